@@ -1,0 +1,59 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let upcomingFeatures: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+]
+
+let package = Package(
+    name: "orbrec",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "orbrec", targets: ["orbrec"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
+    ],
+    targets: [
+        // Pure model and logic: no files, processes, network or clock.
+        .target(name: "OrbrecCore"),
+        .target(name: "OrbrecSpec", dependencies: [
+            "OrbrecCore",
+            .product(name: "Yams", package: "Yams"),
+        ]),
+        .target(name: "OrbrecStore", dependencies: [
+            "OrbrecCore",
+            .product(name: "GRDB", package: "GRDB.swift"),
+        ]),
+        .target(name: "OrbrecLocal", dependencies: ["OrbrecCore"]),
+        .target(name: "OrbrecEngine", dependencies: ["OrbrecCore", "OrbrecStore"]),
+        .executableTarget(name: "orbrec", dependencies: [
+            "OrbrecCore", "OrbrecSpec", "OrbrecStore", "OrbrecLocal", "OrbrecEngine",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .target(name: "OrbrecTestSupport", dependencies: ["OrbrecCore"]),
+
+        .testTarget(name: "OrbrecCoreTests", dependencies: [
+            "OrbrecCore", "OrbrecTestSupport",
+            .product(name: "PropertyBased", package: "swift-property-based"),
+        ]),
+        .testTarget(name: "OrbrecSpecTests", dependencies: ["OrbrecSpec", "OrbrecCore"],
+                    resources: [.copy("Corpus")]),
+        .testTarget(name: "OrbrecStoreTests", dependencies: ["OrbrecStore", "OrbrecCore"]),
+        .testTarget(name: "OrbrecLocalTests", dependencies: ["OrbrecLocal", "OrbrecCore"]),
+        .testTarget(name: "OrbrecEngineTests", dependencies: [
+            "OrbrecEngine", "OrbrecStore", "OrbrecCore", "OrbrecTestSupport",
+        ]),
+        .testTarget(name: "EndToEndTests", dependencies: ["orbrec", "OrbrecTestSupport"]),
+    ],
+    swiftLanguageModes: [.v6]
+)
+
+for target in package.targets where target.type != .system {
+    target.swiftSettings = (target.swiftSettings ?? []) + upcomingFeatures
+}

@@ -1,0 +1,42 @@
+/// Everything a configuration directory declares, validated and with references resolved.
+public struct DesiredState: Sendable, Codable, Hashable {
+    public var providers: [String: ProviderSpec]
+    public var templates: [String: TemplateSpec]
+    public var fleets: [String: FleetSpec]
+    /// A digest of every file that was read, so a plan names the configuration it came from.
+    public var revision: String
+
+    public init(providers: [ProviderSpec] = [], templates: [TemplateSpec] = [], fleets: [FleetSpec] = [], revision: String = "") {
+        self.providers = Dictionary(providers.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+        self.templates = Dictionary(templates.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+        self.fleets = Dictionary(fleets.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+        self.revision = revision
+    }
+
+    public var resourceCount: Int { providers.count + templates.count + fleets.count }
+
+    public var isEmpty: Bool { resourceCount == 0 }
+
+    public var sortedFleets: [FleetSpec] { fleets.values.sorted { $0.name < $1.name } }
+
+    /// The provider a fleet's machines come from.
+    public func provider(of fleet: FleetSpec) -> ProviderSpec? {
+        templates[fleet.template].flatMap { providers[$0.provider] }
+    }
+
+    /// Every resource's identity with its spec hash and where it was written.
+    public var resources: [DesiredResource] {
+        let all: [DesiredResource] =
+            providers.values.map { DesiredResource(id: $0.id, specHash: $0.specHash, metadata: $0.metadata) }
+            + templates.values.map { DesiredResource(id: $0.id, specHash: $0.specHash, metadata: $0.metadata) }
+            + fleets.values.map { DesiredResource(id: $0.id, specHash: $0.specHash, metadata: $0.metadata) }
+        return all.sorted { $0.id < $1.id }
+    }
+}
+
+/// A desired resource reduced to what the store records about it.
+public struct DesiredResource: Sendable, Hashable, Codable {
+    public var id: ResourceID
+    public var specHash: String
+    public var metadata: Metadata
+}

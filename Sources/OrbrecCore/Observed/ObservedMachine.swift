@@ -1,0 +1,30 @@
+/// One machine as an adapter reports it, identified by the tags orbrec gave it.
+public struct ObservedMachine: Hashable, Sendable, Codable {
+    public var id: String
+    public var fleet: String
+    public var template: String
+    /// The template's spec hash when this machine was made.
+    public var templateHash: String
+    public var provider: String
+    /// The provider's own handle (`local:PID:STARTTICKS`, an instance id).
+    public var providerID: String
+    /// The action that created it (`orbrec:action`), used to recover interrupted provisioning.
+    public var actionID: String
+    public var state: MachineState
+    public var createdAt: Instant
+    public var message: String
+
+    public init(id: String, fleet: String, template: String, templateHash: String, provider: String,
+                providerID: String, actionID: String, state: MachineState, createdAt: Instant, message: String = "") {
+        self.id = id
+        self.fleet = fleet
+        self.template = template
+        self.templateHash = templateHash
+        self.provider = provider
+        self.providerID = providerID
+        self.actionID = actionID
+        self.state = state
+        self.createdAt = createdAt
+        self.message = message
+    }
+}

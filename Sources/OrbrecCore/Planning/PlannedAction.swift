@@ -1,0 +1,61 @@
+/// One step of a plan. Identifiers (action, request and machine ids) are given by the
+/// engine when the plan is journaled, so the planner stays a pure function.
+public struct PlannedAction: Hashable, Sendable, Codable {
+    public var verb: Verb
+    public var resource: ResourceID
+    public var reason: ActionReason
+    public var provider: String
+    public var template: String
+    /// The template's spec hash that new machines will carry.
+    public var templateHash: String
+    /// Machines to create: `count` for provision, 1 for replace, 0 for return.
+    public var count: Int
+    /// Machines to return (return) or the one being replaced (replace).
+    public var machines: [String]
+    /// For rolling replacements: which wave (1-based) of how many.
+    public var wave: Int?
+    public var waves: Int?
+    /// Replace by creating the new machine before returning the old one (surge).
+    public var surgeFirst: Bool
+    /// The version of `resource` this action was planned against (stale-plan detection).
+    public var resourceVersion: String
+
+    public init(verb: Verb, resource: ResourceID, reason: ActionReason, provider: String, template: String,
+                templateHash: String, count: Int = 0, machines: [String] = [], wave: Int? = nil, waves: Int? = nil,
+                surgeFirst: Bool = false, resourceVersion: String = "") {
+        self.verb = verb
+        self.resource = resource
+        self.reason = reason
+        self.provider = provider
+        self.template = template
+        self.templateHash = templateHash
+        self.count = count
+        self.machines = machines
+        self.wave = wave
+        self.waves = waves
+        self.surgeFirst = surgeFirst
+        self.resourceVersion = resourceVersion
+    }
+
+    /// How many units (machines here, tasks later) this action touches: what a plan summary counts.
+    public var units: Int {
+        switch verb {
+        case .provision: count
+        default: max(machines.count, count)
+        }
+    }
+
+    /// A short human description of what the action touches.
+    public var detail: String {
+        switch verb {
+        case .provision:
+            return "\(count) × \(template) on \(provider)"
+        case .replace:
+            var text = "\(machines.joined(separator: ", ")) with a new \(template)"
+            if let wave, let waves { text += " (wave \(wave)/\(waves)\(surgeFirst ? ", surge" : ""))" }
+            return text
+        default:
+            return machines.joined(separator: ", ")
+        }
+    }
+}

@@ -1,0 +1,104 @@
+/// Desired state + observed state -> an ordered plan, each action with a reason.
+///
+/// A pure function: the same input always gives the same plan, and it reads no clock,
+/// file or process. Everything it decides is tested without I/O.
+public struct Planner: Sendable {
+    public init() {}
+
+    public func plan(_ input: PlanInput) throws(PlanFailure) -> Plan {
+        let machines = FleetMachine.merge(observed: input.observed, recorded: input.recorded)
+        let machinesByFleet = Dictionary(grouping: machines, by: \.fleet)
+        var errors: [Diagnostic] = []
+        var plan = Plan(configRevision: input.desired.revision)
+
+        errors += guardEmptyConfiguration(input, machines: machines)
+        errors += checkMaxMachines(input.desired)
+
+        for (provider, reason) in input.observed.unreachableProviders.sorted(by: { $0.key < $1.key }) {
+            plan.warnings.append(.warning(
+                "provider-unreachable",
+                "provider \(provider) could not be observed (\(reason)); its fleets are left unchanged",
+                at: input.desired.providers[provider]?.metadata.location))
+        }
+
+        let fleetNames = Set(input.desired.fleets.keys).union(machinesByFleet.keys)
+        for name in fleetNames.sorted() {
+            let fleetMachines = machinesByFleet[name] ?? []
+            let id = ResourceID(.fleet, name)
+            if let fleet = input.desired.fleets[name] {
+                guard let template = input.desired.templates[fleet.template] else { continue }
+                if input.observed.unreachableProviders[template.provider] != nil
+                    || fleetMachines.contains(where: { input.observed.unreachableProviders[$0.provider] != nil }) {
+                    continue
+                }
+                let version = Self.resourceVersion(specHash: fleet.specHash + template.specHash, machines: fleetMachines)
+                plan.resourceVersions[id] = version
+                plan.drift += drift(of: id, machines: fleetMachines)
+                var actions = planFleet(fleet, template: template, machines: fleetMachines, maxSurge: surgeRoom(for: template, in: input.desired))
+                for index in actions.indices { actions[index].resourceVersion = version }
+                plan.actions += actions
+            } else {
+                if fleetMachines.contains(where: { input.observed.unreachableProviders[$0.provider] != nil }) { continue }
+                let version = Self.resourceVersion(specHash: "absent", machines: fleetMachines)
+                plan.resourceVersions[id] = version
+                plan.drift += drift(of: id, machines: fleetMachines)
+                if let known = input.known.first(where: { $0.id == id }), known.preventsDestroy {
+                    errors.append(.error(
+                        "prevent-destroy",
+                        "\(id) was removed from the configuration but is annotated \(Metadata.preventDestroyAnnotation): \"true\"; "
+                            + "planning would return \(fleetMachines.count) machine(s). Restore it, or remove the annotation and apply first",
+                        at: known.location))
+                    continue
+                }
+                var actions = pruneFleet(id, machines: fleetMachines)
+                for index in actions.indices { actions[index].resourceVersion = version }
+                plan.actions += actions
+            }
+        }
+        // Known fleets removed from the configuration with no machines left still need the guard.
+        for known in input.known where known.id.kind == .fleet && known.preventsDestroy
+            && input.desired.fleets[known.id.name] == nil && machinesByFleet[known.id.name] == nil
+            && !input.desired.isEmpty {
+            errors.append(.error(
+                "prevent-destroy",
+                "\(known.id) was removed from the configuration but is annotated \(Metadata.preventDestroyAnnotation): \"true\"; "
+                    + "restore it, or remove the annotation and apply first",
+                at: known.location))
+        }
+
+        if !errors.isEmpty { throw PlanFailure(errors.sortedByLocation()) }
+        return plan
+    }
+
+    /// A digest of a resource's spec and its machines, so a saved plan can tell whether the
+    /// world it was planned against has changed for the resources it touches.
+    public static func resourceVersion(specHash: String, machines: [FleetMachine]) -> String {
+        var hasher = StableHasher()
+        hasher.combine(specHash)
+        for machine in machines.sorted(by: { $0.id < $1.id }) {
+            hasher.combine(machine.id)
+            hasher.combine(machine.state.rawValue)
+            hasher.combine(machine.templateHash)
+        }
+        return hasher.hexDigest
+    }
+
+    private func drift(of id: ResourceID, machines: [FleetMachine]) -> [DriftItem] {
+        machines.compactMap { machine in
+            switch machine.state {
+            case .lost:
+                return DriftItem(kind: .lost, resource: id, machine: machine.id,
+                                 message: "machine \(machine.id) is recorded but the provider no longer has it")
+            case .unhealthy:
+                return DriftItem(kind: .unhealthy, resource: id, machine: machine.id,
+                                 message: "machine \(machine.id) is unhealthy")
+            default:
+                if !machine.isRecorded {
+                    return DriftItem(kind: .unrecorded, resource: id, machine: machine.id,
+                                     message: "machine \(machine.id) carries this state's tags but is not in the journal; it is adopted")
+                }
+                return nil
+            }
+        }
+    }
+}

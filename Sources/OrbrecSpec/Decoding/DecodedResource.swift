@@ -1,0 +1,25 @@
+internal import OrbrecCore
+
+/// A decoded document with the locations that later checks point at.
+struct DecodedResource {
+    enum Spec {
+        case provider(ProviderSpec)
+        case template(TemplateSpec)
+        case fleet(FleetSpec)
+    }
+
+    var spec: Spec
+    var nameLocation: SourceLocation?
+    /// Where the document's reference to another resource was written (template, provider).
+    var referenceLocation: SourceLocation?
+    /// Where the field that selects a provider's type was written.
+    var typeLocation: SourceLocation?
+
+    var id: ResourceID {
+        switch spec {
+        case .provider(let provider): provider.id
+        case .template(let template): template.id
+        case .fleet(let fleet): fleet.id
+        }
+    }
+}

@@ -1,0 +1,38 @@
+internal import OrbrecCore
+internal import Yams
+
+enum FleetDecoder {
+    static let keys = ["template", "count", "scaleIn", "replaceUnhealthy", "updateStrategy"]
+    static let updateStrategyKeys = ["maxSurge", "maxUnavailable"]
+
+    static func decode(_ envelope: Envelope, context: DecodeContext) -> DecodedResource? {
+        guard let node = envelope.spec,
+              let spec = MappingReader(node, path: "spec", known: keys, owner: "Fleet spec", context: context) else {
+            return nil
+        }
+        let owner = envelope.displayName
+        let template = spec.requireValue("template", in: owner) != nil ? spec.string("template") : nil
+        let count = spec.requireValue("count", in: owner) != nil ? spec.integer("count", minimum: 0) : nil
+        let scaleIn = spec.choice("scaleIn", as: FleetSpec.ScaleIn.self)
+        let replaceUnhealthy = spec.boolean("replaceUnhealthy")
+        var strategy = FleetSpec.UpdateStrategy()
+        if let update = spec.mapping("updateStrategy", known: updateStrategyKeys, owner: "spec.updateStrategy") {
+            let surge = update.integer("maxSurge", minimum: 0)
+            let unavailable = update.integer("maxUnavailable", minimum: 0)
+            strategy = FleetSpec.UpdateStrategy(maxSurge: surge ?? strategy.maxSurge,
+                                                maxUnavailable: unavailable ?? strategy.maxUnavailable)
+            if surge != nil || unavailable != nil, strategy.maxSurge == 0, strategy.maxUnavailable == 0 {
+                context.error(
+                    "invalid-value",
+                    "spec.updateStrategy: maxSurge and maxUnavailable cannot both be 0, or a template change could never roll out",
+                    at: update.node)
+            }
+        }
+        guard let metadata = envelope.metadata, let template, let count else { return nil }
+        let fleet = FleetSpec(metadata: metadata, template: template, count: count,
+                              scaleIn: scaleIn ?? .newestFirst, replaceUnhealthy: replaceUnhealthy ?? true,
+                              updateStrategy: strategy, countLocation: spec.location(of: "count"))
+        return DecodedResource(spec: .fleet(fleet), nameLocation: envelope.nameLocation,
+                               referenceLocation: spec.location(of: "template"))
+    }
+}

@@ -1,0 +1,24 @@
+internal import OrbrecCore
+internal import Yams
+
+enum ProviderDecoder {
+    static let keys = ["type", "maxInFlight", "region", "endpoint", "profile"]
+
+    static func decode(_ envelope: Envelope, context: DecodeContext) -> DecodedResource? {
+        guard let node = envelope.spec,
+              let spec = MappingReader(node, path: "spec", known: keys, owner: "Provider spec", context: context) else {
+            return nil
+        }
+        let owner = envelope.displayName
+        let type = spec.requireValue("type", in: owner) != nil ? spec.choice("type", as: ProviderSpec.ProviderType.self) : nil
+        let maxInFlight = spec.integer("maxInFlight", minimum: 1)
+        let region = spec.nonEmptyString("region")
+        let endpoint = spec.nonEmptyString("endpoint")
+        let profile = spec.nonEmptyString("profile")
+        guard let metadata = envelope.metadata, let type else { return nil }
+        let provider = ProviderSpec(metadata: metadata, type: type, maxInFlight: maxInFlight ?? ProviderSpec.defaultMaxInFlight,
+                                    region: region, endpoint: endpoint, profile: profile)
+        return DecodedResource(spec: .provider(provider), nameLocation: envelope.nameLocation,
+                               typeLocation: spec.location(of: "type"))
+    }
+}

@@ -1,0 +1,118 @@
+public import OrbrecCore
+internal import Foundation
+internal import Yams
+
+/// Loads a configuration directory into a validated `DesiredState`, or reports every
+/// problem at once with its `file:line:col`.
+public struct ConfigLoader: Sendable {
+    public init() {}
+
+    /// - Parameters:
+    ///   - path: the configuration directory (or a single file).
+    ///   - displayPath: how to name `path` in diagnostics; defaults to `path` as given,
+    ///     and to nothing for `.`, so locations read `fleet.yaml:3:5`.
+    public func load(_ path: String, displayPath: String? = nil) throws(ConfigurationError) -> LoadedConfiguration {
+        let shown = displayPath ?? (path == "." || path == "./" ? "" : path)
+        let files: [String]
+        do {
+            files = try ConfigurationFiles.list(in: path)
+        } catch {
+            throw ConfigurationError([.error("config-not-found", "configuration directory '\(path)' does not exist or cannot be read", at: nil)])
+        }
+        var diagnostics: [Diagnostic] = []
+        var resources: [DecodedResource] = []
+        var revision = StableHasher()
+        for relative in files {
+            let absolute = relative.isEmpty ? path : path + "/" + relative
+            let display = relative.isEmpty ? (shown.isEmpty ? path : shown) : (shown.isEmpty ? relative : Self.join(shown, relative))
+            let context = DecodeContext(file: display)
+            guard let data = FileManager.default.contents(atPath: absolute), let text = String(data: data, encoding: .utf8) else {
+                diagnostics.append(.error("unreadable-file", "cannot read the file as UTF-8 text", at: SourceLocation(file: display, line: 1, column: 1)))
+                continue
+            }
+            revision.combine(relative)
+            revision.combine(text)
+            let isJSON = relative.lowercased().hasSuffix(".json")
+            for document in Self.documents(in: text, isJSON: isJSON, context: context) {
+                guard let envelope = Envelope.decode(document, context: context), envelope.kind.isSupported else { continue }
+                let decoded: DecodedResource? = switch envelope.kind {
+                case .provider: ProviderDecoder.decode(envelope, context: context)
+                case .template: TemplateDecoder.decode(envelope, context: context)
+                case .fleet: FleetDecoder.decode(envelope, context: context)
+                default: nil
+                }
+                if let decoded { resources.append(decoded) }
+            }
+            diagnostics += context.diagnostics
+        }
+        diagnostics += ReferenceValidator.validate(resources)
+        if diagnostics.hasErrors {
+            throw ConfigurationError(diagnostics.sortedByLocation())
+        }
+        var providers: [ProviderSpec] = [], templates: [TemplateSpec] = [], fleets: [FleetSpec] = []
+        for resource in resources {
+            switch resource.spec {
+            case .provider(let provider): providers.append(provider)
+            case .template(let template): templates.append(template)
+            case .fleet(let fleet): fleets.append(fleet)
+            }
+        }
+        let desired = DesiredState(providers: providers, templates: templates, fleets: fleets, revision: revision.hexDigest)
+        return LoadedConfiguration(desired: desired, files: files, warnings: diagnostics)
+    }
+
+    private static func join(_ directory: String, _ relative: String) -> String {
+        directory.hasSuffix("/") ? directory + relative : directory + "/" + relative
+    }
+
+    /// The documents of one file; a JSON file may hold one document or a list of them.
+    static func documents(in text: String, isJSON: Bool, context: DecodeContext) -> [Node] {
+        var nodes: [Node] = []
+        do {
+            let parser = try Parser(yaml: text)
+            while let node = try parser.nextRoot() {
+                if isJSON, case .sequence(let sequence) = node {
+                    nodes += Array(sequence)
+                } else {
+                    nodes.append(node)
+                }
+            }
+        } catch let error as YamlError {
+            report(error, context: context, isJSON: isJSON)
+        } catch {
+            context.error("syntax", "cannot parse the file: \(error)", at: SourceLocation(file: context.file, line: 1, column: 1))
+        }
+        return nodes
+    }
+
+    private static func report(_ error: YamlError, context: DecodeContext, isJSON: Bool) {
+        let language = isJSON ? "JSON" : "YAML"
+        switch error {
+        case let .scanner(detail, problem, mark, _), let .parser(detail, problem, mark, _), let .composer(detail, problem, mark, _):
+            let while_ = detail.map { " (\($0.text) at line \($0.mark.line))" } ?? ""
+            context.error("syntax", "\(language) syntax error: \(problem)\(while_)", at: context.location(of: mark))
+        case let .duplicatedKeysInMapping(duplicates, detail):
+            let keys = duplicates.map { "'\($0)'" }.joined(separator: ", ")
+            context.error("duplicate-key", "duplicate key \(keys) in a mapping", at: context.location(of: detail.mark))
+        case let .reader(problem, _, _, _):
+            context.error("syntax", "\(language) cannot be read: \(problem)", at: SourceLocation(file: context.file, line: 1, column: 1))
+        default:
+            context.error("syntax", "\(language) error: \(error)", at: SourceLocation(file: context.file, line: 1, column: 1))
+        }
+    }
+}
+
+/// A configuration that loaded without errors.
+public struct LoadedConfiguration: Sendable {
+    public var desired: DesiredState
+    /// The files read, relative to the configuration directory.
+    public var files: [String]
+    public var warnings: [Diagnostic]
+}
+
+/// Why a configuration could not be loaded: every diagnostic of the load, in file order.
+public struct ConfigurationError: Error, Sendable {
+    public var diagnostics: [Diagnostic]
+
+    public init(_ diagnostics: [Diagnostic]) { self.diagnostics = diagnostics }
+}

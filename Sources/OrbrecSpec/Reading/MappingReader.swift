@@ -1,0 +1,217 @@
+internal import OrbrecCore
+internal import Yams
+
+/// Reads the fields of one YAML mapping with strict checks: unknown keys (with a
+/// suggestion), wrong types and bad values all become diagnostics at the exact spot.
+struct MappingReader {
+    let node: Node
+    let mapping: Node.Mapping
+    /// The dotted path of this mapping, for messages (`spec.updateStrategy`).
+    let path: String
+    let context: DecodeContext
+
+    /// Reads `node` as a mapping whose allowed keys are `known`; reports unknown keys.
+    /// Returns nil (after reporting) when the node is not a mapping.
+    init?(_ node: Node, path: String, known: [String], owner: String, context: DecodeContext) {
+        guard case .mapping(let mapping) = node else {
+            context.error("wrong-type", "\(path) must be a mapping, not \(node.foundDescription)", at: node)
+            return nil
+        }
+        self.node = node
+        self.mapping = mapping
+        self.path = path
+        self.context = context
+        for key in mapping.keys {
+            guard case .scalar(let scalar) = key else {
+                context.error("wrong-type", "keys of \(path) must be strings", at: key)
+                continue
+            }
+            if !known.contains(scalar.string) {
+                context.error(
+                    "unknown-field",
+                    "unknown field '\(scalar.string)' in \(owner)\(Suggestion.didYouMean(scalar.string, among: known))",
+                    at: key)
+            }
+        }
+    }
+
+    func field(_ key: String) -> String { path.isEmpty ? key : "\(path).\(key)" }
+
+    /// The value node of `key`, treating an explicit null like an absent key.
+    func value(_ key: String) -> Node? {
+        guard let value = mapping[key] else { return nil }
+        if case .scalar(let scalar) = value, ScalarKind(scalar) == .null { return nil }
+        return value
+    }
+
+    func location(of key: String) -> SourceLocation? {
+        mapping[key].flatMap(context.location(of:))
+    }
+
+    func requireValue(_ key: String, in owner: String) -> Node? {
+        guard let node = value(key) else {
+            context.error("missing-field", "\(owner) is missing required field '\(field(key))'", at: self.node)
+            return nil
+        }
+        return node
+    }
+
+    private func scalar(_ key: String, _ node: Node, expected: ScalarKind) -> String? {
+        guard case .scalar(let scalar) = node, ScalarKind(scalar) == expected else {
+            let hint = expected == .string && isScalar(node) ? "; quote it to make it a string" : ""
+            context.error("wrong-type", "\(field(key)) must be \(expected.noun), not \(node.foundDescription)\(hint)", at: node)
+            return nil
+        }
+        return scalar.string
+    }
+
+    private func isScalar(_ node: Node) -> Bool {
+        if case .scalar = node { return true }
+        return false
+    }
+
+    func string(_ key: String) -> String? {
+        value(key).flatMap { scalar(key, $0, expected: .string) }
+    }
+
+    func nonEmptyString(_ key: String) -> String? {
+        guard let text = string(key) else { return nil }
+        if text.isEmpty {
+            context.error("invalid-value", "\(field(key)) must not be empty", at: value(key))
+            return nil
+        }
+        return text
+    }
+
+    func integer(_ key: String, minimum: Int? = nil) -> Int? {
+        guard let node = value(key), let text = scalar(key, node, expected: .integer) else { return nil }
+        guard let number = Self.parseInteger(text) else {
+            context.error("wrong-type", "\(field(key)) must be an integer, not \(node.foundDescription)", at: node)
+            return nil
+        }
+        if let minimum, number < minimum {
+            context.error("invalid-value", "\(field(key)) must be \(minimum) or more, not \(number)", at: node)
+            return nil
+        }
+        return number
+    }
+
+    static func parseInteger(_ text: String) -> Int? {
+        if let value = Int(text) { return value }
+        if text.hasPrefix("0x") { return Int(text.dropFirst(2), radix: 16) }
+        if text.hasPrefix("0o") { return Int(text.dropFirst(2), radix: 8) }
+        return nil
+    }
+
+    func boolean(_ key: String) -> Bool? {
+        guard let node = value(key), let text = scalar(key, node, expected: .boolean) else { return nil }
+        return text.lowercased() == "true"
+    }
+
+    func duration(_ key: String) -> ConfigDuration? {
+        guard let node = value(key) else { return nil }
+        guard case .scalar(let scalar) = node, ScalarKind(scalar) == .string || ScalarKind(scalar) == .integer else {
+            context.error("wrong-type", "\(field(key)) must be a duration such as 90s, not \(node.foundDescription)", at: node)
+            return nil
+        }
+        guard let duration = ConfigDuration(parsing: scalar.string) else {
+            context.error(
+                "invalid-duration",
+                "\(field(key)): '\(scalar.string)' is not a duration; write a number with a unit, like 500ms, 90s, 5m, 2h or 1h30m",
+                at: node)
+            return nil
+        }
+        return duration
+    }
+
+    func choice<Value: RawRepresentable & CaseIterable>(_ key: String, as type: Value.Type) -> Value? where Value.RawValue == String {
+        guard let node = value(key), let text = scalar(key, node, expected: .string) else { return nil }
+        if let value = Value(rawValue: text) { return value }
+        let options = Value.allCases.map(\.rawValue)
+        context.error(
+            "invalid-value",
+            "\(field(key)) must be one of \(options.joined(separator: ", ")), not '\(text)'\(Suggestion.didYouMean(text, among: options))",
+            at: node)
+        return nil
+    }
+
+    func stringList(_ key: String) -> [String]? {
+        guard let node = value(key) else { return nil }
+        guard case .sequence(let sequence) = node else {
+            context.error("wrong-type", "\(field(key)) must be a list of strings, not \(node.foundDescription)", at: node)
+            return nil
+        }
+        var items: [String] = []
+        var valid = true
+        for (index, item) in sequence.enumerated() {
+            guard case .scalar(let scalar) = item, ScalarKind(scalar) != .null else {
+                context.error("wrong-type", "\(field(key))[\(index)] must be a string, not \(item.foundDescription)", at: item)
+                valid = false
+                continue
+            }
+            // Argv elements may be plain numbers (`sleep 30`): they are text to the process.
+            items.append(scalar.string)
+        }
+        return valid ? items : nil
+    }
+
+    func stringMap(_ key: String) -> [String: String]? {
+        guard let node = value(key) else { return nil }
+        guard case .mapping(let mapping) = node else {
+            context.error("wrong-type", "\(field(key)) must be a mapping of strings, not \(node.foundDescription)", at: node)
+            return nil
+        }
+        var result: [String: String] = [:]
+        var valid = true
+        for (keyNode, valueNode) in mapping {
+            guard case .scalar(let keyScalar) = keyNode else {
+                context.error("wrong-type", "keys of \(field(key)) must be strings", at: keyNode)
+                valid = false
+                continue
+            }
+            guard case .scalar(let scalar) = valueNode, ScalarKind(scalar) == .string else {
+                let hint = isScalar(valueNode) ? "; quote it to make it a string" : ""
+                context.error(
+                    "wrong-type",
+                    "\(field(key)).\(keyScalar.string) must be a string, not \(valueNode.foundDescription)\(hint)",
+                    at: valueNode)
+                valid = false
+                continue
+            }
+            result[keyScalar.string] = scalar.string
+        }
+        return valid ? result : nil
+    }
+
+    func integerMap(_ key: String, minimum: Int) -> [String: Int]? {
+        guard let node = value(key) else { return nil }
+        guard case .mapping(let mapping) = node else {
+            context.error("wrong-type", "\(field(key)) must be a mapping of integers, not \(node.foundDescription)", at: node)
+            return nil
+        }
+        var result: [String: Int] = [:]
+        var valid = true
+        for (keyNode, valueNode) in mapping {
+            let name = keyNode.scalar?.string ?? "?"
+            guard case .scalar(let scalar) = valueNode, ScalarKind(scalar) == .integer,
+                  let number = Self.parseInteger(scalar.string) else {
+                context.error("wrong-type", "\(field(key)).\(name) must be an integer, not \(valueNode.foundDescription)", at: valueNode)
+                valid = false
+                continue
+            }
+            if number < minimum {
+                context.error("invalid-value", "\(field(key)).\(name) must be \(minimum) or more, not \(number)", at: valueNode)
+                valid = false
+                continue
+            }
+            result[name] = number
+        }
+        return valid ? result : nil
+    }
+
+    /// A nested mapping with its own allowed keys.
+    func mapping(_ key: String, known: [String], owner: String) -> MappingReader? {
+        guard let node = value(key) else { return nil }
+        return MappingReader(node, path: field(key), known: known, owner: owner, context: context)
+    }
+}

@@ -1,0 +1,65 @@
+internal import OrbrecCore
+
+/// Checks that only make sense across documents: unique names, resolvable references,
+/// and what a provider's type requires of its templates.
+enum ReferenceValidator {
+    static func validate(_ resources: [DecodedResource]) -> [Diagnostic] {
+        var diagnostics: [Diagnostic] = []
+        var firstByID: [ResourceID: DecodedResource] = [:]
+        for resource in resources {
+            if let first = firstByID[resource.id] {
+                let firstPlace = first.nameLocation.map { "; first declared at \($0)" } ?? ""
+                diagnostics.append(.error(
+                    "duplicate-name", "duplicate \(resource.id.kind.rawValue) name '\(resource.id.name)'\(firstPlace)",
+                    at: resource.nameLocation))
+            } else {
+                firstByID[resource.id] = resource
+            }
+        }
+        var providers: [String: ProviderSpec] = [:]
+        var templates: [String: TemplateSpec] = [:]
+        for resource in firstByID.values {
+            switch resource.spec {
+            case .provider(let provider): providers[provider.name] = provider
+            case .template(let template): templates[template.name] = template
+            case .fleet: break
+            }
+        }
+        for resource in resources {
+            switch resource.spec {
+            case .provider(let provider):
+                if !provider.type.isSupported {
+                    diagnostics.append(.error(
+                        "unsupported-provider-type",
+                        "provider type '\(provider.type.rawValue)' is recognised but not yet supported by this version of orbrec (supported: local)",
+                        at: resource.typeLocation))
+                }
+            case .template(let template):
+                guard let provider = providers[template.provider] else {
+                    diagnostics.append(unresolved("Template '\(template.name)'", "provider", template.provider,
+                                                  among: Array(providers.keys), at: resource.referenceLocation))
+                    continue
+                }
+                if provider.type == .local && template.command == nil {
+                    diagnostics.append(.error(
+                        "missing-field",
+                        "Template '\(template.name)' uses local provider '\(provider.name)', which needs spec.command (the argv each machine runs)",
+                        at: template.metadata.location))
+                }
+            case .fleet(let fleet):
+                if templates[fleet.template] == nil {
+                    diagnostics.append(unresolved("Fleet '\(fleet.name)'", "template", fleet.template,
+                                                  among: Array(templates.keys), at: resource.referenceLocation))
+                }
+            }
+        }
+        return diagnostics
+    }
+
+    private static func unresolved(_ owner: String, _ kind: String, _ name: String, among names: [String],
+                                   at location: SourceLocation?) -> Diagnostic {
+        .error("unresolved-reference",
+               "\(owner) refers to \(kind) '\(name)', which is not declared\(Suggestion.didYouMean(name, among: names))",
+               at: location)
+    }
+}
