@@ -43,7 +43,7 @@ let package = Package(
             .product(name: "PropertyBased", package: "swift-property-based"),
         ]),
         .testTarget(name: "OrbrecSpecTests", dependencies: ["OrbrecSpec", "OrbrecCore"],
-                    resources: [.copy("Corpus")]),
+                    exclude: ["Corpus"]),
         .testTarget(name: "OrbrecStoreTests", dependencies: ["OrbrecStore", "OrbrecCore"]),
         .testTarget(name: "OrbrecLocalTests", dependencies: ["OrbrecLocal", "OrbrecCore"]),
         .testTarget(name: "OrbrecEngineTests", dependencies: [

@@ -1,0 +1,115 @@
+public import OrbrecCore
+internal import GRDB
+
+extension StateStore {
+    /// Writes the intent of actions before any of them takes effect (state `planned`).
+    public func recordIntent(_ actions: [ActionRecord]) throws {
+        try write { db in
+            for action in actions {
+                try action.insert(db)
+                try EventRecord(at: action.createdAt, resource: action.resource.description, subject: "action/\(action.id)",
+                                fromState: nil, toState: ActionRecord.State.planned.rawValue,
+                                cause: "\(action.verb.rawValue) \(action.reason)").append(to: db)
+            }
+        }
+    }
+
+    /// Marks an action as being issued, together with the request and machines it is about
+    /// to create or return, in one transaction, before the adapter is called.
+    public func markIssuing(actionID: String, request: RequestRecord, requestMachines: [RequestMachineRecord],
+                            newMachines: [MachineRecord], returningMachines: [String], at now: Instant) throws {
+        try write { db in
+            try transition(db, actionID: actionID, to: .issuing, error: nil, at: now, requestID: request.id)
+            try request.insert(db)
+            for machine in requestMachines { try machine.insert(db) }
+            for machine in newMachines {
+                try machine.insert(db)
+                try EventRecord(at: now, resource: ResourceID(.fleet, machine.fleet).description, subject: "machine/\(machine.id)",
+                                fromState: nil, toState: machine.state.rawValue, cause: "requested by \(request.id)").append(to: db)
+            }
+            for id in returningMachines {
+                try setMachineState(db, id: id, to: .terminating, message: "returning in \(request.id)", at: now, cause: request.id)
+            }
+        }
+    }
+
+    /// Records how an issued action ended, with each machine's outcome and the request's status.
+    public func finishAction(actionID: String, state: ActionRecord.State, error: String?, requestID: String,
+                             requestStatus: RequestStatus, requestMessage: String,
+                             machineUpdates: [MachineUpdate], at now: Instant) throws {
+        try write { db in
+            for update in machineUpdates {
+                try setMachineState(db, id: update.machineID, to: update.state, message: update.message, at: now,
+                                    cause: requestID, providerID: update.providerID)
+                try db.execute(sql: "UPDATE request_machines SET state = ?, message = ? WHERE request_id = ? AND machine_id = ?",
+                               arguments: [update.state.rawValue, update.message, requestID, update.machineID])
+            }
+            try finishRequest(db, id: requestID, status: requestStatus, message: requestMessage, at: now)
+            try transition(db, actionID: actionID, to: state, error: error, at: now, requestID: nil)
+        }
+    }
+
+    /// Marks actions that never started as cancelled (an apply that stopped early).
+    public func cancelPlannedActions(reason: String, at now: Instant) throws {
+        try write { db in
+            let planned = try ActionRecord.filter(Column("state") == ActionRecord.State.planned.rawValue).fetchAll(db)
+            for action in planned {
+                try transition(db, actionID: action.id, to: .cancelled, error: reason, at: now, requestID: nil)
+            }
+        }
+    }
+
+    /// Actions left `issuing` by a process that stopped while calling an adapter.
+    public func interruptedActions() throws -> [ActionRecord] {
+        try read { db in
+            try ActionRecord.filter(Column("state") == ActionRecord.State.issuing.rawValue).order(Column("created_at")).fetchAll(db)
+        }
+    }
+
+    public func actions(resource: ResourceID? = nil, limit: Int? = nil) throws -> [ActionRecord] {
+        try read { db in
+            var request = ActionRecord.order(Column("created_at").desc, Column("id").desc)
+            if let resource { request = request.filter(Column("resource") == resource.description) }
+            if let limit { request = request.limit(limit) }
+            return try request.fetchAll(db)
+        }
+    }
+
+    public func action(id: String) throws -> ActionRecord? {
+        try read { db in try ActionRecord.fetchOne(db, key: id) }
+    }
+
+    public func events(after seq: Int64 = 0, limit: Int = 1000) throws -> [EventRecord] {
+        try read { db in
+            try EventRecord.filter(Column("seq") > seq).order(Column("seq")).limit(limit).fetchAll(db)
+        }
+    }
+
+    func transition(_ db: Database, actionID: String, to state: ActionRecord.State, error: String?, at now: Instant,
+                    requestID: String?) throws {
+        guard var action = try ActionRecord.fetchOne(db, key: actionID) else { return }
+        let from = action.state
+        action.state = state
+        action.error = error ?? action.error
+        action.requestId = requestID ?? action.requestId
+        action.updatedAt = now
+        try action.update(db)
+        try EventRecord(at: now, resource: action.resource.description, subject: "action/\(actionID)",
+                        fromState: from.rawValue, toState: state.rawValue, cause: error ?? action.reason.description).append(to: db)
+    }
+}
+
+/// A machine's new state after an adapter call or an observation.
+public struct MachineUpdate: Sendable, Hashable {
+    public var machineID: String
+    public var state: MachineState
+    public var providerID: String?
+    public var message: String
+
+    public init(machineID: String, state: MachineState, providerID: String? = nil, message: String = "") {
+        self.machineID = machineID
+        self.state = state
+        self.providerID = providerID
+        self.message = message
+    }
+}

@@ -1,0 +1,50 @@
+internal import OrbrecCore
+internal import Foundation
+internal import GRDB
+
+/// The state file: the journal, requests, machines, resources, events and the lock.
+///
+/// One SQLite file in WAL mode shared by the CLI and the daemon; every method is named
+/// for what it records, and the database itself stays private.
+public final class StateStore: Sendable {
+    private let database: DatabasePool
+    /// This state's identity: the owner tag every machine and job carries.
+    public let stateID: String
+    public let path: String
+
+    /// Opens (creating if needed) the state at `path` and brings its schema up to date.
+    public init(path: String, busyTimeout: Double = 10) throws {
+        let directory = (path as NSString).deletingLastPathComponent
+        if !directory.isEmpty {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        }
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(busyTimeout)
+        configuration.label = "orbrec-state"
+        database = try DatabasePool(path: path, configuration: configuration)
+        try StateMigrations.migrator.migrate(database)
+        stateID = try database.write { db in
+            if let existing = try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'state_id'") {
+                return existing
+            }
+            let created = "st-" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(16)
+            try db.execute(sql: "INSERT INTO meta (key, value) VALUES ('state_id', ?)", arguments: [created])
+            return created
+        }
+        self.path = path
+    }
+
+    /// Opens the state only if the file exists, so read-only commands never create one.
+    public static func openExisting(path: String) throws -> StateStore? {
+        FileManager.default.fileExists(atPath: path) ? try StateStore(path: path) : nil
+    }
+
+    func read<T>(_ body: (Database) throws -> T) throws -> T { try database.read(body) }
+    func write<T>(_ body: (Database) throws -> T) throws -> T { try database.write(body) }
+
+    static func encodeJSON<T: Encodable>(_ value: T) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return (try? encoder.encode(value)).flatMap { String(data: $0, encoding: .utf8) } ?? "null"
+    }
+}

@@ -1,0 +1,54 @@
+public import OrbrecCore
+public import GRDB
+
+/// A resource as last applied: its generation, spec hash, where it was written, and status.
+public struct ResourceRecord: Codable, Sendable, Hashable {
+    public var kind: ResourceKind
+    public var name: String
+    /// Incremented each time the applied spec changes.
+    public var generation: Int
+    public var specHash: String
+    public var sourceFile: String?
+    public var sourceLine: Int?
+    public var sourceColumn: Int?
+    public var labels: [String: String]
+    public var annotations: [String: String]
+    public var version: String
+    public var status: String
+    public var conditions: [Condition]
+    public var appliedAt: Instant
+
+    public var id: ResourceID { ResourceID(kind, name) }
+
+    public var location: SourceLocation? {
+        guard let sourceFile, let sourceLine, let sourceColumn else { return nil }
+        return SourceLocation(file: sourceFile, line: sourceLine, column: sourceColumn)
+    }
+
+    public var known: KnownResource { KnownResource(id: id, annotations: annotations, location: location) }
+}
+
+/// A Kubernetes-style condition.
+public struct Condition: Codable, Sendable, Hashable {
+    public var type: String
+    public var status: String
+    public var reason: String
+    public var message: String
+    public var observedGeneration: Int
+    public var lastTransitionTime: Instant
+
+    public init(type: String, status: String, reason: String, message: String, observedGeneration: Int, lastTransitionTime: Instant) {
+        self.type = type
+        self.status = status
+        self.reason = reason
+        self.message = message
+        self.observedGeneration = observedGeneration
+        self.lastTransitionTime = lastTransitionTime
+    }
+}
+
+extension ResourceRecord: FetchableRecord, PersistableRecord {
+    public static let databaseTableName = "resources"
+    public static let databaseColumnDecodingStrategy = DatabaseColumnDecodingStrategy.convertFromSnakeCase
+    public static let databaseColumnEncodingStrategy = DatabaseColumnEncodingStrategy.convertToSnakeCase
+}

@@ -1,0 +1,97 @@
+internal import GRDB
+
+/// The state schema. A migration is never edited once released; changes are new migrations.
+enum StateMigrations {
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1-foundation") { db in
+            try db.create(table: "meta") { t in
+                t.primaryKey("key", .text)
+                t.column("value", .text).notNull()
+            }
+            try db.create(table: "resources") { t in
+                t.column("kind", .text).notNull()
+                t.column("name", .text).notNull()
+                t.primaryKey(["kind", "name"])
+                t.column("generation", .integer).notNull()
+                t.column("spec_hash", .text).notNull()
+                t.column("source_file", .text)
+                t.column("source_line", .integer)
+                t.column("source_column", .integer)
+                t.column("labels", .text).notNull()
+                t.column("annotations", .text).notNull()
+                t.column("version", .text).notNull()
+                t.column("status", .text).notNull()
+                t.column("conditions", .text).notNull()
+                t.column("applied_at", .integer).notNull()
+            }
+            try db.create(table: "actions") { t in
+                t.primaryKey("id", .text)
+                t.column("idempotency_key", .text).notNull().unique()
+                t.column("verb", .text).notNull()
+                t.column("resource", .text).notNull().indexed()
+                t.column("reason", .text).notNull()
+                t.column("detail", .text).notNull()
+                t.column("state", .text).notNull().indexed()
+                t.column("request_id", .text)
+                t.column("payload", .text).notNull()
+                t.column("error", .text)
+                t.column("config_revision", .text).notNull()
+                t.column("actor", .text).notNull()
+                t.column("created_at", .integer).notNull()
+                t.column("updated_at", .integer).notNull()
+            }
+            try db.create(table: "requests") { t in
+                t.primaryKey("id", .text)
+                t.column("kind", .text).notNull()
+                t.column("status", .text).notNull()
+                t.column("resource", .text).notNull()
+                t.column("action_id", .text).notNull()
+                t.column("message", .text).notNull()
+                t.column("created_at", .integer).notNull()
+                t.column("updated_at", .integer).notNull()
+            }
+            try db.create(table: "request_machines") { t in
+                t.column("request_id", .text).notNull().references("requests", onDelete: .cascade)
+                t.column("machine_id", .text).notNull()
+                t.primaryKey(["request_id", "machine_id"])
+                t.column("state", .text).notNull()
+                t.column("message", .text).notNull()
+            }
+            try db.create(table: "machines") { t in
+                t.primaryKey("id", .text)
+                t.column("fleet", .text).notNull().indexed()
+                t.column("template", .text).notNull()
+                t.column("template_hash", .text).notNull()
+                t.column("provider", .text).notNull()
+                t.column("provider_id", .text)
+                t.column("action_id", .text).notNull()
+                t.column("request_id", .text).notNull()
+                t.column("state", .text).notNull().indexed()
+                t.column("message", .text).notNull()
+                t.column("created_at", .integer).notNull()
+                t.column("updated_at", .integer).notNull()
+            }
+            try db.create(table: "events") { t in
+                t.autoIncrementedPrimaryKey("seq")
+                t.column("at", .integer).notNull()
+                t.column("resource", .text).notNull()
+                t.column("subject", .text).notNull()
+                t.column("from_state", .text)
+                t.column("to_state", .text).notNull()
+                t.column("cause", .text).notNull()
+            }
+            try db.create(table: "locks") { t in
+                t.primaryKey("name", .text)
+                t.column("id", .text).notNull()
+                t.column("operation", .text).notNull()
+                t.column("who", .text).notNull()
+                t.column("host", .text).notNull()
+                t.column("pid", .integer).notNull()
+                t.column("process_start", .text).notNull()
+                t.column("created_at", .integer).notNull()
+            }
+        }
+        return migrator
+    }
+}
