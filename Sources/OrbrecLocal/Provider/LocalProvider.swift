@@ -1,0 +1,143 @@
+public import OrbrecCore
+internal import Foundation
+internal import Glibc
+internal import Synchronization
+
+/// The `local` provider: a machine is a process started from its template's argv, in a
+/// session of its own so that it outlives the orbrec that started it.
+///
+/// Machines are found again by scanning `/proc` for session leaders whose environment
+/// carries this state's tags; the pid together with the process start time is the
+/// provider id, so a reused pid is never taken for a machine.
+public final class LocalProvider: Provider {
+    public let name: String
+    /// Where each machine's stdout and stderr go (`<id>.log`).
+    public let logDirectory: String
+    private let baseEnvironment: [String: String]
+    /// Children this process started, reaped so that a dead machine does not linger as a zombie.
+    private let children = Mutex<Set<Int32>>([])
+
+    public init(name: String, logDirectory: String, environment: [String: String]? = nil) {
+        self.name = name
+        self.logDirectory = logDirectory
+        self.baseEnvironment = (environment ?? ProcessInfo.processInfo.environment).filter { !MachineTags.isReserved($0.key) }
+    }
+
+    public func machines(ownedBy owner: String) async throws(ProviderError) -> [ObservedMachine] {
+        reapChildren()
+        var found: [ObservedMachine] = []
+        for pid in ProcFileSystem.processIDs() {
+            // Only a session leader is a machine: its children share its tags but not its role.
+            guard let stat = ProcFileSystem.stat(of: pid), stat.session == pid else { continue }
+            let tags = ProcFileSystem.environment(of: pid)
+            guard tags[MachineTags.managedBy] == owner, tags[MachineTags.provider] == name,
+                  let id = tags[MachineTags.machine], let fleet = tags[MachineTags.fleet] else { continue }
+            let identity = ProcessIdentity(pid: pid, startTicks: stat.startTicks)
+            let state: MachineState
+            let message: String
+            switch stat.state {
+            case "Z", "X":
+                state = .lost
+                message = "process \(pid) has exited"
+            case "T", "t":
+                state = .unhealthy
+                message = "process \(pid) is stopped"
+            default:
+                state = .running
+                message = "process \(pid)"
+            }
+            found.append(ObservedMachine(
+                id: id, fleet: fleet, template: tags[MachineTags.template] ?? "", templateHash: tags[MachineTags.templateHash] ?? "",
+                provider: name, providerID: "local:\(identity)", actionID: tags[MachineTags.action] ?? "", state: state,
+                createdAt: identity.startedAt, message: message))
+        }
+        // A machine id seen twice (a leader that started another session with the same tags) is the older one.
+        let unique = Dictionary(grouping: found, by: \.id).compactMap { $0.value.min { $0.createdAt < $1.createdAt } }
+        return unique.filter { $0.state != .lost }.sorted { $0.id < $1.id }
+    }
+
+    public func provision(_ order: ProvisionOrder) async -> [MachineOutcome] {
+        guard let argv = order.template.command, !argv.isEmpty else {
+            return order.machineIDs.map {
+                MachineOutcome(machineID: $0, error: ProviderError(code: "invalid-template", message: "template \(order.template.name) has no command"))
+            }
+        }
+        do {
+            try FileManager.default.createDirectory(atPath: logDirectory, withIntermediateDirectories: true)
+        } catch {
+            return order.machineIDs.map {
+                MachineOutcome(machineID: $0, error: ProviderError(code: "log-directory", message: "cannot create \(logDirectory): \(error.localizedDescription)"))
+            }
+        }
+        let stopTimeout = order.template.stopTimeout ?? TemplateSpec.defaultStopTimeout
+        return order.machineIDs.map { machineID in
+            var environment = baseEnvironment
+            environment[MachineTags.managedBy] = order.owner
+            environment[MachineTags.provider] = name
+            environment[MachineTags.fleet] = order.fleet
+            environment[MachineTags.machine] = machineID
+            environment[MachineTags.action] = order.actionID
+            environment[MachineTags.request] = order.requestID
+            environment[MachineTags.template] = order.template.name
+            environment[MachineTags.templateHash] = order.templateHash
+            environment[MachineTags.stopTimeout] = String(stopTimeout.milliseconds)
+            do throws(DetachedProcess.SpawnError) {
+                let pid = try DetachedProcess.spawn(argv: argv, environment: environment, logPath: "\(logDirectory)/\(machineID).log")
+                children.withLock { _ = $0.insert(pid) }
+                let ticks = ProcFileSystem.stat(of: pid)?.startTicks ?? 0
+                return MachineOutcome(machineID: machineID, providerID: "local:\(ProcessIdentity(pid: pid, startTicks: ticks))")
+            } catch {
+                return MachineOutcome(machineID: machineID, error: ProviderError(
+                    code: "spawn-failed", message: "cannot start '\(argv[0])': \(error.message)"))
+            }
+        }
+    }
+
+    public func returnMachines(_ order: ReturnOrder) async -> [MachineOutcome] {
+        var outcomes: [MachineOutcome] = []
+        for machine in order.machines {
+            guard let handle = machine.providerID, handle.hasPrefix("local:"),
+                  let identity = ProcessIdentity(parsing: String(handle.dropFirst("local:".count))), identity.isAlive else {
+                outcomes.append(MachineOutcome(machineID: machine.id, providerID: machine.providerID))
+                continue
+            }
+            let grace = Int64(ProcFileSystem.environment(of: identity.pid)[MachineTags.stopTimeout] ?? "")
+                ?? TemplateSpec.defaultStopTimeout.milliseconds
+            let stopped = await terminate(identity, graceMilliseconds: grace)
+            outcomes.append(stopped
+                ? MachineOutcome(machineID: machine.id, providerID: handle)
+                : MachineOutcome(machineID: machine.id, providerID: handle, error: ProviderError(
+                    code: "return-timeout", message: "process \(identity.pid) did not exit after KILL", retryable: true)))
+        }
+        return outcomes
+    }
+
+    /// TERM to the whole process group, then KILL after the grace period.
+    private func terminate(_ identity: ProcessIdentity, graceMilliseconds: Int64) async -> Bool {
+        kill(-identity.pid, SIGTERM)
+        if await waitForExit(identity, milliseconds: graceMilliseconds) { return true }
+        kill(-identity.pid, SIGKILL)
+        return await waitForExit(identity, milliseconds: 5000)
+    }
+
+    private func waitForExit(_ identity: ProcessIdentity, milliseconds: Int64) async -> Bool {
+        var waited: Int64 = 0
+        while waited <= milliseconds {
+            reapChildren()
+            if !identity.isAlive { return true }
+            try? await Task.sleep(for: .milliseconds(20))
+            waited += 20
+        }
+        return false
+    }
+
+    private func reapChildren() {
+        children.withLock { pids in
+            for pid in pids {
+                var status: Int32 = 0
+                let result = waitpid(pid, &status, WNOHANG)
+                if result == pid || (result < 0 && errno == ECHILD) { pids.remove(pid) }
+            }
+        }
+    }
+}
