@@ -14,29 +14,33 @@ extension StateStore {
         }
     }
 
-    /// Marks an action as being issued, together with the request and machines it is about
-    /// to create or return, in one transaction, before the adapter is called.
-    public func markIssuing(actionID: String, request: RequestRecord, requestMachines: [RequestMachineRecord],
-                            newMachines: [MachineRecord], returningMachines: [String], at now: Instant) throws {
+    /// Marks an action as being issued, together with the requests and machines it is about
+    /// to create or return, in one transaction, before any adapter is called.
+    public func markIssuing(actionID: String, requests: [RequestIntent], newMachines: [MachineRecord],
+                            returningMachines: [String], at now: Instant) throws {
         try write { db in
-            try transition(db, actionID: actionID, to: .issuing, error: nil, at: now, requestID: request.id)
-            try request.insert(db)
-            for machine in requestMachines { try machine.insert(db) }
+            try transition(db, actionID: actionID, to: .issuing, error: nil, at: now, requestID: requests.first?.request.id)
+            for intent in requests {
+                try intent.request.insert(db)
+                for machine in intent.machines { try machine.insert(db) }
+                try EventRecord(at: now, resource: intent.request.resource.description, subject: "request/\(intent.request.id)",
+                                fromState: nil, toState: intent.request.status.rawValue,
+                                cause: "\(intent.request.kind.rawValue) for \(intent.machines.count) machine(s)").append(to: db)
+            }
             for machine in newMachines {
                 try machine.insert(db)
                 try EventRecord(at: now, resource: ResourceID(.fleet, machine.fleet).description, subject: "machine/\(machine.id)",
-                                fromState: nil, toState: machine.state.rawValue, cause: "requested by \(request.id)").append(to: db)
+                                fromState: nil, toState: machine.state.rawValue, cause: "requested by \(machine.requestId)").append(to: db)
             }
             for id in returningMachines {
-                try setMachineState(db, id: id, to: .terminating, message: "returning in \(request.id)", at: now, cause: request.id)
+                try setMachineState(db, id: id, to: .terminating, message: "being returned", at: now, cause: "action \(actionID)")
             }
         }
     }
 
-    /// Records how an issued action ended, with each machine's outcome and the request's status.
-    public func finishAction(actionID: String, state: ActionRecord.State, error: String?, requestID: String,
-                             requestStatus: RequestStatus, requestMessage: String,
-                             machineUpdates: [MachineUpdate], at now: Instant) throws {
+    /// Records how one request ended, with each machine's outcome, in one transaction.
+    public func finishRequest(id requestID: String, status: RequestStatus, message: String,
+                              machineUpdates: [MachineUpdate], at now: Instant) throws {
         try write { db in
             for update in machineUpdates {
                 try setMachineState(db, id: update.machineID, to: update.state, message: update.message, at: now,
@@ -44,9 +48,13 @@ extension StateStore {
                 try db.execute(sql: "UPDATE request_machines SET state = ?, message = ? WHERE request_id = ? AND machine_id = ?",
                                arguments: [update.state.rawValue, update.message, requestID, update.machineID])
             }
-            try finishRequest(db, id: requestID, status: requestStatus, message: requestMessage, at: now)
-            try transition(db, actionID: actionID, to: state, error: error, at: now, requestID: nil)
+            try finishRequest(db, id: requestID, status: status, message: message, at: now)
         }
+    }
+
+    /// Records how an issued action ended.
+    public func finishAction(id actionID: String, state: ActionRecord.State, error: String?, at now: Instant) throws {
+        try write { db in try transition(db, actionID: actionID, to: state, error: error, at: now, requestID: nil) }
     }
 
     /// Marks actions that never started as cancelled (an apply that stopped early).
@@ -66,9 +74,14 @@ extension StateStore {
         }
     }
 
+    /// The requests an action made.
+    public func requests(ofAction actionID: String) throws -> [RequestRecord] {
+        try read { db in try RequestRecord.filter(Column("action_id") == actionID).order(Column("id")).fetchAll(db) }
+    }
+
     public func actions(resource: ResourceID? = nil, limit: Int? = nil) throws -> [ActionRecord] {
         try read { db in
-            var request = ActionRecord.order(Column("created_at").desc, Column("id").desc)
+            var request = ActionRecord.order(Column("created_at").desc, Column("rowid").desc)
             if let resource { request = request.filter(Column("resource") == resource.description) }
             if let limit { request = request.limit(limit) }
             return try request.fetchAll(db)
@@ -96,6 +109,17 @@ extension StateStore {
         try action.update(db)
         try EventRecord(at: now, resource: action.resource.description, subject: "action/\(actionID)",
                         fromState: from.rawValue, toState: state.rawValue, cause: error ?? action.reason.description).append(to: db)
+    }
+}
+
+/// A request to write before its effect, with its machines.
+public struct RequestIntent: Sendable, Hashable {
+    public var request: RequestRecord
+    public var machines: [RequestMachineRecord]
+
+    public init(request: RequestRecord, machines: [RequestMachineRecord]) {
+        self.request = request
+        self.machines = machines
     }
 }
 

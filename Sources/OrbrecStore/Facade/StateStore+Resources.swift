@@ -1,5 +1,6 @@
 public import OrbrecCore
 internal import GRDB
+internal import Foundation
 
 extension StateStore {
     public func resources() throws -> [ResourceRecord] {
@@ -13,6 +14,10 @@ extension StateStore {
     public func recordApplied(_ desired: DesiredState, versions: [ResourceID: String], conditions: [ResourceID: [Condition]],
                               forget: [ResourceID], at now: Instant) throws {
         try write { db in
+            var specs: [ResourceID: String] = [:]
+            for provider in desired.providers.values { specs[provider.id] = Self.encodeJSON(provider) }
+            for template in desired.templates.values { specs[template.id] = Self.encodeJSON(template) }
+            for fleet in desired.fleets.values { specs[fleet.id] = Self.encodeJSON(fleet) }
             for resource in desired.resources {
                 let existing = try ResourceRecord.fetchOne(db, key: ["kind": resource.id.kind.rawValue, "name": resource.id.name])
                 let generation = existing.map { $0.specHash == resource.specHash ? $0.generation : $0.generation + 1 } ?? 1
@@ -20,13 +25,24 @@ extension StateStore {
                     kind: resource.id.kind, name: resource.id.name, generation: generation, specHash: resource.specHash,
                     sourceFile: resource.metadata.location?.file, sourceLine: resource.metadata.location?.line,
                     sourceColumn: resource.metadata.location?.column, labels: resource.metadata.labels,
-                    annotations: resource.metadata.annotations, version: versions[resource.id] ?? existing?.version ?? "",
+                    annotations: resource.metadata.annotations, spec: specs[resource.id] ?? "{}", version: versions[resource.id] ?? existing?.version ?? "",
                     status: "applied", conditions: conditions[resource.id] ?? existing?.conditions ?? [], appliedAt: now)
                 try record.save(db)
             }
             for id in forget {
                 try ResourceRecord.deleteOne(db, key: ["kind": id.kind.rawValue, "name": id.name])
             }
+        }
+    }
+}
+
+extension StateStore {
+    /// Providers applied before, as they were applied: for machines whose provider has
+    /// since left the configuration.
+    public func appliedProviders() throws -> [ProviderSpec] {
+        let decoder = JSONDecoder()
+        return try resources().filter { $0.kind == .provider }.compactMap {
+            try? decoder.decode(ProviderSpec.self, from: Data($0.spec.utf8))
         }
     }
 }

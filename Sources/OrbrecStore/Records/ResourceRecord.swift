@@ -13,6 +13,9 @@ public struct ResourceRecord: Codable, Sendable, Hashable {
     public var sourceColumn: Int?
     public var labels: [String: String]
     public var annotations: [String: String]
+    /// The applied spec as JSON, so a resource removed from the configuration (a provider
+    /// whose machines must still be returned) can be acted on.
+    public var spec: String
     public var version: String
     public var status: String
     public var conditions: [Condition]

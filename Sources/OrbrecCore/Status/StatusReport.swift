@@ -1,0 +1,96 @@
+/// One row per resource: what is desired, what is observed, whether they agree, and health.
+/// Derived only from data, so `status`, the journal's conditions and the API agree.
+public struct StatusReport: Sendable, Hashable {
+    public enum Sync: String, Sendable, Codable {
+        case synced = "Synced"
+        case outOfSync = "OutOfSync"
+        case unknown = "Unknown"
+    }
+
+    public enum Health: String, Sendable, Codable {
+        case healthy = "Healthy"
+        case progressing = "Progressing"
+        case degraded = "Degraded"
+        case missing = "Missing"
+        case unknown = "Unknown"
+    }
+
+    public struct Row: Sendable, Hashable, Codable {
+        public var id: ResourceID
+        public var desired: String
+        public var observed: String
+        public var sync: Sync
+        public var health: Health
+        public var message: String
+    }
+
+    public var rows: [Row]
+
+    public init(desired: DesiredState, machines: [FleetMachine], plan: Plan?, unreachableProviders: [String: String]) {
+        let planned = Dictionary(grouping: plan?.actions ?? [], by: \.resource)
+        let byFleet = Dictionary(grouping: machines, by: \.fleet)
+        var rows: [Row] = []
+        func sync(_ id: ResourceID) -> Sync {
+            guard plan != nil else { return .unknown }
+            return planned[id] == nil ? .synced : .outOfSync
+        }
+
+        for provider in desired.providers.values.sorted(by: { $0.name < $1.name }) {
+            let problem = unreachableProviders[provider.name]
+            rows.append(Row(id: provider.id, desired: provider.type.rawValue,
+                            observed: problem == nil ? "reachable" : "unreachable",
+                            sync: .synced, health: problem == nil ? .healthy : .degraded, message: problem ?? ""))
+        }
+        for template in desired.templates.values.sorted(by: { $0.name < $1.name }) {
+            let using = machines.filter { $0.fleet != "" && desired.fleets[$0.fleet]?.template == template.name && $0.state.isHeld }
+            let outdated = using.filter { $0.templateHash != template.specHash }.count
+            rows.append(Row(id: template.id, desired: template.maxMachines.map { "max \($0)" } ?? "-",
+                            observed: "\(using.count) machine(s)", sync: outdated == 0 ? .synced : .outOfSync,
+                            health: .healthy, message: outdated == 0 ? "" : "\(outdated) machine(s) of an older version"))
+        }
+        let fleetNames = Set(desired.fleets.keys).union(byFleet.keys)
+        for name in fleetNames.sorted() {
+            let id = ResourceID(.fleet, name)
+            let fleetMachines = byFleet[name] ?? []
+            let count = { (state: MachineState) in fleetMachines.filter { $0.state == state }.count }
+            let running = count(.running), pending = count(.pending), lost = count(.lost)
+            let unhealthy = count(.unhealthy), terminating = count(.terminating)
+            var parts = ["\(running) running"]
+            for (number, word) in [(pending, "pending"), (unhealthy, "unhealthy"), (lost, "lost"), (terminating, "terminating")] where number > 0 {
+                parts.append("\(number) \(word)")
+            }
+            let observed = parts.joined(separator: ", ")
+            guard let fleet = desired.fleets[name] else {
+                rows.append(Row(id: id, desired: "absent", observed: observed, sync: sync(id), health: .unknown,
+                                message: "removed from the configuration; \(fleetMachines.count) machine(s) to return"))
+                continue
+            }
+            let provider = desired.templates[fleet.template]?.provider ?? ""
+            let health: Health
+            var message = ""
+            if let problem = unreachableProviders[provider] {
+                health = .unknown
+                message = "provider \(provider) unreachable: \(problem)"
+            } else if lost > 0 || unhealthy > 0 {
+                health = .degraded
+                message = "\(lost + unhealthy) machine(s) lost or unhealthy"
+            } else if running == fleet.count && pending == 0 && terminating == 0 {
+                health = .healthy
+            } else if running == 0 && pending == 0 && fleet.count > 0 {
+                health = .missing
+                message = "no machines"
+            } else {
+                health = .progressing
+                message = "\(running)/\(fleet.count) running"
+            }
+            if let actions = planned[id], message.isEmpty {
+                message = actions.map { "\($0.verb.rawValue) \($0.units) (\($0.reason.code))" }.joined(separator: ", ")
+            }
+            rows.append(Row(id: id, desired: "\(fleet.count)", observed: observed, sync: sync(id), health: health, message: message))
+        }
+        self.rows = rows
+    }
+
+    /// Everything synced and healthy.
+    public var isConverged: Bool { rows.allSatisfy { $0.sync == .synced && $0.health == .healthy } }
+}

@@ -1,0 +1,18 @@
+public import OrbrecCore
+
+/// How one action ended.
+public struct ActionOutcome: Sendable, Hashable {
+    public var id: String
+    public var action: PlannedAction
+    public var succeeded: Bool
+    public var message: String
+    /// The requests it made (`req-…`, `ret-…`).
+    public var requests: [String]
+}
+
+/// Progress of an apply, for a progress line or a log.
+public enum ApplyProgress: Sendable {
+    case started(ScheduledAction)
+    case finished(ActionOutcome)
+    case waiting(StatusReport)
+}

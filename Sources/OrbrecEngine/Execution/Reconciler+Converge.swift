@@ -1,0 +1,33 @@
+public import OrbrecCore
+internal import OrbrecStore
+
+extension Reconciler {
+    /// Re-observes and re-plans until every resource is synced and healthy, executing (and
+    /// journaling) each pass's actions. Throws `ConvergeTimeout` when `timeout` passes first.
+    public func converge(desired: DesiredState, allowEmpty: Bool, parallelism: Int, timeout: ConfigDuration,
+                         pollInterval: ConfigDuration = ConfigDuration(milliseconds: 250),
+                         progress: @escaping @Sendable (ApplyProgress) -> Void = { _ in }) async throws -> [ActionOutcome] {
+        let deadline = clock.now().adding(timeout)
+        var outcomes: [ActionOutcome] = []
+        while true {
+            let snapshot = try await snapshot(of: desired, sync: true)
+            let result = try plan(snapshot, allowEmpty: allowEmpty)
+            let report = StatusReport(desired: desired, machines: snapshot.machines, plan: result.plan,
+                                      unreachableProviders: snapshot.observed.unreachableProviders)
+            try recordApplied(snapshot, plan: result.plan)
+            if result.plan.isEmpty && report.isConverged { return outcomes }
+            progress(.waiting(report))
+            if clock.now() >= deadline { throw ConvergeTimeout(report: report, timeout: timeout) }
+            if !result.plan.isEmpty {
+                outcomes += try await execute(result.scheduled, snapshot: snapshot, parallelism: parallelism, progress: progress)
+            }
+            try await Task.sleep(for: .milliseconds(pollInterval.milliseconds))
+        }
+    }
+}
+
+/// `apply --wait` ran out of time before everything converged.
+public struct ConvergeTimeout: Error, Sendable {
+    public var report: StatusReport
+    public var timeout: ConfigDuration
+}

@@ -1,0 +1,62 @@
+internal import OrbrecCore
+internal import OrbrecStore
+
+extension Reconciler {
+    /// Journals the actions (intent), then carries them out: resources in parallel up to
+    /// `parallelism`, each provider up to its `maxInFlight`, the actions of one resource in
+    /// plan order (so rolling waves stay in sequence).
+    public func execute(_ scheduled: [ScheduledAction], snapshot: Snapshot, parallelism: Int,
+                        progress: @escaping @Sendable (ApplyProgress) -> Void = { _ in }) async throws -> [ActionOutcome] {
+        guard !scheduled.isEmpty else { return [] }
+        let now = clock.now()
+        let encoder = PayloadEncoder()
+        try store.recordIntent(scheduled.map { item in
+            ActionRecord(id: item.id, idempotencyKey: item.id, verb: item.action.verb, resource: item.action.resource,
+                         reason: item.action.reason, detail: item.action.detail, state: .planned, requestId: nil,
+                         payload: encoder.encode(item), configRevision: snapshot.desired.revision, actor: actor,
+                         createdAt: now, updatedAt: now)
+        })
+        let registry = try registry(for: snapshot.desired)
+        var providerIDs: [String: String] = [:]
+        for record in snapshot.recorded { if let id = record.providerId { providerIDs[record.id] = id } }
+        for machine in snapshot.observed.machines { providerIDs[machine.id] = machine.providerID }
+        let states = Dictionary(snapshot.machines.map { ($0.id, $0.state) }, uniquingKeysWith: { first, _ in first })
+        let executor = ActionExecutor(store: store, registry: registry, clock: clock, desired: snapshot.desired,
+                                      providerIDs: providerIDs, machineStates: states)
+
+        var groups: [ResourceID: [ScheduledAction]] = [:]
+        var order: [ResourceID] = []
+        for item in scheduled {
+            if groups[item.action.resource] == nil { order.append(item.action.resource) }
+            groups[item.action.resource, default: []].append(item)
+        }
+        let overall = AsyncSemaphore(parallelism)
+        var perProvider: [String: AsyncSemaphore] = [:]
+        for name in Set(scheduled.map(\.action.provider)) {
+            perProvider[name] = AsyncSemaphore(registry.maxInFlight(of: name))
+        }
+        let providerLimits = perProvider
+        return await withTaskGroup(of: [ActionOutcome].self) { group in
+            for resource in order {
+                let actions = groups[resource] ?? []
+                group.addTask {
+                    await overall.run {
+                        var outcomes: [ActionOutcome] = []
+                        for item in actions {
+                            progress(.started(item))
+                            let limit = providerLimits[item.action.provider] ?? AsyncSemaphore(1)
+                            let outcome = await limit.run { await executor.execute(item) }
+                            progress(.finished(outcome))
+                            outcomes.append(outcome)
+                        }
+                        return outcomes
+                    }
+                }
+            }
+            var all: [ActionOutcome] = []
+            for await outcomes in group { all += outcomes }
+            let position = Dictionary(uniqueKeysWithValues: scheduled.enumerated().map { ($1.id, $0) })
+            return all.sorted { (position[$0.id] ?? 0) < (position[$1.id] ?? 0) }
+        }
+    }
+}

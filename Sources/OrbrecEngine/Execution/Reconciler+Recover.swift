@@ -1,0 +1,61 @@
+public import OrbrecCore
+internal import OrbrecStore
+
+extension Reconciler {
+    /// Resolves actions a stopped process left `issuing`: what the providers hold with the
+    /// action's tags is adopted, what they do not hold was never made. Nothing is re-issued
+    /// here: the next plan, level-triggered, makes up any difference. Returns one line per
+    /// resolved action.
+    public func recoverInterrupted(desired: DesiredState) async throws -> [String] {
+        let interrupted = try store.interruptedActions()
+        defer { try? store.cancelPlannedActions(reason: "the apply that planned it stopped before it started", at: clock.now()) }
+        guard !interrupted.isEmpty else { return [] }
+        let recorded = try store.activeMachines()
+        let observed = await observe(try registry(for: desired), recorded: recorded)
+        let seen = Dictionary(observed.machines.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        var lines: [String] = []
+        for action in interrupted {
+            var complete = true
+            var notes: [String] = []
+            for request in try store.requests(ofAction: action.id) where !request.status.isFinished {
+                let machines = try store.requestMachines(requestID: request.id)
+                if let provider = machines.first.flatMap({ try? store.machine(id: $0.machineId) })?.provider,
+                   observed.unreachableProviders[provider] != nil {
+                    complete = false
+                    notes.append("\(request.id): provider \(provider) unreachable, left in progress")
+                    continue
+                }
+                var updates: [MachineUpdate] = []
+                switch request.kind {
+                case .provision:
+                    for machine in machines {
+                        if let found = seen[machine.machineId] {
+                            updates.append(MachineUpdate(machineID: machine.machineId, state: found.state, providerID: found.providerID,
+                                                         message: "adopted after an interrupted apply"))
+                        } else {
+                            updates.append(MachineUpdate(machineID: machine.machineId, state: .failed,
+                                                         message: "not created: the apply stopped before the provider made it"))
+                        }
+                    }
+                case .return:
+                    for machine in machines {
+                        let stillThere = seen[machine.machineId] != nil
+                        updates.append(MachineUpdate(machineID: machine.machineId, state: stillThere ? .terminating : .returned,
+                                                     message: stillThere ? "return interrupted; still held" : "returned"))
+                    }
+                }
+                let good = updates.filter { $0.state != .failed && $0.state != .terminating }.count
+                let status = RequestStatus.finished(succeeded: good, total: updates.count)
+                complete = complete && status == .complete
+                let message = "interrupted; recovered \(good) of \(updates.count) machine(s) by their tags"
+                notes.append("\(request.id) \(status.rawValue): \(message)")
+                try store.finishRequest(id: request.id, status: status, message: message, machineUpdates: updates, at: clock.now())
+            }
+            let summary = notes.isEmpty ? "interrupted before any request" : notes.joined(separator: "; ")
+            try store.finishAction(id: action.id, state: complete ? .succeeded : .failed,
+                                   error: complete ? nil : "interrupted: \(summary)", at: clock.now())
+            lines.append("recovered \(action.id) (\(action.verb.rawValue) \(action.resource)): \(summary)")
+        }
+        return lines
+    }
+}

@@ -1,0 +1,81 @@
+public import OrbrecCore
+public import OrbrecStore
+
+/// The engine's front: observe, plan, execute, converge. It knows providers only through
+/// the `Provider` port and the state only through `StateStore`.
+public final class Reconciler: Sendable {
+    let store: StateStore
+    let factory: ProviderFactory
+    let clock: any Clock
+    /// Who acts (`user@host`), written on every journaled action.
+    let actor: String
+
+    public init(store: StateStore, providerFactory: @escaping ProviderFactory, clock: any Clock = SystemClock(), actor: String) {
+        self.store = store
+        self.factory = providerFactory
+        self.clock = clock
+        self.actor = actor
+    }
+
+    func registry(for desired: DesiredState) throws -> ProviderRegistry {
+        ProviderRegistry(desired: desired, applied: try store.appliedProviders(), factory: factory)
+    }
+
+    /// Reads the world. With `refresh: false` the journal's records stand in for the
+    /// providers' answers (like `terraform plan -refresh=false`). With `sync: true` what was
+    /// observed is written back to the journal (lost machines, adopted machines).
+    public func snapshot(of desired: DesiredState, refresh: Bool = true, sync: Bool = false) async throws -> Snapshot {
+        var recorded = try store.activeMachines()
+        let observed: ObservedState
+        if refresh {
+            observed = await observe(try registry(for: desired), recorded: recorded)
+            if sync {
+                try store.syncMachines(observed: observed.machines, unreachableProviders: Set(observed.unreachableProviders.keys),
+                                       at: clock.now())
+                recorded = try store.activeMachines()
+            }
+        } else {
+            observed = ObservedState(machines: recorded.filter { $0.state.isHeld }.map {
+                ObservedMachine(id: $0.id, fleet: $0.fleet, template: $0.template, templateHash: $0.templateHash,
+                                provider: $0.provider, providerID: $0.providerId ?? "", actionID: $0.actionId,
+                                state: $0.state == .terminating ? .running : $0.state, createdAt: $0.createdAt, message: $0.message)
+            })
+        }
+        return Snapshot(desired: desired, observed: observed, recorded: recorded, known: try store.knownResources())
+    }
+
+    /// Plans from a snapshot and gives each action its id. Writes nothing.
+    public func plan(_ snapshot: Snapshot, allowEmpty: Bool) throws(PlanFailure) -> PlanResult {
+        let plan = try Planner().plan(snapshot.planInput(allowEmpty: allowEmpty))
+        let scheduled = plan.actions.map { ScheduledAction(id: Identifiers.action(), action: $0) }
+        return PlanResult(plan: plan, scheduled: scheduled, snapshot: snapshot)
+    }
+
+    /// Records the configuration as applied, with each resource's version and conditions,
+    /// and forgets removed resources that hold nothing any more.
+    public func recordApplied(_ snapshot: Snapshot, plan: Plan) throws {
+        let report = StatusReport(desired: snapshot.desired, machines: snapshot.machines, plan: plan,
+                                  unreachableProviders: snapshot.observed.unreachableProviders)
+        let now = clock.now()
+        var conditions: [ResourceID: [Condition]] = [:]
+        for row in report.rows {
+            conditions[row.id] = [
+                Condition(type: "Synced", status: row.sync == .synced ? "True" : "False", reason: row.sync.rawValue,
+                          message: row.message, observedGeneration: 0, lastTransitionTime: now),
+                Condition(type: "Ready", status: row.health == .healthy ? "True" : "False", reason: row.health.rawValue,
+                          message: row.message, observedGeneration: 0, lastTransitionTime: now),
+            ]
+        }
+        let holding = Set(snapshot.machines.filter { $0.state != .returned }.map(\.fleet))
+        let forget = snapshot.known.map(\.id).filter { id in
+            switch id.kind {
+            case .fleet: snapshot.desired.fleets[id.name] == nil && !holding.contains(id.name)
+            case .template: snapshot.desired.templates[id.name] == nil
+            case .provider:
+                snapshot.desired.providers[id.name] == nil && !snapshot.machines.contains { $0.provider == id.name && $0.state != .returned }
+            default: false
+            }
+        }
+        try store.recordApplied(snapshot.desired, versions: plan.resourceVersions, conditions: conditions, forget: forget, at: now)
+    }
+}

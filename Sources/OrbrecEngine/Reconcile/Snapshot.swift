@@ -1,0 +1,26 @@
+public import OrbrecCore
+public import OrbrecStore
+
+/// Desired and observed state at one moment, with what the journal remembers.
+public struct Snapshot: Sendable {
+    public var desired: DesiredState
+    public var observed: ObservedState
+    public var recorded: [MachineRecord]
+    public var known: [KnownResource]
+
+    /// Machines as the planner sees them: reports merged with records.
+    public var machines: [FleetMachine] {
+        FleetMachine.merge(observed: observed, recorded: recorded.map(\.recorded))
+    }
+
+    public func planInput(allowEmpty: Bool) -> PlanInput {
+        PlanInput(desired: desired, observed: observed, recorded: recorded.map(\.recorded), known: known, allowEmpty: allowEmpty)
+    }
+}
+
+/// A plan ready to show, save or apply: actions with their ids and the snapshot they came from.
+public struct PlanResult: Sendable {
+    public var plan: Plan
+    public var scheduled: [ScheduledAction]
+    public var snapshot: Snapshot
+}

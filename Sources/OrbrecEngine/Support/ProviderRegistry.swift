@@ -1,0 +1,30 @@
+public import OrbrecCore
+
+/// Builds a provider adapter from its spec. The executable wires the concrete adapters;
+/// the engine only ever sees `any Provider`.
+public typealias ProviderFactory = @Sendable (ProviderSpec) -> (any Provider)?
+
+/// The providers of one pass: those the configuration declares, and those applied before
+/// that still hold machines.
+struct ProviderRegistry: Sendable {
+    private(set) var providers: [String: any Provider] = [:]
+    private(set) var specs: [String: ProviderSpec] = [:]
+
+    init(desired: DesiredState, applied: [ProviderSpec], factory: ProviderFactory) {
+        for spec in applied where desired.providers[spec.name] == nil {
+            register(spec, factory)
+        }
+        for spec in desired.providers.values {
+            register(spec, factory)
+        }
+    }
+
+    private mutating func register(_ spec: ProviderSpec, _ factory: ProviderFactory) {
+        specs[spec.name] = spec
+        if let provider = factory(spec) { providers[spec.name] = provider }
+    }
+
+    subscript(name: String) -> (any Provider)? { providers[name] }
+
+    func maxInFlight(of name: String) -> Int { specs[name]?.maxInFlight ?? ProviderSpec.defaultMaxInFlight }
+}

@@ -1,0 +1,30 @@
+public import OrbrecCore
+public import OrbrecStore
+
+/// Takes the state lock, waiting up to a timeout for its holder to let go.
+public struct StateLock: Sendable {
+    let store: StateStore
+    let clock: any Clock
+
+    public init(store: StateStore, clock: any Clock = SystemClock()) {
+        self.store = store
+        self.clock = clock
+    }
+
+    /// Returns once `lock` is held, or throws `LockTimeout` naming the holder.
+    public func acquire(_ lock: LockRecord, timeout: ConfigDuration,
+                        isStale: @escaping @Sendable (LockRecord) -> Bool) async throws -> LockRecord {
+        let deadline = clock.now().adding(timeout)
+        while true {
+            guard let holder = try store.tryLock(lock, isStale: isStale) else { return lock }
+            if clock.now() >= deadline { throw LockTimeout(holder: holder, timeout: timeout) }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+    }
+}
+
+/// The lock could not be taken in time; `holder` has it.
+public struct LockTimeout: Error, Sendable {
+    public var holder: LockRecord
+    public var timeout: ConfigDuration
+}
