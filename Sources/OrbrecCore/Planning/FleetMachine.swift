@@ -14,6 +14,7 @@ public struct FleetMachine: Hashable, Sendable {
     ///   returning stays `terminating` so that the return is finished.
     /// - Recorded machines the providers no longer report are `lost`, unless their
     ///   provider could not be asked, in which case they are left as recorded.
+    /// - A recorded machine still being created (in flight) stays pending.
     /// - Records already final (returned, failed) are history and are dropped.
     public static func merge(observed: ObservedState, recorded: [RecordedMachine]) -> [FleetMachine] {
         var byID: [String: FleetMachine] = [:]
@@ -29,7 +30,7 @@ public struct FleetMachine: Hashable, Sendable {
             let reachable = observed.unreachableProviders[record.provider] == nil
             byID[record.id] = FleetMachine(
                 id: record.id, fleet: record.fleet, templateHash: record.templateHash, provider: record.provider,
-                state: reachable ? .lost : record.state, createdAt: record.createdAt, isRecorded: true)
+                state: record.inFlight ? .pending : (reachable ? .lost : record.state), createdAt: record.createdAt, isRecorded: true)
         }
         return byID.values.sorted { $0.id < $1.id }
     }

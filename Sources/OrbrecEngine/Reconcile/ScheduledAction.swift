@@ -9,4 +9,9 @@ public struct ScheduledAction: Sendable, Codable, Hashable {
         self.id = id
         self.action = action
     }
+
+    /// The action under a fresh id.
+    public init(_ action: PlannedAction) {
+        self.init(id: Identifiers.action(), action: action)
+    }
 }

@@ -8,6 +8,14 @@ public struct Snapshot: Sendable {
     public var recorded: [MachineRecord]
     public var known: [KnownResource]
 
+    public init(desired: DesiredState, observed: ObservedState = ObservedState(), recorded: [MachineRecord] = [],
+                known: [KnownResource] = []) {
+        self.desired = desired
+        self.observed = observed
+        self.recorded = recorded
+        self.known = known
+    }
+
     /// Machines as the planner sees them: reports merged with records.
     public var machines: [FleetMachine] {
         FleetMachine.merge(observed: observed, recorded: recorded.map(\.recorded))

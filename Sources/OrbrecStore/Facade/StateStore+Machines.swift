@@ -48,7 +48,8 @@ extension StateStore {
                                         cause: "observed", providerID: machine.providerID)
                 }
             }
-            for record in recorded where !observedIDs.contains(record.id) && !unreachableProviders.contains(record.provider) {
+            for record in recorded where !observedIDs.contains(record.id) && !unreachableProviders.contains(record.provider)
+                && !record.recorded.inFlight {
                 // A machine being returned that is gone has been returned; anything else is lost.
                 let state: MachineState = record.state == .terminating ? .returned : .lost
                 if record.state != state {

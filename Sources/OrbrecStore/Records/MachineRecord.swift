@@ -36,7 +36,7 @@ public struct MachineRecord: Codable, Sendable, Hashable {
     /// What the planner needs of this record.
     public var recorded: RecordedMachine {
         RecordedMachine(id: id, fleet: fleet, template: template, templateHash: templateHash, provider: provider,
-                        state: state, createdAt: createdAt)
+                        state: state, createdAt: createdAt, inFlight: state == .pending && providerId == nil)
     }
 }
 

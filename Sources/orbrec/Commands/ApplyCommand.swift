@@ -1,0 +1,156 @@
+internal import ArgumentParser
+internal import Foundation
+internal import OrbrecCore
+internal import OrbrecSpec
+internal import OrbrecEngine
+internal import OrbrecStore
+
+struct ApplyCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "apply", abstract: "Converge: plan (or take a saved plan), confirm, and carry it out.")
+
+    @OptionGroup var global: GlobalOptions
+
+    @Argument(help: ArgumentHelp("A plan saved by 'orbrec plan --out'; applied exactly, or refused (exit 4) if stale.", valueName: "planfile"))
+    var planFile: String?
+
+    @Flag(help: "Do not ask for confirmation.")
+    var autoApprove = false
+
+    @Flag(help: "After applying, wait until every resource is synced and healthy.")
+    var wait = false
+
+    @Option(help: "How long --wait waits.")
+    var timeout: ConfigDuration = ConfigDuration(milliseconds: 600_000)
+
+    @Option(help: "How many resources are changed at once.")
+    var parallelism: Int = 10
+
+    @Option(help: "How long to wait for the state lock.")
+    var lockTimeout: ConfigDuration = ConfigDuration(milliseconds: 0)
+
+    @Flag(help: "Allow a configuration with no resources to remove everything.")
+    var allowEmpty = false
+
+    func validate() throws {
+        guard parallelism >= 1 else { throw ValidationError("--parallelism must be at least 1") }
+    }
+
+    func run() async throws {
+        try await Session.run(global) { session in
+            let desired = try session.loadConfiguration().desired
+            let store = try session.openStore()
+            let lock = try await session.lock(store, operation: "apply", timeout: lockTimeout)
+            defer { try? store.unlock(id: lock.id) }
+            let reconciler = session.reconciler(store)
+            for line in try await reconciler.recoverInterrupted(desired: desired) { session.terminal.note(line) }
+
+            let snapshot = try await reconciler.snapshot(of: desired, sync: true)
+            let current: PlanResult
+            do throws(PlanFailure) {
+                current = try reconciler.plan(snapshot, allowEmpty: allowEmpty)
+            } catch {
+                throw CommandFailure(.error, "no plan could be made; nothing was applied", diagnostics: error.diagnostics)
+            }
+            session.render(current.plan.warnings)
+
+            let scheduled: [ScheduledAction]
+            if let planFile {
+                scheduled = try savedActions(planFile, current: current, stateID: store.stateID)
+                session.terminal.out("Applying the saved plan \(planFile) (\(scheduled.count) action(s)).")
+            } else {
+                session.terminal.out(PlanRenderer(terminal: session.terminal).render(current))
+                scheduled = current.scheduled
+                if !scheduled.isEmpty && !autoApprove {
+                    guard confirm(session) else {
+                        session.terminal.out("Apply cancelled.")
+                        return .error
+                    }
+                }
+            }
+
+            let outcomes = try await reconciler.execute(scheduled, snapshot: snapshot, parallelism: parallelism) { event in
+                report(event, session)
+            }
+            let after = try await reconciler.snapshot(of: desired, sync: true)
+            let settled = try? reconciler.plan(after, allowEmpty: allowEmpty)
+            try reconciler.recordApplied(after, plan: settled?.plan ?? current.plan)
+            let failed = outcomes.filter { !$0.succeeded }
+            if !scheduled.isEmpty {
+                session.terminal.out("\n" + session.terminal.bold("Apply complete:")
+                    + " \(outcomes.count - failed.count) action(s) succeeded, \(failed.count) failed.")
+            }
+            if !failed.isEmpty {
+                throw CommandFailure(.error, "\(failed.count) action(s) failed; see 'orbrec history' and 'orbrec get requests'")
+            }
+            if wait {
+                do {
+                    _ = try await reconciler.converge(desired: desired, allowEmpty: allowEmpty, parallelism: parallelism,
+                                                      timeout: timeout) { event in report(event, session) }
+                    session.terminal.endProgress()
+                    session.terminal.out(session.terminal.green("Converged:") + " every resource is synced and healthy.")
+                } catch let timedOut as ConvergeTimeout {
+                    session.terminal.endProgress()
+                    let pending = timedOut.report.rows.filter { $0.sync != .synced || $0.health != .healthy }
+                        .map { "\($0.id) (\($0.health.rawValue): \($0.message))" }
+                    throw CommandFailure(.error, "not converged after \(timedOut.timeout): \(pending.joined(separator: "; "))")
+                }
+            }
+            return .success
+        }
+    }
+
+    /// The actions of a saved plan, refused when any resource they touch has changed since.
+    private func savedActions(_ path: String, current: PlanResult, stateID: String) throws -> [ScheduledAction] {
+        let document: PlanDocument
+        do {
+            document = try JSONDecoder().decode(PlanDocument.self, from: Data(contentsOf: URL(fileURLWithPath: path)))
+        } catch {
+            throw CommandFailure(.error, "cannot read the saved plan \(path): \(error.localizedDescription)")
+        }
+        guard document.formatVersion == PlanDocument.currentFormat else {
+            throw CommandFailure(.error, "the saved plan has format \(document.formatVersion); this orbrec reads \(PlanDocument.currentFormat)")
+        }
+        guard document.stateID == stateID else {
+            throw CommandFailure(.stalePlan, "the saved plan was made for state \(document.stateID), not this state (\(stateID))")
+        }
+        let scheduled = try document.scheduledActions()
+        var changed: [String] = []
+        for resource in Set(scheduled.map(\.action.resource)).sorted() {
+            let then = document.resourceVersions[resource.description]
+            let now = current.plan.resourceVersions[resource]
+            if then != now { changed.append(resource.description) }
+        }
+        if !changed.isEmpty {
+            throw CommandFailure(.stalePlan, "the saved plan is stale: \(changed.joined(separator: ", ")) changed since it was made; "
+                + "run 'orbrec plan' again")
+        }
+        return scheduled
+    }
+
+    private func confirm(_ session: Session) -> Bool {
+        session.terminal.out("\nDo you want to perform these actions?\n  Only 'yes' will be accepted to approve.\n")
+        FileHandle.standardOutput.write(Data("  Enter a value: ".utf8))
+        return readLine()?.trimmingCharacters(in: .whitespaces) == "yes"
+    }
+}
+
+/// One line per finished action; a rewritten progress line while waiting.
+private func report(_ event: ApplyProgress, _ session: Session) {
+    switch event {
+    case .started(let item):
+        session.logger.info("action started", [("id", item.id), ("verb", item.action.verb.rawValue),
+                                               ("resource", item.action.resource.description)])
+    case .finished(let outcome):
+        session.terminal.endProgress()
+        let mark = outcome.succeeded ? session.terminal.green("✓") : session.terminal.red("✗")
+        let requests = outcome.requests.isEmpty ? "" : " [\(outcome.requests.joined(separator: ", "))]"
+        session.terminal.out("\(mark) \(outcome.action.verb.rawValue) \(outcome.action.resource): \(outcome.message)\(requests)")
+    case .waiting(let status):
+        let fleets = status.rows.filter { $0.id.kind == .fleet }
+        let ready = fleets.filter { $0.health == .healthy && $0.sync == .synced }.count
+        let detail = fleets.filter { $0.health != .healthy || $0.sync != .synced }.prefix(3)
+            .map { "\($0.id.name) \($0.observed)" }.joined(separator: "; ")
+        session.terminal.progress("waiting: \(ready)/\(fleets.count) fleet(s) converged\(detail.isEmpty ? "" : " — \(detail)")")
+    }
+}

@@ -1,0 +1,54 @@
+internal import ArgumentParser
+internal import OrbrecCore
+internal import OrbrecSpec
+internal import OrbrecStore
+internal import OrbrecEngine
+
+struct MachinesCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "machines", abstract: "Machine operations.", subcommands: [Return.self])
+
+    struct Return: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Return machines now. Their fleet replaces them at the next apply unless its count drops.")
+
+        @OptionGroup var global: GlobalOptions
+
+        @Argument(help: "Machine ids.")
+        var ids: [String]
+
+        @Option(help: "How long to wait for the state lock.")
+        var lockTimeout: ConfigDuration = ConfigDuration(milliseconds: 0)
+
+        func run() async throws {
+            try await Session.run(global) { session in
+                let desired = try session.loadConfiguration().desired
+                guard let store = try session.openExistingStore() else { throw CommandFailure(.error, "there is no state yet") }
+                let lock = try await session.lock(store, operation: "machines return", timeout: lockTimeout)
+                defer { try? store.unlock(id: lock.id) }
+                let reconciler = session.reconciler(store)
+                let snapshot = try await reconciler.snapshot(of: desired, sync: true)
+                let held = Dictionary(snapshot.recorded.filter { $0.state.isHeld || $0.state == .lost }.map { ($0.id, $0) },
+                                      uniquingKeysWith: { first, _ in first })
+                let unknown = ids.filter { held[$0] == nil }
+                guard unknown.isEmpty else {
+                    throw CommandFailure(.error, "not a machine this state holds: \(unknown.joined(separator: ", "))")
+                }
+                let grouped = Dictionary(grouping: ids.compactMap { held[$0] }, by: { "\($0.fleet)\u{0}\($0.provider)" })
+                let scheduled = grouped.keys.sorted().map { key in
+                    let machines = grouped[key] ?? []
+                    return ScheduledAction(PlannedAction(
+                        verb: .return, resource: ResourceID(.fleet, machines[0].fleet), reason: .manualReturn,
+                        provider: machines[0].provider, template: machines[0].template, templateHash: machines[0].templateHash,
+                        machines: machines.map(\.id).sorted()))
+                }
+                let outcomes = try await reconciler.execute(scheduled, snapshot: snapshot, parallelism: 4)
+                for outcome in outcomes {
+                    let mark = outcome.succeeded ? session.terminal.green("✓") : session.terminal.red("✗")
+                    session.terminal.out("\(mark) return \(outcome.action.detail): \(outcome.message) [\(outcome.requests.joined(separator: ", "))]")
+                }
+                return outcomes.allSatisfy(\.succeeded) ? .success : .error
+            }
+        }
+    }
+}

@@ -1,0 +1,59 @@
+internal import ArgumentParser
+internal import Foundation
+internal import OrbrecCore
+internal import OrbrecSpec
+internal import OrbrecStore
+internal import OrbrecEngine
+
+struct PlanCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "plan", abstract: "Preview what apply would do, and why.")
+
+    @OptionGroup var global: GlobalOptions
+
+    @Flag(help: "Print the plan as JSON (format documented in docs/cli.md).")
+    var json = false
+
+    @Option(help: ArgumentHelp("Save the plan to apply it later with 'orbrec apply FILE'.", valueName: "file"))
+    var out: String?
+
+    @Flag(help: "Exit 2 when the plan has changes, 0 when it has none.")
+    var detailedExitcode = false
+
+    @Option(help: "Ask the providers for what they hold (true) or trust the journal (false).")
+    var refresh: Bool = true
+
+    @Flag(help: "Allow a configuration with no resources to remove everything.")
+    var allowEmpty = false
+
+    func run() async throws {
+        try await Session.run(global) { session in
+            let desired = try session.loadConfiguration().desired
+            let store = try session.openStore()
+            let reconciler = session.reconciler(store)
+            let snapshot = try await reconciler.snapshot(of: desired, refresh: refresh)
+            let result: PlanResult
+            do throws(PlanFailure) {
+                result = try reconciler.plan(snapshot, allowEmpty: allowEmpty)
+            } catch {
+                throw CommandFailure(.error, "no plan could be made", diagnostics: error.diagnostics)
+            }
+            session.render(result.plan.warnings)
+            let document = PlanDocument(result, stateID: store.stateID)
+            if json {
+                session.terminal.out(try JSONOutput.string(document))
+            } else {
+                session.terminal.out(PlanRenderer(terminal: session.terminal).render(result))
+            }
+            if let out {
+                do {
+                    try JSONOutput.string(document).write(toFile: out, atomically: true, encoding: .utf8)
+                } catch {
+                    throw CommandFailure(.error, "cannot write the plan to \(out): \(error.localizedDescription)")
+                }
+                if !json { session.terminal.out("\nSaved the plan to \(out). Apply exactly these actions with: orbrec apply \(out)") }
+            }
+            return detailedExitcode && !result.plan.isEmpty ? .changesPresent : .success
+        }
+    }
+}

@@ -1,0 +1,49 @@
+internal import ArgumentParser
+internal import OrbrecCore
+internal import OrbrecSpec
+internal import OrbrecStore
+
+struct RequestsCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "requests", abstract: "Machine requests and return requests.", subcommands: [Show.self])
+
+    struct Show: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "One request with its machines.")
+
+        @OptionGroup var global: GlobalOptions
+
+        @Argument(help: "A request id (req-… or ret-…).")
+        var id: String
+
+        @Option(name: [.customShort("o"), .long], help: "table or json")
+        var output: OutputFormat = .table
+
+        func run() async throws {
+            try await Session.run(global) { session in
+                guard let store = try session.openExistingStore(), let (request, machines) = try store.request(id: id) else {
+                    throw CommandFailure(.error, "no request \(id)")
+                }
+                let document = RequestDocument(request, machines: machines)
+                if output == .json {
+                    session.terminal.out(try JSONOutput.string(document))
+                    return .success
+                }
+                session.terminal.out("""
+                    Request:  \(document.id)
+                    Kind:     \(document.kind)
+                    Status:   \(document.status)
+                    Resource: \(document.resource)
+                    Action:   \(document.action)
+                    Created:  \(Format.time(request.createdAt))
+                    Updated:  \(Format.time(request.updatedAt))
+                    Message:  \(document.message)
+
+                    """)
+                var table = Table("MACHINE", "STATE", "MESSAGE")
+                for machine in document.machines { table.add(machine.id, machine.state, machine.message) }
+                session.terminal.out(table.rendered)
+                return .success
+            }
+        }
+    }
+}

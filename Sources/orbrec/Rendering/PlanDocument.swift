@@ -1,0 +1,103 @@
+internal import OrbrecCore
+internal import OrbrecEngine
+
+/// The `plan --json` document, also the saved-plan file of `plan --out`. Its shape is a
+/// documented contract (docs/cli.md): fields are added, never renamed or removed, within a
+/// `format_version`.
+struct PlanDocument: Codable {
+    static let currentFormat = "1.0"
+
+    struct Action: Codable {
+        var id: String
+        var verb: String
+        var resource: String
+        var reason: String
+        var detail: String
+        var resourceVersion: String
+        var provider: String
+        var template: String
+        var templateHash: String
+        var count: Int
+        var machines: [String]
+        var wave: Int?
+        var waves: Int?
+        var surgeFirst: Bool
+
+        enum CodingKeys: String, CodingKey {
+            case id, verb, resource, reason, detail, provider, template, count, machines, wave, waves
+            case resourceVersion = "resource_version"
+            case templateHash = "template_hash"
+            case surgeFirst = "surge_first"
+        }
+    }
+
+    struct Drift: Codable {
+        var kind: String
+        var resource: String
+        var machine: String
+        var message: String
+    }
+
+    struct Message: Codable {
+        var code: String
+        var message: String
+        var location: String?
+    }
+
+    struct Policy: Codable {
+        var violations: [Message]
+    }
+
+    var formatVersion: String
+    var configRevision: String
+    var stateID: String
+    var summary: [String: Int]
+    var actions: [Action]
+    var drift: [Drift]
+    var warnings: [Message]
+    var policy: Policy
+    var resourceVersions: [String: String]
+
+    enum CodingKeys: String, CodingKey {
+        case summary, actions, drift, warnings, policy
+        case formatVersion = "format_version"
+        case configRevision = "config_revision"
+        case stateID = "state_id"
+        case resourceVersions = "resource_versions"
+    }
+
+    init(_ result: PlanResult, stateID: String) {
+        let plan = result.plan
+        formatVersion = Self.currentFormat
+        configRevision = plan.configRevision
+        self.stateID = stateID
+        summary = Dictionary(uniqueKeysWithValues: plan.summary.map { ($0.key.rawValue, $0.value) })
+        actions = result.scheduled.map { item in
+            let action = item.action
+            return Action(id: item.id, verb: action.verb.rawValue, resource: action.resource.description,
+                          reason: action.reason.description, detail: action.detail, resourceVersion: action.resourceVersion,
+                          provider: action.provider, template: action.template, templateHash: action.templateHash,
+                          count: action.count, machines: action.machines, wave: action.wave, waves: action.waves,
+                          surgeFirst: action.surgeFirst)
+        }
+        drift = plan.drift.map { Drift(kind: $0.kind.rawValue, resource: $0.resource.description, machine: $0.machine, message: $0.message) }
+        warnings = plan.warnings.map { Message(code: $0.code, message: $0.message, location: $0.location?.description) }
+        policy = Policy(violations: [])
+        resourceVersions = Dictionary(uniqueKeysWithValues: plan.resourceVersions.map { ($0.key.description, $0.value) })
+    }
+
+    /// The actions of a saved plan, as the engine executes them.
+    func scheduledActions() throws -> [ScheduledAction] {
+        try actions.map { action in
+            guard let verb = Verb(rawValue: action.verb), let resource = ResourceID(parsing: action.resource) else {
+                throw CommandFailure(.error, "the saved plan has an action the engine does not know: \(action.verb) \(action.resource)")
+            }
+            let reasonParts = action.reason.split(separator: " ", maxSplits: 1).map(String.init)
+            let reason = ActionReason(reasonParts[0], detail: reasonParts.count > 1 ? reasonParts[1] : nil)
+            return ScheduledAction(id: action.id, action: PlannedAction(
+                verb: verb, resource: resource, reason: reason, provider: action.provider, template: action.template,
+                templateHash: action.templateHash, count: action.count, machines: action.machines, wave: action.wave,
+                waves: action.waves, surgeFirst: action.surgeFirst, resourceVersion: action.resourceVersion))
+        }
+    }
+}

@@ -1,0 +1,51 @@
+internal import OrbrecCore
+internal import OrbrecEngine
+
+/// The text form of a plan, with Terraform's symbols and a closing summary line.
+struct PlanRenderer {
+    let terminal: Terminal
+
+    func render(_ result: PlanResult) -> String {
+        let plan = result.plan
+        var lines: [String] = []
+        if !plan.drift.isEmpty {
+            lines.append(terminal.bold("Drift since the last apply:"))
+            for item in plan.drift {
+                lines.append("  \(terminal.yellow("!")) \(item.resource): \(item.message)")
+            }
+            lines.append("")
+        }
+        if plan.isEmpty {
+            lines.append(terminal.green("No changes.") + " The machines match the configuration.")
+            return lines.joined(separator: "\n")
+        }
+        lines.append("orbrec will perform the following actions:")
+        lines.append("")
+        for item in result.scheduled {
+            let action = item.action
+            lines.append(terminal.dim("  # \(action.resource): \(action.reason)"))
+            lines.append("\(symbol(action.verb)) \(action.verb.rawValue) \(action.detail)")
+            lines.append("")
+        }
+        lines.append(summaryLine(plan))
+        return lines.joined(separator: "\n")
+    }
+
+    private func symbol(_ verb: Verb) -> String {
+        let padded = String(repeating: " ", count: max(0, 3 - verb.symbol.count)) + verb.symbol
+        switch verb {
+        case .provision, .submit, .retry: return terminal.green(padded)
+        case .return, .cancel: return terminal.red(padded)
+        default: return terminal.yellow(padded)
+        }
+    }
+
+    /// `Plan: 3 to provision, 2 to return, 1 to replace.` (machines, not actions)
+    func summaryLine(_ plan: Plan) -> String {
+        let summary = plan.summary
+        let parts = [(Verb.provision, "provision"), (.return, "return"), (.replace, "replace")].map { verb, word in
+            "\(summary[verb] ?? 0) to \(word)"
+        }
+        return terminal.bold("Plan:") + " " + parts.joined(separator: ", ") + "."
+    }
+}

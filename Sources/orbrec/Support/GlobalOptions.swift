@@ -1,0 +1,31 @@
+internal import ArgumentParser
+internal import Foundation
+
+/// Options every command takes.
+struct GlobalOptions: ParsableArguments {
+    @Option(name: [.customShort("c"), .long], help: "The configuration directory.")
+    var config: String = "."
+
+    @Option(help: ArgumentHelp("The state file (default .orbrec/state.db, or $ORBREC_STATE).", valueName: "path"))
+    var state: String?
+
+    @Option(help: "Log level: trace, debug, info, warn, error.")
+    var logLevel: LogLevel = .warn
+
+    @Flag(help: "Never colour output (also: the NO_COLOR environment variable).")
+    var noColor = false
+
+    var statePath: String {
+        state ?? ProcessInfo.processInfo.environment["ORBREC_STATE"].flatMap { $0.isEmpty ? nil : $0 } ?? ".orbrec/state.db"
+    }
+
+    var terminal: Terminal { Terminal(noColor: noColor) }
+}
+
+enum LogLevel: String, ExpressibleByArgument, CaseIterable, Comparable {
+    case trace, debug, info, warn, error
+
+    static func < (lhs: LogLevel, rhs: LogLevel) -> Bool {
+        allCases.firstIndex(of: lhs)! < allCases.firstIndex(of: rhs)!
+    }
+}

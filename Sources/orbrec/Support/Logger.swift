@@ -1,0 +1,23 @@
+internal import Foundation
+
+/// logfmt lines on stderr at or above the chosen level.
+struct Logger: Sendable {
+    let level: LogLevel
+
+    func log(_ level: LogLevel, _ message: String, _ fields: [(String, String)] = []) {
+        guard level >= self.level else { return }
+        var line = "level=\(level.rawValue) msg=\(Self.quote(message))"
+        for (key, value) in fields { line += " \(key)=\(Self.quote(value))" }
+        FileHandle.standardError.write(Data((line + "\n").utf8))
+    }
+
+    func info(_ message: String, _ fields: [(String, String)] = []) { log(.info, message, fields) }
+    func debug(_ message: String, _ fields: [(String, String)] = []) { log(.debug, message, fields) }
+
+    static func quote(_ value: String) -> String {
+        let plain = !value.isEmpty && value.allSatisfy { $0 != " " && $0 != "\"" && $0 != "=" && !$0.isNewline }
+        if plain { return value }
+        return "\"" + value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
+            .replacingOccurrences(of: "\n", with: "\\n") + "\""
+    }
+}
