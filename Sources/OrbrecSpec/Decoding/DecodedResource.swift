@@ -14,6 +14,9 @@ struct DecodedResource {
     var referenceLocation: SourceLocation?
     /// Where the field that selects a provider's type was written.
     var typeLocation: SourceLocation?
+    /// The spec fields the user wrote, valid or not, so that a field already reported as
+    /// invalid is not reported again as missing.
+    var writtenFields: Set<String> = []
 
     var id: ResourceID {
         switch spec {

@@ -50,6 +50,7 @@ enum TemplateDecoder {
         template.priceType = priceType
         template.tags = tags
         return DecodedResource(spec: .template(template), nameLocation: envelope.nameLocation,
-                               referenceLocation: spec.location(of: "provider"))
+                               referenceLocation: spec.location(of: "provider"),
+                               writtenFields: Set(spec.mapping.keys.compactMap { $0.scalar?.string }))
     }
 }

@@ -21,6 +21,7 @@ public struct ConfigLoader: Sendable {
         }
         var diagnostics: [Diagnostic] = []
         var resources: [DecodedResource] = []
+        var declared: Set<ResourceID> = []
         var revision = StableHasher()
         for relative in files {
             let absolute = relative.isEmpty ? path : path + "/" + relative
@@ -35,6 +36,7 @@ public struct ConfigLoader: Sendable {
             let isJSON = relative.lowercased().hasSuffix(".json")
             for document in Self.documents(in: text, isJSON: isJSON, context: context) {
                 guard let envelope = Envelope.decode(document, context: context), envelope.kind.isSupported else { continue }
+                if let name = envelope.metadata?.name { declared.insert(ResourceID(envelope.kind, name)) }
                 let decoded: DecodedResource? = switch envelope.kind {
                 case .provider: ProviderDecoder.decode(envelope, context: context)
                 case .template: TemplateDecoder.decode(envelope, context: context)
@@ -45,7 +47,7 @@ public struct ConfigLoader: Sendable {
             }
             diagnostics += context.diagnostics
         }
-        diagnostics += ReferenceValidator.validate(resources)
+        diagnostics += ReferenceValidator.validate(resources, declared: declared)
         if diagnostics.hasErrors {
             throw ConfigurationError(diagnostics.sortedByLocation())
         }

@@ -14,7 +14,8 @@ struct MappingReader {
     /// Returns nil (after reporting) when the node is not a mapping.
     init?(_ node: Node, path: String, known: [String], owner: String, context: DecodeContext) {
         guard case .mapping(let mapping) = node else {
-            context.error("wrong-type", "\(path) must be a mapping, not \(node.foundDescription)", at: node)
+            let what = path.isEmpty ? "a document must be a mapping with apiVersion, kind, metadata and spec" : "\(path) must be a mapping"
+            context.error("wrong-type", "\(what), not \(node.foundDescription)", at: node)
             return nil
         }
         self.node = node

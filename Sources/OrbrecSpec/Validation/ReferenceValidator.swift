@@ -3,7 +3,9 @@ internal import OrbrecCore
 /// Checks that only make sense across documents: unique names, resolvable references,
 /// and what a provider's type requires of its templates.
 enum ReferenceValidator {
-    static func validate(_ resources: [DecodedResource]) -> [Diagnostic] {
+    /// - Parameter declared: every name declared per kind, including documents whose spec
+    ///   was invalid, so a broken Provider is not also reported as missing.
+    static func validate(_ resources: [DecodedResource], declared: Set<ResourceID>) -> [Diagnostic] {
         var diagnostics: [Diagnostic] = []
         var firstByID: [ResourceID: DecodedResource] = [:]
         for resource in resources {
@@ -36,18 +38,19 @@ enum ReferenceValidator {
                 }
             case .template(let template):
                 guard let provider = providers[template.provider] else {
+                    if declared.contains(ResourceID(.provider, template.provider)) { continue }
                     diagnostics.append(unresolved("Template '\(template.name)'", "provider", template.provider,
                                                   among: Array(providers.keys), at: resource.referenceLocation))
                     continue
                 }
-                if provider.type == .local && template.command == nil {
+                if provider.type == .local && template.command == nil && !resource.writtenFields.contains("command") {
                     diagnostics.append(.error(
                         "missing-field",
                         "Template '\(template.name)' uses local provider '\(provider.name)', which needs spec.command (the argv each machine runs)",
                         at: template.metadata.location))
                 }
             case .fleet(let fleet):
-                if templates[fleet.template] == nil {
+                if templates[fleet.template] == nil && !declared.contains(ResourceID(.template, fleet.template)) {
                     diagnostics.append(unresolved("Fleet '\(fleet.name)'", "template", fleet.template,
                                                   among: Array(templates.keys), at: resource.referenceLocation))
                 }

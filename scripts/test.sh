@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Runs the whole test suite: unit, adapter and end-to-end tests against real processes
+# and a real SQLite file. Installs what it needs first.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/lib/deps.sh
+ensure_build_deps
+
+started=$(date +%s)
+swift build --build-tests
+export ORBREC_BIN="$PWD/.build/debug/orbrec"
+swift test --skip-build "$@"
+echo "test suite finished in $(( $(date +%s) - started ))s"
