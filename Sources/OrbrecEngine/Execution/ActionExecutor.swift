@@ -12,6 +12,7 @@ struct ActionExecutor: Sendable {
     let providerIDs: [String: String]
     /// States of the machines in play before the action, to restore a machine that is kept.
     let machineStates: [String: MachineState]
+    let checkpoint: Checkpoint
 
     func execute(_ scheduled: ScheduledAction) async -> ActionOutcome {
         let action = scheduled.action
@@ -37,6 +38,7 @@ struct ActionExecutor: Sendable {
             let part = try provisionIntent(scheduled, count: scheduled.action.count)
             try store.markIssuing(actionID: scheduled.id, requests: [part.intent], newMachines: part.machines,
                                   returningMachines: [], at: clock.now())
+            checkpoint("action.after-issuing")
             let result = try await provision(part, scheduled: scheduled, provider: provider)
             try store.finishAction(id: scheduled.id, state: result.succeeded ? .succeeded : .failed,
                                    error: result.succeeded ? nil : result.message, at: clock.now())
@@ -52,6 +54,7 @@ struct ActionExecutor: Sendable {
             let intent = returnIntent(scheduled, machines: scheduled.action.machines)
             try store.markIssuing(actionID: scheduled.id, requests: [intent], newMachines: [],
                                   returningMachines: scheduled.action.machines, at: clock.now())
+            checkpoint("action.after-issuing")
             let result = try await giveBack(intent, scheduled: scheduled, provider: provider)
             try store.finishAction(id: scheduled.id, state: result.succeeded ? .succeeded : .failed,
                                    error: result.succeeded ? nil : result.message, at: clock.now())
@@ -70,6 +73,7 @@ struct ActionExecutor: Sendable {
             let giveBackIntent = returnIntent(scheduled, machines: scheduled.action.machines)
             try store.markIssuing(actionID: scheduled.id, requests: [part.intent, giveBackIntent], newMachines: part.machines,
                                   returningMachines: scheduled.action.machines, at: clock.now())
+            checkpoint("action.after-issuing")
             let requests = [part.intent.request.id, giveBackIntent.request.id]
             let outcome: (succeeded: Bool, message: String)
             if scheduled.action.surgeFirst {
@@ -141,6 +145,7 @@ struct ActionExecutor: Sendable {
                                    fleet: scheduled.action.resource.name, template: part.template,
                                    templateHash: scheduled.action.templateHash, machineIDs: part.machines.map(\.id))
         let outcomes = await provider.provision(order)
+        checkpoint("action.after-provider")
         let byID = Dictionary(outcomes.map { ($0.machineID, $0) }, uniquingKeysWith: { first, _ in first })
         let updates = part.machines.map { machine -> MachineUpdate in
             guard let outcome = byID[machine.id] else {
@@ -165,6 +170,7 @@ struct ActionExecutor: Sendable {
         let order = ReturnOrder(requestID: intent.request.id, actionID: scheduled.id, owner: store.stateID,
                                 machines: intent.machines.map { ReturnOrder.Machine(id: $0.machineId, providerID: providerIDs[$0.machineId]) })
         let outcomes = await provider.returnMachines(order)
+        checkpoint("action.after-provider")
         let byID = Dictionary(outcomes.map { ($0.machineID, $0) }, uniquingKeysWith: { first, _ in first })
         let updates = intent.machines.map { machine -> MachineUpdate in
             if let error = byID[machine.machineId]?.error {

@@ -16,13 +16,15 @@ extension Reconciler {
                          payload: encoder.encode(item), configRevision: snapshot.desired.revision, actor: actor,
                          createdAt: now, updatedAt: now)
         })
+        checkpoint("journal.after-intent")
         let registry = try registry(for: snapshot.desired)
         var providerIDs: [String: String] = [:]
         for record in snapshot.recorded { if let id = record.providerId { providerIDs[record.id] = id } }
         for machine in snapshot.observed.machines { providerIDs[machine.id] = machine.providerID }
         let states = Dictionary(snapshot.machines.map { ($0.id, $0.state) }, uniquingKeysWith: { first, _ in first })
         let executor = ActionExecutor(store: store, registry: registry, clock: clock, desired: snapshot.desired,
-                                      providerIDs: providerIDs, machineStates: states)
+                                      providerIDs: providerIDs, machineStates: states,
+                                      checkpoint: checkpoint)
 
         var groups: [ResourceID: [ScheduledAction]] = [:]
         var order: [ResourceID] = []

@@ -1,6 +1,9 @@
 public import OrbrecCore
 public import OrbrecStore
 
+/// A named point in the engine's work, for crash tests.
+public typealias Checkpoint = @Sendable (String) -> Void
+
 /// The engine's front: observe, plan, execute, converge. It knows providers only through
 /// the `Provider` port and the state only through `StateStore`.
 public final class Reconciler: Sendable {
@@ -9,12 +12,17 @@ public final class Reconciler: Sendable {
     let clock: any Clock
     /// Who acts (`user@host`), written on every journaled action.
     let actor: String
+    /// Called with a name at each step where a crash would matter; tests use it to stop the
+    /// process at exactly that point (see `ORBREC_FAILPOINT`).
+    let checkpoint: Checkpoint
 
-    public init(store: StateStore, providerFactory: @escaping ProviderFactory, clock: any Clock = SystemClock(), actor: String) {
+    public init(store: StateStore, providerFactory: @escaping ProviderFactory, clock: any Clock = SystemClock(), actor: String,
+                checkpoint: @escaping Checkpoint = { _ in }) {
         self.store = store
         self.factory = providerFactory
         self.clock = clock
         self.actor = actor
+        self.checkpoint = checkpoint
     }
 
     func registry(for desired: DesiredState) throws -> ProviderRegistry {

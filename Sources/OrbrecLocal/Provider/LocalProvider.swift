@@ -16,8 +16,12 @@ public final class LocalProvider: Provider {
     private let baseEnvironment: [String: String]
     /// Children this process started, reaped so that a dead machine does not linger as a zombie.
     private let children = Mutex<Set<Int32>>([])
+    /// Called after each machine is started, for crash tests.
+    private let afterSpawn: @Sendable () -> Void
 
-    public init(name: String, logDirectory: String, environment: [String: String]? = nil) {
+    public init(name: String, logDirectory: String, environment: [String: String]? = nil,
+                afterSpawn: @escaping @Sendable () -> Void = {}) {
+        self.afterSpawn = afterSpawn
         self.name = name
         self.logDirectory = logDirectory
         self.baseEnvironment = (environment ?? ProcessInfo.processInfo.environment).filter { !MachineTags.isReserved($0.key) }
@@ -84,6 +88,7 @@ public final class LocalProvider: Provider {
             do throws(DetachedProcess.SpawnError) {
                 let pid = try DetachedProcess.spawn(argv: argv, environment: environment, logPath: "\(logDirectory)/\(machineID).log")
                 children.withLock { _ = $0.insert(pid) }
+                afterSpawn()
                 let ticks = ProcFileSystem.stat(of: pid)?.startTicks ?? 0
                 return MachineOutcome(machineID: machineID, providerID: "local:\(ProcessIdentity(pid: pid, startTicks: ticks))")
             } catch {

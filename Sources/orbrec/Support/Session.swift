@@ -85,12 +85,13 @@ struct Session {
 
     func reconciler(_ store: StateStore) -> Reconciler {
         let logDirectory = stateDirectory + "/machines"
+        let failpoint = Failpoint.fromEnvironment()
         return Reconciler(store: store, providerFactory: { spec in
             switch spec.type {
-            case .local: LocalProvider(name: spec.name, logDirectory: logDirectory)
+            case .local: LocalProvider(name: spec.name, logDirectory: logDirectory, afterSpawn: { failpoint("local.after-spawn") })
             case .aws, .hostfactory: nil
             }
-        }, actor: Self.actor)
+        }, actor: Self.actor, checkpoint: failpoint)
     }
 
     static var actor: String {
