@@ -1,0 +1,187 @@
+import Foundation
+import Testing
+
+/// Runs the built `orbrec` binary in a scratch directory of its own, with its own state, and
+/// finds the machine processes of that state in /proc. Every test ends by killing them.
+final class Harness: @unchecked Sendable {
+    struct Result {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+    }
+
+    static let binary: String = {
+        if let path = ProcessInfo.processInfo.environment["ORBREC_BIN"], !path.isEmpty { return path }
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        return root.appendingPathComponent(".build/debug/orbrec").path
+    }()
+
+    let directory: String
+    var config: String { directory + "/cfg" }
+    var state: String { directory + "/state/state.db" }
+
+    init() throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("orbrec-e2e-\(UUID().uuidString.prefix(8))").path
+        try FileManager.default.createDirectory(atPath: directory + "/cfg", withIntermediateDirectories: true)
+    }
+
+    deinit { killMachines() }
+
+    // MARK: Configuration
+
+    func write(_ name: String, _ content: String) throws {
+        let path = config + "/" + name
+        try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        try content.write(toFile: path, atomically: true, encoding: .utf8)
+    }
+
+    func remove(_ name: String) throws { try FileManager.default.removeItem(atPath: config + "/" + name) }
+
+    /// A local provider, a `sleep` template and one fleet.
+    func writeFleet(count: Int, name: String = "workers", command: String = #"["sleep", "300"]"#, annotations: String = "{}") throws {
+        try write("base.yaml", """
+            apiVersion: orbrec/v1
+            kind: Provider
+            metadata: {name: here}
+            spec: {type: local}
+            ---
+            apiVersion: orbrec/v1
+            kind: Template
+            metadata: {name: sleeper}
+            spec: {provider: here, command: \(command), stopTimeout: 2s}
+            """)
+        try write("\(name).yaml", """
+            apiVersion: orbrec/v1
+            kind: Fleet
+            metadata: {name: \(name), annotations: \(annotations)}
+            spec:
+              template: sleeper
+              count: \(count)
+              updateStrategy: {maxSurge: 1, maxUnavailable: 0}
+            """)
+    }
+
+    // MARK: Running
+
+    @discardableResult
+    func run(_ arguments: [String], environment: [String: String] = [:], stdin: String? = nil, timeout: Double = 120) throws -> Result {
+        let process = try start(arguments, environment: environment)
+        if let stdin {
+            process.input.fileHandleForWriting.write(Data(stdin.utf8))
+        }
+        try? process.input.fileHandleForWriting.close()
+        return try process.wait(timeout: timeout)
+    }
+
+    /// Runs with the harness's config and state.
+    @discardableResult
+    func orbrec(_ arguments: String..., environment: [String: String] = [:], stdin: String? = nil) throws -> Result {
+        try run(arguments + ["-c", config, "--state", state], environment: environment, stdin: stdin)
+    }
+
+    final class Running: @unchecked Sendable {
+        let process: Process
+        let input = Pipe()
+        private let outputFile: String
+        private let errorFile: String
+
+        init(_ process: Process, outputFile: String, errorFile: String) {
+            self.process = process
+            self.outputFile = outputFile
+            self.errorFile = errorFile
+        }
+
+        func wait(timeout: Double) throws -> Result {
+            let deadline = Date().addingTimeInterval(timeout)
+            while process.isRunning && Date() < deadline { usleep(5_000) }
+            if process.isRunning {
+                process.terminate()
+                Issue.record("orbrec did not finish within \(timeout)s")
+            }
+            process.waitUntilExit()
+            let out = (try? String(contentsOfFile: outputFile, encoding: .utf8)) ?? ""
+            let err = (try? String(contentsOfFile: errorFile, encoding: .utf8)) ?? ""
+            return Result(status: process.terminationStatus, stdout: out, stderr: err)
+        }
+
+        func kill9() { Foundation.kill(process.processIdentifier, SIGKILL) }
+    }
+
+    /// Starts the binary without waiting; output goes to files so a killed process loses nothing.
+    func start(_ arguments: [String], environment: [String: String] = [:]) throws -> Running {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Self.binary)
+        process.arguments = arguments
+        var env = ProcessInfo.processInfo.environment
+        env["NO_COLOR"] = "1"
+        env.removeValue(forKey: "ORBREC_FAILPOINT")
+        for (key, value) in environment { env[key] = value }
+        process.environment = env
+        process.currentDirectoryURL = URL(fileURLWithPath: directory)
+        let tag = UUID().uuidString.prefix(8)
+        let outputFile = "\(directory)/out-\(tag).txt", errorFile = "\(directory)/err-\(tag).txt"
+        _ = FileManager.default.createFile(atPath: outputFile, contents: nil)
+        _ = FileManager.default.createFile(atPath: errorFile, contents: nil)
+        process.standardOutput = FileHandle(forWritingAtPath: outputFile)
+        process.standardError = FileHandle(forWritingAtPath: errorFile)
+        let running = Running(process, outputFile: outputFile, errorFile: errorFile)
+        process.standardInput = running.input
+        try process.run()
+        return running
+    }
+
+    func startOrbrec(_ arguments: String..., environment: [String: String] = [:]) throws -> Running {
+        try start(arguments + ["-c", config, "--state", state], environment: environment)
+    }
+
+    // MARK: Inspecting
+
+    /// The state's identity, the owner tag of its machines.
+    func stateID() throws -> String {
+        let result = try orbrec("plan", "--json")
+        let document = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any]
+        return document?["state_id"] as? String ?? ""
+    }
+
+    /// Machine ids of the live session leaders tagged with this state, straight from /proc.
+    func machineProcesses(stateID: String) -> [String: Int32] {
+        var found: [String: Int32] = [:]
+        for entry in (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? [] {
+            guard let pid = Int32(entry), let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+                  let close = stat.lastIndex(of: ")") else { continue }
+            let fields = stat[stat.index(after: close)...].split(separator: " ")
+            guard fields.count > 3, fields[0] != "Z", Int32(fields[3]) == pid,
+                  let environ = FileManager.default.contents(atPath: "/proc/\(pid)/environ") else { continue }
+            var tags: [String: String] = [:]
+            for item in environ.split(separator: 0) {
+                let text = String(decoding: item, as: UTF8.self)
+                if let equals = text.firstIndex(of: "=") { tags[String(text[..<equals])] = String(text[text.index(after: equals)...]) }
+            }
+            if tags["ORBREC_MANAGED_BY"] == stateID, let id = tags["ORBREC_MACHINE"] { found[id] = pid }
+        }
+        return found
+    }
+
+    /// Machines `get machines -o json` says are running.
+    func runningMachines() throws -> Set<String> {
+        let result = try orbrec("get", "machines", "-o", "json")
+        let rows = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [[String: Any]] ?? []
+        return Set(rows.filter { $0["state"] as? String == "running" || $0["state"] as? String == "pending" }.compactMap { $0["id"] as? String })
+    }
+
+    func json(_ text: String) throws -> [String: Any] {
+        try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any] ?? [:]
+    }
+
+    /// Kills every machine this harness's state started: those whose output goes to a log
+    /// under this harness's directory.
+    func killMachines() {
+        for entry in (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? [] {
+            guard let pid = Int32(entry),
+                  let target = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/fd/1"),
+                  target.hasPrefix(directory + "/"), target.hasSuffix(".log") else { continue }
+            Foundation.kill(-pid, SIGKILL)
+            Foundation.kill(pid, SIGKILL)
+        }
+    }
+}

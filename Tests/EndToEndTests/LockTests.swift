@@ -1,0 +1,63 @@
+import Foundation
+import Testing
+
+@Suite struct LockTests {
+    /// An apply waiting at its confirmation prompt holds the lock.
+    func holdLock(_ h: Harness) throws -> Harness.Running {
+        let holder = try h.startOrbrec("apply")
+        let deadline = Date().addingTimeInterval(20)
+        while Date() < deadline {
+            if try h.orbrec("lock", "status").stdout.contains("Operation: apply") { return holder }
+            usleep(50_000)
+        }
+        Issue.record("the first apply never took the lock")
+        return holder
+    }
+
+    @Test func aSecondApplyWaitsThenExitsFiveNamingTheHolder() throws {
+        let h = try Harness()
+        try h.writeFleet(count: 3)
+        let holder = try holdLock(h)
+        let started = Date()
+        let second = try h.orbrec("apply", "--auto-approve", "--lock-timeout", "1s")
+        #expect(second.status == 5)
+        #expect(Date().timeIntervalSince(started) >= 1.0, "it waited for --lock-timeout")
+        #expect(second.stderr.contains("the state is locked by lock-"))
+        #expect(second.stderr.contains("apply by "))
+        #expect(second.stderr.contains("pid \(holder.process.processIdentifier)"))
+        #expect(h.machineProcesses(stateID: try h.stateID()).isEmpty, "the second apply provisioned nothing")
+
+        holder.input.fileHandleForWriting.write(Data("yes\n".utf8))
+        try holder.input.fileHandleForWriting.close()
+        #expect(try holder.wait(timeout: 60).status == 0)
+        #expect(h.machineProcesses(stateID: try h.stateID()).count == 3)
+    }
+
+    @Test func aWaitingApplyRunsAfterTheHolderAndProvisionsNothingTwice() throws {
+        let h = try Harness()
+        try h.writeFleet(count: 3)
+        let holder = try holdLock(h)
+        let waiter = try h.startOrbrec("apply", "--auto-approve", "--lock-timeout", "30s")
+        usleep(500_000)
+        holder.input.fileHandleForWriting.write(Data("yes\n".utf8))
+        try holder.input.fileHandleForWriting.close()
+        #expect(try holder.wait(timeout: 60).status == 0)
+        let second = try waiter.wait(timeout: 60)
+        #expect(second.status == 0, "\(second.stderr)")
+        #expect(second.stdout.contains("No changes."))
+        #expect(h.machineProcesses(stateID: try h.stateID()).count == 3)
+    }
+
+    @Test func forceUnlockRemovesALockByItsId() throws {
+        let h = try Harness()
+        try h.writeFleet(count: 1)
+        let holder = try holdLock(h)
+        let status = try h.json(try h.orbrec("lock", "status", "--json").stdout)
+        let id = try #require((status["lock"] as? [String: Any])?["id"] as? String)
+        #expect(try h.orbrec("lock", "force-unlock", "lock-wrong").status == 1)
+        #expect(try h.orbrec("lock", "force-unlock", id).status == 0)
+        #expect(try h.orbrec("lock", "status").stdout.contains("not locked"))
+        holder.kill9()
+        _ = try holder.wait(timeout: 10)
+    }
+}

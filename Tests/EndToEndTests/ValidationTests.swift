@@ -1,0 +1,41 @@
+import Foundation
+import Testing
+
+@Suite struct ValidationTests {
+    @Test func anInvalidConfigurationReportsEveryErrorAndAppliesNothing() throws {
+        let h = try Harness()
+        try h.writeFleet(count: 2)
+        try h.write("broken.yaml", """
+            apiVersion: orbrec/v1
+            kind: Fleet
+            metadata: {name: Bad_Name}
+            spec: {template: sleepr, cuont: 2}
+            """)
+        for command in [["validate"], ["plan"], ["apply", "--auto-approve"]] {
+            let result = try h.run(command + ["-c", h.config, "--state", h.state])
+            #expect(result.status == 1, "\(command)")
+            let lines = result.stderr.split(separator: "\n").filter { $0.contains(": error: ") }
+            #expect(lines.count == 4, "\(result.stderr)")
+            #expect(result.stderr.contains("broken.yaml:3:17: error: metadata.name: name 'Bad_Name'"))
+            #expect(result.stderr.contains("broken.yaml:4:26: error: unknown field 'cuont' in Fleet spec; did you mean 'count'?"))
+            #expect(result.stderr.contains("broken.yaml:4:7: error: Fleet '?' is missing required field 'spec.count'")
+                || result.stderr.contains("missing required field 'spec.count'"))
+            #expect(result.stderr.contains("nothing was planned or applied"))
+        }
+        #expect(!FileManager.default.fileExists(atPath: h.state), "nothing was planned or applied: not even a state")
+    }
+
+    @Test func unsupportedKindsAreNamedWithTheirLocation() throws {
+        let h = try Harness()
+        try h.writeFleet(count: 1)
+        try h.write("pool.yaml", """
+            apiVersion: orbrec/v1
+            kind: TaskPool
+            metadata: {name: sims}
+            spec: {scheduler: cpu, items: [a]}
+            """)
+        let result = try h.orbrec("validate")
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("pool.yaml:2:7: error: kind TaskPool is recognised but not yet supported"))
+    }
+}
