@@ -66,10 +66,8 @@ final class Harness: @unchecked Sendable {
     @discardableResult
     func run(_ arguments: [String], environment: [String: String] = [:], stdin: String? = nil, timeout: Double = 120) throws -> Result {
         let process = try start(arguments, environment: environment)
-        if let stdin {
-            process.input.fileHandleForWriting.write(Data(stdin.utf8))
-        }
-        try? process.input.fileHandleForWriting.close()
+        if let stdin { process.write(stdin) }
+        process.closeInput()
         return try process.wait(timeout: timeout)
     }
 
@@ -79,55 +77,88 @@ final class Harness: @unchecked Sendable {
         try run(arguments + ["-c", config, "--state", state], environment: environment, stdin: stdin)
     }
 
+    /// A started orbrec process. Spawned and reaped by hand (posix_spawn, waitpid) so that
+    /// its end is seen at once and nothing else reaps it.
     final class Running: @unchecked Sendable {
-        let process: Process
-        let input = Pipe()
+        let pid: pid_t
+        let input: FileHandle
         private let outputFile: String
         private let errorFile: String
 
-        init(_ process: Process, outputFile: String, errorFile: String) {
-            self.process = process
+        var processIdentifier: Int32 { pid }
+
+        init(pid: pid_t, input: FileHandle, outputFile: String, errorFile: String) {
+            self.pid = pid
+            self.input = input
             self.outputFile = outputFile
             self.errorFile = errorFile
         }
 
+        func write(_ text: String) { input.write(Data(text.utf8)) }
+        func closeInput() { try? input.close() }
+
         func wait(timeout: Double) throws -> Result {
             let deadline = Date().addingTimeInterval(timeout)
-            while process.isRunning && Date() < deadline { usleep(5_000) }
-            if process.isRunning {
-                process.terminate()
-                Issue.record("orbrec did not finish within \(timeout)s")
+            var status: Int32 = 0
+            var reaped = false
+            while !reaped {
+                let result = waitpid(pid, &status, WNOHANG)
+                if result == pid { reaped = true; break }
+                if Date() >= deadline {
+                    Foundation.kill(pid, SIGKILL)
+                    Issue.record("orbrec did not finish within \(timeout)s")
+                    _ = waitpid(pid, &status, 0)
+                    reaped = true
+                    break
+                }
+                usleep(2_000)
             }
-            process.waitUntilExit()
+            closeInput()
+            // Exit status as a shell shows it: the code, or 128 + the signal.
+            let signal = status & 0x7f
+            let code = signal == 0 ? (status >> 8) & 0xff : 128 + signal
             let out = (try? String(contentsOfFile: outputFile, encoding: .utf8)) ?? ""
             let err = (try? String(contentsOfFile: errorFile, encoding: .utf8)) ?? ""
-            return Result(status: process.terminationStatus, stdout: out, stderr: err)
+            return Result(status: code, stdout: out, stderr: err)
         }
 
-        func kill9() { Foundation.kill(process.processIdentifier, SIGKILL) }
+        func kill9() { Foundation.kill(pid, SIGKILL) }
     }
 
     /// Starts the binary without waiting; output goes to files so a killed process loses nothing.
     func start(_ arguments: [String], environment: [String: String] = [:]) throws -> Running {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: Self.binary)
-        process.arguments = arguments
         var env = ProcessInfo.processInfo.environment
         env["NO_COLOR"] = "1"
         env.removeValue(forKey: "ORBREC_FAILPOINT")
         for (key, value) in environment { env[key] = value }
-        process.environment = env
-        process.currentDirectoryURL = URL(fileURLWithPath: directory)
         let tag = UUID().uuidString.prefix(8)
         let outputFile = "\(directory)/out-\(tag).txt", errorFile = "\(directory)/err-\(tag).txt"
-        _ = FileManager.default.createFile(atPath: outputFile, contents: nil)
-        _ = FileManager.default.createFile(atPath: errorFile, contents: nil)
-        process.standardOutput = FileHandle(forWritingAtPath: outputFile)
-        process.standardError = FileHandle(forWritingAtPath: errorFile)
-        let running = Running(process, outputFile: outputFile, errorFile: errorFile)
-        process.standardInput = running.input
-        try process.run()
-        return running
+
+        var fds: [Int32] = [0, 0]
+        guard pipe(&fds) == 0 else { throw POSIXError(.EMFILE) }
+        _ = fcntl(fds[1], F_SETFD, FD_CLOEXEC)
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_adddup2(&actions, fds[0], 0)
+        posix_spawn_file_actions_addclose(&actions, fds[0])
+        posix_spawn_file_actions_addopen(&actions, 1, outputFile, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        posix_spawn_file_actions_addopen(&actions, 2, errorFile, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        let argv = ([Self.binary] + arguments).map { strdup($0) } + [nil]
+        let envp = env.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer {
+            argv.forEach { free($0) }
+            envp.forEach { free($0) }
+        }
+        var pid: pid_t = 0
+        let status = posix_spawn(&pid, Self.binary, &actions, nil, argv, envp)
+        close(fds[0])
+        guard status == 0 else {
+            close(fds[1])
+            throw POSIXError(POSIXErrorCode(rawValue: status) ?? .ENOENT)
+        }
+        return Running(pid: pid, input: FileHandle(fileDescriptor: fds[1], closeOnDealloc: true),
+                       outputFile: outputFile, errorFile: errorFile)
     }
 
     func startOrbrec(_ arguments: String..., environment: [String: String] = [:]) throws -> Running {

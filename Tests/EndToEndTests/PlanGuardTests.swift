@@ -32,28 +32,29 @@ import Testing
         #expect(try h.orbrec("apply", "--auto-approve").status == 0)
         try h.writeFleet(count: 2)
         #expect(try h.orbrec("plan", "--out", h.directory + "/plan.json").status == 0)
-        try h.write("batch.yaml", """
-            apiVersion: orbrec/v1
-            kind: Fleet
-            metadata: {name: batch}
-            spec: {template: sleeper, count: 2}
-            """)
-        #expect(try h.orbrec("apply", "--auto-approve").status == 0)
+        // Another change, to Fleet/batch only, lands between plan and apply.
+        let batchMachine = try #require(try h.runningMachines().first { $0.hasPrefix("batch-") })
+        #expect(try h.orbrec("machines", "return", batchMachine).status == 0)
         let saved = try h.orbrec("apply", h.directory + "/plan.json")
         #expect(saved.status == 0, "\(saved.stderr)")
-        #expect(h.machineProcesses(stateID: try h.stateID()).count == 4)
+        let live = h.machineProcesses(stateID: try h.stateID()).keys
+        #expect(live.filter { $0.hasPrefix("workers-") }.count == 2)
+        #expect(live.filter { $0.hasPrefix("batch-") }.isEmpty, "the saved plan did not touch Fleet/batch")
+        let again = try h.orbrec("apply", h.directory + "/plan.json")
+        #expect(again.status == 4, "a saved plan applies once")
     }
 
     @Test func preventDestroyStopsPruningAFleet() throws {
         let h = try Harness()
         try h.writeFleet(count: 1, name: "precious", annotations: #"{orbrec/prevent-destroy: "true"}"#)
         #expect(try h.orbrec("apply", "--auto-approve").status == 0)
+        let id = try h.stateID()
         try h.remove("precious.yaml")
         let plan = try h.orbrec("plan")
         #expect(plan.status == 1)
         #expect(plan.stderr.contains("Fleet/precious was removed from the configuration but is annotated orbrec/prevent-destroy"))
         #expect(try h.orbrec("apply", "--auto-approve").status == 1)
-        #expect(h.machineProcesses(stateID: try h.stateID()).count == 1)
+        #expect(h.machineProcesses(stateID: id).count == 1)
     }
 
     @Test func removingAFleetReturnsItsMachines() throws {

@@ -19,10 +19,14 @@ public struct PlannedAction: Hashable, Sendable, Codable {
     public var surgeFirst: Bool
     /// The version of `resource` this action was planned against (stale-plan detection).
     public var resourceVersion: String
+    /// For a replace whose old machine lives on another provider than the template now
+    /// names: where the old machine is returned. Nil means `provider`.
+    public var returnProvider: String?
 
     public init(verb: Verb, resource: ResourceID, reason: ActionReason, provider: String, template: String,
                 templateHash: String, count: Int = 0, machines: [String] = [], wave: Int? = nil, waves: Int? = nil,
-                surgeFirst: Bool = false, resourceVersion: String = "") {
+                surgeFirst: Bool = false, resourceVersion: String = "", returnProvider: String? = nil) {
+        self.returnProvider = returnProvider
         self.verb = verb
         self.resource = resource
         self.reason = reason

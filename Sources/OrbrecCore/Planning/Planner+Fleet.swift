@@ -1,43 +1,62 @@
 extension Planner {
     /// Plans one desired fleet: replace what is broken, scale to `count`, then roll
     /// machines of an older template over in waves bounded by the update strategy.
-    func planFleet(_ fleet: FleetSpec, template: TemplateSpec, machines: [FleetMachine], maxSurge: Int) -> [PlannedAction] {
+    ///
+    /// `surgeRoom` is what the template's `maxMachines` still allows above the desired counts;
+    /// a surge taken here is taken from it, so fleets sharing a template share the room.
+    func planFleet(_ fleet: FleetSpec, template: TemplateSpec, machines: [FleetMachine], surgeRoom: inout Int,
+                   warnings: inout [Diagnostic]) -> [PlannedAction] {
         let currentHash = template.specHash
         func action(_ verb: Verb, _ reason: ActionReason, count: Int = 0, machines ids: [String] = []) -> PlannedAction {
             PlannedAction(verb: verb, resource: fleet.id, reason: reason, provider: template.provider,
                           template: template.name, templateHash: currentHash, count: count, machines: ids)
         }
+        /// Returns go to the provider that holds each machine, which need not be the one the template names now.
+        func returns(_ reason: ActionReason, _ returned: [FleetMachine]) -> [PlannedAction] {
+            let byProvider = Dictionary(grouping: returned, by: \.provider)
+            return byProvider.keys.sorted().map { provider in
+                var item = action(.return, reason, machines: (byProvider[provider] ?? []).map(\.id).sorted())
+                item.provider = provider
+                return item
+            }
+        }
+        func replace(_ machine: FleetMachine, _ reason: ActionReason) -> PlannedAction {
+            var item = action(.replace, reason, count: 1, machines: [machine.id])
+            if machine.provider != template.provider { item.returnProvider = machine.provider }
+            return item
+        }
         var actions: [PlannedAction] = []
 
         let terminating = machines.filter { $0.state == .terminating }
-        if !terminating.isEmpty {
-            actions.append(action(.return, .returnIncomplete, machines: terminating.map(\.id)))
-        }
+        actions += returns(.returnIncomplete, terminating)
 
         let unhealthy = machines.filter { $0.state == .unhealthy }
         let lost = machines.filter { $0.state == .lost }
         var keep = machines.filter { $0.state.isLive } + (fleet.replaceUnhealthy ? [] : unhealthy)
         let broken = Self.byAge(lost + (fleet.replaceUnhealthy ? unhealthy : []))
-        var lostReturns: [String] = []
-        var unhealthyReturns: [String] = []
+        var lostReturns: [FleetMachine] = []
+        var unhealthyReturns: [FleetMachine] = []
         func retire(_ machine: FleetMachine) {
-            if machine.state == .lost { lostReturns.append(machine.id) } else { unhealthyReturns.append(machine.id) }
+            if machine.state == .lost { lostReturns.append(machine) } else { unhealthyReturns.append(machine) }
         }
 
         if keep.count > fleet.count {
             let victims = Array(scaleInOrder(keep, fleet: fleet, currentHash: currentHash).prefix(keep.count - fleet.count))
             let victimIDs = Set(victims.map(\.id))
             keep.removeAll { victimIDs.contains($0.id) }
-            actions.append(action(.return, .scaleDown, machines: victims.map(\.id).sorted()))
+            actions += returns(.scaleDown, victims)
             broken.forEach(retire)
         } else {
             var deficit = fleet.count - keep.count
             for machine in broken {
                 if deficit > 0 {
-                    var replace = action(.replace, machine.state == .lost ? .machineLost : .machineUnhealthy,
-                                         count: 1, machines: [machine.id])
-                    replace.surgeFirst = machine.state == .unhealthy
-                    actions.append(replace)
+                    var item = replace(machine, machine.state == .lost ? .machineLost : .machineUnhealthy)
+                    // An unhealthy machine still counts against maxMachines: surge only if there is room.
+                    if machine.state == .unhealthy && surgeRoom > 0 {
+                        item.surgeFirst = true
+                        surgeRoom -= 1
+                    }
+                    actions.append(item)
                     deficit -= 1
                 } else {
                     retire(machine)
@@ -45,21 +64,29 @@ extension Planner {
             }
             if deficit > 0 { actions.append(action(.provision, .scaleUp, count: deficit)) }
         }
-        if !lostReturns.isEmpty { actions.append(action(.return, .machineLost, machines: lostReturns.sorted())) }
-        if !unhealthyReturns.isEmpty { actions.append(action(.return, .machineUnhealthy, machines: unhealthyReturns.sorted())) }
+        actions += returns(.machineLost, lostReturns)
+        actions += returns(.machineUnhealthy, unhealthyReturns)
 
         let outdated = Self.byAge(keep.filter { $0.templateHash != currentHash })
-        let surge = min(fleet.updateStrategy.maxSurge, maxSurge)
+        guard !outdated.isEmpty else { return actions }
+        let surge = min(fleet.updateStrategy.maxSurge, surgeRoom)
+        surgeRoom -= surge
         let waveSize = surge + fleet.updateStrategy.maxUnavailable
-        if !outdated.isEmpty && waveSize > 0 {
-            let waves = (outdated.count + waveSize - 1) / waveSize
-            for (index, machine) in outdated.enumerated() {
-                var replace = action(.replace, .templateChanged, count: 1, machines: [machine.id])
-                replace.wave = index / waveSize + 1
-                replace.waves = waves
-                replace.surgeFirst = index % waveSize < surge
-                actions.append(replace)
-            }
+        guard waveSize > 0 else {
+            warnings.append(.warning(
+                "rollout-blocked",
+                "\(fleet.id) has \(outdated.count) machine(s) of an older \(template.id) but cannot replace them: "
+                    + "maxMachines leaves no room to surge and maxUnavailable is 0; raise maxMachines or allow maxUnavailable",
+                at: fleet.metadata.location))
+            return actions
+        }
+        let waves = (outdated.count + waveSize - 1) / waveSize
+        for (index, machine) in outdated.enumerated() {
+            var item = replace(machine, .templateChanged)
+            item.wave = index / waveSize + 1
+            item.waves = waves
+            item.surgeFirst = index % waveSize < surge
+            actions.append(item)
         }
         return actions
     }

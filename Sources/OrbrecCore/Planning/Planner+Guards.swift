@@ -32,11 +32,18 @@ extension Planner {
         return diagnostics
     }
 
-    /// How many machines above the desired counts a rolling replacement may add without
-    /// breaking the template's `maxMachines`.
-    func surgeRoom(for template: TemplateSpec, in desired: DesiredState) -> Int {
-        guard let limit = template.maxMachines else { return Int.max }
-        let total = desired.fleets.values.filter { $0.template == template.name }.reduce(0) { $0 + $1.count }
-        return max(0, limit - total)
+    /// How many machines above the desired counts each template's `maxMachines` allows while
+    /// machines are replaced; shared by every fleet of the template.
+    func surgeRooms(in desired: DesiredState) -> [String: Int] {
+        var rooms: [String: Int] = [:]
+        for template in desired.templates.values {
+            guard let limit = template.maxMachines else {
+                rooms[template.name] = Int.max
+                continue
+            }
+            let total = desired.fleets.values.filter { $0.template == template.name }.reduce(0) { $0 + $1.count }
+            rooms[template.name] = max(0, limit - total)
+        }
+        return rooms
     }
 }

@@ -21,6 +21,7 @@ public struct Planner: Sendable {
                 at: input.desired.providers[provider]?.metadata.location))
         }
 
+        var surgeRooms = surgeRooms(in: input.desired)
         let fleetNames = Set(input.desired.fleets.keys).union(machinesByFleet.keys)
         for name in fleetNames.sorted() {
             let fleetMachines = machinesByFleet[name] ?? []
@@ -34,7 +35,9 @@ public struct Planner: Sendable {
                 let version = Self.resourceVersion(specHash: fleet.specHash + template.specHash, machines: fleetMachines)
                 plan.resourceVersions[id] = version
                 plan.drift += drift(of: id, machines: fleetMachines)
-                var actions = planFleet(fleet, template: template, machines: fleetMachines, maxSurge: surgeRoom(for: template, in: input.desired))
+                var room = surgeRooms[template.name] ?? Int.max
+                var actions = planFleet(fleet, template: template, machines: fleetMachines, surgeRoom: &room, warnings: &plan.warnings)
+                surgeRooms[template.name] = room
                 for index in actions.indices { actions[index].resourceVersion = version }
                 plan.actions += actions
             } else {

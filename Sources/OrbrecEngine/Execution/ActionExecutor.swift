@@ -25,7 +25,10 @@ struct ActionExecutor: Sendable {
         case .return:
             return await runReturn(scheduled, provider: provider)
         case .replace:
-            return await runReplace(scheduled, provider: provider)
+            guard let holder = registry[action.returnProvider ?? action.provider] else {
+                return fail(scheduled, "provider \(action.returnProvider ?? action.provider) is not available", requests: [])
+            }
+            return await runReplace(scheduled, provider: provider, holder: holder)
         default:
             return fail(scheduled, "verb \(action.verb.rawValue) is not a machine action", requests: [])
         }
@@ -67,7 +70,8 @@ struct ActionExecutor: Sendable {
 
     /// Both requests are journaled before either takes effect. With surge the new machine
     /// comes first and the old one is kept if it fails; without, the old one goes first.
-    private func runReplace(_ scheduled: ScheduledAction, provider: any Provider) async -> ActionOutcome {
+    /// `holder` is the provider that holds the old machine; `provider` makes the new one.
+    private func runReplace(_ scheduled: ScheduledAction, provider: any Provider, holder: any Provider) async -> ActionOutcome {
         do {
             let part = try provisionIntent(scheduled, count: 1)
             let giveBackIntent = returnIntent(scheduled, machines: scheduled.action.machines)
@@ -79,7 +83,7 @@ struct ActionExecutor: Sendable {
             if scheduled.action.surgeFirst {
                 let made = try await provision(part, scheduled: scheduled, provider: provider)
                 if made.succeeded {
-                    let returned = try await giveBack(giveBackIntent, scheduled: scheduled, provider: provider)
+                    let returned = try await giveBack(giveBackIntent, scheduled: scheduled, provider: holder)
                     outcome = (returned.succeeded, "\(made.message); \(returned.message)")
                 } else {
                     try store.finishRequest(id: giveBackIntent.request.id, status: .cancelled,
@@ -90,7 +94,7 @@ struct ActionExecutor: Sendable {
                     outcome = (false, made.message)
                 }
             } else {
-                let returned = try await giveBack(giveBackIntent, scheduled: scheduled, provider: provider)
+                let returned = try await giveBack(giveBackIntent, scheduled: scheduled, provider: holder)
                 let made = try await provision(part, scheduled: scheduled, provider: provider)
                 outcome = (returned.succeeded && made.succeeded, "\(returned.message); \(made.message)")
             }

@@ -61,5 +61,5 @@ struct Envelope {
         return envelope
     }
 
-    var displayName: String { "\(kind.rawValue) '\(metadata?.name ?? "?")'" }
+    var displayName: String { metadata.map { "\(kind.rawValue) '\($0.name)'" } ?? "the \(kind.rawValue) document" }
 }

@@ -73,6 +73,8 @@ public struct ConfigLoader: Sendable {
         do {
             let parser = try Parser(yaml: text)
             while let node = try parser.nextRoot() {
+                // An empty document (a trailing `---`) holds nothing, as kubectl treats it.
+                if case .scalar(let scalar) = node, ScalarKind(scalar) == .null { continue }
                 if isJSON, case .sequence(let sequence) = node {
                     nodes += Array(sequence)
                 } else {

@@ -57,6 +57,9 @@ struct ApplyCommand: AsyncParsableCommand {
             let scheduled: [ScheduledAction]
             if let planFile {
                 scheduled = try savedActions(planFile, current: current, stateID: store.stateID)
+                if let applied = try scheduled.first(where: { try store.action(id: $0.id) != nil }) {
+                    throw CommandFailure(.stalePlan, "the saved plan was already applied (action \(applied.id) is in the journal); run 'orbrec plan' again")
+                }
                 session.terminal.out("Applying the saved plan \(planFile) (\(scheduled.count) action(s)).")
             } else {
                 session.terminal.out(PlanRenderer(terminal: session.terminal).render(current))

@@ -20,11 +20,7 @@ struct LockCommand: AsyncParsableCommand {
             try await Session.run(global) { session in
                 let holder = try session.openExistingStore()?.currentLock()
                 if json {
-                    let document = holder.map {
-                        ["id": $0.id, "operation": $0.operation, "who": $0.who, "host": $0.host, "pid": "\($0.pid)",
-                         "created_at": Format.time($0.createdAt)]
-                    }
-                    session.terminal.out(try JSONOutput.string(["lock": document]))
+                    session.terminal.out(try JSONOutput.string(LockDocument(lock: holder.map(LockDocument.Holder.init))))
                 } else if let holder {
                     session.terminal.out("""
                         Locked:    \(holder.id)
@@ -60,4 +56,39 @@ struct LockCommand: AsyncParsableCommand {
             }
         }
     }
+}
+
+/// `lock status --json`: `{"lock": null}` or `{"lock": {"id", "operation", "who", "host", "pid", "created_at"}}`.
+struct LockDocument: Encodable {
+    struct Holder: Encodable {
+        var id: String
+        var operation: String
+        var who: String
+        var host: String
+        var pid: Int32
+        var createdAt: Int64
+
+        enum CodingKeys: String, CodingKey {
+            case id, operation, who, host, pid
+            case createdAt = "created_at"
+        }
+
+        init(_ record: LockRecord) {
+            id = record.id
+            operation = record.operation
+            who = record.who
+            host = record.host
+            pid = record.pid
+            createdAt = record.createdAt.millisecondsSinceEpoch
+        }
+    }
+
+    var lock: Holder?
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(lock, forKey: .lock)
+    }
+
+    enum CodingKeys: String, CodingKey { case lock }
 }
