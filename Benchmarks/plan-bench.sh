@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# Times the release binary against DESIGN.md section 8:
+#   - `orbrec plan` on 1,000 fleets over 20 templates (refresh from the local provider):
+#     first on an empty state (1,000 provisions to plan), then with every fleet converged
+#     (1,000 live machine processes to find in /proc);
+#   - `orbrec status` on an empty state (CLI start to output).
+# Wall time and peak RSS come from GNU time; each figure is the median of RUNS runs.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/lib/deps.sh
+ensure_build_deps
+ensure_apt bc
+
+RUNS=${RUNS:-5}
+FLEETS=${FLEETS:-1000}
+TEMPLATES=${TEMPLATES:-20}
+swift build -c release --product orbrec >/dev/null
+bin="$PWD/.build/release/orbrec"
+work=$(mktemp -d /tmp/orbrec-bench.XXXXXX)
+trap 'sed -i "s/count: 1}/count: 0}/" "$work"/cfg/fleets-*.yaml 2>/dev/null; "$bin" apply -c "$work/cfg" --state "$work/state.db" --auto-approve >/dev/null 2>&1 || true; rm -rf "$work"' EXIT
+python3 Benchmarks/generate-config.py "$work/cfg" "$FLEETS" "$TEMPLATES" 1
+
+# measure LABEL COMMAND...: prints the median wall seconds and median peak RSS (MB) of RUNS runs.
+measure() {
+  local label=$1; shift
+  local walls=() rss=()
+  for _ in $(seq "$RUNS"); do
+    /usr/bin/time -f "%e %M" -o "$work/time.txt" "$@" >/dev/null 2>&1 || true
+    read -r wall kb < "$work/time.txt"
+    walls+=("$wall"); rss+=("$kb")
+  done
+  local wall_median rss_median
+  wall_median=$(printf '%s\n' "${walls[@]}" | sort -n | sed -n "$(( (RUNS + 1) / 2 ))p")
+  rss_median=$(printf '%s\n' "${rss[@]}" | sort -n | sed -n "$(( (RUNS + 1) / 2 ))p")
+  printf '%-58s %8.3f s %8.1f MB\n' "$label" "$wall_median" "$(echo "$rss_median / 1024" | bc -l)"
+}
+
+echo "orbrec $($bin --version), $(nproc) cores, $RUNS runs each, median"
+printf '%-58s %10s %11s\n' "benchmark" "wall" "peak RSS"
+measure "plan: $FLEETS fleets / $TEMPLATES templates, empty state" \
+  "$bin" plan -c "$work/cfg" --state "$work/state.db"
+"$bin" apply -c "$work/cfg" --state "$work/state.db" --auto-approve --parallelism 32 >/dev/null
+live=$(grep -l "ORBREC_MANAGED_BY" /proc/[0-9]*/environ 2>/dev/null | wc -l)
+measure "plan: $FLEETS fleets converged ($live tagged processes)" \
+  "$bin" plan -c "$work/cfg" --state "$work/state.db" --detailed-exitcode
+measure "plan --json: $FLEETS fleets converged" \
+  "$bin" plan --json -c "$work/cfg" --state "$work/state.db"
+mkdir -p "$work/empty"
+RUNS=$((RUNS * 4)) measure "status: empty configuration, no state file" \
+  "$bin" status -c "$work/empty" --state "$work/none/state.db"
+measure "status: $FLEETS fleets converged" \
+  "$bin" status -c "$work/cfg" --state "$work/state.db"
+echo "budgets (DESIGN.md 8): plan <= 1 s and <= 150 MB; status on an empty state <= 50 ms"
