@@ -40,7 +40,7 @@ printf '%-58s %10s %11s\n' "benchmark" "wall" "peak RSS"
 measure "plan: $FLEETS fleets / $TEMPLATES templates, empty state" \
   "$bin" plan -c "$work/cfg" --state "$work/state.db"
 "$bin" apply -c "$work/cfg" --state "$work/state.db" --auto-approve --parallelism 32 >/dev/null
-live=$(grep -l "ORBREC_MANAGED_BY" /proc/[0-9]*/environ 2>/dev/null | wc -l)
+live=$( (grep -l "ORBREC_MANAGED_BY" /proc/[0-9]*/environ 2>/dev/null || true) | wc -l)
 measure "plan: $FLEETS fleets converged ($live tagged processes)" \
   "$bin" plan -c "$work/cfg" --state "$work/state.db" --detailed-exitcode
 measure "plan --json: $FLEETS fleets converged" \

@@ -30,7 +30,7 @@ public final class FakeProvider: Provider {
     /// Makes a machine disappear, as if its host died.
     public func lose(_ id: String) { _ = world.withLock { $0.removeValue(forKey: id) } }
 
-    public func machines(ownedBy owner: String) async throws(ProviderError) -> [ObservedMachine] {
+    public func machines(ownedBy owner: String) async throws -> [ObservedMachine] {
         if let error = failures.withLock({ $0.observe }) { throw error }
         return held
     }

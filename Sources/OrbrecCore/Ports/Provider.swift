@@ -5,8 +5,8 @@
 public protocol Provider: Sendable {
     var name: String { get }
 
-    /// Every machine this provider holds for `owner`, in any state.
-    func machines(ownedBy owner: String) async throws(ProviderError) -> [ObservedMachine]
+    /// Every machine this provider holds for `owner`, in any state. Throws `ProviderError`.
+    func machines(ownedBy owner: String) async throws -> [ObservedMachine]
 
     /// Creates the machines of `order`, each tagged with its id and the order's action id.
     /// Answers one outcome per machine; a failure of one machine is not a failure of all.

@@ -9,28 +9,38 @@ extension Reconciler {
         names.formUnion(recorded.map(\.provider))
         let owner = store.stateID
         var state = ObservedState()
-        await withTaskGroup(of: (String, Result<[ObservedMachine], ProviderError>).self) { group in
+        await withTaskGroup(of: Observation.self) { group in
             for name in names.sorted() {
                 guard let provider = registry[name] else {
                     state.unreachableProviders[name] = "provider \(name) is not in the configuration or the state"
                     continue
                 }
                 group.addTask {
-                    do throws(ProviderError) {
-                        return (name, .success(try await provider.machines(ownedBy: owner)))
+                    do {
+                        return Observation(provider: name, machines: try await provider.machines(ownedBy: owner), problem: nil)
+                    } catch let error as ProviderError {
+                        return Observation(provider: name, machines: [], problem: error.description)
                     } catch {
-                        return (name, .failure(error))
+                        return Observation(provider: name, machines: [], problem: "\(error)")
                     }
                 }
             }
-            for await (name, result) in group {
-                switch result {
-                case .success(let machines): state.machines += machines
-                case .failure(let error): state.unreachableProviders[name] = error.description
+            for await observation in group {
+                if let problem = observation.problem {
+                    state.unreachableProviders[observation.provider] = problem
+                } else {
+                    state.machines += observation.machines
                 }
             }
         }
         state.machines.sort { $0.id < $1.id }
         return state
     }
+}
+
+/// One provider's answer.
+struct Observation: Sendable {
+    var provider: String
+    var machines: [ObservedMachine]
+    var problem: String?
 }

@@ -27,7 +27,7 @@ public final class LocalProvider: Provider {
         self.baseEnvironment = (environment ?? ProcessInfo.processInfo.environment).filter { !MachineTags.isReserved($0.key) }
     }
 
-    public func machines(ownedBy owner: String) async throws(ProviderError) -> [ObservedMachine] {
+    public func machines(ownedBy owner: String) async throws -> [ObservedMachine] {
         reapChildren()
         var found: [ObservedMachine] = []
         for pid in ProcFileSystem.processIDs() {
