@@ -1,4 +1,5 @@
 internal import ArgumentParser
+internal import Foundation
 
 @main
 struct Orbrec: AsyncParsableCommand {
@@ -11,4 +12,24 @@ struct Orbrec: AsyncParsableCommand {
             InitCommand.self, ValidateCommand.self, PlanCommand.self, ApplyCommand.self, StatusCommand.self,
             GetCommand.self, RequestsCommand.self, HistoryCommand.self, MachinesCommand.self, LockCommand.self,
         ])
+
+    /// As ArgumentParser's own `main`, except that a usage error exits 1, not 64: every
+    /// command keeps to the exit codes of DESIGN.md section 5.
+    static func main() async {
+        do {
+            var command = try parseAsRoot(nil)
+            if var asyncCommand = command as? any AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            let code = exitCode(for: error)
+            if code == .validationFailure {
+                FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+                Foundation.exit(ExitStatus.error.rawValue)
+            }
+            exit(withError: error)
+        }
+    }
 }

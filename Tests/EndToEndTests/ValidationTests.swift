@@ -37,4 +37,12 @@ import Testing
         #expect(result.status == 1)
         #expect(result.stderr.contains("pool.yaml:2:7: error: kind TaskPool is recognised but not yet supported"))
     }
+
+    @Test func aUsageErrorExitsOneLikeEveryOtherError() throws {
+        let h = try Harness()
+        let result = try h.run(["plan", "--no-such-flag"])
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("Unknown option '--no-such-flag'"))
+        #expect(try h.run(["--help"]).status == 0)
+    }
 }

@@ -1,0 +1,146 @@
+import Foundation
+import Testing
+import OrbrecCore
+import OrbrecStore
+
+/// The state file itself: identity, WAL mode, opening, sharing between processes.
+@Suite struct StateFileTests {
+    @Test func aNewStateGetsAnIdThatSurvivesReopening() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let path = directory.file("nested/dir/state.db")
+
+        let stateID: String
+        do {
+            let store = try StateStore(path: path)
+            stateID = store.stateID
+            #expect(store.path == path)
+        }
+        #expect(stateID.hasPrefix("st-"))
+        #expect(stateID.count == 3 + 16)
+        #expect(stateID.dropFirst(3).allSatisfy { $0.isHexDigit && !$0.isUppercase })
+        #expect(FileManager.default.fileExists(atPath: path), "the directory and the file are created")
+
+        let reopened = try StateStore(path: path)
+        #expect(reopened.stateID == stateID)
+        let existing = try #require(try StateStore.openExisting(path: path))
+        #expect(existing.stateID == stateID)
+
+        let other = try StateStore(path: directory.file("other.db"))
+        #expect(other.stateID != stateID, "another state file is another state")
+    }
+
+    @Test func theFileIsInWALMode() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let path = directory.file("state.db")
+        let store = try StateStore(path: path)
+        try store.recordIntent([Journal.action("act-wal")])
+
+        #expect(FileManager.default.fileExists(atPath: path + "-wal"), "a write goes to the write-ahead log")
+
+        let sqlite = "/usr/bin/sqlite3"
+        if FileManager.default.isExecutableFile(atPath: sqlite) {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: sqlite)
+            process.arguments = [path, "PRAGMA journal_mode;"]
+            let output = Pipe()
+            process.standardOutput = output
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            let data = output.fileHandleForReading.readDataToEndOfFile()
+            process.waitUntilExit()
+            #expect(process.terminationStatus == 0)
+            #expect(String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines) == "wal")
+        }
+    }
+
+    @Test func openExistingReturnsNilForAMissingPathAndCreatesNothing() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let missingInExisting = directory.file("state.db")
+        let missingDirectory = directory.file("absent/state.db")
+
+        #expect(try StateStore.openExisting(path: missingInExisting) == nil)
+        #expect(try StateStore.openExisting(path: missingDirectory) == nil)
+        #expect(!FileManager.default.fileExists(atPath: missingInExisting))
+        #expect(!FileManager.default.fileExists(atPath: missingInExisting + "-wal"))
+        #expect(!FileManager.default.fileExists(atPath: directory.file("absent")))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path).isEmpty)
+    }
+
+    @Test func reopeningKeepsTheJournal() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let path = directory.file("state.db")
+        do {
+            let store = try StateStore(path: path)
+            try store.recordIntent([Journal.action("act-1")])
+        }
+        let store = try StateStore(path: path)
+        #expect(try store.action(id: "act-1")?.state == .planned)
+        #expect(try store.allEvents().count == 1, "migrations ran once, nothing was added by reopening")
+    }
+
+    /// The CLI and the daemon each open the file: each sees what the other writes.
+    @Test func twoStoresOnTheSameFileSeeEachOthersWrites() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let path = directory.file("state.db")
+        let cli = try StateStore(path: path)
+        let daemon = try StateStore(path: path)
+        #expect(cli.stateID == daemon.stateID)
+
+        try cli.recordIntent([Journal.action("act-1")])
+        #expect(try daemon.action(id: "act-1")?.state == .planned)
+
+        let part = Journal.provision("req-1", action: "act-1", machines: ["workers-a"])
+        try daemon.markIssuing(actionID: "act-1", requests: [part.intent], newMachines: part.machines, returningMachines: [],
+                               at: Journal.at(2_000))
+        #expect(try cli.interruptedActions().map(\.id) == ["act-1"])
+        #expect(try cli.activeMachines().map(\.id) == ["workers-a"])
+
+        try cli.finishRequest(id: "req-1", status: .complete, message: "done",
+                              machineUpdates: [MachineUpdate(machineID: "workers-a", state: .running, providerID: "here:1")],
+                              at: Journal.at(3_000))
+        try cli.finishAction(id: "act-1", state: .succeeded, error: nil, at: Journal.at(3_000))
+        #expect(try daemon.machine(id: "workers-a")?.state == .running)
+        #expect(try daemon.interruptedActions().isEmpty)
+
+        let daemonLock = LockRecord(id: "lock-daemon", operation: "daemon", who: "d@h", host: "h", pid: 10, processStart: "1",
+                                    createdAt: Journal.at(4_000))
+        #expect(try daemon.tryLock(daemonLock, isStale: { _ in false }) == nil)
+        let cliLock = LockRecord(id: "lock-cli", operation: "apply", who: "c@h", host: "h", pid: 11, processStart: "1",
+                                 createdAt: Journal.at(4_000))
+        #expect(try cli.tryLock(cliLock, isStale: { _ in false }) == daemonLock)
+
+        #expect(try cli.allEvents() == daemon.allEvents())
+    }
+
+    /// Many lockers on two stores at once: exactly one gets the lock, the others see it.
+    @Test func concurrentLockersOnTwoStoresGetOneWinner() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let path = directory.file("state.db")
+        let stores = [try StateStore(path: path), try StateStore(path: path)]
+
+        let results = try await withThrowingTaskGroup(of: (String, LockRecord?).self) { group in
+            for index in 0..<12 {
+                let store = stores[index % 2]
+                group.addTask {
+                    let lock = LockRecord(id: "lock-\(index)", operation: "apply", who: "w\(index)@h", host: "h",
+                                          pid: Int32(1000 + index), processStart: "1", createdAt: Journal.at(Int64(index)))
+                    return (lock.id, try store.tryLock(lock, isStale: { _ in false }))
+                }
+            }
+            var all: [(String, LockRecord?)] = []
+            for try await result in group { all.append(result) }
+            return all
+        }
+        let winners = results.filter { $0.1 == nil }.map(\.0)
+        #expect(winners.count == 1)
+        let current = try #require(try stores[0].currentLock())
+        #expect(winners == [current.id])
+        #expect(results.filter { $0.1 != nil }.allSatisfy { $0.1 == current })
+    }
+}
