@@ -9,6 +9,10 @@ extension Reconciler {
                          progress: @escaping @Sendable (ApplyProgress) -> Void = { _ in }) async throws -> [ActionOutcome] {
         let deadline = clock.now().adding(timeout)
         var outcomes: [ActionOutcome] = []
+        // Passes that keep finding work (a machine that dies as soon as it starts) wait
+        // longer each time, up to 5 s, so a crash loop does not spin; a quiet pass resets it.
+        var wait = pollInterval.milliseconds
+        let longestWait: Int64 = 5000
         while true {
             let snapshot = try await snapshot(of: desired, sync: true)
             let result = try plan(snapshot, allowEmpty: allowEmpty)
@@ -18,10 +22,13 @@ extension Reconciler {
             if result.plan.isEmpty && report.isConverged { return outcomes }
             progress(.waiting(report))
             if clock.now() >= deadline { throw ConvergeTimeout(report: report, timeout: timeout) }
-            if !result.plan.isEmpty {
+            if result.plan.isEmpty {
+                wait = pollInterval.milliseconds
+            } else {
                 outcomes += try await execute(result.scheduled, snapshot: snapshot, parallelism: parallelism, progress: progress)
+                wait = min(longestWait, wait * 2)
             }
-            try await Task.sleep(for: .milliseconds(pollInterval.milliseconds))
+            try await Task.sleep(for: .milliseconds(wait))
         }
     }
 }

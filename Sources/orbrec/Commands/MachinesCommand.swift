@@ -27,6 +27,7 @@ struct MachinesCommand: AsyncParsableCommand {
                 let lock = try await session.lock(store, operation: "machines return", timeout: lockTimeout)
                 defer { try? store.unlock(id: lock.id) }
                 let reconciler = session.reconciler(store)
+                for line in try await reconciler.recoverInterrupted(desired: desired) { session.terminal.note(line) }
                 let snapshot = try await reconciler.snapshot(of: desired, sync: true)
                 let held = Dictionary(snapshot.recorded.filter { $0.state.isHeld || $0.state == .lost }.map { ($0.id, $0) },
                                       uniquingKeysWith: { first, _ in first })

@@ -4,6 +4,7 @@ internal import OrbrecCore
 internal import OrbrecSpec
 internal import OrbrecStore
 internal import OrbrecEngine
+internal import OrbrecLocal
 
 struct PlanCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -31,6 +32,11 @@ struct PlanCommand: AsyncParsableCommand {
             let desired = try session.loadConfiguration().desired
             let store = try session.openStore()
             let reconciler = session.reconciler(store)
+            let interrupted = try store.interruptedActions()
+            if !interrupted.isEmpty, !(try reconcilerHoldsLiveLock(store)) {
+                session.terminal.note("\(interrupted.count) action(s) were interrupted (\(interrupted.map(\.id).joined(separator: ", "))); "
+                    + "their machines show as pending until the next apply recovers them")
+            }
             let snapshot = try await reconciler.snapshot(of: desired, refresh: refresh)
             let result: PlanResult
             do throws(PlanFailure) {
@@ -56,4 +62,12 @@ struct PlanCommand: AsyncParsableCommand {
             return detailedExitcode && !result.plan.isEmpty ? .changesPresent : .success
         }
     }
+}
+
+/// Whether the state lock is held by a process that still runs (an apply in progress), in
+/// which case `issuing` actions are in flight rather than interrupted.
+private func reconcilerHoldsLiveLock(_ store: StateStore) throws -> Bool {
+    guard let holder = try store.currentLock() else { return false }
+    guard holder.host == Session.hostName, let ticks = UInt64(holder.processStart) else { return true }
+    return ProcessIdentity(pid: holder.pid, startTicks: ticks).isAlive
 }
