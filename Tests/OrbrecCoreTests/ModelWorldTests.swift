@@ -54,11 +54,14 @@ struct ModelWorldTests {
 
     @Test func checksFlagABadPlan() {
         let world = ModelWorld(machines: [machine("a"), machine("b")])
-        withKnownIssue("a machine returned twice, one not in the input, and an empty return") {
-            PlannerPropertyTests.checkActions(
-                of: Plan(actions: [action(.return, machines: ["a"]), action(.replace, count: 1, machines: ["a"]),
-                                   action(.return, machines: ["zz"]), action(.return)]),
-                in: world, desired: desired)
-        }
+        // A machine returned twice, one not in the input, and an empty return.
+        let problems = PlannerPropertyTests.problems(
+            of: Plan(actions: [action(.return, machines: ["a"]), action(.replace, count: 1, machines: ["a"]),
+                               action(.return, machines: ["zz"]), action(.return)]),
+            in: world, desired: desired)
+        #expect(problems.contains("a is in more than one action"))
+        #expect(problems.contains("return names zz, which is not in the input"))
+        #expect(problems.contains { $0.hasPrefix("bad return") })
+        #expect(problems.count >= 3)
     }
 }

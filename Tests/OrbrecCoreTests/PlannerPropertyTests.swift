@@ -42,39 +42,49 @@ struct PlannerPropertyTests {
     /// shown, at most once each, on the fleet and provider that own them, with well-formed actions.
     static func checkActions(of plan: Plan, in world: ModelWorld, desired: DesiredState,
                              sourceLocation: Testing.SourceLocation = #_sourceLocation) {
+        for problem in problems(of: plan, in: world, desired: desired) {
+            Issue.record(Comment(rawValue: problem), sourceLocation: sourceLocation)
+        }
+    }
+
+    /// What is wrong with a plan's actions for this world: empty when every action is sound.
+    static func problems(of plan: Plan, in world: ModelWorld, desired: DesiredState) -> [String] {
         let machines = Dictionary(uniqueKeysWithValues: world.machines.map { ($0.id, $0) })
         var seen: Set<String> = []
+        var problems: [String] = []
+        func require(_ condition: Bool, _ message: @autoclosure () -> String) {
+            if !condition { problems.append(message()) }
+        }
         for action in plan.actions {
-            #expect(action.resource.kind == .fleet, sourceLocation: sourceLocation)
+            require(action.resource.kind == .fleet, "\(action.resource) is not a fleet")
             switch action.verb {
             case .provision:
-                #expect(action.count > 0 && action.machines.isEmpty, "\(action.detail)", sourceLocation: sourceLocation)
+                require(action.count > 0 && action.machines.isEmpty, "bad provision: \(action.detail)")
             case .replace:
-                #expect(action.count == 1 && action.machines.count == 1, "\(action.detail)", sourceLocation: sourceLocation)
+                require(action.count == 1 && action.machines.count == 1, "bad replace: \(action.detail)")
             case .return:
-                #expect(action.count == 0 && !action.machines.isEmpty, "\(action.detail)", sourceLocation: sourceLocation)
+                require(action.count == 0 && !action.machines.isEmpty, "bad return: \(action.detail)")
             default:
-                Issue.record("unexpected verb \(action.verb) for a fleet", sourceLocation: sourceLocation)
+                problems.append("unexpected verb \(action.verb) for a fleet")
             }
             if action.verb == .provision || action.verb == .replace {
                 let fleet = desired.fleets[action.resource.name]
                 let template = fleet.flatMap { desired.templates[$0.template] }
-                #expect(template != nil, "\(action.resource) creates machines but is not desired", sourceLocation: sourceLocation)
-                #expect(action.templateHash == template?.specHash, sourceLocation: sourceLocation)
-                #expect(action.provider == template?.provider, sourceLocation: sourceLocation)
+                require(template != nil, "\(action.resource) creates machines but is not desired")
+                require(action.templateHash == template?.specHash, "\(action.resource) creates an outdated machine")
+                require(action.provider == template?.provider, "\(action.resource) creates on the wrong provider")
             }
             for id in action.machines {
                 let machine = machines[id]
-                #expect(machine != nil, "\(action.verb) names \(id), which is not in the input", sourceLocation: sourceLocation)
-                #expect(seen.insert(id).inserted, "\(id) is in more than one action", sourceLocation: sourceLocation)
-                #expect(machine?.fleet == action.resource.name, "\(id) is not a machine of \(action.resource)",
-                        sourceLocation: sourceLocation)
-                #expect(machine?.provider == action.provider, "\(id) is not held by \(action.provider)",
-                        sourceLocation: sourceLocation)
-                #expect(world.unreachable[machine?.provider ?? ""] == nil, "\(id) is on an unreachable provider",
-                        sourceLocation: sourceLocation)
+                require(machine != nil, "\(action.verb) names \(id), which is not in the input")
+                require(seen.insert(id).inserted, "\(id) is in more than one action")
+                require(machine?.fleet == action.resource.name, "\(id) is not a machine of \(action.resource)")
+                let holder = action.verb == .replace ? (action.returnProvider ?? action.provider) : action.provider
+                require(machine?.provider == holder, "\(id) is not held by \(holder)")
+                require(world.unreachable[machine?.provider ?? ""] == nil, "\(id) is on an unreachable provider")
             }
         }
+        return problems
     }
 
     static func plan(_ world: ModelWorld, _ desired: DesiredState, sourceLocation: Testing.SourceLocation = #_sourceLocation) -> Plan? {
