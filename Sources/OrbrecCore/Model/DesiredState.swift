@@ -3,17 +3,22 @@ public struct DesiredState: Sendable, Codable, Hashable {
     public var providers: [String: ProviderSpec]
     public var templates: [String: TemplateSpec]
     public var fleets: [String: FleetSpec]
+    public var schedulers: [String: SchedulerSpec]
+    public var pools: [String: TaskPoolSpec]
     /// A digest of every file that was read, so a plan names the configuration it came from.
     public var revision: String
 
-    public init(providers: [ProviderSpec] = [], templates: [TemplateSpec] = [], fleets: [FleetSpec] = [], revision: String = "") {
+    public init(providers: [ProviderSpec] = [], templates: [TemplateSpec] = [], fleets: [FleetSpec] = [],
+                schedulers: [SchedulerSpec] = [], pools: [TaskPoolSpec] = [], revision: String = "") {
+        self.schedulers = Dictionary(schedulers.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+        self.pools = Dictionary(pools.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
         self.providers = Dictionary(providers.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
         self.templates = Dictionary(templates.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
         self.fleets = Dictionary(fleets.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
         self.revision = revision
     }
 
-    public var resourceCount: Int { providers.count + templates.count + fleets.count }
+    public var resourceCount: Int { providers.count + templates.count + fleets.count + schedulers.count + pools.count }
 
     public var isEmpty: Bool { resourceCount == 0 }
 
@@ -30,6 +35,8 @@ public struct DesiredState: Sendable, Codable, Hashable {
             providers.values.map { DesiredResource(id: $0.id, specHash: $0.specHash, metadata: $0.metadata) }
             + templates.values.map { DesiredResource(id: $0.id, specHash: $0.specHash, metadata: $0.metadata) }
             + fleets.values.map { DesiredResource(id: $0.id, specHash: $0.specHash, metadata: $0.metadata) }
+            + schedulers.values.map { DesiredResource(id: $0.id, specHash: $0.specHash, metadata: $0.metadata) }
+            + pools.values.map { DesiredResource(id: $0.id, specHash: $0.specHash, metadata: $0.metadata) }
         return all.sorted { $0.id < $1.id }
     }
 }

@@ -8,9 +8,19 @@ public struct PlanInput: Sendable, Hashable {
     public var known: [KnownResource]
     /// Allow a configuration with no resources to prune everything.
     public var allowEmpty: Bool
+    /// Tasks the journal holds, in any state.
+    public var tasks: [TaskStatus]
+    /// When each pool's first attempt was submitted, for its deadline.
+    public var poolStartedAt: [String: Instant]
+    /// Now, for backoff and deadlines; the planner never reads a clock.
+    public var now: Instant
 
     public init(desired: DesiredState, observed: ObservedState, recorded: [RecordedMachine] = [],
-                known: [KnownResource] = [], allowEmpty: Bool = false) {
+                known: [KnownResource] = [], allowEmpty: Bool = false, tasks: [TaskStatus] = [],
+                poolStartedAt: [String: Instant] = [:], now: Instant = .epoch) {
+        self.tasks = tasks
+        self.poolStartedAt = poolStartedAt
+        self.now = now
         self.desired = desired
         self.observed = observed
         self.recorded = recorded

@@ -22,10 +22,15 @@ public struct PlannedAction: Hashable, Sendable, Codable {
     /// For a replace whose old machine lives on another provider than the template now
     /// names: where the old machine is returned. Nil means `provider`.
     public var returnProvider: String?
+    /// For task actions: the attempts submitted, retried, cancelled or dead-lettered.
+    /// `provider` then names the scheduler.
+    public var taskAttempts: [TaskAttemptRef]
 
     public init(verb: Verb, resource: ResourceID, reason: ActionReason, provider: String, template: String,
                 templateHash: String, count: Int = 0, machines: [String] = [], wave: Int? = nil, waves: Int? = nil,
-                surgeFirst: Bool = false, resourceVersion: String = "", returnProvider: String? = nil) {
+                surgeFirst: Bool = false, resourceVersion: String = "", returnProvider: String? = nil,
+                taskAttempts: [TaskAttemptRef] = []) {
+        self.taskAttempts = taskAttempts
         self.returnProvider = returnProvider
         self.verb = verb
         self.resource = resource
@@ -45,6 +50,7 @@ public struct PlannedAction: Hashable, Sendable, Codable {
     public var units: Int {
         switch verb {
         case .provision: count
+        case .submit, .retry, .cancel, .deadLetter: taskAttempts.count
         default: max(machines.count, count)
         }
     }
@@ -54,6 +60,10 @@ public struct PlannedAction: Hashable, Sendable, Codable {
         switch verb {
         case .provision:
             return "\(count) × \(template) on \(provider)"
+        case .submit, .retry, .cancel, .deadLetter:
+            let shown = taskAttempts.prefix(8).map { "\($0.key)#\($0.attempt)" }.joined(separator: ", ")
+            let more = taskAttempts.count > 8 ? " and \(taskAttempts.count - 8) more" : ""
+            return "\(taskAttempts.count) task(s) on \(provider): \(shown)\(more)"
         case .replace:
             var text = "\(machines.joined(separator: ", ")) with a new \(template)"
             if let wave, let waves { text += " (wave \(wave)/\(waves)\(surgeFirst ? ", surge" : ""))" }
@@ -61,5 +71,16 @@ public struct PlannedAction: Hashable, Sendable, Codable {
         default:
             return machines.joined(separator: ", ")
         }
+    }
+}
+
+/// One attempt of one task, as a task action names it (`7#2`: task 7, attempt 2).
+public struct TaskAttemptRef: Hashable, Sendable, Codable {
+    public var key: String
+    public var attempt: Int
+
+    public init(key: String, attempt: Int) {
+        self.key = key
+        self.attempt = attempt
     }
 }

@@ -69,6 +69,8 @@ public struct Planner: Sendable {
                 at: known.location))
         }
 
+        planPools(input, into: &plan)
+
         if !errors.isEmpty { throw PlanFailure(errors.sortedByLocation()) }
         return plan
     }

@@ -26,7 +26,9 @@ extension StateStore {
                     sourceFile: resource.metadata.location?.file, sourceLine: resource.metadata.location?.line,
                     sourceColumn: resource.metadata.location?.column, labels: resource.metadata.labels,
                     annotations: resource.metadata.annotations, spec: specs[resource.id] ?? "{}", version: versions[resource.id] ?? existing?.version ?? "",
-                    status: "applied", conditions: conditions[resource.id] ?? existing?.conditions ?? [], appliedAt: now)
+                    status: "applied", conditions: Self.conditions(conditions[resource.id], existing: existing?.conditions ?? [],
+                                                                   generation: generation),
+                    appliedAt: now)
                 try record.save(db)
             }
             for id in forget {
@@ -37,6 +39,20 @@ extension StateStore {
 }
 
 extension StateStore {
+    /// New conditions stamped with the generation they describe; a condition whose status did
+    /// not change keeps its last transition time, as Kubernetes does.
+    static func conditions(_ new: [Condition]?, existing: [Condition], generation: Int) -> [Condition] {
+        guard let new else { return existing }
+        return new.map { condition in
+            var stamped = condition
+            stamped.observedGeneration = generation
+            if let previous = existing.first(where: { $0.type == condition.type }), previous.status == condition.status {
+                stamped.lastTransitionTime = previous.lastTransitionTime
+            }
+            return stamped
+        }
+    }
+
     /// Providers applied before, as they were applied: for machines whose provider has
     /// since left the configuration.
     public func appliedProviders() throws -> [ProviderSpec] {

@@ -1,0 +1,46 @@
+/// `kind: Scheduler`: where task attempts run.
+public struct SchedulerSpec: Hashable, Sendable, Codable {
+    public enum SchedulerType: String, Sendable, Codable, CaseIterable {
+        case local
+        case slurm
+        case pbs
+        case lsf
+
+        /// Types this version submits to.
+        public var isSupported: Bool { self == .local }
+    }
+
+    public var metadata: Metadata
+    public var type: SchedulerType
+    /// How many attempts may run at once on a local scheduler, across all its pools.
+    public var slots: Int?
+    public var partition: String?
+    public var account: String?
+    public var qos: String?
+    public var extraArgs: [String]?
+
+    public init(metadata: Metadata, type: SchedulerType, slots: Int? = nil, partition: String? = nil,
+                account: String? = nil, qos: String? = nil, extraArgs: [String]? = nil) {
+        self.metadata = metadata
+        self.type = type
+        self.slots = slots
+        self.partition = partition
+        self.account = account
+        self.qos = qos
+        self.extraArgs = extraArgs
+    }
+
+    public var name: String { metadata.name }
+    public var id: ResourceID { ResourceID(.scheduler, name) }
+
+    public var specHash: String {
+        var hasher = StableHasher()
+        hasher.combine(type.rawValue)
+        hasher.combine(slots)
+        hasher.combine(partition)
+        hasher.combine(account)
+        hasher.combine(qos)
+        hasher.combine(extraArgs ?? [])
+        return hasher.hexDigest
+    }
+}

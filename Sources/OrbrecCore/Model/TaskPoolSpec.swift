@@ -1,0 +1,134 @@
+/// `kind: TaskPool`: tasks that must end completed, with the rules for getting there.
+public struct TaskPoolSpec: Hashable, Sendable, Codable {
+    /// Where the tasks come from; each gives every task a stable key.
+    public enum Source: Hashable, Sendable, Codable {
+        case items([String])
+        case range(from: Int, to: Int)
+        /// Dimensions in the order written; keys read `mesh=fine,seed=2`.
+        case matrix([Dimension])
+    }
+
+    public struct Dimension: Hashable, Sendable, Codable {
+        public var name: String
+        public var values: [String]
+
+        public init(name: String, values: [String]) {
+            self.name = name
+            self.values = values
+        }
+    }
+
+    public struct Resources: Hashable, Sendable, Codable {
+        public var cpus: Int?
+        public var memoryMB: Int?
+        public var walltime: ConfigDuration?
+        public var partition: String?
+        public var gpus: Int?
+
+        public init(cpus: Int? = nil, memoryMB: Int? = nil, walltime: ConfigDuration? = nil, partition: String? = nil, gpus: Int? = nil) {
+            self.cpus = cpus
+            self.memoryMB = memoryMB
+            self.walltime = walltime
+            self.partition = partition
+            self.gpus = gpus
+        }
+    }
+
+    public var metadata: Metadata
+    public var scheduler: String
+    public var command: [CommandTemplate]
+    public var source: Source
+    public var env: [String: String]
+    public var workdir: String?
+    public var resources: Resources
+    /// At most this many attempts of the pool run at once; nil means the scheduler's slots.
+    public var parallelism: Int?
+    public var retry: RetryPolicy
+    /// The pool must be finished this long after its first submission; then what is left is cancelled.
+    public var deadline: ConfigDuration?
+
+    public init(metadata: Metadata, scheduler: String, command: [CommandTemplate], source: Source, env: [String: String] = [:],
+                workdir: String? = nil, resources: Resources = Resources(), parallelism: Int? = nil,
+                retry: RetryPolicy = .default, deadline: ConfigDuration? = nil) {
+        self.metadata = metadata
+        self.scheduler = scheduler
+        self.command = command
+        self.source = source
+        self.env = env
+        self.workdir = workdir
+        self.resources = resources
+        self.parallelism = parallelism
+        self.retry = retry
+        self.deadline = deadline
+    }
+
+    public var name: String { metadata.name }
+    public var id: ResourceID { ResourceID(.taskPool, name) }
+
+    /// The variables a command may use: the built-ins and each matrix dimension.
+    public static let builtinVariables = ["item", "index", "attempt", "pool"]
+
+    public var allowedVariables: [String] {
+        var names = Self.builtinVariables
+        if case .matrix(let dimensions) = source { names += dimensions.map(\.name) }
+        return names
+    }
+
+    /// Every task of the pool, in order, with a stable key.
+    public var tasks: [TaskDefinition] {
+        switch source {
+        case .items(let items):
+            return items.enumerated().map { TaskDefinition(key: $1, index: $0, variables: ["item": $1]) }
+        case .range(let from, let to):
+            return (from <= to ? Array(from...to) : []).enumerated().map {
+                TaskDefinition(key: String($1), index: $0, variables: ["item": String($1)])
+            }
+        case .matrix(let dimensions):
+            var combinations: [[(String, String)]] = [[]]
+            for dimension in dimensions {
+                combinations = combinations.flatMap { prefix in dimension.values.map { prefix + [(dimension.name, $0)] } }
+            }
+            return combinations.enumerated().map { index, pairs in
+                let key = pairs.map { "\($0.0)=\($0.1)" }.joined(separator: ",")
+                var variables = Dictionary(uniqueKeysWithValues: pairs)
+                variables["item"] = key
+                return TaskDefinition(key: key, index: index, variables: variables)
+            }
+        }
+    }
+
+    /// The argv of one attempt of `task`.
+    public func argv(for task: TaskDefinition, attempt: Int) -> [String] {
+        var values = task.variables
+        values["index"] = String(task.index)
+        values["attempt"] = String(attempt)
+        values["pool"] = name
+        return command.map { $0.render(values) }
+    }
+
+    public var specHash: String {
+        var hasher = StableHasher()
+        hasher.combine(scheduler)
+        hasher.combine(command.map { $0.render([:]) + $0.variables.joined(separator: ",") })
+        hasher.combine(tasks.map(\.key))
+        hasher.combine(env)
+        hasher.combine(workdir)
+        hasher.combine(resources.walltime.map { Int($0.milliseconds) })
+        hasher.combine(parallelism)
+        hasher.combine(retry.maxAttempts)
+        return hasher.hexDigest
+    }
+}
+
+/// One task of a pool: its key, its position and its template variables.
+public struct TaskDefinition: Hashable, Sendable, Codable {
+    public var key: String
+    public var index: Int
+    public var variables: [String: String]
+
+    public init(key: String, index: Int, variables: [String: String]) {
+        self.key = key
+        self.index = index
+        self.variables = variables
+    }
+}

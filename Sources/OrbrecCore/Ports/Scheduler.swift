@@ -1,0 +1,85 @@
+/// The port every scheduler implements. The engine sees only this.
+///
+/// A scheduler finds the attempts it holds for a state by the identity orbrec gives each
+/// job (state, pool, task key, attempt), never by the journal.
+public protocol Scheduler: Sendable {
+    var name: String { get }
+
+    /// Every attempt this scheduler runs or has finished for `owner`. Throws `ProviderError`.
+    func attempts(ownedBy owner: String) async throws -> [ObservedAttempt]
+
+    /// Starts the attempts of `order`; one outcome per attempt.
+    func submit(_ order: SubmitOrder) async -> [AttemptOutcomeReport]
+
+    /// Stops running attempts; stopping one that already ended succeeds.
+    func cancel(_ attempts: [ObservedAttempt]) async -> [AttemptOutcomeReport]
+}
+
+/// One attempt as a scheduler reports it: running (no outcome yet) or ended.
+public struct ObservedAttempt: Hashable, Sendable, Codable {
+    public var scheduler: String
+    public var task: TaskID
+    public var attempt: Int
+    /// The scheduler's handle: `local:PID:TICKS`, a Slurm job id.
+    public var jobID: String
+    public var outcome: AttemptOutcome?
+
+    public init(scheduler: String, task: TaskID, attempt: Int, jobID: String, outcome: AttemptOutcome? = nil) {
+        self.scheduler = scheduler
+        self.task = task
+        self.attempt = attempt
+        self.jobID = jobID
+        self.outcome = outcome
+    }
+
+    public var isRunning: Bool { outcome == nil }
+}
+
+/// What to start: attempts of one pool.
+public struct SubmitOrder: Sendable, Hashable {
+    public struct Attempt: Sendable, Hashable {
+        public var key: String
+        public var attempt: Int
+        public var argv: [String]
+
+        public init(key: String, attempt: Int, argv: [String]) {
+            self.key = key
+            self.attempt = attempt
+            self.argv = argv
+        }
+    }
+
+    public var owner: String
+    public var actionID: String
+    public var pool: String
+    public var env: [String: String]
+    public var workdir: String?
+    public var walltime: ConfigDuration?
+    public var attempts: [Attempt]
+
+    public init(owner: String, actionID: String, pool: String, env: [String: String], workdir: String?,
+                walltime: ConfigDuration?, attempts: [Attempt]) {
+        self.owner = owner
+        self.actionID = actionID
+        self.pool = pool
+        self.env = env
+        self.workdir = workdir
+        self.walltime = walltime
+        self.attempts = attempts
+    }
+}
+
+/// What happened to one attempt of a submit or cancel.
+public struct AttemptOutcomeReport: Sendable, Hashable {
+    public var task: TaskID
+    public var attempt: Int
+    public var jobID: String?
+    public var error: ProviderError?
+
+    public init(task: TaskID, attempt: Int, jobID: String? = nil, error: ProviderError? = nil) {
+        self.task = task
+        self.attempt = attempt
+        self.jobID = jobID
+        self.error = error
+    }
+}

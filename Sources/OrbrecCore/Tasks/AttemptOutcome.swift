@@ -1,0 +1,45 @@
+/// How one attempt ended, as the scheduler reports it.
+public struct AttemptOutcome: Hashable, Sendable, Codable {
+    public var exitCode: Int?
+    public var signal: Int?
+    /// The walltime ran out and the attempt was stopped.
+    public var timedOut: Bool
+    /// The attempt vanished without a result (its runner died, its node failed).
+    public var lost: Bool
+    /// Stopped by orbrec (cancel).
+    public var cancelled: Bool
+    public var startedAt: Instant?
+    public var endedAt: Instant?
+    public var host: String
+
+    public init(exitCode: Int? = nil, signal: Int? = nil, timedOut: Bool = false, lost: Bool = false, cancelled: Bool = false,
+                startedAt: Instant? = nil, endedAt: Instant? = nil, host: String = "") {
+        self.exitCode = exitCode
+        self.signal = signal
+        self.timedOut = timedOut
+        self.lost = lost
+        self.cancelled = cancelled
+        self.startedAt = startedAt
+        self.endedAt = endedAt
+        self.host = host
+    }
+
+    public var succeeded: Bool { exitCode == 0 && !timedOut && !lost && !cancelled && signal == nil }
+
+    /// The failure class of an attempt that did not succeed; nil when it succeeded or was cancelled.
+    public var failureClass: FailureClass? {
+        if succeeded || cancelled { return nil }
+        if lost { return .infra }
+        if timedOut { return .timeout }
+        return .appError
+    }
+
+    /// `exit=3`, `signal=9`, `timeout`, `lost`.
+    public var summary: String {
+        if lost { return "lost" }
+        if timedOut { return "timeout" }
+        if cancelled { return "cancelled" }
+        if let signal { return "signal=\(signal)" }
+        return "exit=\(exitCode ?? -1)"
+    }
+}
