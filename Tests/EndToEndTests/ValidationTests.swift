@@ -29,13 +29,13 @@ import Testing
         try h.writeFleet(count: 1)
         try h.write("pool.yaml", """
             apiVersion: orbrec/v1
-            kind: TaskPool
-            metadata: {name: sims}
-            spec: {scheduler: cpu, items: [a]}
+            kind: Workflow
+            metadata: {name: nightly}
+            spec: {steps: []}
             """)
         let result = try h.orbrec("validate")
         #expect(result.status == 1)
-        #expect(result.stderr.contains("pool.yaml:2:7: error: kind TaskPool is recognised but not yet supported"))
+        #expect(result.stderr.contains("pool.yaml:2:7: error: kind Workflow is recognised but not yet supported"))
     }
 
     @Test func aUsageErrorExitsOneLikeEveryOtherError() throws {

@@ -6,6 +6,8 @@ struct DecodedResource {
         case provider(ProviderSpec)
         case template(TemplateSpec)
         case fleet(FleetSpec)
+        case scheduler(SchedulerSpec)
+        case taskPool(TaskPoolSpec)
     }
 
     var spec: Spec
@@ -23,6 +25,8 @@ struct DecodedResource {
         case .provider(let provider): provider.id
         case .template(let template): template.id
         case .fleet(let fleet): fleet.id
+        case .scheduler(let scheduler): scheduler.id
+        case .taskPool(let pool): pool.id
         }
     }
 }

@@ -20,6 +20,7 @@ public struct ConfigLoader: Sendable {
             throw ConfigurationError([.error("config-not-found", "configuration directory '\(path)' does not exist or cannot be read", at: nil)])
         }
         var diagnostics: [Diagnostic] = []
+        let absoluteDirectory = Self.absolute(path, isDirectory: !(files.first?.isEmpty ?? false))
         var resources: [DecodedResource] = []
         var declared: Set<ResourceID> = []
         var revision = StableHasher()
@@ -41,6 +42,8 @@ public struct ConfigLoader: Sendable {
                 case .provider: ProviderDecoder.decode(envelope, context: context)
                 case .template: TemplateDecoder.decode(envelope, context: context)
                 case .fleet: FleetDecoder.decode(envelope, context: context)
+                case .scheduler: SchedulerDecoder.decode(envelope, context: context)
+                case .taskPool: TaskPoolDecoder.decode(envelope, directory: absoluteDirectory, context: context)
                 default: nil
                 }
                 if let decoded { resources.append(decoded) }
@@ -52,15 +55,26 @@ public struct ConfigLoader: Sendable {
             throw ConfigurationError(diagnostics.sortedByLocation())
         }
         var providers: [ProviderSpec] = [], templates: [TemplateSpec] = [], fleets: [FleetSpec] = []
+        var schedulers: [SchedulerSpec] = [], pools: [TaskPoolSpec] = []
         for resource in resources {
             switch resource.spec {
             case .provider(let provider): providers.append(provider)
             case .template(let template): templates.append(template)
             case .fleet(let fleet): fleets.append(fleet)
+            case .scheduler(let scheduler): schedulers.append(scheduler)
+            case .taskPool(let pool): pools.append(pool)
             }
         }
-        let desired = DesiredState(providers: providers, templates: templates, fleets: fleets, revision: revision.hexDigest)
+        let desired = DesiredState(providers: providers, templates: templates, fleets: fleets, schedulers: schedulers,
+                                   pools: pools, revision: revision.hexDigest)
         return LoadedConfiguration(desired: desired, files: files, warnings: diagnostics)
+    }
+
+    /// The configuration directory as an absolute path (a single file's directory).
+    static func absolute(_ path: String, isDirectory: Bool) -> String {
+        var absolute = path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
+        if !isDirectory { absolute = (absolute as NSString).deletingLastPathComponent }
+        return (absolute as NSString).standardizingPath
     }
 
     private static func join(_ directory: String, _ relative: String) -> String {

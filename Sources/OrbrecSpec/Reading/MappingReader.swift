@@ -104,6 +104,24 @@ struct MappingReader {
         return nil
     }
 
+    func number(_ key: String, minimum: Double? = nil, maximum: Double? = nil) -> Double? {
+        guard let node = value(key) else { return nil }
+        guard case .scalar(let scalar) = node, [.integer, .number].contains(ScalarKind(scalar)), let number = Double(scalar.string) else {
+            context.error("wrong-type", "\(field(key)) must be a number, not \(node.foundDescription)", at: node)
+            return nil
+        }
+        let shown = { (value: Double) in value == value.rounded() ? String(Int(value)) : String(value) }
+        if let minimum, number < minimum {
+            context.error("invalid-value", "\(field(key)) must be \(shown(minimum)) or more, not \(scalar.string)", at: node)
+            return nil
+        }
+        if let maximum, number > maximum {
+            context.error("invalid-value", "\(field(key)) must be \(shown(maximum)) or less, not \(scalar.string)", at: node)
+            return nil
+        }
+        return number
+    }
+
     func boolean(_ key: String) -> Bool? {
         guard let node = value(key), let text = scalar(key, node, expected: .boolean) else { return nil }
         return text.lowercased() == "true"
@@ -134,6 +152,26 @@ struct MappingReader {
             "\(field(key)) must be one of \(options.joined(separator: ", ")), not '\(text)'\(Suggestion.didYouMean(text, among: options))",
             at: node)
         return nil
+    }
+
+    /// A list of scalars with where each was written.
+    func scalarList(_ key: String) -> [(String, SourceLocation?)]? {
+        guard let node = value(key) else { return nil }
+        guard case .sequence(let sequence) = node else {
+            context.error("wrong-type", "\(field(key)) must be a list, not \(node.foundDescription)", at: node)
+            return nil
+        }
+        var items: [(String, SourceLocation?)] = []
+        var valid = true
+        for (index, item) in sequence.enumerated() {
+            guard case .scalar(let scalar) = item, ScalarKind(scalar) != .null else {
+                context.error("wrong-type", "\(field(key))[\(index)] must be a string, not \(item.foundDescription)", at: item)
+                valid = false
+                continue
+            }
+            items.append((scalar.string, context.location(of: item)))
+        }
+        return valid ? items : nil
     }
 
     func stringList(_ key: String) -> [String]? {

@@ -20,11 +20,13 @@ enum ReferenceValidator {
         }
         var providers: [String: ProviderSpec] = [:]
         var templates: [String: TemplateSpec] = [:]
+        var schedulers: [String: SchedulerSpec] = [:]
         for resource in firstByID.values {
             switch resource.spec {
             case .provider(let provider): providers[provider.name] = provider
             case .template(let template): templates[template.name] = template
-            case .fleet: break
+            case .scheduler(let scheduler): schedulers[scheduler.name] = scheduler
+            case .fleet, .taskPool: break
             }
         }
         for resource in resources {
@@ -53,6 +55,18 @@ enum ReferenceValidator {
                 if templates[fleet.template] == nil && !declared.contains(ResourceID(.template, fleet.template)) {
                     diagnostics.append(unresolved("Fleet '\(fleet.name)'", "template", fleet.template,
                                                   among: Array(templates.keys), at: resource.referenceLocation))
+                }
+            case .scheduler(let scheduler):
+                if !scheduler.type.isSupported {
+                    diagnostics.append(.error(
+                        "unsupported-scheduler-type",
+                        "scheduler type '\(scheduler.type.rawValue)' is recognised but not yet supported by this version of orbrec (supported: local)",
+                        at: resource.typeLocation))
+                }
+            case .taskPool(let pool):
+                if schedulers[pool.scheduler] == nil && !declared.contains(ResourceID(.scheduler, pool.scheduler)) {
+                    diagnostics.append(unresolved("TaskPool '\(pool.name)'", "scheduler", pool.scheduler,
+                                                  among: Array(schedulers.keys), at: resource.referenceLocation))
                 }
             }
         }
