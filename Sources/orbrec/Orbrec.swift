@@ -10,7 +10,8 @@ struct Orbrec: AsyncParsableCommand {
         version: "0.1.0",
         subcommands: [
             InitCommand.self, ValidateCommand.self, PlanCommand.self, ApplyCommand.self, StatusCommand.self,
-            GetCommand.self, RequestsCommand.self, HistoryCommand.self, MachinesCommand.self, LockCommand.self,
+            GetCommand.self, TasksCommand.self, RequestsCommand.self, HistoryCommand.self, MachinesCommand.self, LockCommand.self,
+            RunAttemptCommand.self,
         ])
 
     /// As ArgumentParser's own `main`, except that a usage error exits 1, not 64: every

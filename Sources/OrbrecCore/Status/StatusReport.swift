@@ -26,7 +26,8 @@ public struct StatusReport: Sendable, Hashable {
 
     public var rows: [Row]
 
-    public init(desired: DesiredState, machines: [FleetMachine], plan: Plan?, unreachableProviders: [String: String]) {
+    public init(desired: DesiredState, machines: [FleetMachine], plan: Plan?, unreachableProviders: [String: String],
+                tasks: [TaskStatus] = [], unreachableSchedulers: [String: String] = [:]) {
         let planned = Dictionary(grouping: plan?.actions ?? [], by: \.resource)
         let byFleet = Dictionary(grouping: machines, by: \.fleet)
         var rows: [Row] = []
@@ -88,9 +89,25 @@ public struct StatusReport: Sendable, Hashable {
             }
             rows.append(Row(id: id, desired: "\(fleet.count)", observed: observed, sync: sync(id), health: health, message: message))
         }
+        for scheduler in desired.schedulers.values.sorted(by: { $0.name < $1.name }) {
+            let problem = unreachableSchedulers[scheduler.name]
+            rows.append(Row(id: scheduler.id, desired: scheduler.type.rawValue + (scheduler.slots.map { ", \($0) slots" } ?? ""),
+                            observed: problem == nil ? "reachable" : "unreachable", sync: .synced,
+                            health: problem == nil ? .healthy : .degraded, message: problem ?? ""))
+        }
+        let tasksByPool = Dictionary(grouping: tasks, by: \.pool)
+        for pool in desired.pools.values.sorted(by: { $0.name < $1.name }) {
+            let progress = PoolProgress(pool: pool, tasks: tasksByPool[pool.name] ?? [])
+            let health: Health = progress.dead > 0 ? .degraded : progress.isFinished ? .healthy : .progressing
+            rows.append(Row(id: pool.id, desired: "\(progress.total) task(s)", observed: progress.summary,
+                            sync: progress.isFinished ? .synced : .outOfSync, health: health,
+                            message: progress.dead > 0 ? "\(progress.dead) dead-lettered: orbrec tasks requeue \(pool.name) --all-dead-letter" : ""))
+        }
         self.rows = rows
     }
 
-    /// Everything synced and healthy.
-    public var isConverged: Bool { rows.allSatisfy { $0.sync == .synced && $0.health == .healthy } }
+    /// Everything synced and healthy; a pool counts when it is finished, even with dead letters.
+    public var isConverged: Bool {
+        rows.allSatisfy { $0.sync == .synced && ($0.health == .healthy || ($0.id.kind == .taskPool && $0.health == .degraded)) }
+    }
 }

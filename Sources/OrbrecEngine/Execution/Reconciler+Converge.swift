@@ -17,7 +17,8 @@ extension Reconciler {
             let snapshot = try await snapshot(of: desired, sync: true)
             let result = try plan(snapshot, allowEmpty: allowEmpty)
             let report = StatusReport(desired: desired, machines: snapshot.machines, plan: result.plan,
-                                      unreachableProviders: snapshot.observed.unreachableProviders)
+                                      unreachableProviders: snapshot.observed.unreachableProviders, tasks: snapshot.tasks,
+                                      unreachableSchedulers: snapshot.observed.unreachableSchedulers)
             try recordApplied(snapshot, plan: result.plan)
             if result.plan.isEmpty && report.isConverged { return outcomes }
             progress(.waiting(report))

@@ -25,6 +25,9 @@ extension Reconciler {
         let executor = ActionExecutor(store: store, registry: registry, clock: clock, desired: snapshot.desired,
                                       providerIDs: providerIDs, machineStates: states,
                                       checkpoint: checkpoint)
+        let taskExecutor = TaskActionExecutor(store: store, schedulers: try schedulers(for: snapshot.desired), clock: clock,
+                                              desired: snapshot.desired, attempts: snapshot.observed.attempts, tasks: snapshot.tasks,
+                                              checkpoint: checkpoint)
 
         var groups: [ResourceID: [ScheduledAction]] = [:]
         var order: [ResourceID] = []
@@ -47,7 +50,9 @@ extension Reconciler {
                         for item in actions {
                             progress(.started(item))
                             let limit = providerLimits[item.action.provider] ?? AsyncSemaphore(1)
-                            let outcome = await limit.run { await executor.execute(item) }
+                            let outcome = item.action.resource.kind == .taskPool
+                                ? await taskExecutor.execute(item)
+                                : await limit.run { await executor.execute(item) }
                             progress(.finished(outcome))
                             outcomes.append(outcome)
                         }

@@ -10,11 +10,26 @@ extension Reconciler {
         let interrupted = try store.interruptedActions()
         defer { try? store.cancelPlannedActions(reason: "the apply that planned it stopped before it started", at: clock.now()) }
         guard !interrupted.isEmpty else { return [] }
+        var lines: [String] = []
         let recorded = try store.activeMachines()
         let observed = await observe(try registry(for: desired), recorded: recorded)
         let seen = Dictionary(observed.machines.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
-        var lines: [String] = []
-        for action in interrupted {
+        let (attempts, _) = await observeAttempts(try schedulers(for: desired), tasks: try store.tasks())
+        for action in interrupted where action.resource.kind == .taskPool {
+            // Attempts the scheduler knows were started: record their jobs. The others are settled
+            // as lost (infra, not counted) by the next observation, and retried.
+            let rows = try store.attempts(pool: action.resource.name).filter { $0.actionId == action.id && $0.state == .submitting }
+            let started = rows.compactMap { row in
+                attempts.first { $0.task == TaskID(pool: row.pool, key: row.key) && $0.attempt == row.attempt }
+                    .map { (key: row.key, attempt: row.attempt, jobID: $0.jobID) }
+            }
+            try store.markSubmitted(pool: action.resource.name, started: started, at: clock.now())
+            let summary = "interrupted; \(started.count) of \(rows.count) attempt(s) found running or ended and adopted"
+            try store.finishAction(id: action.id, state: started.count == rows.count ? .succeeded : .failed,
+                                   error: started.count == rows.count ? nil : summary, at: clock.now())
+            lines.append("recovered \(action.id) (\(action.verb.rawValue) \(action.resource)): \(summary)")
+        }
+        for action in interrupted where action.resource.kind != .taskPool {
             var complete = true
             var notes: [String] = []
             for request in try store.requests(ofAction: action.id) where !request.status.isFinished {

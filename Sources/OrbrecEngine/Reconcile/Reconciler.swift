@@ -9,6 +9,7 @@ public typealias Checkpoint = @Sendable (String) -> Void
 public final class Reconciler: Sendable {
     let store: StateStore
     let factory: ProviderFactory
+    let schedulerFactory: SchedulerFactory
     let clock: any Clock
     /// Who acts (`user@host`), written on every journaled action.
     let actor: String
@@ -16,10 +17,12 @@ public final class Reconciler: Sendable {
     /// process at exactly that point (see `ORBREC_FAILPOINT`).
     let checkpoint: Checkpoint
 
-    public init(store: StateStore, providerFactory: @escaping ProviderFactory, clock: any Clock = SystemClock(), actor: String,
+    public init(store: StateStore, providerFactory: @escaping ProviderFactory,
+                schedulerFactory: @escaping SchedulerFactory = { _ in nil }, clock: any Clock = SystemClock(), actor: String,
                 checkpoint: @escaping Checkpoint = { _ in }) {
         self.store = store
         self.factory = providerFactory
+        self.schedulerFactory = schedulerFactory
         self.clock = clock
         self.actor = actor
         self.checkpoint = checkpoint
@@ -29,18 +32,28 @@ public final class Reconciler: Sendable {
         ProviderRegistry(desired: desired, applied: try store.appliedProviders(), factory: factory)
     }
 
+    func schedulers(for desired: DesiredState) throws -> SchedulerRegistry {
+        SchedulerRegistry(desired: desired, applied: try store.appliedSchedulers(), factory: schedulerFactory)
+    }
+
     /// Reads the world. With `refresh: false` the journal's records stand in for the
     /// providers' answers (like `terraform plan -refresh=false`). With `sync: true` what was
     /// observed is written back to the journal (lost machines, adopted machines).
     public func snapshot(of desired: DesiredState, refresh: Bool = true, sync: Bool = false) async throws -> Snapshot {
         var recorded = try store.activeMachines()
-        let observed: ObservedState
+        var tasks = try store.tasks()
+        var observed: ObservedState
         if refresh {
             observed = await observe(try registry(for: desired), recorded: recorded)
+            let (attempts, unreachable) = await observeAttempts(try schedulers(for: desired), tasks: tasks)
+            observed.attempts = attempts
+            observed.unreachableSchedulers = unreachable
             if sync {
                 try store.syncMachines(observed: observed.machines, unreachableProviders: Set(observed.unreachableProviders.keys),
                                        at: clock.now())
                 recorded = try store.activeMachines()
+                try settleTasks(tasks, desired: desired, observed: observed)
+                tasks = try store.tasks()
             }
         } else {
             observed = ObservedState(machines: recorded.filter { $0.state.isHeld }.map {
@@ -49,7 +62,8 @@ public final class Reconciler: Sendable {
                                 state: $0.state == .terminating ? .running : $0.state, createdAt: $0.createdAt, message: $0.message)
             })
         }
-        return Snapshot(desired: desired, observed: observed, recorded: recorded, known: try store.knownResources())
+        return Snapshot(desired: desired, observed: observed, recorded: recorded, known: try store.knownResources(),
+                        tasks: tasks.map(\.status), poolStartedAt: try store.poolStartTimes(), now: clock.now())
     }
 
     /// Plans from a snapshot and gives each action its id. Writes nothing.
@@ -63,7 +77,7 @@ public final class Reconciler: Sendable {
     /// and forgets removed resources that hold nothing any more.
     public func recordApplied(_ snapshot: Snapshot, plan: Plan) throws {
         let report = StatusReport(desired: snapshot.desired, machines: snapshot.machines, plan: plan,
-                                  unreachableProviders: snapshot.observed.unreachableProviders)
+                                  unreachableProviders: snapshot.observed.unreachableProviders, tasks: snapshot.tasks)
         let now = clock.now()
         var conditions: [ResourceID: [Condition]] = [:]
         for row in report.rows {
@@ -79,6 +93,9 @@ public final class Reconciler: Sendable {
             switch id.kind {
             case .fleet: snapshot.desired.fleets[id.name] == nil && !holding.contains(id.name)
             case .template: snapshot.desired.templates[id.name] == nil
+            case .taskPool: snapshot.desired.pools[id.name] == nil
+            case .scheduler:
+                snapshot.desired.schedulers[id.name] == nil && !snapshot.tasks.contains { $0.state == .running }
             case .provider:
                 snapshot.desired.providers[id.name] == nil && !snapshot.machines.contains { $0.provider == id.name && $0.state != .returned }
             default: false

@@ -7,9 +7,15 @@ public struct Snapshot: Sendable {
     public var observed: ObservedState
     public var recorded: [MachineRecord]
     public var known: [KnownResource]
+    public var tasks: [TaskStatus]
+    public var poolStartedAt: [String: Instant]
+    public var now: Instant
 
     public init(desired: DesiredState, observed: ObservedState = ObservedState(), recorded: [MachineRecord] = [],
-                known: [KnownResource] = []) {
+                known: [KnownResource] = [], tasks: [TaskStatus] = [], poolStartedAt: [String: Instant] = [:], now: Instant = .epoch) {
+        self.tasks = tasks
+        self.poolStartedAt = poolStartedAt
+        self.now = now
         self.desired = desired
         self.observed = observed
         self.recorded = recorded
@@ -22,7 +28,8 @@ public struct Snapshot: Sendable {
     }
 
     public func planInput(allowEmpty: Bool) -> PlanInput {
-        PlanInput(desired: desired, observed: observed, recorded: recorded.map(\.recorded), known: known, allowEmpty: allowEmpty)
+        PlanInput(desired: desired, observed: observed, recorded: recorded.map(\.recorded), known: known, allowEmpty: allowEmpty,
+                  tasks: tasks, poolStartedAt: poolStartedAt, now: now)
     }
 }
 

@@ -28,3 +28,22 @@ struct ProviderRegistry: Sendable {
 
     func maxInFlight(of name: String) -> Int { specs[name]?.maxInFlight ?? ProviderSpec.defaultMaxInFlight }
 }
+
+/// Builds a scheduler adapter from its spec.
+public typealias SchedulerFactory = @Sendable (SchedulerSpec) -> (any Scheduler)?
+
+/// The schedulers of one pass: declared, and applied before.
+struct SchedulerRegistry: Sendable {
+    private(set) var schedulers: [String: any Scheduler] = [:]
+
+    init(desired: DesiredState, applied: [SchedulerSpec], factory: SchedulerFactory) {
+        for spec in applied where desired.schedulers[spec.name] == nil {
+            if let scheduler = factory(spec) { schedulers[spec.name] = scheduler }
+        }
+        for spec in desired.schedulers.values {
+            if let scheduler = factory(spec) { schedulers[spec.name] = scheduler }
+        }
+    }
+
+    subscript(name: String) -> (any Scheduler)? { schedulers[name] }
+}

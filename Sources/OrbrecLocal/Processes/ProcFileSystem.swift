@@ -72,6 +72,18 @@ enum ProcFileSystem {
         return 0
     }
 
+    /// Waits (up to a second) until a just-spawned process has exec'd and shows `tag` in its
+    /// environment, or has exited: posix_spawn returns before the new image's environment is
+    /// readable, and an observation in that window must not miss the process.
+    static func waitUntilTagged(_ pid: Int32, tag: String) {
+        let marker = Array((tag + "=").utf8)
+        for _ in 0..<200 {
+            guard let stat = stat(of: pid), stat.state != "Z" else { return }
+            if let bytes = read("/proc/\(pid)/environ"), bytes.split(separator: 0).contains(where: { $0.starts(with: marker) }) { return }
+            usleep(5_000)
+        }
+    }
+
     static let ticksPerSecond = Int64(sysconf(Int32(_SC_CLK_TCK)))
 }
 

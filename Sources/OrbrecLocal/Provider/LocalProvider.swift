@@ -88,6 +88,7 @@ public final class LocalProvider: Provider {
             do throws(DetachedProcess.SpawnError) {
                 let pid = try DetachedProcess.spawn(argv: argv, environment: environment, logPath: "\(logDirectory)/\(machineID).log")
                 children.withLock { _ = $0.insert(pid) }
+                ProcFileSystem.waitUntilTagged(pid, tag: MachineTags.machine)
                 afterSpawn()
                 let ticks = ProcFileSystem.stat(of: pid)?.startTicks ?? 0
                 return MachineOutcome(machineID: machineID, providerID: "local:\(ProcessIdentity(pid: pid, startTicks: ticks))")
@@ -117,7 +118,8 @@ public final class LocalProvider: Provider {
         return outcomes
     }
 
-    /// TERM to the whole process group, then KILL after the grace period.
+    /// TERM to the whole process group, then KILL after the grace period to whatever of the
+    /// group is left — members that ignore TERM may outlive the leader.
     private func terminate(_ identity: ProcessIdentity, graceMilliseconds: Int64) async -> Bool {
         kill(-identity.pid, SIGTERM)
         if await waitForExit(identity, milliseconds: graceMilliseconds) { return true }
@@ -125,15 +127,25 @@ public final class LocalProvider: Provider {
         return await waitForExit(identity, milliseconds: 5000)
     }
 
+    /// Waits until the leader and every other member of its process group are gone.
     private func waitForExit(_ identity: ProcessIdentity, milliseconds: Int64) async -> Bool {
         var waited: Int64 = 0
         while waited <= milliseconds {
             reapChildren()
-            if !identity.isAlive { return true }
+            if !identity.isAlive && !Self.groupHasMembers(identity.pid) { return true }
             try? await Task.sleep(for: .milliseconds(20))
             waited += 20
         }
         return false
+    }
+
+    /// Whether any process other than a zombie leader remains in the process group `group`.
+    static func groupHasMembers(_ group: Int32) -> Bool {
+        guard kill(-group, 0) == 0 else { return false }
+        return ProcFileSystem.processIDs().contains { pid in
+            guard let stat = ProcFileSystem.stat(of: pid) else { return false }
+            return stat.processGroup == group && stat.state != "Z" && stat.state != "X"
+        }
     }
 
     private func reapChildren() {

@@ -18,6 +18,7 @@ extension StateStore {
             for provider in desired.providers.values { specs[provider.id] = Self.encodeJSON(provider) }
             for template in desired.templates.values { specs[template.id] = Self.encodeJSON(template) }
             for fleet in desired.fleets.values { specs[fleet.id] = Self.encodeJSON(fleet) }
+            for scheduler in desired.schedulers.values { specs[scheduler.id] = Self.encodeJSON(scheduler) }
             for resource in desired.resources {
                 let existing = try ResourceRecord.fetchOne(db, key: ["kind": resource.id.kind.rawValue, "name": resource.id.name])
                 let generation = existing.map { $0.specHash == resource.specHash ? $0.generation : $0.generation + 1 } ?? 1
@@ -55,6 +56,13 @@ extension StateStore {
 
     /// Providers applied before, as they were applied: for machines whose provider has
     /// since left the configuration.
+    public func appliedSchedulers() throws -> [SchedulerSpec] {
+        let decoder = JSONDecoder()
+        return try resources().filter { $0.kind == .scheduler }.compactMap {
+            try? decoder.decode(SchedulerSpec.self, from: Data($0.spec.utf8))
+        }
+    }
+
     public func appliedProviders() throws -> [ProviderSpec] {
         let decoder = JSONDecoder()
         return try resources().filter { $0.kind == .provider }.compactMap {

@@ -1,6 +1,7 @@
 internal import OrbrecCore
 internal import Foundation
 internal import GRDB
+internal import Glibc
 
 /// The state file: the journal, requests, machines, resources, events and the lock.
 ///
@@ -21,6 +22,16 @@ public final class StateStore: Sendable {
         var configuration = Configuration()
         configuration.busyMode = .timeout(busyTimeout)
         configuration.label = "orbrec-state"
+        // Two processes opening a new (or older) state at once would race on the WAL switch
+        // and the migrations: an exclusive flock beside the file serialises opening.
+        let gate = open(path + ".open-lock", O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        if gate >= 0 { flock(gate, LOCK_EX) }
+        defer {
+            if gate >= 0 {
+                flock(gate, LOCK_UN)
+                close(gate)
+            }
+        }
         database = try DatabasePool(path: path, configuration: configuration)
         try StateMigrations.migrator.migrate(database)
         stateID = try database.write { db in

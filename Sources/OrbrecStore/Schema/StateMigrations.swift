@@ -93,6 +93,37 @@ enum StateMigrations {
                 t.column("created_at", .integer).notNull()
             }
         }
+        migrator.registerMigration("v2-tasks") { db in
+            try db.create(table: "tasks") { t in
+                t.column("pool", .text).notNull()
+                t.column("key", .text).notNull()
+                t.primaryKey(["pool", "key"])
+                t.column("state", .text).notNull().indexed()
+                t.column("attempts_started", .integer).notNull()
+                t.column("attempts_consumed", .integer).notNull()
+                t.column("next_try_at", .integer)
+                t.column("last_outcome", .text)
+                t.column("created_at", .integer).notNull()
+                t.column("updated_at", .integer).notNull()
+            }
+            try db.create(table: "attempts") { t in
+                t.column("pool", .text).notNull()
+                t.column("key", .text).notNull()
+                t.column("attempt", .integer).notNull()
+                t.primaryKey(["pool", "key", "attempt"])
+                t.column("scheduler", .text).notNull()
+                t.column("action_id", .text).notNull()
+                t.column("job_id", .text)
+                t.column("state", .text).notNull()
+                t.column("exit_code", .integer)
+                t.column("signal", .integer)
+                t.column("failure_class", .text)
+                t.column("host", .text).notNull()
+                t.column("created_at", .integer).notNull()
+                t.column("started_at", .integer)
+                t.column("ended_at", .integer)
+            }
+        }
         return migrator
     }
 }

@@ -91,7 +91,15 @@ struct ApplyCommand: AsyncParsableCommand {
                     _ = try await reconciler.converge(desired: desired, allowEmpty: allowEmpty, parallelism: parallelism,
                                                       timeout: timeout) { event in report(event, session) }
                     session.terminal.endProgress()
-                    session.terminal.out(session.terminal.green("Converged:") + " every resource is synced and healthy.")
+                    let final = try await reconciler.snapshot(of: desired)
+                    let pools = desired.pools.values.sorted { $0.name < $1.name }
+                        .map { pool in (pool.name, PoolProgress(pool: pool, tasks: final.tasks.filter { $0.pool == pool.name })) }
+                    for (name, progress) in pools { session.terminal.out("TaskPool/\(name): \(progress.summary)") }
+                    let dead = pools.reduce(0) { $0 + $1.1.dead }
+                    if dead > 0 {
+                        throw CommandFailure(.error, "\(dead) task(s) dead-lettered; see 'orbrec get tasks', then 'orbrec tasks requeue POOL --all-dead-letter'")
+                    }
+                    session.terminal.out(session.terminal.green("Converged:") + " every fleet is synced and healthy, every pool finished.")
                 } catch let timedOut as ConvergeTimeout {
                     session.terminal.endProgress()
                     let pending = timedOut.report.rows.filter { $0.sync != .synced || $0.health != .healthy }
@@ -151,9 +159,14 @@ private func report(_ event: ApplyProgress, _ session: Session) {
         session.terminal.out("\(mark) \(outcome.action.verb.rawValue) \(outcome.action.resource): \(outcome.message)\(requests)")
     case .waiting(let status):
         let fleets = status.rows.filter { $0.id.kind == .fleet }
+        let pools = status.rows.filter { $0.id.kind == .taskPool }
         let ready = fleets.filter { $0.health == .healthy && $0.sync == .synced }.count
-        let detail = fleets.filter { $0.health != .healthy || $0.sync != .synced }.prefix(3)
+        let finished = pools.filter { $0.sync == .synced }.count
+        let detail = (fleets + pools).filter { $0.sync != .synced || ($0.id.kind == .fleet && $0.health != .healthy) }.prefix(3)
             .map { "\($0.id.name) \($0.observed)" }.joined(separator: "; ")
-        session.terminal.progress("waiting: \(ready)/\(fleets.count) fleet(s) converged\(detail.isEmpty ? "" : " — \(detail)")")
+        var parts: [String] = []
+        if !fleets.isEmpty { parts.append("\(ready)/\(fleets.count) fleet(s) converged") }
+        if !pools.isEmpty { parts.append("\(finished)/\(pools.count) pool(s) finished") }
+        session.terminal.progress("waiting: \(parts.joined(separator: ", "))\(detail.isEmpty ? "" : " — \(detail)")")
     }
 }

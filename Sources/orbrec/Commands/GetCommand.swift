@@ -13,13 +13,16 @@ struct GetCommand: AsyncParsableCommand {
         commandName: "get", abstract: "List observed objects: machines, requests or actions.")
 
     enum Object: String, ExpressibleByArgument, CaseIterable {
-        case machines, requests, actions
+        case machines, requests, actions, tasks
     }
 
     @OptionGroup var global: GlobalOptions
 
-    @Argument(help: "machines | requests | actions")
+    @Argument(help: "machines | requests | actions | tasks")
     var object: Object
+
+    @Argument(help: "For tasks: only this pool.")
+    var pool: String?
 
     @Option(name: [.customShort("o"), .long], help: "table or json")
     var output: OutputFormat = .table
@@ -54,6 +57,18 @@ struct GetCommand: AsyncParsableCommand {
                               Format.age(request.createdAt, now: now), row.message)
                 }
                 session.terminal.out(rows.isEmpty ? "No requests." : table.rendered)
+            case .tasks:
+                let rows = try store.tasks(pool: pool).map { record in
+                    TaskDocument(record, attempts: (try? store.attempts(pool: record.pool, key: record.key)) ?? [])
+                }
+                if output == .json { session.terminal.out(try JSONOutput.string(rows)); return .success }
+                var table = Table("POOL", "KEY", "STATE", "ATTEMPTS", "COUNTED", "LAST", "CLASS", "NEXT TRY", "JOB")
+                for row in rows {
+                    let next = row.nextTryAt.map { Format.age(now, now: Instant(millisecondsSinceEpoch: $0)) + " from now" } ?? "-"
+                    table.add(row.pool, row.key, row.state, "\(row.attemptsStarted)", "\(row.attemptsConsumed)",
+                              row.lastResult ?? "-", row.attempts.last?.failureClass ?? "-", next, row.attempts.last?.jobID ?? "-")
+                }
+                session.terminal.out(rows.isEmpty ? "No tasks." : table.rendered)
             case .actions:
                 let rows = try store.actions().map(ActionDocument.init)
                 if output == .json { session.terminal.out(try JSONOutput.string(rows)); return .success }
@@ -217,5 +232,62 @@ struct ActionDocument: Encodable {
 enum ConfigLoaderShim {
     static func load(_ session: Session) throws -> DesiredState {
         try ConfigLoader().load(session.global.config).desired
+    }
+}
+
+/// `get tasks -o json`: one task with every attempt.
+struct TaskDocument: Encodable {
+    struct Attempt: Encodable {
+        var attempt: Int
+        var state: String
+        var jobID: String?
+        var scheduler: String
+        var exitCode: Int?
+        var signal: Int?
+        var failureClass: String?
+        var host: String
+        var startedAt: Int64?
+        var endedAt: Int64?
+
+        enum CodingKeys: String, CodingKey {
+            case attempt, state, scheduler, signal, host
+            case jobID = "job_id"
+            case exitCode = "exit_code"
+            case failureClass = "failure_class"
+            case startedAt = "started_at"
+            case endedAt = "ended_at"
+        }
+    }
+
+    var pool: String
+    var key: String
+    var state: String
+    var attemptsStarted: Int
+    var attemptsConsumed: Int
+    var nextTryAt: Int64?
+    var lastResult: String?
+    var attempts: [Attempt]
+
+    enum CodingKeys: String, CodingKey {
+        case pool, key, state, attempts
+        case attemptsStarted = "attempts_started"
+        case attemptsConsumed = "attempts_consumed"
+        case nextTryAt = "next_try_at"
+        case lastResult = "last_result"
+    }
+
+    init(_ record: TaskRecord, attempts: [AttemptRecord]) {
+        pool = record.pool
+        key = record.key
+        state = record.state.rawValue
+        attemptsStarted = record.attemptsStarted
+        attemptsConsumed = record.attemptsConsumed
+        nextTryAt = record.nextTryAt?.millisecondsSinceEpoch
+        lastResult = record.status.lastOutcome?.summary
+        self.attempts = attempts.map {
+            Attempt(attempt: $0.attempt, state: $0.state.rawValue, jobID: $0.jobId, scheduler: $0.scheduler, exitCode: $0.exitCode,
+                    signal: $0.signal, failureClass: $0.failureClass?.rawValue, host: $0.host,
+                    startedAt: $0.startedAt?.millisecondsSinceEpoch, endedAt: $0.endedAt?.millisecondsSinceEpoch)
+        }
     }
 }

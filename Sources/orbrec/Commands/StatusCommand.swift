@@ -27,7 +27,8 @@ struct StatusCommand: AsyncParsableCommand {
                 do { planned = try Planner().plan(snapshot.planInput(allowEmpty: false)) } catch let error as PlanFailure { problems = error.diagnostics }
             }
             let report = StatusReport(desired: desired, machines: snapshot.machines, plan: planned,
-                                      unreachableProviders: snapshot.observed.unreachableProviders)
+                                      unreachableProviders: snapshot.observed.unreachableProviders, tasks: snapshot.tasks,
+                                      unreachableSchedulers: snapshot.observed.unreachableSchedulers)
             if json {
                 session.terminal.out(try JSONOutput.string(StatusDocument(report: report, problems: problems)))
                 return .success

@@ -14,7 +14,9 @@ struct ValidateCommand: AsyncParsableCommand {
             let desired = loaded.desired
             session.terminal.out(session.terminal.green("The configuration is valid:")
                 + " \(desired.providers.count) provider(s), \(desired.templates.count) template(s), "
-                + "\(desired.fleets.count) fleet(s) in \(loaded.files.count) file(s).")
+                + "\(desired.fleets.count) fleet(s)"
+                + (desired.schedulers.isEmpty && desired.pools.isEmpty ? "" : ", \(desired.schedulers.count) scheduler(s), \(desired.pools.count) task pool(s)")
+                + " in \(loaded.files.count) file(s).")
             return .success
         }
     }

@@ -43,8 +43,13 @@ struct PlanRenderer {
     /// `Plan: 3 to provision, 2 to return, 1 to replace.` (machines, not actions)
     func summaryLine(_ plan: Plan) -> String {
         let summary = plan.summary
-        let parts = [(Verb.provision, "provision"), (.return, "return"), (.replace, "replace")].map { verb, word in
+        var parts = [(Verb.provision, "provision"), (.return, "return"), (.replace, "replace")].map { verb, word in
             "\(summary[verb] ?? 0) to \(word)"
+        }
+        // Task verbs appear once a plan has them, so a fleet-only plan reads as before.
+        for (verb, word) in [(Verb.submit, "submit"), (.retry, "retry"), (.cancel, "cancel"), (.deadLetter, "dead-letter")]
+        where (summary[verb] ?? 0) > 0 {
+            parts.append("\(summary[verb] ?? 0) to \(word)")
         }
         return terminal.bold("Plan:") + " " + parts.joined(separator: ", ") + "."
     }

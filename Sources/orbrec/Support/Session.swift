@@ -86,12 +86,30 @@ struct Session {
     func reconciler(_ store: StateStore) -> Reconciler {
         let logDirectory = stateDirectory + "/machines"
         let failpoint = Failpoint.fromEnvironment()
+        let taskDirectory = self.taskDirectory
+        let runner = Self.executablePath
         return Reconciler(store: store, providerFactory: { spec in
             switch spec.type {
             case .local: LocalProvider(name: spec.name, logDirectory: logDirectory, afterSpawn: { failpoint("local.after-spawn") })
             case .aws, .hostfactory: nil
             }
+        }, schedulerFactory: { spec in
+            switch spec.type {
+            case .local: LocalScheduler(name: spec.name, root: taskDirectory, runner: runner)
+            case .slurm, .pbs, .lsf: nil
+            }
         }, actor: Self.actor, checkpoint: failpoint)
+    }
+
+    /// Where the local scheduler keeps each attempt's output and result.
+    var taskDirectory: String {
+        let directory = stateDirectory.hasPrefix("/") ? stateDirectory : FileManager.default.currentDirectoryPath + "/" + stateDirectory
+        return (directory as NSString).standardizingPath + "/tasks"
+    }
+
+    /// This executable, which also runs attempts (`orbrec _run-attempt`).
+    static var executablePath: String {
+        (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
     }
 
     static var actor: String {

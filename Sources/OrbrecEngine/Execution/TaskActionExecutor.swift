@@ -1,0 +1,107 @@
+internal import OrbrecCore
+internal import OrbrecStore
+
+/// Carries out task actions through the scheduler port: attempts are journaled (task
+/// `running`, attempt `submitting`) before the scheduler is asked to start them.
+struct TaskActionExecutor: Sendable {
+    let store: StateStore
+    let schedulers: SchedulerRegistry
+    let clock: any Clock
+    let desired: DesiredState
+    /// What the schedulers reported in this pass, to find the jobs to cancel.
+    let attempts: [ObservedAttempt]
+    let tasks: [TaskStatus]
+    let checkpoint: Checkpoint
+
+    func execute(_ scheduled: ScheduledAction) async -> ActionOutcome {
+        let action = scheduled.action
+        do {
+            switch action.verb {
+            case .submit, .retry:
+                return try await submit(scheduled)
+            case .cancel:
+                return try await cancel(scheduled)
+            case .deadLetter:
+                try store.markIssuingWithoutRequest(actionID: scheduled.id, at: clock.now())
+                let statuses = action.taskAttempts.compactMap { ref in tasks.first { $0.pool == action.resource.name && $0.key == ref.key } }
+                    .map { status -> TaskStatus in
+                        var dead = status
+                        dead.state = .deadLetter
+                        return dead
+                    }
+                try store.setTasks(statuses, cause: action.reason.description, at: clock.now())
+                return try finish(scheduled, succeeded: true, "\(statuses.count) task(s) dead-lettered")
+            default:
+                return try finish(scheduled, succeeded: false, "verb \(action.verb.rawValue) is not a task action")
+            }
+        } catch {
+            return (try? finish(scheduled, succeeded: false, "journal: \(error)"))
+                ?? ActionOutcome(id: scheduled.id, action: action, succeeded: false, message: "journal: \(error)", requests: [])
+        }
+    }
+
+    private func submit(_ scheduled: ScheduledAction) async throws -> ActionOutcome {
+        let action = scheduled.action
+        guard let pool = desired.pools[action.resource.name] else {
+            return try finish(scheduled, succeeded: false, "\(action.resource) is not in the configuration")
+        }
+        guard let scheduler = schedulers[pool.scheduler] else {
+            return try finish(scheduled, succeeded: false, "scheduler \(pool.scheduler) is not available")
+        }
+        let definitions = Dictionary(uniqueKeysWithValues: pool.tasks.map { ($0.key, $0) })
+        try store.markSubmitting(actionID: scheduled.id, scheduler: pool.scheduler, pool: pool.name, attempts: action.taskAttempts,
+                                 at: clock.now())
+        checkpoint("action.after-issuing")
+        let order = SubmitOrder(
+            owner: store.stateID, actionID: scheduled.id, pool: pool.name, env: pool.env, workdir: pool.workdir,
+            walltime: pool.resources.walltime,
+            attempts: action.taskAttempts.compactMap { ref in
+                definitions[ref.key].map { SubmitOrder.Attempt(key: ref.key, attempt: ref.attempt, argv: pool.argv(for: $0, attempt: ref.attempt)) }
+            })
+        let reports = await scheduler.submit(order)
+        checkpoint("action.after-provider")
+        let started = reports.compactMap { report in report.jobID.map { (key: report.task.key, attempt: report.attempt, jobID: $0) } }
+        try store.markSubmitted(pool: pool.name, started: started, at: clock.now())
+        // An attempt the scheduler could not start is an infra failure: it does not count.
+        var failures: [String] = []
+        for report in reports where report.jobID == nil {
+            let status = TaskStatus(pool: pool.name, key: report.task.key, state: .running, attemptsStarted: report.attempt,
+                                    attemptsConsumed: tasks.first { $0.id == report.task }?.attemptsConsumed ?? 0)
+            let transition = TaskLifecycle.finish(status, attempt: report.attempt, outcome: AttemptOutcome(lost: true), policy: pool.retry,
+                                                  now: clock.now(), jitterSample: 0)
+            try store.settle(transition, attempt: report.attempt, outcome: AttemptOutcome(lost: true), jobID: nil, at: clock.now())
+            failures.append("\(report.task.key): \(report.error?.description ?? "not started")")
+        }
+        let message = "\(started.count) of \(reports.count) attempt(s) started on \(pool.scheduler)"
+            + (failures.isEmpty ? "" : ": " + failures.prefix(3).joined(separator: "; "))
+        return try finish(scheduled, succeeded: failures.isEmpty, message)
+    }
+
+    private func cancel(_ scheduled: ScheduledAction) async throws -> ActionOutcome {
+        let action = scheduled.action
+        try store.markIssuingWithoutRequest(actionID: scheduled.id, at: clock.now())
+        let keys = Set(action.taskAttempts.map(\.key))
+        let running = attempts.filter { $0.task.pool == action.resource.name && keys.contains($0.task.key) && $0.isRunning }
+        var problems: [String] = []
+        if !running.isEmpty, let scheduler = schedulers[action.provider] {
+            for report in await scheduler.cancel(running) where report.error != nil {
+                problems.append("\(report.task.key): \(report.error?.description ?? "")")
+            }
+        }
+        let cancelled = tasks.filter { $0.pool == action.resource.name && keys.contains($0.key) && !$0.state.isFinished }.map { status -> TaskStatus in
+            var next = status
+            next.state = .cancelled
+            next.nextTryAt = nil
+            return next
+        }
+        try store.setTasks(cancelled, cause: action.reason.description, at: clock.now())
+        return try finish(scheduled, succeeded: problems.isEmpty,
+                          "\(cancelled.count) task(s) cancelled, \(running.count) running attempt(s) stopped"
+                              + (problems.isEmpty ? "" : ": " + problems.joined(separator: "; ")))
+    }
+
+    private func finish(_ scheduled: ScheduledAction, succeeded: Bool, _ message: String) throws -> ActionOutcome {
+        try store.finishAction(id: scheduled.id, state: succeeded ? .succeeded : .failed, error: succeeded ? nil : message, at: clock.now())
+        return ActionOutcome(id: scheduled.id, action: scheduled.action, succeeded: succeeded, message: message, requests: [])
+    }
+}

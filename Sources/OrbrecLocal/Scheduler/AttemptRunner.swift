@@ -1,0 +1,157 @@
+internal import Foundation
+internal import Glibc
+internal import Synchronization
+
+/// The process that runs one attempt (`orbrec _run-attempt`). It is a session leader
+/// carrying the attempt's tags; it starts the command in a process group of its own, enforces
+/// the walltime on the whole group (TERM, then KILL), forwards a cancel (TERM to itself), and
+/// writes the result file when the command ends, whether or not orbrec is still running.
+public enum AttemptRunner {
+    public struct Options: Sendable {
+        public var argv: [String]
+        public var workdir: String?
+        public var stdoutPath: String
+        public var stderrPath: String
+        public var resultPath: String
+        public var walltimeMilliseconds: Int64?
+        public var graceMilliseconds: Int64
+        public var owner: String
+        public var scheduler: String
+        public var pool: String
+        public var key: String
+        public var attempt: Int
+
+        public init(argv: [String], workdir: String?, stdoutPath: String, stderrPath: String, resultPath: String,
+                    walltimeMilliseconds: Int64?, graceMilliseconds: Int64, owner: String, scheduler: String, pool: String,
+                    key: String, attempt: Int) {
+            self.argv = argv
+            self.workdir = workdir
+            self.stdoutPath = stdoutPath
+            self.stderrPath = stderrPath
+            self.resultPath = resultPath
+            self.walltimeMilliseconds = walltimeMilliseconds
+            self.graceMilliseconds = graceMilliseconds
+            self.owner = owner
+            self.scheduler = scheduler
+            self.pool = pool
+            self.key = key
+            self.attempt = attempt
+        }
+    }
+
+    nonisolated(unsafe) private static var cancelRequested: sig_atomic_t = 0
+
+    /// Runs the attempt to its end and writes the result; returns the runner's exit status.
+    public static func run(_ given: Options) -> Int32 {
+        // Paths are fixed before the runner enters the workdir.
+        var options = given
+        let here = FileManager.default.currentDirectoryPath
+        for path in [\Options.stdoutPath, \Options.stderrPath, \Options.resultPath] where !options[keyPath: path].hasPrefix("/") {
+            options[keyPath: path] = here + "/" + options[keyPath: path]
+        }
+        signal(SIGTERM) { _ in AttemptRunner.cancelRequested = 1 }
+        signal(SIGINT) { _ in AttemptRunner.cancelRequested = 1 }
+        signal(SIGHUP, SIG_IGN)
+        let started = now()
+        var result = AttemptResult(owner: options.owner, scheduler: options.scheduler, pool: options.pool, key: options.key,
+                                   attempt: options.attempt, exitCode: nil, signal: nil, timedOut: false, cancelled: false,
+                                   startedAt: started, endedAt: started, host: ProcessInfo.processInfo.hostName)
+        if let workdir = options.workdir, chdir(workdir) != 0 {
+            note(options.stderrPath, "orbrec: cannot enter workdir \(workdir): \(String(cString: strerror(errno)))")
+            result.exitCode = 126
+            return finish(&result, options)
+        }
+        let child: pid_t
+        do {
+            child = try spawn(options)
+        } catch {
+            note(options.stderrPath, "orbrec: cannot start '\(options.argv.first ?? "")': \(String(cString: strerror(error.code)))")
+            result.exitCode = error.code == ENOENT ? 127 : 126
+            return finish(&result, options)
+        }
+        let deadline = options.walltimeMilliseconds.map { started + $0 }
+        var killAt: Int64?
+        var status: Int32 = 0
+        while true {
+            let waited = waitpid(child, &status, WNOHANG)
+            if waited == child { break }
+            if waited < 0 && errno != EINTR { break }
+            let current = now()
+            if killAt == nil {
+                if cancelRequested != 0 {
+                    result.cancelled = true
+                } else if let deadline, current >= deadline {
+                    result.timedOut = true
+                }
+                if result.cancelled || result.timedOut {
+                    kill(-child, SIGTERM)
+                    killAt = current + options.graceMilliseconds
+                }
+            } else if let due = killAt, current >= due {
+                kill(-child, SIGKILL)
+                killAt = Int64.max
+            }
+            usleep(20_000)
+        }
+        // Anything the command left in its group goes with it.
+        kill(-child, SIGKILL)
+        if status & 0x7f == 0 {
+            result.exitCode = Int((status >> 8) & 0xff)
+        } else {
+            result.signal = Int(status & 0x7f)
+        }
+        return finish(&result, options)
+    }
+
+    struct SpawnError: Error { var code: Int32 }
+
+    private static func spawn(_ options: Options) throws(SpawnError) -> pid_t {
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        posix_spawnattr_setpgroup(&attributes, 0)
+        var none = sigset_t()
+        sigemptyset(&none)
+        posix_spawnattr_setsigmask(&attributes, &none)
+        var all = sigset_t()
+        sigfillset(&all)
+        posix_spawnattr_setsigdefault(&attributes, &all)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, options.stdoutPath, O_WRONLY | O_CREAT | O_APPEND, 0o640)
+        posix_spawn_file_actions_addopen(&actions, 2, options.stderrPath, O_WRONLY | O_CREAT | O_APPEND, 0o640)
+        let argv = options.argv.map { strdup($0) } + [nil]
+        defer { argv.forEach { free($0) } }
+        var pid: pid_t = 0
+        let code = posix_spawnp(&pid, options.argv[0], &actions, &attributes, argv, environ)
+        guard code == 0 else { throw SpawnError(code: code) }
+        return pid
+    }
+
+    private static func finish(_ result: inout AttemptResult, _ options: Options) -> Int32 {
+        result.endedAt = now()
+        do {
+            try result.write(to: options.resultPath)
+            return 0
+        } catch {
+            note(options.stderrPath, "orbrec: cannot write the result \(options.resultPath): \(error)")
+            return 1
+        }
+    }
+
+    private static func note(_ path: String, _ message: String) {
+        let fd = open(path, O_WRONLY | O_CREAT | O_APPEND, 0o640)
+        guard fd >= 0 else { return }
+        _ = (message + "\n").withCString { write(fd, $0, strlen($0)) }
+        close(fd)
+    }
+
+    private static func now() -> Int64 {
+        var time = timespec()
+        clock_gettime(CLOCK_REALTIME, &time)
+        return Int64(time.tv_sec) * 1000 + Int64(time.tv_nsec) / 1_000_000
+    }
+}

@@ -1,0 +1,140 @@
+public import OrbrecCore
+internal import Foundation
+internal import Glibc
+internal import Synchronization
+
+/// The `local` scheduler: each attempt runs under its own runner process (`orbrec
+/// _run-attempt`), a session leader tagged with the attempt's identity, so attempts outlive
+/// the orbrec that started them and their end is recorded even while orbrec is down.
+public final class LocalScheduler: Scheduler {
+    public let name: String
+    /// `<state dir>/tasks`: outputs and results of every attempt.
+    public let root: String
+    /// The orbrec executable, started as `orbrec _run-attempt …`.
+    private let runner: String
+    private let baseEnvironment: [String: String]
+    private let children = Mutex<Set<Int32>>([])
+
+    public static let grace = ConfigDuration.seconds(5)
+
+    public init(name: String, root: String, runner: String, environment: [String: String]? = nil) {
+        self.name = name
+        self.root = root
+        self.runner = runner
+        baseEnvironment = (environment ?? ProcessInfo.processInfo.environment).filter { !$0.key.hasPrefix("ORBREC_") }
+    }
+
+    enum Tag {
+        static let managedBy = "ORBREC_MANAGED_BY"
+        static let scheduler = "ORBREC_SCHEDULER"
+        static let pool = "ORBREC_POOL"
+        static let key = "ORBREC_TASK_KEY"
+        static let attempt = "ORBREC_ATTEMPT"
+        static let action = "ORBREC_ACTION"
+    }
+
+    public func attempts(ownedBy owner: String) async throws -> [ObservedAttempt] {
+        reap()
+        var found: [TaskID: [Int: ObservedAttempt]] = [:]
+        // Ended attempts: their result files.
+        for path in resultFiles() {
+            guard let result = AttemptResult.read(from: path), result.owner == owner, result.scheduler == name else { continue }
+            let id = TaskID(pool: result.pool, key: result.key)
+            found[id, default: [:]][result.attempt] = ObservedAttempt(
+                scheduler: name, task: id, attempt: result.attempt, jobID: "local:\(result.pool)/\(result.key)#\(result.attempt)",
+                outcome: result.outcome)
+        }
+        // Running attempts: their runners.
+        for pid in ProcFileSystem.processIDs() {
+            guard let stat = ProcFileSystem.stat(of: pid), stat.session == pid, stat.state != "Z" else { continue }
+            let tags = ProcFileSystem.environment(of: pid)
+            guard tags[Tag.managedBy] == owner, tags[Tag.scheduler] == name, let pool = tags[Tag.pool], let key = tags[Tag.key],
+                  let attempt = tags[Tag.attempt].flatMap(Int.init) else { continue }
+            let id = TaskID(pool: pool, key: key)
+            if found[id]?[attempt] != nil { continue }
+            let identity = ProcessIdentity(pid: pid, startTicks: stat.startTicks)
+            found[id, default: [:]][attempt] = ObservedAttempt(scheduler: name, task: id, attempt: attempt, jobID: "local:\(identity)")
+        }
+        return found.values.flatMap(\.values).sorted { ($0.task, $0.attempt) < ($1.task, $1.attempt) }
+    }
+
+    public func submit(_ order: SubmitOrder) async -> [AttemptOutcomeReport] {
+        order.attempts.map { attempt in
+            let id = TaskID(pool: order.pool, key: attempt.key)
+            let files = AttemptFiles(root: root, pool: order.pool, key: attempt.key)
+            do {
+                try FileManager.default.createDirectory(atPath: files.directory, withIntermediateDirectories: true)
+            } catch {
+                return AttemptOutcomeReport(task: id, attempt: attempt.attempt, error: ProviderError(
+                    code: "output-directory", message: "cannot create \(files.directory): \(error.localizedDescription)"))
+            }
+            var environment = baseEnvironment.merging(order.env) { _, pool in pool }
+            environment[Tag.managedBy] = order.owner
+            environment[Tag.scheduler] = name
+            environment[Tag.pool] = order.pool
+            environment[Tag.key] = attempt.key
+            environment[Tag.attempt] = String(attempt.attempt)
+            environment[Tag.action] = order.actionID
+            var argv = [runner, "_run-attempt", "--owner", order.owner, "--scheduler", name, "--pool", order.pool,
+                        "--key", attempt.key, "--attempt", String(attempt.attempt),
+                        "--stdout", files.stdout(attempt.attempt), "--stderr", files.stderr(attempt.attempt),
+                        "--result", files.result(attempt.attempt), "--grace-ms", String(Self.grace.milliseconds)]
+            if let workdir = order.workdir { argv += ["--workdir", workdir] }
+            if let walltime = order.walltime { argv += ["--walltime-ms", String(walltime.milliseconds)] }
+            argv += ["--"] + attempt.argv
+            do throws(DetachedProcess.SpawnError) {
+                let pid = try DetachedProcess.spawn(argv: argv, environment: environment, logPath: files.runnerLog(attempt.attempt))
+                children.withLock { _ = $0.insert(pid) }
+                ProcFileSystem.waitUntilTagged(pid, tag: Tag.attempt)
+                let ticks = ProcFileSystem.stat(of: pid)?.startTicks ?? 0
+                return AttemptOutcomeReport(task: id, attempt: attempt.attempt, jobID: "local:\(ProcessIdentity(pid: pid, startTicks: ticks))")
+            } catch {
+                return AttemptOutcomeReport(task: id, attempt: attempt.attempt, error: ProviderError(
+                    code: "spawn-failed", message: "cannot start the attempt runner \(runner): \(error.message)"))
+            }
+        }
+    }
+
+    public func cancel(_ attempts: [ObservedAttempt]) async -> [AttemptOutcomeReport] {
+        var reports: [AttemptOutcomeReport] = []
+        for attempt in attempts {
+            guard attempt.jobID.hasPrefix("local:"),
+                  let identity = ProcessIdentity(parsing: String(attempt.jobID.dropFirst("local:".count))), identity.isAlive else {
+                reports.append(AttemptOutcomeReport(task: attempt.task, attempt: attempt.attempt, jobID: attempt.jobID))
+                continue
+            }
+            // The runner stops the command's group and writes a cancelled result.
+            kill(identity.pid, SIGTERM)
+            var waited: Int64 = 0
+            let limit = Self.grace.milliseconds + 3000
+            while identity.isAlive && waited < limit {
+                reap()
+                try? await Task.sleep(for: .milliseconds(20))
+                waited += 20
+            }
+            if identity.isAlive { kill(-identity.pid, SIGKILL) }
+            reports.append(AttemptOutcomeReport(task: attempt.task, attempt: attempt.attempt, jobID: attempt.jobID,
+                                                error: identity.isAlive ? ProviderError(code: "cancel-timeout", message: "runner \(identity.pid) did not stop", retryable: true) : nil))
+        }
+        return reports
+    }
+
+    private func resultFiles() -> [String] {
+        guard let enumerator = FileManager.default.enumerator(atPath: root) else { return [] }
+        var paths: [String] = []
+        while let relative = enumerator.nextObject() as? String {
+            if relative.hasSuffix(".result.json") { paths.append(root + "/" + relative) }
+        }
+        return paths
+    }
+
+    private func reap() {
+        children.withLock { pids in
+            for pid in pids {
+                var status: Int32 = 0
+                let result = waitpid(pid, &status, WNOHANG)
+                if result == pid || (result < 0 && errno == ECHILD) { pids.remove(pid) }
+            }
+        }
+    }
+}

@@ -1,0 +1,103 @@
+public import OrbrecCore
+internal import GRDB
+
+extension StateStore {
+    public func tasks(pool: String? = nil) throws -> [TaskRecord] {
+        try read { db in
+            var request = TaskRecord.order(Column("pool"), Column("key"))
+            if let pool { request = request.filter(Column("pool") == pool) }
+            return try request.fetchAll(db)
+        }
+    }
+
+    public func attempts(pool: String, key: String? = nil) throws -> [AttemptRecord] {
+        try read { db in
+            var request = AttemptRecord.filter(Column("pool") == pool).order(Column("key"), Column("attempt"))
+            if let key { request = request.filter(Column("key") == key) }
+            return try request.fetchAll(db)
+        }
+    }
+
+    /// When each pool's first attempt was journaled, for pool deadlines.
+    public func poolStartTimes() throws -> [String: Instant] {
+        try read { db in
+            let rows = try Row.fetchAll(db, sql: "SELECT pool, MIN(created_at) AS started FROM attempts GROUP BY pool")
+            return Dictionary(uniqueKeysWithValues: rows.map { ($0["pool"] as String, Instant(millisecondsSinceEpoch: $0["started"])) })
+        }
+    }
+
+    /// Journals attempts before the scheduler is asked to start them: the action becomes
+    /// `issuing`, each task `running` with its new attempt number, each attempt `submitting`.
+    public func markSubmitting(actionID: String, scheduler: String, pool: String, attempts: [TaskAttemptRef], at now: Instant) throws {
+        try write { db in
+            try transition(db, actionID: actionID, to: .issuing, error: nil, at: now, requestID: nil)
+            for ref in attempts {
+                let existing = try TaskRecord.fetchOne(db, key: ["pool": pool, "key": ref.key])
+                var status = existing?.status ?? TaskStatus(pool: pool, key: ref.key)
+                let from = existing?.state
+                status.state = .running
+                status.attemptsStarted = ref.attempt
+                status.nextTryAt = nil
+                try TaskRecord(status, createdAt: existing?.createdAt ?? now, updatedAt: now).save(db)
+                try AttemptRecord(pool: pool, key: ref.key, attempt: ref.attempt, scheduler: scheduler, actionId: actionID, jobId: nil,
+                                  state: .submitting, host: "", createdAt: now).insert(db)
+                try EventRecord(at: now, resource: ResourceID(.taskPool, pool).description, subject: "task/\(pool)/\(ref.key)",
+                                fromState: from?.rawValue, toState: TaskState.running.rawValue, cause: "attempt \(ref.attempt) by \(actionID)").append(to: db)
+            }
+        }
+    }
+
+    /// Records the scheduler's job ids for started attempts.
+    public func markSubmitted(pool: String, started: [(key: String, attempt: Int, jobID: String)], at now: Instant) throws {
+        try write { db in
+            for item in started {
+                try db.execute(sql: "UPDATE attempts SET state = ?, job_id = ?, started_at = ? WHERE pool = ? AND key = ? AND attempt = ? AND state = ?",
+                               arguments: [AttemptRecord.State.running.rawValue, item.jobID, now.millisecondsSinceEpoch, pool, item.key,
+                                           item.attempt, AttemptRecord.State.submitting.rawValue])
+            }
+        }
+    }
+
+    /// Records how an attempt ended and what that did to its task (the lifecycle's transition).
+    public func settle(_ transition: TaskLifecycle.Transition, attempt: Int, outcome: AttemptOutcome, jobID: String?, at now: Instant) throws {
+        try write { db in
+            let task = transition.task
+            let existing = try TaskRecord.fetchOne(db, key: ["pool": task.pool, "key": task.key])
+            try TaskRecord(task, createdAt: existing?.createdAt ?? now, updatedAt: now).save(db)
+            if var row = try AttemptRecord.fetchOne(db, key: ["pool": task.pool, "key": task.key, "attempt": attempt]) {
+                row.state = outcome.cancelled ? .cancelled : .ended
+                row.exitCode = outcome.exitCode
+                row.signal = outcome.signal
+                row.failureClass = outcome.failureClass
+                row.host = outcome.host
+                row.jobId = row.jobId ?? jobID
+                row.startedAt = row.startedAt ?? outcome.startedAt
+                row.endedAt = outcome.endedAt ?? now
+                try row.update(db)
+            }
+            try EventRecord(at: now, resource: ResourceID(.taskPool, task.pool).description, subject: "task/\(task.pool)/\(task.key)",
+                            fromState: existing?.state.rawValue, toState: task.state.rawValue, cause: transition.cause).append(to: db)
+        }
+    }
+
+    /// Sets tasks' states by an operator or the planner (requeue, cancel, dead-letter), with an event each.
+    public func setTasks(_ statuses: [TaskStatus], cause: String, at now: Instant) throws {
+        try write { db in
+            for status in statuses {
+                let existing = try TaskRecord.fetchOne(db, key: ["pool": status.pool, "key": status.key])
+                try TaskRecord(status, createdAt: existing?.createdAt ?? now, updatedAt: now).save(db)
+                if existing?.state != status.state {
+                    try EventRecord(at: now, resource: ResourceID(.taskPool, status.pool).description, subject: "task/\(status.pool)/\(status.key)",
+                                    fromState: existing?.state.rawValue, toState: status.state.rawValue, cause: cause).append(to: db)
+                }
+            }
+        }
+    }
+}
+
+extension StateStore {
+    /// Marks an action that calls no adapter before any state change (cancel, dead-letter).
+    public func markIssuingWithoutRequest(actionID: String, at now: Instant) throws {
+        try write { db in try transition(db, actionID: actionID, to: .issuing, error: nil, at: now, requestID: nil) }
+    }
+}

@@ -1,0 +1,72 @@
+public import OrbrecCore
+public import GRDB
+internal import Foundation
+
+/// A task as the journal knows it.
+public struct TaskRecord: Codable, Sendable, Hashable {
+    public var pool: String
+    public var key: String
+    public var state: TaskState
+    public var attemptsStarted: Int
+    public var attemptsConsumed: Int
+    public var nextTryAt: Instant?
+    /// The last attempt's outcome, as JSON.
+    public var lastOutcome: String?
+    public var createdAt: Instant
+    public var updatedAt: Instant
+
+    public var status: TaskStatus {
+        TaskStatus(pool: pool, key: key, state: state, attemptsStarted: attemptsStarted, attemptsConsumed: attemptsConsumed,
+                   nextTryAt: nextTryAt, lastOutcome: lastOutcome.flatMap { try? JSONDecoder().decode(AttemptOutcome.self, from: Data($0.utf8)) })
+    }
+
+    init(_ status: TaskStatus, createdAt: Instant, updatedAt: Instant) {
+        pool = status.pool
+        key = status.key
+        state = status.state
+        attemptsStarted = status.attemptsStarted
+        attemptsConsumed = status.attemptsConsumed
+        nextTryAt = status.nextTryAt
+        lastOutcome = status.lastOutcome.map { StateStore.encodeJSON($0) }
+        self.createdAt = createdAt
+        self.updatedAt = updatedAt
+    }
+}
+
+extension TaskRecord: FetchableRecord, PersistableRecord {
+    public static let databaseTableName = "tasks"
+    public static let databaseColumnDecodingStrategy = DatabaseColumnDecodingStrategy.convertFromSnakeCase
+    public static let databaseColumnEncodingStrategy = DatabaseColumnEncodingStrategy.convertToSnakeCase
+}
+
+/// One try of a task: the row DESIGN.md asks for, with its job, times, exit and failure class.
+public struct AttemptRecord: Codable, Sendable, Hashable {
+    public enum State: String, Codable, Sendable {
+        /// Journaled; the scheduler is being asked to start it.
+        case submitting
+        case running
+        case ended
+        case cancelled
+    }
+
+    public var pool: String
+    public var key: String
+    public var attempt: Int
+    public var scheduler: String
+    public var actionId: String
+    public var jobId: String?
+    public var state: State
+    public var exitCode: Int?
+    public var signal: Int?
+    public var failureClass: FailureClass?
+    public var host: String
+    public var createdAt: Instant
+    public var startedAt: Instant?
+    public var endedAt: Instant?
+}
+
+extension AttemptRecord: FetchableRecord, PersistableRecord {
+    public static let databaseTableName = "attempts"
+    public static let databaseColumnDecodingStrategy = DatabaseColumnDecodingStrategy.convertFromSnakeCase
+    public static let databaseColumnEncodingStrategy = DatabaseColumnEncodingStrategy.convertToSnakeCase
+}

@@ -1,0 +1,111 @@
+internal import ArgumentParser
+internal import Foundation
+internal import OrbrecCore
+internal import OrbrecEngine
+internal import OrbrecLocal
+internal import OrbrecSpec
+internal import OrbrecStore
+
+struct TasksCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "tasks", abstract: "Task operations: logs, requeue, cancel.", subcommands: [Logs.self, Requeue.self, Cancel.self])
+
+    struct Logs: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Print an attempt's output (the last attempt unless --attempt).")
+
+        @OptionGroup var global: GlobalOptions
+        @Argument var pool: String
+        @Argument var key: String
+        @Option(help: "The attempt number.") var attempt: Int?
+        @Flag(help: "Print standard error instead of standard output.") var stderr = false
+
+        func run() async throws {
+            try await Session.run(global) { session in
+                guard let store = try session.openExistingStore(),
+                      let task = try store.tasks(pool: pool).first(where: { $0.key == key }) else {
+                    throw CommandFailure(.error, "no task \(pool)/\(key) in the state")
+                }
+                let number = attempt ?? task.attemptsStarted
+                guard number >= 1, number <= task.attemptsStarted else {
+                    throw CommandFailure(.error, "task \(pool)/\(key) has attempts 1…\(task.attemptsStarted), not \(number)")
+                }
+                let files = AttemptFiles(root: session.taskDirectory, pool: pool, key: key)
+                let path = stderr ? files.stderr(number) : files.stdout(number)
+                guard let data = FileManager.default.contents(atPath: path) else {
+                    throw CommandFailure(.error, "attempt \(number) of \(pool)/\(key) has no output at \(path)")
+                }
+                FileHandle.standardOutput.write(data)
+                return .success
+            }
+        }
+    }
+
+    struct Requeue: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Move dead-lettered (or cancelled) tasks back to pending.")
+
+        @OptionGroup var global: GlobalOptions
+        @Argument var pool: String
+        @Argument(help: "Task keys.") var keys: [String] = []
+        @Flag(help: "Every dead-lettered task of the pool.") var allDeadLetter = false
+        @Option(help: "How long to wait for the state lock.") var lockTimeout: ConfigDuration = ConfigDuration(milliseconds: 0)
+
+        func validate() throws {
+            guard !keys.isEmpty || allDeadLetter else { throw ValidationError("name task keys or pass --all-dead-letter") }
+        }
+
+        func run() async throws {
+            try await Session.run(global) { session in
+                guard let store = try session.openExistingStore() else { throw CommandFailure(.error, "there is no state yet") }
+                let lock = try await session.lock(store, operation: "tasks requeue", timeout: lockTimeout)
+                defer { try? store.unlock(id: lock.id) }
+                let tasks = try store.tasks(pool: pool).map(\.status)
+                let chosen = allDeadLetter ? tasks.filter { $0.state == .deadLetter } : try keys.map { key in
+                    guard let task = tasks.first(where: { $0.key == key }) else { throw CommandFailure(.error, "no task \(pool)/\(key)") }
+                    return task
+                }
+                let requeued = chosen.compactMap(TaskLifecycle.requeue)
+                let refused = chosen.filter { TaskLifecycle.requeue($0) == nil }.map { "\($0.key) (\($0.state.rawValue))" }
+                try store.setTasks(requeued, cause: "requeued by \(Session.actor)", at: SystemClock().now())
+                session.terminal.out("Requeued \(requeued.count) task(s) of \(pool); the next apply runs them.")
+                if !refused.isEmpty {
+                    throw CommandFailure(.error, "only dead-lettered or cancelled tasks can be requeued: \(refused.joined(separator: ", "))")
+                }
+                return .success
+            }
+        }
+    }
+
+    struct Cancel: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Cancel tasks (all of the pool's unfinished tasks without keys).")
+
+        @OptionGroup var global: GlobalOptions
+        @Argument var pool: String
+        @Argument(help: "Task keys.") var keys: [String] = []
+        @Option(help: "How long to wait for the state lock.") var lockTimeout: ConfigDuration = ConfigDuration(milliseconds: 0)
+
+        func run() async throws {
+            try await Session.run(global) { session in
+                let desired = try session.loadConfiguration().desired
+                guard let store = try session.openExistingStore() else { throw CommandFailure(.error, "there is no state yet") }
+                let lock = try await session.lock(store, operation: "tasks cancel", timeout: lockTimeout)
+                defer { try? store.unlock(id: lock.id) }
+                let reconciler = session.reconciler(store)
+                let snapshot = try await reconciler.snapshot(of: desired, sync: true)
+                let open = snapshot.tasks.filter { $0.pool == pool && !$0.state.isFinished && (keys.isEmpty || keys.contains($0.key)) }
+                let unknown = keys.filter { key in !snapshot.tasks.contains { $0.pool == pool && $0.key == key } }
+                guard unknown.isEmpty else { throw CommandFailure(.error, "no task \(unknown.map { "\(pool)/\($0)" }.joined(separator: ", "))") }
+                guard !open.isEmpty else {
+                    session.terminal.out("Nothing to cancel in \(pool).")
+                    return .success
+                }
+                let scheduler = desired.pools[pool]?.scheduler ?? snapshot.observed.attempts.first { $0.task.pool == pool }?.scheduler ?? ""
+                let action = PlannedAction(verb: .cancel, resource: ResourceID(.taskPool, pool), reason: ActionReason("operator-cancel"),
+                                           provider: scheduler, template: "", templateHash: "",
+                                           taskAttempts: open.map { TaskAttemptRef(key: $0.key, attempt: $0.attemptsStarted) })
+                let outcomes = try await reconciler.execute([ScheduledAction(action)], snapshot: snapshot, parallelism: 1)
+                for outcome in outcomes { session.terminal.out("\(outcome.succeeded ? "✓" : "✗") cancel \(pool): \(outcome.message)") }
+                return outcomes.allSatisfy(\.succeeded) ? .success : .error
+            }
+        }
+    }
+}

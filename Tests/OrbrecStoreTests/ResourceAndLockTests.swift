@@ -1,0 +1,221 @@
+import Testing
+import OrbrecCore
+import OrbrecStore
+
+/// `recordApplied` and what it remembers about applied resources.
+@Suite struct AppliedResourceTests {
+    static let providerLocation = OrbrecCore.SourceLocation(file: "conf/providers.yaml", line: 3, column: 1)
+    static let fleetLocation = OrbrecCore.SourceLocation(file: "conf/fleet.yaml", line: 12, column: 1)
+
+    static func desired(count: Int = 2, withFleet: Bool = true, providerAnnotations: [String: String] = ["team": "infra"])
+        -> DesiredState {
+        let provider = ProviderSpec(metadata: Metadata(name: "here", labels: ["tier": "dev"], annotations: providerAnnotations,
+                                                       location: providerLocation),
+                                    type: .local, maxInFlight: 4, region: "nowhere")
+        let template = TemplateSpec(metadata: Metadata(name: "worker"), provider: "here", command: ["sleep", "30"])
+        let fleet = FleetSpec(metadata: Metadata(name: "workers", annotations: [Metadata.preventDestroyAnnotation: "true"],
+                                                 location: fleetLocation),
+                              template: "worker", count: count)
+        return DesiredState(providers: [provider], templates: [template], fleets: withFleet ? [fleet] : [], revision: "rev")
+    }
+
+    static let fleetID = ResourceID(.fleet, "workers")
+    static let templateID = ResourceID(.template, "worker")
+    static let providerID = ResourceID(.provider, "here")
+
+    func generations(_ store: StateStore) throws -> [ResourceID: Int] {
+        Dictionary(uniqueKeysWithValues: try store.resources().map { ($0.id, $0.generation) })
+    }
+
+    @Test func theGenerationStartsAtOneAndMovesOnlyWhenTheSpecChanges() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let store = try StateStore(path: directory.file("state.db"))
+
+        try store.recordApplied(Self.desired(count: 2), versions: [:], conditions: [:], forget: [], at: Journal.at(1_000))
+        #expect(try generations(store) == [Self.providerID: 1, Self.templateID: 1, Self.fleetID: 1])
+
+        try store.recordApplied(Self.desired(count: 2), versions: [:], conditions: [:], forget: [], at: Journal.at(2_000))
+        #expect(try generations(store) == [Self.providerID: 1, Self.templateID: 1, Self.fleetID: 1], "same spec hash")
+
+        try store.recordApplied(Self.desired(count: 3), versions: [:], conditions: [:], forget: [], at: Journal.at(3_000))
+        #expect(try generations(store) == [Self.providerID: 1, Self.templateID: 1, Self.fleetID: 2])
+
+        try store.recordApplied(Self.desired(count: 5), versions: [:], conditions: [:], forget: [], at: Journal.at(4_000))
+        try store.recordApplied(Self.desired(count: 5), versions: [:], conditions: [:], forget: [], at: Journal.at(5_000))
+        #expect(try generations(store) == [Self.providerID: 1, Self.templateID: 1, Self.fleetID: 3])
+
+        let fleet = try #require(try store.resources().first { $0.id == Self.fleetID })
+        #expect(fleet.specHash == Self.desired(count: 5).fleets["workers"]?.specHash)
+        #expect(fleet.appliedAt == Journal.at(5_000))
+        #expect(fleet.status == "applied")
+        #expect(fleet.spec.contains("\"count\":5"), "the applied spec is kept as JSON")
+    }
+
+    @Test func versionsAndConditionsAreKeptUntilReplaced() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let store = try StateStore(path: directory.file("state.db"))
+        let ready = Condition(type: "Ready", status: "True", reason: "AllRunning", message: "2/2", observedGeneration: 1,
+                              lastTransitionTime: Journal.at(1_000))
+        try store.recordApplied(Self.desired(), versions: [Self.fleetID: "v1"], conditions: [Self.fleetID: [ready]], forget: [],
+                                at: Journal.at(1_000))
+        try store.recordApplied(Self.desired(), versions: [:], conditions: [:], forget: [], at: Journal.at(2_000))
+        let fleet = try #require(try store.resources().first { $0.id == Self.fleetID })
+        #expect(fleet.version == "v1")
+        #expect(fleet.conditions == [ready])
+        #expect(fleet.labels == [:])
+        let provider = try #require(try store.resources().first { $0.id == Self.providerID })
+        #expect(provider.labels == ["tier": "dev"])
+        #expect(provider.version == "")
+    }
+
+    @Test func forgetDeletesTheResource() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let store = try StateStore(path: directory.file("state.db"))
+        try store.recordApplied(Self.desired(), versions: [:], conditions: [:], forget: [], at: Journal.at(1_000))
+        #expect(try store.resources().count == 3)
+
+        try store.recordApplied(Self.desired(withFleet: false), versions: [:], conditions: [:], forget: [Self.fleetID],
+                                at: Journal.at(2_000))
+        #expect(Set(try store.resources().map(\.id)) == [Self.providerID, Self.templateID])
+        #expect(!(try store.knownResources().map(\.id).contains(Self.fleetID)))
+
+        // Applied again after being forgotten: a new resource, generation 1.
+        try store.recordApplied(Self.desired(count: 9), versions: [:], conditions: [:], forget: [], at: Journal.at(3_000))
+        #expect(try generations(store)[Self.fleetID] == 1)
+    }
+
+    @Test func appliedProvidersDecodeTheProviderSpecBack() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let store = try StateStore(path: directory.file("state.db"))
+        let desired = Self.desired()
+        try store.recordApplied(desired, versions: [:], conditions: [:], forget: [], at: Journal.at(1_000))
+
+        let providers = try store.appliedProviders()
+        #expect(providers == [try #require(desired.providers["here"])])
+        #expect(providers.first?.metadata.location == Self.providerLocation)
+        #expect(providers.first?.maxInFlight == 4)
+        #expect(providers.first?.region == "nowhere")
+
+        // Still there once the provider has left the configuration (not forgotten).
+        try store.recordApplied(DesiredState(), versions: [:], conditions: [:], forget: [], at: Journal.at(2_000))
+        #expect(try store.appliedProviders().map(\.name) == ["here"])
+    }
+
+    @Test func knownResourcesCarryAnnotationsAndSourceLocation() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let store = try StateStore(path: directory.file("state.db"))
+        try store.recordApplied(Self.desired(), versions: [:], conditions: [:], forget: [], at: Journal.at(1_000))
+
+        let known = Dictionary(uniqueKeysWithValues: try store.knownResources().map { ($0.id, $0) })
+        #expect(known.count == 3)
+        let fleet = try #require(known[Self.fleetID])
+        #expect(fleet == KnownResource(id: Self.fleetID, annotations: [Metadata.preventDestroyAnnotation: "true"],
+                                       location: Self.fleetLocation))
+        #expect(fleet.preventsDestroy)
+        #expect(known[Self.providerID] == KnownResource(id: Self.providerID, annotations: ["team": "infra"],
+                                                        location: Self.providerLocation))
+        #expect(known[Self.templateID] == KnownResource(id: Self.templateID), "no annotations, no location")
+    }
+
+    @Test func anAnnotationChangeIsRecordedEvenWithoutANewGeneration() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let store = try StateStore(path: directory.file("state.db"))
+        try store.recordApplied(Self.desired(), versions: [:], conditions: [:], forget: [], at: Journal.at(1_000))
+        try store.recordApplied(Self.desired(providerAnnotations: [Metadata.preventDestroyAnnotation: "true"]),
+                                versions: [:], conditions: [:], forget: [], at: Journal.at(2_000))
+        let provider = try #require(try store.knownResources().first { $0.id == Self.providerID })
+        #expect(provider.preventsDestroy, "the latest annotations are what is known")
+    }
+}
+
+/// The state lock.
+@Suite struct StateLockTests {
+    static func lock(_ id: String, pid: Int32 = 4242, at time: Int64 = 1_000) -> LockRecord {
+        LockRecord(id: id, operation: "apply", who: "tester@host-\(id)", host: "host-\(id)", pid: pid, processStart: "777",
+                   createdAt: Journal.at(time))
+    }
+
+    @Test func theFirstLockerTakesItAndTheSecondGetsTheHolder() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let store = try StateStore(path: directory.file("state.db"))
+        #expect(try store.currentLock() == nil)
+
+        let first = Self.lock("lock-a")
+        #expect(try store.tryLock(first, isStale: { _ in Issue.record("nobody holds it yet"); return false }) == nil)
+        #expect(try store.currentLock() == first)
+
+        let second = Self.lock("lock-b")
+        let holder = try store.tryLock(second, isStale: { holder in
+            #expect(holder == first, "asked about the holder")
+            return false
+        })
+        #expect(holder == first)
+        #expect(try store.currentLock() == first)
+
+        // Taking it again with the holder's own id is not a conflict.
+        #expect(try store.tryLock(first, isStale: { _ in false }) == nil)
+        #expect(try store.currentLock() == first)
+        #expect(try store.allEvents().isEmpty, "taking a free lock writes no event")
+    }
+
+    @Test func aStaleHolderIsTakenOverAndAnEventRecordsTheBrokenLock() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let store = try StateStore(path: directory.file("state.db"))
+        let first = Self.lock("lock-a", pid: 4242)
+        #expect(try store.tryLock(first, isStale: { _ in false }) == nil)
+
+        let second = Self.lock("lock-b", at: 5_000)
+        #expect(try store.tryLock(second, isStale: { $0.id == "lock-a" }) == nil)
+        #expect(try store.currentLock() == second)
+
+        let events = try store.allEvents()
+        #expect(events.map(EventShape.init) == [EventShape("lock/lock-a", "held", "broken")])
+        #expect(events.first?.resource == "state")
+        #expect(events.first?.at == Journal.at(5_000))
+        #expect(events.first?.cause.contains("4242") == true)
+        #expect(events.first?.cause.contains("host-lock-a") == true)
+    }
+
+    @Test func unlockWithAWrongIDDoesNothingAndWithTheRightIDReleases() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let store = try StateStore(path: directory.file("state.db"))
+        let first = Self.lock("lock-a")
+        #expect(try store.tryLock(first, isStale: { _ in false }) == nil)
+
+        try store.unlock(id: "lock-other")
+        #expect(try store.currentLock() == first)
+
+        try store.unlock(id: "lock-a")
+        #expect(try store.currentLock() == nil)
+        try store.unlock(id: "lock-a")  // already free: no error
+        #expect(try store.tryLock(Self.lock("lock-b"), isStale: { _ in false }) == nil)
+        #expect(try store.currentLock()?.id == "lock-b")
+    }
+
+    @Test func forceUnlockRemovesOnlyTheNamedHolder() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let store = try StateStore(path: directory.file("state.db"))
+        #expect(try store.forceUnlock(id: "lock-a", at: Journal.at(500)) == false, "nothing to remove")
+        let first = Self.lock("lock-a")
+        #expect(try store.tryLock(first, isStale: { _ in false }) == nil)
+
+        #expect(try store.forceUnlock(id: "lock-wrong", at: Journal.at(2_000)) == false)
+        #expect(try store.currentLock() == first)
+        #expect(try store.allEvents().isEmpty)
+
+        #expect(try store.forceUnlock(id: "lock-a", at: Journal.at(3_000)) == true)
+        #expect(try store.currentLock() == nil)
+        #expect(try store.eventShapes() == [EventShape("lock/lock-a", "held", "force-unlocked")])
+        #expect(try store.allEvents().first?.at == Journal.at(3_000))
+    }
+}
