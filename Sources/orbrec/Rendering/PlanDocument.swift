@@ -23,10 +23,13 @@ struct PlanDocument: Codable {
         var waves: Int?
         var surgeFirst: Bool
         var returnProvider: String?
+        /// For task actions: `[{"key", "attempt"}]`.
+        var taskAttempts: [TaskAttemptRef]?
 
         enum CodingKeys: String, CodingKey {
             case id, verb, resource, reason, detail, provider, template, count, machines, wave, waves
             case returnProvider = "return_provider"
+            case taskAttempts = "task_attempts"
             case resourceVersion = "resource_version"
             case templateHash = "template_hash"
             case surgeFirst = "surge_first"
@@ -80,7 +83,8 @@ struct PlanDocument: Codable {
                           reason: action.reason.description, detail: action.detail, resourceVersion: action.resourceVersion,
                           provider: action.provider, template: action.template, templateHash: action.templateHash,
                           count: action.count, machines: action.machines, wave: action.wave, waves: action.waves,
-                          surgeFirst: action.surgeFirst, returnProvider: action.returnProvider)
+                          surgeFirst: action.surgeFirst, returnProvider: action.returnProvider,
+                          taskAttempts: action.taskAttempts.isEmpty ? nil : action.taskAttempts)
         }
         drift = plan.drift.map { Drift(kind: $0.kind.rawValue, resource: $0.resource.description, machine: $0.machine, message: $0.message) }
         warnings = plan.warnings.map { Message(code: $0.code, message: $0.message, location: $0.location?.description) }
@@ -100,7 +104,7 @@ struct PlanDocument: Codable {
                 verb: verb, resource: resource, reason: reason, provider: action.provider, template: action.template,
                 templateHash: action.templateHash, count: action.count, machines: action.machines, wave: action.wave,
                 waves: action.waves, surgeFirst: action.surgeFirst, resourceVersion: action.resourceVersion,
-                returnProvider: action.returnProvider))
+                returnProvider: action.returnProvider, taskAttempts: action.taskAttempts ?? []))
         }
     }
 }
