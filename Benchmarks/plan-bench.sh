@@ -14,6 +14,7 @@ ensure_apt bc
 RUNS=${RUNS:-5}
 FLEETS=${FLEETS:-1000}
 TEMPLATES=${TEMPLATES:-20}
+TASKS=${TASKS:-10000}
 swift build -c release --product orbrec >/dev/null
 bin="$PWD/.build/release/orbrec"
 work=$(mktemp -d /tmp/orbrec-bench.XXXXXX)
@@ -39,6 +40,9 @@ echo "orbrec $($bin --version), $(nproc) cores, $RUNS runs each, median"
 printf '%-58s %10s %11s\n' "benchmark" "wall" "peak RSS"
 measure "plan: $FLEETS fleets / $TEMPLATES templates, empty state" \
   "$bin" plan -c "$work/cfg" --state "$work/state.db"
+python3 Benchmarks/generate-config.py "$work/cfg-tasks" "$FLEETS" "$TEMPLATES" 1 "$TASKS"
+measure "plan: $FLEETS fleets + $TASKS tasks, empty state" \
+  "$bin" plan -c "$work/cfg-tasks" --state "$work/state-tasks.db"
 "$bin" apply -c "$work/cfg" --state "$work/state.db" --auto-approve --parallelism 32 >/dev/null
 live=$( (grep -l "ORBREC_MANAGED_BY" /proc/[0-9]*/environ 2>/dev/null || true) | wc -l)
 measure "plan: $FLEETS fleets converged ($live tagged processes)" \
