@@ -103,6 +103,7 @@ public final class LocalScheduler: Scheduler {
                 reports.append(AttemptOutcomeReport(task: attempt.task, attempt: attempt.attempt, jobID: attempt.jobID))
                 continue
             }
+            let owner = ownerTag(of: identity)
             // The runner stops the command's group and writes a cancelled result.
             kill(identity.pid, SIGTERM)
             var waited: Int64 = 0
@@ -113,10 +114,24 @@ public final class LocalScheduler: Scheduler {
                 waited += 20
             }
             if identity.isAlive { kill(-identity.pid, SIGKILL) }
+            // A runner stopped before it could record anything (the TERM came before it set up
+            // its handler) leaves no result: record the cancel for it.
+            let result = AttemptFiles(root: root, pool: attempt.task.pool, key: attempt.task.key).result(attempt.attempt)
+            if !identity.isAlive && AttemptResult.read(from: result) == nil, let owner {
+                let now = Int64(Date().timeIntervalSince1970 * 1000)
+                try? AttemptResult(owner: owner, scheduler: name, pool: attempt.task.pool, key: attempt.task.key, attempt: attempt.attempt,
+                                   exitCode: nil, signal: nil, timedOut: false, cancelled: true, startedAt: now, endedAt: now,
+                                   host: ProcessInfo.processInfo.hostName).write(to: result)
+            }
             reports.append(AttemptOutcomeReport(task: attempt.task, attempt: attempt.attempt, jobID: attempt.jobID,
                                                 error: identity.isAlive ? ProviderError(code: "cancel-timeout", message: "runner \(identity.pid) did not stop", retryable: true) : nil))
         }
         return reports
+    }
+
+    /// The owner tag of a live runner.
+    private func ownerTag(of identity: ProcessIdentity) -> String? {
+        identity.isAlive ? ProcFileSystem.environment(of: identity.pid)[Tag.managedBy] : nil
     }
 
     private func resultFiles() -> [String] {

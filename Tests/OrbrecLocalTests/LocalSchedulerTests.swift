@@ -1,0 +1,95 @@
+import Foundation
+import Glibc
+import OrbrecCore
+import OrbrecLocal
+import Testing
+
+/// The local scheduler with real runner processes (`orbrec _run-attempt` of the built binary).
+@Suite struct LocalSchedulerTests {
+    static let runner: String = {
+        if let path = ProcessInfo.processInfo.environment["ORBREC_BIN"], !path.isEmpty { return path }
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        return root.appendingPathComponent(".build/debug/orbrec").path
+    }()
+
+    let owner = "st-sched-" + UUID().uuidString.lowercased().prefix(12)
+    let root = FileManager.default.temporaryDirectory.appendingPathComponent("orbrec-sched-\(UUID().uuidString)").path
+
+    var scheduler: LocalScheduler { LocalScheduler(name: "cpu", root: root, runner: Self.runner) }
+
+    func order(_ attempts: [(String, [String])], walltime: ConfigDuration? = nil, env: [String: String] = [:]) -> SubmitOrder {
+        SubmitOrder(owner: owner, actionID: "act-test", pool: "sims", env: env, workdir: root, walltime: walltime,
+                    attempts: attempts.map { SubmitOrder.Attempt(key: $0.0, attempt: 1, argv: $0.1) })
+    }
+
+    /// Polls until every attempt of the pool has ended, or the time is up.
+    func ended(_ scheduler: LocalScheduler, count: Int, within seconds: Double = 20) async throws -> [ObservedAttempt] {
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            let attempts = try await scheduler.attempts(ownedBy: owner)
+            if attempts.count == count && attempts.allSatisfy({ !$0.isRunning }) { return attempts }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        Issue.record("attempts did not end within \(seconds)s")
+        return try await scheduler.attempts(ownedBy: owner)
+    }
+
+    @Test func attemptsRunToTheirEndWithExitCodesAndOutput() async throws {
+        let scheduler = scheduler
+        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+        let reports = await scheduler.submit(order([
+            ("ok", ["sh", "-c", "echo out-$GREETING; echo err >&2; sleep 0.3"]),
+            ("bad key/with space", ["sh", "-c", "exit 3"]),
+            ("missing", ["/nonexistent/program"]),
+        ], env: ["GREETING": "hello"]))
+        #expect(reports.allSatisfy { $0.jobID?.hasPrefix("local:") == true && $0.error == nil })
+        let running = try await scheduler.attempts(ownedBy: owner)
+        #expect(running.contains { $0.task.key == "ok" && $0.isRunning }, "a running attempt is found by its runner")
+        #expect(try await LocalScheduler(name: "cpu", root: root, runner: Self.runner).attempts(ownedBy: "someone-else").isEmpty)
+
+        let attempts = try await ended(scheduler, count: 3)
+        let byKey = Dictionary(uniqueKeysWithValues: attempts.map { ($0.task.key, $0.outcome) })
+        #expect(byKey["ok"]??.exitCode == 0)
+        #expect(byKey["bad key/with space"]??.exitCode == 3)
+        #expect(byKey["missing"]??.exitCode == 127)
+        let files = AttemptFiles(root: root, pool: "sims", key: "ok")
+        #expect(try String(contentsOfFile: files.stdout(1), encoding: .utf8) == "out-hello\n")
+        #expect(try String(contentsOfFile: files.stderr(1), encoding: .utf8) == "err\n")
+        let missing = try String(contentsOfFile: AttemptFiles(root: root, pool: "sims", key: "missing").stderr(1), encoding: .utf8)
+        #expect(missing.contains("cannot start '/nonexistent/program'"))
+    }
+
+    @Test func theWalltimeStopsTheWholeGroup() async throws {
+        let scheduler = scheduler
+        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+        let started = Date()
+        _ = await scheduler.submit(order([("slow", ["sh", "-c", "sleep 30 & sleep 30; wait"])], walltime: ConfigDuration(milliseconds: 500)))
+        let attempts = try await ended(scheduler, count: 1)
+        let outcome = try #require(attempts.first?.outcome)
+        #expect(outcome.timedOut)
+        #expect(outcome.failureClass == .timeout)
+        #expect(Date().timeIntervalSince(started) < 10)
+        #expect(!sleepersRemain(), "no sleep of the attempt's group survives")
+    }
+
+    @Test func aCancelStopsTheAttemptAndRecordsIt() async throws {
+        let scheduler = scheduler
+        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+        _ = await scheduler.submit(order([("long", ["sleep", "30"])]))
+        let running = try await scheduler.attempts(ownedBy: owner)
+        #expect(running.count == 1)
+        let reports = await scheduler.cancel(running)
+        #expect(reports.allSatisfy { $0.error == nil })
+        let attempts = try await ended(scheduler, count: 1)
+        #expect(attempts.first?.outcome?.cancelled == true)
+    }
+
+    /// Whether any process started with this test's owner tag still runs.
+    func sleepersRemain() -> Bool {
+        ((try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []).contains { entry in
+            guard let pid = Int32(entry), let environ = FileManager.default.contents(atPath: "/proc/\(pid)/environ"),
+                  let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8), !stat.contains(") Z ") else { return false }
+            return String(decoding: environ, as: UTF8.self).contains("ORBREC_MANAGED_BY=\(owner)")
+        }
+    }
+}
