@@ -1,5 +1,6 @@
 internal import OrbrecCore
 internal import Yams
+internal import Foundation
 
 enum SchedulerDecoder {
     static let keys = ["type", "slots", "partition", "account", "qos", "extraArgs"]
@@ -16,7 +17,9 @@ enum SchedulerDecoder {
         let qos = spec.nonEmptyString("qos")
         let extraArgs = spec.stringList("extraArgs")
         guard let metadata = envelope.metadata, let type else { return nil }
-        let scheduler = SchedulerSpec(metadata: metadata, type: type, slots: slots, partition: partition, account: account,
+        // A local scheduler runs as many attempts at once as the machine has cores, unless told.
+        let defaultSlots = type == .local ? ProcessInfo.processInfo.activeProcessorCount : nil
+        let scheduler = SchedulerSpec(metadata: metadata, type: type, slots: slots ?? defaultSlots, partition: partition, account: account,
                                       qos: qos, extraArgs: extraArgs)
         return DecodedResource(spec: .scheduler(scheduler), nameLocation: envelope.nameLocation, typeLocation: spec.location(of: "type"))
     }
