@@ -80,10 +80,14 @@ import Testing
     }
 
     @Test func endlessInfraLossesStopEventually() {
-        let started = policy.maxAttempts + TaskLifecycle.infraAllowance
-        let result = TaskLifecycle.finish(running(attempt: started, consumed: 0), attempt: started, outcome: AttemptOutcome(lost: true),
-                                          policy: policy, now: now, jitterSample: 0)
+        var task = running(attempt: 12, consumed: 0)
+        task.infraLosses = TaskLifecycle.infraAllowance
+        let result = TaskLifecycle.finish(task, attempt: 12, outcome: AttemptOutcome(lost: true), policy: policy, now: now, jitterSample: 0)
         #expect(result.task.state == .deadLetter)
+        var fewer = running(attempt: 12, consumed: 0)
+        fewer.infraLosses = TaskLifecycle.infraAllowance - 1
+        #expect(TaskLifecycle.finish(fewer, attempt: 12, outcome: AttemptOutcome(lost: true), policy: policy, now: now, jitterSample: 0)
+            .task.state == .retrying, "attempt numbers do not matter, losses do")
     }
 
     @Test func requeueGivesADeadLetteredTaskAFreshBudget() throws {
@@ -92,6 +96,7 @@ import Testing
         #expect(requeued.state == .pending)
         #expect(requeued.attemptsConsumed == 0)
         #expect(requeued.attemptsStarted == 3, "attempt numbers keep counting up: no attempt number is reused")
+        #expect(requeued.infraLosses == 0)
         #expect(TaskLifecycle.requeue(TaskStatus(pool: "sims", key: "1", state: .completed)) == nil)
     }
 
@@ -109,7 +114,7 @@ import Testing
             #expect(task.attemptsConsumed == min(appFailures, policy.maxAttempts))
             #expect(task.attemptsConsumed <= policy.maxAttempts)
             if task.state == .deadLetter {
-                #expect(task.attemptsConsumed == policy.maxAttempts || task.attemptsStarted >= policy.maxAttempts + TaskLifecycle.infraAllowance)
+                #expect(task.attemptsConsumed == policy.maxAttempts || task.infraLosses > TaskLifecycle.infraAllowance)
             }
         }
     }

@@ -1,8 +1,8 @@
 /// The task state machine: what an attempt's end, a requeue or a cancel does to a task.
 /// Pure; the caller supplies the time and the jitter sample.
 public enum TaskLifecycle {
-    /// Infra failures do not consume attempts, but a task lost this many times more than its
-    /// `maxAttempts` stops anyway, so a broken node cannot keep it retrying forever.
+    /// Infra failures do not consume attempts, but a task lost more than this many times
+    /// (since it was last queued) stops anyway, so a broken node cannot keep it retrying forever.
     public static let infraAllowance = 10
 
     public struct Transition: Hashable, Sendable {
@@ -28,15 +28,15 @@ public enum TaskLifecycle {
             return Transition(task: next, failureClass: nil, cause: "attempt \(attempt) cancelled")
         }
         let failure = outcome.failureClass ?? .appError
-        if failure != .infra { next.attemptsConsumed += 1 }
+        if failure == .infra { next.infraLosses += 1 } else { next.attemptsConsumed += 1 }
         let counted = "attempt=\(next.attemptsConsumed)/\(policy.maxAttempts)"
         let cause = "task-failed \(outcome.summary) \(counted)" + (failure == .infra ? " (infra: not counted)" : "")
         let exhausted = next.attemptsConsumed >= policy.maxAttempts
-        let tooManyLosses = next.attemptsStarted >= policy.maxAttempts + infraAllowance
+        let tooManyLosses = next.infraLosses > infraAllowance
         if exhausted || tooManyLosses {
             next.state = .deadLetter
             return Transition(task: next, failureClass: failure,
-                              cause: cause + (exhausted ? "" : "; lost \(infraAllowance) times more than maxAttempts"))
+                              cause: cause + (exhausted ? "" : "; lost \(next.infraLosses) times, more than the \(infraAllowance) allowed"))
         }
         next.state = .retrying
         let delay = policy.delay(afterAttempt: max(1, next.attemptsConsumed), jitterSample: jitterSample)
@@ -62,6 +62,7 @@ public enum TaskLifecycle {
         var next = task
         next.state = .pending
         next.attemptsConsumed = 0
+        next.infraLosses = 0
         next.nextTryAt = nil
         return next
     }

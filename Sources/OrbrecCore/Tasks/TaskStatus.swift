@@ -10,9 +10,12 @@ public struct TaskStatus: Hashable, Sendable, Codable {
     /// When a `retrying` task may start its next attempt.
     public var nextTryAt: Instant?
     public var lastOutcome: AttemptOutcome?
+    /// Infra failures since the task was (re)queued: they do not count as attempts, but are capped.
+    public var infraLosses: Int
 
     public init(pool: String, key: String, state: TaskState = .pending, attemptsStarted: Int = 0, attemptsConsumed: Int = 0,
-                nextTryAt: Instant? = nil, lastOutcome: AttemptOutcome? = nil) {
+                nextTryAt: Instant? = nil, lastOutcome: AttemptOutcome? = nil, infraLosses: Int = 0) {
+        self.infraLosses = infraLosses
         self.pool = pool
         self.key = key
         self.state = state

@@ -9,8 +9,9 @@ extension Reconciler {
                          progress: @escaping @Sendable (ApplyProgress) -> Void = { _ in }) async throws -> [ActionOutcome] {
         let deadline = clock.now().adding(timeout)
         var outcomes: [ActionOutcome] = []
-        // Passes that keep finding work (a machine that dies as soon as it starts) wait
-        // longer each time, up to 5 s, so a crash loop does not spin; a quiet pass resets it.
+        // Passes that keep replacing broken machines (one that dies as soon as it starts) wait
+        // longer each time, up to 5 s, so a crash loop does not spin; other passes (a pool
+        // submitting its next batch) keep the short interval.
         var wait = pollInterval.milliseconds
         let longestWait: Int64 = 5000
         while true {
@@ -23,12 +24,13 @@ extension Reconciler {
             if result.plan.isEmpty && report.isConverged { return outcomes }
             progress(.waiting(report))
             if clock.now() >= deadline { throw ConvergeTimeout(report: report, timeout: timeout) }
-            if result.plan.isEmpty {
-                wait = pollInterval.milliseconds
-            } else {
-                outcomes += try await execute(result.scheduled, snapshot: snapshot, parallelism: parallelism, progress: progress)
-                wait = min(longestWait, wait * 2)
+            let replacingBroken = result.plan.actions.contains {
+                $0.verb == .replace && ($0.reason == .machineLost || $0.reason == .machineUnhealthy)
             }
+            if !result.plan.isEmpty {
+                outcomes += try await execute(result.scheduled, snapshot: snapshot, parallelism: parallelism, progress: progress)
+            }
+            wait = replacingBroken ? min(longestWait, wait * 2) : pollInterval.milliseconds
             try await Task.sleep(for: .milliseconds(wait))
         }
     }

@@ -88,13 +88,17 @@ struct TaskActionExecutor: Sendable {
                 problems.append("\(report.task.key): \(report.error?.description ?? "")")
             }
         }
-        let cancelled = tasks.filter { $0.pool == action.resource.name && keys.contains($0.key) && !$0.state.isFinished }.map { status -> TaskStatus in
-            var next = status
-            next.state = .cancelled
-            next.nextTryAt = nil
-            return next
+        // Tasks never submitted have no record yet: they are cancelled all the same.
+        let known = Dictionary(tasks.filter { $0.pool == action.resource.name }.map { ($0.key, $0) }, uniquingKeysWith: { first, _ in first })
+        let cancelled = keys.sorted().compactMap { key -> TaskStatus? in
+            var status = known[key] ?? TaskStatus(pool: action.resource.name, key: key)
+            guard !status.state.isFinished else { return nil }
+            status.state = .cancelled
+            status.nextTryAt = nil
+            return status
         }
         try store.setTasks(cancelled, cause: action.reason.description, at: clock.now())
+        try store.markAttemptsCancelled(pool: action.resource.name, keys: cancelled.map(\.key), at: clock.now())
         return try finish(scheduled, succeeded: problems.isEmpty,
                           "\(cancelled.count) task(s) cancelled, \(running.count) running attempt(s) stopped"
                               + (problems.isEmpty ? "" : ": " + problems.joined(separator: "; ")))

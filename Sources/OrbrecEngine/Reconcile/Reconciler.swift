@@ -60,6 +60,8 @@ public final class Reconciler: Sendable {
                 ObservedMachine(id: $0.id, fleet: $0.fleet, template: $0.template, templateHash: $0.templateHash,
                                 provider: $0.provider, providerID: $0.providerId ?? "", actionID: $0.actionId,
                                 state: $0.state == .terminating ? .running : $0.state, createdAt: $0.createdAt, message: $0.message)
+            }, attempts: try store.openAttempts().map {
+                ObservedAttempt(scheduler: $0.scheduler, task: TaskID(pool: $0.pool, key: $0.key), attempt: $0.attempt, jobID: $0.jobId ?? "")
             })
         }
         return Snapshot(desired: desired, observed: observed, recorded: recorded, known: try store.knownResources(),

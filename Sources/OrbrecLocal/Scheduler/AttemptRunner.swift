@@ -40,6 +40,7 @@ public enum AttemptRunner {
     }
 
     nonisolated(unsafe) private static var cancelRequested: sig_atomic_t = 0
+    nonisolated(unsafe) private static var interrupted: sig_atomic_t = 0
 
     /// Runs the attempt to its end and writes the result; returns the runner's exit status.
     public static func run(_ given: Options) -> Int32 {
@@ -49,12 +50,13 @@ public enum AttemptRunner {
         for path in [\Options.stdoutPath, \Options.stderrPath, \Options.resultPath] where !options[keyPath: path].hasPrefix("/") {
             options[keyPath: path] = here + "/" + options[keyPath: path]
         }
-        signal(SIGTERM) { _ in AttemptRunner.cancelRequested = 1 }
-        signal(SIGINT) { _ in AttemptRunner.cancelRequested = 1 }
+        signal(SIGUSR1) { _ in AttemptRunner.cancelRequested = 1 }
+        signal(SIGTERM) { _ in AttemptRunner.interrupted = 1 }
+        signal(SIGINT) { _ in AttemptRunner.interrupted = 1 }
         signal(SIGHUP, SIG_IGN)
         let started = now()
         var result = AttemptResult(owner: options.owner, scheduler: options.scheduler, pool: options.pool, key: options.key,
-                                   attempt: options.attempt, exitCode: nil, signal: nil, timedOut: false, cancelled: false,
+                                   attempt: options.attempt, exitCode: nil, signal: nil, timedOut: false, cancelled: false, interrupted: false,
                                    startedAt: started, endedAt: started, host: ProcessInfo.processInfo.hostName)
         if let workdir = options.workdir, chdir(workdir) != 0 {
             note(options.stderrPath, "orbrec: cannot enter workdir \(workdir): \(String(cString: strerror(errno)))")
@@ -80,10 +82,12 @@ public enum AttemptRunner {
             if killAt == nil {
                 if cancelRequested != 0 {
                     result.cancelled = true
+                } else if interrupted != 0 {
+                    result.interrupted = true
                 } else if let deadline, current >= deadline {
                     result.timedOut = true
                 }
-                if result.cancelled || result.timedOut {
+                if result.cancelled || result.timedOut || result.interrupted {
                     kill(-child, SIGTERM)
                     killAt = current + options.graceMilliseconds
                 }

@@ -36,24 +36,35 @@ public final class LocalScheduler: Scheduler {
     public func attempts(ownedBy owner: String) async throws -> [ObservedAttempt] {
         reap()
         var found: [TaskID: [Int: ObservedAttempt]] = [:]
-        // Ended attempts: their result files.
-        for path in resultFiles() {
-            guard let result = AttemptResult.read(from: path), result.owner == owner, result.scheduler == name else { continue }
-            let id = TaskID(pool: result.pool, key: result.key)
-            found[id, default: [:]][result.attempt] = ObservedAttempt(
-                scheduler: name, task: id, attempt: result.attempt, jobID: "local:\(result.pool)/\(result.key)#\(result.attempt)",
-                outcome: result.outcome)
-        }
-        // Running attempts: their runners.
+        // Runners first, results second: an attempt that ends between the two reads is then
+        // seen ended, never missed (and so never taken for lost).
+        var runners: Set<Int32> = []
+        var orphans: [Int32] = []
         for pid in ProcFileSystem.processIDs() {
-            guard let stat = ProcFileSystem.stat(of: pid), stat.session == pid, stat.state != "Z" else { continue }
+            guard let stat = ProcFileSystem.stat(of: pid), stat.state != "Z" else { continue }
             let tags = ProcFileSystem.environment(of: pid)
             guard tags[Tag.managedBy] == owner, tags[Tag.scheduler] == name, let pool = tags[Tag.pool], let key = tags[Tag.key],
                   let attempt = tags[Tag.attempt].flatMap(Int.init) else { continue }
+            guard stat.session == pid else {
+                // A command whose runner is gone (killed with SIGKILL) would run beside its retry.
+                orphans.append(pid)
+                continue
+            }
+            runners.insert(pid)
             let id = TaskID(pool: pool, key: key)
-            if found[id]?[attempt] != nil { continue }
             let identity = ProcessIdentity(pid: pid, startTicks: stat.startTicks)
             found[id, default: [:]][attempt] = ObservedAttempt(scheduler: name, task: id, attempt: attempt, jobID: "local:\(identity)")
+        }
+        for pid in orphans {
+            guard let stat = ProcFileSystem.stat(of: pid), !runners.contains(stat.session) else { continue }
+            kill(-stat.processGroup, SIGKILL)
+        }
+        for path in resultFiles() {
+            guard let result = AttemptResult.read(from: path), result.owner == owner, result.scheduler == name else { continue }
+            let id = TaskID(pool: result.pool, key: result.key)
+            let jobID = found[id]?[result.attempt]?.jobID ?? "local:\(result.pool)/\(result.key)#\(result.attempt)"
+            found[id, default: [:]][result.attempt] = ObservedAttempt(scheduler: name, task: id, attempt: result.attempt, jobID: jobID,
+                                                                     outcome: result.outcome)
         }
         return found.values.flatMap(\.values).sorted { ($0.task, $0.attempt) < ($1.task, $1.attempt) }
     }
@@ -75,12 +86,13 @@ public final class LocalScheduler: Scheduler {
             environment[Tag.key] = attempt.key
             environment[Tag.attempt] = String(attempt.attempt)
             environment[Tag.action] = order.actionID
-            var argv = [runner, "_run-attempt", "--owner", order.owner, "--scheduler", name, "--pool", order.pool,
-                        "--key", attempt.key, "--attempt", String(attempt.attempt),
-                        "--stdout", files.stdout(attempt.attempt), "--stderr", files.stderr(attempt.attempt),
-                        "--result", files.result(attempt.attempt), "--grace-ms", String(Self.grace.milliseconds)]
-            if let workdir = order.workdir { argv += ["--workdir", workdir] }
-            if let walltime = order.walltime { argv += ["--walltime-ms", String(walltime.milliseconds)] }
+            // `--option=value`, so a value that starts with '-' (a key such as "-1") is never read as an option.
+            var argv = [runner, "_run-attempt", "--owner=\(order.owner)", "--scheduler=\(name)", "--pool=\(order.pool)",
+                        "--key=\(attempt.key)", "--attempt=\(attempt.attempt)",
+                        "--stdout=\(files.stdout(attempt.attempt))", "--stderr=\(files.stderr(attempt.attempt))",
+                        "--result=\(files.result(attempt.attempt))", "--grace-ms=\(Self.grace.milliseconds)"]
+            if let workdir = order.workdir { argv.append("--workdir=\(workdir)") }
+            if let walltime = order.walltime { argv.append("--walltime-ms=\(walltime.milliseconds)") }
             argv += ["--"] + attempt.argv
             do throws(DetachedProcess.SpawnError) {
                 let pid = try DetachedProcess.spawn(argv: argv, environment: environment, logPath: files.runnerLog(attempt.attempt))
@@ -104,8 +116,9 @@ public final class LocalScheduler: Scheduler {
                 continue
             }
             let owner = ownerTag(of: identity)
-            // The runner stops the command's group and writes a cancelled result.
-            kill(identity.pid, SIGTERM)
+            // SIGUSR1 is orbrec's cancel: the runner stops the command's group and records a cancel.
+            // A TERM from anyone else (a shutdown) is recorded as an interruption and retried.
+            kill(identity.pid, SIGUSR1)
             var waited: Int64 = 0
             let limit = Self.grace.milliseconds + 3000
             while identity.isAlive && waited < limit {

@@ -71,7 +71,8 @@ extension StateStore {
                 row.failureClass = outcome.failureClass
                 row.host = outcome.host
                 row.jobId = row.jobId ?? jobID
-                row.startedAt = row.startedAt ?? outcome.startedAt
+                // The runner's own times are the truth; the journal's are when orbrec learned of them.
+                row.startedAt = outcome.startedAt ?? row.startedAt
                 row.endedAt = outcome.endedAt ?? now
                 try row.update(db)
             }
@@ -99,5 +100,26 @@ extension StateStore {
     /// Marks an action that calls no adapter before any state change (cancel, dead-letter).
     public func markIssuingWithoutRequest(actionID: String, at now: Instant) throws {
         try write { db in try transition(db, actionID: actionID, to: .issuing, error: nil, at: now, requestID: nil) }
+    }
+}
+
+extension StateStore {
+    /// Closes the open attempts (submitting or running) of cancelled tasks.
+    public func markAttemptsCancelled(pool: String, keys: [String], at now: Instant) throws {
+        try write { db in
+            for key in keys {
+                try db.execute(sql: "UPDATE attempts SET state = ?, ended_at = ? WHERE pool = ? AND key = ? AND state IN (?, ?)",
+                               arguments: [AttemptRecord.State.cancelled.rawValue, now.millisecondsSinceEpoch, pool, key,
+                                           AttemptRecord.State.submitting.rawValue, AttemptRecord.State.running.rawValue])
+            }
+        }
+    }
+
+    /// Attempts journaled as submitting or running: what a plan without refresh takes as running.
+    public func openAttempts() throws -> [AttemptRecord] {
+        try read { db in
+            try AttemptRecord.filter([AttemptRecord.State.submitting.rawValue, AttemptRecord.State.running.rawValue].contains(Column("state")))
+                .fetchAll(db)
+        }
     }
 }

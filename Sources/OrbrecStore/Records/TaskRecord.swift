@@ -9,6 +9,7 @@ public struct TaskRecord: Codable, Sendable, Hashable {
     public var state: TaskState
     public var attemptsStarted: Int
     public var attemptsConsumed: Int
+    public var infraLosses: Int
     public var nextTryAt: Instant?
     /// The last attempt's outcome, as JSON.
     public var lastOutcome: String?
@@ -17,7 +18,8 @@ public struct TaskRecord: Codable, Sendable, Hashable {
 
     public var status: TaskStatus {
         TaskStatus(pool: pool, key: key, state: state, attemptsStarted: attemptsStarted, attemptsConsumed: attemptsConsumed,
-                   nextTryAt: nextTryAt, lastOutcome: lastOutcome.flatMap { try? JSONDecoder().decode(AttemptOutcome.self, from: Data($0.utf8)) })
+                   nextTryAt: nextTryAt, lastOutcome: lastOutcome.flatMap { try? JSONDecoder().decode(AttemptOutcome.self, from: Data($0.utf8)) },
+                   infraLosses: infraLosses)
     }
 
     init(_ status: TaskStatus, createdAt: Instant, updatedAt: Instant) {
@@ -26,6 +28,7 @@ public struct TaskRecord: Codable, Sendable, Hashable {
         state = status.state
         attemptsStarted = status.attemptsStarted
         attemptsConsumed = status.attemptsConsumed
+        infraLosses = status.infraLosses
         nextTryAt = status.nextTryAt
         lastOutcome = status.lastOutcome.map { StateStore.encodeJSON($0) }
         self.createdAt = createdAt

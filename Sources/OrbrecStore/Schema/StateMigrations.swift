@@ -101,6 +101,7 @@ enum StateMigrations {
                 t.column("state", .text).notNull().indexed()
                 t.column("attempts_started", .integer).notNull()
                 t.column("attempts_consumed", .integer).notNull()
+                t.column("infra_losses", .integer).notNull()
                 t.column("next_try_at", .integer)
                 t.column("last_outcome", .text)
                 t.column("created_at", .integer).notNull()

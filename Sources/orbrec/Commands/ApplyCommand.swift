@@ -103,7 +103,7 @@ struct ApplyCommand: AsyncParsableCommand {
                 } catch let timedOut as ConvergeTimeout {
                     session.terminal.endProgress()
                     let pending = timedOut.report.rows.filter { $0.sync != .synced || $0.health != .healthy }
-                        .map { "\($0.id) (\($0.health.rawValue): \($0.message))" }
+                        .map { "\($0.id) (\($0.health.rawValue): \($0.message.isEmpty ? $0.observed : $0.message))" }
                     throw CommandFailure(.error, "not converged after \(timedOut.timeout): \(pending.joined(separator: "; "))")
                 }
             }

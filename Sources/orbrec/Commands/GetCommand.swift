@@ -10,7 +10,7 @@ enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
 
 struct GetCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "get", abstract: "List observed objects: machines, requests or actions.")
+        commandName: "get", abstract: "List observed objects: machines, requests, actions or tasks.")
 
     enum Object: String, ExpressibleByArgument, CaseIterable {
         case machines, requests, actions, tasks

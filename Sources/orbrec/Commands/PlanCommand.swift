@@ -35,7 +35,7 @@ struct PlanCommand: AsyncParsableCommand {
             let interrupted = try store.interruptedActions()
             if !interrupted.isEmpty, !(try reconcilerHoldsLiveLock(store)) {
                 session.terminal.note("\(interrupted.count) action(s) were interrupted (\(interrupted.map(\.id).joined(separator: ", "))); "
-                    + "their machines show as pending until the next apply recovers them")
+                    + "their machines and tasks show as pending or running until the next apply recovers them")
             }
             let snapshot = try await reconciler.snapshot(of: desired, refresh: refresh)
             let result: PlanResult

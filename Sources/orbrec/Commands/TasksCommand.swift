@@ -63,13 +63,13 @@ struct TasksCommand: AsyncParsableCommand {
                     guard let task = tasks.first(where: { $0.key == key }) else { throw CommandFailure(.error, "no task \(pool)/\(key)") }
                     return task
                 }
-                let requeued = chosen.compactMap(TaskLifecycle.requeue)
                 let refused = chosen.filter { TaskLifecycle.requeue($0) == nil }.map { "\($0.key) (\($0.state.rawValue))" }
+                guard refused.isEmpty else {
+                    throw CommandFailure(.error, "only dead-lettered or cancelled tasks can be requeued: \(refused.joined(separator: ", ")); nothing was requeued")
+                }
+                let requeued = chosen.compactMap(TaskLifecycle.requeue)
                 try store.setTasks(requeued, cause: "requeued by \(Session.actor)", at: SystemClock().now())
                 session.terminal.out("Requeued \(requeued.count) task(s) of \(pool); the next apply runs them.")
-                if !refused.isEmpty {
-                    throw CommandFailure(.error, "only dead-lettered or cancelled tasks can be requeued: \(refused.joined(separator: ", "))")
-                }
                 return .success
             }
         }
@@ -91,8 +91,13 @@ struct TasksCommand: AsyncParsableCommand {
                 defer { try? store.unlock(id: lock.id) }
                 let reconciler = session.reconciler(store)
                 let snapshot = try await reconciler.snapshot(of: desired, sync: true)
-                let open = snapshot.tasks.filter { $0.pool == pool && !$0.state.isFinished && (keys.isEmpty || keys.contains($0.key)) }
-                let unknown = keys.filter { key in !snapshot.tasks.contains { $0.pool == pool && $0.key == key } }
+                // The pool's tasks: those journaled and, for a declared pool, those not yet submitted.
+                var statuses = Dictionary(snapshot.tasks.filter { $0.pool == pool }.map { ($0.key, $0) }, uniquingKeysWith: { first, _ in first })
+                for definition in desired.pools[pool]?.tasks ?? [] where statuses[definition.key] == nil {
+                    statuses[definition.key] = TaskStatus(pool: pool, key: definition.key)
+                }
+                let open = statuses.values.filter { !$0.state.isFinished && (keys.isEmpty || keys.contains($0.key)) }.sorted { $0.key < $1.key }
+                let unknown = keys.filter { statuses[$0] == nil }
                 guard unknown.isEmpty else { throw CommandFailure(.error, "no task \(unknown.map { "\(pool)/\($0)" }.joined(separator: ", "))") }
                 guard !open.isEmpty else {
                     session.terminal.out("Nothing to cancel in \(pool).")
