@@ -102,49 +102,56 @@ public final class LocalProvider: Provider {
     public func returnMachines(_ order: ReturnOrder) async -> [MachineOutcome] {
         var outcomes: [MachineOutcome] = []
         for machine in order.machines {
-            guard let handle = machine.providerID, handle.hasPrefix("local:"),
-                  let identity = ProcessIdentity(parsing: String(handle.dropFirst("local:".count))), identity.isAlive else {
+            let identity = machine.providerID.flatMap { handle in
+                handle.hasPrefix("local:") ? ProcessIdentity(parsing: String(handle.dropFirst("local:".count))) : nil
+            }
+            let grace = identity.flatMap { Int64(ProcFileSystem.environment(of: $0.pid)[MachineTags.stopTimeout] ?? "") }
+                ?? TemplateSpec.defaultStopTimeout.milliseconds
+            guard identity?.isAlive == true || !members(of: machine.id, owner: order.owner).isEmpty else {
                 outcomes.append(MachineOutcome(machineID: machine.id, providerID: machine.providerID))
                 continue
             }
-            let grace = Int64(ProcFileSystem.environment(of: identity.pid)[MachineTags.stopTimeout] ?? "")
-                ?? TemplateSpec.defaultStopTimeout.milliseconds
-            let stopped = await terminate(identity, graceMilliseconds: grace)
+            let stopped = await terminate(machine.id, owner: order.owner, leader: identity, graceMilliseconds: grace)
             outcomes.append(stopped
-                ? MachineOutcome(machineID: machine.id, providerID: handle)
-                : MachineOutcome(machineID: machine.id, providerID: handle, error: ProviderError(
-                    code: "return-timeout", message: "process \(identity.pid) did not exit after KILL", retryable: true)))
+                ? MachineOutcome(machineID: machine.id, providerID: machine.providerID)
+                : MachineOutcome(machineID: machine.id, providerID: machine.providerID, error: ProviderError(
+                    code: "return-timeout", message: "machine \(machine.id) did not exit after KILL", retryable: true)))
         }
         return outcomes
     }
 
-    /// TERM to the whole process group, then KILL after the grace period to whatever of the
-    /// group is left — members that ignore TERM may outlive the leader.
-    private func terminate(_ identity: ProcessIdentity, graceMilliseconds: Int64) async -> Bool {
-        kill(-identity.pid, SIGTERM)
-        if await waitForExit(identity, milliseconds: graceMilliseconds) { return true }
-        kill(-identity.pid, SIGKILL)
-        return await waitForExit(identity, milliseconds: 5000)
+    /// TERM to the machine's process group, then, after the grace period, KILL to every process
+    /// that still carries the machine's tags — members that ignore TERM may outlive the leader.
+    /// The group is signalled only while its leader is verified alive (pid and start time), and
+    /// stragglers one by one by their tags, so a reused pid or group id is never hit.
+    private func terminate(_ machineID: String, owner: String, leader: ProcessIdentity?, graceMilliseconds: Int64) async -> Bool {
+        if let leader, leader.isAlive { kill(-leader.pid, SIGTERM) }
+        for pid in members(of: machineID, owner: owner) where pid != leader?.pid { kill(pid, SIGTERM) }
+        if await waitForExit(machineID, owner: owner, milliseconds: graceMilliseconds) { return true }
+        if let leader, leader.isAlive { kill(-leader.pid, SIGKILL) }
+        for pid in members(of: machineID, owner: owner) { kill(pid, SIGKILL) }
+        return await waitForExit(machineID, owner: owner, milliseconds: 5000)
     }
 
-    /// Waits until the leader and every other member of its process group are gone.
-    private func waitForExit(_ identity: ProcessIdentity, milliseconds: Int64) async -> Bool {
+    /// Waits until no live process carries the machine's tags.
+    private func waitForExit(_ machineID: String, owner: String, milliseconds: Int64) async -> Bool {
         var waited: Int64 = 0
         while waited <= milliseconds {
             reapChildren()
-            if !identity.isAlive && !Self.groupHasMembers(identity.pid) { return true }
+            if members(of: machineID, owner: owner).isEmpty { return true }
             try? await Task.sleep(for: .milliseconds(20))
             waited += 20
         }
         return false
     }
 
-    /// Whether any process other than a zombie leader remains in the process group `group`.
-    static func groupHasMembers(_ group: Int32) -> Bool {
-        guard kill(-group, 0) == 0 else { return false }
-        return ProcFileSystem.processIDs().contains { pid in
-            guard let stat = ProcFileSystem.stat(of: pid) else { return false }
-            return stat.processGroup == group && stat.state != "Z" && stat.state != "X"
+    /// Live processes (not zombies) whose environment carries this machine's tags: the leader
+    /// and everything it started, which inherit its environment.
+    func members(of machineID: String, owner: String) -> [Int32] {
+        ProcFileSystem.processIDs().filter { pid in
+            guard let stat = ProcFileSystem.stat(of: pid), stat.state != "Z", stat.state != "X" else { return false }
+            let tags = ProcFileSystem.environment(of: pid)
+            return tags[MachineTags.machine] == machineID && tags[MachineTags.managedBy] == owner
         }
     }
 
