@@ -68,7 +68,8 @@ import Testing
         let outcome = try #require(attempts.first?.outcome)
         #expect(outcome.timedOut)
         #expect(outcome.failureClass == .timeout)
-        #expect(Date().timeIntervalSince(started) < 10)
+        // Loose on purpose: the suite runs beside hundreds of processes; EndToEnd TaskPoolTests pin the timing.
+        #expect(Date().timeIntervalSince(started) < 30)
         #expect(!sleepersRemain(), "no sleep of the attempt's group survives")
     }
 
