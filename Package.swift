@@ -18,6 +18,7 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
         // Pure model and logic: no files, processes, network or clock.
@@ -31,6 +32,11 @@ let package = Package(
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         .target(name: "OrbrecLocal", dependencies: ["OrbrecCore"]),
+        // EC2 provider: SigV4, the Query API, XML answers. (The adapter itself is in progress.)
+        .target(name: "OrbrecAWS", dependencies: [
+            "OrbrecCore",
+            .product(name: "Crypto", package: "swift-crypto"),
+        ]),
         .target(name: "OrbrecEngine", dependencies: ["OrbrecCore", "OrbrecStore"]),
         .executableTarget(name: "orbrec", dependencies: [
             "OrbrecCore", "OrbrecSpec", "OrbrecStore", "OrbrecLocal", "OrbrecEngine",
@@ -46,6 +52,7 @@ let package = Package(
                     exclude: ["Corpus"]),
         .testTarget(name: "OrbrecStoreTests", dependencies: ["OrbrecStore", "OrbrecCore"]),
         .testTarget(name: "OrbrecLocalTests", dependencies: ["OrbrecLocal", "OrbrecCore"]),
+        .testTarget(name: "OrbrecAWSTests", dependencies: ["OrbrecAWS", "OrbrecCore"]),
         .testTarget(name: "OrbrecEngineTests", dependencies: [
             "OrbrecEngine", "OrbrecStore", "OrbrecCore", "OrbrecTestSupport",
         ]),
