@@ -52,7 +52,7 @@ let package = Package(
                     exclude: ["Corpus"]),
         .testTarget(name: "OrbrecStoreTests", dependencies: ["OrbrecStore", "OrbrecCore"]),
         .testTarget(name: "OrbrecLocalTests", dependencies: ["OrbrecLocal", "OrbrecCore"]),
-        .testTarget(name: "OrbrecAWSTests", dependencies: ["OrbrecAWS", "OrbrecCore"]),
+        .testTarget(name: "OrbrecAWSTests", dependencies: ["OrbrecAWS", "OrbrecCore"], exclude: ["Fixtures"]),
         .testTarget(name: "OrbrecEngineTests", dependencies: [
             "OrbrecEngine", "OrbrecStore", "OrbrecCore", "OrbrecTestSupport",
         ]),
