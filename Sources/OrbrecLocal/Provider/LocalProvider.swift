@@ -107,7 +107,7 @@ public final class LocalProvider: Provider {
             }
             let grace = identity.flatMap { Int64(ProcFileSystem.environment(of: $0.pid)[MachineTags.stopTimeout] ?? "") }
                 ?? TemplateSpec.defaultStopTimeout.milliseconds
-            guard identity?.isAlive == true || !members(of: machine.id, owner: order.owner).isEmpty else {
+            guard identity?.isAlive == true || !members(of: machine.id, owner: order.owner, leader: identity?.pid).isEmpty else {
                 outcomes.append(MachineOutcome(machineID: machine.id, providerID: machine.providerID))
                 continue
             }
@@ -126,30 +126,33 @@ public final class LocalProvider: Provider {
     /// stragglers one by one by their tags, so a reused pid or group id is never hit.
     private func terminate(_ machineID: String, owner: String, leader: ProcessIdentity?, graceMilliseconds: Int64) async -> Bool {
         if let leader, leader.isAlive { kill(-leader.pid, SIGTERM) }
-        for pid in members(of: machineID, owner: owner) where pid != leader?.pid { kill(pid, SIGTERM) }
-        if await waitForExit(machineID, owner: owner, milliseconds: graceMilliseconds) { return true }
+        for pid in members(of: machineID, owner: owner, leader: leader?.pid) where pid != leader?.pid { kill(pid, SIGTERM) }
+        if await waitForExit(machineID, owner: owner, leader: leader?.pid, milliseconds: graceMilliseconds) { return true }
         if let leader, leader.isAlive { kill(-leader.pid, SIGKILL) }
-        for pid in members(of: machineID, owner: owner) { kill(pid, SIGKILL) }
-        return await waitForExit(machineID, owner: owner, milliseconds: 5000)
+        for pid in members(of: machineID, owner: owner, leader: leader?.pid) { kill(pid, SIGKILL) }
+        return await waitForExit(machineID, owner: owner, leader: leader?.pid, milliseconds: 5000)
     }
 
-    /// Waits until no live process carries the machine's tags.
-    private func waitForExit(_ machineID: String, owner: String, milliseconds: Int64) async -> Bool {
+    /// Waits until no live process of the machine is left.
+    private func waitForExit(_ machineID: String, owner: String, leader: Int32?, milliseconds: Int64) async -> Bool {
         var waited: Int64 = 0
         while waited <= milliseconds {
             reapChildren()
-            if members(of: machineID, owner: owner).isEmpty { return true }
+            if members(of: machineID, owner: owner, leader: leader).isEmpty { return true }
             try? await Task.sleep(for: .milliseconds(20))
             waited += 20
         }
         return false
     }
 
-    /// Live processes (not zombies) whose environment carries this machine's tags: the leader
-    /// and everything it started, which inherit its environment.
-    func members(of machineID: String, owner: String) -> [Int32] {
-        ProcFileSystem.processIDs().filter { pid in
-            guard let stat = ProcFileSystem.stat(of: pid), stat.state != "Z", stat.state != "X" else { return false }
+    /// Live processes (not zombies) of the machine: those in its leader's session or process
+    /// group whose environment carries its tags (the leader and everything it started inherit
+    /// them; the tag check keeps a reused pid or group id from ever matching).
+    func members(of machineID: String, owner: String, leader: Int32?) -> [Int32] {
+        guard let leader else { return [] }
+        return ProcFileSystem.processIDs().filter { pid in
+            guard let stat = ProcFileSystem.stat(of: pid), stat.state != "Z", stat.state != "X",
+                  stat.session == leader || stat.processGroup == leader else { return false }
             let tags = ProcFileSystem.environment(of: pid)
             return tags[MachineTags.machine] == machineID && tags[MachineTags.managedBy] == owner
         }

@@ -42,6 +42,9 @@ public final class LocalScheduler: Scheduler {
         var orphans: [Int32] = []
         for pid in ProcFileSystem.processIDs() {
             guard let stat = ProcFileSystem.stat(of: pid), stat.state != "Z" else { continue }
+            // Only a session leader (a runner) or a process whose session leader is gone (an
+            // orphaned command) can be ours: the environment of no other process is read.
+            if stat.session != pid, let leader = ProcFileSystem.stat(of: stat.session), leader.state != "Z" { continue }
             let tags = ProcFileSystem.environment(of: pid)
             guard tags[Tag.managedBy] == owner, tags[Tag.scheduler] == name, let pool = tags[Tag.pool], let key = tags[Tag.key],
                   let attempt = tags[Tag.attempt].flatMap(Int.init) else { continue }
