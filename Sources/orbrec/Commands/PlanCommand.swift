@@ -4,7 +4,6 @@ internal import OrbrecCore
 internal import OrbrecSpec
 internal import OrbrecStore
 internal import OrbrecEngine
-internal import OrbrecLocal
 
 struct PlanCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -68,6 +67,5 @@ struct PlanCommand: AsyncParsableCommand {
 /// which case `issuing` actions are in flight rather than interrupted.
 private func reconcilerHoldsLiveLock(_ store: StateStore) throws -> Bool {
     guard let holder = try store.currentLock() else { return false }
-    guard holder.host == Session.hostName, let ticks = UInt64(holder.processStart) else { return true }
-    return ProcessIdentity(pid: holder.pid, startTicks: ticks).isAlive
+    return !Session.holderIsGone(holder)
 }

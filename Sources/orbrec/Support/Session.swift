@@ -119,6 +119,13 @@ struct Session {
 
     static var hostName: String { ProcessInfo.processInfo.hostName }
 
+    /// Whether the lock's holder is known to be gone: a process on this host that no longer
+    /// runs (pid and start time). A holder on another host is never judged gone.
+    static func holderIsGone(_ holder: LockRecord) -> Bool {
+        guard holder.host == hostName, let ticks = UInt64(holder.processStart) else { return false }
+        return !ProcessIdentity(pid: holder.pid, startTicks: ticks).isAlive
+    }
+
     // MARK: Lock
 
     /// Takes the state lock for `operation`, waiting up to `timeout`; exit 5 naming the holder.
@@ -127,13 +134,9 @@ struct Session {
         let record = LockRecord(id: "lock-" + UUID().uuidString.prefix(8).lowercased(), operation: operation, who: Self.actor,
                                 host: Self.hostName, pid: me.pid, processStart: String(me.startTicks),
                                 createdAt: SystemClock().now())
-        let host = Self.hostName
         do {
-            return try await StateLock(store: store).acquire(record, timeout: timeout) { holder in
-                // A holder on this host whose process is gone (killed) cannot release it: take over.
-                guard holder.host == host, let ticks = UInt64(holder.processStart) else { return false }
-                return !ProcessIdentity(pid: holder.pid, startTicks: ticks).isAlive
-            }
+            // A holder on this host whose process is gone (killed) cannot release it: take over.
+            return try await StateLock(store: store).acquire(record, timeout: timeout) { Self.holderIsGone($0) }
         } catch let timeout as LockTimeout {
             let holder = timeout.holder
             throw CommandFailure(.lockTimeout, "the state is locked by \(holder.id) (\(holder.operation) by \(holder.who), pid \(holder.pid), "
