@@ -4,11 +4,19 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib/deps.sh
+source scripts/lib/moto.sh
 ensure_build_deps
+ensure_moto
 
 started=$(date +%s)
 swift build --build-tests
 export ORBREC_BIN="$PWD/.build/debug/orbrec"
+# Two real moto_servers for the EC2 tests: one as moto runs by default, one that checks
+# every signature. Stopped when this script ends, however it ends.
+trap stop_motos EXIT
+start_moto ORBREC_TEST_MOTO
+start_moto ORBREC_TEST_MOTO_AUTH INITIAL_NO_AUTH_ACTION_COUNT=0
+export ORBREC_TEST_AWS_CLI="$MOTO_VENV/bin/aws"
 # Serially: the adapter and end-to-end tests start hundreds of real processes, and on a
 # 2-core machine running them all at once starves the timing they check (about 55 s serial).
 swift test --skip-build --no-parallel "$@"

@@ -18,7 +18,7 @@ public struct EC2Error: Error, Sendable, Hashable, CustomStringConvertible {
     /// Throttling and server-side trouble are worth another try; client errors are not.
     public var isRetryable: Bool {
         ["RequestLimitExceeded", "Throttling", "ThrottlingException", "InternalError", "Unavailable",
-         "ServiceUnavailable", "InsufficientInstanceCapacity"].contains(code) || status == 503 || status >= 500
+         "ServiceUnavailable", "InsufficientInstanceCapacity", "EndpointUnreachable"].contains(code) || status == 503 || status >= 500
     }
 
     public var description: String { "\(code): \(message)" }
