@@ -44,7 +44,7 @@ let package = Package(
         ]),
         .target(name: "OrbrecEngine", dependencies: ["OrbrecCore", "OrbrecStore"]),
         .executableTarget(name: "orbrec", dependencies: [
-            "OrbrecCore", "OrbrecSpec", "OrbrecStore", "OrbrecLocal", "OrbrecEngine",
+            "OrbrecCore", "OrbrecSpec", "OrbrecStore", "OrbrecLocal", "OrbrecAWS", "OrbrecEngine",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .target(name: "OrbrecTestSupport", dependencies: ["OrbrecCore"]),

@@ -13,6 +13,9 @@ struct ModelWorld: Hashable, Sendable, CustomStringConvertible {
         var createdAt: Int64
         /// What the provider reports; nil when it does not have the machine.
         var observed: MachineState?
+
+        /// Reported dead and never recorded: the planner ignores it.
+        var isHistory: Bool { observed == .lost && recorded == nil }
         /// What the journal recorded; nil when the machine is not in the journal.
         var recorded: MachineState?
         var inFlight: Bool = false
@@ -84,6 +87,8 @@ struct ModelWorld: Hashable, Sendable, CustomStringConvertible {
     }
 
     mutating func settle() {
+        // A dead machine the journal never held is history: the provider forgets it.
+        machines.removeAll(where: \.isHistory)
         for index in machines.indices where unreachable[machines[index].provider] == nil {
             if machines[index].inFlight || machines[index].observed == .pending {
                 machines[index].observed = .running
@@ -101,7 +106,7 @@ struct ModelWorld: Hashable, Sendable, CustomStringConvertible {
         var expected: [String: Int] = [:]
         for fleet in desired.fleets.values { expected[fleet.name] = fleet.count }
         var actual: [String: Int] = [:]
-        for machine in machines {
+        for machine in machines where !machine.isHistory {
             guard let fleet = desired.fleets[machine.fleet], let template = desired.templates[fleet.template],
                   machine.templateHash == template.specHash, machine.provider == template.provider,
                   machine.recorded == machine.observed || machine.recorded == nil, !machine.inFlight,

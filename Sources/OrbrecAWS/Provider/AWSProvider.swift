@@ -1,20 +1,25 @@
 public import OrbrecCore
 internal import Foundation
 
-/// The `aws` provider: machines are EC2 instances, made with RunInstances (one call per
-/// machine, so each instance carries its own `orbrec:machine` tag), returned with
-/// TerminateInstances, and found with DescribeInstances filtered by `orbrec:managed-by`.
+/// The `aws` provider: machines are EC2 instances. A template with `providerApi: RunInstances`
+/// makes one RunInstances call per machine, so each instance is born with its own
+/// `orbrec:machine` tag; `providerApi: EC2Fleet` makes one instant fleet per order and tags
+/// each instance it got with its machine id afterwards. Returns go through
+/// TerminateInstances; observation through DescribeInstances filtered by `orbrec:managed-by`.
 public final class AWSProvider: Provider {
     public let name: String
     public let client: EC2Client
+    /// How many calls one order makes at once.
+    public let maxInFlight: Int
 
-    public init(name: String, client: EC2Client) {
+    public init(name: String, client: EC2Client, maxInFlight: Int = ProviderSpec.defaultMaxInFlight) {
         self.name = name
         self.client = client
+        self.maxInFlight = max(1, maxInFlight)
     }
 
     public func machines(ownedBy owner: String) async throws -> [ObservedMachine] {
-        var machines: [ObservedMachine] = []
+        var instances: [EC2Instance] = []
         var token: String?
         repeat {
             var parameters = [EC2Request.Parameter("Filter.1.Name", "tag:\(AWSTags.managedBy)"), EC2Request.Parameter("Filter.1.Value.1", owner),
@@ -28,64 +33,96 @@ public final class AWSProvider: Provider {
                 throw error.providerError
             }
             let page = EC2Instance.describePage(tree)
-            for instance in page.instances {
-                guard let machine = instance.tags[AWSTags.machine], let fleet = instance.tags[AWSTags.fleet] else { continue }
-                machines.append(ObservedMachine(
-                    id: machine, fleet: fleet, template: instance.tags[AWSTags.template] ?? "",
-                    templateHash: instance.tags[AWSTags.templateHash] ?? "", provider: name, providerID: instance.instanceID,
-                    actionID: instance.tags[AWSTags.action] ?? "", state: instance.machineState, createdAt: instance.launchedAt,
-                    message: "\(instance.instanceID) \(instance.state)"))
-            }
+            instances += page.instances
             token = page.nextToken
         } while token != nil
-        // An id seen twice (a launch retried by an earlier crash) is the live one, else the first.
-        return Dictionary(grouping: machines, by: \.id).compactMap { _, copies in
-            copies.first { $0.state.isLive } ?? copies.first
-        }.sorted { $0.id < $1.id }
+        return Self.machines(from: instances, provider: name)
+    }
+
+    /// Instances as machines. An instance without a machine tag (an EC2Fleet launch whose
+    /// tagging was interrupted) is named after its instance id; a second live instance with
+    /// the same machine tag (a launch repeated where ClientToken is not honoured) keeps its
+    /// own name too. Both are then unrecorded machines, adopted or returned, never lost track of.
+    static func machines(from instances: [EC2Instance], provider: String) -> [ObservedMachine] {
+        var machines: [ObservedMachine] = []
+        var taken: Set<String> = []
+        let ordered = instances.sorted { ($0.machineState.isLive ? 0 : 1, $0.instanceID) < ($1.machineState.isLive ? 0 : 1, $1.instanceID) }
+        for instance in ordered {
+            guard let fleet = instance.tags[AWSTags.fleet] else { continue }
+            var id = instance.tags[AWSTags.machine] ?? "\(fleet)-\(instance.instanceID)"
+            if taken.contains(id) {
+                guard instance.machineState.isLive else { continue }
+                id = "\(id)-\(instance.instanceID)"
+            }
+            taken.insert(id)
+            machines.append(ObservedMachine(
+                id: id, fleet: fleet, template: instance.tags[AWSTags.template] ?? "",
+                templateHash: instance.tags[AWSTags.templateHash] ?? "", provider: provider, providerID: instance.instanceID,
+                actionID: instance.tags[AWSTags.action] ?? "", state: instance.machineState, createdAt: instance.launchedAt,
+                message: "\(instance.instanceID) \(instance.instanceType) \(instance.state)"))
+        }
+        return machines.sorted { $0.id < $1.id }
     }
 
     public func provision(_ order: ProvisionOrder) async -> [MachineOutcome] {
-        var outcomes: [MachineOutcome] = []
-        for machine in order.machineIDs {
-            do {
-                let tree = try await client.send(runInstances(order, machine: machine))
+        switch order.template.providerApi ?? .runInstances {
+        case .runInstances: await provisionOneByOne(order)
+        case .ec2Fleet: await provisionThroughFleet(order)
+        }
+    }
+
+    private func provisionOneByOne(_ order: ProvisionOrder) async -> [MachineOutcome] {
+        await forEachBounded(order.machineIDs) { machine in
+            do throws(EC2Error) {
+                let tree = try await self.client.send(self.runInstances(order, machine: machine))
                 guard let instance = EC2Instance.launched(tree).first else {
-                    outcomes.append(MachineOutcome(machineID: machine, error: ProviderError(code: "NoInstance", message: "RunInstances launched nothing")))
-                    continue
+                    return MachineOutcome(machineID: machine, error: ProviderError(code: "NoInstance", message: "RunInstances answered without an instance"))
                 }
-                outcomes.append(MachineOutcome(machineID: machine, providerID: instance.instanceID))
+                return MachineOutcome(machineID: machine, providerID: instance.instanceID)
             } catch {
-                outcomes.append(MachineOutcome(machineID: machine, error: error.providerError))
+                return MachineOutcome(machineID: machine, error: error.providerError)
+            }
+        }
+    }
+
+    public func returnMachines(_ order: ReturnOrder) async -> [MachineOutcome] {
+        let held = order.machines.filter { ($0.providerID ?? "").hasPrefix("i-") }
+        var outcomes = order.machines.filter { !($0.providerID ?? "").hasPrefix("i-") }
+            .map { MachineOutcome(machineID: $0.id, providerID: $0.providerID) }
+        // TerminateInstances takes up to 1,000 ids; one unknown id fails the whole call, so a
+        // batch that fails that way is retried one by one.
+        let batches = stride(from: 0, to: held.count, by: 500).map { Array(held[$0..<min($0 + 500, held.count)]) }
+        for batch in batches {
+            do {
+                _ = try await client.send(EC2Request(action: "TerminateInstances",
+                                                     parameters: EC2Request.list("InstanceId", batch.compactMap(\.providerID))))
+                outcomes += batch.map { MachineOutcome(machineID: $0.id, providerID: $0.providerID) }
+            } catch where error.code == "InvalidInstanceID.NotFound" {
+                outcomes += await forEachBounded(batch) { machine in
+                    do throws(EC2Error) {
+                        _ = try await self.client.send(EC2Request(action: "TerminateInstances", parameters: EC2Request.list("InstanceId", [machine.providerID ?? ""])))
+                        return MachineOutcome(machineID: machine.id, providerID: machine.providerID)
+                    } catch where error.code == "InvalidInstanceID.NotFound" {
+                        return MachineOutcome(machineID: machine.id, providerID: machine.providerID)
+                    } catch {
+                        return MachineOutcome(machineID: machine.id, providerID: machine.providerID, error: error.providerError)
+                    }
+                }
+            } catch {
+                outcomes += batch.map { MachineOutcome(machineID: $0.id, providerID: $0.providerID, error: error.providerError) }
             }
         }
         return outcomes
     }
 
-    public func returnMachines(_ order: ReturnOrder) async -> [MachineOutcome] {
-        let known = order.machines.filter { ($0.providerID ?? "").hasPrefix("i-") }
-        var outcomes = order.machines.filter { !($0.providerID ?? "").hasPrefix("i-") }
-            .map { MachineOutcome(machineID: $0.id, providerID: $0.providerID) }
-        guard !known.isEmpty else { return outcomes }
-        do {
-            _ = try await client.send(EC2Request(action: "TerminateInstances",
-                                                 parameters: EC2Request.list("InstanceId", known.compactMap(\.providerID))))
-            outcomes += known.map { MachineOutcome(machineID: $0.id, providerID: $0.providerID) }
-        } catch where error.code == "InvalidInstanceID.NotFound" {
-            // Already gone: one by one, so that the ones still there are terminated.
-            for machine in known {
-                do {
-                    _ = try await client.send(EC2Request(action: "TerminateInstances", parameters: EC2Request.list("InstanceId", [machine.providerID ?? ""])))
-                    outcomes.append(MachineOutcome(machineID: machine.id, providerID: machine.providerID))
-                } catch where error.code == "InvalidInstanceID.NotFound" {
-                    outcomes.append(MachineOutcome(machineID: machine.id, providerID: machine.providerID))
-                } catch {
-                    outcomes.append(MachineOutcome(machineID: machine.id, providerID: machine.providerID, error: error.providerError))
-                }
-            }
-        } catch {
-            outcomes += known.map { MachineOutcome(machineID: $0.id, providerID: $0.providerID, error: error.providerError) }
-        }
-        return outcomes
+    /// The tags every instance of `order` carries; `machine` is added when it is known at launch.
+    func tags(_ order: ProvisionOrder, machine: String?) -> [(String, String)] {
+        var tags: [(String, String)] = [
+            (AWSTags.managedBy, order.owner), (AWSTags.provider, name), (AWSTags.fleet, order.fleet),
+            (AWSTags.action, order.actionID), (AWSTags.template, order.template.name), (AWSTags.templateHash, order.templateHash),
+        ]
+        if let machine { tags.insert((AWSTags.machine, machine), at: 3) }
+        return tags + (order.template.tags ?? [:]).sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
     }
 
     /// One instance of `order`'s template, tagged with its identity. The ClientToken makes a
@@ -94,20 +131,47 @@ public final class AWSProvider: Provider {
         let template = order.template
         var parameters: [EC2Request.Parameter] = [
             .init("ImageId", template.imageId ?? ""), .init("MinCount", "1"), .init("MaxCount", "1"),
-            .init("ClientToken", String("\(order.actionID)-\(machine)".prefix(64))),
+            .init("ClientToken", Self.clientToken(action: order.actionID, machine: machine)),
             .init("InstanceType", template.instanceType ?? template.instanceTypes?.sorted { $0.key < $1.key }.first?.key ?? ""),
             .init("TagSpecification.1.ResourceType", "instance"),
         ]
-        if let subnet = template.subnetIds?.first { parameters.append(.init("SubnetId", subnet)) }
+        if let subnets = template.subnetIds, !subnets.isEmpty {
+            // Spread machines over the subnets, stably: the same machine always asks the same one.
+            parameters.append(.init("SubnetId", subnets[Int(StableHasher.bucket(machine, count: subnets.count))]))
+        }
         parameters += EC2Request.list("SecurityGroupId", template.securityGroupIds ?? [])
         if let key = template.keyName { parameters.append(.init("KeyName", key)) }
         if let userData = template.userData { parameters.append(.init("UserData", Data(userData.utf8).base64EncodedString())) }
         if template.priceType == .spot { parameters.append(.init("InstanceMarketOptions.MarketType", "spot")) }
-        let tags: [(String, String)] = [
-            (AWSTags.managedBy, order.owner), (AWSTags.provider, name), (AWSTags.fleet, order.fleet), (AWSTags.machine, machine),
-            (AWSTags.action, order.actionID), (AWSTags.template, template.name), (AWSTags.templateHash, order.templateHash),
-        ] + (template.tags ?? [:]).sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
-        parameters += EC2Request.tags("TagSpecification.1.Tag", tags)
+        parameters += EC2Request.tags("TagSpecification.1.Tag", tags(order, machine: machine))
         return EC2Request(action: "RunInstances", parameters: parameters)
+    }
+
+    /// At most 64 ASCII characters, unique per action and machine.
+    static func clientToken(action: String, machine: String) -> String {
+        let token = "\(action)/\(machine)"
+        return token.count <= 64 ? token : String(token.prefix(47)) + "-" + StableHasher.digest(token).prefix(16)
+    }
+
+    /// Runs `body` for every element, at most `maxInFlight` at once; answers in input order.
+    func forEachBounded<Element: Sendable, Result: Sendable>(
+        _ elements: [Element], _ body: @escaping @Sendable (Element) async -> Result
+    ) async -> [Result] {
+        await withTaskGroup(of: (Int, Result).self) { group in
+            var results = [Result?](repeating: nil, count: elements.count)
+            var next = 0
+            func start() {
+                let index = next
+                let element = elements[index]
+                group.addTask { (index, await body(element)) }
+                next += 1
+            }
+            while next < min(maxInFlight, elements.count) { start() }
+            for await (index, result) in group {
+                results[index] = result
+                if next < elements.count { start() }
+            }
+            return results.compactMap { $0 }
+        }
     }
 }

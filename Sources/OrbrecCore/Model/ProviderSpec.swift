@@ -6,7 +6,7 @@ public struct ProviderSpec: Hashable, Sendable, Codable {
         case hostfactory
 
         /// Types this version can provision through.
-        public var isSupported: Bool { self == .local }
+        public var isSupported: Bool { self != .hostfactory }
     }
 
     public var metadata: Metadata

@@ -21,9 +21,9 @@ public struct FleetMachine: Hashable, Sendable {
         let recordedByID = Dictionary(recorded.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         for machine in observed.machines where machine.state != .returned && machine.state != .failed {
             let record = recordedByID[machine.id]
-            // A dead machine the journal does not hold (a cloud keeps terminated instances
-            // visible for a while after they were returned) is history, not drift.
-            if machine.state == .lost && record == nil { continue }
+            // A dead machine the journal does not hold, or holds as already returned or failed
+            // (a cloud keeps terminated instances visible for a while), is history, not drift.
+            if machine.state == .lost && (record == nil || record?.state == .returned || record?.state == .failed) { continue }
             let state: MachineState = record?.state == .terminating && machine.state != .lost ? .terminating : machine.state
             byID[machine.id] = FleetMachine(
                 id: machine.id, fleet: machine.fleet, templateHash: machine.templateHash, provider: machine.provider,

@@ -62,3 +62,20 @@ public struct StableHasher: Sendable {
         return String(repeating: "0", count: 16 - hex.count) + hex
     }
 }
+
+extension StableHasher {
+    /// The hex digest of one string.
+    public static func digest(_ text: String) -> String {
+        var hasher = StableHasher()
+        hasher.combine(text)
+        return hasher.hexDigest
+    }
+
+    /// A stable choice of one of `count` buckets for `text`.
+    public static func bucket(_ text: String, count: Int) -> Int {
+        guard count > 1 else { return 0 }
+        let digest = Self.digest(text)
+        let prefix = UInt64(digest.prefix(15), radix: 16) ?? 0
+        return Int(prefix % UInt64(count))
+    }
+}

@@ -44,7 +44,7 @@ extension Reconciler {
                 switch request.kind {
                 case .provision:
                     for machine in machines {
-                        if let found = seen[machine.machineId] {
+                        if let found = seen[machine.machineId], found.state != .returned {
                             updates.append(MachineUpdate(machineID: machine.machineId, state: found.state, providerID: found.providerID,
                                                          message: "adopted after an interrupted apply"))
                         } else {
@@ -54,7 +54,7 @@ extension Reconciler {
                     }
                 case .return:
                     for machine in machines {
-                        let stillThere = seen[machine.machineId] != nil
+                        let stillThere = seen[machine.machineId].map { $0.state != .lost && $0.state != .returned } ?? false
                         updates.append(MachineUpdate(machineID: machine.machineId, state: stillThere ? .terminating : .returned,
                                                      message: stillThere ? "return interrupted; still held" : "returned"))
                     }

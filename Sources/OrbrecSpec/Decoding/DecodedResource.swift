@@ -19,6 +19,8 @@ struct DecodedResource {
     /// The spec fields the user wrote, valid or not, so that a field already reported as
     /// invalid is not reported again as missing.
     var writtenFields: Set<String> = []
+    /// Where each written spec field's value is, for checks that need other resources.
+    var fieldLocations: [String: SourceLocation] = [:]
 
     var id: ResourceID {
         switch spec {

@@ -34,6 +34,9 @@ enum TemplateDecoder {
         let userData = spec.string("userData")
         let priceType = spec.choice("priceType", as: TemplateSpec.PriceType.self)
         let tags = spec.stringMap("tags")
+        for key in (tags ?? [:]).keys.sorted() where key.lowercased().hasPrefix("orbrec:") || key.lowercased().hasPrefix("aws:") {
+            context.error("reserved-tag", "tag '\(key)' is reserved: orbrec: tags are orbrec's own and aws: tags are AWS's", at: spec.value("tags"))
+        }
 
         guard let metadata = envelope.metadata, let provider else { return nil }
         var template = TemplateSpec(metadata: metadata, provider: provider,
@@ -51,6 +54,7 @@ enum TemplateDecoder {
         template.tags = tags
         return DecodedResource(spec: .template(template), nameLocation: envelope.nameLocation,
                                referenceLocation: spec.location(of: "provider"),
-                               writtenFields: Set(spec.mapping.keys.compactMap { $0.scalar?.string }))
+                               writtenFields: Set(spec.mapping.keys.compactMap { $0.scalar?.string }),
+                               fieldLocations: spec.fieldLocations)
     }
 }

@@ -49,6 +49,16 @@ struct MappingReader {
         mapping[key].flatMap(context.location(of:))
     }
 
+    /// Where each key the user wrote has its value, for checks made after decoding.
+    var fieldLocations: [String: SourceLocation] {
+        var locations: [String: SourceLocation] = [:]
+        for key in mapping.keys {
+            guard let name = key.scalar?.string, let location = location(of: name) else { continue }
+            locations[name] = location
+        }
+        return locations
+    }
+
     func requireValue(_ key: String, in owner: String) -> Node? {
         guard let node = value(key) else {
             context.error("missing-field", "\(owner) is missing required field '\(field(key))'", at: self.node)

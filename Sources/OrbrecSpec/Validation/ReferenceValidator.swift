@@ -35,9 +35,10 @@ enum ReferenceValidator {
                 if !provider.type.isSupported {
                     diagnostics.append(.error(
                         "unsupported-provider-type",
-                        "provider type '\(provider.type.rawValue)' is recognised but not yet supported by this version of orbrec (supported: local)",
+                        "provider type '\(provider.type.rawValue)' is recognised but not yet supported by this version of orbrec (supported: local, aws)",
                         at: resource.typeLocation))
                 }
+                diagnostics += ProviderRules.check(provider, resource)
             case .template(let template):
                 guard let provider = providers[template.provider] else {
                     if declared.contains(ResourceID(.provider, template.provider)) { continue }
@@ -45,12 +46,7 @@ enum ReferenceValidator {
                                                   among: Array(providers.keys), at: resource.referenceLocation))
                     continue
                 }
-                if provider.type == .local && template.command == nil && !resource.writtenFields.contains("command") {
-                    diagnostics.append(.error(
-                        "missing-field",
-                        "Template '\(template.name)' uses local provider '\(provider.name)', which needs spec.command (the argv each machine runs)",
-                        at: template.metadata.location))
-                }
+                diagnostics += TemplateRules.check(template, resource, provider: provider)
             case .fleet(let fleet):
                 if templates[fleet.template] == nil && !declared.contains(ResourceID(.template, fleet.template)) {
                     diagnostics.append(unresolved("Fleet '\(fleet.name)'", "template", fleet.template,

@@ -3,6 +3,7 @@ internal import Foundation
 internal import OrbrecCore
 internal import OrbrecEngine
 internal import OrbrecLocal
+internal import OrbrecAWS
 internal import OrbrecSpec
 internal import OrbrecStore
 
@@ -88,10 +89,12 @@ struct Session {
         let failpoint = Failpoint.fromEnvironment()
         let taskDirectory = self.taskDirectory
         let runner = Self.executablePath
+        let environment = ProcessInfo.processInfo.environment
         return Reconciler(store: store, providerFactory: { spec in
             switch spec.type {
             case .local: LocalProvider(name: spec.name, logDirectory: logDirectory, afterSpawn: { failpoint("local.after-spawn") })
-            case .aws, .hostfactory: nil
+            case .aws: AWSProvider.make(spec, environment: environment, clock: SystemClock())
+            case .hostfactory: nil
             }
         }, schedulerFactory: { spec in
             switch spec.type {
