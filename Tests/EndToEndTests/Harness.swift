@@ -127,6 +127,11 @@ final class Harness: @unchecked Sendable {
 
     /// Starts the binary without waiting; output goes to files so a killed process loses nothing.
     func start(_ arguments: [String], environment: [String: String] = [:]) throws -> Running {
+        try spawn(Self.binary, arguments, environment: environment)
+    }
+
+    /// Starts `program` (an absolute path) with `arguments`, without a shell.
+    func spawn(_ program: String, _ arguments: [String], environment: [String: String] = [:]) throws -> Running {
         var env = ProcessInfo.processInfo.environment
         env["NO_COLOR"] = "1"
         env.removeValue(forKey: "ORBREC_FAILPOINT")
@@ -144,14 +149,14 @@ final class Harness: @unchecked Sendable {
         posix_spawn_file_actions_addclose(&actions, fds[0])
         posix_spawn_file_actions_addopen(&actions, 1, outputFile, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
         posix_spawn_file_actions_addopen(&actions, 2, errorFile, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        let argv = ([Self.binary] + arguments).map { strdup($0) } + [nil]
+        let argv = ([program] + arguments).map { strdup($0) } + [nil]
         let envp = env.map { strdup("\($0.key)=\($0.value)") } + [nil]
         defer {
             argv.forEach { free($0) }
             envp.forEach { free($0) }
         }
         var pid: pid_t = 0
-        let status = posix_spawn(&pid, Self.binary, &actions, nil, argv, envp)
+        let status = posix_spawn(&pid, program, &actions, nil, argv, envp)
         close(fds[0])
         guard status == 0 else {
             close(fds[1])

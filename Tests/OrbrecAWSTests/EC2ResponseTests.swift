@@ -53,6 +53,7 @@ import Testing
         #expect(EC2Error(status: 500, code: "InternalError", message: "").isRetryable)
         #expect(!EC2Error(status: 400, code: "InvalidParameterValue", message: "").isRetryable)
         #expect(!EC2Error(status: 401, code: "AuthFailure", message: "").isRetryable)
+        #expect(!EC2Error(status: 500, code: "InsufficientInstanceCapacity", message: "").isRetryable, "capacity is not back in a second: the machine fails, the request is partial")
     }
 
     @Test func aBodyThatIsNoErrorDocumentStillGivesAClearError() {

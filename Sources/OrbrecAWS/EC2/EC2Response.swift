@@ -15,11 +15,17 @@ public struct EC2Error: Error, Sendable, Hashable, CustomStringConvertible {
         self.requestID = requestID
     }
 
-    /// Throttling and server-side trouble are worth another try; client errors are not.
+    /// Throttling and server-side trouble are worth another try at once; client errors are
+    /// not, and neither is a lack of capacity, which seconds do not cure: that machine fails,
+    /// its request is partial, and the next pass plans it again.
     public var isRetryable: Bool {
-        ["RequestLimitExceeded", "Throttling", "ThrottlingException", "InternalError", "Unavailable",
-         "ServiceUnavailable", "InsufficientInstanceCapacity", "EndpointUnreachable"].contains(code) || status == 503 || status >= 500
+        if Self.notRetried.contains(code) { return false }
+        return ["RequestLimitExceeded", "Throttling", "ThrottlingException", "InternalError", "Unavailable",
+                "ServiceUnavailable", "EndpointUnreachable"].contains(code) || status >= 500
     }
+
+    static let notRetried: Set<String> = ["InsufficientInstanceCapacity", "InsufficientCapacity", "MaxSpotInstanceCountExceeded",
+                                          "InstanceLimitExceeded", "VcpuLimitExceeded"]
 
     public var description: String { "\(code): \(message)" }
 

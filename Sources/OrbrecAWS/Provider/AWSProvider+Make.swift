@@ -5,7 +5,8 @@ extension AWSProvider {
     /// The provider a `type: aws` spec describes, with credentials from the environment or the
     /// shared credentials file. Without usable credentials every call fails with
     /// `NoCredentials` and a message that says where credentials are looked for.
-    public static func make(_ spec: ProviderSpec, environment: [String: String], clock: any Clock) -> any Provider {
+    public static func make(_ spec: ProviderSpec, environment: [String: String], clock: any Clock,
+                            afterLaunch: @escaping @Sendable () -> Void = {}) -> any Provider {
         let region = spec.region ?? environment["AWS_REGION"] ?? environment["AWS_DEFAULT_REGION"] ?? "us-east-1"
         let credentials: AWSCredentials
         do {
@@ -16,6 +17,7 @@ extension AWSProvider {
         let endpointText = spec.endpoint ?? environment["AWS_ENDPOINT_URL_EC2"] ?? environment["AWS_ENDPOINT_URL"]
         let endpoint = endpointText.flatMap { URL(string: $0) } ?? EC2Client.endpoint(region: region)
         let signer = SigV4Signer(credentials: credentials, region: region, service: "ec2")
-        return AWSProvider(name: spec.name, client: EC2Client(endpoint: endpoint, signer: signer, clock: clock), maxInFlight: spec.maxInFlight)
+        return AWSProvider(name: spec.name, client: EC2Client(endpoint: endpoint, signer: signer, clock: clock), maxInFlight: spec.maxInFlight,
+                           afterLaunch: afterLaunch)
     }
 }

@@ -11,11 +11,15 @@ public final class AWSProvider: Provider {
     public let client: EC2Client
     /// How many calls one order makes at once.
     public let maxInFlight: Int
+    /// Called after each launch AWS confirmed: the crash tests' failpoint.
+    let afterLaunch: @Sendable () -> Void
 
-    public init(name: String, client: EC2Client, maxInFlight: Int = ProviderSpec.defaultMaxInFlight) {
+    public init(name: String, client: EC2Client, maxInFlight: Int = ProviderSpec.defaultMaxInFlight,
+                afterLaunch: @escaping @Sendable () -> Void = {}) {
         self.name = name
         self.client = client
         self.maxInFlight = max(1, maxInFlight)
+        self.afterLaunch = afterLaunch
     }
 
     public func machines(ownedBy owner: String) async throws -> [ObservedMachine] {
@@ -78,6 +82,7 @@ public final class AWSProvider: Provider {
                 guard let instance = EC2Instance.launched(tree).first else {
                     return MachineOutcome(machineID: machine, error: ProviderError(code: "NoInstance", message: "RunInstances answered without an instance"))
                 }
+                self.afterLaunch()
                 return MachineOutcome(machineID: machine, providerID: instance.instanceID)
             } catch {
                 return MachineOutcome(machineID: machine, error: error.providerError)

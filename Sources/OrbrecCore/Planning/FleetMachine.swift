@@ -18,18 +18,23 @@ public struct FleetMachine: Hashable, Sendable {
     /// - Records already final (returned, failed) are history and are dropped.
     public static func merge(observed: ObservedState, recorded: [RecordedMachine]) -> [FleetMachine] {
         var byID: [String: FleetMachine] = [:]
+        var returned: Set<String> = []
         let recordedByID = Dictionary(recorded.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         for machine in observed.machines where machine.state != .returned && machine.state != .failed {
             let record = recordedByID[machine.id]
             // A dead machine the journal does not hold, or holds as already returned or failed
             // (a cloud keeps terminated instances visible for a while), is history, not drift.
             if machine.state == .lost && (record == nil || record?.state == .returned || record?.state == .failed) { continue }
-            let state: MachineState = record?.state == .terminating && machine.state != .lost ? .terminating : machine.state
+            if record?.state == .terminating && machine.state == .lost {
+                returned.insert(machine.id)  // being returned, and now dead: returned
+                continue
+            }
+            let state: MachineState = record?.state == .terminating ? .terminating : machine.state
             byID[machine.id] = FleetMachine(
                 id: machine.id, fleet: machine.fleet, templateHash: machine.templateHash, provider: machine.provider,
                 state: state, createdAt: machine.createdAt, isRecorded: record != nil)
         }
-        for record in recorded where byID[record.id] == nil && !(record.state == .returned || record.state == .failed) {
+        for record in recorded where byID[record.id] == nil && !returned.contains(record.id) && !(record.state == .returned || record.state == .failed) {
             let reachable = observed.unreachableProviders[record.provider] == nil
             byID[record.id] = FleetMachine(
                 id: record.id, fleet: record.fleet, templateHash: record.templateHash, provider: record.provider,

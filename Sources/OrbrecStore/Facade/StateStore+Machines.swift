@@ -29,11 +29,16 @@ extension StateStore {
             let observedIDs = Set(observed.map(\.id))
             for machine in observed {
                 if let record = recordedByID[machine.id] {
-                    let state = record.state == .terminating && machine.state != .lost ? MachineState.terminating : machine.state
+                    // A machine being returned stays terminating until it is dead; dead, it is returned.
+                    let state: MachineState = record.state == .terminating ? (machine.state == .lost ? .returned : .terminating) : machine.state
                     if record.state != state || record.providerId != machine.providerID {
                         try setMachineState(db, id: machine.id, to: state, message: machine.message, at: now,
                                             cause: "observed", providerID: machine.providerID)
                     }
+                } else if machine.state == .lost || machine.state == .returned {
+                    // Dead and not held (or held as returned or failed): history, such as a
+                    // terminated instance the cloud still lists for a while.
+                    continue
                 } else if try MachineRecord.fetchOne(db, key: machine.id) == nil {
                     let record = MachineRecord(
                         id: machine.id, fleet: machine.fleet, template: machine.template, templateHash: machine.templateHash,

@@ -158,12 +158,16 @@ struct RequestDocument: Encodable {
     var resource: String
     var action: String
     var message: String
+    /// Machines made (provision) or given back (return) so far, of `target` asked: the
+    /// counts of a `partial` request, as ORB reports them.
+    var fulfilled: Int
+    var target: Int
     var machines: [Machine]
     var createdAt: Int64
     var updatedAt: Int64
 
     enum CodingKeys: String, CodingKey {
-        case id, kind, status, resource, action, message, machines
+        case id, kind, status, resource, action, message, fulfilled, target, machines
         case createdAt = "created_at"
         case updatedAt = "updated_at"
     }
@@ -176,6 +180,8 @@ struct RequestDocument: Encodable {
         action = request.actionId
         message = request.message
         self.machines = machines.map { Machine(id: $0.machineId, state: $0.state.rawValue, message: $0.message) }
+        target = machines.count
+        fulfilled = machines.filter { request.kind == .return ? $0.state == .returned : $0.state != .failed }.count
         createdAt = request.createdAt.millisecondsSinceEpoch
         updatedAt = request.updatedAt.millisecondsSinceEpoch
     }

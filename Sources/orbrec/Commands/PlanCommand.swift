@@ -58,6 +58,7 @@ struct PlanCommand: AsyncParsableCommand {
                 }
                 if !json { session.terminal.out("\nSaved the plan to \(out). Apply exactly these actions with: orbrec apply \(out)") }
             }
+            try failIfProvidersWereUnobserved(result.plan)
             return detailedExitcode && !result.plan.isEmpty ? .changesPresent : .success
         }
     }
@@ -68,4 +69,12 @@ struct PlanCommand: AsyncParsableCommand {
 private func reconcilerHoldsLiveLock(_ store: StateStore) throws -> Bool {
     guard let holder = try store.currentLock() else { return false }
     return !Session.holderIsGone(holder)
+}
+
+/// A plan made without seeing a provider is not a plan to trust (like a failed refresh in
+/// Terraform): it is shown, and the command then fails with the providers' errors.
+func failIfProvidersWereUnobserved(_ plan: Plan) throws {
+    let unobserved = plan.warnings.filter { $0.code == "provider-unreachable" }
+    guard !unobserved.isEmpty else { return }
+    throw CommandFailure(.error, "\(unobserved.count) provider(s) could not be observed; their fleets were left unchanged")
 }

@@ -93,7 +93,7 @@ struct Session {
         return Reconciler(store: store, providerFactory: { spec in
             switch spec.type {
             case .local: LocalProvider(name: spec.name, logDirectory: logDirectory, afterSpawn: { failpoint("local.after-spawn") })
-            case .aws: AWSProvider.make(spec, environment: environment, clock: SystemClock())
+            case .aws: AWSProvider.make(spec, environment: environment, clock: SystemClock(), afterLaunch: { failpoint("aws.after-launch") })
             case .hostfactory: nil
             }
         }, schedulerFactory: { spec in
