@@ -49,6 +49,20 @@ import Testing
         #expect(provider.client.calls.count >= 5)
     }
 
+    @Test func observationFollowsPagesToTheEnd() async throws {
+        let provider = provider(try MotoServer.endpoint())
+        let machines = (1...12).map { String(format: "workers-%02d", $0) }
+        let outcomes = await provider.provision(order(machines, action: "act-aws-pages"))
+        #expect(outcomes.allSatisfy { $0.succeeded })
+        let paged = AWSProvider(name: "ec2", client: provider.client, pageSize: 5)
+        let before = provider.client.calls.count
+        let seen = try await paged.machines(ownedBy: owner)
+        #expect(seen.map(\.id) == machines, "every page read")
+        #expect(provider.client.calls.count - before == 3, "12 instances in pages of 5 take 3 calls")
+        _ = await provider.returnMachines(ReturnOrder(requestID: "ret-pages", actionID: "act-ret-pages", owner: owner,
+                                                      machines: seen.map { .init(id: $0.id, providerID: $0.providerID) }))
+    }
+
     @Test func aClientErrorIsReportedWithAWSsCodeAndNotRetried() async throws {
         let client = provider(try MotoServer.endpoint()).client
         await #expect {

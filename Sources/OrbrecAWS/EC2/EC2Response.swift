@@ -50,6 +50,14 @@ public struct EC2Instance: Sendable, Hashable {
     public var launchTime: String
     public var tags: [String: String]
 
+    init(instanceID: String, state: String, instanceType: String = "t3.micro", launchTime: String = "", tags: [String: String]) {
+        self.instanceID = instanceID
+        self.state = state
+        self.instanceType = instanceType
+        self.launchTime = launchTime
+        self.tags = tags
+    }
+
     init?(_ item: XMLTree) {
         guard let id = item.value("instanceId") else { return nil }
         instanceID = id

@@ -13,9 +13,12 @@ public final class AWSProvider: Provider {
     public let maxInFlight: Int
     /// Called after each launch AWS confirmed: the crash tests' failpoint.
     let afterLaunch: @Sendable () -> Void
+    /// DescribeInstances' MaxResults: AWS's largest page by default.
+    let pageSize: Int
 
     public init(name: String, client: EC2Client, maxInFlight: Int = ProviderSpec.defaultMaxInFlight,
-                afterLaunch: @escaping @Sendable () -> Void = {}) {
+                pageSize: Int = 1000, afterLaunch: @escaping @Sendable () -> Void = {}) {
+        self.pageSize = min(1000, max(5, pageSize))
         self.name = name
         self.client = client
         self.maxInFlight = max(1, maxInFlight)
@@ -28,7 +31,7 @@ public final class AWSProvider: Provider {
         repeat {
             var parameters = [EC2Request.Parameter("Filter.1.Name", "tag:\(AWSTags.managedBy)"), EC2Request.Parameter("Filter.1.Value.1", owner),
                               EC2Request.Parameter("Filter.2.Name", "tag:\(AWSTags.provider)"), EC2Request.Parameter("Filter.2.Value.1", name),
-                              EC2Request.Parameter("MaxResults", "1000")]
+                              EC2Request.Parameter("MaxResults", String(pageSize))]
             if let token { parameters.append(EC2Request.Parameter("NextToken", token)) }
             let tree: XMLTree
             do {
