@@ -42,6 +42,9 @@ let package = Package(
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
         ]),
+        // The slurm scheduler: job identity, sbatch arguments and Slurm's output, pure; the
+        // adapter that runs sbatch, scontrol, sacct and scancel comes with issue 5.
+        .target(name: "OrbrecSlurm", dependencies: ["OrbrecCore"]),
         .target(name: "OrbrecEngine", dependencies: ["OrbrecCore", "OrbrecStore"]),
         .executableTarget(name: "orbrec", dependencies: [
             "OrbrecCore", "OrbrecSpec", "OrbrecStore", "OrbrecLocal", "OrbrecAWS", "OrbrecEngine",
@@ -57,6 +60,7 @@ let package = Package(
                     exclude: ["Corpus"]),
         .testTarget(name: "OrbrecStoreTests", dependencies: ["OrbrecStore", "OrbrecCore"]),
         .testTarget(name: "OrbrecLocalTests", dependencies: ["OrbrecLocal", "OrbrecCore"]),
+        .testTarget(name: "OrbrecSlurmTests", dependencies: ["OrbrecSlurm", "OrbrecCore"], exclude: ["Fixtures"]),
         .testTarget(name: "OrbrecAWSTests", dependencies: ["OrbrecAWS", "OrbrecCore"], exclude: ["Fixtures"]),
         .testTarget(name: "OrbrecEngineTests", dependencies: [
             "OrbrecEngine", "OrbrecStore", "OrbrecCore", "OrbrecTestSupport",

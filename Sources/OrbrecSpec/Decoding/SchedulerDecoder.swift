@@ -5,6 +5,10 @@ internal import Foundation
 enum SchedulerDecoder {
     static let keys = ["type", "slots", "partition", "account", "qos", "extraArgs"]
 
+    /// sbatch options orbrec itself sets on every job.
+    static let ownedOptions: Set<String> = ["--job-name", "-J", "--comment", "--array", "-a", "--output", "-o", "--error", "-e",
+                                            "--parsable", "--wrap", "--chdir", "-D"]
+
     static func decode(_ envelope: Envelope, context: DecodeContext) -> DecodedResource? {
         guard let node = envelope.spec,
               let spec = MappingReader(node, path: "spec", known: keys, owner: "Scheduler spec", context: context) else {
@@ -16,7 +20,23 @@ enum SchedulerDecoder {
         let account = spec.nonEmptyString("account")
         let qos = spec.nonEmptyString("qos")
         let extraArgs = spec.stringList("extraArgs")
+        if let extraArgs {
+            for argument in extraArgs {
+                let option = String(argument.split(separator: "=").first ?? "")
+                if Self.ownedOptions.contains(option) {
+                    context.error("reserved-option", "spec.extraArgs may not set \(option): orbrec sets it to find its jobs again",
+                                  at: spec.value("extraArgs"))
+                }
+            }
+        }
         guard let metadata = envelope.metadata, let type else { return nil }
+        for field in ["partition", "account", "qos", "extraArgs"] where type == .local && spec.value(field) != nil {
+            context.error("field-not-applicable", "spec.\(field) applies to slurm, pbs and lsf schedulers, not local", at: spec.value(field))
+        }
+        if type != .local && slots != nil {
+            context.error("field-not-applicable", "spec.slots applies to local schedulers; the cluster decides how many jobs run",
+                          at: spec.value("slots"))
+        }
         // A local scheduler runs as many attempts at once as the machine has cores, unless told.
         let defaultSlots = type == .local ? ProcessInfo.processInfo.activeProcessorCount : nil
         let scheduler = SchedulerSpec(metadata: metadata, type: type, slots: slots ?? defaultSlots, partition: partition, account: account,
