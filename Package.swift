@@ -42,12 +42,12 @@ let package = Package(
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
         ]),
-        // The slurm scheduler: job identity, sbatch arguments and Slurm's output, pure; the
-        // adapter that runs sbatch, scontrol, sacct and scancel comes with issue 5.
-        .target(name: "OrbrecSlurm", dependencies: ["OrbrecCore"]),
+        // The slurm scheduler: sbatch, scontrol, sacct -c and scancel; its mapping of Slurm's
+        // output is pure and tested on captured output.
+        .target(name: "OrbrecSlurm", dependencies: ["OrbrecCore", "OrbrecLocal"]),
         .target(name: "OrbrecEngine", dependencies: ["OrbrecCore", "OrbrecStore"]),
         .executableTarget(name: "orbrec", dependencies: [
-            "OrbrecCore", "OrbrecSpec", "OrbrecStore", "OrbrecLocal", "OrbrecAWS", "OrbrecEngine",
+            "OrbrecCore", "OrbrecSpec", "OrbrecStore", "OrbrecLocal", "OrbrecAWS", "OrbrecSlurm", "OrbrecEngine",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .target(name: "OrbrecTestSupport", dependencies: ["OrbrecCore"]),

@@ -7,7 +7,7 @@ public struct SchedulerSpec: Hashable, Sendable, Codable {
         case lsf
 
         /// Types this version submits to.
-        public var isSupported: Bool { self == .local }
+        public var isSupported: Bool { self == .local || self == .slurm }
     }
 
     public var metadata: Metadata

@@ -67,10 +67,17 @@ extension Planner {
             let initialCapacity = min(max(0, (pool.parallelism ?? Int.max) - running), slots)
             var capacity = initialCapacity
             tasks.sort { ($0.definition?.index ?? 0) < ($1.definition?.index ?? 0) }
+            // A cluster scheduler throttles a job array itself (`%parallelism`): all the first
+            // attempts go out as one array, and only retries wait for room here.
+            let throttlesArrays = input.desired.schedulers[pool.scheduler]?.type == .slurm
             var submits: [TaskAttemptRef] = []
-            for task in tasks where capacity > 0 {
+            for task in tasks {
                 let status = task.status
-                if status.state == .pending {
+                if status.state == .pending && status.attemptsStarted == 0 && throttlesArrays {
+                    submits.append(TaskAttemptRef(key: status.key, attempt: 1))
+                } else if capacity <= 0 {
+                    continue
+                } else if status.state == .pending {
                     submits.append(TaskAttemptRef(key: status.key, attempt: status.attemptsStarted + 1))
                     capacity -= 1
                 } else if status.state == .retrying, let next = status.nextTryAt, next <= input.now {

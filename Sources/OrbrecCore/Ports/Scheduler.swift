@@ -56,9 +56,16 @@ public struct SubmitOrder: Sendable, Hashable {
     public var workdir: String?
     public var walltime: ConfigDuration?
     public var attempts: [Attempt]
+    /// What each attempt needs of a cluster (cpus, memory, gpus, partition).
+    public var resources: TaskPoolSpec.Resources
+    /// How many of the pool's attempts may run at once: a job array's throttle.
+    public var parallelism: Int?
 
     public init(owner: String, actionID: String, pool: String, env: [String: String], workdir: String?,
-                walltime: ConfigDuration?, attempts: [Attempt]) {
+                walltime: ConfigDuration?, attempts: [Attempt], resources: TaskPoolSpec.Resources = TaskPoolSpec.Resources(),
+                parallelism: Int? = nil) {
+        self.resources = resources
+        self.parallelism = parallelism
         self.owner = owner
         self.actionID = actionID
         self.pool = pool

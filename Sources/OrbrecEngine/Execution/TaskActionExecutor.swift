@@ -57,7 +57,7 @@ struct TaskActionExecutor: Sendable {
             walltime: pool.resources.walltime,
             attempts: action.taskAttempts.compactMap { ref in
                 definitions[ref.key].map { SubmitOrder.Attempt(key: ref.key, attempt: ref.attempt, argv: pool.argv(for: $0, attempt: ref.attempt)) }
-            })
+            }, resources: pool.resources, parallelism: pool.parallelism)
         let reports = await scheduler.submit(order)
         checkpoint("action.after-provider")
         let started = reports.compactMap { report in report.jobID.map { (key: report.task.key, attempt: report.attempt, jobID: $0) } }

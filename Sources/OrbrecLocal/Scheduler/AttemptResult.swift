@@ -32,7 +32,7 @@ public struct AttemptResult: Codable, Sendable, Hashable {
         guard rename(temporary, path) == 0 else { throw CocoaError(.fileWriteUnknown) }
     }
 
-    static func read(from path: String) -> AttemptResult? {
+    public static func read(from path: String) -> AttemptResult? {
         guard let data = FileManager.default.contents(atPath: path) else { return nil }
         return try? JSONDecoder().decode(AttemptResult.self, from: data)
     }

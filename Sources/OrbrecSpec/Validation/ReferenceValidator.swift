@@ -56,7 +56,7 @@ enum ReferenceValidator {
                 if !scheduler.type.isSupported {
                     diagnostics.append(.error(
                         "unsupported-scheduler-type",
-                        "scheduler type '\(scheduler.type.rawValue)' is recognised but not yet supported by this version of orbrec (supported: local)",
+                        "scheduler type '\(scheduler.type.rawValue)' is recognised but not yet supported by this version of orbrec (supported: local, slurm)",
                         at: resource.typeLocation))
                 }
             case .taskPool(let pool):

@@ -4,6 +4,7 @@ internal import OrbrecCore
 internal import OrbrecEngine
 internal import OrbrecLocal
 internal import OrbrecAWS
+internal import OrbrecSlurm
 internal import OrbrecSpec
 internal import OrbrecStore
 
@@ -99,7 +100,8 @@ struct Session {
         }, schedulerFactory: { spec in
             switch spec.type {
             case .local: LocalScheduler(name: spec.name, root: taskDirectory, runner: runner)
-            case .slurm, .pbs, .lsf: nil
+            case .slurm: SlurmScheduler(spec: spec, root: taskDirectory, runner: runner)
+            case .pbs, .lsf: nil
             }
         }, actor: Self.actor, checkpoint: failpoint)
     }

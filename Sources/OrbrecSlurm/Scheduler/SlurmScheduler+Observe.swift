@@ -1,0 +1,136 @@
+public import OrbrecCore
+internal import OrbrecLocal
+internal import Foundation
+
+extension SlurmScheduler {
+    /// Every attempt of `owner`'s pools that Slurm or the runners know: first what Slurm holds
+    /// (`scontrol show job -o`, by comment), then the results the runners wrote, then, for
+    /// jobs Slurm has forgotten without leaving a result, `sacct -c` by the raw ids seen
+    /// earlier. Slurm's word wins for the ends it decides (timeout, cancel, node failure).
+    public func attempts(ownedBy owner: String) async throws -> [ObservedAttempt] {
+        let output = try SlurmCommand.run(["scontrol", "show", "job", "-o"])
+        guard output.status == 0 else {
+            throw ProviderError(code: "slurm-unreachable",
+                                message: "scontrol show job exited \(output.status): \(output.stderr.trimmingCharacters(in: .whitespacesAndNewlines))",
+                                retryable: true)
+        }
+        var found: [String: ObservedAttempt] = [:]  // by "pool/key#attempt"
+        var held: Set<String> = []  // job ids Slurm still holds
+        var manifests: [String: AttemptManifest] = [:]
+        func manifest(_ name: String) -> AttemptManifest? {
+            if let cached = manifests[name] { return cached }
+            let loaded = AttemptManifest.read(from: manifestPath(name))
+            manifests[name] = loaded
+            return loaded
+        }
+        for record in SlurmJobRecord.parseScontrol(output.stdout) {
+            guard let identity = record.identity, identity.owner == owner else { continue }
+            var attempts: [(key: String, attempt: Int, jobID: String, rawID: String)] = []
+            switch identity.subject {
+            case .attempt(let key, let attempt):
+                attempts.append((key, attempt, record.rawJobID, record.rawJobID))
+            case .array(let name):
+                guard let manifest = manifest(name), let arrayID = record.arrayJobID else { continue }
+                for index in record.arrayIndexes where manifest.entries.indices.contains(index) {
+                    let entry = manifest.entries[index]
+                    // A still-pending range has one raw id for all its tasks: not theirs to keep.
+                    let raw = record.arrayIndexes.count == 1 ? record.rawJobID : ""
+                    attempts.append((entry.key, entry.attempt, "\(arrayID)_\(index)", raw))
+                }
+            }
+            for attempt in attempts {
+                held.insert(attempt.jobID)
+                let task = TaskID(pool: identity.pool, key: attempt.key)
+                var outcome = record.state.outcome(exit: record.exitCode,
+                                                   cancelledByOrbrec: FileManager.default.fileExists(atPath: cancelMarker(attempt.jobID)))
+                if !record.state.isActive, !attempt.rawID.isEmpty {
+                    remember(jobID: attempt.jobID, rawID: attempt.rawID, task: task, attempt: attempt.attempt)
+                }
+                // For a job that ran to its end, the runner's result has the command's own exit
+                // (Slurm sees the runner's); without one (the runner was killed), Slurm's word.
+                if record.state == .completed || record.state == .failed,
+                   let result = result(task: task, attempt: attempt.attempt, owner: owner) {
+                    outcome = result.outcome
+                }
+                found["\(task.pool)/\(task.key)#\(attempt.attempt)"] = ObservedAttempt(
+                    scheduler: name, task: task, attempt: attempt.attempt, jobID: attempt.jobID, outcome: outcome)
+            }
+        }
+        // Jobs Slurm no longer holds: their runners' results.
+        for path in resultFiles() {
+            guard let result = AttemptResult.read(from: path), result.owner == owner, result.scheduler == name else { continue }
+            let id = "\(result.pool)/\(result.key)#\(result.attempt)"
+            guard found[id] == nil else { continue }
+            let task = TaskID(pool: result.pool, key: result.key)
+            found[id] = ObservedAttempt(scheduler: name, task: task, attempt: result.attempt,
+                                        jobID: seenJobID(task: task, attempt: result.attempt) ?? "slurm", outcome: result.outcome)
+        }
+        // Forgotten without a result (the runner was killed: timeout, node failure): the jobcomp file.
+        var missing: [(entry: SeenJob, id: String)] = []
+        for seen in seenJobs() where !held.contains(seen.jobID) {
+            let id = "\(seen.pool)/\(seen.key)#\(seen.attempt)"
+            if found[id] == nil { missing.append((seen, id)) }
+        }
+        if !missing.isEmpty {
+            let ids = missing.map(\.entry.rawID).joined(separator: ",")
+            if let sacct = try? SlurmCommand.run(["sacct", "-c", "-n", "-P", "-j", ids, "--format=\(SlurmJobRecord.sacctFormat)"]) {
+                let byRaw = Dictionary(SlurmJobRecord.parseSacct(sacct.stdout).map { ($0.rawJobID, $0) }, uniquingKeysWith: { _, last in last })
+                for (seen, id) in missing {
+                    guard let record = byRaw[seen.rawID],
+                          let outcome = record.state.outcome(exit: record.exitCode,
+                                                             cancelledByOrbrec: FileManager.default.fileExists(atPath: cancelMarker(seen.jobID)))
+                    else { continue }
+                    found[id] = ObservedAttempt(scheduler: name, task: TaskID(pool: seen.pool, key: seen.key), attempt: seen.attempt,
+                                                jobID: seen.jobID, outcome: outcome)
+                }
+            }
+        }
+        return found.values.sorted { ($0.task, $0.attempt) < ($1.task, $1.attempt) }
+    }
+
+    struct SeenJob {
+        var jobID: String
+        var rawID: String
+        var pool: String
+        var key: String
+        var attempt: Int
+    }
+
+    /// Keeps a finished job's raw id, the only name `sacct -c` will know it by.
+    func remember(jobID: String, rawID: String, task: TaskID, attempt: Int) {
+        let path = seenPath(jobID)
+        guard !FileManager.default.fileExists(atPath: path) else { return }
+        let line = [rawID, task.pool, String(attempt), task.key].joined(separator: "\t")
+        try? line.write(toFile: path, atomically: true, encoding: .utf8)
+    }
+
+    func seenJobs() -> [SeenJob] {
+        let directory = slurmDirectory + "/seen"
+        return ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []).compactMap { jobID in
+            guard let text = try? String(contentsOfFile: directory + "/" + jobID, encoding: .utf8) else { return nil }
+            let fields = text.split(separator: "\t", maxSplits: 3, omittingEmptySubsequences: false).map(String.init)
+            guard fields.count == 4, let attempt = Int(fields[2]) else { return nil }
+            return SeenJob(jobID: jobID, rawID: fields[0], pool: fields[1], key: fields[3], attempt: attempt)
+        }
+    }
+
+    func seenJobID(task: TaskID, attempt: Int) -> String? {
+        seenJobs().first { $0.pool == task.pool && $0.key == task.key && $0.attempt == attempt }?.jobID
+    }
+
+    func result(task: TaskID, attempt: Int, owner: String) -> AttemptResult? {
+        let files = AttemptFiles(root: root, pool: task.pool, key: task.key)
+        guard let result = AttemptResult.read(from: files.result(attempt)), result.owner == owner else { return nil }
+        return result
+    }
+
+    func resultFiles() -> [String] {
+        guard let enumerator = FileManager.default.enumerator(atPath: root) else { return [] }
+        var paths: [String] = []
+        while let relative = enumerator.nextObject() as? String {
+            if relative.hasPrefix(".slurm") { enumerator.skipDescendants(); continue }
+            if relative.hasSuffix(".result.json") { paths.append(root + "/" + relative) }
+        }
+        return paths
+    }
+}

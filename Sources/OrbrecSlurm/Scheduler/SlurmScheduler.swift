@@ -1,0 +1,129 @@
+public import OrbrecCore
+internal import OrbrecLocal
+internal import Foundation
+
+/// The `slurm` scheduler: attempts are Slurm jobs. A pool's first attempts go out as one
+/// job array (`--array=0-N%parallelism`), retries as single jobs. Every job runs orbrec's own
+/// runner (`orbrec _run-attempt --manifest=FILE`) through a fixed script, so a command's argv
+/// never passes through a shell; the runner writes the attempt's output and result under the
+/// state directory, which must be shared with the compute nodes (as home directories are).
+/// Jobs are found again by their comment (the task's identity) in `scontrol show job`, and,
+/// once Slurm has forgotten them, by their result files or `sacct -c` (the jobcomp file).
+public final class SlurmScheduler: Scheduler {
+    public let name: String
+    let spec: SchedulerSpec
+    /// `<state dir>/tasks`: attempts' output and results, and Slurm's own files under `.slurm`.
+    let root: String
+    /// The orbrec executable, which each job runs.
+    let runner: String
+
+    public init(spec: SchedulerSpec, root: String, runner: String) {
+        name = spec.name
+        self.spec = spec
+        self.root = root
+        self.runner = runner
+    }
+
+    var slurmDirectory: String { root + "/.slurm" }
+    var script: String { slurmDirectory + "/job.sh" }
+    func manifestPath(_ name: String) -> String { slurmDirectory + "/manifests/\(name).json" }
+    func cancelMarker(_ jobID: String) -> String { slurmDirectory + "/cancelled/\(jobID)" }
+    func seenPath(_ jobID: String) -> String { slurmDirectory + "/seen/\(jobID)" }
+
+    // MARK: Submit
+
+    public func submit(_ order: SubmitOrder) async -> [AttemptOutcomeReport] {
+        do {
+            try prepareDirectories()
+        } catch {
+            return order.attempts.map { failed($0, order, ProviderError(code: "slurm-files", message: "cannot prepare \(slurmDirectory): \(error)")) }
+        }
+        let firsts = order.attempts.filter { $0.attempt == 1 }
+        var reports: [AttemptOutcomeReport] = []
+        var singles = order.attempts.filter { $0.attempt != 1 }
+        if firsts.count > 1 {
+            reports += submitJob(order, attempts: firsts, manifestName: order.actionID, array: true)
+        } else {
+            singles = firsts + singles
+        }
+        for (index, attempt) in singles.enumerated() {
+            reports += submitJob(order, attempts: [attempt], manifestName: "\(order.actionID)-\(index)", array: false)
+        }
+        return reports
+    }
+
+    private func submitJob(_ order: SubmitOrder, attempts: [SubmitOrder.Attempt], manifestName: String, array: Bool) -> [AttemptOutcomeReport] {
+        let manifest = AttemptManifest(owner: order.owner, scheduler: name, pool: order.pool, root: root, env: order.env,
+                                       workdir: order.workdir,
+                                       entries: attempts.map { AttemptManifest.Entry(key: $0.key, attempt: $0.attempt, argv: $0.argv) })
+        let path = manifestPath(manifestName)
+        do {
+            try manifest.write(to: path)
+        } catch {
+            return attempts.map { failed($0, order, ProviderError(code: "slurm-files", message: "cannot write \(path): \(error)")) }
+        }
+        let identity = SlurmJobIdentity(owner: order.owner, pool: order.pool,
+                                        subject: array ? .array(actionID: manifestName) : .attempt(key: attempts[0].key, attempt: attempts[0].attempt))
+        var resources = order.resources
+        resources.walltime = order.walltime ?? resources.walltime
+        let arguments = SbatchArguments(identity: identity, scheduler: spec, resources: resources,
+                                        array: array ? SbatchArguments.arraySpec(count: attempts.count, throttle: order.parallelism) : nil,
+                                        outputDirectory: slurmDirectory + "/out", script: script)
+        let argv = arguments.argv + [runner, "_run-attempt", "--manifest=\(path)"]
+        let output: SlurmCommand.Output
+        do throws(ProviderError) {
+            output = try SlurmCommand.run(argv)
+        } catch {
+            return attempts.map { failed($0, order, error) }
+        }
+        let jobID = output.stdout.split(whereSeparator: \.isNewline).first.map { String($0.split(separator: ";").first ?? "") } ?? ""
+        guard output.status == 0, !jobID.isEmpty, jobID.allSatisfy(\.isNumber) else {
+            let message = output.stderr.trimmingCharacters(in: .whitespacesAndNewlines)
+            return attempts.map { failed($0, order, ProviderError(code: "sbatch-failed", message: "sbatch exited \(output.status): \(message)")) }
+        }
+        return attempts.enumerated().map { index, attempt in
+            AttemptOutcomeReport(task: TaskID(pool: order.pool, key: attempt.key), attempt: attempt.attempt,
+                                 jobID: array ? "\(jobID)_\(index)" : jobID)
+        }
+    }
+
+    private func failed(_ attempt: SubmitOrder.Attempt, _ order: SubmitOrder, _ error: ProviderError) -> AttemptOutcomeReport {
+        AttemptOutcomeReport(task: TaskID(pool: order.pool, key: attempt.key), attempt: attempt.attempt, error: error)
+    }
+
+    private func prepareDirectories() throws {
+        for directory in ["manifests", "cancelled", "seen", "out"] {
+            try FileManager.default.createDirectory(atPath: slurmDirectory + "/" + directory, withIntermediateDirectories: true)
+        }
+        // A fixed script, the same for every job: the attempt comes from the manifest given
+        // as the script's arguments, which sbatch passes on as an argv.
+        let text = "#!/bin/sh\n# Written by orbrec: runs orbrec's attempt runner with the arguments sbatch was given.\nexec \"$@\"\n"
+        if (try? String(contentsOfFile: script, encoding: .utf8)) != text {
+            try text.write(toFile: script, atomically: true, encoding: .utf8)
+            chmod(script, 0o755)
+        }
+    }
+
+    // MARK: Cancel
+
+    public func cancel(_ attempts: [ObservedAttempt]) async -> [AttemptOutcomeReport] {
+        try? prepareDirectories()
+        var reports: [AttemptOutcomeReport] = []
+        for attempt in attempts {
+            // The marker first: the CANCELLED state it will show is then known to be orbrec's.
+            FileManager.default.createFile(atPath: cancelMarker(attempt.jobID), contents: Data())
+            do throws(ProviderError) {
+                let output = try SlurmCommand.run(["scancel", attempt.jobID])
+                if output.status == 0 {
+                    reports.append(AttemptOutcomeReport(task: attempt.task, attempt: attempt.attempt, jobID: attempt.jobID))
+                } else {
+                    reports.append(AttemptOutcomeReport(task: attempt.task, attempt: attempt.attempt, jobID: attempt.jobID, error: ProviderError(
+                        code: "scancel-failed", message: "scancel \(attempt.jobID) exited \(output.status): \(output.stderr)", retryable: true)))
+                }
+            } catch {
+                reports.append(AttemptOutcomeReport(task: attempt.task, attempt: attempt.attempt, jobID: attempt.jobID, error: error))
+            }
+        }
+        return reports
+    }
+}
