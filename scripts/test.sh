@@ -5,15 +5,19 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib/deps.sh
 source scripts/lib/moto.sh
+source scripts/lib/slurm.sh
 ensure_build_deps
 ensure_moto
+ensure_slurm
 
 started=$(date +%s)
 swift build --build-tests
 export ORBREC_BIN="$PWD/.build/debug/orbrec"
 # Two real moto_servers for the EC2 tests: one as moto runs by default, one that checks
 # every signature. Stopped when this script ends, however it ends.
-trap stop_motos EXIT
+# And a real single-node Slurm (slurmctld, slurmd, munge) for the slurm scheduler's tests.
+trap 'stop_motos; stop_slurm' EXIT
+start_slurm
 start_moto ORBREC_TEST_MOTO
 start_moto ORBREC_TEST_MOTO_AUTH INITIAL_NO_AUTH_ACTION_COUNT=0
 export ORBREC_TEST_AWS_CLI="$MOTO_VENV/bin/aws"

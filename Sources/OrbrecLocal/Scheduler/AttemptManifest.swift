@@ -60,9 +60,14 @@ public struct AttemptManifest: Codable, Sendable, Hashable {
         let files = AttemptFiles(root: root, pool: pool, key: entry.key)
         try? FileManager.default.createDirectory(atPath: files.directory, withIntermediateDirectories: true)
         for (name, value) in env { setenv(name, value, 1) }
-        return AttemptRunner.run(AttemptRunner.Options(
+        let status = AttemptRunner.run(AttemptRunner.Options(
             argv: entry.argv, workdir: workdir, stdoutPath: files.stdout(entry.attempt), stderrPath: files.stderr(entry.attempt),
             resultPath: files.result(entry.attempt), walltimeMilliseconds: nil, graceMilliseconds: grace, owner: owner,
             scheduler: scheduler, pool: pool, key: entry.key, attempt: entry.attempt))
+        // The job ends as its command did, so that the cluster's own view (squeue, sacct)
+        // agrees with orbrec's: a failed command is a FAILED job.
+        guard status == 0, let result = AttemptResult.read(from: files.result(entry.attempt)) else { return status }
+        if let signal = result.signal { return Int32(128 + signal) }
+        return Int32(result.exitCode ?? 0)
     }
 }
