@@ -16,12 +16,16 @@ public final class SlurmScheduler: Scheduler {
     let root: String
     /// The orbrec executable, which each job runs.
     let runner: String
+    /// First attempts as one job array (the default); off, one sbatch per attempt (the
+    /// benchmark's comparison, `ORBREC_SLURM_ARRAYS=0`).
+    let useArrays: Bool
 
-    public init(spec: SchedulerSpec, root: String, runner: String) {
+    public init(spec: SchedulerSpec, root: String, runner: String, useArrays: Bool = true) {
         name = spec.name
         self.spec = spec
         self.root = root
         self.runner = runner
+        self.useArrays = useArrays
     }
 
     var slurmDirectory: String { root + "/.slurm" }
@@ -41,7 +45,7 @@ public final class SlurmScheduler: Scheduler {
         let firsts = order.attempts.filter { $0.attempt == 1 }
         var reports: [AttemptOutcomeReport] = []
         var singles = order.attempts.filter { $0.attempt != 1 }
-        if firsts.count > 1 {
+        if firsts.count > 1 && useArrays {
             reports += submitJob(order, attempts: firsts, manifestName: order.actionID, array: true)
         } else {
             singles = firsts + singles

@@ -100,7 +100,7 @@ struct Session {
         }, schedulerFactory: { spec in
             switch spec.type {
             case .local: LocalScheduler(name: spec.name, root: taskDirectory, runner: runner)
-            case .slurm: SlurmScheduler(spec: spec, root: taskDirectory, runner: runner)
+            case .slurm: SlurmScheduler(spec: spec, root: taskDirectory, runner: runner, useArrays: environment["ORBREC_SLURM_ARRAYS"] != "0")
             case .pbs, .lsf: nil
             }
         }, actor: Self.actor, checkpoint: failpoint)

@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# The slurm scheduler against the real single-node Slurm (issue 5): a pool of TASKS tasks
+# running `true`, submitted as one job array, then as one sbatch per task
+# (ORBREC_SLURM_ARRAYS=0). For each: the wall time of the apply that submits, and the time
+# until every task is completed (apply --wait).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/lib/deps.sh
+source scripts/lib/slurm.sh
+ensure_build_deps
+ensure_slurm
+ensure_apt bc
+
+TASKS=${TASKS:-1000}
+swift build -c release --product orbrec >/dev/null
+bin="$PWD/.build/release/orbrec"
+work=$(mktemp -d /tmp/orbrec-slurm-bench.XXXXXX)
+trap 'stop_slurm; rm -rf "$work"' EXIT
+start_slurm >/dev/null
+
+write_config() {  # DIR
+  mkdir -p "$1"
+  cat > "$1/pool.yaml" <<YAML
+apiVersion: orbrec/v1
+kind: Scheduler
+metadata: {name: hpc}
+spec: {type: slurm, partition: debug}
+---
+apiVersion: orbrec/v1
+kind: TaskPool
+metadata: {name: bench}
+spec:
+  scheduler: hpc
+  range: {from: 1, to: $TASKS}
+  command: ["true"]
+YAML
+}
+
+seconds() { date +%s.%N; }
+
+run() {  # LABEL ARRAYS
+  local label=$1 arrays=$2 dir="$work/$2"
+  write_config "$dir/cfg"
+  local started submitted finished
+  started=$(seconds)
+  ORBREC_SLURM_ARRAYS=$arrays "$bin" apply -c "$dir/cfg" --state "$dir/state.db" --auto-approve >"$dir/submit.log" 2>&1
+  submitted=$(seconds)
+  ORBREC_SLURM_ARRAYS=$arrays "$bin" apply -c "$dir/cfg" --state "$dir/state.db" --auto-approve --wait --timeout 30m >"$dir/wait.log" 2>&1 \
+    || { echo "$label did not complete:"; tail -5 "$dir/wait.log"; exit 1; }
+  finished=$(seconds)
+  local jobs
+  jobs=$(squeue -h -t all -o '%i' | wc -l)
+  printf '%-36s submit %7.2f s   all completed %7.2f s   (%s rows in squeue)\n' "$label" \
+    "$(echo "$submitted - $started" | bc -l)" "$(echo "$finished - $started" | bc -l)" "$jobs"
+  scancel --state=PENDING --user="$(id -un)" 2>/dev/null || true
+}
+
+echo "orbrec $($bin --version), Slurm $(sinfo --version | cut -d' ' -f2), $(nproc) cores; $TASKS tasks of 'true'"
+run "one job array" 1
+stop_slurm >/dev/null; start_slurm >/dev/null
+run "one sbatch per task" 0
