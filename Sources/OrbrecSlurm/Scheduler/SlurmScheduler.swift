@@ -76,7 +76,9 @@ public final class SlurmScheduler: Scheduler {
         let argv = arguments.argv + [runner, "_run-attempt", "--manifest=\(path)"]
         let output: SlurmCommand.Output
         do throws(ProviderError) {
-            output = try SlurmCommand.run(argv)
+            // The job gets the submitting environment (sbatch's --export=ALL), without orbrec's own
+            // variables: a failpoint or a state path is not the task's business.
+            output = try SlurmCommand.run(argv, environment: ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("ORBREC_") })
         } catch {
             return attempts.map { failed($0, order, error) }
         }

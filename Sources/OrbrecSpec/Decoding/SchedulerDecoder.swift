@@ -5,9 +5,20 @@ internal import Foundation
 enum SchedulerDecoder {
     static let keys = ["type", "slots", "partition", "account", "qos", "extraArgs"]
 
-    /// sbatch options orbrec itself sets on every job.
-    static let ownedOptions: Set<String> = ["--job-name", "-J", "--comment", "--array", "-a", "--output", "-o", "--error", "-e",
-                                            "--parsable", "--wrap", "--chdir", "-D"]
+    /// sbatch options orbrec itself sets on every job (or that would replace its script).
+    static let ownedLongOptions = ["--job-name", "--comment", "--array", "--output", "--error", "--parsable", "--wrap", "--chdir"]
+    static let ownedShortOptions = ["-J", "-a", "-o", "-e", "-D"]
+
+    /// The reserved option `argument` sets, if any: `--job-name=x`, `--job-name`, an
+    /// abbreviation sbatch accepts (`--comm=x`), or a short form with its value attached (`-Jx`).
+    static func ownedOption(in argument: String) -> String? {
+        if argument.hasPrefix("--") {
+            let name = String(argument.split(separator: "=", maxSplits: 1).first ?? "")
+            guard name.count > 2 else { return nil }
+            return ownedLongOptions.first { $0.hasPrefix(name) && name.count >= 5 || $0 == name }
+        }
+        return ownedShortOptions.first { argument.hasPrefix($0) }
+    }
 
     static func decode(_ envelope: Envelope, context: DecodeContext) -> DecodedResource? {
         guard let node = envelope.spec,
@@ -22,8 +33,7 @@ enum SchedulerDecoder {
         let extraArgs = spec.stringList("extraArgs")
         if let extraArgs {
             for argument in extraArgs {
-                let option = String(argument.split(separator: "=").first ?? "")
-                if Self.ownedOptions.contains(option) {
+                if let option = Self.ownedOption(in: argument) {
                     context.error("reserved-option", "spec.extraArgs may not set \(option): orbrec sets it to find its jobs again",
                                   at: spec.value("extraArgs"))
                 }

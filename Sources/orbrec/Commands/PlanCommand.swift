@@ -71,10 +71,14 @@ private func reconcilerHoldsLiveLock(_ store: StateStore) throws -> Bool {
     return !Session.holderIsGone(holder)
 }
 
-/// A plan made without seeing a provider is not a plan to trust (like a failed refresh in
-/// Terraform): it is shown, and the command then fails with the providers' errors.
+/// A plan made without seeing a provider or scheduler is not a plan to trust (like a failed
+/// refresh in Terraform): it is shown, and the command then fails with their errors.
 func failIfProvidersWereUnobserved(_ plan: Plan) throws {
-    let unobserved = plan.warnings.filter { $0.code == "provider-unreachable" }
-    guard !unobserved.isEmpty else { return }
-    throw CommandFailure(.error, "\(unobserved.count) provider(s) could not be observed; their fleets were left unchanged")
+    let providers = plan.warnings.filter { $0.code == "provider-unreachable" }.count
+    let schedulers = plan.warnings.filter { $0.code == "scheduler-unreachable" }.count
+    guard providers + schedulers > 0 else { return }
+    var parts: [String] = []
+    if providers > 0 { parts.append("\(providers) provider(s)") }
+    if schedulers > 0 { parts.append("\(schedulers) scheduler(s)") }
+    throw CommandFailure(.error, "\(parts.joined(separator: " and ")) could not be observed; what they hold was left unchanged")
 }
