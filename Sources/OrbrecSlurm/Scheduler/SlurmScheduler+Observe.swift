@@ -43,7 +43,7 @@ extension SlurmScheduler {
                 let task = TaskID(pool: identity.pool, key: attempt.key)
                 var outcome = record.state.outcome(exit: record.exitCode,
                                                    cancelledByOrbrec: FileManager.default.fileExists(atPath: cancelMarker(attempt.jobID)))
-                if !record.state.isActive, !attempt.rawID.isEmpty {
+                if !attempt.rawID.isEmpty {
                     remember(jobID: attempt.jobID, rawID: attempt.rawID, task: task, attempt: attempt.attempt)
                 }
                 // For a job that ran to its end, the runner's result has the command's own exit
@@ -57,17 +57,19 @@ extension SlurmScheduler {
             }
         }
         // Jobs Slurm no longer holds: their runners' results.
+        let seen = seenJobs()
+        let seenByAttempt = Dictionary(seen.map { ("\($0.pool)/\($0.key)#\($0.attempt)", $0.jobID) }, uniquingKeysWith: { first, _ in first })
         for path in resultFiles() {
             guard let result = AttemptResult.read(from: path), result.owner == owner, result.scheduler == name else { continue }
             let id = "\(result.pool)/\(result.key)#\(result.attempt)"
             guard found[id] == nil else { continue }
             let task = TaskID(pool: result.pool, key: result.key)
             found[id] = ObservedAttempt(scheduler: name, task: task, attempt: result.attempt,
-                                        jobID: seenJobID(task: task, attempt: result.attempt) ?? "slurm", outcome: result.outcome)
+                                        jobID: seenByAttempt[id] ?? "slurm", outcome: result.outcome)
         }
         // Forgotten without a result (the runner was killed: timeout, node failure): the jobcomp file.
         var missing: [(entry: SeenJob, id: String)] = []
-        for seen in seenJobs() where !held.contains(seen.jobID) {
+        for seen in seen where !held.contains(seen.jobID) {
             let id = "\(seen.pool)/\(seen.key)#\(seen.attempt)"
             if found[id] == nil { missing.append((seen, id)) }
         }
@@ -112,10 +114,6 @@ extension SlurmScheduler {
             guard fields.count == 4, let attempt = Int(fields[2]) else { return nil }
             return SeenJob(jobID: jobID, rawID: fields[0], pool: fields[1], key: fields[3], attempt: attempt)
         }
-    }
-
-    func seenJobID(task: TaskID, attempt: Int) -> String? {
-        seenJobs().first { $0.pool == task.pool && $0.key == task.key && $0.attempt == attempt }?.jobID
     }
 
     func result(task: TaskID, attempt: Int, owner: String) -> AttemptResult? {
