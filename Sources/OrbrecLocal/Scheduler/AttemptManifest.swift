@@ -24,9 +24,14 @@ public struct AttemptManifest: Codable, Sendable, Hashable {
     public var root: String
     public var env: [String: String]
     public var workdir: String?
+    /// The pool's walltime, which the cluster enforces: a runner stopped by the cluster once
+    /// it has run that long was timed out, not interrupted.
+    public var walltimeMilliseconds: Int64?
     public var entries: [Entry]
 
-    public init(owner: String, scheduler: String, pool: String, root: String, env: [String: String], workdir: String?, entries: [Entry]) {
+    public init(owner: String, scheduler: String, pool: String, root: String, env: [String: String], workdir: String?,
+                walltimeMilliseconds: Int64? = nil, entries: [Entry]) {
+        self.walltimeMilliseconds = walltimeMilliseconds
         self.owner = owner
         self.scheduler = scheduler
         self.pool = pool
@@ -66,7 +71,13 @@ public struct AttemptManifest: Codable, Sendable, Hashable {
             scheduler: scheduler, pool: pool, key: entry.key, attempt: entry.attempt))
         // The job ends as its command did, so that the cluster's own view (squeue, sacct)
         // agrees with orbrec's: a failed command is a FAILED job.
-        guard status == 0, let result = AttemptResult.read(from: files.result(entry.attempt)) else { return status }
+        guard status == 0, var result = AttemptResult.read(from: files.result(entry.attempt)) else { return status }
+        if result.interrupted, let walltime = walltimeMilliseconds, result.endedAt - result.startedAt >= walltime {
+            // Stopped by the cluster at the end of its time limit (it sends TERM, like any stop).
+            result.interrupted = false
+            result.timedOut = true
+            try? result.write(to: files.result(entry.attempt))
+        }
         if let signal = result.signal { return Int32(128 + signal) }
         return Int32(result.exitCode ?? 0)
     }

@@ -50,6 +50,11 @@ public enum AttemptRunner {
         for path in [\Options.stdoutPath, \Options.stderrPath, \Options.resultPath] where !options[keyPath: path].hasPrefix("/") {
             options[keyPath: path] = here + "/" + options[keyPath: path]
         }
+        // Whoever started the runner (a cluster's job step, a test) may have left these blocked.
+        var stops = sigset_t()
+        sigemptyset(&stops)
+        for stop in [SIGUSR1, SIGTERM, SIGINT] { sigaddset(&stops, stop) }
+        sigprocmask(SIG_UNBLOCK, &stops, nil)
         signal(SIGUSR1) { _ in AttemptRunner.cancelRequested = 1 }
         signal(SIGTERM) { _ in AttemptRunner.interrupted = 1 }
         signal(SIGINT) { _ in AttemptRunner.interrupted = 1 }
