@@ -46,6 +46,8 @@ let package = Package(
         // output is pure and tested on captured output.
         .target(name: "OrbrecSlurm", dependencies: ["OrbrecCore", "OrbrecLocal"]),
         .target(name: "OrbrecEngine", dependencies: ["OrbrecCore", "OrbrecStore"]),
+        // The journal's throughput against DESIGN.md 8 (Benchmarks/README.md).
+        .executableTarget(name: "orbrec-journal-bench", dependencies: ["OrbrecCore", "OrbrecStore"], path: "Benchmarks/JournalBench"),
         .executableTarget(name: "orbrec", dependencies: [
             "OrbrecCore", "OrbrecSpec", "OrbrecStore", "OrbrecLocal", "OrbrecAWS", "OrbrecSlurm", "OrbrecEngine",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),

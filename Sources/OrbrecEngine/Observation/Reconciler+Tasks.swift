@@ -31,17 +31,26 @@ extension Reconciler {
     func settleTasks(_ tasks: [TaskRecord], desired: DesiredState, observed: ObservedState) throws {
         let attemptsByTask = Dictionary(grouping: observed.attempts, by: \.task)
         var generator = SystemRandomNumberGenerator()
-        for record in tasks where record.state == .running {
-            let rows = try store.attempts(pool: record.pool, key: record.key)
+        let running = tasks.filter { $0.state == .running }
+        // One read per pool rather than one per task, one write for all that ended.
+        var rowsByTask: [TaskID: [AttemptRecord]] = [:]
+        for pool in Set(running.map(\.pool)) {
+            for row in try store.attempts(pool: pool) { rowsByTask[TaskID(pool: row.pool, key: row.key), default: []].append(row) }
+        }
+        var settlements: [StateStore.Settlement] = []
+        let now = clock.now()
+        for record in running {
+            let rows = rowsByTask[record.status.id] ?? []
             guard let current = rows.first(where: { $0.attempt == record.attemptsStarted }),
                   observed.unreachableSchedulers[current.scheduler] == nil else { continue }
             let policy = desired.pools[record.pool]?.retry ?? .default
             let sample = Double.random(in: -1...1, using: &generator)
             guard let transition = TaskLifecycle.settle(record.status, attempts: attemptsByTask[record.status.id] ?? [], policy: policy,
-                                                        now: clock.now(), jitterSample: sample) else { continue }
+                                                        now: now, jitterSample: sample) else { continue }
             let report = attemptsByTask[record.status.id]?.first { $0.attempt == record.attemptsStarted }
-            try store.settle(transition, attempt: record.attemptsStarted, outcome: transition.task.lastOutcome ?? AttemptOutcome(lost: true),
-                             jobID: report?.jobID, at: clock.now())
+            settlements.append(StateStore.Settlement(transition: transition, attempt: record.attemptsStarted,
+                                                     outcome: transition.task.lastOutcome ?? AttemptOutcome(lost: true), jobID: report?.jobID))
         }
+        try store.settle(settlements, at: now)
     }
 }

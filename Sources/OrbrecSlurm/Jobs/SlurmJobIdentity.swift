@@ -1,4 +1,4 @@
-public import OrbrecCore
+internal import OrbrecCore
 
 /// Who a job belongs to, written into its `--comment` so that a restarted orbrec finds its
 /// jobs by asking Slurm, never by trusting the journal alone:

@@ -1,4 +1,4 @@
-public import OrbrecCore
+internal import OrbrecCore
 
 /// One job (or one array task, or a still-pending range of array tasks) as Slurm reports
 /// it, read from `scontrol show job -o` while Slurm holds it, or from `sacct -c` (the

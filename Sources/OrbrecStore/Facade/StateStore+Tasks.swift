@@ -31,18 +31,18 @@ extension StateStore {
     public func markSubmitting(actionID: String, scheduler: String, pool: String, attempts: [TaskAttemptRef], at now: Instant) throws {
         try write { db in
             try transition(db, actionID: actionID, to: .issuing, error: nil, at: now, requestID: nil)
+            let at = now.millisecondsSinceEpoch
+            let resource = ResourceID(.taskPool, pool).description
             for ref in attempts {
-                let existing = try TaskRecord.fetchOne(db, key: ["pool": pool, "key": ref.key])
-                var status = existing?.status ?? TaskStatus(pool: pool, key: ref.key)
-                let from = existing?.state
-                status.state = .running
-                status.attemptsStarted = ref.attempt
-                status.nextTryAt = nil
-                try TaskRecord(status, createdAt: existing?.createdAt ?? now, updatedAt: now).save(db)
-                try AttemptRecord(pool: pool, key: ref.key, attempt: ref.attempt, scheduler: scheduler, actionId: actionID, jobId: nil,
-                                  state: .submitting, host: "", createdAt: now).insert(db)
-                try EventRecord(at: now, resource: ResourceID(.taskPool, pool).description, subject: "task/\(pool)/\(ref.key)",
-                                fromState: from?.rawValue, toState: TaskState.running.rawValue, cause: "attempt \(ref.attempt) by \(actionID)").append(to: db)
+                let existing = try TaskSQL.current(db, pool: pool, key: ref.key)
+                let status = TaskStatus(pool: pool, key: ref.key, state: .running, attemptsStarted: ref.attempt,
+                                        attemptsConsumed: existing?.attemptsConsumed ?? 0, nextTryAt: nil, lastOutcome: nil,
+                                        infraLosses: existing?.infraLosses ?? 0)
+                // The last outcome stays as the journal holds it, not decoded and encoded again.
+                try TaskSQL.save(db, status, lastOutcome: existing?.lastOutcome, createdAt: existing?.createdAt ?? at, updatedAt: at)
+                try TaskSQL.insertAttempt(db, pool: pool, key: ref.key, attempt: ref.attempt, scheduler: scheduler, actionID: actionID, at: at)
+                try TaskSQL.appendEvent(db, at: at, resource: resource, subject: "task/\(pool)/\(ref.key)", from: existing?.state,
+                                        to: TaskState.running.rawValue, cause: "attempt \(ref.attempt) by \(actionID)")
             }
         }
     }
@@ -51,34 +51,53 @@ extension StateStore {
     public func markSubmitted(pool: String, started: [(key: String, attempt: Int, jobID: String)], at now: Instant) throws {
         try write { db in
             for item in started {
-                try db.execute(sql: "UPDATE attempts SET state = ?, job_id = ?, started_at = ? WHERE pool = ? AND key = ? AND attempt = ? AND state = ?",
-                               arguments: [AttemptRecord.State.running.rawValue, item.jobID, now.millisecondsSinceEpoch, pool, item.key,
+                try db.cachedStatement(sql: "UPDATE attempts SET state = ?, job_id = ?, started_at = ? WHERE pool = ? AND key = ? AND attempt = ? AND state = ?")
+                    .execute(arguments: [AttemptRecord.State.running.rawValue, item.jobID, now.millisecondsSinceEpoch, pool, item.key,
                                            item.attempt, AttemptRecord.State.submitting.rawValue])
             }
         }
     }
 
+    /// How one attempt ended and what that did to its task (the lifecycle's transition).
+    public struct Settlement: Sendable {
+        public var transition: TaskLifecycle.Transition
+        public var attempt: Int
+        public var outcome: AttemptOutcome
+        public var jobID: String?
+
+        public init(transition: TaskLifecycle.Transition, attempt: Int, outcome: AttemptOutcome, jobID: String?) {
+            self.transition = transition
+            self.attempt = attempt
+            self.outcome = outcome
+            self.jobID = jobID
+        }
+    }
+
     /// Records how an attempt ended and what that did to its task (the lifecycle's transition).
     public func settle(_ transition: TaskLifecycle.Transition, attempt: Int, outcome: AttemptOutcome, jobID: String?, at now: Instant) throws {
+        try settle([Settlement(transition: transition, attempt: attempt, outcome: outcome, jobID: jobID)], at: now)
+    }
+
+    /// Records many settlements in one durable transaction: a pass that sees a thousand
+    /// attempts end commits once, not a thousand times.
+    public func settle(_ settlements: [Settlement], at now: Instant) throws {
+        guard !settlements.isEmpty else { return }
         try write { db in
-            let task = transition.task
-            let existing = try TaskRecord.fetchOne(db, key: ["pool": task.pool, "key": task.key])
-            try TaskRecord(task, createdAt: existing?.createdAt ?? now, updatedAt: now).save(db)
-            if var row = try AttemptRecord.fetchOne(db, key: ["pool": task.pool, "key": task.key, "attempt": attempt]) {
-                row.state = outcome.cancelled ? .cancelled : .ended
-                row.exitCode = outcome.exitCode
-                row.signal = outcome.signal
-                row.failureClass = outcome.failureClass
-                row.host = outcome.host
-                row.jobId = row.jobId ?? jobID
-                // The runner's own times are the truth; the journal's are when orbrec learned of them.
-                row.startedAt = outcome.startedAt ?? row.startedAt
-                row.endedAt = outcome.endedAt ?? now
-                try row.update(db)
+            for settlement in settlements {
+                try settle(db, settlement.transition, attempt: settlement.attempt, outcome: settlement.outcome, jobID: settlement.jobID, at: now)
             }
-            try EventRecord(at: now, resource: ResourceID(.taskPool, task.pool).description, subject: "task/\(task.pool)/\(task.key)",
-                            fromState: existing?.state.rawValue, toState: task.state.rawValue, cause: transition.cause).append(to: db)
         }
+    }
+
+    private func settle(_ db: Database, _ transition: TaskLifecycle.Transition, attempt: Int, outcome: AttemptOutcome, jobID: String?,
+                        at now: Instant) throws {
+        let task = transition.task
+        let at = now.millisecondsSinceEpoch
+        let existing = try TaskSQL.current(db, pool: task.pool, key: task.key)
+        try TaskSQL.save(db, task, lastOutcome: task.lastOutcome.map { Self.encodeJSON($0) }, createdAt: existing?.createdAt ?? at, updatedAt: at)
+        try TaskSQL.endAttempt(db, pool: task.pool, key: task.key, attempt: attempt, outcome: outcome, jobID: jobID, at: at)
+        try TaskSQL.appendEvent(db, at: at, resource: ResourceID(.taskPool, task.pool).description, subject: "task/\(task.pool)/\(task.key)",
+                                from: existing?.state, to: task.state.rawValue, cause: transition.cause)
     }
 
     /// Sets tasks' states by an operator or the planner (requeue, cancel, dead-letter), with an event each.

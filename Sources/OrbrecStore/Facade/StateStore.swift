@@ -22,6 +22,9 @@ public final class StateStore: Sendable {
         var configuration = Configuration()
         configuration.busyMode = .timeout(busyTimeout)
         configuration.label = "orbrec-state"
+        // Durable: every commit is on disk before it returns (WAL synced at each commit), so an
+        // action journaled before its effect survives a power cut, not just a kill -9.
+        configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
         // Two processes opening a new (or older) state at once would race on the WAL switch
         // and the migrations: an exclusive flock beside the file serialises opening.
         let gate = open(path + ".open-lock", O_RDWR | O_CREAT | O_CLOEXEC, 0o600)

@@ -1,0 +1,65 @@
+// The journal's throughput (DESIGN.md 8: at least 10,000 task state transitions a second,
+// durable): task transitions written through the same StateStore calls the engine makes,
+// to a real SQLite file in WAL mode, each batch one committed transaction.
+//
+//   swift run -c release orbrec-journal-bench [TASKS]
+import Foundation
+import OrbrecCore
+import OrbrecStore
+
+let count = CommandLine.arguments.dropFirst().first.flatMap { Int($0) } ?? 10_000
+let directory = NSTemporaryDirectory() + "orbrec-journal-bench-\(getpid())"
+try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+defer { try? FileManager.default.removeItem(atPath: directory) }
+let store = try StateStore(path: directory + "/state.db")
+
+func now() -> Instant { Instant(millisecondsSinceEpoch: Int64(Date().timeIntervalSince1970 * 1000)) }
+
+func measure(_ label: String, transitions: Int, _ body: () throws -> Void) rethrows {
+    let started = Date()
+    try body()
+    let seconds = Date().timeIntervalSince(started)
+    let rate = Int(Double(transitions) / seconds)
+    let name: String = label.padding(toLength: 58, withPad: " ", startingAt: 0)
+    let total: String = String(transitions).leftPadded(8)
+    let milliseconds: String = String(Int(seconds * 1000)).leftPadded(6)
+    let perSecond: String = String(rate).leftPadded(8)
+    print("\(name)\(total) in \(milliseconds) ms = \(perSecond) /s")
+}
+
+extension String {
+    func leftPadded(_ width: Int) -> String { String(repeating: " ", count: max(0, width - count)) + self }
+}
+
+let keys = (1...count).map { "task-\($0)" }
+let policy = RetryPolicy.default
+print("orbrec journal benchmark: \(count) tasks, SQLite WAL at \(directory)")
+try measure("submit: pending -> running, one transaction", transitions: count) {
+    try store.markSubmitting(actionID: "act-bench", scheduler: "bench", pool: "bench",
+                             attempts: keys.map { TaskAttemptRef(key: $0, attempt: 1) }, at: now())
+}
+try measure("started: attempts submitting -> running, one transaction", transitions: count) {
+    try store.markSubmitted(pool: "bench", started: keys.map { (key: $0, attempt: 1, jobID: "job-\($0)") }, at: now())
+}
+let success = AttemptOutcome(exitCode: 0, startedAt: now(), endedAt: now(), host: "bench")
+let settlements = keys.map { key -> StateStore.Settlement in
+    let status = TaskStatus(pool: "bench", key: key, state: .running, attemptsStarted: 1)
+    let transition = TaskLifecycle.finish(status, attempt: 1, outcome: success, policy: policy, now: now(), jitterSample: 0)
+    return StateStore.Settlement(transition: transition, attempt: 1, outcome: success, jobID: "job-\(key)")
+}
+try measure("settle: running -> completed, one transaction per pass", transitions: count) {
+    try store.settle(settlements, at: now())
+}
+let single = min(count, 1_000)
+let singleKeys = (1...single).map { "one-\($0)" }
+try store.markSubmitting(actionID: "act-bench-2", scheduler: "bench", pool: "one", attempts: singleKeys.map { TaskAttemptRef(key: $0, attempt: 1) }, at: now())
+try measure("settle: running -> completed, one transaction each", transitions: single) {
+    for key in singleKeys {
+        let status = TaskStatus(pool: "one", key: key, state: .running, attemptsStarted: 1)
+        let transition = TaskLifecycle.finish(status, attempt: 1, outcome: success, policy: policy, now: now(), jitterSample: 0)
+        try store.settle(transition, attempt: 1, outcome: success, jobID: nil, at: now())
+    }
+}
+let completed = try store.tasks(pool: "bench").filter { $0.state == .completed }.count
+precondition(completed == count, "only \(completed) of \(count) tasks are completed in the journal")
+print("budget (DESIGN.md 8): >= 10000 task state transitions per second, durable")
