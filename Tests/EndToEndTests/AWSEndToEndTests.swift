@@ -12,6 +12,12 @@ import Testing
         try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [[String: Any]], "not a JSON list: \(text)")
     }
 
+    /// `maxInFlight: 1`, so that a fault after N calls falls at a known machine.
+    func oneCallAtATime(_ h: Harness) throws {
+        let configuration = try String(contentsOfFile: h.config + "/aws.yaml", encoding: .utf8)
+        try h.write("aws.yaml", configuration.replacingOccurrences(of: "region: us-east-1,", with: "region: us-east-1, maxInFlight: 1,"))
+    }
+
     func stateID(_ h: Harness) throws -> String {
         let plan = try h.aws(["plan", "--json"])
         return try json(plan.stdout)["state_id"] as? String ?? ""
@@ -135,9 +141,7 @@ import Testing
         let h = try Harness()
         let proxy = try Harness.Proxy(h, arguments: ["--fail-action", "RunInstances:2:InsufficientInstanceCapacity"])
         try h.writeAWS(endpoint: proxy.endpoint, fleets: ["workers": 5])
-        var configuration = try String(contentsOfFile: h.config + "/aws.yaml", encoding: .utf8)
-        configuration = configuration.replacingOccurrences(of: "region: us-east-1,", with: "region: us-east-1, maxInFlight: 1,")
-        try h.write("aws.yaml", configuration)
+        try oneCallAtATime(h)
         let apply = try h.aws(["apply", "--auto-approve"])
         #expect(apply.status != 0)
         let requests = try jsonList(try h.aws(["get", "requests", "-o", "json"]).stdout)
@@ -158,9 +162,7 @@ import Testing
         // DescribeInstances, then two launches, then nothing listens any more.
         let proxy = try Harness.Proxy(h, arguments: ["--die-after", "3"])
         try h.writeAWS(endpoint: proxy.endpoint, fleets: ["workers": 6])
-        var configuration = try String(contentsOfFile: h.config + "/aws.yaml", encoding: .utf8)
-        configuration = configuration.replacingOccurrences(of: "region: us-east-1,", with: "region: us-east-1, maxInFlight: 1,")
-        try h.write("aws.yaml", configuration)
+        try oneCallAtATime(h)
         let apply = try h.aws(["apply", "--auto-approve"])
         #expect(apply.status != 0)
         #expect(apply.stdout.contains("EndpointUnreachable") && apply.stdout.contains("127.0.0.1:\(proxy.port)"), "\(apply.stdout)")

@@ -37,7 +37,7 @@ public struct ObservedAttempt: Hashable, Sendable, Codable {
 
 /// What to start: attempts of one pool.
 public struct SubmitOrder: Sendable, Hashable {
-    public struct Attempt: Sendable, Hashable {
+    public struct Attempt: Sendable, Hashable, Codable {
         public var key: String
         public var attempt: Int
         public var argv: [String]

@@ -1,3 +1,4 @@
+public import OrbrecCore
 internal import Foundation
 
 /// Attempts described in a file, for runners started by a cluster scheduler: one job (or
@@ -5,17 +6,8 @@ internal import Foundation
 /// and finds its key, attempt, argv and environment here. The argv never passes through a
 /// shell: sbatch is given a fixed script and this file.
 public struct AttemptManifest: Codable, Sendable, Hashable {
-    public struct Entry: Codable, Sendable, Hashable {
-        public var key: String
-        public var attempt: Int
-        public var argv: [String]
-
-        public init(key: String, attempt: Int, argv: [String]) {
-            self.key = key
-            self.attempt = attempt
-            self.argv = argv
-        }
-    }
+    /// One attempt: its key, number and argv, as the scheduler was asked to start it.
+    public typealias Entry = SubmitOrder.Attempt
 
     public var owner: String
     public var scheduler: String

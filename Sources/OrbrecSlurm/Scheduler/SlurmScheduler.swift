@@ -59,7 +59,7 @@ public final class SlurmScheduler: Scheduler {
     private func submitJob(_ order: SubmitOrder, attempts: [SubmitOrder.Attempt], manifestName: String, array: Bool) -> [AttemptOutcomeReport] {
         let manifest = AttemptManifest(owner: order.owner, scheduler: name, pool: order.pool, root: root, env: order.env,
                                        workdir: order.workdir, walltimeMilliseconds: (order.walltime ?? order.resources.walltime)?.milliseconds,
-                                       entries: attempts.map { AttemptManifest.Entry(key: $0.key, attempt: $0.attempt, argv: $0.argv) })
+                                       entries: attempts)
         let path = manifestPath(manifestName)
         do {
             try manifest.write(to: path)
