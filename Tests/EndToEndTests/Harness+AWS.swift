@@ -61,10 +61,6 @@ extension Harness {
         try orbrec(arguments, environment: awsEnvironment.merging(environment) { $1 })
     }
 
-    func orbrec(_ arguments: [String], environment: [String: String] = [:]) throws -> Result {
-        try run(arguments + ["-c", config, "--state", state], environment: environment)
-    }
-
     /// One instance as the AWS CLI sees it in moto.
     struct Instance: Hashable {
         var id: String

@@ -74,6 +74,11 @@ final class Harness: @unchecked Sendable {
     /// Runs with the harness's config and state.
     @discardableResult
     func orbrec(_ arguments: String..., environment: [String: String] = [:], stdin: String? = nil) throws -> Result {
+        try orbrec(arguments, environment: environment, stdin: stdin)
+    }
+
+    @discardableResult
+    func orbrec(_ arguments: [String], environment: [String: String] = [:], stdin: String? = nil) throws -> Result {
         try run(arguments + ["-c", config, "--state", state], environment: environment, stdin: stdin)
     }
 

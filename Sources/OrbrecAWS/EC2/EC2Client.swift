@@ -3,6 +3,7 @@ internal import AsyncHTTPClient
 public import Foundation
 internal import NIOCore
 internal import NIOHTTP1
+internal import Synchronization
 
 /// Sends EC2 Query calls: form-encoded POST, SigV4-signed, XML answers. Throttling, server
 /// errors and an unreachable endpoint are retried with exponential backoff; client errors
@@ -85,12 +86,11 @@ public struct EC2Client: Sendable {
 }
 
 /// A thread-safe count of API calls.
-public final class CallCounter: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value = 0
+public final class CallCounter: Sendable {
+    private let value = Mutex(0)
 
-    func increment() { lock.lock(); value += 1; lock.unlock() }
+    func increment() { value.withLock { $0 += 1 } }
 
-    public var count: Int { lock.lock(); defer { lock.unlock() }; return value }
+    public var count: Int { value.withLock { $0 } }
 }
 

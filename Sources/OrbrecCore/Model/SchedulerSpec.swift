@@ -8,6 +8,10 @@ public struct SchedulerSpec: Hashable, Sendable, Codable {
 
         /// Types this version submits to.
         public var isSupported: Bool { self == .local || self == .slurm }
+
+        /// Runs a pool's first attempts as one job array throttled by the pool's parallelism,
+        /// so the planner need not hold them back.
+        public var throttlesArrays: Bool { self == .slurm }
     }
 
     public var metadata: Metadata

@@ -69,7 +69,7 @@ extension Planner {
             tasks.sort { ($0.definition?.index ?? 0) < ($1.definition?.index ?? 0) }
             // A cluster scheduler throttles a job array itself (`%parallelism`): all the first
             // attempts go out as one array, and only retries wait for room here.
-            let throttlesArrays = input.desired.schedulers[pool.scheduler]?.type == .slurm
+            let throttlesArrays = input.desired.schedulers[pool.scheduler]?.type.throttlesArrays ?? false
             var submits: [TaskAttemptRef] = []
             for task in tasks {
                 let status = task.status

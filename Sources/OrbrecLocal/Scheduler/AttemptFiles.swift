@@ -1,3 +1,5 @@
+internal import Foundation
+
 /// Where one attempt's files live: `<directory>/<pool>/<key>/<attempt>.{out,err,result.json}`,
 /// the key escaped so that any key is one safe path component.
 public struct AttemptFiles: Sendable, Hashable {
@@ -11,6 +13,17 @@ public struct AttemptFiles: Sendable, Hashable {
     public func stderr(_ attempt: Int) -> String { "\(directory)/\(attempt).err" }
     public func result(_ attempt: Int) -> String { "\(directory)/\(attempt).result.json" }
     public func runnerLog(_ attempt: Int) -> String { "\(directory)/\(attempt).runner.log" }
+
+    /// Every result file under `root`, skipping hidden directories (a cluster scheduler's own files).
+    public static func resultFiles(under root: String) -> [String] {
+        guard let enumerator = FileManager.default.enumerator(atPath: root) else { return [] }
+        var paths: [String] = []
+        while let relative = enumerator.nextObject() as? String {
+            if relative.hasPrefix(".") { enumerator.skipDescendants(); continue }
+            if relative.hasSuffix(".result.json") { paths.append(root + "/" + relative) }
+        }
+        return paths
+    }
 
     /// Letters, digits, `-`, `_`, `.`, `=` and `,` stay; every other byte becomes `%XX`.
     static func escape(_ key: String) -> String {

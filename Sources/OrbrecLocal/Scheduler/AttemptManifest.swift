@@ -57,20 +57,10 @@ public struct AttemptManifest: Codable, Sendable, Hashable {
         let files = AttemptFiles(root: root, pool: pool, key: entry.key)
         try? FileManager.default.createDirectory(atPath: files.directory, withIntermediateDirectories: true)
         for (name, value) in env { setenv(name, value, 1) }
-        let status = AttemptRunner.run(AttemptRunner.Options(
+        // The cluster enforces the walltime; the runner only tells its TERM from an interruption.
+        return AttemptRunner.run(AttemptRunner.Options(
             argv: entry.argv, workdir: workdir, stdoutPath: files.stdout(entry.attempt), stderrPath: files.stderr(entry.attempt),
             resultPath: files.result(entry.attempt), walltimeMilliseconds: nil, graceMilliseconds: grace, owner: owner,
-            scheduler: scheduler, pool: pool, key: entry.key, attempt: entry.attempt))
-        // The job ends as its command did, so that the cluster's own view (squeue, sacct)
-        // agrees with orbrec's: a failed command is a FAILED job.
-        guard status == 0, var result = AttemptResult.read(from: files.result(entry.attempt)) else { return status }
-        if result.interrupted, let walltime = walltimeMilliseconds, result.endedAt - result.startedAt >= walltime {
-            // Stopped by the cluster at the end of its time limit (it sends TERM, like any stop).
-            result.interrupted = false
-            result.timedOut = true
-            try? result.write(to: files.result(entry.attempt))
-        }
-        if let signal = result.signal { return Int32(128 + signal) }
-        return Int32(result.exitCode ?? 0)
+            scheduler: scheduler, pool: pool, key: entry.key, attempt: entry.attempt, clusterWalltimeMilliseconds: walltimeMilliseconds))
     }
 }

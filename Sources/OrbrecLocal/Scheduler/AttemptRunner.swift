@@ -14,6 +14,9 @@ public enum AttemptRunner {
         public var stderrPath: String
         public var resultPath: String
         public var walltimeMilliseconds: Int64?
+        /// A walltime a cluster enforces (it sends TERM at the end): a stop after this long
+        /// is a timeout, a stop before it an interruption.
+        public var clusterWalltimeMilliseconds: Int64?
         public var graceMilliseconds: Int64
         public var owner: String
         public var scheduler: String
@@ -23,7 +26,8 @@ public enum AttemptRunner {
 
         public init(argv: [String], workdir: String?, stdoutPath: String, stderrPath: String, resultPath: String,
                     walltimeMilliseconds: Int64?, graceMilliseconds: Int64, owner: String, scheduler: String, pool: String,
-                    key: String, attempt: Int) {
+                    key: String, attempt: Int, clusterWalltimeMilliseconds: Int64? = nil) {
+            self.clusterWalltimeMilliseconds = clusterWalltimeMilliseconds
             self.argv = argv
             self.workdir = workdir
             self.stdoutPath = stdoutPath
@@ -42,7 +46,9 @@ public enum AttemptRunner {
     nonisolated(unsafe) private static var cancelRequested: sig_atomic_t = 0
     nonisolated(unsafe) private static var interrupted: sig_atomic_t = 0
 
-    /// Runs the attempt to its end and writes the result; returns the runner's exit status.
+    /// Runs the attempt to its end and writes the result; returns the command's exit status
+    /// (128 + signal when a signal ended it), so a cluster sees the job end as its command did,
+    /// or 1 when the result could not be written.
     public static func run(_ given: Options) -> Int32 {
         // Paths are fixed before the runner enters the workdir.
         var options = given
@@ -88,7 +94,11 @@ public enum AttemptRunner {
                 if cancelRequested != 0 {
                     result.cancelled = true
                 } else if interrupted != 0 {
-                    result.interrupted = true
+                    if let limit = options.clusterWalltimeMilliseconds, current - started >= limit {
+                        result.timedOut = true
+                    } else {
+                        result.interrupted = true
+                    }
                 } else if let deadline, current >= deadline {
                     result.timedOut = true
                 }
@@ -144,7 +154,8 @@ public enum AttemptRunner {
         result.endedAt = now()
         do {
             try result.write(to: options.resultPath)
-            return 0
+            if let signal = result.signal { return Int32(128 + signal) }
+            return Int32(result.exitCode ?? 0)
         } catch {
             note(options.stderrPath, "orbrec: cannot write the result \(options.resultPath): \(error)")
             return 1

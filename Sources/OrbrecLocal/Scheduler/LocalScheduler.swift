@@ -62,7 +62,7 @@ public final class LocalScheduler: Scheduler {
             guard let stat = ProcFileSystem.stat(of: pid), !runners.contains(stat.session) else { continue }
             kill(-stat.processGroup, SIGKILL)
         }
-        for path in resultFiles() {
+        for path in AttemptFiles.resultFiles(under: root) {
             guard let result = AttemptResult.read(from: path), result.owner == owner, result.scheduler == name else { continue }
             let id = TaskID(pool: result.pool, key: result.key)
             let jobID = found[id]?[result.attempt]?.jobID ?? "local:\(result.pool)/\(result.key)#\(result.attempt)"
@@ -148,15 +148,6 @@ public final class LocalScheduler: Scheduler {
     /// The owner tag of a live runner.
     private func ownerTag(of identity: ProcessIdentity) -> String? {
         identity.isAlive ? ProcFileSystem.environment(of: identity.pid)[Tag.managedBy] : nil
-    }
-
-    private func resultFiles() -> [String] {
-        guard let enumerator = FileManager.default.enumerator(atPath: root) else { return [] }
-        var paths: [String] = []
-        while let relative = enumerator.nextObject() as? String {
-            if relative.hasSuffix(".result.json") { paths.append(root + "/" + relative) }
-        }
-        return paths
     }
 
     private func reap() {

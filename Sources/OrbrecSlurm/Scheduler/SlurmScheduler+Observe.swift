@@ -14,7 +14,7 @@ extension SlurmScheduler {
                                 message: "scontrol show job exited \(output.status): \(output.stderr.trimmingCharacters(in: .whitespacesAndNewlines))",
                                 retryable: true)
         }
-        var found: [String: ObservedAttempt] = [:]  // by "pool/key#attempt"
+        var found: [AttemptKey: ObservedAttempt] = [:]
         var held: Set<String> = []  // job ids Slurm still holds
         var manifests: [String: AttemptManifest] = [:]
         func manifest(_ name: String) -> AttemptManifest? {
@@ -52,50 +52,50 @@ extension SlurmScheduler {
                    let result = result(task: task, attempt: attempt.attempt, owner: owner) {
                     outcome = result.outcome
                 }
-                found["\(task.pool)/\(task.key)#\(attempt.attempt)"] = ObservedAttempt(
+                found[AttemptKey(task: task, attempt: attempt.attempt)] = ObservedAttempt(
                     scheduler: name, task: task, attempt: attempt.attempt, jobID: attempt.jobID, outcome: outcome)
             }
         }
         // Jobs Slurm no longer holds: their runners' results.
         let seen = seenJobs()
-        let seenByAttempt = Dictionary(seen.map { ("\($0.pool)/\($0.key)#\($0.attempt)", $0.jobID) }, uniquingKeysWith: { first, _ in first })
-        for path in resultFiles() {
+        let seenByAttempt = Dictionary(seen.map { ($0.key, $0.jobID) }, uniquingKeysWith: { first, _ in first })
+        for path in AttemptFiles.resultFiles(under: root) {
             guard let result = AttemptResult.read(from: path), result.owner == owner, result.scheduler == name else { continue }
-            let id = "\(result.pool)/\(result.key)#\(result.attempt)"
-            guard found[id] == nil else { continue }
             let task = TaskID(pool: result.pool, key: result.key)
+            let id = AttemptKey(task: task, attempt: result.attempt)
+            guard found[id] == nil else { continue }
             found[id] = ObservedAttempt(scheduler: name, task: task, attempt: result.attempt,
                                         jobID: seenByAttempt[id] ?? "slurm", outcome: result.outcome)
         }
         // Forgotten without a result (the runner was killed: timeout, node failure): the jobcomp file.
-        var missing: [(entry: SeenJob, id: String)] = []
-        for seen in seen where !held.contains(seen.jobID) {
-            let id = "\(seen.pool)/\(seen.key)#\(seen.attempt)"
-            if found[id] == nil { missing.append((seen, id)) }
-        }
+        let missing = seen.filter { !held.contains($0.jobID) && found[$0.key] == nil }
         if !missing.isEmpty {
-            let ids = missing.map(\.entry.rawID).joined(separator: ",")
+            let ids = missing.map(\.rawID).joined(separator: ",")
             if let sacct = try? SlurmCommand.run(["sacct", "-c", "-n", "-P", "-j", ids, "--format=\(SlurmJobRecord.sacctFormat)"]) {
                 let byRaw = Dictionary(SlurmJobRecord.parseSacct(sacct.stdout).map { ($0.rawJobID, $0) }, uniquingKeysWith: { _, last in last })
-                for (seen, id) in missing {
+                for seen in missing {
                     guard let record = byRaw[seen.rawID],
                           let outcome = record.state.outcome(exit: record.exitCode,
                                                              cancelledByOrbrec: FileManager.default.fileExists(atPath: cancelMarker(seen.jobID)))
                     else { continue }
-                    found[id] = ObservedAttempt(scheduler: name, task: TaskID(pool: seen.pool, key: seen.key), attempt: seen.attempt,
-                                                jobID: seen.jobID, outcome: outcome)
+                    found[seen.key] = ObservedAttempt(scheduler: name, task: seen.key.task, attempt: seen.key.attempt,
+                                                      jobID: seen.jobID, outcome: outcome)
                 }
             }
         }
         return found.values.sorted { ($0.task, $0.attempt) < ($1.task, $1.attempt) }
     }
 
+    /// One attempt of one task.
+    struct AttemptKey: Hashable {
+        var task: TaskID
+        var attempt: Int
+    }
+
     struct SeenJob {
         var jobID: String
         var rawID: String
-        var pool: String
-        var key: String
-        var attempt: Int
+        var key: AttemptKey
     }
 
     /// Keeps a finished job's raw id, the only name `sacct -c` will know it by.
@@ -112,7 +112,7 @@ extension SlurmScheduler {
             guard let text = try? String(contentsOfFile: directory + "/" + jobID, encoding: .utf8) else { return nil }
             let fields = text.split(separator: "\t", maxSplits: 3, omittingEmptySubsequences: false).map(String.init)
             guard fields.count == 4, let attempt = Int(fields[2]) else { return nil }
-            return SeenJob(jobID: jobID, rawID: fields[0], pool: fields[1], key: fields[3], attempt: attempt)
+            return SeenJob(jobID: jobID, rawID: fields[0], key: AttemptKey(task: TaskID(pool: fields[1], key: fields[3]), attempt: attempt))
         }
     }
 
@@ -120,15 +120,5 @@ extension SlurmScheduler {
         let files = AttemptFiles(root: root, pool: task.pool, key: task.key)
         guard let result = AttemptResult.read(from: files.result(attempt)), result.owner == owner else { return nil }
         return result
-    }
-
-    func resultFiles() -> [String] {
-        guard let enumerator = FileManager.default.enumerator(atPath: root) else { return [] }
-        var paths: [String] = []
-        while let relative = enumerator.nextObject() as? String {
-            if relative.hasPrefix(".slurm") { enumerator.skipDescendants(); continue }
-            if relative.hasSuffix(".result.json") { paths.append(root + "/" + relative) }
-        }
-        return paths
     }
 }

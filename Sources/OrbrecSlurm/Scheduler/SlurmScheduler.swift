@@ -57,9 +57,10 @@ public final class SlurmScheduler: Scheduler {
     }
 
     private func submitJob(_ order: SubmitOrder, attempts: [SubmitOrder.Attempt], manifestName: String, array: Bool) -> [AttemptOutcomeReport] {
+        var resources = order.resources
+        resources.walltime = order.walltime ?? resources.walltime
         let manifest = AttemptManifest(owner: order.owner, scheduler: name, pool: order.pool, root: root, env: order.env,
-                                       workdir: order.workdir, walltimeMilliseconds: (order.walltime ?? order.resources.walltime)?.milliseconds,
-                                       entries: attempts)
+                                       workdir: order.workdir, walltimeMilliseconds: resources.walltime?.milliseconds, entries: attempts)
         let path = manifestPath(manifestName)
         do {
             try manifest.write(to: path)
@@ -68,8 +69,6 @@ public final class SlurmScheduler: Scheduler {
         }
         let identity = SlurmJobIdentity(owner: order.owner, pool: order.pool,
                                         subject: array ? .array(actionID: manifestName) : .attempt(key: attempts[0].key, attempt: attempts[0].attempt))
-        var resources = order.resources
-        resources.walltime = order.walltime ?? resources.walltime
         let arguments = SbatchArguments(identity: identity, scheduler: spec, resources: resources,
                                         array: array ? SbatchArguments.arraySpec(count: attempts.count, throttle: order.parallelism) : nil,
                                         outputDirectory: slurmDirectory + "/out", script: script)

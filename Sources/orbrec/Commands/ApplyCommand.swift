@@ -86,7 +86,7 @@ struct ApplyCommand: AsyncParsableCommand {
             if !failed.isEmpty {
                 throw CommandFailure(.error, "\(failed.count) action(s) failed; see 'orbrec history' and 'orbrec get requests'")
             }
-            try failIfProvidersWereUnobserved(current.plan)
+            try failIfAdaptersWereUnobserved(current.plan)
             if wait {
                 do {
                     _ = try await reconciler.converge(desired: desired, allowEmpty: allowEmpty, parallelism: parallelism,
