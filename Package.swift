@@ -21,6 +21,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
     ],
     targets: [
         // Pure model and logic: no files, processes, network or clock.
@@ -46,10 +49,18 @@ let package = Package(
         // output is pure and tested on captured output.
         .target(name: "OrbrecSlurm", dependencies: ["OrbrecCore", "OrbrecLocal"]),
         .target(name: "OrbrecEngine", dependencies: ["OrbrecCore", "OrbrecStore"]),
+        // The daemon's HTTP face: REST, Server-Sent Events, /metrics and health.
+        .target(name: "OrbrecServer", dependencies: [
+            "OrbrecCore", "OrbrecStore", "OrbrecEngine",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HTTPTypes", package: "swift-http-types"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         // The journal's throughput against DESIGN.md 8 (Benchmarks/README.md).
         .executableTarget(name: "orbrec-journal-bench", dependencies: ["OrbrecCore", "OrbrecStore"], path: "Benchmarks/JournalBench"),
         .executableTarget(name: "orbrec", dependencies: [
-            "OrbrecCore", "OrbrecSpec", "OrbrecStore", "OrbrecLocal", "OrbrecAWS", "OrbrecSlurm", "OrbrecEngine",
+            "OrbrecCore", "OrbrecSpec", "OrbrecStore", "OrbrecLocal", "OrbrecAWS", "OrbrecSlurm", "OrbrecEngine", "OrbrecServer",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .target(name: "OrbrecTestSupport", dependencies: ["OrbrecCore"]),
@@ -67,7 +78,12 @@ let package = Package(
         .testTarget(name: "OrbrecEngineTests", dependencies: [
             "OrbrecEngine", "OrbrecStore", "OrbrecCore", "OrbrecTestSupport",
         ]),
-        .testTarget(name: "EndToEndTests", dependencies: ["orbrec", "OrbrecTestSupport"]),
+        .testTarget(name: "EndToEndTests", dependencies: [
+            "orbrec", "OrbrecTestSupport",
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+        ]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -87,8 +87,8 @@ final class Harness: @unchecked Sendable {
     final class Running: @unchecked Sendable {
         let pid: pid_t
         let input: FileHandle
-        private let outputFile: String
-        private let errorFile: String
+        let outputFile: String
+        let errorFile: String
 
         var processIdentifier: Int32 { pid }
 

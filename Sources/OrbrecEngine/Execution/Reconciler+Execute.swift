@@ -5,7 +5,11 @@ extension Reconciler {
     /// Journals the actions (intent), then carries them out: resources in parallel up to
     /// `parallelism`, each provider up to its `maxInFlight`, the actions of one resource in
     /// plan order (so rolling waves stay in sequence).
+    ///
+    /// Once `shouldStop` answers true no further action starts; those not started stay
+    /// `planned` for the caller to cancel, and the ones in flight finish.
     public func execute(_ scheduled: [ScheduledAction], snapshot: Snapshot, parallelism: Int,
+                        shouldStop: @escaping @Sendable () -> Bool = { false },
                         progress: @escaping @Sendable (ApplyProgress) -> Void = { _ in }) async throws -> [ActionOutcome] {
         guard !scheduled.isEmpty else { return [] }
         let now = clock.now()
@@ -48,6 +52,7 @@ extension Reconciler {
                     await overall.run {
                         var outcomes: [ActionOutcome] = []
                         for item in actions {
+                            if shouldStop() { break }
                             progress(.started(item))
                             let limit = providerLimits[item.action.provider] ?? AsyncSemaphore(1)
                             let outcome = item.action.resource.kind == .taskPool

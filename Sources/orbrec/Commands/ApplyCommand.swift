@@ -72,9 +72,9 @@ struct ApplyCommand: AsyncParsableCommand {
                 }
             }
 
-            let outcomes = try await reconciler.execute(scheduled, snapshot: snapshot, parallelism: parallelism) { event in
+            let outcomes = try await reconciler.execute(scheduled, snapshot: snapshot, parallelism: parallelism, progress: { event in
                 report(event, session)
-            }
+            })
             let after = try await reconciler.snapshot(of: desired, sync: true)
             let settled = try? reconciler.plan(after, allowEmpty: allowEmpty)
             try reconciler.recordApplied(after, plan: settled?.plan ?? current.plan)

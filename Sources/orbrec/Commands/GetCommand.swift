@@ -2,6 +2,7 @@ internal import ArgumentParser
 internal import OrbrecCore
 internal import OrbrecEngine
 internal import OrbrecStore
+internal import OrbrecServer
 internal import OrbrecSpec
 
 enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
@@ -96,133 +97,14 @@ struct GetCommand: AsyncParsableCommand {
     }
 }
 
-struct MachineDocument: Encodable {
-    var id: String
-    var fleet: String
-    var template: String
-    var templateHash: String
-    var state: String
-    var provider: String
-    var providerId: String?
-    var request: String
-    var action: String
-    var message: String
-    var createdAt: Int64
-
-    enum CodingKeys: String, CodingKey {
-        case id, fleet, template, state, provider, request, action, message
-        case templateHash = "template_hash"
-        case providerId = "provider_id"
-        case createdAt = "created_at"
-    }
-
-    init(_ machine: ObservedMachine) {
-        id = machine.id
-        fleet = machine.fleet
-        template = machine.template
-        templateHash = machine.templateHash
-        state = machine.state.rawValue
-        provider = machine.provider
-        providerId = machine.providerID
-        request = ""
-        action = machine.actionID
-        message = "not in the journal: " + machine.message
-        createdAt = machine.createdAt.millisecondsSinceEpoch
-    }
-
-    init(_ record: MachineRecord) {
-        id = record.id
-        fleet = record.fleet
-        template = record.template
-        templateHash = record.templateHash
-        state = record.state.rawValue
-        provider = record.provider
-        providerId = record.providerId
-        request = record.requestId
-        action = record.actionId
-        message = record.message
-        createdAt = record.createdAt.millisecondsSinceEpoch
+/// Loads the configuration quietly, for commands that can do without it.
+enum ConfigLoaderShim {
+    static func load(_ session: Session) throws -> DesiredState {
+        try ConfigLoader().load(session.global.config).desired
     }
 }
 
-struct RequestDocument: Encodable {
-    struct Machine: Encodable {
-        var id: String
-        var state: String
-        var message: String
-    }
-
-    var id: String
-    var kind: String
-    var status: String
-    var resource: String
-    var action: String
-    var message: String
-    /// Machines made (provision) or given back (return) so far, of `target` asked: the
-    /// counts of a `partial` request, as ORB reports them.
-    var fulfilled: Int
-    var target: Int
-    var machines: [Machine]
-    var createdAt: Int64
-    var updatedAt: Int64
-
-    enum CodingKeys: String, CodingKey {
-        case id, kind, status, resource, action, message, fulfilled, target, machines
-        case createdAt = "created_at"
-        case updatedAt = "updated_at"
-    }
-
-    init(_ request: RequestRecord, machines: [RequestMachineRecord]) {
-        id = request.id
-        kind = request.kind.rawValue
-        status = request.status.rawValue
-        resource = request.resource.description
-        action = request.actionId
-        message = request.message
-        self.machines = machines.map { Machine(id: $0.machineId, state: $0.state.rawValue, message: $0.message) }
-        target = machines.count
-        fulfilled = machines.filter { request.kind == .return ? $0.state == .returned : $0.state != .failed }.count
-        createdAt = request.createdAt.millisecondsSinceEpoch
-        updatedAt = request.updatedAt.millisecondsSinceEpoch
-    }
-}
-
-struct ActionDocument: Encodable {
-    var id: String
-    var verb: String
-    var resource: String
-    var reason: String
-    var detail: String
-    var state: String
-    var request: String?
-    var error: String?
-    var configRevision: String
-    var actor: String
-    var createdAt: Int64
-    var updatedAt: Int64
-
-    enum CodingKeys: String, CodingKey {
-        case id, verb, resource, reason, detail, state, request, error, actor
-        case configRevision = "config_revision"
-        case createdAt = "created_at"
-        case updatedAt = "updated_at"
-    }
-
-    init(_ record: ActionRecord) {
-        id = record.id
-        verb = record.verb.rawValue
-        resource = record.resource.description
-        reason = record.reason.description
-        detail = record.detail
-        state = record.state.rawValue
-        request = record.requestId
-        error = record.error
-        configRevision = record.configRevision
-        actor = record.actor
-        createdAt = record.createdAt.millisecondsSinceEpoch
-        updatedAt = record.updatedAt.millisecondsSinceEpoch
-    }
-
+extension ActionDocument {
     static func table(_ rows: [ActionDocument], now: Instant) -> Table {
         var table = Table("TIME", "ID", "VERB", "RESOURCE", "REASON", "STATE", "DETAIL")
         for row in rows {
@@ -231,69 +113,5 @@ struct ActionDocument: Encodable {
                       row.state, detail)
         }
         return table
-    }
-}
-
-/// Loads the configuration quietly, for commands that can do without it.
-enum ConfigLoaderShim {
-    static func load(_ session: Session) throws -> DesiredState {
-        try ConfigLoader().load(session.global.config).desired
-    }
-}
-
-/// `get tasks -o json`: one task with every attempt.
-struct TaskDocument: Encodable {
-    struct Attempt: Encodable {
-        var attempt: Int
-        var state: String
-        var jobID: String?
-        var scheduler: String
-        var exitCode: Int?
-        var signal: Int?
-        var failureClass: String?
-        var host: String
-        var startedAt: Int64?
-        var endedAt: Int64?
-
-        enum CodingKeys: String, CodingKey {
-            case attempt, state, scheduler, signal, host
-            case jobID = "job_id"
-            case exitCode = "exit_code"
-            case failureClass = "failure_class"
-            case startedAt = "started_at"
-            case endedAt = "ended_at"
-        }
-    }
-
-    var pool: String
-    var key: String
-    var state: String
-    var attemptsStarted: Int
-    var attemptsConsumed: Int
-    var nextTryAt: Int64?
-    var lastResult: String?
-    var attempts: [Attempt]
-
-    enum CodingKeys: String, CodingKey {
-        case pool, key, state, attempts
-        case attemptsStarted = "attempts_started"
-        case attemptsConsumed = "attempts_consumed"
-        case nextTryAt = "next_try_at"
-        case lastResult = "last_result"
-    }
-
-    init(_ record: TaskRecord, attempts: [AttemptRecord]) {
-        pool = record.pool
-        key = record.key
-        state = record.state.rawValue
-        attemptsStarted = record.attemptsStarted
-        attemptsConsumed = record.attemptsConsumed
-        nextTryAt = record.nextTryAt?.millisecondsSinceEpoch
-        lastResult = record.status.lastOutcome?.summary
-        self.attempts = attempts.map {
-            Attempt(attempt: $0.attempt, state: $0.state.rawValue, jobID: $0.jobId, scheduler: $0.scheduler, exitCode: $0.exitCode,
-                    signal: $0.signal, failureClass: $0.failureClass?.rawValue, host: $0.host,
-                    startedAt: $0.startedAt?.millisecondsSinceEpoch, endedAt: $0.endedAt?.millisecondsSinceEpoch)
-        }
     }
 }

@@ -2,6 +2,7 @@ internal import ArgumentParser
 internal import OrbrecCore
 internal import OrbrecSpec
 internal import OrbrecStore
+internal import OrbrecServer
 internal import OrbrecEngine
 
 struct HistoryCommand: AsyncParsableCommand {

@@ -2,6 +2,7 @@ internal import ArgumentParser
 internal import OrbrecCore
 internal import OrbrecSpec
 internal import OrbrecStore
+internal import OrbrecServer
 
 struct RequestsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

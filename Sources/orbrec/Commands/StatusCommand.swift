@@ -3,6 +3,7 @@ internal import OrbrecCore
 internal import OrbrecSpec
 internal import OrbrecStore
 internal import OrbrecEngine
+internal import OrbrecServer
 
 struct StatusCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -47,30 +48,5 @@ struct StatusCommand: AsyncParsableCommand {
             session.terminal.out(report.rows.isEmpty ? "No resources." : table.rendered)
             return .success
         }
-    }
-}
-
-/// `status --json`: `{"resources": [{"resource", "desired", "observed", "sync", "health", "message"}], "problems": [...]}`.
-struct StatusDocument: Encodable {
-    struct Resource: Encodable {
-        var resource: String
-        var desired: String
-        var observed: String
-        var sync: String
-        var health: String
-        var message: String
-    }
-
-    var resources: [Resource]
-    var problems: [PlanDocument.Message]
-    var converged: Bool
-
-    init(report: StatusReport, problems: [Diagnostic]) {
-        resources = report.rows.map {
-            Resource(resource: $0.id.description, desired: $0.desired, observed: $0.observed, sync: $0.sync.rawValue,
-                     health: $0.health.rawValue, message: $0.message)
-        }
-        self.problems = problems.map { PlanDocument.Message(code: $0.code, message: $0.message, location: $0.location?.description) }
-        converged = report.isConverged && problems.isEmpty
     }
 }

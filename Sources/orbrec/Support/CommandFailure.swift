@@ -12,3 +12,7 @@ struct CommandFailure: Error {
         self.diagnostics = diagnostics
     }
 }
+
+extension CommandFailure: CustomStringConvertible {
+    var description: String { message }
+}

@@ -9,8 +9,8 @@ struct GlobalOptions: ParsableArguments {
     @Option(help: ArgumentHelp("The state file (default .orbrec/state.db, or $ORBREC_STATE).", valueName: "path"))
     var state: String?
 
-    @Option(help: "Log level: trace, debug, info, warn, error.")
-    var logLevel: LogLevel = .warn
+    @Option(help: "Log level: trace, debug, info, warn, error (default warn; info for 'run').")
+    var logLevel: LogLevel?
 
     @Flag(help: "Never colour output (also: the NO_COLOR environment variable).")
     var noColor = false

@@ -18,7 +18,7 @@ struct Session {
     init(_ global: GlobalOptions) {
         self.global = global
         terminal = global.terminal
-        logger = Logger(level: global.logLevel)
+        logger = Logger(level: global.logLevel ?? .warn)
     }
 
     /// Runs a command body, rendering failures once and exiting with their status.

@@ -1,0 +1,35 @@
+public import OrbrecCore
+internal import Synchronization
+
+/// What the daemon last knew, for the API: the configuration in force, whether the newest
+/// one is valid, and the status report of the last pass.
+public struct DaemonStatus: Sendable {
+    /// The revision in force (the last valid configuration), nil before the first valid one.
+    public var revision: String?
+    /// Problems of the newest configuration when it is invalid (the last valid one stays in force).
+    public var configurationErrors: [Diagnostic] = []
+    public var report: StatusReport?
+    public var lastPassAt: Instant?
+    public var lastPassError: String?
+    public var passes: Int = 0
+    public var stopping = false
+    public var startedAt: Instant
+
+    public init(startedAt: Instant) {
+        self.startedAt = startedAt
+    }
+
+    /// Ready: a valid configuration in force, the newest one valid, one pass done, not stopping.
+    public var isReady: Bool { revision != nil && configurationErrors.isEmpty && passes > 0 && !stopping }
+}
+
+/// The shared cell the loop writes and the server reads.
+public final class DaemonStatusCell: Sendable {
+    private let value: Mutex<DaemonStatus>
+
+    public init(_ status: DaemonStatus) { value = Mutex(status) }
+
+    public var current: DaemonStatus { value.withLock { $0 } }
+
+    func update(_ change: (inout DaemonStatus) -> Void) { value.withLock { change(&$0) } }
+}

@@ -1,0 +1,138 @@
+internal import OrbrecCore
+internal import OrbrecStore
+
+extension ReconcileLoop {
+    /// One pass over `keys`: lock, recover what a stopped process left, observe (journaling
+    /// what changed), plan everything, carry out the actions of `keys`, record the outcome,
+    /// unlock. A key fails (and backs off) when one of its actions fails or its provider or
+    /// scheduler cannot be observed; the whole pass fails when no plan can be made.
+    func pass(_ keys: [ResourceID]) async {
+        let started = clock.now()
+        let startedAt = ContinuousClock.now
+        guard let desired else {
+            for key in keys { queue.finish(key, succeeded: true, now: started) }
+            return
+        }
+        let wanted = Set(keys)
+        var failedKeys: Set<ResourceID> = []
+        var followUps: Set<ResourceID> = []
+        var passError: String?
+        do {
+            let lockID = try await acquireLock()
+            defer { lock.release(lockID) }
+            for line in try await reconciler.recoverInterrupted(desired: desired) { log.info(line) }
+            let snapshot = try await reconciler.snapshot(of: desired, sync: true)
+            let result: PlanResult
+            do throws(PlanFailure) {
+                result = try reconciler.plan(snapshot, allowEmpty: options.allowEmpty)
+            } catch {
+                throw PassFailure(message: "no plan could be made: " + error.diagnostics.map(\.rendered).joined(separator: "; "))
+            }
+            let scheduled = result.scheduled.filter { wanted.contains($0.action.resource) }
+            if !scheduled.isEmpty {
+                log.info("reconciling", [("keys", keys.map(\.description).sorted().joined(separator: ",")),
+                                         ("actions", "\(scheduled.count)")])
+            }
+            let log = self.log
+            let metrics = self.metrics
+            let journaled = self.journaled
+            let outcomes = try await reconciler.execute(scheduled, snapshot: snapshot, parallelism: options.parallelism,
+                                                        shouldStop: { [weak self] in self?.isStopping ?? true }) { event in
+                switch event {
+                case .started(let item):
+                    journaled()
+                    log.debug("action started", [("id", item.id), ("verb", item.action.verb.rawValue),
+                                                 ("resource", item.action.resource.description)])
+                case .finished(let outcome):
+                    metrics.recordAction(verb: outcome.action.verb.rawValue, succeeded: outcome.succeeded)
+                    log.emit(outcome.succeeded ? .info : .warning, outcome.succeeded ? "action succeeded" : "action failed",
+                             [("id", outcome.id), ("verb", outcome.action.verb.rawValue),
+                              ("resource", outcome.action.resource.description), ("message", outcome.message)]
+                             + (outcome.requests.isEmpty ? [] : [("requests", outcome.requests.joined(separator: ","))]))
+                case .waiting:
+                    break
+                }
+            }
+            if isStopping {
+                try store.cancelPlannedActions(reason: "the daemon stopped before it started", at: clock.now())
+            }
+            for outcome in outcomes where !outcome.succeeded { failedKeys.insert(outcome.action.resource) }
+            let after = outcomes.isEmpty ? snapshot : try await reconciler.snapshot(of: desired, sync: true)
+            let settled = outcomes.isEmpty ? result : ((try? reconciler.plan(after, allowEmpty: options.allowEmpty)) ?? result)
+            try reconciler.recordApplied(after, plan: settled.plan)
+            let report = StatusReport(desired: desired, machines: after.machines, plan: settled.plan,
+                                      unreachableProviders: after.observed.unreachableProviders, tasks: after.tasks,
+                                      unreachableSchedulers: after.observed.unreachableSchedulers)
+            status.update { $0.report = report }
+            failedKeys.formUnion(unobservedKeys(desired, after.observed, among: wanted))
+            followUps = Set(settled.scheduled.map(\.action.resource)).intersection(wanted)
+            if !outcomes.isEmpty { journaled() }
+        } catch let failure as PassFailure {
+            passError = failure.message
+        } catch {
+            passError = "\(error)"
+        }
+        let finished = clock.now()
+        if let passError {
+            failedKeys = wanted
+            log.warning("reconcile pass failed", [("keys", "\(keys.count)"), ("error", passError)])
+        }
+        for key in keys {
+            let failed = failedKeys.contains(key)
+            queue.finish(key, succeeded: !failed, now: finished)
+            if !failed && followUps.contains(key) { queue.add(key, at: finished.adding(options.followUp)) }
+        }
+        let seconds = Double((ContinuousClock.now - startedAt).components.attoseconds) / 1e18
+            + Double((ContinuousClock.now - startedAt).components.seconds)
+        metrics.recordPass(succeeded: passError == nil && failedKeys.isEmpty, seconds: seconds)
+        status.update {
+            $0.passes += 1
+            $0.lastPassAt = started
+            $0.lastPassError = passError
+        }
+    }
+
+    /// The state lock, asked for once a tenth of a second until the lock timeout; given up
+    /// at once when the daemon is told to stop (a CLI apply may hold it for a long time).
+    func acquireLock() async throws -> String {
+        let deadline = ContinuousClock.now + .milliseconds(options.lockTimeout.milliseconds)
+        while true {
+            do {
+                return try await lock.acquire(ConfigDuration(milliseconds: 0))
+            } catch {
+                if isStopping { throw PassFailure(message: "stopping while waiting for the state lock") }
+                if ContinuousClock.now >= deadline { throw PassFailure(message: "\(error)") }
+                try await Task.sleep(for: .milliseconds(100))
+            }
+        }
+    }
+
+    /// Keys whose provider or scheduler could not be observed: their plan was made blind.
+    func unobservedKeys(_ desired: DesiredState, _ observed: ObservedState, among keys: Set<ResourceID>) -> Set<ResourceID> {
+        keys.filter { key in
+            switch key.kind {
+            case .fleet:
+                desired.fleets[key.name].flatMap { desired.provider(of: $0) }.map { observed.unreachableProviders[$0.name] != nil } ?? false
+            case .taskPool:
+                desired.pools[key.name].map { observed.unreachableSchedulers[$0.scheduler] != nil } ?? false
+            default: false
+            }
+        }
+    }
+
+    /// Appends a configuration event to the journal (and so to the event stream).
+    func recordEvent(to state: String, cause: String, revision: String?) {
+        do {
+            try store.recordEvent(resource: "configuration", subject: "configuration/\(revision.map { String($0.prefix(12)) } ?? "none")",
+                                  from: nil, to: state, cause: cause, at: clock.now())
+            journaled()
+        } catch {
+            log.error("cannot record an event", [("error", "\(error)")])
+        }
+    }
+}
+
+/// A pass that could not get as far as a plan.
+struct PassFailure: Error {
+    var message: String
+}

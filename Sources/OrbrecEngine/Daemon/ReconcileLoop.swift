@@ -1,0 +1,160 @@
+public import OrbrecCore
+public import OrbrecStore
+internal import Synchronization
+
+/// The daemon's reconciler: a queue of fleets and pools to reconcile, worked through in
+/// passes. Each pass takes the state lock, observes, plans, carries out the actions of the
+/// keys it took, and lets the lock go, so the CLI can read (and apply) in between.
+///
+/// Passes are level-triggered: a key names what to look at, never what to do; the plan of
+/// the whole desired state decides. One pass runs at a time (the state lock is one per
+/// state), and a key is never in two passes.
+public actor ReconcileLoop {
+    let reconciler: Reconciler
+    let store: StateStore
+    let clock: any Clock
+    let options: DaemonOptions
+    let lock: StateLockHooks
+    let log: DaemonLog
+    public nonisolated let metrics: DaemonMetrics
+    public nonisolated let status: DaemonStatusCell
+
+    var queue: WorkQueue<ResourceID>
+    var desired: DesiredState?
+    var lastInvalid: [Diagnostic] = []
+    var nextObservation: Instant?
+    var nextTaskCheck: Instant?
+    var running = false
+    nonisolated let stopping = Atomic<Bool>(false)
+    nonisolated let wakeup = WakeupSignal()
+    /// Called after a pass journaled actions, so event streams look sooner than their poll.
+    nonisolated let journaled: @Sendable () -> Void
+
+    public init(reconciler: Reconciler, store: StateStore, clock: any Clock = SystemClock(), options: DaemonOptions,
+                lock: StateLockHooks, log: DaemonLog, metrics: DaemonMetrics = DaemonMetrics(),
+                journaled: @escaping @Sendable () -> Void = {}) {
+        self.reconciler = reconciler
+        self.store = store
+        self.clock = clock
+        self.options = options
+        self.lock = lock
+        self.log = log
+        self.metrics = metrics
+        self.journaled = journaled
+        self.status = DaemonStatusCell(DaemonStatus(startedAt: clock.now()))
+        self.queue = WorkQueue(backoff: options.backoff)
+    }
+
+    // MARK: Triggers
+
+    /// A (re)read configuration: a valid one is put in force and the keys it changed are
+    /// reconciled at once; an invalid one is reported and the last valid one stays.
+    public func configurationLoaded(_ load: ConfigurationLoad, cause: String) {
+        let now = clock.now()
+        switch load {
+        case .valid(let next):
+            metrics.recordConfiguration(valid: true)
+            let wasInvalid = !lastInvalid.isEmpty
+            lastInvalid = []
+            status.update { $0.configurationErrors = [] }
+            guard next.revision != desired?.revision else {
+                if wasInvalid { recordEvent(to: "valid", cause: "the configuration is valid again (unchanged)", revision: next.revision) }
+                return
+            }
+            // At start, resources the state holds but the configuration no longer declares are
+            // keys too: they are to be pruned.
+            let known = desired == nil ? Set(((try? store.knownResources()) ?? []).map(\.id).filter(\.isReconcileKey)) : []
+            let keys = next.reconcileKeys(changedFrom: desired).union(known)
+            let previous = desired?.revision
+            desired = next
+            status.update { $0.revision = next.revision }
+            log.info("configuration loaded", [("revision", String(next.revision.prefix(12))), ("resources", "\(next.resourceCount)"),
+                                               ("changed", "\(keys.count)"), ("cause", cause)])
+            recordEvent(to: "loaded", cause: previous == nil ? "\(cause): \(next.resourceCount) resource(s)"
+                            : "\(cause): \(keys.count) fleet(s)/pool(s) changed", revision: next.revision)
+            for key in keys { queue.add(key, .change, now: now) }
+            wakeup.signal()
+        case .invalid(let diagnostics):
+            metrics.recordConfiguration(valid: false)
+            let errors = diagnostics.filter { $0.severity == .error }
+            status.update { $0.configurationErrors = errors }
+            guard errors != lastInvalid else { return }
+            lastInvalid = errors
+            let kept = desired.map { "revision \($0.revision.prefix(12)) stays in force" } ?? "nothing is reconciled until it is valid"
+            log.warning("configuration invalid; \(kept)", [("errors", "\(errors.count)"), ("cause", cause)])
+            for diagnostic in errors { log.warning(diagnostic.rendered) }
+            recordEvent(to: "invalid", cause: "\(errors.count) error(s): " + errors.prefix(3).map(\.rendered).joined(separator: "; "),
+                        revision: desired?.revision)
+        }
+    }
+
+    /// Reconciles every fleet and pool now (`POST /api/v1/reconcile`, SIGHUP after a reload).
+    public func reconcileAll(cause: String) {
+        guard let desired else { return }
+        let now = clock.now()
+        let known = (try? store.knownResources().map(\.id).filter(\.isReconcileKey)) ?? []
+        for key in desired.reconcileKeys.union(known) {
+            queue.add(key, .change, now: now)
+        }
+        log.debug("reconcile requested", [("cause", cause)])
+        wakeup.signal()
+    }
+
+    /// Asks the loop to stop: no new action starts, the ones in flight finish, `run` returns.
+    public nonisolated func stop() {
+        stopping.store(true, ordering: .sequentiallyConsistent)
+        status.update { $0.stopping = true }
+        wakeup.signal()
+    }
+
+    nonisolated var isStopping: Bool { stopping.load(ordering: .sequentiallyConsistent) }
+
+    // MARK: Loop
+
+    /// Works the queue until `stop()`. Returns after the pass in progress has finished.
+    public func run() async {
+        guard !running else { return }
+        running = true
+        while !isStopping {
+            let now = clock.now()
+            scheduleObservation(now: now)
+            let keys = queue.take(now: now)
+            metrics.recordQueue(depth: queue.depth, inFlight: keys.count)
+            if keys.isEmpty {
+                await wakeup.wait(upTo: sleepDuration(now: now))
+                continue
+            }
+            await pass(keys)
+            metrics.recordQueue(depth: queue.depth, inFlight: 0)
+        }
+        log.info("reconcile loop stopped")
+    }
+
+    /// Periodic, level-triggered looks: every fleet each observe interval, each unfinished
+    /// pool each task interval.
+    func scheduleObservation(now: Instant) {
+        guard let desired else { return }
+        if nextObservation.map({ now >= $0 }) ?? true {
+            for name in desired.fleets.keys { queue.add(ResourceID(.fleet, name), .resync, now: now) }
+            nextObservation = now.adding(options.observeInterval)
+        }
+        if nextTaskCheck.map({ now >= $0 }) ?? true {
+            let unfinished = Set((status.current.report?.rows ?? []).filter { $0.id.kind == .taskPool && $0.sync != .synced }.map(\.id.name))
+            for name in desired.pools.keys where unfinished.contains(name) || status.current.report == nil {
+                queue.add(ResourceID(.taskPool, name), .resync, now: now)
+            }
+            nextTaskCheck = now.adding(options.taskInterval)
+        }
+    }
+
+    func sleepDuration(now: Instant) -> Duration? {
+        let candidates = [queue.nextDue, desired == nil ? nil : nextObservation, desired == nil ? nil : nextTaskCheck].compactMap { $0 }
+        guard let next = candidates.min() else { return nil }
+        return .milliseconds(max(1, next.millisecondsSinceEpoch - now.millisecondsSinceEpoch))
+    }
+}
+
+extension ResourceID {
+    /// Fleets and pools are what the daemon reconciles by key.
+    var isReconcileKey: Bool { kind == .fleet || kind == .taskPool }
+}

@@ -1,0 +1,14 @@
+public import OrbrecCore
+
+/// How the daemon takes and gives back the state lock; the executable supplies them
+/// (it knows the process identity a lock record carries).
+public struct StateLockHooks: Sendable {
+    /// Waits up to the timeout; returns the lock's id, or throws naming the holder.
+    public var acquire: @Sendable (ConfigDuration) async throws -> String
+    public var release: @Sendable (String) -> Void
+
+    public init(acquire: @escaping @Sendable (ConfigDuration) async throws -> String, release: @escaping @Sendable (String) -> Void) {
+        self.acquire = acquire
+        self.release = release
+    }
+}

@@ -1,0 +1,51 @@
+public import OrbrecEngine
+public import OrbrecStore
+internal import Hummingbird
+internal import Logging
+internal import NIOCore
+
+/// The daemon's HTTP face: the REST API under /api/v1, the event stream, /metrics and
+/// health. It reads the journal and the loop's status; it changes nothing but the queue.
+public struct APIServer: Sendable {
+    public let host: String
+    public let port: Int
+    let token: BearerToken?
+    let store: StateStore
+    let loop: ReconcileLoop
+    let pulse: EventPulse
+    let log: DaemonLog
+
+    public init(host: String, port: Int, token: BearerToken?, store: StateStore, loop: ReconcileLoop, pulse: EventPulse, log: DaemonLog) {
+        self.host = host
+        self.port = port
+        self.token = token
+        self.store = store
+        self.loop = loop
+        self.pulse = pulse
+        self.log = log
+    }
+
+    /// Whether `host` is a loopback address: anything else needs a token to serve.
+    public static func isLoopback(_ host: String) -> Bool {
+        host == "localhost" || host == "::1" || host.hasPrefix("127.")
+    }
+
+    /// Serves until the task is cancelled. `onListening` receives `host:port` once bound
+    /// (the port the kernel chose when asked for port 0).
+    public func run(onListening: @escaping @Sendable (String) -> Void) async throws {
+        let router = Router(context: BasicRequestContext.self)
+        router.add(middleware: JSONErrorMiddleware { [log] in log.emit(.error, "request failed", [("error", $0)]) })
+        router.add(middleware: AuthMiddleware(token: token, loopbackOnly: Self.isLoopback(host)))
+        APIRoutes(store: store, loop: loop, pulse: pulse, token: token, loopbackOnly: Self.isLoopback(host)).register(on: router)
+        var logger = Logger(label: "orbrec.http")
+        logger.logLevel = .critical
+        let app = Application(router: router, configuration: ApplicationConfiguration(address: .hostname(host, port: port),
+                                                                                    serverName: "orbrec"),
+                              onServerRunning: { channel in
+                                  let bound = channel.localAddress?.port ?? port
+                                  let shown = host.contains(":") ? "[\(host)]:\(bound)" : "\(host):\(bound)"
+                                  onListening(shown)
+                              }, logger: logger)
+        try await app.runService(gracefulShutdownSignals: [])
+    }
+}

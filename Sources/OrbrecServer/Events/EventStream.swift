@@ -1,0 +1,65 @@
+internal import Foundation
+internal import Hummingbird
+internal import HTTPTypes
+internal import NIOCore
+internal import OrbrecEngine
+internal import OrbrecStore
+
+/// `GET /api/v1/events`: the journal's events as Server-Sent Events. Each message's id is
+/// the event's sequence number, so a client that reconnects with `Last-Event-ID` (or
+/// `?after=N`) misses nothing; without either, the stream starts with the next event.
+struct EventStream: Sendable {
+    let store: StateStore
+    let pulse: EventPulse
+    let status: DaemonStatusCell
+    /// Events the CLI journals wake no pulse: streams look this often regardless.
+    static let pollInterval: Duration = .milliseconds(100)
+    static let heartbeat: Duration = .seconds(15)
+
+    func response(for request: Request) throws -> Response {
+        let start: Int64
+        let after: String? = request.uri.queryParameters.get("after").map { String($0) }
+        if let header = request.headers[.lastEventID] ?? after {
+            guard let seq = Int64(header), seq >= 0 else {
+                throw APIError(.badRequest, "bad-event-id", "Last-Event-ID (or after) must be an event sequence number")
+            }
+            start = seq
+        } else {
+            start = try store.lastEventSeq()
+        }
+        let store = self.store, pulse = self.pulse, status = self.status
+        let body = ResponseBody { writer in
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+            var last = start
+            var quietSince = ContinuousClock.now
+            try await writer.write(ByteBuffer(string: "retry: 1000\n: connected; events after \(start)\n\n"))
+            while !Task.isCancelled && !status.current.stopping {
+                let events = try store.events(after: last, limit: 500)
+                if events.isEmpty {
+                    if ContinuousClock.now - quietSince >= Self.heartbeat {
+                        try await writer.write(ByteBuffer(string: ": keep-alive\n\n"))
+                        quietSince = ContinuousClock.now
+                    }
+                    await pulse.wait(upTo: Self.pollInterval)
+                    continue
+                }
+                var buffer = ByteBuffer()
+                for event in events {
+                    let document = EventDocument(event)
+                    let data = String(decoding: try encoder.encode(document), as: UTF8.self)
+                    buffer.writeString("id: \(document.seq)\nevent: \(document.kind)\ndata: \(data)\n\n")
+                    last = document.seq
+                }
+                try await writer.write(buffer)
+                quietSince = ContinuousClock.now
+            }
+            try await writer.finish(nil)
+        }
+        return Response(status: .ok, headers: [.contentType: "text/event-stream", .cacheControl: "no-cache"], body: body)
+    }
+}
+
+extension HTTPField.Name {
+    static var lastEventID: HTTPField.Name { HTTPField.Name("Last-Event-ID")! }
+}

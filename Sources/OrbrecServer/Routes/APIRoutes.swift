@@ -1,0 +1,129 @@
+internal import Foundation
+internal import Hummingbird
+internal import HTTPTypes
+internal import OrbrecCore
+internal import OrbrecEngine
+internal import OrbrecStore
+
+/// The routes of the API: reads of the journal and of the daemon's last pass, and one write
+/// (`POST /api/v1/reconcile`).
+struct APIRoutes: Sendable {
+    let store: StateStore
+    let loop: ReconcileLoop
+    let pulse: EventPulse
+    let token: BearerToken?
+    let loopbackOnly: Bool
+
+    func register(on router: Router<BasicRequestContext>) {
+        router.get("/healthz") { _, _ in try JSONBody.response(["status": "ok"]) }
+        router.get("/readyz") { request, _ in try readiness(request) }
+        router.get("/metrics") { _, _ in try metrics() }
+        let api = router.group("/api/v1")
+        api.get("/resources") { _, _ in try resources() }
+        api.get("/fleets") { _, _ in try fleets() }
+        api.get("/machines") { request, _ in
+            let all = request.uri.queryParameters.get("all") == "true"
+            return try JSONBody.response(try store.machines(includeFinished: all).map(MachineDocument.init))
+        }
+        api.get("/requests") { request, _ in
+            let limit = try integer(request, "limit")
+            return try JSONBody.response(try store.requests(limit: limit).map {
+                RequestDocument($0, machines: try store.requestMachines(requestID: $0.id))
+            })
+        }
+        api.get("/requests/:id") { _, context in
+            let id = try context.parameters.require("id")
+            guard let (request, machines) = try store.request(id: id) else { throw APIError.notFound("no request \(id)") }
+            return try JSONBody.response(RequestDocument(request, machines: machines))
+        }
+        api.get("/tasks") { request, _ in
+            let pool = request.uri.queryParameters.get("pool")
+            return try JSONBody.response(try store.tasks(pool: pool).map { record in
+                TaskDocument(record, attempts: (try? store.attempts(pool: record.pool, key: record.key)) ?? [])
+            })
+        }
+        api.get("/actions") { request, _ in
+            let limit = try integer(request, "limit")
+            let resource = try request.uri.queryParameters.get("resource").map { text -> ResourceID in
+                guard let id = ResourceID(parsing: text) else {
+                    throw APIError(.badRequest, "bad-resource", "resource must be KIND/NAME, like Fleet/web")
+                }
+                return id
+            }
+            return try JSONBody.response(try store.actions(resource: resource, limit: limit).map(ActionDocument.init))
+        }
+        api.get("/events") { request, _ in try EventStream(store: store, pulse: pulse, status: loop.status).response(for: request) }
+        api.post("/reconcile") { _, _ in
+            await loop.reconcileAll(cause: "POST /api/v1/reconcile")
+            return try JSONBody.response(["status": "queued"], status: .accepted)
+        }
+    }
+
+    func integer(_ request: Request, _ name: String) throws -> Int? {
+        guard let text = request.uri.queryParameters.get(name) else { return nil }
+        guard let value = Int(text), value > 0 else { throw APIError(.badRequest, "bad-\(name)", "\(name) must be a positive integer") }
+        return value
+    }
+
+    func readiness(_ request: Request) throws -> Response {
+        let status = loop.status.current
+        // Beyond loopback, details (file names, adapter errors) are for holders of the token.
+        let detailed = loopbackOnly || (token?.accepts(request.headers) ?? false)
+        var checks: [ReadinessDocument.Check] = []
+        let errors = status.configurationErrors.map(\.rendered)
+        checks.append(.init(name: "configuration", ok: status.revision != nil && errors.isEmpty,
+                            detail: errors.isEmpty ? (status.revision == nil ? "no valid configuration loaded yet" : "revision \(status.revision!.prefix(12))")
+                                : "\(errors.count) error(s); \(status.revision.map { "revision \($0.prefix(12)) stays in force" } ?? "nothing in force"): "
+                                    + errors.joined(separator: "; ")))
+        checks.append(.init(name: "reconcile", ok: status.passes > 0,
+                            detail: status.passes == 0 ? "no pass finished yet" : (status.lastPassError.map { "last pass failed: \($0)" } ?? "\(status.passes) pass(es)")))
+        checks.append(.init(name: "running", ok: !status.stopping, detail: status.stopping ? "stopping" : "running"))
+        for row in status.report?.rows ?? [] where (row.id.kind == .provider || row.id.kind == .scheduler) && row.health != .healthy {
+            // An unreachable adapter is reported, not made a reason to be unready: the daemon itself works.
+            checks.append(.init(name: row.id.description, ok: true, detail: "\(row.observed): \(row.message)"))
+        }
+        if !detailed { for index in checks.indices { checks[index].detail = nil } }
+        let document = ReadinessDocument(ready: status.isReady, checks: checks)
+        return try JSONBody.response(document, status: status.isReady ? .ok : .serviceUnavailable)
+    }
+
+    func metrics() throws -> Response {
+        let status = loop.status.current
+        let text = PrometheusText.render(loop.metrics.current, machines: try store.machineCounts(), tasks: try store.taskCounts(),
+                                         configurationValid: status.configurationErrors.isEmpty && status.revision != nil,
+                                         ready: status.isReady)
+        return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                        body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
+    }
+
+    func resources() throws -> Response {
+        let status = loop.status.current
+        guard let report = status.report else {
+            throw APIError(.serviceUnavailable, "not-ready", "no reconcile pass has finished yet")
+        }
+        var document = StatusDocument(report: report, problems: status.configurationErrors)
+        document.revision = status.revision
+        document.observedAt = status.lastPassAt?.millisecondsSinceEpoch
+        return try JSONBody.response(document)
+    }
+
+    func fleets() throws -> Response {
+        let status = loop.status.current
+        let machines = Dictionary(grouping: try store.machines(), by: \.fleet)
+        let rows = (status.report?.rows ?? []).filter { $0.id.kind == .fleet }
+        return try JSONBody.response(rows.map { row in
+            FleetDocument(row: row, machines: machines[row.id.name] ?? [])
+        })
+    }
+}
+
+struct ReadinessDocument: Encodable {
+    struct Check: Encodable {
+        var name: String
+        var ok: Bool
+        var detail: String?
+    }
+
+    var ready: Bool
+    var checks: [Check]
+}

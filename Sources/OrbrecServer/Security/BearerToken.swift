@@ -1,0 +1,43 @@
+internal import HTTPTypes
+
+/// The API's shared secret. Compared in constant time, never logged or echoed.
+public struct BearerToken: Sendable, CustomStringConvertible {
+    let secret: [UInt8]
+
+    /// A token of at least 16 characters, surrounding whitespace removed (token files end in a newline).
+    public init?(_ text: String) {
+        let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard trimmed.utf8.count >= 16 else { return nil }
+        secret = Array(trimmed.utf8)
+    }
+
+    public var description: String { "BearerToken(redacted)" }
+
+    /// Whether `Authorization: Bearer <token>` carries this token; the time taken does
+    /// not depend on where a wrong token first differs.
+    func accepts(_ fields: HTTPFields) -> Bool {
+        guard let header = fields[.authorization] else { return false }
+        let prefix = "bearer "
+        guard header.count > prefix.count, header.prefix(prefix.count).lowercased() == prefix else { return false }
+        return Self.constantTimeEquals(Array(header.utf8.dropFirst(prefix.utf8.count)), secret)
+    }
+
+    static func constantTimeEquals(_ given: [UInt8], _ expected: [UInt8]) -> Bool {
+        var difference = UInt8(truncatingIfNeeded: given.count ^ expected.count)
+        for index in 0..<expected.count {
+            let byte = index < given.count ? given[index] : ~expected[index]
+            difference |= byte ^ expected[index]
+        }
+        return difference == 0
+    }
+}
+
+extension String {
+    fileprivate func trimmingCharacters(in set: Set<Character>) -> String {
+        String(drop { set.contains($0) }.reversed().drop { set.contains($0) }.reversed())
+    }
+}
+
+extension Set where Element == Character {
+    fileprivate static let whitespacesAndNewlines: Set<Character> = [" ", "\t", "\n", "\r"]
+}

@@ -1,0 +1,41 @@
+public import OrbrecCore
+internal import GRDB
+
+extension StateStore {
+    /// Appends an event that is not a transition of an action, request or machine: the
+    /// daemon's configuration becoming invalid or valid again, a reload.
+    @discardableResult
+    public func recordEvent(resource: String, subject: String, from: String?, to: String, cause: String, at now: Instant) throws -> Int64? {
+        try write { db in
+            var event = EventRecord(at: now, resource: resource, subject: subject, fromState: from, toState: to, cause: cause)
+            try event.insert(db)
+            return event.seq
+        }
+    }
+
+    /// The newest event's sequence number (0 when there is none): where a new SSE stream starts.
+    public func lastEventSeq() throws -> Int64 {
+        try read { db in try Int64.fetchOne(db, sql: "SELECT MAX(seq) FROM events") ?? 0 }
+    }
+
+    /// How many machines are in each state, and tasks in each state: the daemon's gauges.
+    public func machineCounts() throws -> [String: Int] {
+        try read { db in
+            var counts: [String: Int] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT state, COUNT(*) AS n FROM machines GROUP BY state") {
+                counts[row["state"]] = row["n"]
+            }
+            return counts
+        }
+    }
+
+    public func taskCounts() throws -> [String: Int] {
+        try read { db in
+            var counts: [String: Int] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT state, COUNT(*) AS n FROM tasks GROUP BY state") {
+                counts[row["state"]] = row["n"]
+            }
+            return counts
+        }
+    }
+}

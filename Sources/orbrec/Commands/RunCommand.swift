@@ -1,0 +1,100 @@
+internal import ArgumentParser
+internal import Foundation
+internal import OrbrecCore
+internal import OrbrecEngine
+internal import OrbrecServer
+internal import OrbrecSpec
+internal import OrbrecStore
+
+struct RunCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Run the daemon: watch the configuration, reconcile continuously, serve the HTTP API.",
+        discussion: """
+            SIGTERM or SIGINT finish the actions in flight and exit 0 (a second one exits at once); SIGHUP reloads \
+            the configuration and reconciles everything. Under systemd (Type=notify) it reports READY, RELOADING, \
+            STOPPING, STATUS and WATCHDOG. The state lock is held only while a pass acts, so the CLI keeps working.
+            """)
+
+    @OptionGroup var global: GlobalOptions
+
+    @Option(help: ArgumentHelp("Where the HTTP API listens (HOST:PORT; port 0 picks a free one).", valueName: "addr"))
+    var listen: String = "127.0.0.1:7077"
+
+    @Option(help: ArgumentHelp("A file holding the API's bearer token (else $ORBREC_TOKEN).", valueName: "path"))
+    var tokenFile: String?
+
+    @Option(help: ArgumentHelp("How the configuration directory is watched: inotify or poll.", valueName: "mode"))
+    var watch: String = WatchMode.inotify.rawValue
+
+    @Option(help: "How often --watch=poll looks at the files.")
+    var pollInterval: ConfigDuration = .seconds(1)
+
+    @Option(help: "How long a burst of file events must be quiet before the configuration is read.")
+    var debounce: ConfigDuration = ConfigDuration(milliseconds: 25)
+
+    @Option(help: "How often every fleet is reconciled without a change (providers observed).")
+    var observeInterval: ConfigDuration = .seconds(10)
+
+    @Option(help: "How often an unfinished task pool is looked at (schedulers observed).")
+    var taskInterval: ConfigDuration = .seconds(2)
+
+    @Option(help: "How many resources are changed at once.")
+    var parallelism: Int = 10
+
+    @Option(help: "How long a pass waits for the state lock (held by a CLI apply) before backing off.")
+    var lockTimeout: ConfigDuration = .seconds(30)
+
+    @Flag(help: "Allow a configuration with no resources to remove everything.")
+    var allowEmpty = false
+
+    func validate() throws {
+        guard ListenAddress(listen) != nil else { throw ValidationError("--listen must be HOST:PORT, like 127.0.0.1:7077 or [::1]:7077") }
+        guard WatchMode(rawValue: watch) != nil else { throw ValidationError("--watch must be inotify or poll") }
+        guard parallelism >= 1 else { throw ValidationError("--parallelism must be at least 1") }
+        for (name, value) in [("--poll-interval", pollInterval), ("--observe-interval", observeInterval), ("--task-interval", taskInterval)]
+        where value.milliseconds < 10 {
+            throw ValidationError("\(name) must be at least 10ms")
+        }
+    }
+
+    func run() async throws {
+        try await Session.run(global) { session in
+            let address = ListenAddress(listen)!
+            let token = try readToken()
+            if !APIServer.isLoopback(address.host) && token == nil {
+                throw CommandFailure(.error, "refusing to listen on \(address) without a token: the API would be open to the network. "
+                    + "Give one with --token-file or ORBREC_TOKEN, or listen on 127.0.0.1")
+            }
+            let logger = DaemonLogger(level: global.logLevel ?? .info)
+            let store = try session.openStore()
+            let options = DaemonOptions(parallelism: parallelism, observeInterval: observeInterval, taskInterval: taskInterval,
+                                        lockTimeout: lockTimeout, allowEmpty: allowEmpty)
+            let daemon = Daemon(session: session, store: store, address: address, token: token, options: options, logger: logger,
+                                watch: WatchMode(rawValue: watch) ?? .inotify, pollInterval: pollInterval, debounce: debounce)
+            return try await daemon.run()
+        }
+    }
+
+    private func readToken() throws -> BearerToken? {
+        let text: String
+        let source: String
+        if let tokenFile {
+            guard let contents = try? String(contentsOfFile: tokenFile, encoding: .utf8) else {
+                throw CommandFailure(.error, "cannot read the token file \(tokenFile)")
+            }
+            text = contents
+            source = "the token file \(tokenFile)"
+        } else if let value = ProcessInfo.processInfo.environment["ORBREC_TOKEN"], !value.isEmpty {
+            text = value
+            source = "ORBREC_TOKEN"
+        } else {
+            return nil
+        }
+        guard let token = BearerToken(text) else {
+            throw CommandFailure(.error, "the token in \(source) is too short: use at least 16 characters (e.g. openssl rand -hex 32)")
+        }
+        return token
+    }
+}
+

@@ -1,0 +1,153 @@
+internal import Foundation
+internal import Glibc
+internal import OrbrecCore
+internal import OrbrecEngine
+internal import OrbrecServer
+internal import OrbrecSpec
+internal import OrbrecStore
+internal import Synchronization
+
+/// `orbrec run`: the reconcile loop, the watcher feeding it, the HTTP API, signals and
+/// systemd notifications, wired together and stopped in order.
+struct Daemon {
+    let session: Session
+    let store: StateStore
+    let address: ListenAddress
+    let token: BearerToken?
+    let options: DaemonOptions
+    let logger: DaemonLogger
+    let watch: WatchMode
+    let pollInterval: ConfigDuration
+    let debounce: ConfigDuration
+
+    func run() async throws -> ExitStatus {
+        let log = logger.daemonLog
+        let notifier = SystemdNotifier()
+        // Signals first, so a TERM during start-up is not lost.
+        let signals = SignalEvents.stream()
+        let pulse = EventPulse()
+        let lock = StateLockHooks(acquire: { [session, store] timeout in
+            try await session.lock(store, operation: "run", timeout: timeout).id
+        }, release: { [store] id in
+            do { try store.unlock(id: id) } catch { log.emit(.error, "cannot release the state lock", [("lock", id), ("error", "\(error)")]) }
+        })
+        let loop = ReconcileLoop(reconciler: session.reconciler(store), store: store, options: options, lock: lock, log: log,
+                                 journaled: { pulse.pulse() })
+        log.emit(.info, "starting", [("config", session.global.config), ("state", session.global.statePath),
+                                     ("listen", address.description), ("watch", watch.rawValue), ("token", token == nil ? "none" : "set")])
+        await loop.configurationLoaded(load(), cause: "start")
+
+        let watcher = makeWatcher(log)
+        let server = APIServer(host: address.host, port: address.port, token: token, store: store, loop: loop, pulse: pulse, log: log)
+        let serverFailure = FailureNote()
+        let config = session.global.config
+
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask {
+                do {
+                    try await server.run { bound in
+                        log.emit(.info, "listening", [("address", bound)])
+                        notifier.ready(status: "listening on \(bound)")
+                    }
+                } catch {
+                    if !Task.isCancelled {
+                        serverFailure.set("the HTTP API cannot listen on \(address): \(error)")
+                        loop.stop()
+                    }
+                }
+            }
+            group.addTask {
+                for await batch in watcher.batches() {
+                    loop.metrics.recordWatcherEvents(batch.counts)
+                    let files = batch.paths.sorted()
+                    let cause = batch.rescanned ? "rescan" : "changed: " + files.prefix(5).joined(separator: ", ")
+                        + (files.count > 5 ? " and \(files.count - 5) more" : "")
+                    await loop.configurationLoaded(Self.load(config), cause: cause)
+                }
+            }
+            group.addTask { await Self.heartbeat(notifier, loop) }
+            group.addTask {
+                var stopping = false
+                for await number in signals {
+                    let name = SignalEvents.name(number)
+                    if number == SIGHUP {
+                        notifier.reloading()
+                        log.emit(.info, "reloading", [("signal", name)])
+                        await loop.configurationLoaded(Self.load(config), cause: name)
+                        await loop.reconcileAll(cause: name)
+                        notifier.ready(status: "reloaded")
+                    } else if stopping {
+                        log.emit(.warning, "second signal: exiting at once", [("signal", name)])
+                        _exit(128 + number)
+                    } else {
+                        stopping = true
+                        log.emit(.info, "stopping: finishing the actions in flight", [("signal", name)])
+                        notifier.stopping(status: "finishing the actions in flight")
+                        loop.stop()
+                    }
+                }
+            }
+            await loop.run()
+            watcher.stop()
+            group.cancelAll()
+        }
+        if let failure = serverFailure.message {
+            throw CommandFailure(.error, failure)
+        }
+        log.info("stopped")
+        return .success
+    }
+
+    func load() -> ConfigurationLoad { Self.load(session.global.config) }
+
+    static func load(_ config: String) -> ConfigurationLoad {
+        do {
+            return .valid(try ConfigLoader().load(config).desired)
+        } catch {
+            return .invalid(error.diagnostics)
+        }
+    }
+
+    func makeWatcher(_ log: DaemonLog) -> any ConfigurationWatcher {
+        if watch == .inotify {
+            do {
+                return try InotifyWatcher(root: session.global.config, debounce: .milliseconds(debounce.milliseconds))
+            } catch {
+                log.emit(.warning, "inotify unavailable; polling instead", [("error", "\(error)"), ("interval", "\(pollInterval)")])
+            }
+        }
+        return PollingWatcher(root: session.global.config, interval: .milliseconds(pollInterval.milliseconds))
+    }
+
+    /// WATCHDOG=1 at half of WATCHDOG_USEC, and STATUS= whenever the summary changes.
+    static func heartbeat(_ notifier: SystemdNotifier, _ loop: ReconcileLoop) async {
+        guard notifier.isActive else { return }
+        let tick = min(notifier.watchdogInterval ?? .seconds(1), .seconds(1))
+        var lastStatus = ""
+        var lastPing = ContinuousClock.now - .seconds(3600)
+        while !Task.isCancelled {
+            let status = loop.status.current
+            let metrics = loop.metrics.current
+            let text = status.stopping ? "stopping"
+                : (status.configurationErrors.isEmpty ? "" : "configuration invalid (\(status.configurationErrors.count) error(s)); ")
+                + "revision \(status.revision.map { String($0.prefix(12)) } ?? "none"), \(status.passes) pass(es), queue \(metrics.queueDepth)"
+            if text != lastStatus {
+                notifier.status(text)
+                lastStatus = text
+            }
+            if let interval = notifier.watchdogInterval, ContinuousClock.now - lastPing >= interval {
+                notifier.watchdog()
+                lastPing = ContinuousClock.now
+            }
+            try? await Task.sleep(for: tick)
+        }
+    }
+}
+
+/// The first fatal failure of a part of the daemon, for the exit message.
+final class FailureNote: Sendable {
+    private let value = Mutex<String?>(nil)
+
+    func set(_ message: String) { value.withLock { $0 = $0 ?? message } }
+    var message: String? { value.withLock { $0 } }
+}
