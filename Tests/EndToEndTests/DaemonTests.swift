@@ -39,7 +39,14 @@ struct DaemonTests {
         _ = try await daemon.eventually("3 running machines") {
             try await daemon.get("/api/v1/machines").array().filter { $0["state"] as? String == "running" }.count == 3 ? true : nil
         }
-        #expect(harness.machineProcesses(stateID: try harness.stateID()).count == 3)
+        let stateID = try harness.stateID()
+        let machines = harness.machineProcesses(stateID: stateID)
+        #expect(machines.count == 3)
+        // A machine inherits nothing of the daemon's (its listening socket would outlive it).
+        for pid in machines.values {
+            let open = try FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/fd").sorted()
+            #expect(open == ["0", "1", "2"], "machine \(pid) holds descriptors \(open)")
+        }
 
         // The request the action made, by id; fleets, resources, tasks; unknown ids are JSON 404s.
         let succeeded = try await daemon.eventually("the action to succeed") {
@@ -81,13 +88,13 @@ struct DaemonTests {
         #expect(invalid.data["cause"]?.contains("workers.yaml:6:") == true)
         #expect(daemon.log.contains("configuration invalid"))
         try await Task.sleep(for: .milliseconds(500))
-        #expect(harness.machineProcesses(stateID: try harness.stateID()).count == 3)
+        #expect(harness.machineProcesses(stateID: stateID).count == 3)
 
         // Fixed again: ready, and acted on.
         try harness.writeFleet(count: 2)
         _ = try await daemon.eventually("ready again") { try await daemon.get("/readyz").status == 200 ? true : nil }
         _ = try await daemon.eventually("scaled in to 2") {
-            harness.machineProcesses(stateID: try harness.stateID()).count == 2 ? true : nil
+            harness.machineProcesses(stateID: stateID).count == 2 ? true : nil
         }
 
         // Resuming with Last-Event-ID gets exactly what followed, in order.

@@ -27,7 +27,13 @@ final class DaemonProcess: @unchecked Sendable {
         var body: String
         var headers: HTTPHeaders
 
-        func json() throws -> Any { try JSONSerialization.jsonObject(with: Data(body.utf8)) }
+        func json() throws -> Any {
+            do {
+                return try JSONSerialization.jsonObject(with: Data(body.utf8))
+            } catch {
+                throw DaemonTestError.notJSON("HTTP \(status), body \(body.prefix(500).debugDescription)")
+            }
+        }
         func object() throws -> [String: Any] { try json() as? [String: Any] ?? [:] }
         func array() throws -> [[String: Any]] { try json() as? [[String: Any]] ?? [] }
     }
@@ -59,14 +65,19 @@ final class DaemonProcess: @unchecked Sendable {
 
     func signal(_ number: Int32) { kill(process.pid, number) }
 
-    /// Sends SIGTERM and waits for the exit.
+    private var result: Harness.Result?
+
+    /// Sends SIGTERM and waits for the exit (once; later calls return the same result).
     func stop(timeout: Double = 30) throws -> Harness.Result {
+        if let result { return result }
         signal(SIGTERM)
-        return try process.wait(timeout: timeout)
+        let ended = try process.wait(timeout: timeout)
+        result = ended
+        return ended
     }
 }
 
-enum DaemonTestError: Error { case timeout(String), noPort(String) }
+enum DaemonTestError: Error { case timeout(String), noPort(String), notJSON(String) }
 
 /// An open Server-Sent Events stream, read in the background.
 final class EventStreamReader: @unchecked Sendable {

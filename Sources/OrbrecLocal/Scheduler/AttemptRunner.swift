@@ -142,6 +142,7 @@ public enum AttemptRunner {
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 1, options.stdoutPath, O_WRONLY | O_CREAT | O_APPEND, 0o640)
         posix_spawn_file_actions_addopen(&actions, 2, options.stderrPath, O_WRONLY | O_CREAT | O_APPEND, 0o640)
+        InheritedDescriptors.closeAll(in: &actions)
         let argv = options.argv.map { strdup($0) } + [nil]
         defer { argv.forEach { free($0) } }
         var pid: pid_t = 0

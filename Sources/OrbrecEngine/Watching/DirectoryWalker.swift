@@ -1,0 +1,55 @@
+internal import Glibc
+
+/// Depth-first walk of the configuration tree with the watchers' filtering. Uses readdir
+/// directly because the inotify watcher must hook in between "directory found" and
+/// "directory listed", and because FileManager would stat every entry.
+enum DirectoryWalker {
+    /// `enter` runs for each directory before it is listed and may skip it by returning false:
+    /// an inotify watch goes on before the listing, so a file cannot land unseen in between.
+    /// `file` receives each configuration file. Symlinked directories are not followed (loops,
+    /// and a watch on the target would report paths under another name); symlinked files are.
+    static func walk(root: String,
+                     enter: (_ relative: String, _ absolute: String) -> Bool,
+                     file: (_ relative: String, _ absolute: String) -> Void) {
+        var pending = [""]
+        while let relative = pending.popLast() {
+            let absolute = relative.isEmpty ? root : root + "/" + relative
+            guard enter(relative, absolute), let directory = opendir(absolute) else { continue }
+            defer { closedir(directory) }
+            while let entry = readdir(directory) {
+                let name = withUnsafePointer(to: &entry.pointee.d_name) {
+                    String(cString: UnsafeRawPointer($0).assumingMemoryBound(to: CChar.self))
+                }
+                guard name != ".", name != "..", !ConfigurationFileFilter.isHidden(name) else { continue }
+                let childRelative = ConfigurationFileFilter.join(relative, name)
+                let childAbsolute = absolute + "/" + name
+                var type = entry.pointee.d_type
+                if type == UInt8(DT_UNKNOWN) { type = lstatType(childAbsolute) }
+                if type == UInt8(DT_DIR) {
+                    pending.append(childRelative)
+                } else if type == UInt8(DT_REG) || type == UInt8(DT_LNK), ConfigurationFileFilter.isConfigurationFile(name) {
+                    file(childRelative, childAbsolute)
+                }
+            }
+        }
+    }
+
+    /// The d_type equivalent for file systems that leave d_type unset.
+    private static func lstatType(_ path: String) -> UInt8 {
+        var info = stat()
+        guard lstat(path, &info) == 0 else { return UInt8(DT_UNKNOWN) }
+        switch info.st_mode & S_IFMT {
+        case S_IFDIR: return UInt8(DT_DIR)
+        case S_IFREG: return UInt8(DT_REG)
+        case S_IFLNK: return UInt8(DT_LNK)
+        default: return UInt8(DT_UNKNOWN)
+        }
+    }
+
+    /// A symlink, or a file with more than one name (`ln`): created whole, never written.
+    static func isLink(_ path: String) -> Bool {
+        var info = stat()
+        guard lstat(path, &info) == 0 else { return false }
+        return info.st_mode & S_IFMT == S_IFLNK || (info.st_mode & S_IFMT == S_IFREG && info.st_nlink > 1)
+    }
+}
