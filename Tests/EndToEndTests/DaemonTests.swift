@@ -227,4 +227,45 @@ struct DaemonTests {
         #expect(machines.count == 5)
         #expect(Set(machines.keys.map { String($0.split(separator: "-").first ?? "") }) == ["f1", "f2", "f3", "f4", "f5"])
     }
+
+    @Test("a task pool runs to completion under the daemon, retries included, with its tasks on the API and the stream; --watch=poll picks up a new pool")
+    func taskPoolUnderTheDaemon() async throws {
+        let harness = try Harness()
+        try harness.writePool(slots: 2, spec: """
+            range: {from: 1, to: 4}
+            command: ["sh", "-c", "test -e ${item}.once || { touch ${item}.once; test ${item} -ne 3 || exit 3; }; sleep 0.2"]
+            workdir: \(harness.directory)
+            parallelism: 2
+            retry: {maxAttempts: 3, initialBackoff: 100ms, maxBackoff: 200ms}
+            """)
+        let daemon = try harness.startDaemon(["--watch", "poll", "--poll-interval", "100ms", "--task-interval", "200ms"])
+        let stream = try await EventStreamReader.open(daemon.base + "/api/v1/events?after=0")
+        let tasks = try await daemon.eventually("4 completed tasks", timeout: 30) { () -> [[String: Any]]? in
+            let rows = try await daemon.get("/api/v1/tasks?pool=sims").array()
+            return rows.count == 4 && rows.allSatisfy { $0["state"] as? String == "completed" } ? rows : nil
+        }
+        let third = try #require(tasks.first { $0["key"] as? String == "3" })
+        #expect(third["attempts_started"] as? Int == 2, "task 3 failed once and was retried: \(third)")
+        _ = try await daemon.eventually("task events on the stream") {
+            stream.received.contains { $0.kind == "task" && $0.data["to"] == "completed" } ? true : nil
+        }
+        let resources = try await daemon.get("/api/v1/resources").object()
+        let pool = (resources["resources"] as? [[String: Any]])?.first { $0["resource"] as? String == "TaskPool/sims" }
+        #expect(pool?["sync"] as? String == "Synced", "\(String(describing: pool))")
+
+        // Polling, not inotify: a new pool in a new directory is picked up.
+        try harness.write("more/extra.yaml", """
+            apiVersion: orbrec/v1
+            kind: TaskPool
+            metadata: {name: extra}
+            spec: {scheduler: cpu, items: [a, b], command: ["true"]}
+            """)
+        _ = try await daemon.eventually("the new pool's tasks", timeout: 30) { () -> Bool? in
+            let rows = try await daemon.get("/api/v1/tasks?pool=extra").array()
+            return rows.count == 2 && rows.allSatisfy { $0["state"] as? String == "completed" } ? true : nil
+        }
+        #expect(daemon.log.contains("watch=poll"))
+        stream.close()
+        #expect(try daemon.stop().status == 0)
+    }
 }

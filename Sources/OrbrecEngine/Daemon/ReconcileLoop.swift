@@ -118,8 +118,14 @@ public actor ReconcileLoop {
         while !isStopping {
             let now = clock.now()
             scheduleObservation(now: now)
-            let keys = queue.take(now: now)
+            let keys = takeDue(now: now)
             metrics.recordQueue(depth: queue.depth, inFlight: keys.count)
+            if keys.isEmpty && desired != nil && status.current.passes == 0 {
+                // A configuration with nothing to act on still gets one look, so the API has a
+                // report and readiness does not wait for a change that may never come.
+                await pass([])
+                continue
+            }
             if keys.isEmpty {
                 await wakeup.wait(upTo: sleepDuration(now: now))
                 continue
@@ -129,6 +135,9 @@ public actor ReconcileLoop {
         }
         log.info("reconcile loop stopped")
     }
+
+    /// The keys due now, marked in flight.
+    func takeDue(now: Instant) -> [ResourceID] { queue.take(now: now) }
 
     /// Periodic, level-triggered looks: every fleet each observe interval, each unfinished
     /// pool each task interval.

@@ -19,8 +19,10 @@ final class InotifyReader: @unchecked Sendable {
     /// Root-relative path ("" for the root) of each watched directory.
     private var directories: [Int32: String] = [:]
     private var rootWatch: Int32?
-    /// Configuration files believed present, so a rescan can tell which appeared or vanished.
-    private var knownFiles: Set<String> = []
+    /// Configuration files believed present, with their inodes, so a rescan can tell which
+    /// appeared, vanished or were replaced (a directory swapped for another holding the same
+    /// names). Edits in place have their own events and need no comparison.
+    private var knownFiles: [String: UInt64] = [:]
     private var nextRootRetry: ContinuousClock.Instant?
 
     /// Opens inotify and watches the tree; the files found are the baseline (no batch).
@@ -95,13 +97,14 @@ final class InotifyReader: @unchecked Sendable {
             case .ignore:
                 break
             case let .file(path, change):
-                if change.exists { knownFiles.insert(path) } else { knownFiles.remove(path) }
+                knownFiles[path] = change.exists ? DirectoryWalker.entry(root + "/" + path)?.inode : nil
                 debouncer.record([path], kind: change.countKey, at: now)
             case let .fileCreated(path):
-                knownFiles.insert(path)
+                let entry = DirectoryWalker.entry(root + "/" + path)
+                knownFiles[path] = entry?.inode
                 debouncer.count("created")
                 // A symlink or a new hard link is complete when created; no IN_CLOSE_WRITE follows.
-                if DirectoryWalker.isLink(root + "/" + path) { debouncer.record([path], at: now) }
+                if entry?.isLink == true { debouncer.record([path], at: now) }
             case .directoryChanged, .rootLost:
                 debouncer.count("directory")
                 rescanNeeded = true
@@ -122,10 +125,12 @@ final class InotifyReader: @unchecked Sendable {
     }
 
     /// After an overflow nothing is known about what changed, so every file is reported;
-    /// otherwise only files that appeared or vanished (edits have their own events).
+    /// otherwise only files that appeared, vanished or changed inode.
     private func rescan(reportEverything: Bool) {
         let (found, _) = rescanTree()
-        let changed = reportEverything ? knownFiles.union(found) : knownFiles.symmetricDifference(found)
+        let changed = Set(knownFiles.keys).union(found.keys).filter { path in
+            reportEverything || knownFiles[path] != found[path]
+        }
         knownFiles = found
         let now = ContinuousClock.now
         debouncer.record(changed, rescanned: true, at: now)
@@ -136,9 +141,9 @@ final class InotifyReader: @unchecked Sendable {
     /// `inotify_add_watch` on a directory already watched returns its existing wd, so this
     /// also relabels directories renamed inside the tree; wds no longer reached are removed
     /// so directories moved out of the tree stop reporting.
-    private func rescanTree() -> (found: Set<String>, failures: [(path: String, errno: Int32)]) {
+    private func rescanTree() -> (found: [String: UInt64], failures: [(path: String, errno: Int32)]) {
         var watched: [Int32: String] = [:]
-        var found: Set<String> = []
+        var found: [String: UInt64] = [:]
         var failures: [(path: String, errno: Int32)] = []
         DirectoryWalker.walk(root: root, enter: { relative, absolute in
             // The root may itself be a symlink (a deploy's "current" link); below it, never follow.
@@ -150,8 +155,8 @@ final class InotifyReader: @unchecked Sendable {
             }
             watched[wd] = relative
             return true
-        }, file: { relative, _ in
-            found.insert(relative)
+        }, file: { relative, _, inode in
+            found[relative] = inode
         })
         for wd in directories.keys where watched[wd] == nil {
             _ = inotify_rm_watch(fd, wd)

@@ -1,0 +1,147 @@
+import Foundation
+import OrbrecCore
+@testable import OrbrecEngine
+import OrbrecStore
+import OrbrecTestSupport
+import Testing
+
+/// The daemon's loop against fake providers and a real SQLite file, pass by pass, with a
+/// manual clock: which keys it acts on, how a failing key backs off while others converge,
+/// what an invalid configuration does, and what stopping leaves behind.
+@Suite struct ReconcileLoopTests {
+    let here = FakeProvider(name: "here")
+    let there = FakeProvider(name: "there")
+    let clock = ManualClock()
+    let store: StateStore
+    let loop: ReconcileLoop
+    let locks = LockCounter()
+
+    final class LockCounter: @unchecked Sendable {
+        let lock = NSLock()
+        var held = 0
+        var taken = 0
+        var busy = false
+    }
+
+    init() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("orbrec-loop-\(UUID().uuidString)/state.db").path
+        store = try StateStore(path: path)
+        let here = self.here, there = self.there, locks = self.locks
+        let reconciler = Reconciler(store: store, providerFactory: { $0.name == "there" ? there : here }, clock: clock, actor: "daemon@test")
+        loop = ReconcileLoop(reconciler: reconciler, store: store, clock: clock, options: DaemonOptions(lockTimeout: ConfigDuration(milliseconds: 300)),
+                             lock: StateLockHooks(acquire: { _ in
+                                 try locks.lock.withLock {
+                                     if locks.busy { throw LockBusy() }
+                                     locks.held += 1
+                                     locks.taken += 1
+                                 }
+                                 return "lock"
+                             }, release: { _ in locks.lock.withLock { locks.held -= 1 } }),
+                             log: DaemonLog { _, _, _ in })
+    }
+
+    struct LockBusy: Error {}
+
+    /// Each distinct configuration has its own revision, as the files' digest would be.
+    func desired(a: Int, b: Int) -> DesiredState {
+        var state = Fixtures.desired(providers: [Fixtures.provider("here"), Fixtures.provider("there")],
+                         templates: [Fixtures.template("near", provider: "here"), Fixtures.template("far", provider: "there")],
+                         fleets: [Fixtures.fleet("a", template: "near", count: a), Fixtures.fleet("b", template: "far", count: b)])
+        state.revision = "a\(a)-b\(b)"
+        return state
+    }
+
+    func passDue() async {
+        let keys = await loop.takeDue(now: clock.now())
+        if !keys.isEmpty { await loop.pass(keys) }
+    }
+
+    @Test func aFailingFleetBacksOffWhileTheOtherConverges() async throws {
+        there.failNextProvisions(10)
+        await loop.configurationLoaded(.valid(desired(a: 2, b: 1)), cause: "test")
+        await passDue()
+        #expect(here.held.count == 2)
+        #expect(there.held.isEmpty)
+        #expect(await loop.queue.failureCount(of: ResourceID(.fleet, "b")) == 1)
+        #expect(await loop.queue.failureCount(of: ResourceID(.fleet, "a")) == 0)
+        #expect(locks.held == 0, "the lock is let go after each pass")
+
+        // Within the backoff, a resync does not touch b; once it has passed, b is tried again.
+        await loop.scheduleObservation(now: clock.now())
+        #expect(await loop.takeDue(now: clock.now()).isEmpty == false)
+        clock.advance(by: .seconds(1))
+        let keys = await loop.takeDue(now: clock.now())
+        #expect(keys == [ResourceID(.fleet, "b")])
+        await loop.pass(keys)
+        #expect(await loop.queue.failureCount(of: ResourceID(.fleet, "b")) == 2)
+        #expect(await loop.queue.nextDue == clock.now().adding(.seconds(2)))
+
+        // A change is acted on at once, backoff or not; a success clears the backoff.
+        there.failNextProvisions(0)
+        await loop.configurationLoaded(.valid(desired(a: 2, b: 2)), cause: "test")
+        await passDue()
+        #expect(there.held.count == 2)
+        #expect(await loop.queue.failureCount(of: ResourceID(.fleet, "b")) == 0)
+        #expect(try store.actions().filter { $0.resource == ResourceID(.fleet, "a") }.count == 1, "a saw no further action")
+    }
+
+    @Test func aChangeReconcilesOnlyWhatChanged() async throws {
+        await loop.configurationLoaded(.valid(desired(a: 1, b: 1)), cause: "test")
+        await passDue()
+        #expect(await loop.takeDue(now: clock.now()).isEmpty)
+        await loop.configurationLoaded(.valid(desired(a: 3, b: 1)), cause: "test")
+        let keys = await loop.takeDue(now: clock.now())
+        #expect(keys == [ResourceID(.fleet, "a")])
+        await loop.pass(keys)
+        #expect(here.held.count == 3)
+        // The same revision again (a file touched, not changed) enqueues nothing.
+        await loop.configurationLoaded(.valid(desired(a: 3, b: 1)), cause: "test")
+        #expect(await loop.takeDue(now: clock.now()).isEmpty)
+    }
+
+    @Test func anInvalidConfigurationIsReportedAndTheLastValidOneStays() async throws {
+        await loop.configurationLoaded(.valid(desired(a: 1, b: 0)), cause: "test")
+        await passDue()
+        let revision = loop.status.current.revision
+        #expect(loop.status.current.isReady)
+        let problem = Diagnostic.error("bad-count", "spec.count must be an integer", at: SourceLocation(file: "a.yaml", line: 6, column: 10))
+        await loop.configurationLoaded(.invalid([problem]), cause: "test")
+        #expect(loop.status.current.revision == revision)
+        #expect(!loop.status.current.isReady)
+        #expect(loop.status.current.configurationErrors == [problem])
+        #expect(await loop.takeDue(now: clock.now()).isEmpty, "nothing is reconciled for an invalid configuration")
+        // Reported once, not at every save of the same broken file.
+        await loop.configurationLoaded(.invalid([problem]), cause: "test")
+        let invalid = try store.events().filter { $0.resource == "configuration" && $0.toState == "invalid" }
+        #expect(invalid.count == 1)
+        #expect(invalid.first?.cause.contains("a.yaml:6:10") == true)
+        await loop.configurationLoaded(.valid(desired(a: 1, b: 0)), cause: "test")
+        #expect(loop.status.current.isReady)
+        #expect(try store.events().last?.toState == "valid")
+    }
+
+    @Test func stoppingStartsNothingAndCancelsWhatWasPlanned() async throws {
+        await loop.configurationLoaded(.valid(desired(a: 2, b: 2)), cause: "test")
+        let keys = await loop.takeDue(now: clock.now())
+        loop.stop()
+        await loop.pass(keys)
+        #expect(here.callLog.isEmpty && there.callLog.isEmpty)
+        let states = try store.actions().map(\.state)
+        #expect(!states.isEmpty)
+        #expect(states.allSatisfy { $0 == .cancelled })
+        #expect(!loop.status.current.isReady)
+    }
+
+    @Test func aBusyLockFailsThePassAndBacksOffEveryKey() async throws {
+        locks.lock.withLock { locks.busy = true }
+        await loop.configurationLoaded(.valid(desired(a: 1, b: 1)), cause: "test")
+        await passDue()
+        #expect(here.held.isEmpty)
+        #expect(await loop.queue.failureCount(of: ResourceID(.fleet, "a")) == 1)
+        #expect(loop.status.current.lastPassError != nil)
+        locks.lock.withLock { locks.busy = false }
+        clock.advance(by: .seconds(1))
+        await passDue()
+        #expect(here.held.count == 1 && there.held.count == 1)
+    }
+}
