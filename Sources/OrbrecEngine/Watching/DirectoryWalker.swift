@@ -6,12 +6,11 @@ internal import Glibc
 enum DirectoryWalker {
     /// `enter` runs for each directory before it is listed and may skip it by returning false:
     /// an inotify watch goes on before the listing, so a file cannot land unseen in between.
-    /// `file` receives each configuration file with its inode as listed (a symlink's own, not
-    /// its target's), which costs no stat. Symlinked directories are not followed (loops,
+    /// `file` receives each configuration file. Symlinked directories are not followed (loops,
     /// and a watch on the target would report paths under another name); symlinked files are.
     static func walk(root: String,
                      enter: (_ relative: String, _ absolute: String) -> Bool,
-                     file: (_ relative: String, _ absolute: String, _ inode: UInt64) -> Void) {
+                     file: (_ relative: String, _ absolute: String) -> Void) {
         var pending = [""]
         while let relative = pending.popLast() {
             let absolute = relative.isEmpty ? root : root + "/" + relative
@@ -29,7 +28,7 @@ enum DirectoryWalker {
                 if type == UInt8(DT_DIR) {
                     pending.append(childRelative)
                 } else if type == UInt8(DT_REG) || type == UInt8(DT_LNK), ConfigurationFileFilter.isConfigurationFile(name) {
-                    file(childRelative, childAbsolute, UInt64(entry.pointee.d_ino))
+                    file(childRelative, childAbsolute)
                 }
             }
         }
@@ -47,8 +46,9 @@ enum DirectoryWalker {
         }
     }
 
-    /// What `walk` would list for one entry: its inode, and whether it is a symlink or a file
-    /// with more than one name (`ln`), which are created whole and never written.
+    /// One entry's inode (a symlink's own; lstat rather than readdir's d_ino, which overlayfs
+    /// may report differently) and whether it is a symlink or a file with more than one name
+    /// (`ln`), both created whole and never written.
     static func entry(_ path: String) -> (inode: UInt64, isLink: Bool)? {
         var info = stat()
         guard lstat(path, &info) == 0 else { return nil }

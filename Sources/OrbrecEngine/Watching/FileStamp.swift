@@ -27,7 +27,7 @@ struct FileStamp: Sendable, Equatable {
     /// Every configuration file under `root`, by root-relative path.
     static func snapshot(of root: String) -> [String: FileStamp] {
         var stamps: [String: FileStamp] = [:]
-        DirectoryWalker.walk(root: root, enter: { _, _ in true }, file: { relative, absolute, _ in
+        DirectoryWalker.walk(root: root, enter: { _, _ in true }, file: { relative, absolute in
             stamps[relative] = FileStamp(path: absolute)
         })
         return stamps

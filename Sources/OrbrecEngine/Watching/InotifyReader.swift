@@ -60,7 +60,7 @@ final class InotifyReader: @unchecked Sendable {
             let now = ContinuousClock.now
             if let batch = debouncer.flush(at: now) { continuation.yield(batch) }
             if let retry = nextRootRetry, now >= retry {
-                rescan(reportEverything: false)
+                rescan(reportEverything: false, quietIfUnchanged: true)
                 continue
             }
             var fds = [
@@ -125,15 +125,16 @@ final class InotifyReader: @unchecked Sendable {
     }
 
     /// After an overflow nothing is known about what changed, so every file is reported;
-    /// otherwise only files that appeared, vanished or changed inode.
-    private func rescan(reportEverything: Bool) {
+    /// otherwise only files that appeared, vanished or changed inode. A rescan caused by an
+    /// event always makes a batch; a retry looking for a missing root only if it found something.
+    private func rescan(reportEverything: Bool, quietIfUnchanged: Bool = false) {
         let (found, _) = rescanTree()
         let changed = Set(knownFiles.keys).union(found.keys).filter { path in
             reportEverything || knownFiles[path] != found[path]
         }
         knownFiles = found
         let now = ContinuousClock.now
-        debouncer.record(changed, rescanned: true, at: now)
+        if !(quietIfUnchanged && changed.isEmpty) { debouncer.record(changed, rescanned: true, at: now) }
         nextRootRetry = rootWatch == nil ? now + Self.rootRetryInterval : nil
     }
 
@@ -155,8 +156,8 @@ final class InotifyReader: @unchecked Sendable {
             }
             watched[wd] = relative
             return true
-        }, file: { relative, _, inode in
-            found[relative] = inode
+        }, file: { relative, absolute in
+            found[relative] = DirectoryWalker.entry(absolute)?.inode ?? 0
         })
         for wd in directories.keys where watched[wd] == nil {
             _ = inotify_rm_watch(fd, wd)

@@ -290,7 +290,10 @@ import Testing
         let removed = await collector.wait(for: ["fleets/web.yaml", "extra.yaml"])
         #expect(removed.union == ["fleets/web.yaml", "extra.yaml"])
 
+        // While the root is missing the watcher looks for it, but says nothing until it is back.
         await collector.settleAndClear()
+        let whileMissing = await collector.wait(timeout: .milliseconds(600)) { !$0.isEmpty }
+        #expect(whileMissing.isEmpty)
         tree.mkdir("conf")
         tree.write("conf/back.yaml")
         let back = await collector.wait(for: ["back.yaml"])
