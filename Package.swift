@@ -75,6 +75,10 @@ let package = Package(
         .testTarget(name: "OrbrecLocalTests", dependencies: ["OrbrecLocal", "OrbrecCore"]),
         .testTarget(name: "OrbrecSlurmTests", dependencies: ["OrbrecSlurm", "OrbrecCore"], exclude: ["Fixtures"]),
         .testTarget(name: "OrbrecAWSTests", dependencies: ["OrbrecAWS", "OrbrecCore"], exclude: ["Fixtures"]),
+        .testTarget(name: "OrbrecServerTests", dependencies: [
+            "OrbrecServer",
+            .product(name: "HTTPTypes", package: "swift-http-types"),
+        ]),
         .testTarget(name: "OrbrecEngineTests", dependencies: [
             "OrbrecEngine", "OrbrecStore", "OrbrecCore", "OrbrecTestSupport",
         ]),

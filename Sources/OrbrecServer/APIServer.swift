@@ -25,9 +25,14 @@ public struct APIServer: Sendable {
         self.log = log
     }
 
-    /// Whether `host` is a loopback address: anything else needs a token to serve.
+    /// Whether `host` is a loopback address (127.0.0.0/8, ::1, or `localhost`): anything
+    /// else needs a token to serve. Names other than `localhost` are never trusted, even
+    /// when they start with "127.".
     public static func isLoopback(_ host: String) -> Bool {
-        host == "localhost" || host == "::1" || host.hasPrefix("127.")
+        if host == "localhost" || host == "::1" { return true }
+        let octets = host.split(separator: ".", omittingEmptySubsequences: false)
+        guard octets.count == 4, octets.allSatisfy({ UInt8($0) != nil && !$0.isEmpty }) else { return false }
+        return octets[0] == "127"
     }
 
     /// Serves until the task is cancelled. `onListening` receives `host:port` once bound

@@ -268,4 +268,25 @@ struct DaemonTests {
         stream.close()
         #expect(try daemon.stop().status == 0)
     }
+
+    @Test("one daemon per state; a daemon that cannot listen exits 1 having changed nothing")
+    func oneDaemonPerStateAndNoActingWithoutTheAPI() async throws {
+        let harness = try Harness()
+        try harness.writeFleet(count: 0)
+        let first = try harness.startDaemon()
+        let second = try harness.run(["run", "-c", harness.config, "--state", harness.state, "--listen", "127.0.0.1:0"], timeout: 30)
+        #expect(second.status == 1)
+        #expect(second.stderr.contains("another orbrec run (pid \(first.process.pid)) is already running"), "\(second.stderr)")
+
+        let other = try Harness()
+        try other.writeFleet(count: 2)
+        let blocked = try other.run(["run", "-c", other.config, "--state", other.state, "--listen", "127.0.0.1:\(first.port)"], timeout: 30)
+        #expect(blocked.status == 1)
+        #expect(blocked.stderr.contains("cannot listen on 127.0.0.1:\(first.port)"), "\(blocked.stderr)")
+        let actions = try other.orbrec("get", "actions", "-o", "json")
+        let rows = try JSONSerialization.jsonObject(with: Data(actions.stdout.utf8)) as? [Any]
+        #expect(rows?.isEmpty == true, "nothing may be journaled: \(actions.stdout)")
+        #expect(other.machineProcesses(stateID: try other.stateID()).isEmpty)
+        #expect(try first.stop().status == 0)
+    }
 }

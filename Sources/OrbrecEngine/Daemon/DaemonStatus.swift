@@ -19,8 +19,9 @@ public struct DaemonStatus: Sendable {
         self.startedAt = startedAt
     }
 
-    /// Ready: a valid configuration in force, the newest one valid, one pass done, not stopping.
-    public var isReady: Bool { revision != nil && configurationErrors.isEmpty && passes > 0 && !stopping }
+    /// Ready: a valid configuration in force, the newest one valid, a pass done and the
+    /// last one not failed (a plan could be made, the lock could be had), not stopping.
+    public var isReady: Bool { revision != nil && configurationErrors.isEmpty && passes > 0 && lastPassError == nil && !stopping }
 }
 
 /// The shared cell the loop writes and the server reads.

@@ -64,7 +64,8 @@ extension ReconcileLoop {
                                       unreachableProviders: after.observed.unreachableProviders, tasks: after.tasks,
                                       unreachableSchedulers: after.observed.unreachableSchedulers)
             status.update { $0.report = report }
-            failedKeys.formUnion(unobservedKeys(desired, after.observed, among: wanted))
+            failedKeys.formUnion(unobservedKeys(desired, after, among: wanted))
+            undeclaredKeys = Set(after.known.map(\.id).filter { $0.isReconcileKey }).subtracting(desired.reconcileKeys)
             followUps = Set(settled.scheduled.map(\.action.resource)).intersection(wanted)
             if !outcomes.isEmpty { journaled() }
         } catch let failure as PassFailure {
@@ -108,14 +109,21 @@ extension ReconcileLoop {
     }
 
     /// Keys whose provider or scheduler could not be observed: their plan was made blind.
-    func unobservedKeys(_ desired: DesiredState, _ observed: ObservedState, among keys: Set<ResourceID>) -> Set<ResourceID> {
-        keys.filter { key in
+    /// A fleet removed from the configuration counts when a machine it still holds is on
+    /// an unreachable provider, so its return is tried again (with backoff), not forgotten.
+    func unobservedKeys(_ desired: DesiredState, _ snapshot: Snapshot, among keys: Set<ResourceID>) -> Set<ResourceID> {
+        let observed = snapshot.observed
+        return keys.filter { key in
             switch key.kind {
             case .fleet:
-                desired.fleets[key.name].flatMap { desired.provider(of: $0) }.map { observed.unreachableProviders[$0.name] != nil } ?? false
+                if let fleet = desired.fleets[key.name] {
+                    return desired.provider(of: fleet).map { observed.unreachableProviders[$0.name] != nil } ?? false
+                }
+                return snapshot.machines.contains { $0.fleet == key.name && observed.unreachableProviders[$0.provider] != nil }
             case .taskPool:
-                desired.pools[key.name].map { observed.unreachableSchedulers[$0.scheduler] != nil } ?? false
-            default: false
+                return desired.pools[key.name].map { observed.unreachableSchedulers[$0.scheduler] != nil } ?? false
+            default:
+                return false
             }
         }
     }

@@ -22,6 +22,9 @@ public actor ReconcileLoop {
     var queue: WorkQueue<ResourceID>
     var desired: DesiredState?
     var lastInvalid: [Diagnostic] = []
+    /// Fleets and pools the state still holds but the configuration no longer declares
+    /// (their removal not finished): resynced with the declared ones.
+    var undeclaredKeys: Set<ResourceID> = []
     var nextObservation: Instant?
     var nextTaskCheck: Instant?
     var running = false
@@ -139,13 +142,17 @@ public actor ReconcileLoop {
     /// The keys due now, marked in flight.
     func takeDue(now: Instant) -> [ResourceID] { queue.take(now: now) }
 
-    /// Periodic, level-triggered looks: every fleet each observe interval, each unfinished
-    /// pool each task interval.
+    /// Periodic, level-triggered looks: every fleet and pool each observe interval, each
+    /// unfinished pool each task interval.
     func scheduleObservation(now: Instant) {
         guard let desired else { return }
         if nextObservation.map({ now >= $0 }) ?? true {
-            for name in desired.fleets.keys { queue.add(ResourceID(.fleet, name), .resync, now: now) }
+            // Every fleet and pool, finished pools included (a `tasks requeue` from the CLI
+            // is seen here), and what is still held of removed ones.
+            for key in desired.reconcileKeys.union(undeclaredKeys) { queue.add(key, .resync, now: now) }
             nextObservation = now.adding(options.observeInterval)
+            nextTaskCheck = now.adding(options.taskInterval)
+            return
         }
         if nextTaskCheck.map({ now >= $0 }) ?? true {
             let unfinished = Set((status.current.report?.rows ?? []).filter { $0.id.kind == .taskPool && $0.sync != .synced }.map(\.id.name))

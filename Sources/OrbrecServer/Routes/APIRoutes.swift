@@ -75,7 +75,7 @@ struct APIRoutes: Sendable {
                             detail: errors.isEmpty ? (status.revision == nil ? "no valid configuration loaded yet" : "revision \(status.revision!.prefix(12))")
                                 : "\(errors.count) error(s); \(status.revision.map { "revision \($0.prefix(12)) stays in force" } ?? "nothing in force"): "
                                     + errors.joined(separator: "; ")))
-        checks.append(.init(name: "reconcile", ok: status.passes > 0,
+        checks.append(.init(name: "reconcile", ok: status.passes > 0 && status.lastPassError == nil,
                             detail: status.passes == 0 ? "no pass finished yet" : (status.lastPassError.map { "last pass failed: \($0)" } ?? "\(status.passes) pass(es)")))
         checks.append(.init(name: "running", ok: !status.stopping, detail: status.stopping ? "stopping" : "running"))
         for row in status.report?.rows ?? [] where (row.id.kind == .provider || row.id.kind == .scheduler) && row.health != .healthy {
@@ -109,6 +109,9 @@ struct APIRoutes: Sendable {
 
     func fleets() throws -> Response {
         let status = loop.status.current
+        guard status.report != nil else {
+            throw APIError(.serviceUnavailable, "not-ready", "no reconcile pass has finished yet")
+        }
         let machines = Dictionary(grouping: try store.machines(), by: \.fleet)
         let rows = (status.report?.rows ?? []).filter { $0.id.kind == .fleet }
         return try JSONBody.response(rows.map { row in

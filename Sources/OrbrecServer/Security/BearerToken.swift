@@ -23,10 +23,12 @@ public struct BearerToken: Sendable, CustomStringConvertible {
     }
 
     static func constantTimeEquals(_ given: [UInt8], _ expected: [UInt8]) -> Bool {
-        var difference = UInt8(truncatingIfNeeded: given.count ^ expected.count)
+        // The length difference is kept whole: truncated to a byte, lengths 256 apart would
+        // compare equal.
+        var difference = UInt(bitPattern: given.count ^ expected.count)
         for index in 0..<expected.count {
             let byte = index < given.count ? given[index] : ~expected[index]
-            difference |= byte ^ expected[index]
+            difference |= UInt(byte ^ expected[index])
         }
         return difference == 0
     }

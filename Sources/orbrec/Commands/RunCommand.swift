@@ -1,5 +1,6 @@
 internal import ArgumentParser
 internal import Foundation
+internal import Glibc
 internal import OrbrecCore
 internal import OrbrecEngine
 internal import OrbrecServer
@@ -68,6 +69,8 @@ struct RunCommand: AsyncParsableCommand {
             }
             let logger = DaemonLogger(level: global.logLevel ?? .info)
             let store = try session.openStore()
+            let instance = try DaemonInstanceLock.acquire(statePath: global.statePath)
+            defer { close(instance.descriptor) }
             let options = DaemonOptions(parallelism: parallelism, observeInterval: observeInterval, taskInterval: taskInterval,
                                         lockTimeout: lockTimeout, allowEmpty: allowEmpty)
             let daemon = Daemon(session: session, store: store, address: address, token: token, options: options, logger: logger,

@@ -23,6 +23,7 @@ struct Daemon {
     func run() async throws -> ExitStatus {
         let log = logger.daemonLog
         let notifier = SystemdNotifier()
+        SystemdNotifier.forgetEnvironment()
         // Signals first, so a TERM during start-up is not lost.
         let signals = SignalEvents.stream()
         let pulse = EventPulse()
@@ -42,12 +43,16 @@ struct Daemon {
         let serverFailure = FailureNote()
         let config = session.global.config
 
+        // The loop acts only once the API listens: a daemon that cannot bind exits having
+        // changed nothing (a restart loop under systemd must not act every few seconds).
+        let (listening, listeningContinuation) = AsyncStream<Bool>.makeStream()
         await withTaskGroup(of: Void.self) { group in
             group.addTask {
                 do {
                     try await server.run { bound in
                         log.emit(.info, "listening", [("address", bound)])
                         notifier.ready(status: "listening on \(bound)")
+                        listeningContinuation.yield(true)
                     }
                 } catch {
                     if !Task.isCancelled {
@@ -55,6 +60,7 @@ struct Daemon {
                         loop.stop()
                     }
                 }
+                listeningContinuation.yield(false)
             }
             group.addTask {
                 for await batch in watcher.batches() {
@@ -70,7 +76,9 @@ struct Daemon {
                 var stopping = false
                 for await number in signals {
                     let name = SignalEvents.name(number)
-                    if number == SIGHUP {
+                    if number == SIGHUP && stopping {
+                        log.emit(.info, "ignoring SIGHUP while stopping", [])
+                    } else if number == SIGHUP {
                         notifier.reloading()
                         log.emit(.info, "reloading", [("signal", name)])
                         await loop.configurationLoaded(Self.load(config), cause: name)
@@ -87,7 +95,8 @@ struct Daemon {
                     }
                 }
             }
-            await loop.run()
+            var iterator = listening.makeAsyncIterator()
+            if await iterator.next() == true { await loop.run() }
             watcher.stop()
             group.cancelAll()
         }
@@ -111,7 +120,8 @@ struct Daemon {
     func makeWatcher(_ log: DaemonLog) -> any ConfigurationWatcher {
         if watch == .inotify {
             do {
-                return try InotifyWatcher(root: session.global.config, debounce: .milliseconds(debounce.milliseconds))
+                let quiet = Duration.milliseconds(debounce.milliseconds)
+                return try InotifyWatcher(root: session.global.config, debounce: quiet, maxDelay: max(.milliseconds(250), quiet * 4))
             } catch {
                 log.emit(.warning, "inotify unavailable; polling instead", [("error", "\(error)"), ("interval", "\(pollInterval)")])
             }

@@ -21,6 +21,13 @@ struct SystemdNotifier: Sendable {
 
     var isActive: Bool { socketPath != nil }
 
+    /// Takes the notification variables out of this process's environment, as
+    /// sd_notify(unset_environment) does: machines and task runners started later must not
+    /// talk to systemd in orbrec's name.
+    static func forgetEnvironment() {
+        for name in ["NOTIFY_SOCKET", "WATCHDOG_PID", "WATCHDOG_USEC"] { unsetenv(name) }
+    }
+
     func ready(status: String) { send("READY=1\nSTATUS=\(status)") }
     func reloading() { send("RELOADING=1\nMONOTONIC_USEC=\(Self.monotonicMicroseconds())") }
     func stopping(status: String) { send("STOPPING=1\nSTATUS=\(status)") }
