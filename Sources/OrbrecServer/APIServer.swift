@@ -25,6 +25,9 @@ public struct APIServer: Sendable {
         self.log = log
     }
 
+    /// Event streams served at once; more are answered 503.
+    public static let maxEventStreams = 64
+
     /// Whether `host` is a loopback address (127.0.0.0/8, ::1, or `localhost`): anything
     /// else needs a token to serve. Names other than `localhost` are never trusted, even
     /// when they start with "127.".
@@ -38,10 +41,13 @@ public struct APIServer: Sendable {
     /// Serves until the task is cancelled. `onListening` receives `host:port` once bound
     /// (the port the kernel chose when asked for port 0).
     public func run(onListening: @escaping @Sendable (String) -> Void) async throws {
-        let router = Router(context: BasicRequestContext.self)
+        let router = Router(context: BasicRequestContext.self, options: [.autoGenerateHeadEndpoints])
+        let loopbackOnly = Self.isLoopback(host)
         router.add(middleware: JSONErrorMiddleware { [log] in log.emit(.error, "request failed", [("error", $0)]) })
-        router.add(middleware: AuthMiddleware(token: token, loopbackOnly: Self.isLoopback(host)))
-        APIRoutes(store: store, loop: loop, pulse: pulse, token: token, loopbackOnly: Self.isLoopback(host)).register(on: router)
+        if loopbackOnly { router.add(middleware: HostCheckMiddleware()) }
+        router.add(middleware: AuthMiddleware(token: token, loopbackOnly: loopbackOnly))
+        APIRoutes(store: store, loop: loop, pulse: pulse, token: token, loopbackOnly: loopbackOnly,
+                  streams: StreamCounter(limit: Self.maxEventStreams)).register(on: router)
         var logger = Logger(label: "orbrec.http")
         logger.logLevel = .critical
         let app = Application(router: router, configuration: ApplicationConfiguration(address: .hostname(host, port: port),

@@ -28,7 +28,8 @@ import Testing
         store = try StateStore(path: path)
         let here = self.here, there = self.there, locks = self.locks
         let reconciler = Reconciler(store: store, providerFactory: { $0.name == "there" ? there : here }, clock: clock, actor: "daemon@test")
-        loop = ReconcileLoop(reconciler: reconciler, store: store, clock: clock, options: DaemonOptions(lockTimeout: ConfigDuration(milliseconds: 300)),
+        loop = ReconcileLoop(reconciler: reconciler, store: store, clock: clock, schedule: clock,
+                             options: DaemonOptions(lockTimeout: ConfigDuration(milliseconds: 300)),
                              lock: StateLockHooks(acquire: { _ in
                                  try locks.lock.withLock {
                                      if locks.busy { throw LockBusy() }
@@ -66,9 +67,11 @@ import Testing
         #expect(await loop.queue.failureCount(of: ResourceID(.fleet, "a")) == 0)
         #expect(locks.held == 0, "the lock is let go after each pass")
 
-        // Within the backoff, a resync does not touch b; once it has passed, b is tried again.
+        // Within the backoff, a resync does not touch b (only a); once it has passed, b is tried again.
         await loop.scheduleObservation(now: clock.now())
-        #expect(await loop.takeDue(now: clock.now()).isEmpty == false)
+        let resynced = await loop.takeDue(now: clock.now())
+        #expect(resynced == [ResourceID(.fleet, "a")])
+        await loop.pass(resynced)
         clock.advance(by: .seconds(1))
         let keys = await loop.takeDue(now: clock.now())
         #expect(keys == [ResourceID(.fleet, "b")])
@@ -132,16 +135,39 @@ import Testing
         #expect(!loop.status.current.isReady)
     }
 
-    @Test func aBusyLockFailsThePassAndBacksOffEveryKey() async throws {
+    @Test func aBusyLockDelaysThePassWithoutBackingOff() async throws {
         locks.lock.withLock { locks.busy = true }
         await loop.configurationLoaded(.valid(desired(a: 1, b: 1)), cause: "test")
         await passDue()
         #expect(here.held.isEmpty)
-        #expect(await loop.queue.failureCount(of: ResourceID(.fleet, "a")) == 1)
-        #expect(loop.status.current.lastPassError != nil)
+        #expect(await loop.queue.failureCount(of: ResourceID(.fleet, "a")) == 0, "someone else holding the lock is not a's failure")
+        #expect(loop.status.current.waitingForLock != nil)
+        #expect(loop.status.current.lastPassError == nil)
         locks.lock.withLock { locks.busy = false }
+        #expect(await loop.takeDue(now: clock.now()).isEmpty, "tried again a second later")
         clock.advance(by: .seconds(1))
         await passDue()
         #expect(here.held.count == 1 && there.held.count == 1)
+        #expect(loop.status.current.waitingForLock == nil)
     }
+
+    @Test func aRemovalRightAfterAChangeWaitsForTheConfigurationToBeQuiet() async throws {
+        await loop.configurationLoaded(.valid(desired(a: 1, b: 1)), cause: "test")
+        await passDue()
+        #expect(there.held.count == 1)
+        // b's file is gone (perhaps moving to another directory): its machine is kept for now...
+        var withoutB = desired(a: 1, b: 0)
+        withoutB.fleets["b"] = nil
+        withoutB.revision = "no-b"
+        await loop.configurationLoaded(.valid(withoutB), cause: "test")
+        await passDue()
+        #expect(there.held.count == 1)
+        #expect(try store.actions().allSatisfy { $0.reason != .removedFromConfig })
+        // ...and returned once the configuration has been quiet for the prune delay.
+        clock.advance(by: .seconds(3))
+        await passDue()
+        #expect(there.held.isEmpty)
+        #expect(try store.actions().contains { $0.reason == .removedFromConfig && $0.state == .succeeded })
+    }
+
 }

@@ -12,17 +12,21 @@ public struct DaemonOptions: Sendable {
     public var followUp: ConfigDuration
     /// How long a pass waits for the state lock (a CLI apply holding it) before backing off.
     public var lockTimeout: ConfigDuration
+    /// How long after a configuration change a removal (`removed-from-config`) waits: a
+    /// multi-file edit may pass through a valid state that lacks a resource.
+    public var pruneDelay: ConfigDuration
     public var allowEmpty: Bool
     public var backoff: QueueBackoff
 
     public init(parallelism: Int = 10, observeInterval: ConfigDuration = .seconds(10), taskInterval: ConfigDuration = .seconds(2),
                 followUp: ConfigDuration = ConfigDuration(milliseconds: 250), lockTimeout: ConfigDuration = .seconds(30),
-                allowEmpty: Bool = false, backoff: QueueBackoff = QueueBackoff()) {
+                pruneDelay: ConfigDuration = .seconds(3), allowEmpty: Bool = false, backoff: QueueBackoff = QueueBackoff()) {
         self.parallelism = parallelism
         self.observeInterval = observeInterval
         self.taskInterval = taskInterval
         self.followUp = followUp
         self.lockTimeout = lockTimeout
+        self.pruneDelay = pruneDelay
         self.allowEmpty = allowEmpty
         self.backoff = backoff
     }

@@ -13,6 +13,15 @@ public struct DaemonStatus: Sendable {
     public var lastPassError: String?
     public var passes: Int = 0
     public var stopping = false
+    /// The loop has returned: nothing more will be journaled by this daemon.
+    public var finished = false
+    /// Who holds the state lock while the daemon waits for it (a CLI apply), if anyone.
+    public var waitingForLock: String?
+    /// When the loop last made progress (monotonic milliseconds): an iteration, an action
+    /// started or finished. The systemd watchdog is fed only while it is recent.
+    public var lastProgress: Int64 = 0
+    /// A pass is running (waiting for the next one is not a hang).
+    public var inPass = false
     public var startedAt: Instant
 
     public init(startedAt: Instant) {

@@ -8,15 +8,21 @@ extension ReconcileLoop {
     /// scheduler cannot be observed; the whole pass fails when no plan can be made.
     func pass(_ keys: [ResourceID]) async {
         let started = clock.now()
+        let scheduledAt = schedule.now()
         let startedAt = ContinuousClock.now
         guard let desired else {
-            for key in keys { queue.finish(key, succeeded: true, now: started) }
+            for key in keys { queue.finish(key, succeeded: true, now: scheduledAt) }
             return
         }
+        markProgress()
+        status.update { $0.inPass = true }
+        defer { status.update { $0.inPass = false } }
         let wanted = Set(keys)
         var failedKeys: Set<ResourceID> = []
         var followUps: Set<ResourceID> = []
+        var held: Set<ResourceID> = []
         var passError: String?
+        var lockBusy = false
         do {
             let lockID = try await acquireLock()
             defer { lock.release(lockID) }
@@ -28,7 +34,22 @@ extension ReconcileLoop {
             } catch {
                 throw PassFailure(message: "no plan could be made: " + error.diagnostics.map(\.rendered).joined(separator: "; "))
             }
-            let scheduled = result.scheduled.filter { wanted.contains($0.action.resource) }
+            // A removal right after a change may be half of a multi-file edit (a file moved
+            // between directories, a checkout): it waits for the configuration to be quiet.
+            let pruneFrom = lastChangeAt.map { $0.adding(options.pruneDelay) }
+            let holding = pruneFrom.map { scheduledAt < $0 } ?? false
+            var scheduled: [ScheduledAction] = []
+            for item in result.scheduled where wanted.contains(item.action.resource) {
+                if holding && item.action.reason == .removedFromConfig {
+                    held.insert(item.action.resource)
+                } else {
+                    scheduled.append(item)
+                }
+            }
+            if !held.isEmpty {
+                log.info("removal held until the configuration is quiet", [("resources", held.map(\.description).sorted().joined(separator: ",")),
+                                                                           ("for", "\(options.pruneDelay)")])
+            }
             if !scheduled.isEmpty {
                 log.info("reconciling", [("keys", keys.map(\.description).sorted().joined(separator: ",")),
                                          ("actions", "\(scheduled.count)")])
@@ -36,14 +57,17 @@ extension ReconcileLoop {
             let log = self.log
             let metrics = self.metrics
             let journaled = self.journaled
+            let progressed: @Sendable () -> Void = { [weak self] in self?.markProgress() }
             let outcomes = try await reconciler.execute(scheduled, snapshot: snapshot, parallelism: options.parallelism,
-                                                        shouldStop: { [weak self] in self?.isStopping ?? true }) { event in
+                                                        shouldStop: { [weak self] in self?.isStopping ?? true }, progress: { event in
                 switch event {
                 case .started(let item):
                     journaled()
+                    progressed()
                     log.debug("action started", [("id", item.id), ("verb", item.action.verb.rawValue),
                                                  ("resource", item.action.resource.description)])
                 case .finished(let outcome):
+                    progressed()
                     metrics.recordAction(verb: outcome.action.verb.rawValue, succeeded: outcome.succeeded)
                     log.emit(outcome.succeeded ? .info : .warning, outcome.succeeded ? "action succeeded" : "action failed",
                              [("id", outcome.id), ("verb", outcome.action.verb.rawValue),
@@ -52,7 +76,7 @@ extension ReconcileLoop {
                 case .waiting:
                     break
                 }
-            }
+            })
             if isStopping {
                 try store.cancelPlannedActions(reason: "the daemon stopped before it started", at: clock.now())
             }
@@ -65,23 +89,43 @@ extension ReconcileLoop {
                                       unreachableSchedulers: after.observed.unreachableSchedulers)
             status.update { $0.report = report }
             failedKeys.formUnion(unobservedKeys(desired, after, among: wanted))
+            let planned = Set(settled.scheduled.map(\.action.resource))
             undeclaredKeys = Set(after.known.map(\.id).filter { $0.isReconcileKey }).subtracting(desired.reconcileKeys)
-            followUps = Set(settled.scheduled.map(\.action.resource)).intersection(wanted)
+                .union(planned.subtracting(desired.reconcileKeys))
+            followUps = planned.intersection(wanted).subtracting(held)
             if !outcomes.isEmpty { journaled() }
         } catch let failure as PassFailure {
             passError = failure.message
+            lockBusy = failure.lockBusy
         } catch {
             passError = "\(error)"
         }
-        let finished = clock.now()
+        let finished = schedule.now()
         if let passError {
-            failedKeys = wanted
-            log.warning("reconcile pass failed", [("keys", "\(keys.count)"), ("error", passError)])
+            if lockBusy {
+                log.info("waiting for the state lock", [("keys", "\(keys.count)"), ("holder", passError)])
+            } else {
+                failedKeys = wanted
+                log.warning("reconcile pass failed", [("keys", "\(keys.count)"), ("error", passError)])
+            }
         }
         for key in keys {
             let failed = failedKeys.contains(key)
             queue.finish(key, succeeded: !failed, now: finished)
-            if !failed && followUps.contains(key) { queue.add(key, at: finished.adding(options.followUp)) }
+            if lockBusy {
+                // Someone else acting is not this key's failure: try again soon, no backoff.
+                queue.add(key, at: finished.adding(ConfigDuration(milliseconds: 1000)))
+            } else if held.contains(key), let until = lastChangeAt?.adding(options.pruneDelay) {
+                queue.add(key, at: until)
+            } else if !failed && followUps.contains(key) {
+                // A plan that stays unfinished (a rolling update's waves, or a machine that dies as
+                // soon as it starts) is looked at again sooner, then less often: doubling to 5 s.
+                let delay = followUpDelay[key].map { min($0 * 2, 5000) } ?? options.followUp.milliseconds
+                followUpDelay[key] = delay
+                queue.add(key, at: finished.adding(ConfigDuration(milliseconds: delay)))
+            } else {
+                followUpDelay[key] = nil
+            }
         }
         let seconds = Double((ContinuousClock.now - startedAt).components.attoseconds) / 1e18
             + Double((ContinuousClock.now - startedAt).components.seconds)
@@ -89,7 +133,8 @@ extension ReconcileLoop {
         status.update {
             $0.passes += 1
             $0.lastPassAt = started
-            $0.lastPassError = passError
+            $0.lastPassError = lockBusy ? nil : passError
+            $0.waitingForLock = lockBusy ? passError : nil
         }
     }
 
@@ -101,8 +146,8 @@ extension ReconcileLoop {
             do {
                 return try await lock.acquire(ConfigDuration(milliseconds: 0))
             } catch {
-                if isStopping { throw PassFailure(message: "stopping while waiting for the state lock") }
-                if ContinuousClock.now >= deadline { throw PassFailure(message: "\(error)") }
+                if isStopping { throw PassFailure(message: "stopping while waiting for the state lock", lockBusy: true) }
+                if ContinuousClock.now >= deadline { throw PassFailure(message: "\(error)", lockBusy: true) }
                 try await Task.sleep(for: .milliseconds(100))
             }
         }
@@ -143,4 +188,6 @@ extension ReconcileLoop {
 /// A pass that could not get as far as a plan.
 struct PassFailure: Error {
     var message: String
+    /// The state lock was held by someone else (a CLI apply) for the whole lock timeout.
+    var lockBusy = false
 }

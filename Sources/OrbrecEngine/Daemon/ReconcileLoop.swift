@@ -12,7 +12,11 @@ internal import Synchronization
 public actor ReconcileLoop {
     let reconciler: Reconciler
     let store: StateStore
+    /// Wall time, for what is journaled.
     let clock: any Clock
+    /// Monotonic time, for when things are due: a wall clock stepped back by NTP must not
+    /// put the loop to sleep for the size of the step.
+    let schedule: any Clock
     let options: DaemonOptions
     let lock: StateLockHooks
     let log: DaemonLog
@@ -25,6 +29,10 @@ public actor ReconcileLoop {
     /// Fleets and pools the state still holds but the configuration no longer declares
     /// (their removal not finished): resynced with the declared ones.
     var undeclaredKeys: Set<ResourceID> = []
+    /// When a valid configuration last changed (schedule time): removals wait `pruneDelay` after it.
+    var lastChangeAt: Instant?
+    /// The follow-up delay of each key whose plan stayed unfinished, doubling.
+    var followUpDelay: [ResourceID: Int64] = [:]
     var nextObservation: Instant?
     var nextTaskCheck: Instant?
     var running = false
@@ -33,12 +41,14 @@ public actor ReconcileLoop {
     /// Called after a pass journaled actions, so event streams look sooner than their poll.
     nonisolated let journaled: @Sendable () -> Void
 
-    public init(reconciler: Reconciler, store: StateStore, clock: any Clock = SystemClock(), options: DaemonOptions,
+    public init(reconciler: Reconciler, store: StateStore, clock: any Clock = SystemClock(), schedule: (any Clock)? = nil,
+                options: DaemonOptions,
                 lock: StateLockHooks, log: DaemonLog, metrics: DaemonMetrics = DaemonMetrics(),
                 journaled: @escaping @Sendable () -> Void = {}) {
         self.reconciler = reconciler
         self.store = store
         self.clock = clock
+        self.schedule = schedule ?? MonotonicClock()
         self.options = options
         self.lock = lock
         self.log = log
@@ -53,7 +63,7 @@ public actor ReconcileLoop {
     /// A (re)read configuration: a valid one is put in force and the keys it changed are
     /// reconciled at once; an invalid one is reported and the last valid one stays.
     public func configurationLoaded(_ load: ConfigurationLoad, cause: String) {
-        let now = clock.now()
+        let now = schedule.now()
         switch load {
         case .valid(let next):
             metrics.recordConfiguration(valid: true)
@@ -69,6 +79,7 @@ public actor ReconcileLoop {
             let known = desired == nil ? Set(((try? store.knownResources()) ?? []).map(\.id).filter(\.isReconcileKey)) : []
             let keys = next.reconcileKeys(changedFrom: desired).union(known)
             let previous = desired?.revision
+            if desired != nil { lastChangeAt = now }
             desired = next
             status.update { $0.revision = next.revision }
             log.info("configuration loaded", [("revision", String(next.revision.prefix(12))), ("resources", "\(next.resourceCount)"),
@@ -92,15 +103,17 @@ public actor ReconcileLoop {
     }
 
     /// Reconciles every fleet and pool now (`POST /api/v1/reconcile`, SIGHUP after a reload).
-    public func reconcileAll(cause: String) {
-        guard let desired else { return }
-        let now = clock.now()
+    @discardableResult
+    public func reconcileAll(cause: String) -> Bool {
+        guard let desired, !isStopping else { return false }
+        let now = schedule.now()
         let known = (try? store.knownResources().map(\.id).filter(\.isReconcileKey)) ?? []
         for key in desired.reconcileKeys.union(known) {
             queue.add(key, .change, now: now)
         }
         log.debug("reconcile requested", [("cause", cause)])
         wakeup.signal()
+        return true
     }
 
     /// Asks the loop to stop: no new action starts, the ones in flight finish, `run` returns.
@@ -119,7 +132,8 @@ public actor ReconcileLoop {
         guard !running else { return }
         running = true
         while !isStopping {
-            let now = clock.now()
+            let now = schedule.now()
+            markProgress()
             scheduleObservation(now: now)
             let keys = takeDue(now: now)
             metrics.recordQueue(depth: queue.depth, inFlight: keys.count)
@@ -136,7 +150,13 @@ public actor ReconcileLoop {
             await pass(keys)
             metrics.recordQueue(depth: queue.depth, inFlight: 0)
         }
+        status.update { $0.finished = true }
         log.info("reconcile loop stopped")
+    }
+
+    nonisolated func markProgress() {
+        let now = MonotonicClock().now().millisecondsSinceEpoch
+        status.update { $0.lastProgress = now }
     }
 
     /// The keys due now, marked in flight.

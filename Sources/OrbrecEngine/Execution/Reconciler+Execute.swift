@@ -53,11 +53,17 @@ extension Reconciler {
                         var outcomes: [ActionOutcome] = []
                         for item in actions {
                             if shouldStop() { break }
-                            progress(.started(item))
                             let limit = providerLimits[item.action.provider] ?? AsyncSemaphore(1)
-                            let outcome = item.action.resource.kind == .taskPool
-                                ? await taskExecutor.execute(item)
-                                : await limit.run { await executor.execute(item) }
+                            // Checked again once the provider has room: a stop while waiting for it
+                            // must not start the action.
+                            let outcome: ActionOutcome? = item.action.resource.kind == .taskPool
+                                ? await { progress(.started(item)); return await taskExecutor.execute(item) }()
+                                : await limit.run {
+                                    guard !shouldStop() else { return nil }
+                                    progress(.started(item))
+                                    return await executor.execute(item)
+                                }
+                            guard let outcome else { break }
                             progress(.finished(outcome))
                             outcomes.append(outcome)
                         }

@@ -95,7 +95,9 @@ public final class Reconciler: Sendable {
             switch id.kind {
             case .fleet: snapshot.desired.fleets[id.name] == nil && !holding.contains(id.name)
             case .template: snapshot.desired.templates[id.name] == nil
-            case .taskPool: snapshot.desired.pools[id.name] == nil
+            case .taskPool:
+                // Kept while a task of it is unfinished: its cancels may not have gone through yet.
+                snapshot.desired.pools[id.name] == nil && !snapshot.tasks.contains { $0.pool == id.name && !$0.state.isFinished }
             case .scheduler:
                 snapshot.desired.schedulers[id.name] == nil && !snapshot.tasks.contains { $0.state == .running }
             case .provider:

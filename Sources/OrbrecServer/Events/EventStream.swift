@@ -12,6 +12,7 @@ struct EventStream: Sendable {
     let store: StateStore
     let pulse: EventPulse
     let status: DaemonStatusCell
+    let streams: StreamCounter
     /// Events the CLI journals wake no pulse: streams look this often regardless.
     static let pollInterval: Duration = .milliseconds(100)
     static let heartbeat: Duration = .seconds(15)
@@ -27,14 +28,18 @@ struct EventStream: Sendable {
         } else {
             start = try store.lastEventSeq()
         }
-        let store = self.store, pulse = self.pulse, status = self.status
+        guard streams.enter() else {
+            throw APIError(.serviceUnavailable, "too-many-streams", "\(streams.limit) event streams are open; try again later")
+        }
+        let store = self.store, pulse = self.pulse, status = self.status, streams = self.streams
         let body = ResponseBody { writer in
+            defer { streams.leave() }
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
             var last = start
             var quietSince = ContinuousClock.now
             try await writer.write(ByteBuffer(string: "retry: 1000\n: connected; events after \(start)\n\n"))
-            while !Task.isCancelled && !status.current.stopping {
+            while !Task.isCancelled && !status.current.finished {
                 let events = try store.events(after: last, limit: 500)
                 if events.isEmpty {
                     if ContinuousClock.now - quietSince >= Self.heartbeat {

@@ -13,6 +13,7 @@ struct APIRoutes: Sendable {
     let pulse: EventPulse
     let token: BearerToken?
     let loopbackOnly: Bool
+    let streams: StreamCounter
 
     func register(on router: Router<BasicRequestContext>) {
         router.get("/healthz") { _, _ in try JSONBody.response(["status": "ok"]) }
@@ -52,9 +53,15 @@ struct APIRoutes: Sendable {
             }
             return try JSONBody.response(try store.actions(resource: resource, limit: limit).map(ActionDocument.init))
         }
-        api.get("/events") { request, _ in try EventStream(store: store, pulse: pulse, status: loop.status).response(for: request) }
+        api.get("/events") { request, _ in
+            try EventStream(store: store, pulse: pulse, status: loop.status, streams: streams).response(for: request)
+        }
         api.post("/reconcile") { _, _ in
-            await loop.reconcileAll(cause: "POST /api/v1/reconcile")
+            guard await loop.reconcileAll(cause: "POST /api/v1/reconcile") else {
+                let status = loop.status.current
+                throw APIError(.serviceUnavailable, "not-ready", status.stopping ? "the daemon is stopping"
+                               : "no valid configuration is loaded; see /readyz")
+            }
             return try JSONBody.response(["status": "queued"], status: .accepted)
         }
     }
@@ -78,6 +85,10 @@ struct APIRoutes: Sendable {
         checks.append(.init(name: "reconcile", ok: status.passes > 0 && status.lastPassError == nil,
                             detail: status.passes == 0 ? "no pass finished yet" : (status.lastPassError.map { "last pass failed: \($0)" } ?? "\(status.passes) pass(es)")))
         checks.append(.init(name: "running", ok: !status.stopping, detail: status.stopping ? "stopping" : "running"))
+        if let holder = status.waitingForLock {
+            // A CLI apply holding the lock delays the daemon; it is not a reason to be unready.
+            checks.append(.init(name: "state-lock", ok: true, detail: "waiting: \(holder)"))
+        }
         for row in status.report?.rows ?? [] where (row.id.kind == .provider || row.id.kind == .scheduler) && row.health != .healthy {
             // An unreachable adapter is reported, not made a reason to be unready: the daemon itself works.
             checks.append(.init(name: row.id.description, ok: true, detail: "\(row.observed): \(row.message)"))

@@ -46,6 +46,9 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "How long a pass waits for the state lock (held by a CLI apply) before backing off.")
     var lockTimeout: ConfigDuration = .seconds(30)
 
+    @Option(help: "How long after a configuration change a removed fleet or pool waits before it is pruned (a multi-file edit may pass through a state without it).")
+    var pruneDelay: ConfigDuration = .seconds(3)
+
     @Flag(help: "Allow a configuration with no resources to remove everything.")
     var allowEmpty = false
 
@@ -72,7 +75,7 @@ struct RunCommand: AsyncParsableCommand {
             let instance = try DaemonInstanceLock.acquire(statePath: global.statePath)
             defer { close(instance.descriptor) }
             let options = DaemonOptions(parallelism: parallelism, observeInterval: observeInterval, taskInterval: taskInterval,
-                                        lockTimeout: lockTimeout, allowEmpty: allowEmpty)
+                                        lockTimeout: lockTimeout, pruneDelay: pruneDelay, allowEmpty: allowEmpty)
             let daemon = Daemon(session: session, store: store, address: address, token: token, options: options, logger: logger,
                                 watch: WatchMode(rawValue: watch) ?? .inotify, pollInterval: pollInterval, debounce: debounce)
             return try await daemon.run()

@@ -27,18 +27,30 @@ struct Daemon {
         // Signals first, so a TERM during start-up is not lost.
         let signals = SignalEvents.stream()
         let pulse = EventPulse()
+        // A release that failed (the database busy past its timeout) is retried before the
+        // next acquire, or the daemon's own stale lock would block it and every CLI apply.
+        let unreleased = FailureNote()
         let lock = StateLockHooks(acquire: { [session, store] timeout in
-            try await session.lock(store, operation: "run", timeout: timeout).id
+            if let id = unreleased.take() {
+                do { try store.unlock(id: id) } catch { unreleased.set(id) }
+            }
+            return try await session.lock(store, operation: "run", timeout: timeout).id
         }, release: { [store] id in
-            do { try store.unlock(id: id) } catch { log.emit(.error, "cannot release the state lock", [("lock", id), ("error", "\(error)")]) }
+            do {
+                try store.unlock(id: id)
+            } catch {
+                unreleased.set(id)
+                log.emit(.error, "cannot release the state lock; retrying before the next pass", [("lock", id), ("error", "\(error)")])
+            }
         })
         let loop = ReconcileLoop(reconciler: session.reconciler(store), store: store, options: options, lock: lock, log: log,
                                  journaled: { pulse.pulse() })
         log.emit(.info, "starting", [("config", session.global.config), ("state", session.global.statePath),
                                      ("listen", address.description), ("watch", watch.rawValue), ("token", token == nil ? "none" : "set")])
+        // The watcher first: a file saved while the first configuration is read is then seen.
+        let watcher = makeWatcher(log)
         await loop.configurationLoaded(load(), cause: "start")
 
-        let watcher = makeWatcher(log)
         let server = APIServer(host: address.host, port: address.port, token: token, store: store, loop: loop, pulse: pulse, log: log)
         let serverFailure = FailureNote()
         let config = session.global.config
@@ -72,6 +84,8 @@ struct Daemon {
                 }
             }
             group.addTask { await Self.heartbeat(notifier, loop) }
+            // Event streams end once the loop has finished, not at the signal: clients see the
+            // events of the actions that finish during the stop.
             group.addTask {
                 var stopping = false
                 for await number in signals {
@@ -129,6 +143,8 @@ struct Daemon {
         return PollingWatcher(root: session.global.config, interval: .milliseconds(pollInterval.milliseconds))
     }
 
+    static let stuckAfterMilliseconds: Int64 = 300_000
+
     /// WATCHDOG=1 at half of WATCHDOG_USEC, and STATUS= whenever the summary changes.
     static func heartbeat(_ notifier: SystemdNotifier, _ loop: ReconcileLoop) async {
         guard notifier.isActive else { return }
@@ -145,7 +161,10 @@ struct Daemon {
                 notifier.status(text)
                 lastStatus = text
             }
-            if let interval = notifier.watchdogInterval, ContinuousClock.now - lastPing >= interval {
+            // Fed while the loop makes progress: a pass stuck for five minutes in an adapter call
+            // (holding the state lock) stops the pings, and systemd restarts the daemon.
+            let stuck = status.inPass && MonotonicClock().now().millisecondsSinceEpoch - status.lastProgress > Self.stuckAfterMilliseconds
+            if let interval = notifier.watchdogInterval, ContinuousClock.now - lastPing >= interval, !stuck {
                 notifier.watchdog()
                 lastPing = ContinuousClock.now
             }
@@ -160,4 +179,5 @@ final class FailureNote: Sendable {
 
     func set(_ message: String) { value.withLock { $0 = $0 ?? message } }
     var message: String? { value.withLock { $0 } }
+    func take() -> String? { value.withLock { value in defer { value = nil }; return value } }
 }

@@ -1,4 +1,5 @@
 internal import Foundation
+internal import Glibc
 internal import OrbrecEngine
 
 /// The daemon's logfmt lines on stderr. Under systemd (`JOURNAL_STREAM` set) each line
@@ -27,7 +28,17 @@ struct DaemonLogger: Sendable {
 
     func log(_ level: DaemonLog.Level, _ message: String, _ fields: [(String, String)] = []) {
         guard Self.threshold(level) >= self.level else { return }
-        FileHandle.standardError.write(Data((line(level, message, fields) + "\n").utf8))
+        // write(2), not FileHandle: a closed stderr (a log shipper restarting, `| tee` ended)
+        // must lose the line, not crash the daemon.
+        let bytes = Array((line(level, message, fields) + "\n").utf8)
+        bytes.withUnsafeBytes { buffer in
+            var offset = 0
+            while offset < buffer.count {
+                let written = Glibc.write(2, buffer.baseAddress! + offset, buffer.count - offset)
+                if written <= 0 { return }
+                offset += written
+            }
+        }
     }
 
     var daemonLog: DaemonLog { DaemonLog { level, message, fields in self.log(level, message, fields) } }
