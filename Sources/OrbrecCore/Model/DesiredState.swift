@@ -5,11 +5,13 @@ public struct DesiredState: Sendable, Codable, Hashable {
     public var fleets: [String: FleetSpec]
     public var schedulers: [String: SchedulerSpec]
     public var pools: [String: TaskPoolSpec]
+    public var workflows: [String: WorkflowSpec]
     /// A digest of every file that was read, so a plan names the configuration it came from.
     public var revision: String
 
     public init(providers: [ProviderSpec] = [], templates: [TemplateSpec] = [], fleets: [FleetSpec] = [],
-                schedulers: [SchedulerSpec] = [], pools: [TaskPoolSpec] = [], revision: String = "") {
+                schedulers: [SchedulerSpec] = [], pools: [TaskPoolSpec] = [], workflows: [WorkflowSpec] = [], revision: String = "") {
+        self.workflows = Dictionary(workflows.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
         self.schedulers = Dictionary(schedulers.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
         self.pools = Dictionary(pools.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
         self.providers = Dictionary(providers.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
@@ -18,7 +20,7 @@ public struct DesiredState: Sendable, Codable, Hashable {
         self.revision = revision
     }
 
-    public var resourceCount: Int { providers.count + templates.count + fleets.count + schedulers.count + pools.count }
+    public var resourceCount: Int { providers.count + templates.count + fleets.count + schedulers.count + pools.count + workflows.count }
 
     public var isEmpty: Bool { resourceCount == 0 }
 
@@ -37,6 +39,7 @@ public struct DesiredState: Sendable, Codable, Hashable {
             + fleets.values.map { DesiredResource(id: $0.id, specHash: $0.specHash, metadata: $0.metadata) }
             + schedulers.values.map { DesiredResource(id: $0.id, specHash: $0.specHash, metadata: $0.metadata) }
             + pools.values.map { DesiredResource(id: $0.id, specHash: $0.specHash, metadata: $0.metadata) }
+            + workflows.values.map { DesiredResource(id: $0.id, specHash: $0.specHash, metadata: $0.metadata) }
         return all.sorted { $0.id < $1.id }
     }
 }

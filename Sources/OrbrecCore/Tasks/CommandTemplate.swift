@@ -64,3 +64,23 @@ public struct CommandTemplate: Hashable, Sendable, Codable {
         }.joined()
     }
 }
+
+extension CommandTemplate {
+    /// The template as written, `${…}` and `$$` included.
+    public var source: String {
+        segments.map { segment in
+            switch segment {
+            case .literal(let text): text.replacingDollars()
+            case .variable(let name): "${\(name)}"
+            }
+        }.joined()
+    }
+}
+
+extension String {
+    fileprivate func replacingDollars() -> String {
+        var out = ""
+        for character in self { out += character == "$" ? "$$" : String(character) }
+        return out
+    }
+}

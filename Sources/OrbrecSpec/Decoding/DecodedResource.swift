@@ -8,6 +8,7 @@ struct DecodedResource {
         case fleet(FleetSpec)
         case scheduler(SchedulerSpec)
         case taskPool(TaskPoolSpec)
+        case workflow(WorkflowSpec)
     }
 
     var spec: Spec
@@ -21,6 +22,8 @@ struct DecodedResource {
     var writtenFields: Set<String> = []
     /// Where each written spec field's value is, for checks that need other resources.
     var fieldLocations: [String: SourceLocation] = [:]
+    /// What a workflow's steps refer to, with where.
+    var workflowReferences = WorkflowDecoder.References()
 
     var id: ResourceID {
         switch spec {
@@ -29,6 +32,7 @@ struct DecodedResource {
         case .fleet(let fleet): fleet.id
         case .scheduler(let scheduler): scheduler.id
         case .taskPool(let pool): pool.id
+        case .workflow(let workflow): workflow.id
         }
     }
 }

@@ -44,6 +44,7 @@ public struct ConfigLoader: Sendable {
                 case .fleet: FleetDecoder.decode(envelope, context: context)
                 case .scheduler: SchedulerDecoder.decode(envelope, context: context)
                 case .taskPool: TaskPoolDecoder.decode(envelope, directory: absoluteDirectory, context: context)
+                case .workflow: WorkflowDecoder.decode(envelope, directory: absoluteDirectory, context: context)
                 default: nil
                 }
                 if let decoded { resources.append(decoded) }
@@ -55,7 +56,7 @@ public struct ConfigLoader: Sendable {
             throw ConfigurationError(diagnostics.sortedByLocation())
         }
         var providers: [ProviderSpec] = [], templates: [TemplateSpec] = [], fleets: [FleetSpec] = []
-        var schedulers: [SchedulerSpec] = [], pools: [TaskPoolSpec] = []
+        var schedulers: [SchedulerSpec] = [], pools: [TaskPoolSpec] = [], workflows: [WorkflowSpec] = []
         for resource in resources {
             switch resource.spec {
             case .provider(let provider): providers.append(provider)
@@ -63,10 +64,11 @@ public struct ConfigLoader: Sendable {
             case .fleet(let fleet): fleets.append(fleet)
             case .scheduler(let scheduler): schedulers.append(scheduler)
             case .taskPool(let pool): pools.append(pool)
+            case .workflow(let workflow): workflows.append(workflow)
             }
         }
         let desired = DesiredState(providers: providers, templates: templates, fleets: fleets, schedulers: schedulers,
-                                   pools: pools, revision: revision.hexDigest)
+                                   pools: pools, workflows: workflows, revision: revision.hexDigest)
         return LoadedConfiguration(desired: desired, files: files, warnings: diagnostics)
     }
 

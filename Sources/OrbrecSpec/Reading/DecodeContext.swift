@@ -23,4 +23,6 @@ final class DecodeContext {
     func error(_ code: String, _ message: String, at location: SourceLocation?) {
         diagnostics.append(.error(code, message, at: location))
     }
+
+    func report(_ diagnostic: Diagnostic) { diagnostics.append(diagnostic) }
 }

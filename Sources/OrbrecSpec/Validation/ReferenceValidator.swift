@@ -21,12 +21,15 @@ enum ReferenceValidator {
         var providers: [String: ProviderSpec] = [:]
         var templates: [String: TemplateSpec] = [:]
         var schedulers: [String: SchedulerSpec] = [:]
+        var fleets: Set<String> = [], pools: Set<String> = []
         for resource in firstByID.values {
             switch resource.spec {
             case .provider(let provider): providers[provider.name] = provider
             case .template(let template): templates[template.name] = template
             case .scheduler(let scheduler): schedulers[scheduler.name] = scheduler
-            case .fleet, .taskPool: break
+            case .fleet(let fleet): fleets.insert(fleet.name)
+            case .taskPool(let pool): pools.insert(pool.name)
+            case .workflow: break
             }
         }
         for resource in resources {
@@ -63,6 +66,19 @@ enum ReferenceValidator {
                 if schedulers[pool.scheduler] == nil && !declared.contains(ResourceID(.scheduler, pool.scheduler)) {
                     diagnostics.append(unresolved("TaskPool '\(pool.name)'", "scheduler", pool.scheduler,
                                                   among: Array(schedulers.keys), at: resource.referenceLocation))
+                }
+            case .workflow(let workflow):
+                let owner = "Workflow '\(workflow.name)'"
+                let references = resource.workflowReferences
+                for (fleet, location) in references.fleets where !fleets.contains(fleet) && !declared.contains(ResourceID(.fleet, fleet)) {
+                    diagnostics.append(unresolved(owner, "fleet", fleet, among: Array(fleets), at: location))
+                }
+                for (pool, location) in references.pools where !pools.contains(pool) && !declared.contains(ResourceID(.taskPool, pool)) {
+                    diagnostics.append(unresolved(owner, "task pool", pool, among: Array(pools), at: location))
+                }
+                for (scheduler, location) in references.schedulers
+                where schedulers[scheduler] == nil && !declared.contains(ResourceID(.scheduler, scheduler)) {
+                    diagnostics.append(unresolved(owner, "scheduler", scheduler, among: Array(schedulers.keys), at: location))
                 }
             }
         }

@@ -1,0 +1,57 @@
+import Foundation
+import Testing
+
+/// Workflows as far as this version goes: validated with every problem at its location,
+/// drawn as dot or mermaid, and named in every plan as not run yet.
+@Suite("Workflows (validation and graphs)")
+struct WorkflowValidationTests {
+    static let example: String = {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        return root.appendingPathComponent("examples/workflow").path
+    }()
+
+    @Test func theExampleValidatesDrawsAndIsNamedInThePlan() throws {
+        let harness = try Harness()
+        let validate = try harness.run(["validate", "-c", Self.example])
+        #expect(validate.status == 0, "\(validate.stdout)\(validate.stderr)")
+        let dot = try harness.run(["graph", "nightly", "-c", Self.example])
+        #expect(dot.status == 0)
+        #expect(dot.stdout.contains("\"capacity\" -> \"simulate\";"))
+        #expect(dot.stdout.contains("\"report\" -> \"release\";"))
+        #expect(dot.stdout.contains("style=\"rounded,dashed\""), "the always step is dashed")
+        let mermaid = try harness.run(["graph", "nightly", "--format", "mermaid", "-c", Self.example])
+        #expect(mermaid.stdout.hasPrefix("flowchart LR"))
+        #expect(mermaid.stdout.contains("s_simulate --> s_report"))
+        let missing = try harness.run(["graph", "weekly", "-c", Self.example])
+        #expect(missing.status == 1)
+        #expect(missing.stderr.contains("no workflow 'weekly' in the configuration; workflows: nightly"))
+        let plan = try harness.run(["plan", "-c", Self.example, "--state", harness.state])
+        #expect(plan.stderr.contains("warning: Workflow/nightly is valid (4 step(s)) but workflows are not run by this version of orbrec yet"),
+                "\(plan.stdout)\(plan.stderr)")
+    }
+
+    @Test func aCycleIsReportedWhereItIsWritten() throws {
+        let harness = try Harness()
+        try harness.write("wf.yaml", """
+            apiVersion: orbrec/v1
+            kind: Scheduler
+            metadata: {name: cpu}
+            spec: {type: local}
+            ---
+            apiVersion: orbrec/v1
+            kind: Workflow
+            metadata: {name: loop}
+            spec:
+              steps:
+                - name: a
+                  needs: [b]
+                  run: {scheduler: cpu, command: ["true"]}
+                - name: b
+                  needs: [a]
+                  run: {scheduler: cpu, command: ["true"]}
+            """)
+        let result = try harness.orbrec("validate")
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("wf.yaml:11:7: error: steps form a cycle: a → b → a"), "\(result.stderr)")
+    }
+}
