@@ -25,6 +25,15 @@ struct WorkflowValidationTests {
         let missing = try harness.run(["graph", "weekly", "-c", Self.example])
         #expect(missing.status == 1)
         #expect(missing.stderr.contains("no workflow 'weekly' in the configuration; workflows: nightly"))
+        let list = try harness.run(["workflows", "list", "-o", "json", "-c", Self.example])
+        #expect(list.status == 0, "\(list.stderr)")
+        let rows = try JSONSerialization.jsonObject(with: Data(list.stdout.utf8)) as? [[String: Any]] ?? []
+        #expect(rows.count == 1)
+        #expect(rows.first?["steps"] as? [String] == ["capacity", "simulate", "report", "release"])
+        #expect(rows.first?["schedule"] as? String == "0 2 * * *")
+        let next = (rows.first?["next_scheduled_at"] as? NSNumber)?.int64Value ?? 0
+        let now = Int64(Date().timeIntervalSince1970 * 1000)
+        #expect(next > now && next <= now + 86_400_000 && next % 86_400_000 == 7_200_000, "the next 02:00 UTC: \(next)")
         let plan = try harness.run(["plan", "-c", Self.example, "--state", harness.state])
         #expect(plan.stderr.contains("warning: Workflow/nightly is valid (4 step(s)) but workflows are not run by this version of orbrec yet"),
                 "\(plan.stdout)\(plan.stderr)")
