@@ -1,0 +1,44 @@
+extension DesiredState {
+    /// The desired state with what running workflow runs add: each provision step that has
+    /// started sets its fleet's count (later steps over earlier ones), and each pool, inline
+    /// pool or run step that is running is a pool of its own, named for the run and step.
+    /// When a run ends its counts no longer apply and its pools are finished.
+    public func applying(_ runs: [WorkflowRun]) -> DesiredState {
+        var state = self
+        for run in runs where run.state == .running {
+            guard let spec = workflows[run.workflow] else { continue }
+            for stepSpec in spec.steps {
+                guard let step = run.step(stepSpec.name) else { continue }
+                switch stepSpec.work {
+                case .provision(let fleet, let count, _):
+                    if step.state == .running || step.state == .succeeded { state.fleets[fleet]?.count = count }
+                case .taskPool(let ref):
+                    guard step.state == .running, var pool = pools[ref] else { continue }
+                    pool.metadata = Metadata(name: run.poolName(of: step.name), location: pool.metadata.location)
+                    if let retry = stepSpec.retry { pool.retry = retry }
+                    state.pools[pool.name] = pool
+                case .inlinePool(var pool):
+                    guard step.state == .running else { continue }
+                    pool.metadata = Metadata(name: run.poolName(of: step.name), location: pool.metadata.location)
+                    if let retry = stepSpec.retry { pool.retry = retry }
+                    state.pools[pool.name] = pool
+                case .run(let scheduler, let command, let resources):
+                    guard step.state == .running else { continue }
+                    let values = ["workflow": run.workflow, "step": step.name, "run": run.id]
+                    let argv = command.map { template in
+                        var bound = template
+                        bound.segments = template.segments.map { segment in
+                            if case .variable(let name) = segment, let value = values[name] { .literal(value) } else { segment }
+                        }
+                        return bound
+                    }
+                    let pool = TaskPoolSpec(metadata: Metadata(name: run.poolName(of: step.name), location: stepSpec.location),
+                                            scheduler: scheduler, command: argv, source: .items(["run"]), resources: resources,
+                                            parallelism: 1, retry: stepSpec.retry ?? .default)
+                    state.pools[pool.name] = pool
+                }
+            }
+        }
+        return state
+    }
+}
