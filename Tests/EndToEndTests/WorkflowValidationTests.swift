@@ -1,8 +1,8 @@
 import Foundation
 import Testing
 
-/// Workflows as far as this version goes: validated with every problem at its location,
-/// drawn as dot or mermaid, and named in every plan as not run yet.
+/// Workflows validated with every problem at its location, drawn as dot or mermaid,
+/// listed, and the runs a plan would start named with why.
 @Suite("Workflows (validation and graphs)")
 struct WorkflowValidationTests {
     static let example: String = {
@@ -35,8 +35,9 @@ struct WorkflowValidationTests {
         let now = Int64(Date().timeIntervalSince1970 * 1000)
         #expect(next > now && next <= now + 86_400_000 && next % 86_400_000 == 7_200_000, "the next 02:00 UTC: \(next)")
         let plan = try harness.run(["plan", "-c", Self.example, "--state", harness.state])
-        #expect(plan.stderr.contains("warning: Workflow/nightly is valid (4 step(s)) but workflows are not run by this version of orbrec yet"),
-                "\(plan.stdout)\(plan.stderr)")
+        #expect(plan.stdout.contains("Workflow/nightly: a run would start (change: generation "), "\(plan.stdout)\(plan.stderr)")
+        let detailed = try harness.run(["plan", "--detailed-exitcode", "-c", Self.example, "--state", harness.state])
+        #expect(detailed.status == 2, "a run to start is a change")
     }
 
     @Test func aCycleIsReportedWhereItIsWritten() throws {

@@ -21,15 +21,6 @@ public struct Planner: Sendable {
                 at: input.desired.providers[provider]?.metadata.location))
         }
 
-        for workflow in input.desired.workflows.values.sorted(by: { $0.name < $1.name }) {
-            // Validated (DAG, references, schedule) but not run yet: said on every plan, so
-            // nobody takes silence for a run.
-            plan.warnings.append(.warning(
-                "workflow-not-run",
-                "Workflow/\(workflow.name) is valid (\(workflow.steps.count) step(s)) but workflows are not run by this version of orbrec yet",
-                at: workflow.metadata.location))
-        }
-
         var surgeRooms = surgeRooms(in: input.desired)
         let fleetNames = Set(input.desired.fleets.keys).union(machinesByFleet.keys)
         for name in fleetNames.sorted() {

@@ -3,8 +3,12 @@ extension DesiredState {
     /// started sets its fleet's count (later steps over earlier ones), and each pool, inline
     /// pool or run step that is running is a pool of its own, named for the run and step.
     /// When a run ends its counts no longer apply and its pools are finished.
+    ///
+    /// A pool a workflow step refers to (`taskPool: {ref}`) is the pattern of that step's
+    /// tasks: it does not run on its own.
     public func applying(_ runs: [WorkflowRun]) -> DesiredState {
         var state = self
+        for name in workflowPools { state.pools[name] = nil }
         for run in runs where run.state == .running {
             guard let spec = workflows[run.workflow] else { continue }
             for stepSpec in spec.steps {
@@ -40,5 +44,12 @@ extension DesiredState {
             }
         }
         return state
+    }
+
+    /// The pools workflow steps refer to.
+    public var workflowPools: Set<String> {
+        Set(workflows.values.flatMap(\.steps).compactMap { step in
+            if case .taskPool(let ref) = step.work { ref } else { nil }
+        })
     }
 }

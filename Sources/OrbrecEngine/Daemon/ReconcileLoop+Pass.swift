@@ -28,6 +28,12 @@ extension ReconcileLoop {
             defer { lock.release(lockID) }
             for line in try await reconciler.recoverInterrupted(desired: desired) { log.info(line) }
             let snapshot = try await reconciler.snapshot(of: desired, sync: true)
+            for note in snapshot.workflowNotes { log.info(note) }
+            // What workflow runs add is acted on in every pass: their pools, and the fleets
+            // whose count a run step set.
+            var wanted = wanted
+            for name in snapshot.desired.pools.keys where desired.pools[name] == nil { wanted.insert(ResourceID(.taskPool, name)) }
+            for (name, fleet) in snapshot.desired.fleets where desired.fleets[name]?.count != fleet.count { wanted.insert(ResourceID(.fleet, name)) }
             let result: PlanResult
             do throws(PlanFailure) {
                 result = try reconciler.plan(snapshot, allowEmpty: options.allowEmpty)
@@ -73,7 +79,7 @@ extension ReconcileLoop {
                              [("id", outcome.id), ("verb", outcome.action.verb.rawValue),
                               ("resource", outcome.action.resource.description), ("message", outcome.message)]
                              + (outcome.requests.isEmpty ? [] : [("requests", outcome.requests.joined(separator: ","))]))
-                case .waiting:
+                case .waiting, .note:
                     break
                 }
             })
@@ -84,7 +90,7 @@ extension ReconcileLoop {
             let after = outcomes.isEmpty ? snapshot : try await reconciler.snapshot(of: desired, sync: true)
             let settled = outcomes.isEmpty ? result : ((try? reconciler.plan(after, allowEmpty: options.allowEmpty)) ?? result)
             try reconciler.recordApplied(after, plan: settled.plan)
-            let report = StatusReport(desired: desired, machines: after.machines, plan: settled.plan,
+            let report = StatusReport(desired: after.desired, machines: after.machines, plan: settled.plan,
                                       unreachableProviders: after.observed.unreachableProviders, tasks: after.tasks,
                                       unreachableSchedulers: after.observed.unreachableSchedulers)
             status.update { $0.report = report }

@@ -15,4 +15,6 @@ public enum ApplyProgress: Sendable {
     case started(ScheduledAction)
     case finished(ActionOutcome)
     case waiting(StatusReport)
+    /// A workflow run started, a step started or ended, a run ended.
+    case note(String)
 }

@@ -16,12 +16,14 @@ extension Reconciler {
         let longestWait: Int64 = 5000
         while true {
             let snapshot = try await snapshot(of: desired, sync: true)
+            for note in snapshot.workflowNotes { progress(.note(note)) }
             let result = try plan(snapshot, allowEmpty: allowEmpty)
-            let report = StatusReport(desired: desired, machines: snapshot.machines, plan: result.plan,
+            let running = try !store.workflowRuns(runningOnly: true).isEmpty
+            let report = StatusReport(desired: snapshot.desired, machines: snapshot.machines, plan: result.plan,
                                       unreachableProviders: snapshot.observed.unreachableProviders, tasks: snapshot.tasks,
                                       unreachableSchedulers: snapshot.observed.unreachableSchedulers)
             try recordApplied(snapshot, plan: result.plan)
-            if result.plan.isEmpty && report.isConverged { return outcomes }
+            if result.plan.isEmpty && report.isConverged && !running { return outcomes }
             progress(.waiting(report))
             if clock.now() >= deadline { throw ConvergeTimeout(report: report, timeout: timeout) }
             let replacingBroken = result.plan.actions.contains {

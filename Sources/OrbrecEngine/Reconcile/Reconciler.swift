@@ -39,7 +39,12 @@ public final class Reconciler: Sendable {
     /// Reads the world. With `refresh: false` the journal's records stand in for the
     /// providers' answers (like `terraform plan -refresh=false`). With `sync: true` what was
     /// observed is written back to the journal (lost machines, adopted machines).
-    public func snapshot(of desired: DesiredState, refresh: Bool = true, sync: Bool = false) async throws -> Snapshot {
+    ///
+    /// The desired state is the configuration with what running workflow runs add (their
+    /// fleet counts and pools). With `sync: true`, due runs are started and running ones moved
+    /// on from what was observed, and the snapshot's desired state includes the result.
+    public func snapshot(of configured: DesiredState, refresh: Bool = true, sync: Bool = false) async throws -> Snapshot {
+        let desired = try effectiveDesired(configured)
         var recorded = try store.activeMachines()
         var tasks = try store.tasks()
         var observed: ObservedState
@@ -64,8 +69,13 @@ public final class Reconciler: Sendable {
                 ObservedAttempt(scheduler: $0.scheduler, task: TaskID(pool: $0.pool, key: $0.key), attempt: $0.attempt, jobID: $0.jobId ?? "")
             })
         }
-        return Snapshot(desired: desired, observed: observed, recorded: recorded, known: try store.knownResources(),
-                        tasks: tasks.map(\.status), poolStartedAt: try store.poolStartTimes(), now: clock.now())
+        var snapshot = Snapshot(desired: desired, observed: observed, recorded: recorded, known: try store.knownResources(),
+                                tasks: tasks.map(\.status), poolStartedAt: try store.poolStartTimes(), now: clock.now())
+        if sync && refresh && (!configured.workflows.isEmpty || desired != configured) {
+            snapshot.workflowNotes = try advanceWorkflows(configured, snapshot: snapshot)
+            if !snapshot.workflowNotes.isEmpty { snapshot.desired = try effectiveDesired(configured) }
+        }
+        return snapshot
     }
 
     /// Plans from a snapshot and gives each action its id. Writes nothing.

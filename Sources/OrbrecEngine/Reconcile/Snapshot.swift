@@ -10,6 +10,8 @@ public struct Snapshot: Sendable {
     public var tasks: [TaskStatus]
     public var poolStartedAt: [String: Instant]
     public var now: Instant
+    /// What this snapshot's sync did to workflow runs (runs started, steps moved on).
+    public var workflowNotes: [String] = []
 
     public init(desired: DesiredState, observed: ObservedState = ObservedState(), recorded: [MachineRecord] = [],
                 known: [KnownResource] = [], tasks: [TaskStatus] = [], poolStartedAt: [String: Instant] = [:], now: Instant = .epoch) {

@@ -8,6 +8,8 @@ enum Identifiers {
     }
 
     static func action() -> String { "act-" + random(12) }
+    /// Short: a run's pools are named `<run>-<step>`.
+    static func workflowRun() -> String { "wr-" + random(8) }
     static func request(_ prefix: String) -> String { prefix + random(12) }
     /// `workers-7fk2p`, like a Kubernetes pod name: the fleet says where it belongs.
     static func machine(fleet: String) -> String { "\(fleet)-\(random(5))" }

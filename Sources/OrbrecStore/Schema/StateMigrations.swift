@@ -125,6 +125,29 @@ enum StateMigrations {
                 t.column("ended_at", .integer)
             }
         }
+        migrator.registerMigration("v3-workflow-runs") { db in
+            try db.create(table: "workflow_runs") { t in
+                t.primaryKey("id", .text)
+                t.column("workflow", .text).notNull().indexed()
+                t.column("spec_hash", .text).notNull()
+                t.column("trigger", .text).notNull()
+                t.column("scheduled_for", .integer)
+                t.column("reason", .text).notNull()
+                t.column("state", .text).notNull().indexed()
+                t.column("created_at", .integer).notNull()
+                t.column("ended_at", .integer)
+            }
+            try db.create(table: "workflow_steps") { t in
+                t.column("run_id", .text).notNull().references("workflow_runs", onDelete: .cascade)
+                t.column("step", .text).notNull()
+                t.primaryKey(["run_id", "step"])
+                t.column("position", .integer).notNull()
+                t.column("state", .text).notNull()
+                t.column("started_at", .integer)
+                t.column("ended_at", .integer)
+                t.column("message", .text).notNull()
+            }
+        }
         return migrator
     }
 }

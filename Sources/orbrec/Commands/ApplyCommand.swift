@@ -39,6 +39,7 @@ struct ApplyCommand: AsyncParsableCommand {
     func run() async throws {
         try await Session.run(global) { session in
             let desired = try session.loadConfiguration().desired
+            let applyStarted = SystemClock().now()
             let store = try session.openStore()
             let lock = try await session.lock(store, operation: "apply", timeout: lockTimeout)
             defer { try? store.unlock(id: lock.id) }
@@ -46,6 +47,7 @@ struct ApplyCommand: AsyncParsableCommand {
             for line in try await reconciler.recoverInterrupted(desired: desired) { session.terminal.note(line) }
 
             let snapshot = try await reconciler.snapshot(of: desired, sync: true)
+            for note in snapshot.workflowNotes { session.terminal.out("• \(note)") }
             let current: PlanResult
             do throws(PlanFailure) {
                 current = try reconciler.plan(snapshot, allowEmpty: allowEmpty)
@@ -76,6 +78,7 @@ struct ApplyCommand: AsyncParsableCommand {
                 report(event, session)
             })
             let after = try await reconciler.snapshot(of: desired, sync: true)
+            for note in after.workflowNotes { session.terminal.out("• \(note)") }
             let settled = try? reconciler.plan(after, allowEmpty: allowEmpty)
             try reconciler.recordApplied(after, plan: settled?.plan ?? current.plan)
             let failed = outcomes.filter { !$0.succeeded }
@@ -93,12 +96,20 @@ struct ApplyCommand: AsyncParsableCommand {
                                                       timeout: timeout) { event in report(event, session) }
                     session.terminal.endProgress()
                     let final = try await reconciler.snapshot(of: desired)
-                    let pools = desired.pools.values.sorted { $0.name < $1.name }
+                    let pools = desired.pools.values.filter { !desired.workflowPools.contains($0.name) }.sorted { $0.name < $1.name }
                         .map { pool in (pool.name, PoolProgress(pool: pool, tasks: final.tasks.filter { $0.pool == pool.name })) }
                     for (name, progress) in pools { session.terminal.out("TaskPool/\(name): \(progress.summary)") }
                     let dead = pools.reduce(0) { $0 + $1.1.dead }
                     if dead > 0 {
                         throw CommandFailure(.error, "\(dead) task(s) dead-lettered; see 'orbrec get tasks', then 'orbrec tasks requeue POOL --all-dead-letter'")
+                    }
+                    let failedRuns = try desired.workflows.keys.flatMap { try store.workflowRuns(workflow: $0) }
+                        .filter { $0.state == .failed && $0.endedAt.map { $0 >= applyStarted } == true }
+                    if !failedRuns.isEmpty {
+                        throw CommandFailure(.error, failedRuns.map { run in
+                            let failed = run.steps.filter { $0.state == .failed }.map { "\($0.name) (\($0.message))" }
+                            return "workflow run \(run.id) of \(run.workflow) failed: \(failed.joined(separator: ", "))"
+                        }.joined(separator: "; ") + "; see 'orbrec workflows show RUN'")
                     }
                     session.terminal.out(session.terminal.green("Converged:") + " every fleet is synced and healthy, every pool finished.")
                 } catch let timedOut as ConvergeTimeout {
@@ -158,6 +169,9 @@ private func report(_ event: ApplyProgress, _ session: Session) {
         let mark = outcome.succeeded ? session.terminal.green("✓") : session.terminal.red("✗")
         let requests = outcome.requests.isEmpty ? "" : " [\(outcome.requests.joined(separator: ", "))]"
         session.terminal.out("\(mark) \(outcome.action.verb.rawValue) \(outcome.action.resource): \(outcome.message)\(requests)")
+    case .note(let text):
+        session.terminal.endProgress()
+        session.terminal.out("• \(text)")
     case .waiting(let status):
         let fleets = status.rows.filter { $0.id.kind == .fleet }
         let pools = status.rows.filter { $0.id.kind == .taskPool }

@@ -44,11 +44,21 @@ struct PlanCommand: AsyncParsableCommand {
                 throw CommandFailure(.error, "no plan could be made", diagnostics: error.diagnostics)
             }
             session.render(result.plan.warnings)
-            let document = PlanDocument(result, stateID: store.stateID)
+            var document = PlanDocument(result, stateID: store.stateID)
+            var runs: [PlanDocument.WorkflowStart] = []
+            for (workflow, decision) in try reconciler.dueWorkflowRuns(desired) {
+                runs += decision.starts.map { .init(workflow: workflow, trigger: $0.trigger.rawValue, reason: $0.reason, started: true) }
+                runs += decision.held.map { .init(workflow: workflow, trigger: nil, reason: $0, started: false) }
+            }
+            if !desired.workflows.isEmpty { document.workflowRuns = runs }
             if json {
                 session.terminal.out(try JSONOutput.string(document))
             } else {
                 session.terminal.out(PlanRenderer(terminal: session.terminal).render(result))
+                for run in runs {
+                    session.terminal.out(run.started ? "Workflow/\(run.workflow): a run would start (\(run.trigger ?? ""): \(run.reason))"
+                                                     : "Workflow/\(run.workflow): \(run.reason)")
+                }
             }
             if let out {
                 do {
@@ -59,7 +69,8 @@ struct PlanCommand: AsyncParsableCommand {
                 if !json { session.terminal.out("\nSaved the plan to \(out). Apply exactly these actions with: orbrec apply \(out)") }
             }
             try failIfAdaptersWereUnobserved(result.plan)
-            return detailedExitcode && !result.plan.isEmpty ? .changesPresent : .success
+            let runsToStart = runs.contains { $0.started }
+            return detailedExitcode && (!result.plan.isEmpty || runsToStart) ? .changesPresent : .success
         }
     }
 }

@@ -2,11 +2,13 @@ internal import ArgumentParser
 internal import OrbrecCore
 internal import OrbrecEngine
 internal import OrbrecSpec
+internal import OrbrecStore
+internal import Foundation
 
 struct WorkflowsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "workflows", abstract: "The configuration's workflows.",
-        subcommands: [ListCommand.self])
+        subcommands: [ListCommand.self, RunsCommand.self, ShowCommand.self, StartCommand.self, CancelCommand.self])
 
     struct ListCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
@@ -37,11 +39,171 @@ struct WorkflowsCommand: AsyncParsableCommand {
                               row.nextScheduledAt.map { Format.time(Instant(millisecondsSinceEpoch: $0)) } ?? "-")
                 }
                 session.terminal.out(rows.isEmpty ? "No workflows." : table.rendered)
-                if !rows.isEmpty {
-                    session.terminal.err("note: workflows are validated and drawn ('orbrec graph NAME') but not run by this version of orbrec yet")
-                }
                 return .success
             }
+        }
+    }
+}
+
+extension WorkflowsCommand {
+    struct RunsCommand: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "runs", abstract: "A workflow's runs, newest first.")
+
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "The workflow.") var name: String
+        @Option(name: [.customShort("o"), .long], help: "table or json") var output: String = "table"
+
+        func run() async throws {
+            try await Session.run(global) { session in
+                let runs = try session.openExistingStore()?.workflowRuns(workflow: name) ?? []
+                if output == "json" {
+                    session.terminal.out(try JSONOutput.string(runs.map(RunDocument.init)))
+                    return .success
+                }
+                var table = Table("RUN", "STATE", "TRIGGER", "STARTED", "ENDED", "STEPS")
+                for run in runs {
+                    let steps = run.steps.map { "\($0.name):\($0.state.rawValue)" }.joined(separator: " ")
+                    table.add(run.id, run.state.rawValue, run.trigger.rawValue, Format.time(run.createdAt), run.endedAt.map(Format.time) ?? "-", steps)
+                }
+                session.terminal.out(runs.isEmpty ? "No runs of \(name)." : table.rendered)
+                return .success
+            }
+        }
+    }
+
+    struct ShowCommand: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "show", abstract: "One run: its steps with their times and messages.")
+
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "The run id (wr-…).") var id: String
+        @Option(name: [.customShort("o"), .long], help: "table or json") var output: String = "table"
+
+        func run() async throws {
+            try await Session.run(global) { session in
+                guard let (run, reason) = try session.openExistingStore()?.workflowRun(id: id) else {
+                    throw CommandFailure(.error, "no run \(id)")
+                }
+                if output == "json" {
+                    var document = RunDocument(run)
+                    document.reason = reason
+                    session.terminal.out(try JSONOutput.string(document))
+                    return .success
+                }
+                session.terminal.out("Run \(run.id) of Workflow/\(run.workflow): \(run.state.rawValue)")
+                session.terminal.out("  trigger: \(run.trigger.rawValue) (\(reason))")
+                session.terminal.out("  started: \(Format.time(run.createdAt))\(run.endedAt.map { ", ended: \(Format.time($0))" } ?? "")")
+                var table = Table("STEP", "STATE", "STARTED", "ENDED", "MESSAGE")
+                for step in run.steps {
+                    table.add(step.name, step.state.rawValue, step.startedAt.map(Format.time) ?? "-", step.endedAt.map(Format.time) ?? "-", step.message)
+                }
+                session.terminal.out(table.rendered)
+                return .success
+            }
+        }
+    }
+
+    struct StartCommand: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "start", abstract: "Start a run of a workflow now (carried out by the next apply, or by the daemon).")
+
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "The workflow.") var name: String
+        @Option(help: "How long to wait for the state lock.") var lockTimeout: ConfigDuration = ConfigDuration(milliseconds: 0)
+
+        func run() async throws {
+            try await Session.run(global) { session in
+                let desired = try session.loadConfiguration().desired
+                guard let spec = desired.workflows[name] else { throw CommandFailure(.error, "no workflow '\(name)' in the configuration") }
+                let store = try session.openStore()
+                let lock = try await session.lock(store, operation: "workflows start", timeout: lockTimeout)
+                defer { try? store.unlock(id: lock.id) }
+                let active = try store.workflowRuns(workflow: name, runningOnly: true).map(\.id)
+                if spec.concurrency == .forbid && !active.isEmpty {
+                    throw CommandFailure(.error, "run \(active.joined(separator: ", ")) of \(name) is still running (concurrency: forbid); "
+                        + "cancel it with 'orbrec workflows cancel \(active[0])'")
+                }
+                let now = SystemClock().now()
+                let run = WorkflowRun(id: "wr-" + String(UUID().uuidString.lowercased().filter(\.isHexDigit).prefix(8)), workflow: name,
+                                      specHash: spec.specHash, trigger: .manual, createdAt: now,
+                                      steps: spec.steps.map { WorkflowRun.Step(name: $0.name) })
+                try store.startWorkflowRun(run, reason: "started by \(Session.actor)", cancelling: spec.concurrency == .replace ? active : [], at: now)
+                session.terminal.out("Started \(run.id) of Workflow/\(name). 'orbrec apply' (or the daemon) carries it out; "
+                    + "'orbrec workflows show \(run.id)' follows it.")
+                return .success
+            }
+        }
+    }
+
+    struct CancelCommand: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "cancel", abstract: "Cancel a running run: its steps stop, its tasks are cancelled by the next apply.")
+
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "The run id (wr-…).") var id: String
+        @Option(help: "How long to wait for the state lock.") var lockTimeout: ConfigDuration = ConfigDuration(milliseconds: 0)
+
+        func run() async throws {
+            try await Session.run(global) { session in
+                guard let store = try session.openExistingStore() else { throw CommandFailure(.error, "no run \(id)") }
+                let lock = try await session.lock(store, operation: "workflows cancel", timeout: lockTimeout)
+                defer { try? store.unlock(id: lock.id) }
+                guard try store.cancelWorkflowRun(id: id, reason: "cancelled by \(Session.actor)", at: SystemClock().now()) else {
+                    throw CommandFailure(.error, "no running run \(id)")
+                }
+                session.terminal.out("Cancelled \(id). Its running tasks are cancelled by the next 'orbrec apply' (or the daemon).")
+                return .success
+            }
+        }
+    }
+}
+
+/// `workflows runs|show -o json`: one run.
+struct RunDocument: Encodable {
+    struct Step: Encodable {
+        var name: String
+        var state: String
+        var startedAt: Int64?
+        var endedAt: Int64?
+        var message: String
+
+        enum CodingKeys: String, CodingKey {
+            case name, state, message
+            case startedAt = "started_at"
+            case endedAt = "ended_at"
+        }
+    }
+
+    var id: String
+    var workflow: String
+    var state: String
+    var trigger: String
+    var scheduledFor: Int64?
+    var specHash: String
+    var createdAt: Int64
+    var endedAt: Int64?
+    var reason: String?
+    var steps: [Step]
+
+    enum CodingKeys: String, CodingKey {
+        case id, workflow, state, trigger, reason, steps
+        case scheduledFor = "scheduled_for"
+        case specHash = "spec_hash"
+        case createdAt = "created_at"
+        case endedAt = "ended_at"
+    }
+
+    init(_ run: WorkflowRun) {
+        id = run.id
+        workflow = run.workflow
+        state = run.state.rawValue
+        trigger = run.trigger.rawValue
+        scheduledFor = run.scheduledFor?.millisecondsSinceEpoch
+        specHash = run.specHash
+        createdAt = run.createdAt.millisecondsSinceEpoch
+        endedAt = run.endedAt?.millisecondsSinceEpoch
+        steps = run.steps.map {
+            Step(name: $0.name, state: $0.state.rawValue, startedAt: $0.startedAt?.millisecondsSinceEpoch,
+                 endedAt: $0.endedAt?.millisecondsSinceEpoch, message: $0.message)
         }
     }
 }

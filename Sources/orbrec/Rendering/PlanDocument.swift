@@ -59,6 +59,15 @@ struct PlanDocument: Codable {
     var summary: [String: Int]
     var actions: [Action]
     var drift: [Drift]
+    /// Workflow runs the next apply would start, with why (absent from older plans).
+    var workflowRuns: [WorkflowStart]?
+
+    struct WorkflowStart: Codable {
+        var workflow: String
+        var trigger: String?
+        var reason: String
+        var started: Bool
+    }
     var warnings: [Message]
     var policy: Policy
     var resourceVersions: [String: String]
@@ -69,6 +78,7 @@ struct PlanDocument: Codable {
         case configRevision = "config_revision"
         case stateID = "state_id"
         case resourceVersions = "resource_versions"
+        case workflowRuns = "workflow_runs"
     }
 
     init(_ result: PlanResult, stateID: String) {

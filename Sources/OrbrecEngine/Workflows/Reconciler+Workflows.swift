@@ -1,0 +1,85 @@
+public import OrbrecCore
+internal import OrbrecStore
+
+extension Reconciler {
+    /// The desired state with what the running workflow runs add (read-only).
+    public func effectiveDesired(_ desired: DesiredState) throws -> DesiredState {
+        desired.applying(try store.workflowRuns(runningOnly: true))
+    }
+
+    /// Runs each workflow's triggers would start now, with why (for `plan`; writes nothing).
+    public func dueWorkflowRuns(_ desired: DesiredState) throws -> [(workflow: String, decision: WorkflowTriggers.Decision)] {
+        let now = clock.now()
+        return try desired.workflows.values.sorted { $0.name < $1.name }.compactMap { spec in
+            let runs = try store.workflowRuns(workflow: spec.name)
+            let seen = try store.workflowFirstSeen(spec.name)
+            let origin = runs.map(\.createdAt).max() ?? seen ?? now
+            let decision = WorkflowTriggers().decide(spec, runs: runs, since: origin, now: now)
+            return decision.starts.isEmpty && decision.held.isEmpty ? nil : (spec.name, decision)
+        }
+    }
+
+    /// Starts the runs that are due and moves the running ones on from what `snapshot`
+    /// observed, journaling every change before anything acts on it. Returns the lines to
+    /// show and whether anything changed. Call under the state lock.
+    @discardableResult
+    func advanceWorkflows(_ desired: DesiredState, snapshot: Snapshot) throws -> [String] {
+        let now = clock.now()
+        var lines: [String] = []
+        for spec in desired.workflows.values.sorted(by: { $0.name < $1.name }) {
+            let runs = try store.workflowRuns(workflow: spec.name)
+            let newest = runs.map(\.createdAt).max()
+            let origin = try newest ?? store.workflowFirstSeen(spec.name, orRecord: now)
+            let decision = WorkflowTriggers().decide(spec, runs: runs, since: origin, now: now)
+            for line in decision.held { lines.append("Workflow/\(spec.name): \(line)") }
+            for start in decision.starts {
+                let run = WorkflowRun(id: Identifiers.workflowRun(), workflow: spec.name, specHash: spec.specHash, trigger: start.trigger,
+                                      scheduledFor: start.scheduledFor, createdAt: now,
+                                      steps: spec.steps.map { WorkflowRun.Step(name: $0.name) })
+                try store.startWorkflowRun(run, reason: start.reason, cancelling: start.cancels, at: now)
+                lines.append("started \(run.id) of Workflow/\(spec.name) (\(start.trigger.rawValue): \(start.reason))")
+            }
+        }
+        for run in try store.workflowRuns(runningOnly: true) {
+            guard let spec = desired.workflows[run.workflow] else {
+                try store.cancelWorkflowRun(id: run.id, reason: "the workflow was removed from the configuration", at: now)
+                lines.append("cancelled \(run.id): Workflow/\(run.workflow) was removed from the configuration")
+                continue
+            }
+            // Moved on until it settles: a step that ends can start the next in the same pass.
+            var current = run
+            for _ in 0..<(spec.steps.count + 1) {
+                let progress = WorkflowRunPlanner().advance(current, spec: spec, observations: observations(of: current, spec: spec, snapshot: snapshot),
+                                                            now: now)
+                guard !progress.isEmpty else { break }
+                try store.recordWorkflowProgress(current, progress, at: now)
+                for name in progress.started { lines.append("\(current.id) step \(name) started") }
+                for (name, state, message) in progress.ended { lines.append("\(current.id) step \(name) \(state.rawValue): \(message)") }
+                current = progress.applied(to: current, at: now)
+                if let state = progress.runState { lines.append("\(current.id) of Workflow/\(spec.name) \(state.rawValue)") }
+            }
+        }
+        return lines
+    }
+
+    /// What is observed of each running step of `run`.
+    func observations(of run: WorkflowRun, spec: WorkflowSpec, snapshot: Snapshot) -> [String: WorkflowStepObservation] {
+        var observations: [String: WorkflowStepObservation] = [:]
+        for step in run.steps where step.state == .running {
+            guard let stepSpec = spec.steps.first(where: { $0.name == step.name }) else { continue }
+            switch stepSpec.work {
+            case .provision(let fleet, _, _):
+                let hash = snapshot.desired.fleets[fleet].flatMap { snapshot.desired.templates[$0.template] }?.specHash
+                let ready = snapshot.machines.filter { $0.fleet == fleet && $0.state == .running && $0.templateHash == hash }.count
+                observations[step.name] = .machines(ready: ready)
+            case .taskPool, .inlinePool, .run:
+                // Every task the step's pool declares; one not in the journal yet is pending.
+                let pool = run.poolName(of: step.name)
+                let recorded = Dictionary(snapshot.tasks.filter { $0.pool == pool }.map { ($0.key, $0.state) }, uniquingKeysWith: { a, _ in a })
+                let keys = snapshot.desired.pools[pool]?.tasks.map(\.key) ?? Array(recorded.keys)
+                observations[step.name] = .tasks(keys.map { recorded[$0] ?? .pending })
+            }
+        }
+        return observations
+    }
+}

@@ -1,0 +1,142 @@
+import Foundation
+import Testing
+
+/// Workflow runs with the real local provider and scheduler: a run provisions a fleet,
+/// runs a pool and a job on it and returns the fleet; a failure still runs the cleanup
+/// step; a run killed mid-way resumes and no completed step runs again.
+@Suite("Workflow runs end to end", .serialized)
+struct WorkflowRunEndToEndTests {
+    /// The example's shape, with tasks that append to a log so every execution is counted.
+    static func configuration(_ harness: Harness, failItem: Int? = nil) -> String {
+        let fail = failItem.map { "test ${item} -ne \($0) || exit 3; " } ?? ""
+        return """
+            apiVersion: orbrec/v1
+            kind: Provider
+            metadata: {name: here}
+            spec: {type: local}
+            ---
+            apiVersion: orbrec/v1
+            kind: Template
+            metadata: {name: sleeper}
+            spec: {provider: here, command: ["sleep", "300"], stopTimeout: 2s}
+            ---
+            apiVersion: orbrec/v1
+            kind: Fleet
+            metadata: {name: workers}
+            spec: {template: sleeper, count: 0}
+            ---
+            apiVersion: orbrec/v1
+            kind: Scheduler
+            metadata: {name: cpu}
+            spec: {type: local, slots: 4}
+            ---
+            apiVersion: orbrec/v1
+            kind: TaskPool
+            metadata: {name: sims}
+            spec:
+              scheduler: cpu
+              range: {from: 1, to: 8}
+              command: ["sh", "-c", "echo sim ${item} >> \(harness.directory)/runs.log; \(fail)sleep 0.3"]
+              parallelism: 4
+              retry: {maxAttempts: 1}
+            ---
+            apiVersion: orbrec/v1
+            kind: Workflow
+            metadata: {name: nightly}
+            spec:
+              trigger: {onChange: true}
+              steps:
+                - name: capacity
+                  provision: {fleet: workers, count: 2, waitReady: true}
+                - name: simulate
+                  needs: [capacity]
+                  taskPool: {ref: sims}
+                - name: report
+                  needs: [simulate]
+                  run: {scheduler: cpu, command: ["sh", "-c", "echo report ${run} >> \(harness.directory)/runs.log"]}
+                - name: release
+                  needs: [report]
+                  always: true
+                  provision: {fleet: workers, count: 0}
+            """
+    }
+
+    static func runs(_ harness: Harness) throws -> [[String: Any]] {
+        let result = try harness.orbrec("workflows", "runs", "nightly", "-o", "json")
+        return try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [[String: Any]] ?? []
+    }
+
+    static func steps(_ run: [String: Any]) -> [String: String] {
+        Dictionary(uniqueKeysWithValues: (run["steps"] as? [[String: Any]] ?? []).map { ($0["name"] as? String ?? "", $0["state"] as? String ?? "") })
+    }
+
+    static func logLines(_ harness: Harness) -> [String] {
+        ((try? String(contentsOfFile: harness.directory + "/runs.log", encoding: .utf8)) ?? "").split(separator: "\n").map(String.init)
+    }
+
+    @Test func aRunProvisionsRunsAndReleases() throws {
+        let harness = try Harness()
+        try harness.write("orbrec.yaml", Self.configuration(harness))
+        let apply = try harness.orbrec("apply", "--auto-approve", "--wait", "--timeout", "90s")
+        #expect(apply.status == 0, "\(apply.stdout)\(apply.stderr)")
+        #expect(apply.stdout.contains("of Workflow/nightly succeeded"), "\(apply.stdout)")
+        let runs = try Self.runs(harness)
+        #expect(runs.count == 1)
+        let run = try #require(runs.first)
+        #expect(run["state"] as? String == "succeeded")
+        #expect(run["trigger"] as? String == "change")
+        #expect(Self.steps(run) == ["capacity": "succeeded", "simulate": "succeeded", "report": "succeeded", "release": "succeeded"])
+        let lines = Self.logLines(harness)
+        #expect(lines.filter { $0.hasPrefix("sim ") }.sorted() == (1...8).map { "sim \($0)" }.sorted(), "each task exactly once")
+        #expect(lines.filter { $0.hasPrefix("report ") } == ["report \(run["id"] as? String ?? "")"])
+        #expect(harness.machineProcesses(stateID: try harness.stateID()).isEmpty, "the fleet was returned")
+        // The same generation does not run again; `workflows start` runs it on demand.
+        let again = try harness.orbrec("apply", "--auto-approve", "--wait", "--timeout", "60s")
+        #expect(again.status == 0)
+        #expect(try Self.runs(harness).count == 1)
+        let show = try harness.orbrec("workflows", "show", run["id"] as? String ?? "")
+        #expect(show.stdout.contains("capacity") && show.stdout.contains("succeeded"), "\(show.stdout)")
+        let start = try harness.orbrec("workflows", "start", "nightly")
+        #expect(start.status == 0, "\(start.stderr)")
+        #expect(try harness.orbrec("apply", "--auto-approve", "--wait", "--timeout", "90s").status == 0)
+        let both = try Self.runs(harness)
+        #expect(both.count == 2 && both.allSatisfy { $0["state"] as? String == "succeeded" })
+        #expect(Self.logLines(harness).filter { $0.hasPrefix("sim ") }.count == 16, "a new run has tasks of its own")
+    }
+
+    @Test func aFailingStepSkipsTheRestButTheCleanupRuns() throws {
+        let harness = try Harness()
+        try harness.write("orbrec.yaml", Self.configuration(harness, failItem: 3))
+        let apply = try harness.orbrec("apply", "--auto-approve", "--wait", "--timeout", "90s")
+        #expect(apply.status == 1)
+        #expect(apply.stderr.contains("failed: simulate (1 of 8 task(s) did not complete)"), "\(apply.stderr)")
+        let run = try #require(try Self.runs(harness).first)
+        #expect(run["state"] as? String == "failed")
+        #expect(Self.steps(run) == ["capacity": "succeeded", "simulate": "failed", "report": "skipped", "release": "succeeded"])
+        #expect(Self.logLines(harness).filter { $0.hasPrefix("report") }.isEmpty)
+        #expect(harness.machineProcesses(stateID: try harness.stateID()).isEmpty, "the always step returned the fleet")
+    }
+
+    @Test func aRunKilledMidWayResumesAndNoCompletedStepRunsAgain() throws {
+        let harness = try Harness()
+        try harness.write("orbrec.yaml", Self.configuration(harness))
+        // Killed right after the scheduler took the simulate step's first attempts.
+        let killed = try harness.orbrec(["apply", "--auto-approve", "--wait", "--timeout", "90s"],
+                                        environment: ["ORBREC_FAILPOINT": "action.after-provider:2"])
+        #expect(killed.status == 137, "\(killed.stdout)\(killed.stderr)")
+        let midway = try #require(try Self.runs(harness).first)
+        #expect(Self.steps(midway)["capacity"] == "succeeded")
+        #expect(Self.steps(midway)["simulate"] == "running")
+        let rerun = try harness.orbrec("apply", "--auto-approve", "--wait", "--timeout", "90s")
+        #expect(rerun.status == 0, "\(rerun.stdout)\(rerun.stderr)")
+        let runs = try Self.runs(harness)
+        #expect(runs.count == 1, "the same run resumed")
+        #expect(runs.first?["state"] as? String == "succeeded")
+        let lines = Self.logLines(harness)
+        #expect(lines.filter { $0.hasPrefix("sim ") }.sorted() == (1...8).map { "sim \($0)" }.sorted(), "every task exactly once: \(lines)")
+        let history = try harness.orbrec("get", "actions", "-o", "json")
+        let actions = try JSONSerialization.jsonObject(with: Data(history.stdout.utf8)) as? [[String: Any]] ?? []
+        let provisions = actions.filter { $0["verb"] as? String == "provision" && $0["resource"] as? String == "Fleet/workers" }
+        #expect(provisions.count == 1, "capacity was not provisioned again")
+    }
+}
