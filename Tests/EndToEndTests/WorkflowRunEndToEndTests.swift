@@ -139,4 +139,22 @@ struct WorkflowRunEndToEndTests {
         let provisions = actions.filter { $0["verb"] as? String == "provision" && $0["resource"] as? String == "Fleet/workers" }
         #expect(provisions.count == 1, "capacity was not provisioned again")
     }
+
+    @Test func theDaemonRunsAWorkflowWhenItsSpecChanges() async throws {
+        let harness = try Harness()
+        try harness.write("orbrec.yaml", Self.configuration(harness))
+        let daemon = try harness.startDaemon(["--task-interval", "200ms", "--observe-interval", "500ms"])
+        defer { _ = try? daemon.stop() }
+        let run = try await daemon.eventually("the run to succeed", timeout: 60) { () -> [String: Any]? in
+            try Self.runs(harness).first { $0["state"] as? String == "succeeded" }
+        }
+        #expect(run["trigger"] as? String == "change")
+        #expect(Self.steps(run).values.allSatisfy { $0 == "succeeded" })
+        #expect(Self.logLines(harness).filter { $0.hasPrefix("sim ") }.count == 8)
+        _ = try await daemon.eventually("the fleet returned") {
+            harness.machineProcesses(stateID: try harness.stateID()).isEmpty ? true : nil
+        }
+        #expect(daemon.log.contains("of Workflow/nightly succeeded"))
+        #expect(try daemon.stop().status == 0)
+    }
 }

@@ -170,4 +170,35 @@ import Testing
         #expect(try store.actions().contains { $0.reason == .removedFromConfig && $0.state == .succeeded })
     }
 
+
+    @Test func aScheduledWorkflowRunStartsWhenItComesDueAndActsAtOnce() async throws {
+        var desired = desired(a: 1, b: 0)
+        let every5 = try CronSchedule("*/5 * * * *")
+        desired.workflows["grow"] = WorkflowSpec(metadata: Metadata(name: "grow"), steps: [
+            .init(name: "capacity", work: .provision(fleet: "a", count: 3, waitReady: true)),
+        ], trigger: .init(schedule: every5))
+        desired.revision = "with-workflow"
+        await loop.configurationLoaded(.valid(desired), cause: "test")
+        await passDue()
+        #expect(here.held.count == 1)
+        #expect(try store.workflowRuns().isEmpty, "a schedule's past moments start nothing")
+        // The loop wakes for the workflow exactly when the schedule comes due (after the
+        // periodic look it also gets now).
+        await loop.scheduleObservation(now: clock.now())
+        await passDue()
+        await loop.scheduleObservation(now: clock.now())
+        let due = try #require(every5.next(after: clock.now()))
+        let wait = due.millisecondsSinceEpoch - clock.now().millisecondsSinceEpoch
+        clock.advance(by: ConfigDuration(milliseconds: wait - 1))
+        #expect(!(await loop.takeDue(now: clock.now()).contains(ResourceID(.workflow, "grow"))))
+        clock.advance(by: ConfigDuration(milliseconds: 1))
+        let keys = await loop.takeDue(now: clock.now())
+        #expect(keys.contains(ResourceID(.workflow, "grow")))
+        await loop.pass(keys)
+        let runs = try store.workflowRuns(workflow: "grow")
+        #expect(runs.count == 1)
+        #expect(runs.first?.trigger == .schedule)
+        #expect(runs.first?.scheduledFor == due)
+        #expect(here.held.count == 3, "the run's count is acted on in the same pass")
+    }
 }

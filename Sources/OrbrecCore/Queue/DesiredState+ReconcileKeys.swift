@@ -1,8 +1,10 @@
 extension DesiredState {
-    /// Every resource the daemon reconciles by key: fleets and task pools. Providers,
-    /// templates and schedulers are reconciled through the fleets and pools that use them.
+    /// Every resource the daemon reconciles by key: fleets, task pools and workflows.
+    /// Providers, templates and schedulers are reconciled through the fleets and pools that
+    /// use them.
     public var reconcileKeys: Set<ResourceID> {
-        Set(fleets.keys.map { ResourceID(.fleet, $0) } + pools.keys.map { ResourceID(.taskPool, $0) })
+        Set(fleets.keys.map { ResourceID(.fleet, $0) } + pools.keys.map { ResourceID(.taskPool, $0) }
+            + workflows.keys.map { ResourceID(.workflow, $0) })
     }
 
     /// The fleets and pools a change from `previous` touches: those added or removed, and
@@ -16,6 +18,9 @@ extension DesiredState {
         }
         for name in Set(pools.keys).union(previous.pools.keys) where poolDigest(name) != previous.poolDigest(name) {
             keys.insert(ResourceID(.taskPool, name))
+        }
+        for name in Set(workflows.keys).union(previous.workflows.keys) where workflows[name]?.specHash != previous.workflows[name]?.specHash {
+            keys.insert(ResourceID(.workflow, name))
         }
         return keys
     }

@@ -87,6 +87,24 @@ public struct WorkflowSpec: Hashable, Sendable, Codable {
             hasher.combine(step.name)
             hasher.combine(step.needs.joined(separator: ","))
             hasher.combine(step.summary)
+            switch step.work {
+            case .inlinePool(let pool): hasher.combine(pool.specHash)
+            case .run(_, let command, let resources):
+                hasher.combine(command.map(\.source))
+                hasher.combine(resources.cpus)
+                hasher.combine(resources.memoryMB)
+                hasher.combine(Int(resources.walltime?.milliseconds ?? -1))
+                hasher.combine(resources.partition)
+                hasher.combine(resources.gpus)
+            default: break
+            }
+            if let retry = step.retry {
+                hasher.combine(retry.maxAttempts)
+                hasher.combine(Int(retry.initialBackoff.milliseconds))
+                hasher.combine(Int(retry.maxBackoff.milliseconds))
+                hasher.combine(retry.multiplier)
+                hasher.combine(retry.jitter)
+            }
             hasher.combine(step.always)
             hasher.combine(Int(step.timeout?.milliseconds ?? -1))
         }

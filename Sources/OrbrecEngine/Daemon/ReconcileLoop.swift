@@ -166,6 +166,16 @@ public actor ReconcileLoop {
     /// unfinished pool each task interval.
     func scheduleObservation(now: Instant) {
         guard let desired else { return }
+        // A workflow's schedule wakes the loop when it comes due (wall time, converted to the
+        // monotonic schedule), so a cron run starts on time, not at the next periodic look.
+        let wallNow = clock.now()
+        for workflow in desired.workflows.values {
+            guard let next = workflow.trigger.schedule?.next(after: wallNow) else { continue }
+            let key = ResourceID(.workflow, workflow.name)
+            if !queue.isWaiting(key) {
+                queue.add(key, at: now.adding(ConfigDuration(milliseconds: next.millisecondsSinceEpoch - wallNow.millisecondsSinceEpoch)))
+            }
+        }
         if nextObservation.map({ now >= $0 }) ?? true {
             // Every fleet and pool, finished pools included (a `tasks requeue` from the CLI
             // is seen here), and what is still held of removed ones.
@@ -192,5 +202,5 @@ public actor ReconcileLoop {
 
 extension ResourceID {
     /// Fleets and pools are what the daemon reconciles by key.
-    var isReconcileKey: Bool { kind == .fleet || kind == .taskPool }
+    var isReconcileKey: Bool { kind == .fleet || kind == .taskPool || kind == .workflow }
 }

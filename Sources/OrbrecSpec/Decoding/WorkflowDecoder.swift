@@ -5,7 +5,7 @@ enum WorkflowDecoder {
     static let keys = ["steps", "trigger", "concurrency"]
     static let stepKeys = ["name", "needs", "provision", "taskPool", "run", "always", "retry", "timeout"]
     static let provisionKeys = ["fleet", "count", "waitReady"]
-    static let runKeys = ["scheduler", "command", "resources", "env"]
+    static let runKeys = ["scheduler", "command", "resources"]
     static let triggerKeys = ["onChange", "schedule"]
     static let works = ["provision", "taskPool", "run"]
     /// What a `run` step's command may use.
@@ -91,6 +91,10 @@ enum WorkflowDecoder {
             policy.multiplier = reader.number("multiplier", minimum: 1) ?? policy.multiplier
             policy.maxBackoff = reader.duration("maxBackoff") ?? policy.maxBackoff
             policy.jitter = reader.number("jitter", minimum: 0, maximum: 1) ?? policy.jitter
+            if policy.maxBackoff < policy.initialBackoff {
+                context.error("invalid-value", "\(path).retry.maxBackoff (\(policy.maxBackoff)) is shorter than initialBackoff (\(policy.initialBackoff))",
+                              at: reader.value("maxBackoff") ?? reader.node)
+            }
             retry = policy
         }
         let given = works.filter { step.value($0) != nil }
@@ -118,7 +122,7 @@ enum WorkflowDecoder {
             }
             if mapping.keys.contains(where: { $0.scalar?.string == "ref" }) {
                 guard let reader = step.mapping("taskPool", known: ["ref"], owner: "\(path).taskPool") else { return nil }
-                let ref = reader.string("ref")
+                let ref = reader.requireValue("ref", in: "\(path).taskPool") != nil ? reader.nonEmptyString("ref") : nil
                 if let ref { references.pools.append((ref, reader.location(of: "ref"))) }
                 work = ref.map { .taskPool(ref: $0) }
             } else {
