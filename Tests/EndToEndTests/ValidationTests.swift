@@ -29,13 +29,19 @@ import Testing
         try h.writeFleet(count: 1)
         try h.write("pool.yaml", """
             apiVersion: orbrec/v1
+            kind: Policy
+            metadata: {name: guardrails}
+            spec: {enforcement: advisory}
+            ---
+            apiVersion: orbrec/v1
             kind: Workflow
             metadata: {name: nightly}
             spec: {steps: []}
             """)
         let result = try h.orbrec("validate")
         #expect(result.status == 1)
-        #expect(result.stderr.contains("pool.yaml:2:7: error: kind Workflow is recognised but not yet supported"))
+        #expect(result.stderr.contains("pool.yaml:2:7: error: kind Policy is recognised but not yet supported"))
+        #expect(result.stderr.contains("pool.yaml:9:15: error: spec.steps must hold at least one step"), "\(result.stderr)")
     }
 
     @Test func aUsageErrorExitsOneLikeEveryOtherError() throws {

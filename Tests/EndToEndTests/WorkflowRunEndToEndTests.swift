@@ -157,4 +157,29 @@ struct WorkflowRunEndToEndTests {
         #expect(daemon.log.contains("of Workflow/nightly succeeded"))
         #expect(try daemon.stop().status == 0)
     }
+
+    @Test func aCancelledRunStopsItsTasksAndGivesBackItsCapacity() throws {
+        let harness = try Harness()
+        try harness.write("orbrec.yaml", Self.configuration(harness).replacingOccurrences(of: "sleep 0.3", with: "sleep 60"))
+        // The first apply starts the run and provisions; the second submits the pool's tasks.
+        #expect(try harness.orbrec("apply", "--auto-approve").status == 0)
+        let submitted = try harness.orbrec("apply", "--auto-approve")
+        #expect(submitted.stdout.contains("submit TaskPool/wr-"), "\(submitted.stdout)")
+        let run = try #require(try Self.runs(harness).first)
+        let id = try #require(run["id"] as? String)
+        #expect(Self.steps(run)["simulate"] == "running")
+        let cancel = try harness.orbrec("workflows", "cancel", id)
+        #expect(cancel.status == 0, "\(cancel.stderr)")
+        #expect(try harness.orbrec("workflows", "cancel", id).status == 1, "only a running run can be cancelled")
+        let after = try harness.orbrec("apply", "--auto-approve")
+        #expect(after.status == 0, "\(after.stdout)\(after.stderr)")
+        #expect(after.stdout.contains("cancel TaskPool/\(id)-simulate"), "\(after.stdout)")
+        let tasks = try harness.tasks("\(id)-simulate")
+        #expect(!tasks.isEmpty && tasks.allSatisfy { ["cancelled", "pending"].contains($0["state"] as? String ?? "") || ($0["state"] as? String) == "cancelled" },
+                "\(tasks.map { $0["state"] ?? "" })")
+        #expect(harness.machineProcesses(stateID: try harness.stateID()).isEmpty, "the run's fleet count no longer applies")
+        let final = try #require(try Self.runs(harness).first)
+        #expect(final["state"] as? String == "cancelled")
+        #expect(Self.steps(final)["report"] == "cancelled")
+    }
 }

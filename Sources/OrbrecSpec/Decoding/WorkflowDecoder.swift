@@ -50,8 +50,11 @@ enum WorkflowDecoder {
                         valid = false
                     }
                 }
+            } else if case .sequence = stepsNode {
+                context.error("invalid-value", "spec.steps must hold at least one step", at: stepsNode)
+                valid = false
             } else {
-                context.error("wrong-type", "spec.steps must be a list of at least one step, not \(stepsNode.foundDescription)", at: stepsNode)
+                context.error("wrong-type", "spec.steps must be a list of steps, not \(stepsNode.foundDescription)", at: stepsNode)
                 valid = false
             }
         } else {
