@@ -96,6 +96,7 @@ struct WorkflowRunEndToEndTests {
         #expect(try Self.runs(harness).count == 1)
         let show = try harness.orbrec("workflows", "show", run["id"] as? String ?? "")
         #expect(show.stdout.contains("capacity") && show.stdout.contains("succeeded"), "\(show.stdout)")
+        #expect(show.stdout.contains("TaskPool/\(run["id"] as? String ?? "")-simulate: 8/8 completed"), "\(show.stdout)")
         let start = try harness.orbrec("workflows", "start", "nightly")
         #expect(start.status == 0, "\(start.stderr)")
         #expect(try harness.orbrec("apply", "--auto-approve", "--wait", "--timeout", "90s").status == 0)

@@ -80,21 +80,33 @@ extension WorkflowsCommand {
 
         func run() async throws {
             try await Session.run(global) { session in
-                guard let (run, reason) = try session.openExistingStore()?.workflowRun(id: id) else {
+                guard let store = try session.openExistingStore(), let (run, reason) = try store.workflowRun(id: id) else {
                     throw CommandFailure(.error, "no run \(id)")
+                }
+                // What each step caused: its pool's tasks (named for the run and step).
+                var work: [String: String] = [:]
+                for step in run.steps {
+                    let tasks = try store.tasks(pool: run.poolName(of: step.name))
+                    guard !tasks.isEmpty else { continue }
+                    let completed = tasks.filter { $0.state == .completed }.count
+                    work[step.name] = "TaskPool/\(run.poolName(of: step.name)): \(completed)/\(tasks.count) completed"
                 }
                 if output == "json" {
                     var document = RunDocument(run)
                     document.reason = reason
+                    for index in document.steps.indices where work[document.steps[index].name] != nil {
+                        document.steps[index].pool = run.poolName(of: document.steps[index].name)
+                    }
                     session.terminal.out(try JSONOutput.string(document))
                     return .success
                 }
                 session.terminal.out("Run \(run.id) of Workflow/\(run.workflow): \(run.state.rawValue)")
                 session.terminal.out("  trigger: \(run.trigger.rawValue) (\(reason))")
                 session.terminal.out("  started: \(Format.time(run.createdAt))\(run.endedAt.map { ", ended: \(Format.time($0))" } ?? "")")
-                var table = Table("STEP", "STATE", "STARTED", "ENDED", "MESSAGE")
+                var table = Table("STEP", "STATE", "STARTED", "ENDED", "WORK", "MESSAGE")
                 for step in run.steps {
-                    table.add(step.name, step.state.rawValue, step.startedAt.map(Format.time) ?? "-", step.endedAt.map(Format.time) ?? "-", step.message)
+                    table.add(step.name, step.state.rawValue, step.startedAt.map(Format.time) ?? "-", step.endedAt.map(Format.time) ?? "-",
+                              work[step.name] ?? "-", step.message)
                 }
                 session.terminal.out(table.rendered)
                 return .success
@@ -165,9 +177,11 @@ struct RunDocument: Encodable {
         var startedAt: Int64?
         var endedAt: Int64?
         var message: String
+        /// The pool that carried the step's tasks (`show` only).
+        var pool: String?
 
         enum CodingKeys: String, CodingKey {
-            case name, state, message
+            case name, state, message, pool
             case startedAt = "started_at"
             case endedAt = "ended_at"
         }
