@@ -31,13 +31,14 @@ public struct WorkflowProgress: Hashable, Sendable {
     public func applied(to run: WorkflowRun, at now: Instant) -> WorkflowRun {
         var run = run
         for index in run.steps.indices {
+            if started.contains(run.steps[index].name) {
+                run.steps[index].state = .running
+                run.steps[index].startedAt = now
+            }
             if let end = ended.first(where: { $0.name == run.steps[index].name }) {
                 run.steps[index].state = end.state
                 run.steps[index].endedAt = now
                 run.steps[index].message = end.message
-            } else if started.contains(run.steps[index].name) {
-                run.steps[index].state = .running
-                run.steps[index].startedAt = now
             }
         }
         if let runState {

@@ -85,7 +85,15 @@ extension WorkflowsCommand {
                 }
                 // What each step caused: its pool's tasks (named for the run and step).
                 var work: [String: String] = [:]
+                let specs = try? session.loadConfiguration().desired.workflows[run.workflow]
+                let requests = try store.requests()
                 for step in run.steps {
+                    // A provision step's requests: its fleet's, made while the step ran.
+                    if case .provision(let fleet, _, _)? = specs?.steps.first(where: { $0.name == step.name })?.work, let started = step.startedAt {
+                        let made = requests.filter { $0.resource == ResourceID(.fleet, fleet) && $0.createdAt >= started
+                            && $0.createdAt <= (step.endedAt ?? run.endedAt ?? SystemClock().now()) }
+                        if !made.isEmpty { work[step.name] = made.map { "\($0.id) \($0.status.rawValue)" }.joined(separator: ", ") }
+                    }
                     let tasks = try store.tasks(pool: run.poolName(of: step.name))
                     guard !tasks.isEmpty else { continue }
                     let completed = tasks.filter { $0.state == .completed }.count
