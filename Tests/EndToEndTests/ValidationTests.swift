@@ -24,7 +24,7 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: h.state), "nothing was planned or applied: not even a state")
     }
 
-    @Test func unsupportedKindsAreNamedWithTheirLocation() throws {
+    @Test func aPolicyWithoutRulesAndAnEmptyWorkflowAreNamedWithTheirLocation() throws {
         let h = try Harness()
         try h.writeFleet(count: 1)
         try h.write("pool.yaml", """
@@ -40,7 +40,7 @@ import Testing
             """)
         let result = try h.orbrec("validate")
         #expect(result.status == 1)
-        #expect(result.stderr.contains("pool.yaml:2:7: error: kind Policy is recognised but not yet supported"))
+        #expect(result.stderr.contains("pool.yaml:4:7: error: Policy 'guardrails' is missing required field 'spec.rules'"), "\(result.stderr)")
         #expect(result.stderr.contains("pool.yaml:9:15: error: spec.steps must hold at least one step"), "\(result.stderr)")
     }
 

@@ -6,11 +6,18 @@ public struct DesiredState: Sendable, Codable, Hashable {
     public var schedulers: [String: SchedulerSpec]
     public var pools: [String: TaskPoolSpec]
     public var workflows: [String: WorkflowSpec]
+    /// Guardrails checked against every plan; not reconciled, so not counted as resources.
+    public var policies: [String: PolicySpec]
+    /// Each resource's `spec` as written, for policy rules.
+    public var documents: [ResourceID: PolicyValue]
     /// A digest of every file that was read, so a plan names the configuration it came from.
     public var revision: String
 
     public init(providers: [ProviderSpec] = [], templates: [TemplateSpec] = [], fleets: [FleetSpec] = [],
-                schedulers: [SchedulerSpec] = [], pools: [TaskPoolSpec] = [], workflows: [WorkflowSpec] = [], revision: String = "") {
+                schedulers: [SchedulerSpec] = [], pools: [TaskPoolSpec] = [], workflows: [WorkflowSpec] = [], policies: [PolicySpec] = [],
+                documents: [ResourceID: PolicyValue] = [:], revision: String = "") {
+        self.policies = Dictionary(policies.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+        self.documents = documents
         self.workflows = Dictionary(workflows.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
         self.schedulers = Dictionary(schedulers.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
         self.pools = Dictionary(pools.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })

@@ -10,7 +10,7 @@ public enum ResourceKind: String, Sendable, Codable, CaseIterable, Comparable {
 
     /// Kinds this version of orbrec decodes and reconciles; the others are recognised
     /// and reported as not yet supported.
-    public static let supported: Set<ResourceKind> = [.provider, .template, .fleet, .scheduler, .taskPool, .workflow]
+    public static let supported: Set<ResourceKind> = Set(allCases)
 
     public var isSupported: Bool { Self.supported.contains(self) }
 

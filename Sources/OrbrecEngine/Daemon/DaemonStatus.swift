@@ -12,6 +12,9 @@ public struct DaemonStatus: Sendable {
     public var lastPassAt: Instant?
     public var lastPassError: String?
     public var passes: Int = 0
+    /// Blocking policy violations of the last plan: the daemon carries out nothing while
+    /// there are any (it has no `--policy-override`; an operator's `apply` does).
+    public var policyDenials: [String] = []
     public var stopping = false
     /// The loop has returned: nothing more will be journaled by this daemon.
     public var finished = false
@@ -30,7 +33,7 @@ public struct DaemonStatus: Sendable {
 
     /// Ready: a valid configuration in force, the newest one valid, a pass done and the
     /// last one not failed (a plan could be made, the lock could be had), not stopping.
-    public var isReady: Bool { revision != nil && configurationErrors.isEmpty && passes > 0 && lastPassError == nil && !stopping }
+    public var isReady: Bool { revision != nil && configurationErrors.isEmpty && passes > 0 && lastPassError == nil && policyDenials.isEmpty && !stopping }
 }
 
 /// The shared cell the loop writes and the server reads.

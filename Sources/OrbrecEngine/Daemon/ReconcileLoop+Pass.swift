@@ -45,7 +45,11 @@ extension ReconcileLoop {
             let pruneFrom = lastChangeAt.map { $0.adding(options.pruneDelay) }
             let holding = pruneFrom.map { scheduledAt < $0 } ?? false
             var scheduled: [ScheduledAction] = []
-            for item in result.scheduled where wanted.contains(item.action.resource) {
+            let denials = result.policy.blocking.map { violation in
+                "Policy/\(violation.policy) \(violation.rule) \(violation.resource?.description ?? "plan"): \(violation.message)"
+            }
+            reportPolicyDenials(denials, revision: desired.revision)
+            for item in result.scheduled where wanted.contains(item.action.resource) && denials.isEmpty {
                 if holding && item.action.reason == .removedFromConfig {
                     held.insert(item.action.resource)
                 } else {
@@ -176,6 +180,21 @@ extension ReconcileLoop {
             default:
                 return false
             }
+        }
+    }
+
+    /// Logs and journals blocking policy violations when they change (not on every pass),
+    /// and shows them in `/readyz`.
+    func reportPolicyDenials(_ denials: [String], revision: String) {
+        let previous = status.current.policyDenials
+        guard denials != previous else { return }
+        status.update { $0.policyDenials = denials }
+        if denials.isEmpty {
+            log.info("policy checks pass again; acting on the plan")
+            recordEvent(to: "policy-passed", cause: "no blocking policy violation", revision: revision)
+        } else {
+            log.warning("a policy denied the plan; nothing is carried out", [("violations", denials.joined(separator: "; "))])
+            recordEvent(to: "policy-denied", cause: denials.joined(separator: "; "), revision: revision)
         }
     }
 

@@ -5,7 +5,7 @@ extension Reconciler {
     /// Re-observes and re-plans until every resource is synced and healthy, executing (and
     /// journaling) each pass's actions. Throws `ConvergeTimeout` when `timeout` passes first.
     public func converge(desired: DesiredState, allowEmpty: Bool, parallelism: Int, timeout: ConfigDuration,
-                         pollInterval: ConfigDuration = ConfigDuration(milliseconds: 250),
+                         pollInterval: ConfigDuration = ConfigDuration(milliseconds: 250), policyOverride: String? = nil,
                          progress: @escaping @Sendable (ApplyProgress) -> Void = { _ in }) async throws -> [ActionOutcome] {
         let deadline = clock.now().adding(timeout)
         var outcomes: [ActionOutcome] = []
@@ -14,6 +14,7 @@ extension Reconciler {
         // submitting its next batch) keep the short interval.
         var wait = pollInterval.milliseconds
         let longestWait: Int64 = 5000
+        var overridden: Set<PolicyViolation> = []
         while true {
             let snapshot = try await snapshot(of: desired, sync: true)
             for note in snapshot.workflowNotes { progress(.note(note)) }
@@ -30,6 +31,16 @@ extension Reconciler {
                 $0.verb == .replace && ($0.reason == .machineLost || $0.reason == .machineUnhealthy)
             }
             if !result.plan.isEmpty {
+                // Every pass is a plan, and every plan answers to the policies.
+                if result.policy.blocks(overridden: policyOverride != nil) { throw PolicyDenied(report: result.policy) }
+                if let policyOverride {
+                    let fresh = result.policy.blocking.filter { $0.isOverridable && !overridden.contains($0) }
+                    if !fresh.isEmpty {
+                        try recordPolicyOverride(PolicyReport(violations: fresh), reason: policyOverride,
+                                                 configRevision: result.plan.configRevision)
+                        overridden.formUnion(fresh)
+                    }
+                }
                 outcomes += try await execute(result.scheduled, snapshot: snapshot, parallelism: parallelism, progress: progress)
             }
             wait = replacingBroken ? min(longestWait, wait * 2) : pollInterval.milliseconds
@@ -42,4 +53,9 @@ extension Reconciler {
 public struct ConvergeTimeout: Error, Sendable {
     public var report: StatusReport
     public var timeout: ConfigDuration
+}
+
+/// A plan failed a blocking policy: nothing of it was carried out.
+public struct PolicyDenied: Error, Sendable {
+    public var report: PolicyReport
 }

@@ -82,7 +82,9 @@ public final class Reconciler: Sendable {
     public func plan(_ snapshot: Snapshot, allowEmpty: Bool) throws(PlanFailure) -> PlanResult {
         let plan = try Planner().plan(snapshot.planInput(allowEmpty: allowEmpty))
         let scheduled = plan.actions.map { ScheduledAction(id: Identifiers.action(), action: $0) }
-        return PlanResult(plan: plan, scheduled: scheduled, snapshot: snapshot)
+        var result = PlanResult(plan: plan, scheduled: scheduled, snapshot: snapshot)
+        result.policy = Self.checkPolicies(plan, snapshot: snapshot)
+        return result
     }
 
     /// Records the configuration as applied, with each resource's version and conditions,

@@ -40,4 +40,6 @@ public struct PlanResult: Sendable {
     public var plan: Plan
     public var scheduled: [ScheduledAction]
     public var snapshot: Snapshot
+    /// The plan checked against every policy of the configuration.
+    public var policy: PolicyReport = PolicyReport()
 }

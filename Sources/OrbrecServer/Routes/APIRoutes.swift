@@ -84,6 +84,10 @@ struct APIRoutes: Sendable {
                                     + errors.joined(separator: "; ")))
         checks.append(.init(name: "reconcile", ok: status.passes > 0 && status.lastPassError == nil,
                             detail: status.passes == 0 ? "no pass finished yet" : (status.lastPassError.map { "last pass failed: \($0)" } ?? "\(status.passes) pass(es)")))
+        if !status.policyDenials.isEmpty {
+            checks.append(.init(name: "policy", ok: false, detail: "\(status.policyDenials.count) blocking violation(s); nothing is carried out: "
+                                + status.policyDenials.joined(separator: "; ")))
+        }
         checks.append(.init(name: "running", ok: !status.stopping, detail: status.stopping ? "stopping" : "running"))
         if let holder = status.waitingForLock {
             // A CLI apply holding the lock delays the daemon; it is not a reason to be unready.

@@ -9,6 +9,7 @@ struct DecodedResource {
         case scheduler(SchedulerSpec)
         case taskPool(TaskPoolSpec)
         case workflow(WorkflowSpec)
+        case policy(PolicySpec)
     }
 
     var spec: Spec
@@ -33,6 +34,7 @@ struct DecodedResource {
         case .scheduler(let scheduler): scheduler.id
         case .taskPool(let pool): pool.id
         case .workflow(let workflow): workflow.id
+        case .policy(let policy): policy.id
         }
     }
 }

@@ -11,7 +11,9 @@ public struct ConfigLoader: Sendable {
     ///   - path: the configuration directory (or a single file).
     ///   - displayPath: how to name `path` in diagnostics; defaults to `path` as given,
     ///     and to nothing for `.`, so locations read `fleet.yaml:3:5`.
-    public func load(_ path: String, displayPath: String? = nil) throws(ConfigurationError) -> LoadedConfiguration {
+    ///   - policyDirectories: directories of `kind: Policy` documents checked with this
+    ///     configuration (`--policies`); they may hold nothing else.
+    public func load(_ path: String, displayPath: String? = nil, policyDirectories: [String] = []) throws(ConfigurationError) -> LoadedConfiguration {
         let shown = displayPath ?? (path == "." || path == "./" ? "" : path)
         let files: [String]
         do {
@@ -24,19 +26,34 @@ public struct ConfigLoader: Sendable {
         var resources: [DecodedResource] = []
         var declared: Set<ResourceID> = []
         var revision = StableHasher()
-        for relative in files {
+        var documents: [ResourceID: PolicyValue] = [:]
+        var sources = files.map { (directory: path, shown: shown, relative: $0, onlyPolicies: false) }
+        for directory in policyDirectories {
+            guard let listed = try? ConfigurationFiles.list(in: directory) else {
+                diagnostics.append(.error("config-not-found", "policies directory '\(directory)' does not exist or cannot be read", at: nil))
+                continue
+            }
+            sources += listed.map { (directory: directory, shown: directory, relative: $0, onlyPolicies: true) }
+        }
+        for (directory, shown, relative, onlyPolicies) in sources {
+            let path = directory
             let absolute = relative.isEmpty ? path : path + "/" + relative
             let display = relative.isEmpty ? (shown.isEmpty ? path : shown) : (shown.isEmpty ? relative : Self.join(shown, relative))
-            let context = DecodeContext(file: display)
             guard let data = FileManager.default.contents(atPath: absolute), let text = String(data: data, encoding: .utf8) else {
                 diagnostics.append(.error("unreadable-file", "cannot read the file as UTF-8 text", at: SourceLocation(file: display, line: 1, column: 1)))
                 continue
             }
-            revision.combine(relative)
+            let context = DecodeContext(file: display, text: text)
+            revision.combine(onlyPolicies ? directory + "/" + relative : relative)
             revision.combine(text)
             let isJSON = relative.lowercased().hasSuffix(".json")
             for document in Self.documents(in: text, isJSON: isJSON, context: context) {
                 guard let envelope = Envelope.decode(document, context: context), envelope.kind.isSupported else { continue }
+                if onlyPolicies && envelope.kind != .policy {
+                    context.error("not-a-policy", "\(envelope.displayName) is in a policies directory, which holds only Policy documents; "
+                                  + "move it to the configuration", at: envelope.nameLocation ?? context.location(of: document))
+                    continue
+                }
                 if let name = envelope.metadata?.name { declared.insert(ResourceID(envelope.kind, name)) }
                 let decoded: DecodedResource? = switch envelope.kind {
                 case .provider: ProviderDecoder.decode(envelope, context: context)
@@ -45,9 +62,14 @@ public struct ConfigLoader: Sendable {
                 case .scheduler: SchedulerDecoder.decode(envelope, context: context)
                 case .taskPool: TaskPoolDecoder.decode(envelope, directory: absoluteDirectory, context: context)
                 case .workflow: WorkflowDecoder.decode(envelope, directory: absoluteDirectory, context: context)
-                default: nil
+                case .policy: PolicyDecoder.decode(envelope, context: context)
                 }
-                if let decoded { resources.append(decoded) }
+                if let decoded {
+                    resources.append(decoded)
+                    if documents[decoded.id] == nil, decoded.id.kind != .policy, let spec = envelope.spec {
+                        documents[decoded.id] = PolicyValue(yaml: spec)
+                    }
+                }
             }
             diagnostics += context.diagnostics
         }
@@ -57,6 +79,7 @@ public struct ConfigLoader: Sendable {
         }
         var providers: [ProviderSpec] = [], templates: [TemplateSpec] = [], fleets: [FleetSpec] = []
         var schedulers: [SchedulerSpec] = [], pools: [TaskPoolSpec] = [], workflows: [WorkflowSpec] = []
+        var policies: [PolicySpec] = []
         for resource in resources {
             switch resource.spec {
             case .provider(let provider): providers.append(provider)
@@ -65,10 +88,12 @@ public struct ConfigLoader: Sendable {
             case .scheduler(let scheduler): schedulers.append(scheduler)
             case .taskPool(let pool): pools.append(pool)
             case .workflow(let workflow): workflows.append(workflow)
+            case .policy(let policy): policies.append(policy)
             }
         }
         let desired = DesiredState(providers: providers, templates: templates, fleets: fleets, schedulers: schedulers,
-                                   pools: pools, workflows: workflows, revision: revision.hexDigest)
+                                   pools: pools, workflows: workflows, policies: policies, documents: documents,
+                                   revision: revision.hexDigest)
         return LoadedConfiguration(desired: desired, files: files, warnings: diagnostics)
     }
 

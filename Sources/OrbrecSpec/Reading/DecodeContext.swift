@@ -6,7 +6,22 @@ final class DecodeContext {
     let file: String
     private(set) var diagnostics: [Diagnostic] = []
 
-    init(file: String) { self.file = file }
+    /// The file's lines, for positions Yams does not give (where a block scalar's text starts).
+    private let lines: [Substring]
+
+    init(file: String, text: String = "") {
+        self.file = file
+        self.lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+    }
+
+    /// The 1-based column where the first non-blank line after `line` starts.
+    func indentation(after line: Int) -> Int? {
+        guard line < lines.count else { return nil }
+        for candidate in lines[line...] where !candidate.allSatisfy({ $0 == " " || $0 == "\r" }) {
+            return candidate.prefix(while: { $0 == " " }).count + 1
+        }
+        return nil
+    }
 
     func location(of node: Node) -> SourceLocation? {
         node.mark.map { location(of: $0) }

@@ -29,7 +29,7 @@ enum ReferenceValidator {
             case .scheduler(let scheduler): schedulers[scheduler.name] = scheduler
             case .fleet(let fleet): fleets.insert(fleet.name)
             case .taskPool(let pool): pools.insert(pool.name)
-            case .workflow: break
+            case .workflow, .policy: break
             }
         }
         for resource in resources {
@@ -80,6 +80,8 @@ enum ReferenceValidator {
                 where schedulers[scheduler] == nil && !declared.contains(ResourceID(.scheduler, scheduler)) {
                     diagnostics.append(unresolved(owner, "scheduler", scheduler, among: Array(schedulers.keys), at: location))
                 }
+            case .policy:
+                break
             }
         }
         return diagnostics

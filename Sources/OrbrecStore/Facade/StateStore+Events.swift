@@ -39,3 +39,13 @@ extension StateStore {
         }
     }
 }
+
+extension StateStore {
+    /// The journaled `--policy-override`s, newest first: who let which violation through, why.
+    public func policyOverrides(limit: Int = 100) throws -> [EventRecord] {
+        try read { db in
+            try EventRecord.fetchAll(db, sql: "SELECT * FROM events WHERE to_state = 'overridden' AND resource LIKE 'Policy/%' "
+                                     + "ORDER BY seq DESC LIMIT ?", arguments: [limit])
+        }
+    }
+}

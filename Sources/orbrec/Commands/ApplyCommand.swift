@@ -32,8 +32,15 @@ struct ApplyCommand: AsyncParsableCommand {
     @Flag(help: "Allow a configuration with no resources to remove everything.")
     var allowEmpty = false
 
+    @Option(help: ArgumentHelp("Apply despite soft-mandatory policy violations; the reason and who gave it are journaled.",
+                               valueName: "reason"))
+    var policyOverride: String?
+
     func validate() throws {
         guard parallelism >= 1 else { throw ValidationError("--parallelism must be at least 1") }
+        if let policyOverride, policyOverride.trimmingCharacters(in: .whitespaces).isEmpty {
+            throw ValidationError("--policy-override needs a reason, e.g. --policy-override \"approved in CHG-1234\"")
+        }
     }
 
     func run() async throws {
@@ -66,6 +73,14 @@ struct ApplyCommand: AsyncParsableCommand {
             } else {
                 session.terminal.out(PlanRenderer(terminal: session.terminal).render(current))
                 scheduled = current.scheduled
+            }
+            if let policies = PolicyRenderer(terminal: session.terminal).render(current.policy, override: policyOverride) {
+                session.terminal.out("\n" + policies)
+            }
+            if current.policy.blocks(overridden: policyOverride != nil) {
+                throw CommandFailure(.policyDenied, "a policy denied the plan; nothing was applied")
+            }
+            if planFile == nil {
                 if !scheduled.isEmpty && !autoApprove {
                     guard confirm(session) else {
                         session.terminal.out("Apply cancelled.")
@@ -74,6 +89,9 @@ struct ApplyCommand: AsyncParsableCommand {
                 }
             }
 
+            if let policyOverride, current.policy.blocking.contains(where: \.isOverridable) {
+                try reconciler.recordPolicyOverride(current.policy, reason: policyOverride, configRevision: current.plan.configRevision)
+            }
             let outcomes = try await reconciler.execute(scheduled, snapshot: snapshot, parallelism: parallelism, progress: { event in
                 report(event, session)
             })
@@ -93,7 +111,7 @@ struct ApplyCommand: AsyncParsableCommand {
             if wait {
                 do {
                     _ = try await reconciler.converge(desired: desired, allowEmpty: allowEmpty, parallelism: parallelism,
-                                                      timeout: timeout) { event in report(event, session) }
+                                                      timeout: timeout, policyOverride: policyOverride) { event in report(event, session) }
                     session.terminal.endProgress()
                     let final = try await reconciler.snapshot(of: desired)
                     let pools = desired.pools.values.filter { !desired.workflowPools.contains($0.name) }.sorted { $0.name < $1.name }
@@ -112,6 +130,12 @@ struct ApplyCommand: AsyncParsableCommand {
                         }.joined(separator: "; ") + "; see 'orbrec workflows show RUN'")
                     }
                     session.terminal.out(session.terminal.green("Converged:") + " every fleet is synced and healthy, every pool finished.")
+                } catch let denied as PolicyDenied {
+                    session.terminal.endProgress()
+                    if let policies = PolicyRenderer(terminal: session.terminal).render(denied.report, override: policyOverride) {
+                        session.terminal.out(policies)
+                    }
+                    throw CommandFailure(.policyDenied, "a policy denied a later pass of the apply; it stopped there")
                 } catch let timedOut as ConvergeTimeout {
                     session.terminal.endProgress()
                     let pending = timedOut.report.rows.filter { $0.sync != .synced || $0.health != .healthy }

@@ -100,7 +100,7 @@ struct GetCommand: AsyncParsableCommand {
 /// Loads the configuration quietly, for commands that can do without it.
 enum ConfigLoaderShim {
     static func load(_ session: Session) throws -> DesiredState {
-        try ConfigLoader().load(session.global.config).desired
+        try ConfigLoader().load(session.global.config, policyDirectories: session.global.policyDirectories).desired
     }
 }
 

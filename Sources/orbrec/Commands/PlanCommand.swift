@@ -26,6 +26,16 @@ struct PlanCommand: AsyncParsableCommand {
     @Flag(help: "Allow a configuration with no resources to remove everything.")
     var allowEmpty = false
 
+    @Option(help: ArgumentHelp("Preview the plan as 'apply --policy-override' would judge it: soft-mandatory violations do not fail it.",
+                               valueName: "reason"))
+    var policyOverride: String?
+
+    func validate() throws {
+        if let policyOverride, policyOverride.trimmingCharacters(in: .whitespaces).isEmpty {
+            throw ValidationError("--policy-override needs a reason, e.g. --policy-override \"approved in CHG-1234\"")
+        }
+    }
+
     func run() async throws {
         try await Session.run(global) { session in
             let desired = try session.loadConfiguration().desired
@@ -44,7 +54,7 @@ struct PlanCommand: AsyncParsableCommand {
                 throw CommandFailure(.error, "no plan could be made", diagnostics: error.diagnostics)
             }
             session.render(result.plan.warnings)
-            var document = PlanDocument(result, stateID: store.stateID)
+            var document = PlanDocument(result, stateID: store.stateID, policyOverride: policyOverride)
             var runs: [PlanDocument.WorkflowStart] = []
             for (workflow, decision) in try reconciler.dueWorkflowRuns(desired) {
                 runs += decision.starts.map { .init(workflow: workflow, trigger: $0.trigger.rawValue, reason: $0.reason, started: true) }
@@ -59,6 +69,9 @@ struct PlanCommand: AsyncParsableCommand {
                     session.terminal.out(run.started ? "Workflow/\(run.workflow): a run would start (\(run.trigger ?? ""): \(run.reason))"
                                                      : "Workflow/\(run.workflow): \(run.reason)")
                 }
+                if let policies = PolicyRenderer(terminal: session.terminal).render(result.policy, override: policyOverride) {
+                    session.terminal.out("\n" + policies)
+                }
             }
             if let out {
                 do {
@@ -69,6 +82,7 @@ struct PlanCommand: AsyncParsableCommand {
                 if !json { session.terminal.out("\nSaved the plan to \(out). Apply exactly these actions with: orbrec apply \(out)") }
             }
             try failIfAdaptersWereUnobserved(result.plan)
+            if result.policy.blocks(overridden: policyOverride != nil) { return .policyDenied }
             let runsToStart = runs.contains { $0.started }
             return detailedExitcode && (!result.plan.isEmpty || runsToStart) ? .changesPresent : .success
         }

@@ -54,6 +54,7 @@ struct Daemon {
         let server = APIServer(host: address.host, port: address.port, token: token, store: store, loop: loop, pulse: pulse, log: log)
         let serverFailure = FailureNote()
         let config = session.global.config
+        let policies = session.global.policyDirectories
 
         // The loop acts only once the API listens: a daemon that cannot bind exits having
         // changed nothing (a restart loop under systemd must not act every few seconds).
@@ -80,7 +81,7 @@ struct Daemon {
                     let files = batch.paths.sorted()
                     let cause = batch.rescanned ? "rescan" : "changed: " + files.prefix(5).joined(separator: ", ")
                         + (files.count > 5 ? " and \(files.count - 5) more" : "")
-                    await loop.configurationLoaded(Self.load(config), cause: cause)
+                    await loop.configurationLoaded(Self.load(config, policies: policies), cause: cause)
                 }
             }
             group.addTask { await Self.heartbeat(notifier, loop) }
@@ -95,7 +96,7 @@ struct Daemon {
                     } else if number == SIGHUP {
                         notifier.reloading()
                         log.emit(.info, "reloading", [("signal", name)])
-                        await loop.configurationLoaded(Self.load(config), cause: name)
+                        await loop.configurationLoaded(Self.load(config, policies: policies), cause: name)
                         await loop.reconcileAll(cause: name)
                         notifier.ready(status: "reloaded")
                     } else if stopping {
@@ -121,11 +122,11 @@ struct Daemon {
         return .success
     }
 
-    func load() -> ConfigurationLoad { Self.load(session.global.config) }
+    func load() -> ConfigurationLoad { Self.load(session.global.config, policies: session.global.policyDirectories) }
 
-    static func load(_ config: String) -> ConfigurationLoad {
+    static func load(_ config: String, policies: [String]) -> ConfigurationLoad {
         do {
-            return .valid(try ConfigLoader().load(config).desired)
+            return .valid(try ConfigLoader().load(config, policyDirectories: policies).desired)
         } catch {
             return .invalid(error.diagnostics)
         }

@@ -50,7 +50,49 @@ struct PlanDocument: Codable {
     }
 
     struct Policy: Codable {
-        var violations: [Message]
+        var violations: [Violation]
+        /// Whether the violations stop an apply (absent from plans saved before policies).
+        var blocked: Bool?
+        /// The `--policy-override` reason the plan was made with, if any.
+        var override: String?
+        var policies: Int?
+        var rules: Int?
+        var evaluations: Int?
+    }
+
+    /// A failed rule: `code` (`policy-deny`, `policy-warn`, `policy-error`), `message` and
+    /// `location` as in `warnings[]`, with what failed where.
+    struct Violation: Codable {
+        var code: String
+        var message: String
+        var location: String?
+        var policy: String?
+        var rule: String?
+        var enforcement: String?
+        var level: String?
+        var resource: String?
+        var ruleLocation: String?
+        var blocking: Bool?
+        var overridable: Bool?
+
+        enum CodingKeys: String, CodingKey {
+            case code, message, location, policy, rule, enforcement, level, resource, blocking, overridable
+            case ruleLocation = "rule_location"
+        }
+
+        init(_ violation: PolicyViolation) {
+            code = violation.code
+            message = violation.message
+            location = violation.location?.description
+            policy = violation.policy
+            rule = violation.rule
+            enforcement = violation.enforcement.rawValue
+            level = violation.level.rawValue
+            resource = violation.resource?.description ?? "plan"
+            ruleLocation = violation.ruleLocation?.description
+            blocking = violation.isBlocking
+            overridable = violation.isOverridable
+        }
     }
 
     var formatVersion: String
@@ -81,7 +123,7 @@ struct PlanDocument: Codable {
         case workflowRuns = "workflow_runs"
     }
 
-    init(_ result: PlanResult, stateID: String) {
+    init(_ result: PlanResult, stateID: String, policyOverride: String? = nil) {
         let plan = result.plan
         formatVersion = Self.currentFormat
         configRevision = plan.configRevision
@@ -98,7 +140,9 @@ struct PlanDocument: Codable {
         }
         drift = plan.drift.map { Drift(kind: $0.kind.rawValue, resource: $0.resource.description, machine: $0.machine, message: $0.message) }
         warnings = plan.warnings.map { Message(code: $0.code, message: $0.message, location: $0.location?.description) }
-        policy = Policy(violations: [])
+        let report = result.policy
+        policy = Policy(violations: report.violations.map(Violation.init), blocked: report.blocks(overridden: policyOverride != nil),
+                        override: policyOverride, policies: report.policies, rules: report.rules, evaluations: report.evaluations)
         resourceVersions = Dictionary(uniqueKeysWithValues: plan.resourceVersions.map { ($0.key.description, $0.value) })
     }
 

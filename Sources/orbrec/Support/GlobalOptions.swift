@@ -12,6 +12,10 @@ struct GlobalOptions: ParsableArguments {
     @Option(help: "Log level: trace, debug, info, warn, error (default warn; info for 'run').")
     var logLevel: LogLevel?
 
+    @Option(name: .customLong("policies"),
+            help: ArgumentHelp("A directory of Policy documents to check with the configuration (repeatable).", valueName: "dir"))
+    var policyDirectories: [String] = []
+
     @Flag(help: "Never colour output (also: the NO_COLOR environment variable).")
     var noColor = false
 

@@ -52,7 +52,7 @@ struct Session {
 
     func loadConfiguration() throws -> LoadedConfiguration {
         do {
-            let loaded = try ConfigLoader().load(global.config)
+            let loaded = try ConfigLoader().load(global.config, policyDirectories: global.policyDirectories)
             logger.debug("configuration loaded", [("files", "\(loaded.files.count)"), ("revision", loaded.desired.revision)])
             return loaded
         } catch {

@@ -1,0 +1,5 @@
+/// A pattern that does not compile; `offset` counts Unicode scalars into the pattern.
+struct RegexSyntaxError: Error, Sendable, Equatable {
+    let message: String
+    let offset: Int
+}

@@ -1,0 +1,25 @@
+public import OrbrecCore
+internal import OrbrecStore
+
+extension Reconciler {
+    /// Every policy of the configuration against a plan and the snapshot it came from.
+    public static func checkPolicies(_ plan: Plan, snapshot: Snapshot) -> PolicyReport {
+        let desired = snapshot.desired
+        guard !desired.policies.isEmpty else { return PolicyReport() }
+        let subjects = PolicyObservedFacts.subjects(desired: desired, machines: snapshot.machines, tasks: snapshot.tasks)
+        let planValue = PolicyPlanFacts.value(plan: plan, desired: desired, recorded: snapshot.recorded.map(\.recorded))
+        return PolicyEvaluator().evaluate(Array(desired.policies.values), subjects: subjects, plan: planValue)
+    }
+
+    /// Journals that `actor` let a plan through despite soft-mandatory violations, with why:
+    /// one event per overridden violation, before any action of the plan is carried out.
+    public func recordPolicyOverride(_ report: PolicyReport, reason: String, configRevision: String) throws {
+        let now = clock.now()
+        for violation in report.blocking where violation.isOverridable {
+            let subject = violation.resource?.description ?? "plan"
+            try store.recordEvent(resource: ResourceID(.policy, violation.policy).description, subject: "\(violation.rule) \(subject)",
+                                  from: violation.level.rawValue, to: "overridden",
+                                  cause: "overridden by \(actor): \(reason) (config \(configRevision.prefix(12)))", at: now)
+        }
+    }
+}
