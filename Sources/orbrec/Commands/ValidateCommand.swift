@@ -16,6 +16,8 @@ struct ValidateCommand: AsyncParsableCommand {
                 + " \(desired.providers.count) provider(s), \(desired.templates.count) template(s), "
                 + "\(desired.fleets.count) fleet(s)"
                 + (desired.schedulers.isEmpty && desired.pools.isEmpty ? "" : ", \(desired.schedulers.count) scheduler(s), \(desired.pools.count) task pool(s)")
+                + (desired.workflows.isEmpty ? "" : ", \(desired.workflows.count) workflow(s)")
+                + (desired.policies.isEmpty ? "" : ", \(desired.policies.count) polic\(desired.policies.count == 1 ? "y" : "ies")")
                 + " in \(loaded.files.count) file(s).")
             return .success
         }
