@@ -183,4 +183,22 @@ struct WorkflowRunEndToEndTests {
         #expect(final["state"] as? String == "cancelled")
         #expect(Self.steps(final)["report"] == "cancelled")
     }
+
+    @Test func removingTheLastWorkflowCancelsItsRunningRun() throws {
+        let harness = try Harness()
+        try harness.write("orbrec.yaml", Self.configuration(harness).replacingOccurrences(of: "sleep 0.3", with: "sleep 60"))
+        #expect(try harness.orbrec("apply", "--auto-approve").status == 0)
+        let id = try #require(try Self.runs(harness).first?["id"] as? String)
+        // The same configuration without its Workflow document: the run cannot go on.
+        let withoutWorkflow = Self.configuration(harness).components(separatedBy: "---\napiVersion: orbrec/v1\nkind: Workflow")[0]
+        try harness.write("orbrec.yaml", withoutWorkflow)
+        let apply = try harness.orbrec("apply", "--auto-approve")
+        #expect(apply.status == 0, "\(apply.stdout)\(apply.stderr)")
+        #expect(apply.stdout.contains("cancelled \(id): Workflow/nightly was removed from the configuration"), "\(apply.stdout)")
+        let run = try #require(try Self.runs(harness).first)
+        #expect(run["state"] as? String == "cancelled")
+        let wait = try harness.orbrec("apply", "--auto-approve", "--wait", "--timeout", "30s")
+        #expect(wait.status == 0, "nothing is left waiting on the run: \(wait.stdout)\(wait.stderr)")
+        #expect(harness.machineProcesses(stateID: try harness.stateID()).isEmpty, "its capacity was given back")
+    }
 }

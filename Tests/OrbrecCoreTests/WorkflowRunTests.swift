@@ -69,6 +69,16 @@ struct WorkflowRunTests {
         #expect(after.step("release")?.state == .succeeded)
     }
 
+    @Test func aFailedCleanupStepFailsTheRunEvenWhenEverythingElseSucceeded() {
+        var spec = Self.spec
+        spec.steps[4].work = .run(scheduler: "cpu", command: [try! CommandTemplate(parsing: "release")], resources: .init())
+        let running = Self.run(["capacity": .succeeded, "simulate": .succeeded, "lint": .succeeded, "report": .succeeded,
+                                "release": .running])
+        let progress = planner.advance(running, spec: spec, observations: ["release": .tasks([.deadLetter])], now: Self.at(30))
+        #expect(progress.ended.map(\.state) == [.failed])
+        #expect(progress.runState == .failed, "capacity that was not given back fails the run")
+    }
+
     @Test func everythingSucceededMeansTheRunSucceeded() {
         let running = Self.run(["capacity": .succeeded, "simulate": .succeeded, "lint": .succeeded, "report": .running])
         let progress = planner.advance(running, spec: Self.spec, observations: ["report": .tasks([.completed])], now: Self.at(20))
@@ -112,6 +122,7 @@ struct WorkflowRunTests {
         #expect(triggers.decide(spec, runs: [], since: Self.t0, now: Self.at(8 * 3600 - 1)).starts.isEmpty)
         let due = triggers.decide(spec, runs: [], since: Self.t0, now: Self.at(8 * 3600 + 30))
         #expect(due.starts.first?.scheduledFor == Self.at(8 * 3600))
+        #expect(due.starts.first?.reason == "schedule 0 2 * * * came due at 2026-11-25T02:00Z", "the moment in UTC, readable")
         var scheduled = Self.run()
         scheduled.trigger = .schedule
         scheduled.scheduledFor = Self.at(8 * 3600)

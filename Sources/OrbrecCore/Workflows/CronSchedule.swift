@@ -132,10 +132,16 @@ public struct CronError: Error, Hashable, Sendable {
 }
 
 /// A UTC calendar time, computed without Foundation (days from civil, Howard Hinnant).
-struct CivilTime: Hashable {
+struct CivilTime: Hashable, CustomStringConvertible {
     var year: Int, month: Int, day: Int, hour: Int, minute: Int
     /// 0 = Sunday.
     var weekday: Int
+
+    /// `2026-12-06T02:00Z`: how a scheduled moment is named in reasons and events.
+    var description: String {
+        func two(_ value: Int) -> String { value < 10 ? "0\(value)" : "\(value)" }
+        return "\(year)-\(two(month))-\(two(day))T\(two(hour)):\(two(minute))Z"
+    }
 
     init(_ instant: Instant) {
         let totalMinutes = Int(floorDivide(instant.millisecondsSinceEpoch, 60_000))

@@ -7,8 +7,8 @@
 ///   has passed (failed).
 /// - A pending step starts once every step it needs has ended: an ordinary step only if
 ///   they all succeeded (else it is skipped), an `always` step whatever they ended as.
-/// - The run ends when every step has: succeeded if every step that is not `always`
-///   succeeded, failed otherwise. A cancelled run starts nothing more.
+/// - The run ends when every step has: succeeded if every step succeeded, `always` steps
+///   included, failed otherwise. A cancelled run starts nothing more.
 public struct WorkflowRunPlanner: Sendable {
     public init() {}
 
@@ -63,8 +63,8 @@ public struct WorkflowRunPlanner: Sendable {
         }
 
         if spec.steps.allSatisfy({ states[$0.name]?.isFinished ?? true }) {
-            let ordinary = spec.steps.filter { !$0.always }
-            progress.runState = ordinary.allSatisfy({ states[$0.name] == .succeeded }) ? .succeeded : .failed
+            // A cleanup step that failed (the fleet was not given back) fails the run too.
+            progress.runState = spec.steps.allSatisfy({ states[$0.name] == .succeeded }) ? .succeeded : .failed
         }
         return progress
     }

@@ -29,7 +29,7 @@ public struct WorkflowTriggers: Sendable {
             let lastScheduled = runs.compactMap(\.scheduledFor).max()
             let from = max(since, lastScheduled.map { $0.adding(ConfigDuration(milliseconds: 60_000)) } ?? since)
             if let moment = schedule.latest(atOrBefore: now, since: from) {
-                due.append((.schedule, moment, "schedule \(schedule.expression) came due at minute \(moment.millisecondsSinceEpoch / 60_000)"))
+                due.append((.schedule, moment, "schedule \(schedule.expression) came due at \(CivilTime(moment))"))
             }
         }
         var decision = Decision()

@@ -189,6 +189,12 @@ public actor ReconcileLoop {
             for name in desired.pools.keys where unfinished.contains(name) || status.current.report == nil {
                 queue.add(ResourceID(.taskPool, name), .resync, now: now)
             }
+            // A running workflow run is looked at as often as an unfinished pool, so its steps
+            // end (and the next ones start) within a task interval, not an observe interval.
+            let running = Set(((try? store.workflowRuns(runningOnly: true)) ?? []).map(\.workflow))
+            for name in running where desired.workflows[name] != nil {
+                queue.add(ResourceID(.workflow, name), .resync, now: now)
+            }
             nextTaskCheck = now.adding(options.taskInterval)
         }
     }

@@ -71,7 +71,9 @@ public final class Reconciler: Sendable {
         }
         var snapshot = Snapshot(desired: desired, observed: observed, recorded: recorded, known: try store.knownResources(),
                                 tasks: tasks.map(\.status), poolStartedAt: try store.poolStartTimes(), now: clock.now())
-        if sync && refresh && (!configured.workflows.isEmpty || desired != configured) {
+        // Also with no workflow left: a run of a removed workflow is cancelled here.
+        let runsRunning = try sync && refresh && !store.workflowRuns(runningOnly: true).isEmpty
+        if sync && refresh && (!configured.workflows.isEmpty || desired != configured || runsRunning) {
             snapshot.workflowNotes = try advanceWorkflows(configured, snapshot: snapshot)
             if !snapshot.workflowNotes.isEmpty { snapshot.desired = try effectiveDesired(configured) }
         }

@@ -53,6 +53,10 @@ extension WorkflowsCommand {
         @Argument(help: "The workflow.") var name: String
         @Option(name: [.customShort("o"), .long], help: "table or json") var output: String = "table"
 
+        func validate() throws {
+            guard ["table", "json"].contains(output) else { throw ValidationError("-o must be table or json") }
+        }
+
         func run() async throws {
             try await Session.run(global) { session in
                 let runs = try session.openExistingStore()?.workflowRuns(workflow: name) ?? []
@@ -77,6 +81,10 @@ extension WorkflowsCommand {
         @OptionGroup var global: GlobalOptions
         @Argument(help: "The run id (wr-…).") var id: String
         @Option(name: [.customShort("o"), .long], help: "table or json") var output: String = "table"
+
+        func validate() throws {
+            guard ["table", "json"].contains(output) else { throw ValidationError("-o must be table or json") }
+        }
 
         func run() async throws {
             try await Session.run(global) { session in
