@@ -97,6 +97,15 @@ struct WorkflowRunEndToEndTests {
         let show = try harness.orbrec("workflows", "show", run["id"] as? String ?? "")
         #expect(show.stdout.contains("capacity") && show.stdout.contains("succeeded"), "\(show.stdout)")
         #expect(show.stdout.contains("TaskPool/\(run["id"] as? String ?? "")-simulate: 8/8 completed"), "\(show.stdout)")
+        // The requests each provision step caused, as journaled with its actions.
+        let shown = try #require(try JSONSerialization.jsonObject(with: Data(try harness.orbrec("workflows", "show", run["id"] as? String ?? "",
+                                                                                                 "-o", "json").stdout.utf8)) as? [String: Any])
+        let shownSteps = Dictionary(uniqueKeysWithValues: (shown["steps"] as? [[String: Any]] ?? []).map { ($0["name"] as? String ?? "", $0) })
+        let provisioned = shownSteps["capacity"]?["requests"] as? [String] ?? []
+        let returned = shownSteps["release"]?["requests"] as? [String] ?? []
+        #expect(!provisioned.isEmpty && provisioned.allSatisfy { $0.hasPrefix("req-") }, "\(shownSteps)")
+        #expect(!returned.isEmpty && returned.allSatisfy { $0.hasPrefix("ret-") }, "\(shownSteps)")
+        #expect(shownSteps["simulate"]?["pool"] as? String == "\(run["id"] as? String ?? "")-simulate")
         let start = try harness.orbrec("workflows", "start", "nightly")
         #expect(start.status == 0, "\(start.stderr)")
         #expect(try harness.orbrec("apply", "--auto-approve", "--wait", "--timeout", "90s").status == 0)
@@ -155,7 +164,8 @@ struct WorkflowRunEndToEndTests {
         _ = try await daemon.eventually("the fleet returned") {
             harness.machineProcesses(stateID: try harness.stateID()).isEmpty ? true : nil
         }
-        #expect(daemon.log.contains("of Workflow/nightly succeeded"))
+        // Logged once the pass that ended the run is done (the store sees it a moment earlier).
+        _ = try await daemon.eventually("the run's end in the log") { daemon.log.contains("of Workflow/nightly succeeded") ? true : nil }
         #expect(try daemon.stop().status == 0)
     }
 

@@ -37,8 +37,10 @@ struct WorkflowRunTests {
 
     @Test func aProvisionStepWaitsForReadyMachinesThenTheNextStepStarts() {
         let running = Self.run(["capacity": .running, "lint": .running])
-        #expect(planner.advance(running, spec: Self.spec, observations: ["capacity": .machines(ready: 1)], now: Self.at(5)).isEmpty)
-        let ready = planner.advance(running, spec: Self.spec, observations: ["capacity": .machines(ready: 2)], now: Self.at(9))
+        #expect(planner.advance(running, spec: Self.spec, observations: ["capacity": .machines(ready: 1, present: 2, leaving: 0)],
+                                 now: Self.at(5)).isEmpty)
+        let ready = planner.advance(running, spec: Self.spec, observations: ["capacity": .machines(ready: 2, present: 2, leaving: 0)],
+                                      now: Self.at(9))
         #expect(ready.ended.map(\.name) == ["capacity"])
         #expect(ready.started == ["simulate"])
     }
@@ -60,12 +62,21 @@ struct WorkflowRunTests {
     @Test func aFailureSkipsWhatNeedsItButTheAlwaysStepRunsAndTheRunFails() {
         let running = Self.run(["capacity": .succeeded, "simulate": .running, "lint": .succeeded])
         let progress = planner.advance(running, spec: Self.spec, observations: ["simulate": .tasks([.deadLetter])], now: Self.at(9))
-        #expect(progress.ended.map(\.name) == ["simulate", "report", "release"])
-        #expect(progress.ended.map(\.state) == [.failed, .skipped, .succeeded])
+        #expect(progress.ended.map(\.name) == ["simulate", "report"])
+        #expect(progress.ended.map(\.state) == [.failed, .skipped])
         #expect(progress.started == ["release"], "cleanup runs even after a failure")
-        #expect(progress.runState == .failed)
-        let after = progress.applied(to: running, at: Self.at(9))
-        #expect(after.state == .failed && after.endedAt == Self.at(9))
+        #expect(progress.runState == nil, "the run ends once its cleanup has given the machines back")
+        let releasing = progress.applied(to: running, at: Self.at(9))
+        let stillThere = planner.advance(releasing, spec: Self.spec, observations: ["release": .machines(ready: 0, present: 0, leaving: 2)],
+                                         now: Self.at(10))
+        #expect(stillThere.isEmpty, "machines still being returned")
+        let gone = planner.advance(releasing, spec: Self.spec, observations: ["release": .machines(ready: 0, present: 0, leaving: 0)],
+                                   now: Self.at(12))
+        #expect(gone.ended.map(\.name) == ["release"] && gone.ended.first?.state == .succeeded)
+        #expect(gone.ended.first?.message == "workers has 0 machine(s)")
+        #expect(gone.runState == .failed)
+        let after = gone.applied(to: releasing, at: Self.at(12))
+        #expect(after.state == .failed && after.endedAt == Self.at(12))
         #expect(after.step("release")?.state == .succeeded)
     }
 
@@ -83,7 +94,23 @@ struct WorkflowRunTests {
         let running = Self.run(["capacity": .succeeded, "simulate": .succeeded, "lint": .succeeded, "report": .running])
         let progress = planner.advance(running, spec: Self.spec, observations: ["report": .tasks([.completed])], now: Self.at(20))
         #expect(progress.started == ["release"])
-        #expect(progress.runState == .succeeded)
+        #expect(progress.runState == nil)
+        let released = planner.advance(progress.applied(to: running, at: Self.at(20)), spec: Self.spec,
+                                       observations: ["release": .machines(ready: 0, present: 0, leaving: 0)], now: Self.at(25))
+        #expect(released.runState == .succeeded)
+    }
+
+    @Test func aProvisionStepWithoutWaitReadyEndsOnceTheMachinesExist() {
+        var spec = Self.spec
+        spec.steps[0].work = .provision(fleet: "workers", count: 2, waitReady: false)
+        let started = planner.advance(Self.run(), spec: spec, observations: [:], now: Self.t0)
+        #expect(started.started.contains("capacity") && !started.ended.contains { $0.name == "capacity" })
+        let running = Self.run(["capacity": .running, "lint": .running])
+        #expect(planner.advance(running, spec: spec, observations: ["capacity": .machines(ready: 0, present: 1, leaving: 0)],
+                                now: Self.at(3)).isEmpty)
+        let present = planner.advance(running, spec: spec, observations: ["capacity": .machines(ready: 0, present: 2, leaving: 0)],
+                                      now: Self.at(4))
+        #expect(present.ended.first?.name == "capacity" && present.ended.first?.state == .succeeded, "pending machines are enough")
     }
 
     @Test func aStepTimesOut() {

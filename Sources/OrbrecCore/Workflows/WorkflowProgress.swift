@@ -1,7 +1,9 @@
 /// What is observed of a running step's work, for deciding whether it ended.
 public enum WorkflowStepObservation: Hashable, Sendable {
-    /// A provision step: machines of the fleet running at the fleet's current template.
-    case machines(ready: Int)
+    /// A provision step: of the fleet's machines, those running at its current template
+    /// (`ready`), those that exist and are not going away (`present`: pending, running,
+    /// unhealthy), and those being returned (`leaving`).
+    case machines(ready: Int, present: Int, leaving: Int)
     /// A pool, inline pool or run step: its tasks' states.
     case tasks([TaskState])
 }

@@ -1,8 +1,9 @@
 /// Decides how a run moves on: pure, from the workflow's spec, the run's records and what
 /// is observed of its running steps.
 ///
-/// - A running step ends: a provision step when its fleet has `count` machines ready (at
-///   once without `waitReady`); a pool step when every task completed (succeeded) or when
+/// - A running step ends: a provision step when its fleet has reached `count` — no more
+///   machines than that and none still being returned, and `count` of them ready with
+///   `waitReady` (or merely present without); a pool step when every task completed (succeeded) or when
 ///   none is left to run and one did not complete (failed); any step when its `timeout`
 ///   has passed (failed).
 /// - A pending step starts once every step it needs has ended: an ordinary step only if
@@ -54,14 +55,6 @@ public struct WorkflowRunPlanner: Sendable {
                 changed = true
             }
         }
-        // A provision step without waitReady is done as soon as it started.
-        for name in progress.started {
-            if let stepSpec = specs[name], case .provision(_, _, false) = stepSpec.work {
-                progress.ended.append((name, .succeeded, "fleet count set"))
-                states[name] = .succeeded
-            }
-        }
-
         if spec.steps.allSatisfy({ states[$0.name]?.isFinished ?? true }) {
             // A cleanup step that failed (the fleet was not given back) fails the run too.
             progress.runState = spec.steps.allSatisfy({ states[$0.name] == .succeeded }) ? .succeeded : .failed
@@ -72,11 +65,14 @@ public struct WorkflowRunPlanner: Sendable {
     /// How a running step ended, if it did.
     func ending(of step: WorkflowSpec.Step, observation: WorkflowStepObservation?) -> (WorkflowRun.Step.State, String)? {
         switch (step.work, observation) {
-        case (.provision(let fleet, let count, let waitReady), .machines(let ready)):
-            if !waitReady || ready >= count { return (.succeeded, "\(fleet) has \(ready) of \(count) machine(s) ready") }
-            return nil
-        case (.provision(_, _, false), nil):
-            return (.succeeded, "fleet count set")
+        case (.provision(let fleet, let count, let waitReady), .machines(let ready, let present, let leaving)):
+            // Reached means given back too: a step that sets 0 ends once the machines are gone,
+            // so the run's cleanup is done when the run says so.
+            guard present <= count, leaving == 0 else { return nil }
+            if waitReady {
+                return ready >= count ? (.succeeded, "\(fleet) has \(ready) of \(count) machine(s) ready") : nil
+            }
+            return present >= count ? (.succeeded, "\(fleet) has \(present) machine(s)") : nil
         case (.taskPool, .tasks(let states)), (.inlinePool, .tasks(let states)), (.run, .tasks(let states)):
             guard !states.isEmpty, states.allSatisfy(\.isFinished) else { return nil }
             let completed = states.filter { $0 == .completed }.count

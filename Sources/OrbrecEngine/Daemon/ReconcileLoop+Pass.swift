@@ -92,6 +92,7 @@ extension ReconcileLoop {
             }
             for outcome in outcomes where !outcome.succeeded { failedKeys.insert(outcome.action.resource) }
             let after = outcomes.isEmpty ? snapshot : try await reconciler.snapshot(of: desired, sync: true)
+            if !outcomes.isEmpty { for note in after.workflowNotes { log.info(note) } }
             let settled = outcomes.isEmpty ? result : ((try? reconciler.plan(after, allowEmpty: options.allowEmpty)) ?? result)
             try reconciler.recordApplied(after, plan: settled.plan)
             let report = StatusReport(desired: after.desired, machines: after.machines, plan: settled.plan,

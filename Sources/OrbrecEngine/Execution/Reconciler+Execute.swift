@@ -19,7 +19,7 @@ extension Reconciler {
                          reason: item.action.reason, detail: item.action.detail, state: .planned, requestId: nil,
                          payload: encoder.encode(item), configRevision: snapshot.desired.revision, actor: actor,
                          createdAt: now, updatedAt: now)
-        })
+        }, causedBy: try workflowCauses(of: scheduled, desired: snapshot.desired))
         checkpoint("journal.after-intent")
         let registry = try registry(for: snapshot.desired)
         var providerIDs: [String: String] = [:]

@@ -70,8 +70,11 @@ extension Reconciler {
             switch stepSpec.work {
             case .provision(let fleet, _, _):
                 let hash = snapshot.desired.fleets[fleet].flatMap { snapshot.desired.templates[$0.template] }?.specHash
-                let ready = snapshot.machines.filter { $0.fleet == fleet && $0.state == .running && $0.templateHash == hash }.count
-                observations[step.name] = .machines(ready: ready)
+                let machines = snapshot.machines.filter { $0.fleet == fleet }
+                let ready = machines.filter { $0.state == .running && $0.templateHash == hash }.count
+                let present = machines.filter { [.pending, .running, .unhealthy].contains($0.state) }.count
+                let leaving = machines.filter { $0.state == .terminating }.count
+                observations[step.name] = .machines(ready: ready, present: present, leaving: leaving)
             case .taskPool, .inlinePool, .run:
                 // Every task the step's pool declares; one not in the journal yet is pending.
                 let pool = run.poolName(of: step.name)
@@ -81,5 +84,29 @@ extension Reconciler {
             }
         }
         return observations
+    }
+}
+
+extension Reconciler {
+    /// The run step behind each fleet action: a started provision step of a running run
+    /// whose count is the one the fleet has now. (Pool actions need no link: a step's pool
+    /// is named for its run and step.)
+    func workflowCauses(of scheduled: [ScheduledAction], desired: DesiredState) throws -> [String: (run: String, step: String)] {
+        let fleetActions = scheduled.filter { $0.action.resource.kind == .fleet }
+        guard !fleetActions.isEmpty, !desired.workflows.isEmpty else { return [:] }
+        var holders: [String: (run: String, step: String)] = [:]
+        // The oldest run first: when runs overlap, the first one's count is the one in force.
+        for run in try store.workflowRuns(runningOnly: true).sorted(by: { $0.createdAt < $1.createdAt }) {
+            guard let spec = desired.workflows[run.workflow] else { continue }
+            let started = run.steps.filter { $0.startedAt != nil }.sorted { ($0.startedAt ?? .epoch) < ($1.startedAt ?? .epoch) }
+            for step in started {
+                guard case .provision(let fleet, let count, _)? = spec.steps.first(where: { $0.name == step.name })?.work,
+                      desired.fleets[fleet]?.count == count, holders[fleet]?.run ?? run.id == run.id else { continue }
+                holders[fleet] = (run.id, step.name)  // the latest started step of this run wins
+            }
+        }
+        var causes: [String: (run: String, step: String)] = [:]
+        for item in fleetActions { if let holder = holders[item.action.resource.name] { causes[item.id] = holder } }
+        return causes
     }
 }

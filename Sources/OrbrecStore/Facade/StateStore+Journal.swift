@@ -3,8 +3,15 @@ internal import GRDB
 
 extension StateStore {
     /// Writes the intent of actions before any of them takes effect (state `planned`).
-    public func recordIntent(_ actions: [ActionRecord]) throws {
+    ///
+    /// `causedBy` links actions to the workflow run steps that asked for them (action id →
+    /// run id and step), journaled in the same transaction.
+    public func recordIntent(_ actions: [ActionRecord], causedBy steps: [String: (run: String, step: String)] = [:]) throws {
         try write { db in
+            for (actionID, cause) in steps {
+                try db.execute(sql: "INSERT OR IGNORE INTO workflow_step_actions (run_id, step, action_id) VALUES (?, ?, ?)",
+                               arguments: [cause.run, cause.step, actionID])
+            }
             for action in actions {
                 try action.insert(db)
                 try EventRecord(at: action.createdAt, resource: action.resource.description, subject: "action/\(action.id)",

@@ -133,3 +133,21 @@ extension StateStore {
         return true
     }
 }
+
+extension StateStore {
+    /// The requests each step of a run caused, by step name, oldest first.
+    public func workflowStepRequests(runID: String) throws -> [String: [RequestRecord]] {
+        try read { db in
+            let rows = try Row.fetchAll(db, sql: """
+                SELECT s.step AS step, r.id AS id FROM workflow_step_actions s
+                JOIN requests r ON r.action_id = s.action_id WHERE s.run_id = ? ORDER BY r.created_at, r.id
+                """, arguments: [runID])
+            let ids = rows.map { (step: $0["step"] as String, id: $0["id"] as String) }
+            let records = try RequestRecord.fetchAll(db, keys: ids.map(\.id))
+            let byID = Dictionary(records.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+            var result: [String: [RequestRecord]] = [:]
+            for (step, id) in ids { if let record = byID[id] { result[step, default: []].append(record) } }
+            return result
+        }
+    }
+}

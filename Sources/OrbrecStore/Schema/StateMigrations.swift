@@ -148,6 +148,16 @@ enum StateMigrations {
                 t.column("message", .text).notNull()
             }
         }
+        migrator.registerMigration("v4-workflow-step-actions") { db in
+            // Which actions a run's step caused (a provision step's fleet actions), written with
+            // the actions' intent, so `workflows show` names the step's requests exactly.
+            try db.create(table: "workflow_step_actions") { t in
+                t.column("run_id", .text).notNull().references("workflow_runs", onDelete: .cascade)
+                t.column("step", .text).notNull()
+                t.column("action_id", .text).notNull()
+                t.primaryKey(["run_id", "step", "action_id"])
+            }
+        }
         return migrator
     }
 }

@@ -93,14 +93,14 @@ extension WorkflowsCommand {
                 }
                 // What each step caused: its pool's tasks (named for the run and step).
                 var work: [String: String] = [:]
-                let specs = try? session.loadConfiguration().desired.workflows[run.workflow]
-                let requests = try store.requests()
+                var stepRequests: [String: [String]] = [:]
+                let caused = try store.workflowStepRequests(runID: run.id)
                 for step in run.steps {
-                    // A provision step's requests: its fleet's, made while the step ran.
-                    if case .provision(let fleet, _, _)? = specs?.steps.first(where: { $0.name == step.name })?.work, let started = step.startedAt {
-                        let made = requests.filter { $0.resource == ResourceID(.fleet, fleet) && $0.createdAt >= started
-                            && $0.createdAt <= (step.endedAt ?? run.endedAt ?? SystemClock().now()) }
-                        if !made.isEmpty { work[step.name] = made.map { "\($0.id) \($0.status.rawValue)" }.joined(separator: ", ") }
+                    // A provision step's requests, as journaled with the actions it caused.
+                    if let made = caused[step.name], !made.isEmpty {
+                        work[step.name] = made.map { "\($0.id) \($0.status.rawValue)" }.joined(separator: ", ")
+                        stepRequests[step.name] = made.map(\.id)
+                        continue
                     }
                     let tasks = try store.tasks(pool: run.poolName(of: step.name))
                     guard !tasks.isEmpty else { continue }
@@ -110,8 +110,13 @@ extension WorkflowsCommand {
                 if output == "json" {
                     var document = RunDocument(run)
                     document.reason = reason
-                    for index in document.steps.indices where work[document.steps[index].name] != nil {
-                        document.steps[index].pool = run.poolName(of: document.steps[index].name)
+                    for index in document.steps.indices {
+                        let name = document.steps[index].name
+                        if let requests = stepRequests[name] {
+                            document.steps[index].requests = requests
+                        } else if work[name] != nil {
+                            document.steps[index].pool = run.poolName(of: name)
+                        }
                     }
                     session.terminal.out(try JSONOutput.string(document))
                     return .success
@@ -195,9 +200,11 @@ struct RunDocument: Encodable {
         var message: String
         /// The pool that carried the step's tasks (`show` only).
         var pool: String?
+        /// The requests a provision step caused (`show` only).
+        var requests: [String]?
 
         enum CodingKeys: String, CodingKey {
-            case name, state, message, pool
+            case name, state, message, pool, requests
             case startedAt = "started_at"
             case endedAt = "ended_at"
         }
