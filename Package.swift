@@ -49,6 +49,8 @@ let package = Package(
         // output is pure and tested on captured output.
         .target(name: "OrbrecSlurm", dependencies: ["OrbrecCore", "OrbrecLocal"]),
         .target(name: "OrbrecEngine", dependencies: ["OrbrecCore", "OrbrecStore"]),
+        // The scheduler behind pull pools: attempts offered to and leased by workers, in the state.
+        .target(name: "OrbrecLeases", dependencies: ["OrbrecCore", "OrbrecStore"]),
         // The daemon's HTTP face: REST, Server-Sent Events, /metrics and health.
         .target(name: "OrbrecServer", dependencies: [
             "OrbrecCore", "OrbrecStore", "OrbrecEngine",
@@ -60,7 +62,7 @@ let package = Package(
         // The journal's throughput against DESIGN.md 8 (Benchmarks/README.md).
         .executableTarget(name: "orbrec-journal-bench", dependencies: ["OrbrecCore", "OrbrecStore"], path: "Benchmarks/JournalBench"),
         .executableTarget(name: "orbrec", dependencies: [
-            "OrbrecCore", "OrbrecSpec", "OrbrecStore", "OrbrecLocal", "OrbrecAWS", "OrbrecSlurm", "OrbrecEngine", "OrbrecServer",
+            "OrbrecCore", "OrbrecSpec", "OrbrecStore", "OrbrecLocal", "OrbrecAWS", "OrbrecSlurm", "OrbrecLeases", "OrbrecEngine", "OrbrecServer",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .target(name: "OrbrecTestSupport", dependencies: ["OrbrecCore"]),

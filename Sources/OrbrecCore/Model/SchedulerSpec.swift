@@ -5,9 +5,14 @@ public struct SchedulerSpec: Hashable, Sendable, Codable {
         case slurm
         case pbs
         case lsf
+        /// orbrec's own lease table, behind every pull pool; never written in a configuration.
+        case leases
 
         /// Types this version submits to.
-        public var isSupported: Bool { self == .local || self == .slurm }
+        public var isSupported: Bool { self == .local || self == .slurm || self == .leases }
+
+        /// Types a Scheduler document may name.
+        public static let declarable: [SchedulerType] = [.local, .slurm, .pbs, .lsf]
 
         /// Runs a pool's first attempts as one job array throttled by the pool's parallelism,
         /// so the planner need not hold them back.

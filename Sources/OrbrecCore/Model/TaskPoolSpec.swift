@@ -34,7 +34,20 @@ public struct TaskPoolSpec: Hashable, Sendable, Codable {
         }
     }
 
+    /// How attempts reach their workers: submitted to a scheduler (`push`), or claimed by
+    /// workers over the daemon's API with leases (`pull`).
+    public enum Mode: String, Sendable, Codable, CaseIterable {
+        case push
+        case pull
+    }
+
+    /// The scheduler every pull pool uses: orbrec's own lease table. Not a name a user can
+    /// write (`@` is not allowed in names), so it never collides with a declared scheduler.
+    public static let pullScheduler = "@leases"
+
     public var metadata: Metadata
+    public var mode: Mode
+    /// The scheduler's name; `pullScheduler` for a pull pool.
     public var scheduler: String
     public var command: [CommandTemplate]
     public var source: Source
@@ -49,7 +62,8 @@ public struct TaskPoolSpec: Hashable, Sendable, Codable {
 
     public init(metadata: Metadata, scheduler: String, command: [CommandTemplate], source: Source, env: [String: String] = [:],
                 workdir: String? = nil, resources: Resources = Resources(), parallelism: Int? = nil,
-                retry: RetryPolicy = .default, deadline: ConfigDuration? = nil) {
+                retry: RetryPolicy = .default, deadline: ConfigDuration? = nil, mode: Mode = .push) {
+        self.mode = mode
         self.metadata = metadata
         self.scheduler = scheduler
         self.command = command
@@ -109,6 +123,7 @@ public struct TaskPoolSpec: Hashable, Sendable, Codable {
     public var specHash: String {
         var hasher = StableHasher()
         hasher.combine(scheduler)
+        if mode == .pull { hasher.combine(mode.rawValue) }
         hasher.combine(command.map { $0.render([:]) + $0.variables.joined(separator: ",") })
         hasher.combine(tasks.map(\.key))
         hasher.combine(env)

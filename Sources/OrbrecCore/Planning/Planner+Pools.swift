@@ -63,7 +63,8 @@ extension Planner {
             }
 
             let running = tasks.filter { $0.status.state == .running }.count
-            let slots = freeSlots[pool.scheduler] ?? 0
+            // A pull pool's attempts are offered to whoever claims them: only parallelism bounds them.
+            let slots = pool.mode == .pull ? Int.max : (freeSlots[pool.scheduler] ?? 0)
             let initialCapacity = min(max(0, (pool.parallelism ?? Int.max) - running), slots)
             var capacity = initialCapacity
             tasks.sort { ($0.definition?.index ?? 0) < ($1.definition?.index ?? 0) }

@@ -11,9 +11,13 @@ public struct AttemptOutcome: Hashable, Sendable, Codable {
     public var startedAt: Instant?
     public var endedAt: Instant?
     public var host: String
+    /// When the next attempt may start, if whoever ran this one said (a pull worker's
+    /// `retryAfterSeconds`, or 0 for a released lease); nil leaves it to the retry policy.
+    public var retryAfter: ConfigDuration?
 
     public init(exitCode: Int? = nil, signal: Int? = nil, timedOut: Bool = false, lost: Bool = false, cancelled: Bool = false,
-                startedAt: Instant? = nil, endedAt: Instant? = nil, host: String = "") {
+                startedAt: Instant? = nil, endedAt: Instant? = nil, host: String = "", retryAfter: ConfigDuration? = nil) {
+        self.retryAfter = retryAfter
         self.exitCode = exitCode
         self.signal = signal
         self.timedOut = timedOut

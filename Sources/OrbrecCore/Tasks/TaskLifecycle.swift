@@ -39,7 +39,7 @@ public enum TaskLifecycle {
                               cause: cause + (exhausted ? "" : "; lost \(next.infraLosses) times, more than the \(infraAllowance) allowed"))
         }
         next.state = .retrying
-        let delay = policy.delay(afterAttempt: max(1, next.attemptsConsumed), jitterSample: jitterSample)
+        let delay = outcome.retryAfter ?? policy.delay(afterAttempt: max(1, next.attemptsConsumed), jitterSample: jitterSample)
         next.nextTryAt = now.adding(delay)
         return Transition(task: next, failureClass: failure, cause: cause + "; next try in \(delay)")
     }

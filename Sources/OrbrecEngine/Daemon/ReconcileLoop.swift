@@ -116,6 +116,21 @@ public actor ReconcileLoop {
         return true
     }
 
+    /// The configuration in force, with what running workflow runs add; nil before the first
+    /// valid one.
+    public func pool(named name: String) -> TaskPoolSpec? {
+        guard let desired else { return nil }
+        return desired.pools[name] ?? (try? reconciler.effectiveDesired(desired))?.pools[name]
+    }
+
+    /// Looks at one pool soon (a worker ended an attempt): its end is recorded and the next
+    /// attempts offered without waiting for the periodic look.
+    public func poke(_ key: ResourceID) {
+        guard desired != nil, !isStopping else { return }
+        queue.add(key, .change, now: schedule.now())
+        wakeup.signal()
+    }
+
     /// Asks the loop to stop: no new action starts, the ones in flight finish, `run` returns.
     public nonisolated func stop() {
         stopping.store(true, ordering: .sequentiallyConsistent)

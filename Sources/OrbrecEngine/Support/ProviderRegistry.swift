@@ -43,6 +43,10 @@ struct SchedulerRegistry: Sendable {
         for spec in desired.schedulers.values {
             if let scheduler = factory(spec) { schedulers[spec.name] = scheduler }
         }
+        // Pull pools are served by orbrec's lease table; it is asked whenever a pull pool exists
+        // or leases may still be open (a pull pool just removed still has attempts to cancel).
+        let leases = SchedulerSpec(metadata: Metadata(name: TaskPoolSpec.pullScheduler), type: .leases)
+        if let scheduler = factory(leases) { schedulers[leases.name] = scheduler }
     }
 
     subscript(name: String) -> (any Scheduler)? { schedulers[name] }

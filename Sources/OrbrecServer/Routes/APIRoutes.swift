@@ -56,6 +56,7 @@ struct APIRoutes: Sendable {
         api.get("/events") { request, _ in
             try EventStream(store: store, pulse: pulse, status: loop.status, streams: streams).response(for: request)
         }
+        LeaseRoutes(store: store, loop: loop, clock: SystemClock()).register(on: api)
         api.post("/reconcile") { _, _ in
             guard await loop.reconcileAll(cause: "POST /api/v1/reconcile") else {
                 let status = loop.status.current

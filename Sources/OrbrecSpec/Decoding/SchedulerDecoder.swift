@@ -25,7 +25,8 @@ enum SchedulerDecoder {
               let spec = MappingReader(node, path: "spec", known: keys, owner: "Scheduler spec", context: context) else {
             return nil
         }
-        let type = spec.requireValue("type", in: envelope.displayName) != nil ? spec.choice("type", as: SchedulerSpec.SchedulerType.self) : nil
+        let type = spec.requireValue("type", in: envelope.displayName) != nil
+            ? spec.choice("type", as: SchedulerSpec.SchedulerType.self, among: SchedulerSpec.SchedulerType.declarable) : nil
         let slots = spec.integer("slots", minimum: 1)
         let partition = spec.nonEmptyString("partition")
         let account = spec.nonEmptyString("account")

@@ -18,18 +18,34 @@ enum TaskPoolDecoder {
             return nil
         }
         let owner = envelope.displayName
-        if let mode = spec.string("mode"), mode != "push" {
-            if mode == "pull" {
-                context.error("unsupported-mode", "spec.mode 'pull' (workers claim tasks over the API) is not yet supported by this version of orbrec",
-                              at: spec.value("mode"))
+        var mode = TaskPoolSpec.Mode.push
+        if let text = spec.string("mode") {
+            if let chosen = TaskPoolSpec.Mode(rawValue: text) {
+                mode = chosen
             } else {
-                context.error("invalid-value", "spec.mode must be one of push, pull, not '\(mode)'\(Suggestion.didYouMean(mode, among: modes))",
+                context.error("invalid-value", "spec.mode must be one of push, pull, not '\(text)'\(Suggestion.didYouMean(text, among: modes))",
                               at: spec.value("mode"))
             }
         }
-        let scheduler = spec.requireValue("scheduler", in: owner) != nil ? spec.string("scheduler") : nil
+        let scheduler: String?
+        if mode == .pull {
+            // Workers claim a pull pool's tasks over the API: there is no scheduler to submit to.
+            if spec.value("scheduler") != nil {
+                context.error("conflicting-fields", "spec.scheduler does not apply to a pull pool: workers claim its tasks over the API",
+                              at: spec.value("scheduler"))
+            }
+            for field in ["workdir", "resources"] where spec.value(field) != nil {
+                context.error("conflicting-fields", "spec.\(field) does not apply to a pull pool: the worker decides where and how it runs",
+                              at: spec.value(field))
+            }
+            scheduler = TaskPoolSpec.pullScheduler
+        } else {
+            scheduler = spec.requireValue("scheduler", in: owner) != nil ? spec.string("scheduler") : nil
+        }
         let source = decodeSource(spec, owner: owner, context: context)
-        let command = decodeCommand(spec, owner: owner, source: source, context: context)
+        // A pull pool's command is optional: when given, each claim carries its argv.
+        let command = mode == .pull && spec.value("command") == nil ? []
+            : decodeCommand(spec, owner: owner, source: source, context: context)
         let env = spec.stringMap("env") ?? [:]
         let workdir = spec.nonEmptyString("workdir").map { $0.hasPrefix("/") ? $0 : directory + "/" + $0 } ?? directory
         var resources = TaskPoolSpec.Resources()
@@ -54,7 +70,8 @@ enum TaskPoolDecoder {
         let deadline = spec.duration("deadline")
         guard let metadata = envelope.metadata, let scheduler, let source, let command else { return nil }
         let pool = TaskPoolSpec(metadata: metadata, scheduler: scheduler, command: command, source: source, env: env,
-                                workdir: workdir, resources: resources, parallelism: parallelism, retry: retry, deadline: deadline)
+                                workdir: mode == .pull ? nil : workdir, resources: resources, parallelism: parallelism, retry: retry,
+                                deadline: deadline, mode: mode)
         return DecodedResource(spec: .taskPool(pool), nameLocation: envelope.nameLocation, referenceLocation: spec.location(of: "scheduler"))
     }
 

@@ -134,7 +134,7 @@ enum WorkflowDecoder {
                                       nameLocation: context.location(of: poolNode), spec: poolNode, document: node)
                 guard let decoded = TaskPoolDecoder.decode(inline, directory: directory, context: context),
                       case .taskPool(let pool) = decoded.spec else { return nil }
-                references.schedulers.append((pool.scheduler, decoded.referenceLocation))
+                if pool.mode == .push { references.schedulers.append((pool.scheduler, decoded.referenceLocation)) }
                 work = .inlinePool(pool)
             }
         default:

@@ -153,10 +153,13 @@ struct MappingReader {
         return duration
     }
 
-    func choice<Value: RawRepresentable & CaseIterable>(_ key: String, as type: Value.Type) -> Value? where Value.RawValue == String {
+    /// - Parameter allowed: the values a user may write, when not all of them (default: all).
+    func choice<Value: RawRepresentable & CaseIterable>(_ key: String, as type: Value.Type, among allowed: [Value]? = nil) -> Value?
+    where Value.RawValue == String {
         guard let node = value(key), let text = scalar(key, node, expected: .string) else { return nil }
-        if let value = Value(rawValue: text) { return value }
-        let options = Value.allCases.map(\.rawValue)
+        let candidates = allowed ?? Array(Value.allCases)
+        if let value = candidates.first(where: { $0.rawValue == text }) { return value }
+        let options = candidates.map(\.rawValue)
         context.error(
             "invalid-value",
             "\(field(key)) must be one of \(options.joined(separator: ", ")), not '\(text)'\(Suggestion.didYouMean(text, among: options))",

@@ -63,7 +63,7 @@ enum ReferenceValidator {
                         at: resource.typeLocation))
                 }
             case .taskPool(let pool):
-                if schedulers[pool.scheduler] == nil && !declared.contains(ResourceID(.scheduler, pool.scheduler)) {
+                if pool.mode == .push && schedulers[pool.scheduler] == nil && !declared.contains(ResourceID(.scheduler, pool.scheduler)) {
                     diagnostics.append(unresolved("TaskPool '\(pool.name)'", "scheduler", pool.scheduler,
                                                   among: Array(schedulers.keys), at: resource.referenceLocation))
                 }

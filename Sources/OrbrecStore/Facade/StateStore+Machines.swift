@@ -78,6 +78,12 @@ extension StateStore {
         if from != state {
             try EventRecord(at: now, resource: ResourceID(.fleet, machine.fleet).description, subject: "machine/\(id)",
                             fromState: from.rawValue, toState: state.rawValue, cause: cause).append(to: db)
+            // Workers on a machine that is being returned or is gone lose their leases now, in
+            // the same transaction, not when the leases would have timed out.
+            if [.terminating, .returned, .lost, .failed].contains(state) {
+                let reason = state == .lost ? "machine \(id) was lost" : "machine \(id) is being returned"
+                try Self.revoke(db, machines: [id], reason: reason, at: now)
+            }
         }
     }
 }

@@ -158,6 +158,37 @@ enum StateMigrations {
                 t.primaryKey(["run_id", "step", "action_id"])
             }
         }
+        migrator.registerMigration("v5-leases") { db in
+            // A pull pool's attempts: offered when the planner submits them, leased to the worker
+            // that claims one (with a fencing token), ended by the worker, by expiry, by revocation
+            // (its machine went away) or by a cancel.
+            try db.create(table: "leases") { t in
+                t.column("pool", .text).notNull()
+                t.column("key", .text).notNull()
+                t.column("attempt", .integer).notNull()
+                t.primaryKey(["pool", "key", "attempt"])
+                t.column("offered_seq", .integer).notNull()
+                t.column("state", .text).notNull().indexed()
+                t.column("token", .text).unique()
+                t.column("worker", .text)
+                t.column("machine", .text).indexed()
+                t.column("claimed_at", .integer)
+                t.column("expires_at", .integer)
+                t.column("lease_ms", .integer)
+                t.column("outcome", .text)
+                t.column("reason", .text)
+                t.column("result", .text)
+                t.column("ended_at", .integer)
+            }
+            // Answers to POSTs carrying an Idempotency-Key: a replay gets the first answer.
+            try db.create(table: "idempotency_keys") { t in
+                t.primaryKey("key", .text)
+                t.column("fingerprint", .text).notNull()
+                t.column("status", .integer).notNull()
+                t.column("body", .blob).notNull()
+                t.column("created_at", .integer).notNull()
+            }
+        }
         return migrator
     }
 }

@@ -5,6 +5,7 @@ internal import OrbrecEngine
 internal import OrbrecLocal
 internal import OrbrecAWS
 internal import OrbrecSlurm
+internal import OrbrecLeases
 internal import OrbrecSpec
 internal import OrbrecStore
 
@@ -101,6 +102,7 @@ struct Session {
             switch spec.type {
             case .local: LocalScheduler(name: spec.name, root: taskDirectory, runner: runner)
             case .slurm: SlurmScheduler(spec: spec, root: taskDirectory, runner: runner, useArrays: environment["ORBREC_SLURM_ARRAYS"] != "0")
+            case .leases: LeaseScheduler(name: spec.name, store: store, clock: SystemClock())
             case .pbs, .lsf: nil
             }
         }, actor: Self.actor, checkpoint: failpoint)

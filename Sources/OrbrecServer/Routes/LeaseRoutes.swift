@@ -1,0 +1,251 @@
+internal import Foundation
+internal import Hummingbird
+internal import HTTPTypes
+internal import NIOCore
+internal import OrbrecCore
+internal import OrbrecEngine
+internal import OrbrecStore
+
+/// The pull-mode API: workers claim a pool's tasks with leases and end them with the
+/// attempt's fencing token. A token that no longer holds its attempt (expired, revoked,
+/// ended, or another attempt's) is refused with 409 `stale_attempt`.
+struct LeaseRoutes: Sendable {
+    let store: StateStore
+    let loop: ReconcileLoop
+    let clock: any Clock
+
+    static let maxBody = 1 << 20
+    static let leaseRange: ClosedRange<Int64> = 1...3600
+
+    func register(on api: RouterGroup<BasicRequestContext>) {
+        api.post("/pools/:pool/claim") { request, context in
+            try await idempotent(request, context) { body in try await claim(pool: try context.parameters.require("pool"), body: body) }
+        }
+        for verb in ["heartbeat", "complete", "fail", "release"] {
+            api.post("/tasks/:id/\(verb)") { request, context in
+                try await idempotent(request, context) { body in
+                    try await act(verb, id: try context.parameters.require("id"), body: body)
+                }
+            }
+        }
+    }
+
+    // MARK: Claim
+
+    func claim(pool name: String, body: [String: Any]) async throws -> Response {
+        guard let worker = body["worker"] as? String, !worker.isEmpty, worker.count <= 200 else {
+            throw APIError(.badRequest, "bad-request", "worker must be a non-empty string (at most 200 characters)")
+        }
+        let lease = try leaseLength(body, default: 30)
+        let machine = try optionalString(body, "machine")
+        guard let pool = await loop.pool(named: name) else { throw APIError.notFound("no task pool \(name) in the configuration in force") }
+        guard pool.mode == .pull else {
+            throw APIError(.conflict, "not-a-pull-pool", "TaskPool/\(name) is mode: push: orbrec submits its tasks; only mode: pull pools are claimed")
+        }
+        let now = clock.now()
+        guard let record = try store.claimLease(pool: name, worker: worker, machine: machine, lease: lease, token: Self.newToken(), at: now)
+        else {
+            var headers: HTTPFields = [:]
+            headers[.retryAfter] = "1"
+            return Response(status: .noContent, headers: headers)
+        }
+        return try answer(record, pool: pool, state: "leased", holder: true, now: now)
+    }
+
+    // MARK: Heartbeat, complete, fail, release
+
+    func act(_ verb: String, id: String, body: [String: Any]) async throws -> Response {
+        guard let token = body["token"] as? String, !token.isEmpty else {
+            throw APIError(.badRequest, "bad-request", "token must be the string the claim returned")
+        }
+        let task = try Self.taskID(id)
+        let now = clock.now()
+        guard let held = try store.lease(token: token) else { throw stale("no lease holds this token", task: task) }
+        guard held.task == task else { throw stale("the token is for task \(held.pool):\(held.key), not \(id)", task: task) }
+        let pool = await loop.pool(named: task.pool)
+        do {
+            switch verb {
+            case "heartbeat":
+                let length = body["leaseSeconds"] == nil ? nil : try leaseLength(body, default: 30)
+                let record = try store.heartbeatLease(token: token, lease: length, at: now)
+                return try answer(record, pool: pool, state: "leased", holder: true, now: now)
+            case "complete":
+                let result = try body["result"].map { value -> String in
+                    let data = try JSONSerialization.data(withJSONObject: value, options: [.fragmentsAllowed, .sortedKeys])
+                    guard data.count <= Self.maxBody / 4 else { throw APIError(.contentTooLarge, "too-large", "result is over 256 KiB") }
+                    return String(decoding: data, as: UTF8.self)
+                }
+                let record = try store.endLease(token: token, outcome: AttemptOutcome(exitCode: 0, startedAt: held.claimedAt, endedAt: now,
+                                                                                    host: held.worker ?? ""),
+                                                reason: nil, result: result, at: now)
+                await loop.poke(ResourceID(.taskPool, task.pool))
+                return try answer(record, pool: pool, state: TaskState.completed.rawValue, holder: false, now: now)
+            case "fail":
+                let reason = try optionalString(body, "reason")
+                let retryAfter = try optionalInteger(body, "retryAfterSeconds", range: 0...86_400).map { ConfigDuration.seconds($0) }
+                // The retry decision is made here, with its jitter, and kept in the outcome, so the
+                // answer names the time the engine will use.
+                let current = try store.tasks(pool: task.pool).first { $0.key == task.key }?.status
+                    ?? TaskStatus(pool: task.pool, key: task.key, state: .running, attemptsStarted: held.attempt)
+                let policy = pool?.retry ?? .default
+                var outcome = AttemptOutcome(exitCode: 1, startedAt: held.claimedAt, endedAt: now, host: held.worker ?? "", retryAfter: retryAfter)
+                let decided = TaskLifecycle.finish(current, attempt: held.attempt, outcome: outcome, policy: policy, now: now,
+                                                   jitterSample: Double.random(in: -1...1))
+                if outcome.retryAfter == nil, let next = decided.task.nextTryAt {
+                    outcome.retryAfter = ConfigDuration(milliseconds: next.millisecondsSinceEpoch - now.millisecondsSinceEpoch)
+                }
+                let record = try store.endLease(token: token, outcome: outcome, reason: reason, result: nil, at: now)
+                await loop.poke(ResourceID(.taskPool, task.pool))
+                return try answer(record, pool: pool, state: decided.task.state.rawValue, holder: false, now: now,
+                                  nextTryAt: decided.task.nextTryAt)
+            default:
+                let record = try store.endLease(token: token, outcome: AttemptOutcome(lost: true, startedAt: held.claimedAt, endedAt: now,
+                                                                                    host: held.worker ?? "",
+                                                                                    retryAfter: ConfigDuration(milliseconds: 0)),
+                                                reason: "released by \(held.worker ?? "its worker")", result: nil, at: now)
+                await loop.poke(ResourceID(.taskPool, task.pool))
+                return try answer(record, pool: pool, state: TaskState.pending.rawValue, holder: false, now: now)
+            }
+        } catch let refused as StaleLease {
+            throw stale(refused.message, task: task)
+        }
+    }
+
+    // MARK: Answers
+
+    func answer(_ record: LeaseRecord, pool: TaskPoolSpec?, state: String, holder: Bool, now: Instant,
+                nextTryAt: Instant? = nil) throws -> Response {
+        let definition = pool?.tasks.first { $0.key == record.key }
+        let argv = definition.flatMap { definition in pool.map { $0.argv(for: definition, attempt: record.attempt) } } ?? []
+        let pathID = LeaseAnswer.pathID(pool: record.pool, key: record.key)
+        let task = LeaseAnswer.Task(
+            id: "\(record.pool):\(record.key)", pool: record.pool, key: record.key, attempt: record.attempt, state: state,
+            token: holder ? record.token : nil, leaseExpiresAt: holder ? record.expiresAt.map(LeaseAnswer.iso) : nil,
+            leaseSeconds: holder ? record.leaseMilliseconds.map { $0 / 1000 } : nil, worker: record.worker, machine: record.machine,
+            item: definition?.variables["item"], index: definition?.index,
+            params: definition.map { $0.variables.filter { $0.key != "item" } }.flatMap { $0.isEmpty ? nil : $0 },
+            command: argv.isEmpty ? nil : argv, env: holder && !(pool?.env.isEmpty ?? true) ? pool?.env : nil,
+            nextTryAt: nextTryAt.map(LeaseAnswer.iso), reason: record.reason)
+        let situation = TaskNextActions.Situation(
+            pool: record.pool, pathID: pathID, state: TaskState(rawValue: state) ?? .running, nextTryAt: nextTryAt,
+            heldUntil: holder ? record.expiresAt : nil, leaseMilliseconds: record.leaseMilliseconds)
+        let next = TaskNextActions.derive(situation, now: now).map(LeaseAnswer.Action.init)
+        return try JSONBody.response(LeaseAnswer(task: task, nextActions: next))
+    }
+
+    func stale(_ message: String, task: TaskID) -> APIError {
+        APIError(.conflict, "stale_attempt", "\(message); this worker no longer holds the attempt: claim a new task")
+    }
+
+    // MARK: Input
+
+    static func taskID(_ text: String) throws -> TaskID {
+        let decoded = text.removingPercentEncoding ?? text
+        guard let colon = decoded.firstIndex(of: ":"), colon != decoded.startIndex, decoded.index(after: colon) != decoded.endIndex else {
+            throw APIError(.badRequest, "bad-task-id", "a task id is POOL:KEY (percent-encoded), like sims:7")
+        }
+        return TaskID(pool: String(decoded[..<colon]), key: String(decoded[decoded.index(after: colon)...]))
+    }
+
+    func leaseLength(_ body: [String: Any], default seconds: Int64) throws -> ConfigDuration {
+        let value = try optionalInteger(body, "leaseSeconds", range: Self.leaseRange) ?? seconds
+        return .seconds(value)
+    }
+
+    func optionalInteger(_ body: [String: Any], _ name: String, range: ClosedRange<Int64>) throws -> Int64? {
+        guard let raw = body[name] else { return nil }
+        // Booleans and fractions are not integers, whatever JSONSerialization makes of them.
+        let integer: Int64? = switch raw {
+        case is Bool: nil
+        case let value as Int: Int64(value)
+        case let value as Int64: value
+        case let value as Double where value == value.rounded() && abs(value) < 9e15: Int64(value)
+        default: nil
+        }
+        guard let integer, !(raw is Bool), !"\(raw)".contains("."), range.contains(integer) else {
+            throw APIError(.badRequest, "bad-request", "\(name) must be an integer from \(range.lowerBound) to \(range.upperBound)")
+        }
+        return integer
+    }
+
+    func optionalString(_ body: [String: Any], _ name: String) throws -> String? {
+        guard let raw = body[name] else { return nil }
+        guard let text = raw as? String, text.count <= 2000 else {
+            throw APIError(.badRequest, "bad-request", "\(name) must be a string (at most 2,000 characters)")
+        }
+        return text
+    }
+
+    /// A fencing token: 128 random bits.
+    static func newToken() -> String {
+        var generator = SystemRandomNumberGenerator()
+        return "lt-" + (0..<2).map { _ in String(generator.next() as UInt64, radix: 16).leftPadded(to: 16) }.joined()
+    }
+
+    // MARK: Idempotency
+
+    /// Runs a POST once per `Idempotency-Key`: a replay (same key, same method, path and body)
+    /// gets the first answer again; the same key with anything else is 409.
+    func idempotent(_ request: Request, _ context: BasicRequestContext,
+                    _ handle: ([String: Any]) async throws -> Response) async throws -> Response {
+        let buffer = try await request.body.collect(upTo: Self.maxBody)
+        let bytes = Data(buffer.readableBytesView)
+        let body: [String: Any]
+        if bytes.isEmpty {
+            body = [:]
+        } else {
+            guard let object = try? JSONSerialization.jsonObject(with: bytes) as? [String: Any] else {
+                throw APIError(.badRequest, "bad-request", "the body must be a JSON object")
+            }
+            body = object
+        }
+        guard let key = request.headers[HTTPField.Name("Idempotency-Key")!], !key.isEmpty else { return try await handle(body) }
+        guard key.count <= 200 else { throw APIError(.badRequest, "bad-idempotency-key", "Idempotency-Key is at most 200 characters") }
+        var hasher = StableHasher()
+        hasher.combine(request.method.rawValue)
+        hasher.combine(request.uri.path)
+        hasher.combine(String(decoding: bytes, as: UTF8.self))
+        let fingerprint = hasher.hexDigest
+        if let first = try store.idempotentAnswer(key: key) {
+            return try replay(first, fingerprint: fingerprint)
+        }
+        let response: Response
+        do {
+            response = try await handle(body)
+        } catch let error as APIError where error.status.code >= 500 {
+            throw error  // not kept: a retry with the same key should try again
+        }
+        let status = Int(response.status.code)
+        var collected = Data()
+        var responseBody = response.body
+        let writer = CollectingWriter()
+        try await responseBody.write(writer)
+        collected = writer.data
+        let kept = try store.recordIdempotentAnswer(key: key, fingerprint: fingerprint, status: status, body: collected, at: clock.now())
+        return try replay(kept, fingerprint: fingerprint, headers: response.headers)
+    }
+
+    func replay(_ answer: (fingerprint: String, status: Int, body: Data), fingerprint: String, headers: HTTPFields? = nil) throws -> Response {
+        guard answer.fingerprint == fingerprint else {
+            throw APIError(.conflict, "idempotency_key_reused", "this Idempotency-Key was used for a different request")
+        }
+        var fields = headers ?? [:]
+        if headers == nil, !answer.body.isEmpty { fields[.contentType] = "application/json; charset=utf-8" }
+        if headers == nil, answer.status == 204 { fields[.retryAfter] = "1" }
+        return Response(status: HTTPResponse.Status(code: answer.status), headers: fields,
+                        body: ResponseBody(byteBuffer: ByteBuffer(bytes: answer.body)))
+    }
+}
+
+/// Gathers a response body into memory (for keeping an idempotent answer).
+final class CollectingWriter: ResponseBodyWriter, @unchecked Sendable {
+    var data = Data()
+
+    func write(_ buffer: ByteBuffer) async throws { data.append(contentsOf: buffer.readableBytesView) }
+
+    func finish(_ trailingHeaders: HTTPFields?) async throws {}
+}
+
+extension String {
+    func leftPadded(to length: Int) -> String { count >= length ? self : String(repeating: "0", count: length - count) + self }
+}

@@ -1,0 +1,40 @@
+public import OrbrecCore
+
+/// One attempt of a pull pool's task: offered to workers, leased to one, or ended.
+public struct LeaseRecord: Sendable, Hashable {
+    public enum State: String, Sendable, Codable {
+        /// Submitted by the planner; any worker may claim it.
+        case offered
+        /// Claimed: the worker holding `token` may heartbeat, complete, fail or release it
+        /// until `expiresAt`.
+        case leased
+        /// Over: `outcome` says how.
+        case ended
+    }
+
+    public var pool: String
+    public var key: String
+    public var attempt: Int
+    public var state: State
+    public var token: String?
+    public var worker: String?
+    public var machine: String?
+    public var claimedAt: Instant?
+    public var expiresAt: Instant?
+    public var leaseMilliseconds: Int64?
+    public var outcome: AttemptOutcome?
+    /// The worker's reason for a failure, or why orbrec ended the lease (expired, revoked).
+    public var reason: String?
+    /// The JSON a worker completed the attempt with, as it sent it.
+    public var result: String?
+    public var endedAt: Instant?
+
+    public var task: TaskID { TaskID(pool: pool, key: key) }
+}
+
+/// Why a worker's call on a lease was refused: its token no longer holds the attempt.
+public struct StaleLease: Error, Sendable, Hashable {
+    public var message: String
+    /// The lease as it stands, when the token names one.
+    public var lease: LeaseRecord?
+}
