@@ -56,4 +56,42 @@ import Testing
             stream.received.first { $0.data["to"] == "policy-passed" }
         }
     }
+
+    @Test("an operator's apply --policy-override lets the daemon act for that configuration")
+    func anOverrideHoldsForTheDaemonUntilTheConfigurationChanges() async throws {
+        let harness = try Harness()
+        try harness.writeFleet(count: 3)
+        try harness.write("policy.yaml", """
+            apiVersion: orbrec/v1
+            kind: Policy
+            metadata: {name: cap}
+            spec:
+              enforcement: soft-mandatory
+              rules:
+                - name: fleet-cap
+                  match: {kinds: [Fleet]}
+                  deny: "spec.count > 2"
+            """)
+        let daemon = try harness.startDaemon()
+        defer { _ = try? daemon.stop() }
+        _ = try await daemon.eventually("the denial in readyz") { try await daemon.get("/readyz").status == 503 ? true : nil }
+        #expect(harness.machineProcesses(stateID: try harness.stateID()).isEmpty)
+
+        let apply = try harness.orbrec("apply", "--auto-approve", "--lock-timeout", "30s", "--policy-override", "CHG-7 load test")
+        #expect(apply.status == 0, "\(apply.stdout)\(apply.stderr)")
+        _ = try await daemon.eventually("ready: the override stands for this configuration") {
+            try await daemon.get("/readyz").status == 200 ? true : nil
+        }
+        // The daemon acts again: a killed machine is replaced.
+        let stateID = try harness.stateID()
+        let victim = try #require(harness.machineProcesses(stateID: stateID).values.first)
+        kill(victim, SIGKILL)
+        _ = try await daemon.eventually("the lost machine replaced", timeout: 30) {
+            let live = harness.machineProcesses(stateID: stateID)
+            return live.count == 3 && !live.values.contains(victim) ? true : nil
+        }
+        // A new configuration needs an override of its own.
+        try harness.writeFleet(count: 4)
+        _ = try await daemon.eventually("held again after the change") { try await daemon.get("/readyz").status == 503 ? true : nil }
+    }
 }

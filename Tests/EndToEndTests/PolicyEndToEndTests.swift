@@ -276,4 +276,74 @@ import Testing
         #expect(result.status == 1)
         #expect(result.stderr.contains("\(extra)/fleet.yaml:3:18: error: Fleet 'sneaky' is in a policies directory"), "\(result.stderr)")
     }
+
+    func writeNoMassReturn(_ h: Harness, over limit: Int) throws {
+        try h.write("policies/returns.yaml", """
+            apiVersion: orbrec/v1
+            kind: Policy
+            metadata: {name: no-mass-return}
+            spec:
+              enforcement: soft-mandatory
+              rules:
+                - name: mass-return
+                  scope: plan
+                  deny: "size(plan.returns) > \(limit)"
+                  message: "this plan returns {{size(plan.returns)}} machines at once"
+            """)
+    }
+
+    @Test func aSavedPlanIsJudgedByTheActionsItCarriesOut() throws {
+        let h = try Harness()
+        try h.writeFleet(count: 4)
+        try writeNoMassReturn(h, over: 2)
+        #expect(try h.orbrec("apply", "--auto-approve").status == 0)
+        try h.writeFleet(count: 1)
+        let plan = try h.orbrec("plan", "--out", h.directory + "/plan.json")
+        #expect(plan.status == 3, "the saved plan is written and its denial reported: \(plan.stdout)")
+        let apply = try h.orbrec("apply", h.directory + "/plan.json")
+        #expect(apply.status == 3, "\(apply.stdout)\(apply.stderr)")
+        #expect(apply.stdout.contains("this plan returns 3 machines at once"), "\(apply.stdout)")
+        #expect(try h.runningMachines().count == 4, "nothing was returned")
+        let overridden = try h.orbrec("apply", h.directory + "/plan.json", "--policy-override", "shrinking for the weekend")
+        #expect(overridden.status == 0, "\(overridden.stdout)\(overridden.stderr)")
+        #expect(try h.runningMachines().count == 1)
+    }
+
+    @Test func aManualReturnOfManyMachinesIsAPlanToo() throws {
+        let h = try Harness()
+        try h.writeFleet(count: 4)
+        try writeNoMassReturn(h, over: 2)
+        #expect(try h.orbrec("apply", "--auto-approve").status == 0)
+        let machines = try h.runningMachines().sorted()
+        let refused = try h.orbrec(["machines", "return"] + machines)
+        #expect(refused.status == 3, "\(refused.stdout)\(refused.stderr)")
+        #expect(refused.stderr.contains("a policy denied the return; nothing was returned"))
+        #expect(try h.runningMachines().count == 4)
+        let one = try h.orbrec(["machines", "return", machines[0]])
+        #expect(one.status == 0, "one is within the rule: \(one.stdout)\(one.stderr)")
+        let overridden = try h.orbrec(["machines", "return", "--policy-override", "decommissioning the rack"] + Array(machines.suffix(3)))
+        #expect(overridden.status == 0, "\(overridden.stdout)\(overridden.stderr)")
+        let overrides = try h.orbrec("policy", "overrides")
+        #expect(overrides.stdout.contains("decommissioning the rack"), "\(overrides.stdout)")
+    }
+
+    @Test func theWorkflowExampleRunsUnderTheShippedPolicies() throws {
+        let h = try Harness()
+        let example = try String(contentsOfFile: Self.repository + "/examples/workflow/orbrec.yaml", encoding: .utf8)
+        try h.write("orbrec.yaml", example)
+        let apply = try h.orbrec("apply", "--auto-approve", "--wait", "--timeout", "90s", "--policies", Self.repository + "/policies")
+        #expect(apply.status == 0, "the run's own pools pass the shipped set too: \(apply.stdout)\(apply.stderr)")
+        #expect(apply.stdout.contains("of Workflow/nightly succeeded"), "\(apply.stdout)")
+        #expect(!apply.stdout.contains("Policy check failed"))
+    }
+
+    @Test func aWorkflowCannotAskForMoreThanACapAllows() throws {
+        let h = try Harness()
+        let example = try String(contentsOfFile: Self.repository + "/examples/workflow/orbrec.yaml", encoding: .utf8)
+        try h.write("orbrec.yaml", example.replacingOccurrences(of: "count: 2, waitReady: true", with: "count: 60, waitReady: true"))
+        let apply = try h.orbrec("apply", "--auto-approve", "--policies", Self.repository + "/policies")
+        #expect(apply.status == 3, "\(apply.stdout)\(apply.stderr)")
+        #expect(apply.stdout.contains("fleet workers asks for 60 machines; the cap is 50"), "\(apply.stdout)")
+        #expect(h.machineProcesses(stateID: try h.stateID()).isEmpty)
+    }
 }

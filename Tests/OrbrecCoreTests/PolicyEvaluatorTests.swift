@@ -4,7 +4,7 @@ import OrbrecTestSupport
 
 @Suite("Policy evaluation (pure)")
 struct PolicyEvaluatorTests {
-    static let site = ExpressionSite(start: SourceLocation(file: "p.yaml", line: 9, column: 13), style: .quoted)
+    static let site = ExpressionSite(start: SourceLocation(file: "p.yaml", line: 9, column: 13))
 
     static func rule(_ name: String, _ condition: String, effect: PolicyRule.Effect = .deny, scope: PolicyRule.Scope = .resource,
                      match: PolicyRule.Match = PolicyRule.Match(kinds: [.fleet]), message: String? = nil) -> PolicyRule {
@@ -144,11 +144,52 @@ struct PolicyEvaluatorTests {
     }
 
     @Test func anExpressionSiteMapsOffsetsToTheFile() {
-        let quoted = ExpressionSite(start: SourceLocation(file: "p.yaml", line: 9, column: 13), style: .quoted)
-        #expect(quoted.location(line: 1, column: 6) == SourceLocation(file: "p.yaml", line: 9, column: 19))
-        let plain = ExpressionSite(start: SourceLocation(file: "p.yaml", line: 9, column: 13), style: .plain)
-        #expect(plain.location(line: 1, column: 6) == SourceLocation(file: "p.yaml", line: 9, column: 18))
-        let block = ExpressionSite(start: SourceLocation(file: "p.yaml", line: 9, column: 13), style: .block, blockIndent: 9)
-        #expect(block.location(line: 2, column: 3) == SourceLocation(file: "p.yaml", line: 11, column: 11))
+        let positions = (0..<5).map { SourceLocation(file: "p.yaml", line: 9, column: 14 + $0) }
+        let site = ExpressionSite(start: SourceLocation(file: "p.yaml", line: 9, column: 13), positions: positions)
+        #expect(site.location(ofOffset: 2) == SourceLocation(file: "p.yaml", line: 9, column: 16))
+        #expect(site.location(ofOffset: 5) == SourceLocation(file: "p.yaml", line: 9, column: 19), "just past the end")
+        #expect(ExpressionSite(start: SourceLocation(file: "p.yaml", line: 9, column: 13)).location(ofOffset: 3)
+                == SourceLocation(file: "p.yaml", line: 9, column: 13), "unknown: the scalar's start")
+    }
+
+    @Test func aValueThatWouldUnfoldIntoGigabytesIsStoppedInMessagesAndString() {
+        // Each map doubles a list that shares its storage: cheap to build, 2^40 leaves to print.
+        let doubling = "[1]" + String(repeating: ".map(a, [a, a])", count: 40)
+        let report = PolicyEvaluator(budget: 100_000).evaluate([Self.policy(.advisory, [
+            Self.rule("loud", "true", message: "{{ \(doubling) }}"),
+            Self.rule("converted", "size(string(\(doubling))) > 0"),
+        ])], subjects: [Self.subject("a", count: 1)], plan: .map([:]))
+        #expect(report.violations.count == 2)
+        #expect(report.violations[0].message.hasPrefix("<error: "), "\(report.violations[0].message.prefix(80))")
+        #expect(report.violations[1].level == .error)
+        #expect(report.violations.allSatisfy { $0.message.count < 2_100 })
+    }
+
+    @Test func anErrorInAWarnRuleIsReportedButNeverBlocks() {
+        let report = PolicyEvaluator().evaluate([Self.policy(.hardMandatory, [
+            Self.rule("parallel", "spec.parallelism > 4", effect: .warn),
+        ])], subjects: [Self.subject("a", count: 1)], plan: .map([:]))
+        #expect(report.violations.first?.level == .error)
+        #expect(report.violations.first?.isBlocking == false)
+        #expect(!report.blocks(overridden: false))
+    }
+
+    @Test func aRunningWorkflowStepsCountIsTheFleetCountPoliciesSee() {
+        var desired = Fixtures.desired(fleets: [Fixtures.fleet(count: 0)])
+        desired.documents[ResourceID(.fleet, "workers")] = .map(["template": .string("worker"), "count": .int(0)])
+        desired.fleets["workers"]?.count = 500  // what a running provision step sets
+        let subjects = PolicyObservedFacts.subjects(desired: desired, machines: [], tasks: [])
+        let report = PolicyEvaluator().evaluate([Self.policy(.hardMandatory, [Self.rule("cap", "spec.count > 50")])],
+                                                subjects: subjects, plan: .map([:]))
+        #expect(report.violations.map(\.resource) == [ResourceID(.fleet, "workers")])
+    }
+
+    @Test func mergingTwoChecksKeepsEachViolationOnce() {
+        let policies = [Self.policy(.softMandatory, [Self.rule("cap", "spec.count > 5")])]
+        let first = PolicyEvaluator().evaluate(policies, subjects: [Self.subject("big", count: 9)], plan: .map([:]))
+        let second = PolicyEvaluator().evaluate(policies, subjects: [Self.subject("big", count: 9), Self.subject("huge", count: 90)],
+                                                plan: .map([:]))
+        let merged = first.merged(with: second)
+        #expect(merged.violations.compactMap(\.resource?.name) == ["big", "huge"])
     }
 }

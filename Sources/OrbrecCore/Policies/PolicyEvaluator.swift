@@ -43,7 +43,7 @@ public struct PolicyEvaluator: Sendable {
         let rule = compiled.rule
         func violation(_ level: PolicyViolation.Level, _ message: String) -> PolicyViolation {
             PolicyViolation(policy: policy.name, rule: rule.name, enforcement: policy.enforcement, level: level, resource: resource,
-                            location: location, ruleLocation: rule.location, message: message)
+                            location: location, ruleLocation: rule.location, message: message, effect: rule.effect)
         }
         let subject = resource.map { " for \($0)" } ?? " for the plan"
         let expression: PolicyExpression

@@ -25,7 +25,13 @@ public enum PolicyObservedFacts {
     public static func subjects(desired: DesiredState, machines: [FleetMachine], tasks: [TaskStatus]) -> [PolicySubject] {
         desired.resources.compactMap { resource in
             guard resource.id.kind != .policy else { return nil }
-            let spec = desired.documents[resource.id] ?? .map([:])
+            var spec = desired.documents[resource.id] ?? .map([:])
+            // A fleet's count is the one in force: a running workflow step's when it sets one,
+            // so a run cannot ask for more than a cap allows by writing it in a step.
+            if resource.id.kind == .fleet, let count = desired.fleets[resource.id.name]?.count, case .map(var fields) = spec {
+                fields["count"] = .int(Int64(count))
+                spec = .map(fields)
+            }
             let observed: PolicyValue = switch resource.id.kind {
             case .fleet: fleet(resource.id.name, machines: machines)
             case .taskPool: pool(resource.id.name, tasks: tasks)

@@ -93,9 +93,10 @@ public enum PolicyPlanFacts {
         var byProvider: [String: Int] = [:]
 
         mutating func add(_ count: Int, template: String, provider: String) {
-            total += count
-            byTemplate[template, default: 0] += count
-            byProvider[provider, default: 0] += count
+            // Wrapping adds: counts are bounded at load time, and a plan must never trap here.
+            total &+= count
+            byTemplate[template, default: 0] &+= count
+            byProvider[provider, default: 0] &+= count
         }
 
         var value: PolicyValue {

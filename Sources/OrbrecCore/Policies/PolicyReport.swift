@@ -17,6 +17,17 @@ public struct PolicyReport: Hashable, Sendable, Codable {
 
     public var blocking: [PolicyViolation] { violations.filter(\.isBlocking) }
 
+    /// This report with the violations of `other` it does not already have: two checks of
+    /// what one apply will do (the saved plan's actions, and the plan made now).
+    public func merged(with other: PolicyReport) -> PolicyReport {
+        var result = self
+        let known = Set(violations)
+        result.violations += other.violations.filter { !known.contains($0) }
+        result.evaluations = max(evaluations, other.evaluations)
+        for (key, count) in other.ruleEvaluations { result.ruleEvaluations[key] = max(result.ruleEvaluations[key] ?? 0, count) }
+        return result
+    }
+
     /// Blocking violations that no override lifts.
     public var hardBlocking: [PolicyViolation] { blocking.filter { !$0.isOverridable } }
 

@@ -21,9 +21,13 @@ public struct PolicyViolation: Hashable, Sendable, Codable {
     /// Where the rule was written.
     public var ruleLocation: SourceLocation?
     public var message: String
+    /// The rule's effect: an error in a `warn` rule is reported but, like its warnings,
+    /// never blocks.
+    public var effect: PolicyRule.Effect
 
     public init(policy: String, rule: String, enforcement: PolicySpec.Enforcement, level: Level, resource: ResourceID?,
-                location: SourceLocation?, ruleLocation: SourceLocation?, message: String) {
+                location: SourceLocation?, ruleLocation: SourceLocation?, message: String, effect: PolicyRule.Effect = .deny) {
+        self.effect = effect
         self.policy = policy
         self.rule = rule
         self.enforcement = enforcement
@@ -35,7 +39,10 @@ public struct PolicyViolation: Hashable, Sendable, Codable {
     }
 
     /// Whether this violation stops an apply: a denial (or an error) of a mandatory policy.
-    public var isBlocking: Bool { level != .warn && enforcement != .advisory }
+    public var isBlocking: Bool { level != .warn && effect == .deny && enforcement != .advisory }
+
+    /// What identifies this violation across plans of one configuration: the override key.
+    public var subjectKey: String { "\(rule) \(resource?.description ?? "plan")" }
 
     /// Whether `--policy-override` lets an apply through despite it.
     public var isOverridable: Bool { isBlocking && enforcement == .softMandatory }

@@ -18,12 +18,17 @@ extension DesiredState {
                     if step.state == .running || step.state == .succeeded { state.fleets[fleet]?.count = count }
                 case .taskPool(let ref):
                     guard step.state == .running, var pool = pools[ref] else { continue }
-                    pool.metadata = Metadata(name: run.poolName(of: step.name), location: pool.metadata.location)
+                    // The pattern's labels, annotations and document go with it: policies judge
+                    // the run's pool as they judge the pool it was made from.
+                    pool.metadata = Metadata(name: run.poolName(of: step.name), labels: pool.metadata.labels,
+                                             annotations: pool.metadata.annotations, location: pool.metadata.location)
+                    state.documents[pool.id] = documents[ResourceID(.taskPool, ref)]
                     if let retry = stepSpec.retry { pool.retry = retry }
                     state.pools[pool.name] = pool
                 case .inlinePool(var pool):
                     guard step.state == .running else { continue }
-                    pool.metadata = Metadata(name: run.poolName(of: step.name), location: pool.metadata.location)
+                    pool.metadata = Metadata(name: run.poolName(of: step.name), labels: spec.metadata.labels,
+                                             annotations: spec.metadata.annotations, location: pool.metadata.location)
                     if let retry = stepSpec.retry { pool.retry = retry }
                     state.pools[pool.name] = pool
                 case .run(let scheduler, let command, let resources):
@@ -36,7 +41,8 @@ extension DesiredState {
                         }
                         return bound
                     }
-                    let pool = TaskPoolSpec(metadata: Metadata(name: run.poolName(of: step.name), location: stepSpec.location),
+                    let pool = TaskPoolSpec(metadata: Metadata(name: run.poolName(of: step.name), labels: spec.metadata.labels,
+                                                               annotations: spec.metadata.annotations, location: stepSpec.location),
                                             scheduler: scheduler, command: argv, source: .items(["run"]), resources: resources,
                                             parallelism: 1, retry: stepSpec.retry ?? .default)
                     state.pools[pool.name] = pool

@@ -45,7 +45,7 @@ extension ReconcileLoop {
             let pruneFrom = lastChangeAt.map { $0.adding(options.pruneDelay) }
             let holding = pruneFrom.map { scheduledAt < $0 } ?? false
             var scheduled: [ScheduledAction] = []
-            let denials = result.policy.blocking.map { violation in
+            let denials = try reconciler.unresolvedDenials(result.policy, revision: desired.revision).map { violation in
                 "Policy/\(violation.policy) \(violation.rule) \(violation.resource?.description ?? "plan"): \(violation.message)"
             }
             reportPolicyDenials(denials, revision: desired.revision)

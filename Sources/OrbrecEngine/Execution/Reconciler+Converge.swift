@@ -6,6 +6,7 @@ extension Reconciler {
     /// journaling) each pass's actions. Throws `ConvergeTimeout` when `timeout` passes first.
     public func converge(desired: DesiredState, allowEmpty: Bool, parallelism: Int, timeout: ConfigDuration,
                          pollInterval: ConfigDuration = ConfigDuration(milliseconds: 250), policyOverride: String? = nil,
+                         alreadyOverridden: Set<PolicyViolation> = [],
                          progress: @escaping @Sendable (ApplyProgress) -> Void = { _ in }) async throws -> [ActionOutcome] {
         let deadline = clock.now().adding(timeout)
         var outcomes: [ActionOutcome] = []
@@ -14,7 +15,7 @@ extension Reconciler {
         // submitting its next batch) keep the short interval.
         var wait = pollInterval.milliseconds
         let longestWait: Int64 = 5000
-        var overridden: Set<PolicyViolation> = []
+        var overridden = alreadyOverridden
         while true {
             let snapshot = try await snapshot(of: desired, sync: true)
             for note in snapshot.workflowNotes { progress(.note(note)) }

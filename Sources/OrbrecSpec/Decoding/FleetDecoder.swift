@@ -3,6 +3,8 @@ internal import Yams
 
 enum FleetDecoder {
     static let keys = ["template", "count", "scaleIn", "replaceUnhealthy", "updateStrategy"]
+    /// More machines than this in one fleet is a typo, and sums of counts must stay far from overflow.
+    static let maxCount = 1_000_000
     static let updateStrategyKeys = ["maxSurge", "maxUnavailable"]
 
     static func decode(_ envelope: Envelope, context: DecodeContext) -> DecodedResource? {
@@ -12,7 +14,11 @@ enum FleetDecoder {
         }
         let owner = envelope.displayName
         let template = spec.requireValue("template", in: owner) != nil ? spec.string("template") : nil
-        let count = spec.requireValue("count", in: owner) != nil ? spec.integer("count", minimum: 0) : nil
+        var count = spec.requireValue("count", in: owner) != nil ? spec.integer("count", minimum: 0) : nil
+        if let value = count, value > maxCount {
+            context.error("invalid-value", "spec.count must be \(maxCount) or less, not \(value)", at: spec.value("count"))
+            count = nil
+        }
         let scaleIn = spec.choice("scaleIn", as: FleetSpec.ScaleIn.self)
         let replaceUnhealthy = spec.boolean("replaceUnhealthy")
         var strategy = FleetSpec.UpdateStrategy()

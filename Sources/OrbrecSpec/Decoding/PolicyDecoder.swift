@@ -146,17 +146,10 @@ enum PolicyDecoder {
                           location: context.location(of: node))
     }
 
-    /// Where an expression's scalar was written and in which style.
+    /// Where an expression's scalar was written, character by character.
     private static func site(of node: Node, context: DecodeContext) -> ExpressionSite? {
         guard case .scalar(let scalar) = node, let start = context.location(of: node) else { return nil }
-        switch scalar.style {
-        case .singleQuoted, .doubleQuoted:
-            return ExpressionSite(start: start, style: .quoted)
-        case .literal, .folded:
-            return ExpressionSite(start: start, style: .block, blockIndent: context.indentation(after: start.line) ?? start.column)
-        default:
-            return ExpressionSite(start: start, style: .plain)
-        }
+        return ExpressionSite(start: start, positions: ScalarPositions.of(scalar, start: start, lines: context.lines))
     }
 }
 

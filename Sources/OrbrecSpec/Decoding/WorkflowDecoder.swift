@@ -114,7 +114,11 @@ enum WorkflowDecoder {
         case "provision":
             guard let reader = step.mapping("provision", known: provisionKeys, owner: "\(path).provision") else { return nil }
             let fleet = reader.requireValue("fleet", in: "\(path).provision") != nil ? reader.string("fleet") : nil
-            let count = reader.requireValue("count", in: "\(path).provision") != nil ? reader.integer("count", minimum: 0) : nil
+            var count = reader.requireValue("count", in: "\(path).provision") != nil ? reader.integer("count", minimum: 0) : nil
+            if let value = count, value > FleetDecoder.maxCount {
+                context.error("invalid-value", "\(path).provision.count must be \(FleetDecoder.maxCount) or less, not \(value)", at: reader.value("count"))
+                count = nil
+            }
             if let fleet { references.fleets.append((fleet, reader.location(of: "fleet"))) }
             work = fleet.flatMap { fleet in count.map { .provision(fleet: fleet, count: $0, waitReady: reader.boolean("waitReady") ?? false) } }
         case "taskPool":

@@ -44,7 +44,8 @@ public struct ConfigLoader: Sendable {
                 continue
             }
             let context = DecodeContext(file: display, text: text)
-            revision.combine(onlyPolicies ? directory + "/" + relative : relative)
+            // Not the directory as typed: the CLI and the daemon may name it differently.
+            revision.combine(onlyPolicies ? "--policies/" + relative : relative)
             revision.combine(text)
             let isJSON = relative.lowercased().hasSuffix(".json")
             for document in Self.documents(in: text, isJSON: isJSON, context: context) {

@@ -7,7 +7,7 @@ final class DecodeContext {
     private(set) var diagnostics: [Diagnostic] = []
 
     /// The file's lines, for positions Yams does not give (where a block scalar's text starts).
-    private let lines: [Substring]
+    let lines: [Substring]
 
     init(file: String, text: String = "") {
         self.file = file

@@ -49,3 +49,17 @@ extension StateStore {
         }
     }
 }
+
+extension StateStore {
+    /// The violations overridden for a configuration revision, as `Policy/NAME|rule subject`:
+    /// the daemon lets through what an operator's `apply --policy-override` let through, for
+    /// as long as the configuration is the one it was given for.
+    public func policyOverrideKeys(revision: String) throws -> Set<String> {
+        try read { db in
+            let rows = try Row.fetchAll(db, sql: """
+                SELECT resource, subject FROM events WHERE to_state = 'overridden' AND resource LIKE 'Policy/%' AND cause LIKE ?
+                """, arguments: ["%(config \(revision.prefix(12)))"])
+            return Set(rows.map { "\($0["resource"] as String)|\($0["subject"] as String)" })
+        }
+    }
+}

@@ -74,10 +74,17 @@ struct ApplyCommand: AsyncParsableCommand {
                 session.terminal.out(PlanRenderer(terminal: session.terminal).render(current))
                 scheduled = current.scheduled
             }
-            if let policies = PolicyRenderer(terminal: session.terminal).render(current.policy, override: policyOverride) {
+            // A saved plan is judged by the actions it will carry out, as well as by the plan of now.
+            var policy = current.policy
+            if planFile != nil {
+                let saved = Plan(actions: scheduled.map(\.action), resourceVersions: current.plan.resourceVersions,
+                                 configRevision: current.plan.configRevision)
+                policy = policy.merged(with: Reconciler.checkPolicies(saved, snapshot: snapshot))
+            }
+            if let policies = PolicyRenderer(terminal: session.terminal).render(policy, override: policyOverride) {
                 session.terminal.out("\n" + policies)
             }
-            if current.policy.blocks(overridden: policyOverride != nil) {
+            if policy.blocks(overridden: policyOverride != nil) {
                 throw CommandFailure(.policyDenied, "a policy denied the plan; nothing was applied")
             }
             if planFile == nil {
@@ -89,8 +96,11 @@ struct ApplyCommand: AsyncParsableCommand {
                 }
             }
 
-            if let policyOverride, current.policy.blocking.contains(where: \.isOverridable) {
-                try reconciler.recordPolicyOverride(current.policy, reason: policyOverride, configRevision: current.plan.configRevision)
+            // Journaled only when something is carried out under it.
+            var overridden: Set<PolicyViolation> = []
+            if let policyOverride, !scheduled.isEmpty, policy.blocking.contains(where: \.isOverridable) {
+                try reconciler.recordPolicyOverride(policy, reason: policyOverride, configRevision: current.plan.configRevision)
+                overridden = Set(policy.blocking.filter(\.isOverridable))
             }
             let outcomes = try await reconciler.execute(scheduled, snapshot: snapshot, parallelism: parallelism, progress: { event in
                 report(event, session)
@@ -111,7 +121,8 @@ struct ApplyCommand: AsyncParsableCommand {
             if wait {
                 do {
                     _ = try await reconciler.converge(desired: desired, allowEmpty: allowEmpty, parallelism: parallelism,
-                                                      timeout: timeout, policyOverride: policyOverride) { event in report(event, session) }
+                                                      timeout: timeout, policyOverride: policyOverride,
+                                                      alreadyOverridden: overridden) { event in report(event, session) }
                     session.terminal.endProgress()
                     let final = try await reconciler.snapshot(of: desired)
                     let pools = desired.pools.values.filter { !desired.workflowPools.contains($0.name) }.sorted { $0.name < $1.name }

@@ -1,4 +1,5 @@
 internal import ArgumentParser
+internal import Foundation
 internal import OrbrecCore
 internal import OrbrecSpec
 internal import OrbrecStore
@@ -19,6 +20,15 @@ struct MachinesCommand: AsyncParsableCommand {
 
         @Option(help: "How long to wait for the state lock.")
         var lockTimeout: ConfigDuration = ConfigDuration(milliseconds: 0)
+
+        @Option(help: ArgumentHelp("Return despite soft-mandatory policy violations; journaled with who and why.", valueName: "reason"))
+        var policyOverride: String?
+
+        func validate() throws {
+            if let policyOverride, policyOverride.trimmingCharacters(in: .whitespaces).isEmpty {
+                throw ValidationError("--policy-override needs a reason")
+            }
+        }
 
         func run() async throws {
             try await Session.run(global) { session in
@@ -42,6 +52,18 @@ struct MachinesCommand: AsyncParsableCommand {
                         verb: .return, resource: ResourceID(.fleet, machines[0].fleet), reason: .manualReturn,
                         provider: machines[0].provider, template: machines[0].template, templateHash: machines[0].templateHash,
                         machines: machines.map(\.id).sorted()))
+                }
+                // A manual return is a plan of its own: plan rules (no mass return) judge it too.
+                let plan = Plan(actions: scheduled.map(\.action), configRevision: desired.revision)
+                let policy = Reconciler.checkPolicies(plan, snapshot: snapshot)
+                if let rendered = PolicyRenderer(terminal: session.terminal).render(policy, override: policyOverride), !policy.violations.isEmpty {
+                    session.terminal.out(rendered)
+                }
+                if policy.blocks(overridden: policyOverride != nil) {
+                    throw CommandFailure(.policyDenied, "a policy denied the return; nothing was returned")
+                }
+                if let policyOverride, policy.blocking.contains(where: \.isOverridable) {
+                    try reconciler.recordPolicyOverride(policy, reason: policyOverride, configRevision: desired.revision)
                 }
                 let outcomes = try await reconciler.execute(scheduled, snapshot: snapshot, parallelism: 4)
                 for outcome in outcomes {

@@ -40,6 +40,8 @@ extension ExpressionEvaluator {
                 } catch {
                     throw .runtime("invalid regex: \(error.message)", at: patternOffset)
                 }
+                // A short pattern can compile to a long program (`(a{100}){49}`): pay for its size.
+                try meter.charge(regex.program.count, at: offset)
             }
             return .bool(try regex.matches(text, meter: &meter, at: offset))
         case .lowerAscii, .upperAscii:
@@ -53,9 +55,7 @@ extension ExpressionEvaluator {
         case .double:
             return .double(try Self.convertToDouble(values[0], at: offset))
         case .string:
-            let text = values[0].description
-            try meter.charge(forText: text, at: offset)
-            return .string(text)
+            return .string(try values[0].rendered(meter: &meter, at: offset))
         }
     }
 

@@ -80,12 +80,15 @@ public struct MessageTemplate: Sendable {
                 output += text
             case .placeholder(let expression):
                 do {
-                    output += try expression.evaluate(bindings, meter: &meter).description
+                    output += try expression.evaluate(bindings, meter: &meter).rendered(meter: &meter, at: 0)
                 } catch {
                     output += "<error: \(error.message)>"
                 }
             }
         }
-        return output
+        // A message is one line of a report: long values are cut, not carried whole.
+        return output.count > Self.messageLimit ? String(output.prefix(Self.messageLimit)) + "…" : output
     }
+
+    static let messageLimit = 2_000
 }

@@ -2,6 +2,8 @@ extension SafeRegex {
     /// Unanchored search (RE2's partial match). Each live thread at each input position costs
     /// one step of `meter`, so the work is bounded by the expression budget.
     func matches(_ text: String, meter: inout ExpressionCostMeter, at offset: Int) throws(ExpressionError) -> Bool {
+        // Reading the input costs as much as any other pass over a string, match or not.
+        try meter.charge(forText: text, at: offset)
         let input = text.unicodeScalars.map(\.value)
         var current = RegexThreadList(capacity: program.count)
         var next = RegexThreadList(capacity: program.count)
