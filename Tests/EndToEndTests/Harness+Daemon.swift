@@ -38,9 +38,14 @@ final class DaemonProcess: @unchecked Sendable {
         func array() throws -> [[String: Any]] { try json() as? [[String: Any]] ?? [] }
     }
 
-    func request(_ method: HTTPMethod = .GET, _ path: String, token: String? = nil, headers: [(String, String)] = []) async throws -> Reply {
+    func request(_ method: HTTPMethod = .GET, _ path: String, token: String? = nil, headers: [(String, String)] = [],
+                 body: String? = nil) async throws -> Reply {
         var request = HTTPClientRequest(url: base + path)
         request.method = method
+        if let body {
+            request.body = .bytes(ByteBuffer(string: body))
+            request.headers.add(name: "Content-Type", value: "application/json")
+        }
         if let token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
         for (name, value) in headers { request.headers.add(name: name, value: value) }
         let response = try await HTTPClient.shared.execute(request, timeout: .seconds(20))

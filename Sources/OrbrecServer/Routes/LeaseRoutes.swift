@@ -153,19 +153,36 @@ struct LeaseRoutes: Sendable {
     }
 
     func optionalInteger(_ body: [String: Any], _ name: String, range: ClosedRange<Int64>) throws -> Int64? {
-        guard let raw = body[name] else { return nil }
-        // Booleans and fractions are not integers, whatever JSONSerialization makes of them.
-        let integer: Int64? = switch raw {
-        case is Bool: nil
-        case let value as Int: Int64(value)
-        case let value as Int64: value
-        case let value as Double where value == value.rounded() && abs(value) < 9e15: Int64(value)
-        default: nil
-        }
-        guard let integer, !(raw is Bool), !"\(raw)".contains("."), range.contains(integer) else {
+        guard body[name] != nil else { return nil }
+        // Decoded again with JSONDecoder: JSONSerialization cannot tell `1` from `true` on Linux,
+        // and a boolean or a fraction is not an integer here.
+        struct Field: Decodable { var value: Int64 }
+        guard let raw = body[Self.rawKey] as? Data,
+              let object = try? JSONSerialization.jsonObject(with: raw) as? [String: Any], object[name] != nil,
+              let fragment = Self.fragment(of: name, in: raw),
+              let decoded = try? JSONDecoder().decode(Field.self, from: Data("{\"value\":\(fragment)}".utf8)), range.contains(decoded.value) else {
             throw APIError(.badRequest, "bad-request", "\(name) must be an integer from \(range.lowerBound) to \(range.upperBound)")
         }
-        return integer
+        return decoded.value
+    }
+
+    static let rawKey = "\u{0}raw"
+
+    /// The JSON text of one top-level field, re-encoded by JSONDecoder's strict rules.
+    static func fragment(of name: String, in raw: Data) -> String? {
+        struct Any_: Decodable {
+            let text: String?
+            init(from decoder: any Decoder) throws {
+                let container = try decoder.singleValueContainer()
+                if let value = try? container.decode(Bool.self) { text = value ? "true" : "false"; return }
+                if let value = try? container.decode(Int64.self) { text = String(value); return }
+                if let value = try? container.decode(Double.self) { text = String(value); return }
+                if let value = try? container.decode(String.self) { text = "\"\(value)\""; return }
+                text = nil
+            }
+        }
+        guard let fields = try? JSONDecoder().decode([String: Any_].self, from: raw) else { return nil }
+        return fields[name]?.text
     }
 
     func optionalString(_ body: [String: Any], _ name: String) throws -> String? {
@@ -197,14 +214,19 @@ struct LeaseRoutes: Sendable {
             guard let object = try? JSONSerialization.jsonObject(with: bytes) as? [String: Any] else {
                 throw APIError(.badRequest, "bad-request", "the body must be a JSON object")
             }
-            body = object
+            body = object.merging([Self.rawKey: bytes]) { first, _ in first }
         }
         guard let key = request.headers[HTTPField.Name("Idempotency-Key")!], !key.isEmpty else { return try await handle(body) }
         guard key.count <= 200 else { throw APIError(.badRequest, "bad-idempotency-key", "Idempotency-Key is at most 200 characters") }
         var hasher = StableHasher()
         hasher.combine(request.method.rawValue)
         hasher.combine(request.uri.path)
-        hasher.combine(String(decoding: bytes, as: UTF8.self))
+        // The body as JSON, not as bytes: the same object with its keys in another order is
+        // the same request.
+        let canonical = (try? JSONSerialization.jsonObject(with: bytes)).flatMap {
+            try? JSONSerialization.data(withJSONObject: $0, options: [.sortedKeys, .fragmentsAllowed])
+        } ?? bytes
+        hasher.combine(String(decoding: canonical, as: UTF8.self))
         let fingerprint = hasher.hexDigest
         if let first = try store.idempotentAnswer(key: key) {
             return try replay(first, fingerprint: fingerprint)

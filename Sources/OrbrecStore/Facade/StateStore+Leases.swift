@@ -31,6 +31,10 @@ extension StateStore {
                 WHERE pool = ? AND key = ? AND attempt = ?
                 """, arguments: [LeaseRecord.State.leased.rawValue, token, worker, machine, now.millisecondsSinceEpoch, expires,
                                  lease.milliseconds, row["pool"] as String, row["key"] as String, row["attempt"] as Int])
+            // The attempt's job is the worker that holds it (what `get tasks` shows).
+            try db.execute(sql: "UPDATE attempts SET job_id = ?, host = ?, started_at = ? WHERE pool = ? AND key = ? AND attempt = ?",
+                           arguments: ["lease:\(worker)", machine ?? worker, now.millisecondsSinceEpoch,
+                                       row["pool"] as String, row["key"] as String, row["attempt"] as Int])
             try Self.appendLeaseEvent(db, pool: row["pool"], key: row["key"], attempt: row["attempt"], from: "offered", to: "leased",
                                       cause: "claimed by \(worker)\(machine.map { " on \($0)" } ?? "") for \(lease)", at: now)
             return try Self.lease(db, pool: row["pool"], key: row["key"], attempt: row["attempt"])
