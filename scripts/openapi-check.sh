@@ -95,6 +95,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
+: >"$work/daemon.log"
 ORBREC_TOKEN="$token" "$ORBREC_BIN" run -c "$config" --state "$state" --listen 127.0.0.1:0 \
   >"$work/daemon.out" 2>"$work/daemon.log" &
 daemon=$!

@@ -4,6 +4,8 @@
 SCHEMATHESIS_VERSION="4.32.5"
 OPENAPI_SPEC_VALIDATOR_VERSION="0.9.0"
 SCHEMATHESIS_VENV="${SCHEMATHESIS_VENV:-$PWD/.build/schemathesis-venv}"
+# Where schemathesis runs, and so where relative paths given to it (like --report-dir) land.
+SCHEMATHESIS_HOME="${SCHEMATHESIS_HOME:-$PWD/.build/schemathesis}"
 
 # ensure_schemathesis: a virtual environment under .build with schemathesis and
 # openapi-spec-validator, made once and reused while the pinned versions stay the same.
@@ -46,5 +48,8 @@ run_schemathesis() {
     --no-color
   )
   [ -n "${SCHEMATHESIS_SEED:-}" ] && args+=(--seed "$SCHEMATHESIS_SEED")
-  "$SCHEMATHESIS_VENV/bin/schemathesis" "${args[@]}" "$@"
+  # schemathesis keeps the failures it found under .schemathesis in its working directory
+  # (and tries them again first next time): keep that out of the source tree.
+  mkdir -p "$SCHEMATHESIS_HOME"
+  (cd "$SCHEMATHESIS_HOME" && "$SCHEMATHESIS_VENV/bin/schemathesis" "${args[@]}" "$@")
 }

@@ -29,6 +29,7 @@ extension ReconcileLoop {
             for line in try await reconciler.recoverInterrupted(desired: desired) { log.info(line) }
             let snapshot = try await reconciler.snapshot(of: desired, sync: true)
             for note in snapshot.workflowNotes { log.info(note) }
+            pools.replace(with: snapshot.desired.pools)
             // What workflow runs add is acted on in every pass: their pools, and the fleets
             // whose count a run step set.
             var wanted = wanted

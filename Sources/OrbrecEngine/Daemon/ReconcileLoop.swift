@@ -22,6 +22,7 @@ public actor ReconcileLoop {
     let log: DaemonLog
     public nonisolated let metrics: DaemonMetrics
     public nonisolated let status: DaemonStatusCell
+    public nonisolated let pools = PoolCatalog()
 
     var queue: WorkQueue<ResourceID>
     var desired: DesiredState?
@@ -81,6 +82,7 @@ public actor ReconcileLoop {
             let previous = desired?.revision
             if desired != nil { lastChangeAt = now }
             desired = next
+            pools.replace(with: (try? reconciler.effectiveDesired(next))?.pools ?? next.pools)
             status.update { $0.revision = next.revision }
             log.info("configuration loaded", [("revision", String(next.revision.prefix(12))), ("resources", "\(next.resourceCount)"),
                                                ("changed", "\(keys.count)"), ("cause", cause)])
@@ -116,20 +118,20 @@ public actor ReconcileLoop {
         return true
     }
 
-    /// The configuration in force, with what running workflow runs add; nil before the first
-    /// valid one.
-    public func pool(named name: String) -> TaskPoolSpec? {
-        guard let desired else { return nil }
-        return desired.pools[name] ?? (try? reconciler.effectiveDesired(desired))?.pools[name]
-    }
+    /// The pool in force by that name (a workflow run's included); nil before the first valid
+    /// configuration.
+    public nonisolated func pool(named name: String) -> TaskPoolSpec? { pools[name] }
 
     /// Looks at one pool soon (a worker ended an attempt): its end is recorded and the next
-    /// attempts offered without waiting for the periodic look.
+    /// attempts offered without waiting for the periodic look. Ends that arrive together are
+    /// settled by one pass: the look is due `pokeDelay` after the first of them.
     public func poke(_ key: ResourceID) {
-        guard desired != nil, !isStopping else { return }
-        queue.add(key, .change, now: schedule.now())
+        guard desired != nil, !isStopping, !queue.isWaiting(key) else { return }
+        queue.add(key, at: schedule.now().adding(Self.pokeDelay))
         wakeup.signal()
     }
+
+    static let pokeDelay = ConfigDuration(milliseconds: 100)
 
     /// Asks the loop to stop: no new action starts, the ones in flight finish, `run` returns.
     public nonisolated func stop() {

@@ -33,6 +33,8 @@ public struct TaskDocument: Encodable, Sendable {
     public var nextTryAt: Int64?
     public var lastResult: String?
     public var attempts: [Attempt]
+    /// For a pull pool's task: what a worker can do about it now (no lease held).
+    var nextActions: [LeaseAnswer.Action]?
 
     enum CodingKeys: String, CodingKey {
         case pool, key, state, attempts
@@ -40,6 +42,7 @@ public struct TaskDocument: Encodable, Sendable {
         case attemptsConsumed = "attempts_consumed"
         case nextTryAt = "next_try_at"
         case lastResult = "last_result"
+        case nextActions = "next_actions"
     }
 
     public init(_ record: TaskRecord, attempts: [AttemptRecord]) {

@@ -1690,6 +1690,13 @@ enum OpenAPIDocument {
             "items": {
               "$ref": "#/components/schemas/Attempt"
             }
+          },
+          "next_actions": {
+            "type": "array",
+            "items": {
+              "$ref": "#/components/schemas/NextAction"
+            },
+            "description": "For a pull pool's task: what a worker can do about it now (no lease held)."
           }
         },
         "additionalProperties": false

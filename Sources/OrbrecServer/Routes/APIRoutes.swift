@@ -20,6 +20,7 @@ struct APIRoutes: Sendable {
         router.get("/readyz") { request, _ in try readiness(request) }
         router.get("/metrics") { _, _ in try metrics() }
         let api = router.group("/api/v1")
+        api.get("/openapi.json") { _, _ in OpenAPIDocument.response() }
         api.get("/resources") { _, _ in try resources() }
         api.get("/fleets") { _, _ in try fleets() }
         api.get("/machines") { request, _ in
@@ -39,9 +40,22 @@ struct APIRoutes: Sendable {
         }
         api.get("/tasks") { request, _ in
             let pool = request.uri.queryParameters.get("pool")
-            return try JSONBody.response(try store.tasks(pool: pool).map { record in
-                TaskDocument(record, attempts: (try? store.attempts(pool: record.pool, key: record.key)) ?? [])
-            })
+            let now = SystemClock().now()
+            var pullPools: [String: Bool] = [:]
+            var documents: [TaskDocument] = []
+            for record in try store.tasks(pool: pool) {
+                var document = TaskDocument(record, attempts: (try? store.attempts(pool: record.pool, key: record.key)) ?? [])
+                if pullPools[record.pool] == nil { pullPools[record.pool] = loop.pool(named: record.pool)?.mode == .pull }
+                if pullPools[record.pool] == true {
+                    let lease = try? store.currentLease(pool: record.pool, key: record.key)
+                    let situation = TaskNextActions.Situation(
+                        pool: record.pool, pathID: LeaseAnswer.pathID(pool: record.pool, key: record.key), state: record.state,
+                        nextTryAt: record.nextTryAt, leasedElsewhereUntil: lease?.state == .leased ? lease?.expiresAt : nil)
+                    document.nextActions = TaskNextActions.derive(situation, now: now).map(LeaseAnswer.Action.init)
+                }
+                documents.append(document)
+            }
+            return try JSONBody.response(documents)
         }
         api.get("/actions") { request, _ in
             let limit = try integer(request, "limit")

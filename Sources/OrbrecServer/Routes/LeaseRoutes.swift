@@ -38,7 +38,7 @@ struct LeaseRoutes: Sendable {
         }
         let lease = try leaseLength(body, default: 30)
         let machine = try optionalString(body, "machine")
-        guard let pool = await loop.pool(named: name) else { throw APIError.notFound("no task pool \(name) in the configuration in force") }
+        guard let pool = loop.pool(named: name) else { throw APIError.notFound("no task pool \(name) in the configuration in force") }
         guard pool.mode == .pull else {
             throw APIError(.conflict, "not-a-pull-pool", "TaskPool/\(name) is mode: push: orbrec submits its tasks; only mode: pull pools are claimed")
         }
@@ -62,7 +62,7 @@ struct LeaseRoutes: Sendable {
         let now = clock.now()
         guard let held = try store.lease(token: token) else { throw stale("no lease holds this token", task: task) }
         guard held.task == task else { throw stale("the token is for task \(held.pool):\(held.key), not \(id)", task: task) }
-        let pool = await loop.pool(named: task.pool)
+        let pool = loop.pool(named: task.pool)
         do {
             switch verb {
             case "heartbeat":
@@ -78,7 +78,7 @@ struct LeaseRoutes: Sendable {
                 let record = try store.endLease(token: token, outcome: AttemptOutcome(exitCode: 0, startedAt: held.claimedAt, endedAt: now,
                                                                                     host: held.worker ?? ""),
                                                 reason: nil, result: result, at: now)
-                await loop.poke(ResourceID(.taskPool, task.pool))
+                poke(task.pool)
                 return try answer(record, pool: pool, state: TaskState.completed.rawValue, holder: false, now: now)
             case "fail":
                 let reason = try optionalString(body, "reason")
@@ -95,7 +95,7 @@ struct LeaseRoutes: Sendable {
                     outcome.retryAfter = ConfigDuration(milliseconds: next.millisecondsSinceEpoch - now.millisecondsSinceEpoch)
                 }
                 let record = try store.endLease(token: token, outcome: outcome, reason: reason, result: nil, at: now)
-                await loop.poke(ResourceID(.taskPool, task.pool))
+                poke(task.pool)
                 return try answer(record, pool: pool, state: decided.task.state.rawValue, holder: false, now: now,
                                   nextTryAt: decided.task.nextTryAt)
             default:
@@ -103,7 +103,7 @@ struct LeaseRoutes: Sendable {
                                                                                     host: held.worker ?? "",
                                                                                     retryAfter: ConfigDuration(milliseconds: 0)),
                                                 reason: "released by \(held.worker ?? "its worker")", result: nil, at: now)
-                await loop.poke(ResourceID(.taskPool, task.pool))
+                poke(task.pool)
                 return try answer(record, pool: pool, state: TaskState.pending.rawValue, holder: false, now: now)
             }
         } catch let refused as StaleLease {
@@ -131,6 +131,12 @@ struct LeaseRoutes: Sendable {
             heldUntil: holder ? record.expiresAt : nil, leaseMilliseconds: record.leaseMilliseconds)
         let next = TaskNextActions.derive(situation, now: now).map(LeaseAnswer.Action.init)
         return try JSONBody.response(LeaseAnswer(task: task, nextActions: next))
+    }
+
+    /// Asks the loop to settle the pool soon, without waiting for it (it may be mid-pass).
+    func poke(_ pool: String) {
+        let loop = self.loop
+        Task { await loop.poke(ResourceID(.taskPool, pool)) }
     }
 
     func stale(_ message: String, task: TaskID) -> APIError {
