@@ -15,8 +15,13 @@ RUNS=${RUNS:-5}
 FLEETS=${FLEETS:-1000}
 TEMPLATES=${TEMPLATES:-20}
 TASKS=${TASKS:-10000}
-swift build -c release --product orbrec >/dev/null
-bin="$PWD/.build/release/orbrec"
+# ORBREC_BIN times a binary already built (release, to compare with the budgets).
+if [ -n "${ORBREC_BIN:-}" ]; then
+  bin="$ORBREC_BIN"
+else
+  swift build -c release --product orbrec >/dev/null
+  bin="$PWD/.build/release/orbrec"
+fi
 work=$(mktemp -d /tmp/orbrec-bench.XXXXXX)
 trap 'sed -i "s/count: 1}/count: 0}/" "$work"/cfg/fleets-*.yaml 2>/dev/null; "$bin" apply -c "$work/cfg" --state "$work/state.db" --auto-approve >/dev/null 2>&1 || true; rm -rf "$work"' EXIT
 python3 Benchmarks/generate-config.py "$work/cfg" "$FLEETS" "$TEMPLATES" 1
@@ -27,7 +32,8 @@ measure() {
   local walls=() rss=()
   for _ in $(seq "$RUNS"); do
     /usr/bin/time -f "%e %M" -o "$work/time.txt" "$@" >/dev/null 2>&1 || true
-    read -r wall kb < "$work/time.txt"
+    # GNU time writes "Command exited with non-zero status N" first when it did (plan exits 3 on a policy denial).
+    read -r wall kb < <(tail -1 "$work/time.txt")
     walls+=("$wall"); rss+=("$kb")
   done
   local wall_median rss_median

@@ -6,7 +6,8 @@
 #
 #   ORBREC_BIN=.build/debug/orbrec scripts/openapi-check.sh [SCHEMATHESIS_ARGS...]
 #
-# SCHEMATHESIS_MAX_EXAMPLES (default 20) and SCHEMATHESIS_SEED tune the run; KEEP=1 keeps the
+# SCHEMATHESIS_MAX_EXAMPLES (default 20) and SCHEMATHESIS_SEED tune the run; OPENAPI_FROM_SOURCE=1
+# checks a binary serving an older document against the source tree's; KEEP=1 keeps the
 # scratch directory (configuration, state, daemon log).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -25,7 +26,9 @@ mkdir -p "$config" "$work/state"
 token="openapi-check-$(python3 -c 'import secrets; print(secrets.token_hex(16))')"
 
 # A local provider with a fleet of one `sleep 300` machine; a local scheduler with a push pool
-# of two `true` tasks; and a pull pool of five tasks for the lease API.
+# of two `true` tasks; and a pull pool for the lease API. Its 300 tasks outlast the run's
+# claims (leases of up to an hour), so the stateful phase still gets 200s and follows the
+# document's links to heartbeat, complete, fail and release with real tokens.
 cat >"$config/openapi-check.yaml" <<'EOF'
 apiVersion: orbrec/v1
 kind: Provider
@@ -119,23 +122,28 @@ done
 [ -n "$ready" ] || { echo "the daemon was not ready within 30 s:" >&2; curl -s "$base/readyz" >&2 || true; cat "$work/daemon.log" >&2; exit 1; }
 echo "daemon ready at $base (log: $work/daemon.log)" >&2
 
-# The document the daemon serves must be valid and the one in the source tree.
+# The document the daemon serves must be valid and the one in the source tree. With
+# OPENAPI_FROM_SOURCE=1 a binary serving an older document is checked against the source
+# tree's instead (while editing the document without rebuilding).
 python3 scripts/lib/openapi-extract.py >"$work/openapi.source.json"
 served=$(curl -s -o "$work/openapi.json" -w '%{http_code}' "$base/api/v1/openapi.json")
-if [ "$served" = 200 ]; then
-  python3 - "$work/openapi.json" "$work/openapi.source.json" <<'EOF'
+if [ "$served" = 200 ] && python3 - "$work/openapi.json" "$work/openapi.source.json" <<'EOF'
 import json, sys
 served, source = (json.load(open(path)) for path in sys.argv[1:3])
-if served != source:
-    sys.exit("the daemon serves a different OpenAPI document than Sources/OrbrecServer/OpenAPI/OpenAPIDocument.swift: rebuild it")
+sys.exit(0 if served == source else 1)
 EOF
+then
   validate_openapi "$work/openapi.json"
+elif [ "$served" = 200 ] && [ "${OPENAPI_FROM_SOURCE:-0}" != 1 ]; then
+  echo "the daemon serves a different OpenAPI document than Sources/OrbrecServer/OpenAPI/OpenAPIDocument.swift:" \
+    "rebuild $ORBREC_BIN (or set OPENAPI_FROM_SOURCE=1)" >&2
+  exit 1
 else
-  # A binary built before the route: check it against the source tree's document.
-  echo "warning: $ORBREC_BIN does not serve /api/v1/openapi.json ($served); using the source tree's document" >&2
+  echo "warning: $ORBREC_BIN serves /api/v1/openapi.json with $served, not the source tree's document: using the source tree's" >&2
   validate_openapi "$work/openapi.source.json"
   export SCHEMATHESIS_SCHEMA="$work/openapi.source.json"
-  set -- --exclude-path /api/v1/openapi.json "$@"
+  # A binary built before the route answers 404 there.
+  [ "$served" = 200 ] || set -- --exclude-path /api/v1/openapi.json "$@"
 fi
 
 status=0

@@ -6,9 +6,11 @@ cd "$(dirname "$0")/.."
 source scripts/lib/deps.sh
 source scripts/lib/moto.sh
 source scripts/lib/slurm.sh
+source scripts/lib/schemathesis.sh
 ensure_build_deps
 ensure_moto
 ensure_slurm
+ensure_schemathesis
 
 started=$(date +%s)
 swift build --build-tests
@@ -24,4 +26,6 @@ export ORBREC_TEST_AWS_CLI="$MOTO_VENV/bin/aws"
 # Serially: the adapter and end-to-end tests start hundreds of real processes, and on a
 # 2-core machine running them all at once starves the timing they check (about 55 s serial).
 swift test --skip-build --no-parallel "$@"
+# The HTTP API against its OpenAPI document, with schemathesis driving a real daemon.
+bash scripts/openapi-check.sh
 echo "test suite finished in $(( $(date +%s) - started ))s"

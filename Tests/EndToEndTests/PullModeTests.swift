@@ -212,4 +212,58 @@ struct PullModeTests {
         }
         #expect(row["attempts_consumed"] as? Int == 2, "the release used no attempt: \(row)")
     }
+
+    @Test func leasesSurviveADaemonKilledWithSIGKILL() async throws {
+        let harness = try Harness()
+        try Self.pool(harness, tasks: 3)
+        let first = try await Self.start(harness)
+        var held: [[String: Any]] = []
+        for index in 1...3 {
+            let claim = try await first.eventually("claim \(index)") { try await Self.claim(first, worker: "w\(index)", lease: 120) }
+            held.append(try #require(claim["task"] as? [String: Any]))
+        }
+        let done = try await Self.post(first, "/api/v1/tasks/\(held[0]["id"] as? String ?? "")/complete", ["token": held[0]["token"] as? String ?? ""])
+        #expect(done.status == 200)
+        first.process.kill9()
+        _ = try first.process.wait(timeout: 10)
+
+        // A new daemon on the same state: the workers carry on with their tokens.
+        let second = try await Self.start(harness)
+        defer { _ = try? second.stop() }
+        for task in held.dropFirst() {
+            let id = task["id"] as? String ?? ""
+            let beat = try await Self.post(second, "/api/v1/tasks/\(id)/heartbeat", ["token": task["token"] as? String ?? ""])
+            #expect(beat.status == 200, "the lease survived the crash: \(beat.body)")
+            let completed = try await Self.post(second, "/api/v1/tasks/\(id)/complete", ["token": task["token"] as? String ?? ""])
+            #expect(completed.status == 200, "\(completed.body)")
+        }
+        let again = try await Self.post(second, "/api/v1/tasks/\(held[0]["id"] as? String ?? "")/complete", ["token": held[0]["token"] as? String ?? ""])
+        #expect(again.status == 409, "a completed attempt stays completed: \(again.body)")
+        let tasks = try await second.eventually("all completed") { () -> [String: [String: Any]]? in
+            let tasks = try await Self.tasks(second)
+            return tasks.values.allSatisfy { $0["state"] as? String == "completed" } ? tasks : nil
+        }
+        #expect(tasks.count == 3 && tasks.values.allSatisfy { $0["attempts_started"] as? Int == 1 }, "no attempt was offered twice")
+    }
+
+    @Test func theEdgesSchemathesisFoundStayFixed() async throws {
+        let harness = try Harness()
+        try Self.pool(harness, tasks: 1)
+        let daemon = try await Self.start(harness)
+        defer { _ = try? daemon.stop() }
+        // HEAD of the event stream holds no stream slot (there are 64).
+        for _ in 0..<70 { #expect(try await daemon.request(.HEAD, "/api/v1/events").status == 200) }
+        let stream = try await EventStreamReader.open(daemon.base + "/api/v1/events")
+        #expect(stream.status == 200, "a stream still opens after 70 HEADs")
+        stream.close()
+        // A body over 1 MiB is 413, not 500.
+        let big = "{\"worker\":\"w\",\"pad\":\"" + String(repeating: "x", count: 1 << 20) + "\"}"
+        let refused = try await daemon.request(.POST, "/api/v1/pools/jobs/claim", token: Self.token, body: big)
+        #expect(refused.status == 413, "\(refused.body.prefix(200))")
+        // Path parameters are percent-decoded everywhere.
+        let missing = try await daemon.get("/api/v1/requests/req%2Dnope")
+        #expect(missing.status == 404 && missing.body.contains("no request req-nope"), "\(missing.body)")
+        let encoded = try await Self.post(daemon, "/api/v1/pools/j%6Fbs/claim", ["worker": "w"])
+        #expect(encoded.status == 200, "\(encoded.body)")
+    }
 }

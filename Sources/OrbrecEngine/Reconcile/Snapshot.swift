@@ -41,5 +41,13 @@ public struct PlanResult: Sendable {
     public var scheduled: [ScheduledAction]
     public var snapshot: Snapshot
     /// The plan checked against every policy of the configuration.
-    public var policy: PolicyReport = PolicyReport()
+    public var policy: PolicyReport
+
+    /// A plan made without a reconciler (there is no state yet to plan against).
+    public init(plan: Plan, scheduled: [ScheduledAction], snapshot: Snapshot, policy: PolicyReport = PolicyReport()) {
+        self.plan = plan
+        self.scheduled = scheduled
+        self.snapshot = snapshot
+        self.policy = policy
+    }
 }

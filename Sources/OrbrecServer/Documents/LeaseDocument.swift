@@ -1,6 +1,6 @@
 internal import Foundation
-public import OrbrecCore
-public import OrbrecStore
+internal import OrbrecCore
+internal import OrbrecStore
 
 /// A pull-mode task as the lease API answers: the attempt, what it holds, and what to do next.
 /// Field names are the contract (`leaseExpiresAt`, `next_actions`).

@@ -28,6 +28,11 @@ struct EventStream: Sendable {
         } else {
             start = try store.lastEventSeq()
         }
+        // A HEAD gets the headers of a stream and no body: it must not hold a stream's slot,
+        // which only the body gives back.
+        if request.method == .head {
+            return Response(status: .ok, headers: [.contentType: "text/event-stream", .cacheControl: "no-cache"])
+        }
         guard streams.enter() else {
             throw APIError(.serviceUnavailable, "too-many-streams", "\(streams.limit) event streams are open; try again later")
         }

@@ -559,7 +559,8 @@ enum OpenAPIDocument {
             "required": false,
             "description": "Only the actions on `Kind/name` (the kind in any case); anything else is 400 `bad-resource`.",
             "schema": {
-              "type": "string"
+              "type": "string",
+              "pattern": "^([Pp][Rr][Oo][Vv][Ii][Dd][Ee][Rr]|[Ss][Cc][Hh][Ee][Dd][Uu][Ll][Ee][Rr]|[Tt][Ee][Mm][Pp][Ll][Aa][Tt][Ee]|[Ff][Ll][Ee][Ee][Tt]|[Tt][Aa][Ss][Kk][Pp][Oo][Oo][Ll]|[Ww][Oo][Rr][Kk][Ff][Ll][Oo][Ww]|[Pp][Oo][Ll][Ii][Cc][Yy])/[\\s\\S]+$"
             },
             "example": "Fleet/workers"
           }
@@ -2236,7 +2237,9 @@ enum OpenAPIDocument {
         "description": "Only the newest N. Anything but a positive integer is 400 `bad-limit`.",
         "schema": {
           "type": "integer",
-          "minimum": 1
+          "format": "int64",
+          "minimum": 1,
+          "maximum": 9223372036854775807
         },
         "example": 10
       },
@@ -2244,10 +2247,9 @@ enum OpenAPIDocument {
         "name": "Idempotency-Key",
         "in": "header",
         "required": false,
-        "description": "Runs the POST once: a replay (same key, path and body) gets the first answer again; the same key with anything else is 409 `idempotency_key_reused`. At most 200 characters (400 `bad-idempotency-key`). Errors are not kept: a retry with the key tries again.",
+        "description": "Runs the POST once: a replay (same key, path and JSON body) gets the first answer again; the same key with anything else is 409 `idempotency_key_reused`. At most 200 characters (400 `bad-idempotency-key`); empty is the same as none. Errors are not kept: a retry with the key tries again.",
         "schema": {
           "type": "string",
-          "minLength": 1,
           "maxLength": 200
         }
       },
@@ -2258,7 +2260,7 @@ enum OpenAPIDocument {
         "description": "`POOL:KEY`, percent-encoded (the `id` a claim returns). Without a colon, 400 `bad-task-id`.",
         "schema": {
           "type": "string",
-          "minLength": 1
+          "pattern": "^[^:]+:[\\s\\S]+$"
         },
         "example": "jobs:1"
       }

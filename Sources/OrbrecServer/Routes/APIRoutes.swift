@@ -34,7 +34,8 @@ struct APIRoutes: Sendable {
             })
         }
         api.get("/requests/:id") { _, context in
-            let id = try context.parameters.require("id")
+            let raw = try context.parameters.require("id")
+            let id = raw.removingPercentEncoding ?? raw
             guard let (request, machines) = try store.request(id: id) else { throw APIError.notFound("no request \(id)") }
             return try JSONBody.response(RequestDocument(request, machines: machines))
         }

@@ -19,7 +19,10 @@ struct LeaseRoutes: Sendable {
 
     func register(on api: RouterGroup<BasicRequestContext>) {
         api.post("/pools/:pool/claim") { request, context in
-            try await idempotent(request, context) { body in try await claim(pool: try context.parameters.require("pool"), body: body) }
+            try await idempotent(request, context) { body in
+                let pool = try context.parameters.require("pool")
+                return try await claim(pool: pool.removingPercentEncoding ?? pool, body: body)
+            }
         }
         for verb in ["heartbeat", "complete", "fail", "release"] {
             api.post("/tasks/:id/\(verb)") { request, context in
@@ -32,7 +35,7 @@ struct LeaseRoutes: Sendable {
 
     // MARK: Claim
 
-    func claim(pool name: String, body: [String: Any]) async throws -> Response {
+    func claim(pool name: String, body: Body) async throws -> Response {
         guard let worker = body["worker"] as? String, !worker.isEmpty, worker.count <= 200 else {
             throw APIError(.badRequest, "bad-request", "worker must be a non-empty string (at most 200 characters)")
         }
@@ -54,7 +57,7 @@ struct LeaseRoutes: Sendable {
 
     // MARK: Heartbeat, complete, fail, release
 
-    func act(_ verb: String, id: String, body: [String: Any]) async throws -> Response {
+    func act(_ verb: String, id: String, body: Body) async throws -> Response {
         guard let token = body["token"] as? String, !token.isEmpty else {
             throw APIError(.badRequest, "bad-request", "token must be the string the claim returned")
         }
@@ -153,26 +156,23 @@ struct LeaseRoutes: Sendable {
         return TaskID(pool: String(decoded[..<colon]), key: String(decoded[decoded.index(after: colon)...]))
     }
 
-    func leaseLength(_ body: [String: Any], default seconds: Int64) throws -> ConfigDuration {
+    func leaseLength(_ body: Body, default seconds: Int64) throws -> ConfigDuration {
         let value = try optionalInteger(body, "leaseSeconds", range: Self.leaseRange) ?? seconds
         return .seconds(value)
     }
 
-    func optionalInteger(_ body: [String: Any], _ name: String, range: ClosedRange<Int64>) throws -> Int64? {
+    func optionalInteger(_ body: Body, _ name: String, range: ClosedRange<Int64>) throws -> Int64? {
         guard body[name] != nil else { return nil }
         // Decoded again with JSONDecoder: JSONSerialization cannot tell `1` from `true` on Linux,
         // and a boolean or a fraction is not an integer here.
         struct Field: Decodable { var value: Int64 }
-        guard let raw = body[Self.rawKey] as? Data,
-              let object = try? JSONSerialization.jsonObject(with: raw) as? [String: Any], object[name] != nil,
-              let fragment = Self.fragment(of: name, in: raw),
+        guard let fragment = Self.fragment(of: name, in: body.raw),
               let decoded = try? JSONDecoder().decode(Field.self, from: Data("{\"value\":\(fragment)}".utf8)), range.contains(decoded.value) else {
             throw APIError(.badRequest, "bad-request", "\(name) must be an integer from \(range.lowerBound) to \(range.upperBound)")
         }
         return decoded.value
     }
 
-    static let rawKey = "\u{0}raw"
 
     /// The JSON text of one top-level field, re-encoded by JSONDecoder's strict rules.
     static func fragment(of name: String, in raw: Data) -> String? {
@@ -191,7 +191,7 @@ struct LeaseRoutes: Sendable {
         return fields[name]?.text
     }
 
-    func optionalString(_ body: [String: Any], _ name: String) throws -> String? {
+    func optionalString(_ body: Body, _ name: String) throws -> String? {
         guard let raw = body[name] else { return nil }
         guard let text = raw as? String, text.count <= 2000 else {
             throw APIError(.badRequest, "bad-request", "\(name) must be a string (at most 2,000 characters)")
@@ -210,8 +210,13 @@ struct LeaseRoutes: Sendable {
     /// Runs a POST once per `Idempotency-Key`: a replay (same key, same method, path and body)
     /// gets the first answer again; the same key with anything else is 409.
     func idempotent(_ request: Request, _ context: BasicRequestContext,
-                    _ handle: ([String: Any]) async throws -> Response) async throws -> Response {
-        let buffer = try await request.body.collect(upTo: Self.maxBody)
+                    _ handle: (Body) async throws -> Response) async throws -> Response {
+        let buffer: ByteBuffer
+        do {
+            buffer = try await request.body.collect(upTo: Self.maxBody)
+        } catch {
+            throw APIError(.contentTooLarge, "too-large", "the body is over \(Self.maxBody / 1024) KiB")
+        }
         let bytes = Data(buffer.readableBytesView)
         let body: [String: Any]
         if bytes.isEmpty {
@@ -220,9 +225,10 @@ struct LeaseRoutes: Sendable {
             guard let object = try? JSONSerialization.jsonObject(with: bytes) as? [String: Any] else {
                 throw APIError(.badRequest, "bad-request", "the body must be a JSON object")
             }
-            body = object.merging([Self.rawKey: bytes]) { first, _ in first }
+            body = object
         }
-        guard let key = request.headers[HTTPField.Name("Idempotency-Key")!], !key.isEmpty else { return try await handle(body) }
+        let input = Body(fields: body, raw: bytes)
+        guard let key = request.headers[HTTPField.Name("Idempotency-Key")!], !key.isEmpty else { return try await handle(input) }
         guard key.count <= 200 else { throw APIError(.badRequest, "bad-idempotency-key", "Idempotency-Key is at most 200 characters") }
         var hasher = StableHasher()
         hasher.combine(request.method.rawValue)
@@ -239,7 +245,7 @@ struct LeaseRoutes: Sendable {
         }
         let response: Response
         do {
-            response = try await handle(body)
+            response = try await handle(input)
         } catch let error as APIError where error.status.code >= 500 {
             throw error  // not kept: a retry with the same key should try again
         }
@@ -263,6 +269,14 @@ struct LeaseRoutes: Sendable {
         return Response(status: HTTPResponse.Status(code: answer.status), headers: fields,
                         body: ResponseBody(byteBuffer: ByteBuffer(bytes: answer.body)))
     }
+}
+
+/// A request's JSON object, with its bytes for the checks JSONSerialization cannot make.
+struct Body {
+    var fields: [String: Any]
+    var raw: Data
+
+    subscript(name: String) -> Any? { fields[name] }
 }
 
 /// Gathers a response body into memory (for keeping an idempotent answer).

@@ -1,0 +1,33 @@
+public import OrbrecCore
+public import OrbrecEngine
+public import OrbrecSpec
+public import OrbrecStore
+
+/// What the MCP server needs from the program that serves it: the configuration, the state,
+/// an engine wired with this machine's providers and schedulers, the state lock, and the
+/// `plan --json` document. `orbrec mcp` implements it over its session; nothing here knows
+/// the command line.
+public protocol MCPBackend: Sendable {
+    /// Who acts (`user@host`), written into what the tools journal.
+    var actor: String { get }
+
+    /// The configuration as it is on disk now, with every problem at once when it is invalid.
+    func loadConfiguration() throws(ConfigurationError) -> LoadedConfiguration
+
+    /// The state, when one exists. Never creates one: reading tools must leave no trace.
+    func openExistingStore() throws -> StateStore?
+
+    /// A reconciler over `store`, wired as every command wires it.
+    func reconciler(for store: StateStore) -> Reconciler
+
+    /// Takes the state lock for `operation` without waiting, as the CLI's commands do. Throws
+    /// a `ToolFailure` (`state_locked`, naming the holder) when another process holds it.
+    func lock(_ store: StateStore, operation: String) async throws -> LockRecord
+
+    /// The document `orbrec plan --json` prints for `result` (`reconciler` is nil when there is
+    /// no state yet), as JSON text.
+    func planDocument(_ result: PlanResult, configured: DesiredState, stateID: String, reconciler: Reconciler?) throws -> String
+
+    /// A line for the log (stderr); stdout carries the protocol only.
+    func log(_ message: String, _ fields: [(String, String)])
+}

@@ -1,0 +1,88 @@
+internal import MCP
+
+/// Every tool `orbrec mcp` offers: its name, what it does, its input schema and its hints.
+enum ToolCatalog {
+    static let leaseSeconds: ClosedRange<Int64> = 1...3600
+    static let retryAfterSeconds: ClosedRange<Int64> = 0...86_400
+
+    static let taskID = JSONSchema.string("The task's id, POOL:KEY, as claim_task returned it (e.g. jobs:7).")
+    static let token = JSONSchema.string("The fencing token claim_task returned; a token that no longer holds the attempt is refused (stale_attempt).")
+
+    static let tools: [Tool] = [
+        Tool(name: "list_resources", title: "List resources",
+             description: "Every resource the configuration declares (kind, name, where it is written, labels, spec hash) with its status row: "
+                + "desired, observed, sync and health. Asks the providers and schedulers; writes nothing.",
+             inputSchema: JSONSchema.object(), annotations: .init(readOnlyHint: true, openWorldHint: true)),
+        Tool(name: "status", title: "Status",
+             description: "What `orbrec status --json` prints: one row per resource (desired, observed, sync, health, message), "
+                + "the problems that stop a plan, and whether everything has converged. Writes nothing.",
+             inputSchema: JSONSchema.object(), annotations: .init(readOnlyHint: true, openWorldHint: true)),
+        Tool(name: "plan_preview", title: "Preview the plan",
+             description: "What `orbrec plan --json` prints: the actions an apply would carry out now and why, drift, warnings and "
+                + "the policy report. Read-only: the providers are asked, but no state lock is taken, nothing is journaled, and "
+                + "no state is created.",
+             inputSchema: JSONSchema.object([
+                "allow_empty": JSONSchema.boolean("Plan a configuration with no resources as removing everything (default false)."),
+             ]), annotations: .init(readOnlyHint: true, openWorldHint: true)),
+        Tool(name: "show_request", title: "Show a request",
+             description: "One machine request (req-…) or return request (ret-…) with its machines, as `orbrec requests show ID -o json`.",
+             inputSchema: JSONSchema.object(["id": JSONSchema.string("The request id, req-… or ret-….")], required: ["id"]),
+             annotations: .init(readOnlyHint: true, openWorldHint: false)),
+        Tool(name: "list_tasks", title: "List tasks",
+             description: "Tasks as the journal knows them, with every attempt (as `orbrec get tasks -o json`), and for a pull pool's "
+                + "task the lease of its newest attempt.",
+             inputSchema: JSONSchema.object(["pool": JSONSchema.string("Only this pool's tasks.")]),
+             annotations: .init(readOnlyHint: true, openWorldHint: false)),
+        Tool(name: "requeue_tasks", title: "Requeue tasks",
+             description: "Moves dead-lettered (or cancelled) tasks of a pool back to pending, as `orbrec tasks requeue`: the next "
+                + "apply or daemon pass runs them again. Takes the state lock; journaled.",
+             inputSchema: JSONSchema.object([
+                "pool": JSONSchema.string("The pool."),
+                "keys": JSONSchema.strings("Task keys to requeue."),
+                "all_dead_letter": JSONSchema.boolean("Requeue every dead-lettered task of the pool."),
+             ], required: ["pool"]),
+             annotations: .init(readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false)),
+        Tool(name: "claim_task", title: "Claim a task",
+             description: "For workers of a pull pool (mode: pull): leases the oldest offered task to `worker` and returns it with "
+                + "its command, a fencing token, the lease's end and next_actions. `task` is null when nothing is offered now.",
+             inputSchema: JSONSchema.object([
+                "pool": JSONSchema.string("The pull pool."),
+                "worker": JSONSchema.string("Who claims: a stable name for this worker."),
+                "lease_seconds": JSONSchema.integer("How long the lease holds without a heartbeat (default 30).", leaseSeconds),
+                "machine": JSONSchema.string("The orbrec machine the worker runs on, if any: its leases are revoked when the machine is returned or lost."),
+             ], required: ["pool", "worker"]),
+             annotations: .init(readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false)),
+        Tool(name: "complete_task", title: "Complete a task",
+             description: "Reports the claimed attempt succeeded, with an optional JSON result, while its lease holds.",
+             inputSchema: JSONSchema.object([
+                "id": taskID, "token": token,
+                "result": JSONSchema.any("Any JSON value to keep with the attempt (at most 256 KiB)."),
+             ], required: ["id", "token"]),
+             annotations: .init(readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false)),
+        Tool(name: "fail_task", title: "Fail a task",
+             description: "Reports the claimed attempt failed; the pool's retry policy decides whether and when it is offered again.",
+             inputSchema: JSONSchema.object([
+                "id": taskID, "token": token,
+                "reason": JSONSchema.string("Why it failed."),
+                "retry_after_seconds": JSONSchema.integer("Offer the next attempt no sooner than this (overrides the backoff).", retryAfterSeconds),
+             ], required: ["id", "token"]),
+             annotations: .init(readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false)),
+        Tool(name: "heartbeat_task", title: "Extend a lease",
+             description: "Extends the claimed attempt's lease (by its own length, or lease_seconds) while the work goes on.",
+             inputSchema: JSONSchema.object([
+                "id": taskID, "token": token,
+                "lease_seconds": JSONSchema.integer("The new lease length from now.", leaseSeconds),
+             ], required: ["id", "token"]),
+             annotations: .init(readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false)),
+        Tool(name: "release_task", title: "Release a task",
+             description: "Gives the claimed attempt back unfinished: no attempt is used, and the task is offered again at once.",
+             inputSchema: JSONSchema.object(["id": taskID, "token": token], required: ["id", "token"]),
+             annotations: .init(readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false)),
+    ]
+
+    /// The arguments each tool accepts (its schema's properties).
+    static func arguments(of name: String) -> Set<String>? {
+        guard let tool = tools.first(where: { $0.name == name }) else { return nil }
+        return Set(tool.inputSchema.objectValue?["properties"]?.objectValue?.keys.map { $0 } ?? [])
+    }
+}

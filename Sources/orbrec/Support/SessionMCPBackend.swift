@@ -1,0 +1,51 @@
+internal import Foundation
+internal import OrbrecCore
+internal import OrbrecEngine
+internal import OrbrecMCP
+internal import OrbrecSpec
+internal import OrbrecStore
+
+/// What `orbrec mcp`'s tools need, from the command's session: the same configuration,
+/// state, wiring and lock as every other command.
+struct SessionMCPBackend: MCPBackend {
+    let session: Session
+
+    var actor: String { Session.actor }
+
+    func loadConfiguration() throws(ConfigurationError) -> LoadedConfiguration {
+        try ConfigLoader().load(session.global.config, policyDirectories: session.global.policyDirectories)
+    }
+
+    func openExistingStore() throws -> StateStore? {
+        try StateStore.openExisting(path: session.global.statePath)
+    }
+
+    func reconciler(for store: StateStore) -> Reconciler {
+        session.reconciler(store)
+    }
+
+    func lock(_ store: StateStore, operation: String) async throws -> LockRecord {
+        do {
+            return try await session.lock(store, operation: operation + " (mcp)", timeout: ConfigDuration(milliseconds: 0))
+        } catch let failure as CommandFailure where failure.status == .lockTimeout {
+            throw ToolFailure("state_locked", failure.message)
+        }
+    }
+
+    func planDocument(_ result: PlanResult, configured: DesiredState, stateID: String, reconciler: Reconciler?) throws -> String {
+        var document = PlanDocument(result, stateID: stateID)
+        if let reconciler, !configured.workflows.isEmpty {
+            var runs: [PlanDocument.WorkflowStart] = []
+            for (workflow, decision) in try reconciler.dueWorkflowRuns(configured) {
+                runs += decision.starts.map { .init(workflow: workflow, trigger: $0.trigger.rawValue, reason: $0.reason, started: true) }
+                runs += decision.held.map { .init(workflow: workflow, trigger: nil, reason: $0, started: false) }
+            }
+            document.workflowRuns = runs
+        }
+        return try JSONOutput.string(document)
+    }
+
+    func log(_ message: String, _ fields: [(String, String)]) {
+        session.logger.debug(message, fields)
+    }
+}
