@@ -31,13 +31,19 @@ public struct OrbrecMCPServer: Sendable {
         try await serve(DrainingTransport(StdioTransport(logger: logger), logger: logger))
     }
 
-    func serve(_ transport: any Transport) async throws {
+    /// A server with orbrec's tools, not yet started.
+    func makeServer() async -> Server {
         let server = Server(name: "orbrec", version: version, instructions: Self.instructions,
                             capabilities: .init(tools: .init(listChanged: false)))
         await server.withMethodHandler(ListTools.self) { _ in ListTools.Result(tools: ToolCatalog.tools) }
         await server.withMethodHandler(CallTool.self) { [self] params in
             try await call(params.name, arguments: params.arguments)
         }
+        return server
+    }
+
+    func serve(_ transport: any Transport) async throws {
+        let server = await makeServer()
         try await server.start(transport: transport) { client, _ in
             backend.log("MCP client connected", [("client", client.name), ("version", client.version)])
         }

@@ -1,6 +1,8 @@
+public import Foundation
 public import OrbrecEngine
 public import OrbrecStore
 internal import Hummingbird
+internal import HTTPTypes
 internal import Logging
 internal import NIOCore
 
@@ -14,8 +16,17 @@ public struct APIServer: Sendable {
     let loop: ReconcileLoop
     let pulse: EventPulse
     let log: DaemonLog
+    /// Answers `POST /mcp` (MCP over Streamable HTTP), when the daemon serves MCP: method,
+    /// headers and body in; status, headers and body out. Kept as a plain function so this
+    /// module needs nothing of the MCP library.
+    let mcp: MCPHandler?
 
-    public init(host: String, port: Int, token: BearerToken?, store: StateStore, loop: ReconcileLoop, pulse: EventPulse, log: DaemonLog) {
+    public typealias MCPHandler = @Sendable (_ method: String, _ headers: [String: String], _ body: Data)
+        async -> (status: Int, headers: [String: String], body: Data)
+
+    public init(host: String, port: Int, token: BearerToken?, store: StateStore, loop: ReconcileLoop, pulse: EventPulse, log: DaemonLog,
+                mcp: MCPHandler? = nil) {
+        self.mcp = mcp
         self.host = host
         self.port = port
         self.token = token
@@ -48,6 +59,20 @@ public struct APIServer: Sendable {
         router.add(middleware: AuthMiddleware(token: token, loopbackOnly: loopbackOnly))
         APIRoutes(store: store, loop: loop, pulse: pulse, token: token, loopbackOnly: loopbackOnly,
                   streams: StreamCounter(limit: Self.maxEventStreams)).register(on: router)
+        if let mcp {
+            // POST only (stateless: no server-sent stream, no session to delete). The token and
+            // Host checks above apply as to every POST.
+            router.post("/mcp") { request, _ in
+                let body = try await request.body.collect(upTo: 1 << 20)
+                var headers: [String: String] = [:]
+                for field in request.headers where field.name != .authorization { headers[field.name.canonicalName] = field.value }
+                let answer = await mcp(request.method.rawValue, headers, Data(body.readableBytesView))
+                var fields = HTTPFields()
+                for (name, value) in answer.headers { if let name = HTTPField.Name(name) { fields[name] = value } }
+                return Response(status: HTTPResponse.Status(code: answer.status), headers: fields,
+                                body: ResponseBody(byteBuffer: ByteBuffer(bytes: answer.body)))
+            }
+        }
         var logger = Logger(label: "orbrec.http")
         logger.logLevel = .critical
         let app = Application(router: router, configuration: ApplicationConfiguration(address: .hostname(host, port: port),

@@ -692,6 +692,63 @@ enum OpenAPIDocument {
         }
       }
     },
+    "/mcp": {
+      "post": {
+        "tags": [
+          "mcp"
+        ],
+        "operationId": "mcp",
+        "summary": "Model Context Protocol over Streamable HTTP (stateless)",
+        "description": "The tools of `orbrec mcp` (list_resources, status, plan_preview, show_request, list_tasks, requeue_tasks, claim_task, heartbeat_task, complete_task, fail_task, release_task) for agents that reach the daemon. Each POST carries one JSON-RPC 2.0 message and gets its answer as one JSON body; there is no session and no server-sent stream. Tool failures are results with isError, not HTTP errors.",
+        "security": [
+          {
+            "bearerAuth": []
+          }
+        ],
+        "requestBody": {
+          "required": true,
+          "content": {
+            "application/json": {
+              "schema": {
+                "type": "object",
+                "description": "A JSON-RPC 2.0 request or notification (initialize, notifications/initialized, tools/list, tools/call)."
+              }
+            }
+          }
+        },
+        "responses": {
+          "200": {
+            "description": "The JSON-RPC response.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "type": "object"
+                }
+              }
+            }
+          },
+          "202": {
+            "description": "A notification, accepted."
+          },
+          "401": {
+            "$ref": "#/components/responses/Unauthorized"
+          },
+          "421": {
+            "$ref": "#/components/responses/Misdirected"
+          },
+          "default": {
+            "description": "A JSON-RPC error from the transport: 400 for a malformed message, 403 for a foreign Origin, 406 without Accept: application/json, 415 without Content-Type: application/json.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "type": "object"
+                }
+              }
+            }
+          }
+        }
+      }
+    },
     "/api/v1/reconcile": {
       "post": {
         "tags": [

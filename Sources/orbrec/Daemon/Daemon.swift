@@ -1,8 +1,10 @@
+internal import ArgumentParser
 internal import Foundation
 internal import Glibc
 internal import OrbrecCore
 internal import OrbrecEngine
 internal import OrbrecServer
+internal import OrbrecMCP
 internal import OrbrecSpec
 internal import OrbrecStore
 internal import Synchronization
@@ -51,7 +53,11 @@ struct Daemon {
         let watcher = makeWatcher(log)
         await loop.configurationLoaded(load(), cause: "start")
 
-        let server = APIServer(host: address.host, port: address.port, token: token, store: store, loop: loop, pulse: pulse, log: log)
+        // MCP over HTTP at /mcp: the tools of `orbrec mcp`, for agents that reach the daemon.
+        let mcpEndpoint = try await MCPHTTPEndpoint.start(
+            OrbrecMCPServer(backend: SessionMCPBackend(session: session), version: Orbrec.configuration.version))
+        let server = APIServer(host: address.host, port: address.port, token: token, store: store, loop: loop, pulse: pulse, log: log,
+                               mcp: { method, headers, body in await mcpEndpoint.handle(method: method, headers: headers, body: body, path: "/mcp") })
         let serverFailure = FailureNote()
         let config = session.global.config
         let policies = session.global.policyDirectories

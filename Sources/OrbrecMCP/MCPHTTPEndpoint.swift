@@ -1,0 +1,36 @@
+public import Foundation
+internal import Logging
+internal import MCP
+
+/// The MCP server behind the daemon's `POST /mcp`: stateless Streamable HTTP (each request a
+/// JSON-RPC message, each answer a JSON body), the same tools as `orbrec mcp`. The daemon's
+/// HTTP layer authenticates the request first (bearer token, Host check).
+public final class MCPHTTPEndpoint: Sendable {
+    private let transport: StatelessHTTPServerTransport
+    /// Kept alive for as long as the endpoint serves.
+    private let server: Server
+
+    private init(transport: StatelessHTTPServerTransport, server: Server) {
+        self.transport = transport
+        self.server = server
+    }
+
+    /// Starts the MCP server on a stateless HTTP transport.
+    public static func start(_ mcp: OrbrecMCPServer) async throws -> MCPHTTPEndpoint {
+        let logger = Logger(label: "orbrec.mcp.http", factory: { _ in SwiftLogNoOpLogHandler() })
+        let transport = StatelessHTTPServerTransport(logger: logger)
+        let server = await mcp.makeServer()
+        try await server.start(transport: transport) { client, _ in
+            mcp.backend.log("MCP client connected over HTTP", [("client", client.name), ("version", client.version)])
+        }
+        return MCPHTTPEndpoint(transport: transport, server: server)
+    }
+
+    /// Answers one HTTP request: its status, headers and body.
+    public func handle(method: String, headers: [String: String], body: Data, path: String) async -> (status: Int, headers: [String: String], body: Data) {
+        let response = await transport.handleRequest(HTTPRequest(method: method, headers: headers, body: body, path: path))
+        return (response.statusCode, response.headers, response.bodyData ?? Data())
+    }
+
+    public func stop() async { await server.stop() }
+}
