@@ -54,7 +54,7 @@ let package = Package(
         .target(name: "OrbrecLeases", dependencies: ["OrbrecCore", "OrbrecStore"]),
         // The daemon's HTTP face: REST, Server-Sent Events, /metrics and health.
         .target(name: "OrbrecServer", dependencies: [
-            "OrbrecCore", "OrbrecStore", "OrbrecEngine",
+            "OrbrecCore", "OrbrecStore", "OrbrecEngine", "OrbrecLeases",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HTTPTypes", package: "swift-http-types"),
             .product(name: "NIOCore", package: "swift-nio"),
@@ -62,7 +62,7 @@ let package = Package(
         ]),
         // `orbrec mcp`: the Model Context Protocol over stdio, for agents (tools over the engine and the lease table).
         .target(name: "OrbrecMCP", dependencies: [
-            "OrbrecCore", "OrbrecSpec", "OrbrecStore", "OrbrecEngine", "OrbrecServer",
+            "OrbrecCore", "OrbrecSpec", "OrbrecStore", "OrbrecEngine", "OrbrecServer", "OrbrecLeases",
             .product(name: "MCP", package: "swift-sdk"),
             .product(name: "Logging", package: "swift-log"),
         ]),

@@ -1,5 +1,6 @@
 internal import OrbrecCore
 internal import OrbrecEngine
+internal import OrbrecLeases
 internal import OrbrecStore
 
 /// The worker tools of pull pools: claim a task with a lease, then heartbeat, complete, fail
@@ -32,8 +33,8 @@ struct LeaseTools: Sendable {
                                message: "nothing is offered: there is no state yet; `orbrec apply` or the daemon offers the pool's tasks")
         }
         let now = clock.now()
-        guard let record = try store.claimLease(pool: name, worker: worker, machine: machine, lease: .seconds(lease ?? 30),
-                                                token: Self.newToken(), at: now) else {
+        guard let record = try LeaseService(store: store).claim(pool: name, worker: worker, machine: machine, lease: .seconds(lease ?? 30),
+                                                                at: now) else {
             return LeaseAnswer(nothingIn: name, worker: worker,
                                message: "nothing of \(name) is offered now: every task is leased, finished or waiting for its backoff, "
                                    + "or the next pass (daemon or `orbrec apply`) has not offered it yet")
@@ -62,38 +63,17 @@ struct LeaseTools: Sendable {
         let pool = backend.desiredIfValid().flatMap { try? backend.poolsInForce($0, store: store)[task.pool] }
         let now = clock.now()
         do {
-            switch report {
-            case .heartbeat(let lease):
-                let record = try store.heartbeatLease(token: token, lease: lease.map { .seconds($0) }, at: now)
-                return LeaseAnswer(record, pool: pool, state: "leased", holder: true, now: now)
-            case .complete(let result):
-                let outcome = AttemptOutcome(exitCode: 0, startedAt: held.claimedAt, endedAt: now, host: held.worker ?? "")
-                let record = try store.endLease(token: token, outcome: outcome, reason: nil, result: result, at: now)
-                backend.log("task completed over MCP", [("task", id), ("attempt", "\(held.attempt)")])
-                return LeaseAnswer(record, pool: pool, state: TaskState.completed.rawValue, holder: false, now: now)
-            case .fail(let reason, let retryAfter):
-                // The retry decision is made here, with its jitter, and kept in the outcome, so the
-                // answer names the time the engine will use (as the lease API does).
-                let current = try store.tasks(pool: task.pool).first { $0.key == task.key }?.status
-                    ?? TaskStatus(pool: task.pool, key: task.key, state: .running, attemptsStarted: held.attempt)
-                var outcome = AttemptOutcome(exitCode: 1, startedAt: held.claimedAt, endedAt: now, host: held.worker ?? "",
-                                             retryAfter: retryAfter.map { .seconds($0) })
-                let decided = TaskLifecycle.finish(current, attempt: held.attempt, outcome: outcome, policy: pool?.retry ?? .default, now: now,
-                                                   jitterSample: Double.random(in: -1...1))
-                if outcome.retryAfter == nil, let next = decided.task.nextTryAt {
-                    outcome.retryAfter = ConfigDuration(milliseconds: next.millisecondsSinceEpoch - now.millisecondsSinceEpoch)
-                }
-                let record = try store.endLease(token: token, outcome: outcome, reason: reason, result: nil, at: now)
-                backend.log("task failed over MCP", [("task", id), ("attempt", "\(held.attempt)"), ("next", decided.task.state.rawValue)])
-                return LeaseAnswer(record, pool: pool, state: decided.task.state.rawValue, holder: false, now: now,
-                                   nextTryAt: decided.task.nextTryAt)
-            case .release:
-                let outcome = AttemptOutcome(lost: true, startedAt: held.claimedAt, endedAt: now, host: held.worker ?? "",
-                                             retryAfter: ConfigDuration(milliseconds: 0))
-                let record = try store.endLease(token: token, outcome: outcome, reason: "released by \(held.worker ?? "its worker")",
-                                                result: nil, at: now)
-                return LeaseAnswer(record, pool: pool, state: TaskState.pending.rawValue, holder: false, now: now)
+            let shared: LeaseReport = switch report {
+            case .heartbeat(let lease): .heartbeat(lease: lease.map { .seconds($0) })
+            case .complete(let result): .complete(result: result)
+            case .fail(let reason, let retryAfter): .fail(reason: reason, retryAfter: retryAfter.map { .seconds($0) })
+            case .release: .release
             }
+            let effect = try LeaseService(store: store).report(shared, token: token, held: held, pool: pool, at: now)
+            if !effect.holds {
+                backend.log("task reported over MCP", [("task", id), ("attempt", "\(held.attempt)"), ("state", effect.state)])
+            }
+            return LeaseAnswer(effect.record, pool: pool, state: effect.state, holder: effect.holds, now: now, nextTryAt: effect.nextTryAt)
         } catch let refused as StaleLease {
             throw ToolFailure.stale(refused.message)
         }
@@ -105,14 +85,5 @@ struct LeaseTools: Sendable {
             throw .invalidArguments("a task id is POOL:KEY, like jobs:7")
         }
         return TaskID(pool: String(text[..<colon]), key: String(text[text.index(after: colon)...]))
-    }
-
-    /// A fencing token: 128 random bits, in the lease API's form.
-    static func newToken() -> String {
-        var generator = SystemRandomNumberGenerator()
-        return "lt-" + (0..<2).map { _ in
-            let hex = String(generator.next() as UInt64, radix: 16)
-            return String(repeating: "0", count: 16 - hex.count) + hex
-        }.joined()
     }
 }

@@ -4,6 +4,7 @@ internal import HTTPTypes
 internal import NIOCore
 internal import OrbrecCore
 internal import OrbrecEngine
+internal import OrbrecLeases
 internal import OrbrecStore
 
 /// The pull-mode API: workers claim a pool's tasks with leases and end them with the
@@ -46,8 +47,7 @@ struct LeaseRoutes: Sendable {
             throw APIError(.conflict, "not-a-pull-pool", "TaskPool/\(name) is mode: push: orbrec submits its tasks; only mode: pull pools are claimed")
         }
         let now = clock.now()
-        guard let record = try store.claimLease(pool: name, worker: worker, machine: machine, lease: lease, token: Self.newToken(), at: now)
-        else {
+        guard let record = try LeaseService(store: store).claim(pool: name, worker: worker, machine: machine, lease: lease, at: now) else {
             var headers: HTTPFields = [:]
             headers[.retryAfter] = "1"
             return Response(status: .noContent, headers: headers)
@@ -67,48 +67,25 @@ struct LeaseRoutes: Sendable {
         guard held.task == task else { throw stale("the token is for task \(held.pool):\(held.key), not \(id)", task: task) }
         let pool = loop.pool(named: task.pool)
         do {
+            let report: LeaseReport
             switch verb {
             case "heartbeat":
-                let length = body["leaseSeconds"] == nil ? nil : try leaseLength(body, default: 30)
-                let record = try store.heartbeatLease(token: token, lease: length, at: now)
-                return try answer(record, pool: pool, state: "leased", holder: true, now: now)
+                report = .heartbeat(lease: body["leaseSeconds"] == nil ? nil : try leaseLength(body, default: 30))
             case "complete":
-                let result = try body["result"].map { value -> String in
+                report = .complete(result: try body["result"].map { value -> String in
                     let data = try JSONSerialization.data(withJSONObject: value, options: [.fragmentsAllowed, .sortedKeys])
                     guard data.count <= Self.maxBody / 4 else { throw APIError(.contentTooLarge, "too-large", "result is over 256 KiB") }
                     return String(decoding: data, as: UTF8.self)
-                }
-                let record = try store.endLease(token: token, outcome: AttemptOutcome(exitCode: 0, startedAt: held.claimedAt, endedAt: now,
-                                                                                    host: held.worker ?? ""),
-                                                reason: nil, result: result, at: now)
-                poke(task.pool)
-                return try answer(record, pool: pool, state: TaskState.completed.rawValue, holder: false, now: now)
+                })
             case "fail":
-                let reason = try optionalString(body, "reason")
-                let retryAfter = try optionalInteger(body, "retryAfterSeconds", range: 0...86_400).map { ConfigDuration.seconds($0) }
-                // The retry decision is made here, with its jitter, and kept in the outcome, so the
-                // answer names the time the engine will use.
-                let current = try store.tasks(pool: task.pool).first { $0.key == task.key }?.status
-                    ?? TaskStatus(pool: task.pool, key: task.key, state: .running, attemptsStarted: held.attempt)
-                let policy = pool?.retry ?? .default
-                var outcome = AttemptOutcome(exitCode: 1, startedAt: held.claimedAt, endedAt: now, host: held.worker ?? "", retryAfter: retryAfter)
-                let decided = TaskLifecycle.finish(current, attempt: held.attempt, outcome: outcome, policy: policy, now: now,
-                                                   jitterSample: Double.random(in: -1...1))
-                if outcome.retryAfter == nil, let next = decided.task.nextTryAt {
-                    outcome.retryAfter = ConfigDuration(milliseconds: next.millisecondsSinceEpoch - now.millisecondsSinceEpoch)
-                }
-                let record = try store.endLease(token: token, outcome: outcome, reason: reason, result: nil, at: now)
-                poke(task.pool)
-                return try answer(record, pool: pool, state: decided.task.state.rawValue, holder: false, now: now,
-                                  nextTryAt: decided.task.nextTryAt)
+                report = .fail(reason: try optionalString(body, "reason"),
+                               retryAfter: try optionalInteger(body, "retryAfterSeconds", range: 0...86_400).map { ConfigDuration.seconds($0) })
             default:
-                let record = try store.endLease(token: token, outcome: AttemptOutcome(lost: true, startedAt: held.claimedAt, endedAt: now,
-                                                                                    host: held.worker ?? "",
-                                                                                    retryAfter: ConfigDuration(milliseconds: 0)),
-                                                reason: "released by \(held.worker ?? "its worker")", result: nil, at: now)
-                poke(task.pool)
-                return try answer(record, pool: pool, state: TaskState.pending.rawValue, holder: false, now: now)
+                report = .release
             }
+            let effect = try LeaseService(store: store).report(report, token: token, held: held, pool: pool, at: now)
+            if !effect.holds { poke(task.pool) }
+            return try answer(effect.record, pool: pool, state: effect.state, holder: effect.holds, now: now, nextTryAt: effect.nextTryAt)
         } catch let refused as StaleLease {
             throw stale(refused.message, task: task)
         }
@@ -199,12 +176,6 @@ struct LeaseRoutes: Sendable {
         return text
     }
 
-    /// A fencing token: 128 random bits.
-    static func newToken() -> String {
-        var generator = SystemRandomNumberGenerator()
-        return "lt-" + (0..<2).map { _ in String(generator.next() as UInt64, radix: 16).leftPadded(to: 16) }.joined()
-    }
-
     // MARK: Idempotency
 
     /// Runs a POST once per `Idempotency-Key`: a replay (same key, same method, path and body)
@@ -286,8 +257,4 @@ final class CollectingWriter: ResponseBodyWriter, @unchecked Sendable {
     func write(_ buffer: ByteBuffer) async throws { data.append(contentsOf: buffer.readableBytesView) }
 
     func finish(_ trailingHeaders: HTTPFields?) async throws {}
-}
-
-extension String {
-    func leftPadded(to length: Int) -> String { count >= length ? self : String(repeating: "0", count: length - count) + self }
 }

@@ -116,7 +116,7 @@ enum PolicyDecoder {
             do throws(ExpressionError) {
                 let expression = try PolicyExpression(parsing: text, schema: schema)
                 if case let type = expression.resultType, type != .bool && type != .dyn {
-                    context.error("expression-type", "\(path).\(given[0]) must give true or false, not \(type.policyTypeName)", at: site.start)
+                    context.error("expression-type", "\(path).\(given[0]) must give true or false, not \(type.displayName)", at: site.start)
                     valid = false
                 }
             } catch {
@@ -150,22 +150,5 @@ enum PolicyDecoder {
     private static func site(of node: Node, context: DecodeContext) -> ExpressionSite? {
         guard case .scalar(let scalar) = node, let start = context.location(of: node) else { return nil }
         return ExpressionSite(start: start, positions: ScalarPositions.of(scalar, start: start, lines: context.lines))
-    }
-}
-
-extension ExpressionType {
-    /// How a type is named in messages.
-    var policyTypeName: String {
-        switch self {
-        case .dyn: "any"
-        case .null: "null"
-        case .bool: "bool"
-        case .int: "int"
-        case .double: "double"
-        case .string: "string"
-        case .list: "list"
-        case .map: "map"
-        case .object(let name, _, _): name
-        }
     }
 }

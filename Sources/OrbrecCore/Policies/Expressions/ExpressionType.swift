@@ -16,7 +16,7 @@ public indirect enum ExpressionType: Sendable, Hashable {
 
 extension ExpressionType {
     /// The name used in messages; objects go by their own name, e.g. "Fleet spec".
-    var displayName: String {
+    public var displayName: String {
         switch self {
         case .dyn: "dyn"
         case .null: "null"
