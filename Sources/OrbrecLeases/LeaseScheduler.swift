@@ -36,8 +36,10 @@ public struct LeaseScheduler: Scheduler {
         var reports: [AttemptOutcomeReport] = []
         for (pool, group) in Dictionary(grouping: attempts, by: \.task.pool) {
             do {
-                try store.cancelLeases(pool: pool, attempts: group.map { ($0.task.key, $0.attempt) }, at: clock.now())
-                reports += group.map { AttemptOutcomeReport(task: $0.task, attempt: $0.attempt, jobID: $0.jobID) }
+                let ended = try store.cancelLeases(pool: pool, attempts: group.map { ($0.task.key, $0.attempt) }, at: clock.now())
+                reports += group.map {
+                    AttemptOutcomeReport(task: $0.task, attempt: $0.attempt, jobID: $0.jobID, alreadyEnded: ended.contains($0.task.key))
+                }
             } catch {
                 let failure = ProviderError(code: "LeaseTable", message: "cannot cancel: \(error)", retryable: true)
                 reports += group.map { AttemptOutcomeReport(task: $0.task, attempt: $0.attempt, error: failure) }

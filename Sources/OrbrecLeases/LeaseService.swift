@@ -39,8 +39,12 @@ public struct LeaseService: Sendable {
     }
 
     /// Leases the pool's oldest offered attempt to `worker`; nil when none is offered.
-    public func claim(pool: String, worker: String, machine: String?, lease: ConfigDuration, at now: Instant) throws -> LeaseRecord? {
-        try store.claimLease(pool: pool, worker: worker, machine: machine, lease: lease, token: Self.newToken(), at: now)
+    /// With `idempotencyKey`, the lease is written into that key's reservation in the same
+    /// transaction, so a retry after a crash is answered with it rather than claiming again.
+    public func claim(pool: String, worker: String, machine: String?, lease: ConfigDuration, idempotencyKey: String? = nil,
+                      at now: Instant) throws -> LeaseRecord? {
+        try store.claimLease(pool: pool, worker: worker, machine: machine, lease: lease, token: Self.newToken(),
+                             idempotencyKey: idempotencyKey, at: now)
     }
 
     /// Applies a report made with `token` on the attempt `held`. Throws `StaleLease` when the

@@ -33,8 +33,13 @@ struct LeaseTools: Sendable {
                                message: "nothing is offered: there is no state yet; `orbrec apply` or the daemon offers the pool's tasks")
         }
         let now = clock.now()
-        guard let record = try LeaseService(store: store).claim(pool: name, worker: worker, machine: machine, lease: .seconds(lease ?? 30),
-                                                                at: now) else {
+        let claimed: LeaseRecord?
+        do {
+            claimed = try LeaseService(store: store).claim(pool: name, worker: worker, machine: machine, lease: .seconds(lease ?? 30), at: now)
+        } catch let gone as MachineGone {
+            throw ToolFailure("machine_gone", "machine \(gone.machine) is \(gone.state ?? "not one orbrec holds"): a lease on it would be revoked at once")
+        }
+        guard let record = claimed else {
             return LeaseAnswer(nothingIn: name, worker: worker,
                                message: "nothing of \(name) is offered now: every task is leased, finished or waiting for its backoff, "
                                    + "or the next pass (daemon or `orbrec apply`) has not offered it yet")

@@ -219,13 +219,15 @@ struct PullModeTests {
         let first = try await Self.start(harness)
         var held: [[String: Any]] = []
         for index in 1...3 {
-            let claim = try await first.eventually("claim \(index)") { try await Self.claim(first, worker: "w\(index)", lease: 120) }
+            let claim = try await first.eventually("claim \(index)") { try await Self.claim(first, worker: "w\(index)", lease: 2) }
             held.append(try #require(claim["task"] as? [String: Any]))
         }
         let done = try await Self.post(first, "/api/v1/tasks/\(held[0]["id"] as? String ?? "")/complete", ["token": held[0]["token"] as? String ?? ""])
         #expect(done.status == 200)
         first.process.kill9()
         _ = try first.process.wait(timeout: 10)
+        // Down for longer than the leases: the workers could not heartbeat, and must not lose them.
+        try await Task.sleep(for: .seconds(3))
 
         // A new daemon on the same state: the workers carry on with their tokens.
         let second = try await Self.start(harness)
@@ -265,5 +267,37 @@ struct PullModeTests {
         #expect(missing.status == 404 && missing.body.contains("no request req-nope"), "\(missing.body)")
         let encoded = try await Self.post(daemon, "/api/v1/pools/j%6Fbs/claim", ["worker": "w"])
         #expect(encoded.status == 200, "\(encoded.body)")
+    }
+
+    @Test func concurrentClaimsWithOneKeyLeaseOneTask() async throws {
+        let harness = try Harness()
+        try Self.pool(harness, tasks: 10)
+        let daemon = try await Self.start(harness)
+        defer { _ = try? daemon.stop() }
+        _ = try await daemon.eventually("offered") { try await Self.tasks(daemon).count == 10 ? true : nil }
+        let answers = try await withThrowingTaskGroup(of: DaemonProcess.Reply.self) { group in
+            for _ in 0..<16 {
+                group.addTask { try await Self.post(daemon, "/api/v1/pools/jobs/claim", ["worker": "w", "leaseSeconds": 60], key: "same") }
+            }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        #expect(answers.allSatisfy { $0.status == 200 }, "\(answers.map(\.status))")
+        #expect(Set(answers.map(\.body)).count == 1, "every caller got the first answer")
+        let leased = try await daemon.get("/api/v1/tasks?pool=jobs").array().filter { task in
+            ((task["attempts"] as? [[String: Any]])?.first?["job_id"] as? String)?.hasPrefix("lease:") == true
+        }
+        #expect(leased.count == 1, "exactly one task was leased: \(leased.map { $0["key"] ?? "" })")
+    }
+
+    @Test func aClaimNamingAMachineOrbrecDoesNotHoldIsRefusedAndOfferedTasksSayClaimNow() async throws {
+        let harness = try Harness()
+        try Self.pool(harness, tasks: 1)
+        let daemon = try await Self.start(harness)
+        defer { _ = try? daemon.stop() }
+        _ = try await daemon.eventually("offered") { try await Self.tasks(daemon).count == 1 ? true : nil }
+        let next = (try await Self.tasks(daemon)["1"]?["next_actions"] as? [[String: Any]]) ?? []
+        #expect(next.first?["action"] as? String == "claim" && next.first?["recommended"] as? Bool == true, "\(next)")
+        let refused = try await Self.post(daemon, "/api/v1/pools/jobs/claim", ["worker": "w", "machine": "no-such-machine"])
+        #expect(refused.status == 409 && refused.body.contains("machine_gone"), "\(refused.body)")
     }
 }

@@ -82,8 +82,12 @@ public struct AttemptOutcomeReport: Sendable, Hashable {
     public var attempt: Int
     public var jobID: String?
     public var error: ProviderError?
+    /// On a cancel: the attempt had already ended by itself (its end is settled from what
+    /// the scheduler reports, not overwritten as cancelled).
+    public var alreadyEnded: Bool
 
-    public init(task: TaskID, attempt: Int, jobID: String? = nil, error: ProviderError? = nil) {
+    public init(task: TaskID, attempt: Int, jobID: String? = nil, error: ProviderError? = nil, alreadyEnded: Bool = false) {
+        self.alreadyEnded = alreadyEnded
         self.task = task
         self.attempt = attempt
         self.jobID = jobID

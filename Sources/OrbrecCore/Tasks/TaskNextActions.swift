@@ -40,9 +40,15 @@ public enum TaskNextActions {
         public var leaseMilliseconds: Int64?
         /// Someone else's lease on the task ends then.
         public var leasedElsewhereUntil: Instant?
+        /// The current attempt is offered and nobody holds it: a claim may take it now.
+        public var offered: Bool
+        /// The task's key, for the commands an operator runs.
+        public var key: String?
 
         public init(pool: String, pathID: String, state: TaskState, nextTryAt: Instant? = nil, heldUntil: Instant? = nil,
-                    leaseMilliseconds: Int64? = nil, leasedElsewhereUntil: Instant? = nil) {
+                    leaseMilliseconds: Int64? = nil, leasedElsewhereUntil: Instant? = nil, offered: Bool = false, key: String? = nil) {
+            self.offered = offered
+            self.key = key
             self.pool = pool
             self.pathID = pathID
             self.state = state
@@ -76,11 +82,13 @@ public enum TaskNextActions {
             ]
         }
         switch situation.state {
+        case .running where situation.offered || situation.leasedElsewhereUntil == nil:
+            return [NextAction(action: "claim", path: claim, recommended: true, reason: "offered: a claim may take it now")]
         case .running:
             let wait = seconds(until: situation.leasedElsewhereUntil)
             return [
                 NextAction(action: "claim", path: claim, recommended: true, reason: "this attempt is another worker's; claim another task"),
-                NextAction(action: "wait", method: "", path: task, retryAfterSeconds: wait,
+                NextAction(action: "wait", method: "GET", path: "/api/v1/tasks?pool=\(situation.pool)", retryAfterSeconds: wait,
                            reason: "the current lease ends in \(wait) s if it is not renewed"),
             ]
         case .retrying:
@@ -95,7 +103,7 @@ public enum TaskNextActions {
             return [NextAction(action: "claim", path: claim, recommended: true, reason: "this task is done; claim the next one")]
         case .deadLetter:
             return [
-                NextAction(action: "requeue", method: "", path: "orbrec tasks requeue \(situation.pool) KEY",
+                NextAction(action: "requeue", method: "", path: "orbrec tasks requeue \(situation.pool) \(situation.key ?? "KEY")",
                            reason: "out of attempts; an operator requeues it"),
                 NextAction(action: "claim", path: claim, recommended: true, reason: "claim another task"),
             ]

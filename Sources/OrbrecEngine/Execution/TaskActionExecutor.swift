@@ -83,16 +83,20 @@ struct TaskActionExecutor: Sendable {
         let keys = Set(action.taskAttempts.map(\.key))
         let running = attempts.filter { $0.task.pool == action.resource.name && keys.contains($0.task.key) && $0.isRunning }
         var problems: [String] = []
+        var endedMeanwhile: Set<String> = []
         if !running.isEmpty, let scheduler = schedulers[action.provider] {
-            for report in await scheduler.cancel(running) where report.error != nil {
-                problems.append("\(report.task.key): \(report.error?.description ?? "")")
+            for report in await scheduler.cancel(running) {
+                if report.alreadyEnded { endedMeanwhile.insert(report.task.key) }
+                if let error = report.error { problems.append("\(report.task.key): \(error.description)") }
             }
         }
         // Tasks never submitted have no record yet: they are cancelled all the same.
         let known = Dictionary(tasks.filter { $0.pool == action.resource.name }.map { ($0.key, $0) }, uniquingKeysWith: { first, _ in first })
         let cancelled = keys.sorted().compactMap { key -> TaskStatus? in
             var status = known[key] ?? TaskStatus(pool: action.resource.name, key: key)
-            guard !status.state.isFinished else { return nil }
+            // An attempt that ended by itself since the pass looked keeps its end (a worker that was
+            // told "completed" stays completed); the next look settles it.
+            guard !status.state.isFinished, !endedMeanwhile.contains(key) else { return nil }
             status.state = .cancelled
             status.nextTryAt = nil
             return status

@@ -51,7 +51,8 @@ struct APIRoutes: Sendable {
                     let lease = try? store.currentLease(pool: record.pool, key: record.key)
                     let situation = TaskNextActions.Situation(
                         pool: record.pool, pathID: LeaseAnswer.pathID(pool: record.pool, key: record.key), state: record.state,
-                        nextTryAt: record.nextTryAt, leasedElsewhereUntil: lease?.state == .leased ? lease?.expiresAt : nil)
+                        nextTryAt: record.nextTryAt, leasedElsewhereUntil: lease?.state == .leased ? lease?.expiresAt : nil,
+                        offered: lease?.state == .offered, key: record.key)
                     document.nextActions = TaskNextActions.derive(situation, now: now).map(LeaseAnswer.Action.init)
                 }
                 documents.append(document)

@@ -47,7 +47,15 @@ struct LeaseRoutes: Sendable {
             throw APIError(.conflict, "not-a-pull-pool", "TaskPool/\(name) is mode: push: orbrec submits its tasks; only mode: pull pools are claimed")
         }
         let now = clock.now()
-        guard let record = try LeaseService(store: store).claim(pool: name, worker: worker, machine: machine, lease: lease, at: now) else {
+        let claimed: LeaseRecord?
+        do {
+            claimed = try LeaseService(store: store).claim(pool: name, worker: worker, machine: machine, lease: lease,
+                                                           idempotencyKey: body.idempotencyKey, at: now)
+        } catch let gone as MachineGone {
+            throw APIError(.conflict, "machine_gone", "machine \(gone.machine) is \(gone.state ?? "not one orbrec holds"): "
+                           + "a lease on it would be revoked at once")
+        }
+        guard let record = claimed else {
             var headers: HTTPFields = [:]
             headers[.retryAfter] = "1"
             return Response(status: .noContent, headers: headers)
@@ -198,8 +206,9 @@ struct LeaseRoutes: Sendable {
             }
             body = object
         }
-        let input = Body(fields: body, raw: bytes)
+        var input = Body(fields: body, raw: bytes)
         guard let key = request.headers[HTTPField.Name("Idempotency-Key")!], !key.isEmpty else { return try await handle(input) }
+        input.idempotencyKey = key
         guard key.count <= 200 else { throw APIError(.badRequest, "bad-idempotency-key", "Idempotency-Key is at most 200 characters") }
         var hasher = StableHasher()
         hasher.combine(request.method.rawValue)
@@ -211,29 +220,54 @@ struct LeaseRoutes: Sendable {
         } ?? bytes
         hasher.combine(String(decoding: canonical, as: UTF8.self))
         let fingerprint = hasher.hexDigest
-        if let first = try store.idempotentAnswer(key: key) {
-            return try replay(first, fingerprint: fingerprint)
+        switch try store.reserveIdempotencyKey(key, fingerprint: fingerprint, at: clock.now()) {
+        case .answered(let first, let status, let body):
+            return try replay((first, status, body), fingerprint: fingerprint)
+        case .pending(let first, let since, let lease):
+            guard first == fingerprint else { throw Self.reused }
+            // The first request with this key is in flight: its answer is the one to give.
+            for _ in 0..<50 {
+                try await Task.sleep(for: .milliseconds(100))
+                if let answered = try store.idempotentAnswer(key: key) { return try replay(answered, fingerprint: fingerprint) }
+            }
+            if let lease {
+                // It died after its claim committed: answer with that lease, never a second one.
+                let response = try answer(lease, pool: loop.pool(named: lease.pool), state: "leased", holder: lease.state == .leased, now: clock.now())
+                return try await keep(response, key: key)
+            }
+            guard clock.now().millisecondsSinceEpoch - since.millisecondsSinceEpoch > 30_000 else {
+                throw APIError(.conflict, "idempotency_key_in_progress", "a request with this Idempotency-Key is still being answered; retry shortly")
+            }
+            try store.retakeIdempotencyKey(key, at: clock.now())  // it died before acting: act now
+        case .reserved:
+            break
         }
         let response: Response
         do {
             response = try await handle(input)
-        } catch let error as APIError where error.status.code >= 500 {
-            throw error  // not kept: a retry with the same key should try again
+        } catch let error as APIError where error.status.code < 500 {
+            // A refusal is an answer too: the same request gets the same refusal.
+            response = JSONBody.error(error)
+        } catch {
+            try? store.dropIdempotencyKey(key)  // not kept: a retry with the same key tries again
+            throw error
         }
-        let status = Int(response.status.code)
-        var collected = Data()
+        return try await keep(response, key: key)
+    }
+
+    static let reused = APIError(.conflict, "idempotency_key_reused", "this Idempotency-Key was used for a different request")
+
+    /// Keeps `response` as the answer to `key` and sends it.
+    func keep(_ response: Response, key: String) async throws -> Response {
         var responseBody = response.body
         let writer = CollectingWriter()
         try await responseBody.write(writer)
-        collected = writer.data
-        let kept = try store.recordIdempotentAnswer(key: key, fingerprint: fingerprint, status: status, body: collected, at: clock.now())
-        return try replay(kept, fingerprint: fingerprint, headers: response.headers)
+        try store.recordIdempotentAnswer(key: key, status: Int(response.status.code), body: writer.data)
+        return Response(status: response.status, headers: response.headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: writer.data)))
     }
 
     func replay(_ answer: (fingerprint: String, status: Int, body: Data), fingerprint: String, headers: HTTPFields? = nil) throws -> Response {
-        guard answer.fingerprint == fingerprint else {
-            throw APIError(.conflict, "idempotency_key_reused", "this Idempotency-Key was used for a different request")
-        }
+        guard answer.fingerprint == fingerprint else { throw Self.reused }
         var fields = headers ?? [:]
         if headers == nil, !answer.body.isEmpty { fields[.contentType] = "application/json; charset=utf-8" }
         if headers == nil, answer.status == 204 { fields[.retryAfter] = "1" }
@@ -246,6 +280,8 @@ struct LeaseRoutes: Sendable {
 struct Body {
     var fields: [String: Any]
     var raw: Data
+    /// The request's Idempotency-Key, which a claim records with the lease it makes.
+    var idempotencyKey: String?
 
     subscript(name: String) -> Any? { fields[name] }
 }

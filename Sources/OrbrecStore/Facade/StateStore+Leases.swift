@@ -19,8 +19,12 @@ extension StateStore {
     /// Leases the oldest offered attempt of `pool` to `worker`, after ending every lease
     /// that has expired. Nil when nothing is offered.
     public func claimLease(pool: String, worker: String, machine: String?, lease: ConfigDuration, token: String,
-                           at now: Instant) throws -> LeaseRecord? {
+                           idempotencyKey: String? = nil, at now: Instant) throws -> LeaseRecord? {
         try write { db in
+            if let machine {
+                let state = try String.fetchOne(db, sql: "SELECT state FROM machines WHERE id = ?", arguments: [machine])
+                guard let state, ["pending", "running", "unhealthy"].contains(state) else { throw MachineGone(machine: machine, state: state) }
+            }
             try Self.expireLeases(db, at: now)
             guard let row = try Row.fetchOne(db, sql: """
                 SELECT * FROM leases WHERE pool = ? AND state = ? ORDER BY offered_seq LIMIT 1
@@ -31,6 +35,10 @@ extension StateStore {
                 WHERE pool = ? AND key = ? AND attempt = ?
                 """, arguments: [LeaseRecord.State.leased.rawValue, token, worker, machine, now.millisecondsSinceEpoch, expires,
                                  lease.milliseconds, row["pool"] as String, row["key"] as String, row["attempt"] as Int])
+            if let idempotencyKey {
+                try db.execute(sql: "UPDATE idempotency_keys SET lease_pool = ?, lease_key = ?, lease_attempt = ? WHERE key = ?",
+                               arguments: [row["pool"] as String, row["key"] as String, row["attempt"] as Int, idempotencyKey])
+            }
             // The attempt's job is the worker that holds it (what `get tasks` shows).
             try db.execute(sql: "UPDATE attempts SET job_id = ?, host = ?, started_at = ? WHERE pool = ? AND key = ? AND attempt = ?",
                            arguments: ["lease:\(worker)", machine ?? worker, now.millisecondsSinceEpoch,
@@ -70,24 +78,45 @@ extension StateStore {
         return try write { db in try Self.revoke(db, machines: machines, reason: reason, at: now) }
     }
 
-    /// Ends offered or leased attempts that orbrec cancels.
-    public func cancelLeases(pool: String, attempts: [(key: String, attempt: Int)], at now: Instant) throws {
+    /// Ends offered or leased attempts that orbrec cancels. Returns the keys whose attempt had
+    /// already ended by itself (completed, failed, expired): those are not cancelled.
+    @discardableResult
+    public func cancelLeases(pool: String, attempts: [(key: String, attempt: Int)], at now: Instant) throws -> Set<String> {
         try write { db in
+            var ended: Set<String> = []
             for item in attempts {
-                guard let current = try Self.lease(db, pool: pool, key: item.key, attempt: item.attempt), current.state != .ended else { continue }
+                guard let current = try Self.lease(db, pool: pool, key: item.key, attempt: item.attempt) else { continue }
+                guard current.state != .ended else {
+                    ended.insert(item.key)
+                    continue
+                }
                 try Self.end(db, current, outcome: AttemptOutcome(cancelled: true, endedAt: now, host: current.worker ?? ""),
                              reason: "cancelled by orbrec", result: nil, cause: "cancelled", at: now)
             }
+            return ended
         }
     }
 
-    /// Every lease, after ending those that expired: what the lease scheduler reports.
+    /// The newest attempt's lease of every task, as of `now`: what the lease scheduler reports.
+    /// Read-only: a lease past its end is reported as ended (a timeout) without being written,
+    /// so observing (`plan`, `status`, MCP's `plan_preview`) changes nothing; the end is
+    /// recorded by the next claim or by the worker's next call.
     public func leases(pool: String? = nil, at now: Instant) throws -> [LeaseRecord] {
-        try write { db in
-            try Self.expireLeases(db, at: now)
-            let rows = try Row.fetchAll(db, sql: "SELECT * FROM leases" + (pool == nil ? "" : " WHERE pool = ?") + " ORDER BY offered_seq",
-                                        arguments: pool.map { [$0] } ?? [])
-            return rows.map(Self.lease(from:))
+        try read { db in
+            let rows = try Row.fetchAll(db, sql: """
+                SELECT l.* FROM leases l
+                JOIN (SELECT pool, key, MAX(attempt) AS newest FROM leases GROUP BY pool, key) m
+                  ON l.pool = m.pool AND l.key = m.key AND l.attempt = m.newest
+                """ + (pool == nil ? "" : " WHERE l.pool = ?") + " ORDER BY l.offered_seq", arguments: pool.map { [$0] } ?? [])
+            return rows.map { row in
+                var lease = Self.lease(from: row)
+                if lease.state == .leased, let expires = lease.expiresAt, expires < now {
+                    lease.state = .ended
+                    lease.outcome = Self.expiredOutcome(lease, at: now)
+                    lease.reason = "the lease expired"
+                }
+                return lease
+            }
         }
     }
 
@@ -208,21 +237,80 @@ extension StateStore {
     /// The first answer given to a POST with this Idempotency-Key.
     public func idempotentAnswer(key: String) throws -> (fingerprint: String, status: Int, body: Data)? {
         try read { db in
-            try Row.fetchOne(db, sql: "SELECT fingerprint, status, body FROM idempotency_keys WHERE key = ?", arguments: [key]).map {
-                ($0["fingerprint"] as String, $0["status"] as Int, $0["body"] as Data)
-            }
+            try Row.fetchOne(db, sql: "SELECT fingerprint, status, body FROM idempotency_keys WHERE key = ? AND state = 'done'",
+                             arguments: [key]).map { ($0["fingerprint"] as String, $0["status"] as Int, $0["body"] as Data) }
         }
     }
 
-    /// Keeps the answer to a POST with an Idempotency-Key; when another request with the same
-    /// key got there first, its answer is returned instead (and this one must not be sent).
-    public func recordIdempotentAnswer(key: String, fingerprint: String, status: Int, body: Data,
-                                       at now: Instant) throws -> (fingerprint: String, status: Int, body: Data) {
+    /// Reserves an Idempotency-Key for a request about to be carried out, or says what became
+    /// of the request that reserved it first.
+    public func reserveIdempotencyKey(_ key: String, fingerprint: String, at now: Instant) throws -> IdempotencyReservation {
         try write { db in
-            try db.execute(sql: "INSERT OR IGNORE INTO idempotency_keys (key, fingerprint, status, body, created_at) VALUES (?, ?, ?, ?, ?)",
-                           arguments: [key, fingerprint, status, body, now.millisecondsSinceEpoch])
-            let row = try Row.fetchOne(db, sql: "SELECT fingerprint, status, body FROM idempotency_keys WHERE key = ?", arguments: [key])
-            return row.map { ($0["fingerprint"] as String, $0["status"] as Int, $0["body"] as Data) } ?? (fingerprint, status, body)
+            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM idempotency_keys WHERE key = ?", arguments: [key]) else {
+                try db.execute(sql: "INSERT INTO idempotency_keys (key, fingerprint, state, status, body, created_at) VALUES (?, ?, 'pending', 0, ?, ?)",
+                               arguments: [key, fingerprint, Data(), now.millisecondsSinceEpoch])
+                return .reserved
+            }
+            if (row["state"] as String) == "done" {
+                return .answered(fingerprint: row["fingerprint"], status: row["status"], body: row["body"])
+            }
+            var lease: LeaseRecord?
+            if let pool = row["lease_pool"] as String?, let leaseKey = row["lease_key"] as String?, let attempt = row["lease_attempt"] as Int? {
+                lease = try Self.lease(db, pool: pool, key: leaseKey, attempt: attempt)
+            }
+            return .pending(fingerprint: row["fingerprint"], since: Instant(millisecondsSinceEpoch: row["created_at"]), lease: lease)
+        }
+    }
+
+    /// Keeps the answer to a reserved key: replays get it from now on.
+    public func recordIdempotentAnswer(key: String, status: Int, body: Data) throws {
+        try write { db in
+            try db.execute(sql: "UPDATE idempotency_keys SET state = 'done', status = ?, body = ? WHERE key = ?", arguments: [status, body, key])
+        }
+    }
+
+    /// Gives a reserved key up (its request failed on the server's side): a retry tries again.
+    public func dropIdempotencyKey(_ key: String) throws {
+        try write { db in try db.execute(sql: "DELETE FROM idempotency_keys WHERE key = ? AND state = 'pending'", arguments: [key]) }
+    }
+
+    /// Takes over a reservation whose request died before claiming anything.
+    public func retakeIdempotencyKey(_ key: String, at now: Instant) throws {
+        try write { db in
+            try db.execute(sql: "UPDATE idempotency_keys SET created_at = ? WHERE key = ? AND state = 'pending'", arguments: [now.millisecondsSinceEpoch, key])
+        }
+    }
+}
+
+/// What became of an Idempotency-Key.
+public enum IdempotencyReservation: Sendable {
+    /// Free: this request reserved it and must answer.
+    case reserved
+    /// Answered before: replay it (when the fingerprint matches).
+    case answered(fingerprint: String, status: Int, body: Data)
+    /// Another request holds it and has not answered (in flight, or it died); `lease` is the
+    /// lease a claim made under it, if it got that far.
+    case pending(fingerprint: String, since: Instant, lease: LeaseRecord?)
+}
+
+extension StateStore {
+    /// Gives every held lease a fresh full length from now: a daemon that was down could not
+    /// take heartbeats, and its workers must not lose their attempts (as timeouts) for it. A
+    /// worker that died meanwhile is noticed one lease length later. Returns how many.
+    @discardableResult
+    public func renewLeasesAfterRestart(at now: Instant) throws -> Int {
+        try write { db in
+            try db.execute(sql: "UPDATE leases SET expires_at = MAX(COALESCE(expires_at, 0), ? + COALESCE(lease_ms, 30000)) WHERE state = ?",
+                           arguments: [now.millisecondsSinceEpoch, LeaseRecord.State.leased.rawValue])
+            return db.changesCount
+        }
+    }
+
+    /// Forgets idempotent answers older than `age` (a day by default): a retry comes within
+    /// minutes, and the answers hold fencing tokens that need not outlive their use.
+    public func pruneIdempotentAnswers(olderThan age: ConfigDuration = .seconds(86_400), at now: Instant) throws {
+        try write { db in
+            try db.execute(sql: "DELETE FROM idempotency_keys WHERE created_at < ?", arguments: [now.millisecondsSinceEpoch - age.milliseconds])
         }
     }
 }

@@ -32,6 +32,13 @@ public struct LeaseRecord: Sendable, Hashable {
     public var task: TaskID { TaskID(pool: pool, key: key) }
 }
 
+/// A claim that names a machine orbrec does not hold (unknown, being returned, returned,
+/// lost or failed): a lease on it would be revoked at once, or never.
+public struct MachineGone: Error, Sendable, Hashable {
+    public var machine: String
+    public var state: String?
+}
+
 /// Why a worker's call on a lease was refused: its token no longer holds the attempt.
 public struct StaleLease: Error, Sendable, Hashable {
     public var message: String

@@ -181,13 +181,22 @@ enum StateMigrations {
                 t.column("ended_at", .integer)
             }
             // Answers to POSTs carrying an Idempotency-Key: a replay gets the first answer.
+            // A key is reserved (`pending`) before its request is carried out, so a concurrent
+            // replay waits for the first answer instead of acting again; a claim writes the
+            // lease it made into the reservation in its own transaction, so a request that dies
+            // before answering is answered from that lease on a retry.
             try db.create(table: "idempotency_keys") { t in
                 t.primaryKey("key", .text)
                 t.column("fingerprint", .text).notNull()
+                t.column("state", .text).notNull()
                 t.column("status", .integer).notNull()
                 t.column("body", .blob).notNull()
-                t.column("created_at", .integer).notNull()
+                t.column("lease_pool", .text)
+                t.column("lease_key", .text)
+                t.column("lease_attempt", .integer)
+                t.column("created_at", .integer).notNull().indexed()
             }
+            try db.create(index: "leases_offered_seq", on: "leases", columns: ["offered_seq"])
         }
         return migrator
     }

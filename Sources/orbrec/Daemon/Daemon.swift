@@ -49,6 +49,10 @@ struct Daemon {
                                  journaled: { pulse.pulse() })
         log.emit(.info, "starting", [("config", session.global.config), ("state", session.global.statePath),
                                      ("listen", address.description), ("watch", watch.rawValue), ("token", token == nil ? "none" : "set")])
+        // Workers could not heartbeat while no daemon ran: their leases get a fresh length.
+        let renewed = (try? store.renewLeasesAfterRestart(at: SystemClock().now())) ?? 0
+        if renewed > 0 { log.emit(.info, "leases renewed after the restart", [("leases", "\(renewed)")]) }
+        try? store.pruneIdempotentAnswers(at: SystemClock().now())
         // The watcher first: a file saved while the first configuration is read is then seen.
         let watcher = makeWatcher(log)
         await loop.configurationLoaded(load(), cause: "start")
