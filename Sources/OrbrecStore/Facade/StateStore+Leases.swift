@@ -128,20 +128,6 @@ extension StateStore {
         }
     }
 
-    /// Leases still held (offered or leased) by pool, for the claim limit and status.
-    public func openLeaseCounts() throws -> [String: (offered: Int, leased: Int)] {
-        try read { db in
-            var counts: [String: (offered: Int, leased: Int)] = [:]
-            for row in try Row.fetchAll(db, sql: "SELECT pool, state, COUNT(*) AS n FROM leases WHERE state != 'ended' GROUP BY pool, state") {
-                let pool: String = row["pool"], state: String = row["state"], n: Int = row["n"]
-                var entry = counts[pool] ?? (0, 0)
-                if state == LeaseRecord.State.offered.rawValue { entry.offered = n } else { entry.leased = n }
-                counts[pool] = entry
-            }
-            return counts
-        }
-    }
-
     // MARK: SQL
 
     /// The leased attempt `token` holds, or `StaleLease` (ending it first if it expired).

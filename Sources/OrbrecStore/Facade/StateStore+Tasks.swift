@@ -51,7 +51,8 @@ extension StateStore {
     public func markSubmitted(pool: String, started: [(key: String, attempt: Int, jobID: String)], at now: Instant) throws {
         try write { db in
             for item in started {
-                try db.cachedStatement(sql: "UPDATE attempts SET state = ?, job_id = ?, started_at = ? WHERE pool = ? AND key = ? AND attempt = ? AND state = ?")
+                // A pull worker may have claimed the attempt already: its `lease:worker` job stays.
+                try db.cachedStatement(sql: "UPDATE attempts SET state = ?, job_id = CASE WHEN job_id LIKE 'lease:%' THEN job_id ELSE ? END, started_at = COALESCE(started_at, ?) WHERE pool = ? AND key = ? AND attempt = ? AND state = ?")
                     .execute(arguments: [AttemptRecord.State.running.rawValue, item.jobID, now.millisecondsSinceEpoch, pool, item.key,
                                            item.attempt, AttemptRecord.State.submitting.rawValue])
             }
