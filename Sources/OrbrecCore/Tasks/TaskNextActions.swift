@@ -4,7 +4,8 @@
 public struct NextAction: Hashable, Sendable, Codable {
     /// `complete`, `fail`, `heartbeat`, `release`, `claim`, `wait` or `requeue`.
     public var action: String
-    /// `POST`, or empty for what is not an API call (`wait`, an operator's `requeue`).
+    /// `POST` for a call that acts, `GET` for where to look while waiting (`wait`), empty for
+    /// an operator's command (`requeue`).
     public var method: String
     /// The API path to call, or the command an operator runs.
     public var path: String

@@ -2025,9 +2025,10 @@ enum OpenAPIDocument {
           },
           "method": {
             "type": "string",
-            "description": "`POST`, or empty for what is not an API call (`wait`, an operator's `requeue`).",
+            "description": "`POST` for a call that acts, `GET` for where to look while waiting (`wait`), empty for an operator's command (`requeue`).",
             "enum": [
               "POST",
+              "GET",
               ""
             ]
           },
