@@ -1,4 +1,5 @@
 internal import OrbrecCore
+internal import OrbrecLeases
 internal import OrbrecEngine
 internal import OrbrecServer
 internal import OrbrecStore
@@ -108,7 +109,7 @@ struct LeaseView: Encodable, Sendable {
         state = record.state.rawValue
         worker = record.worker
         machine = record.machine
-        leaseExpiresAt = record.state == .leased ? record.expiresAt.map(ISOTime.string) : nil
+        leaseExpiresAt = record.state == .leased ? record.expiresAt.map(LeaseTaskView.iso) : nil
         reason = record.reason
     }
 }

@@ -2,33 +2,13 @@ internal import Foundation
 internal import MCP
 internal import OrbrecCore
 internal import OrbrecStore
+internal import OrbrecLeases
 
 /// A pull-mode task as the worker tools answer: the attempt, what it holds, and what to call
 /// next. The task's fields are those of the daemon's lease API (`POST /api/v1/pools/{pool}/claim`),
 /// so a worker reads the same shape over either; `next_actions` name tools and their
 /// arguments instead of HTTP paths.
 struct LeaseAnswer: Encodable, Sendable {
-    struct Task: Encodable, Sendable {
-        var id: String
-        var pool: String
-        var key: String
-        var attempt: Int
-        /// `leased`, `completed`, `retrying`, `dead_letter`, `pending` (released), `cancelled`.
-        var state: String
-        var token: String?
-        var leaseExpiresAt: String?
-        var leaseSeconds: Int64?
-        var worker: String?
-        var machine: String?
-        var item: String?
-        var index: Int?
-        var params: [String: String]?
-        var command: [String]?
-        var env: [String: String]?
-        var nextTryAt: String?
-        var reason: String?
-    }
-
     /// One call the caller may make next.
     struct Action: Encodable, Sendable {
         /// `complete`, `fail`, `heartbeat`, `release`, `claim`, `wait` or `requeue`.
@@ -43,7 +23,7 @@ struct LeaseAnswer: Encodable, Sendable {
     }
 
     /// Nil when nothing was there to claim.
-    var task: Task?
+    var task: LeaseTaskView?
     var nextActions: [Action]
     /// Why `task` is null, when it is.
     var message: String?
@@ -63,17 +43,8 @@ struct LeaseAnswer: Encodable, Sendable {
 
     /// The answer about `record`; `holder` when the caller holds its lease (it gets the token).
     init(_ record: LeaseRecord, pool: TaskPoolSpec?, state: String, holder: Bool, now: Instant, nextTryAt: Instant? = nil) {
-        let definition = pool?.tasks.first { $0.key == record.key }
-        let argv = definition.flatMap { definition in pool.map { $0.argv(for: definition, attempt: record.attempt) } } ?? []
         let id = "\(record.pool):\(record.key)"
-        task = Task(
-            id: id, pool: record.pool, key: record.key, attempt: record.attempt, state: state,
-            token: holder ? record.token : nil, leaseExpiresAt: holder ? record.expiresAt.map(ISOTime.string) : nil,
-            leaseSeconds: holder ? record.leaseMilliseconds.map { $0 / 1000 } : nil, worker: record.worker, machine: record.machine,
-            item: definition?.variables["item"], index: definition?.index,
-            params: definition.map { $0.variables.filter { $0.key != "item" } }.flatMap { $0.isEmpty ? nil : $0 },
-            command: argv.isEmpty ? nil : argv, env: holder && !(pool?.env.isEmpty ?? true) ? pool?.env : nil,
-            nextTryAt: nextTryAt.map(ISOTime.string), reason: record.reason)
+        task = LeaseTaskView(record, pool: pool, state: state, holder: holder, nextTryAt: nextTryAt)
         let situation = TaskNextActions.Situation(
             pool: record.pool, pathID: id, state: TaskState(rawValue: state) ?? .running, nextTryAt: nextTryAt,
             heldUntil: holder ? record.expiresAt : nil, leaseMilliseconds: record.leaseMilliseconds)
@@ -111,7 +82,7 @@ struct LeaseAnswer: Encodable, Sendable {
             tool = nil
         }
         return Action(action: next.action, tool: tool, arguments: arguments?.filter { !$0.value.isNull }, recommended: next.recommended,
-                      retryAfterSeconds: next.retryAfterSeconds, before: next.before.map(ISOTime.string),
+                      retryAfterSeconds: next.retryAfterSeconds, before: next.before.map(LeaseTaskView.iso),
                       reason: next.reason.replacingOccurrences(of: "retryAfterSeconds", with: "retry_after_seconds"))
     }
 }

@@ -24,7 +24,7 @@ public struct ExpressionSite: Hashable, Sendable, Codable {
     }
 
     /// The file position of an expression error.
-    public func location(of error: ExpressionError, in source: String) -> SourceLocation {
+    public func location(of error: ExpressionError) -> SourceLocation {
         location(ofOffset: error.offset)
     }
 }

@@ -103,17 +103,8 @@ struct LeaseRoutes: Sendable {
 
     func answer(_ record: LeaseRecord, pool: TaskPoolSpec?, state: String, holder: Bool, now: Instant,
                 nextTryAt: Instant? = nil) throws -> Response {
-        let definition = pool?.tasks.first { $0.key == record.key }
-        let argv = definition.flatMap { definition in pool.map { $0.argv(for: definition, attempt: record.attempt) } } ?? []
         let pathID = LeaseAnswer.pathID(pool: record.pool, key: record.key)
-        let task = LeaseAnswer.Task(
-            id: "\(record.pool):\(record.key)", pool: record.pool, key: record.key, attempt: record.attempt, state: state,
-            token: holder ? record.token : nil, leaseExpiresAt: holder ? record.expiresAt.map(LeaseAnswer.iso) : nil,
-            leaseSeconds: holder ? record.leaseMilliseconds.map { $0 / 1000 } : nil, worker: record.worker, machine: record.machine,
-            item: definition?.variables["item"], index: definition?.index,
-            params: definition.map { $0.variables.filter { $0.key != "item" } }.flatMap { $0.isEmpty ? nil : $0 },
-            command: argv.isEmpty ? nil : argv, env: holder && !(pool?.env.isEmpty ?? true) ? pool?.env : nil,
-            nextTryAt: nextTryAt.map(LeaseAnswer.iso), reason: record.reason)
+        let task = LeaseTaskView(record, pool: pool, state: state, holder: holder, nextTryAt: nextTryAt)
         let situation = TaskNextActions.Situation(
             pool: record.pool, pathID: pathID, state: TaskState(rawValue: state) ?? .running, nextTryAt: nextTryAt,
             heldUntil: holder ? record.expiresAt : nil, leaseMilliseconds: record.leaseMilliseconds)
@@ -148,32 +139,16 @@ struct LeaseRoutes: Sendable {
 
     func optionalInteger(_ body: Body, _ name: String, range: ClosedRange<Int64>) throws -> Int64? {
         guard body[name] != nil else { return nil }
-        // Decoded again with JSONDecoder: JSONSerialization cannot tell `1` from `true` on Linux,
-        // and a boolean or a fraction is not an integer here.
-        struct Field: Decodable { var value: Int64 }
-        guard let fragment = Self.fragment(of: name, in: body.raw),
-              let decoded = try? JSONDecoder().decode(Field.self, from: Data("{\"value\":\(fragment)}".utf8)), range.contains(decoded.value) else {
+        // Read by JSONDecoder, whose Int64 refuses `true`, `1.5` and `"1"`: JSONSerialization
+        // cannot tell `1` from `true` on Linux.
+        struct Integer: Decodable {
+            let value: Int64?
+            init(from decoder: any Decoder) throws { value = try? decoder.singleValueContainer().decode(Int64.self) }
+        }
+        guard let value = (try? JSONDecoder().decode([String: Integer].self, from: body.raw))?[name]?.value, range.contains(value) else {
             throw APIError(.badRequest, "bad-request", "\(name) must be an integer from \(range.lowerBound) to \(range.upperBound)")
         }
-        return decoded.value
-    }
-
-
-    /// The JSON text of one top-level field, re-encoded by JSONDecoder's strict rules.
-    static func fragment(of name: String, in raw: Data) -> String? {
-        struct Any_: Decodable {
-            let text: String?
-            init(from decoder: any Decoder) throws {
-                let container = try decoder.singleValueContainer()
-                if let value = try? container.decode(Bool.self) { text = value ? "true" : "false"; return }
-                if let value = try? container.decode(Int64.self) { text = String(value); return }
-                if let value = try? container.decode(Double.self) { text = String(value); return }
-                if let value = try? container.decode(String.self) { text = "\"\(value)\""; return }
-                text = nil
-            }
-        }
-        guard let fields = try? JSONDecoder().decode([String: Any_].self, from: raw) else { return nil }
-        return fields[name]?.text
+        return value
     }
 
     func optionalString(_ body: Body, _ name: String) throws -> String? {

@@ -120,7 +120,7 @@ enum PolicyDecoder {
                     valid = false
                 }
             } catch {
-                context.error(error.code, "\(path).\(given[0]): \(error.message)", at: site.location(of: error, in: text))
+                context.error(error.code, "\(path).\(given[0]): \(error.message)", at: site.location(of: error))
                 valid = false
             }
             condition = text
@@ -134,7 +134,7 @@ enum PolicyDecoder {
             do throws(ExpressionError) {
                 _ = try MessageTemplate(parsing: text, schema: schema)
             } catch {
-                context.error(error.code, "\(path).message: \(error.message)", at: site.location(of: error, in: text))
+                context.error(error.code, "\(path).message: \(error.message)", at: site.location(of: error))
                 valid = false
             }
             message = text

@@ -6,21 +6,14 @@ final class DecodeContext {
     let file: String
     private(set) var diagnostics: [Diagnostic] = []
 
-    /// The file's lines, for positions Yams does not give (where a block scalar's text starts).
-    let lines: [Substring]
+    private let text: String
+    /// The file's lines, for where each character of a policy expression was written (Yams
+    /// gives only where a scalar starts); split only when a file has one.
+    private(set) lazy var lines: [Substring] = text.split(separator: "\n", omittingEmptySubsequences: false)
 
     init(file: String, text: String = "") {
         self.file = file
-        self.lines = text.split(separator: "\n", omittingEmptySubsequences: false)
-    }
-
-    /// The 1-based column where the first non-blank line after `line` starts.
-    func indentation(after line: Int) -> Int? {
-        guard line < lines.count else { return nil }
-        for candidate in lines[line...] where !candidate.allSatisfy({ $0 == " " || $0 == "\r" }) {
-            return candidate.prefix(while: { $0 == " " }).count + 1
-        }
-        return nil
+        self.text = text
     }
 
     func location(of node: Node) -> SourceLocation? {

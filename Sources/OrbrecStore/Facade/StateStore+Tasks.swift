@@ -10,6 +10,11 @@ extension StateStore {
         }
     }
 
+    /// One task, by its identity.
+    public func task(pool: String, key: String) throws -> TaskRecord? {
+        try read { db in try TaskRecord.filter(Column("pool") == pool && Column("key") == key).fetchOne(db) }
+    }
+
     public func attempts(pool: String, key: String? = nil) throws -> [AttemptRecord] {
         try read { db in
             var request = AttemptRecord.filter(Column("pool") == pool).order(Column("key"), Column("attempt"))

@@ -35,7 +35,8 @@ struct PolicyRenderer {
         return lines.joined(separator: "\n")
     }
 
-    private func mark(_ violation: PolicyViolation) -> String {
+    /// `✗` red when it blocks, yellow when advisory; `!` for a warning.
+    func mark(_ violation: PolicyViolation) -> String {
         switch (violation.level, violation.isBlocking) {
         case (.warn, _): terminal.yellow("!")
         case (_, true): terminal.red("✗")

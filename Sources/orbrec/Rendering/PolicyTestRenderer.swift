@@ -24,7 +24,7 @@ struct PolicyTestRenderer {
                     continue
                 }
                 for violation in failures {
-                    let mark = violation.level == .warn ? terminal.yellow("!") : (violation.isBlocking ? terminal.red("✗") : terminal.yellow("✗"))
+                    let mark = PolicyRenderer(terminal: terminal).mark(violation)
                     let subject = violation.resource.map { "\($0)" } ?? "plan"
                     let place = violation.location.map { " (\($0))" } ?? ""
                     lines.append("  \(mark) \(rule.name): \(subject)\(place): \(violation.message)")
