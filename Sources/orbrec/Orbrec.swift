@@ -11,7 +11,7 @@ struct Orbrec: AsyncParsableCommand {
         subcommands: [
             InitCommand.self, ValidateCommand.self, PlanCommand.self, ApplyCommand.self, StatusCommand.self,
             GetCommand.self, TasksCommand.self, RequestsCommand.self, HistoryCommand.self, MachinesCommand.self, LockCommand.self,
-            RunCommand.self, MCPCommand.self, WorkflowsCommand.self, GraphCommand.self, PolicyCommand.self, RunAttemptCommand.self,
+            RunCommand.self, MCPCommand.self, WorkflowsCommand.self, GraphCommand.self, PolicyCommand.self, RunAttemptCommand.self, SuperviseCommand.self,
         ])
 
     /// As ArgumentParser's own `main`, except that a usage error exits 1, not 64: every

@@ -4,7 +4,7 @@ import OrbrecCore
 import OrbrecLocal
 import Testing
 
-/// The local scheduler with real runner processes (`orbrec _run-attempt` of the built binary).
+/// The local scheduler with a real attempt supervisor (`orbrec _supervise` of the built binary).
 @Suite struct LocalSchedulerTests {
     static let runner: String = {
         if let path = ProcessInfo.processInfo.environment["ORBREC_BIN"], !path.isEmpty { return path }
@@ -90,7 +90,9 @@ import Testing
         ((try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []).contains { entry in
             guard let pid = Int32(entry), let environ = FileManager.default.contents(atPath: "/proc/\(pid)/environ"),
                   let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8), !stat.contains(") Z ") else { return false }
-            return String(decoding: environ, as: UTF8.self).contains("ORBREC_MANAGED_BY=\(owner)")
+            let text = String(decoding: environ, as: UTF8.self)
+            // The supervisor carries the owner tag too, and waits for its orbrec: not one of the attempt's processes.
+            return text.contains("ORBREC_MANAGED_BY=\(owner)") && !text.contains("ORBREC_ROLE=supervisor")
         }
     }
 }

@@ -8,11 +8,44 @@ public protocol Scheduler: Sendable {
     /// Every attempt this scheduler runs or has finished for `owner`. Throws `ProviderError`.
     func attempts(ownedBy owner: String) async throws -> [ObservedAttempt]
 
+    /// The attempts of `open` (the journal's unsettled attempts) as they are now, at a cost in
+    /// proportion to them rather than to every attempt ever run. An attempt left out is one
+    /// the scheduler no longer knows (lost). Schedulers that cannot look one up answer with
+    /// `attempts(ownedBy:)`.
+    func attempts(ownedBy owner: String, open: [AttemptHandle]) async throws -> [ObservedAttempt]
+
+    /// Whether the scheduler announces each end through `AttemptEnds` as it happens, so the
+    /// engine can fill the freed slot at once.
+    var announcesEnds: Bool { get }
+
     /// Starts the attempts of `order`; one outcome per attempt.
     func submit(_ order: SubmitOrder) async -> [AttemptOutcomeReport]
 
     /// Stops running attempts; stopping one that already ended succeeds.
     func cancel(_ attempts: [ObservedAttempt]) async -> [AttemptOutcomeReport]
+}
+
+extension Scheduler {
+    public func attempts(ownedBy owner: String, open: [AttemptHandle]) async throws -> [ObservedAttempt] {
+        try await attempts(ownedBy: owner)
+    }
+
+    public var announcesEnds: Bool { false }
+}
+
+/// An attempt the journal holds open (submitting or running), with the job it was given.
+public struct AttemptHandle: Hashable, Sendable {
+    public var scheduler: String
+    public var task: TaskID
+    public var attempt: Int
+    public var jobID: String?
+
+    public init(scheduler: String, task: TaskID, attempt: Int, jobID: String?) {
+        self.scheduler = scheduler
+        self.task = task
+        self.attempt = attempt
+        self.jobID = jobID
+    }
 }
 
 /// One attempt as a scheduler reports it: running (no outcome yet) or ended.

@@ -84,7 +84,7 @@ extension ReconcileLoop {
                              [("id", outcome.id), ("verb", outcome.action.verb.rawValue),
                               ("resource", outcome.action.resource.description), ("message", outcome.message)]
                              + (outcome.requests.isEmpty ? [] : [("requests", outcome.requests.joined(separator: ","))]))
-                case .waiting, .note:
+                case .waiting, .note, .pools:
                     break
                 }
             })

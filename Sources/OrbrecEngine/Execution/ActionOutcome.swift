@@ -17,4 +17,6 @@ public enum ApplyProgress: Sendable {
     case waiting(StatusReport)
     /// A workflow run started, a step started or ended, a run ended.
     case note(String)
+    /// Pools moving on events: each one's counts (at most four times a second).
+    case pools([(pool: String, counts: TaskDispatcher.Counts)])
 }

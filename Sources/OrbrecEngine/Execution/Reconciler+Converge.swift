@@ -16,7 +16,14 @@ extension Reconciler {
         var wait = pollInterval.milliseconds
         let longestWait: Int64 = 5000
         var overridden = alreadyOverridden
+        // Attempt ends wake the wait between passes: the flow fills each freed slot at once.
+        let wakeup = WakeupSignal()
+        attemptEnds.listen { wakeup.signal() }
+        defer { attemptEnds.listen(nil) }
+        var flow: TaskFlow?
         while true {
+            try await flow?.flush()
+            flow = nil
             let snapshot = try await snapshot(of: desired, sync: true)
             for note in snapshot.workflowNotes { progress(.note(note)) }
             let result = try plan(snapshot, allowEmpty: allowEmpty)
@@ -45,9 +52,57 @@ extension Reconciler {
                 outcomes += try await execute(result.scheduled, snapshot: snapshot, parallelism: parallelism, progress: progress)
             }
             wait = replacingBroken ? min(longestWait, wait * 2) : pollInterval.milliseconds
-            try await Task.sleep(for: .milliseconds(wait))
+            // Between passes, pools move on events; the next pass comes after a longer wait while
+            // they do (it is the safety net and moves fleets and workflows), or when they drain.
+            flow = try TaskFlow.make(self, snapshot: snapshot)
+            if let flow {
+                let until = clock.now().adding(ConfigDuration(milliseconds: max(wait, Self.passIntervalWhileFlowing.milliseconds)))
+                try await flow.run(until: min(until, deadline), ends: attemptEnds, wakeup: wakeup, clock: clock) { counts in
+                    progress(.pools(counts))
+                }
+            } else {
+                try await Task.sleep(for: .milliseconds(wait))
+            }
         }
     }
+
+    /// How often `apply --wait` takes a whole look while pools move on events.
+    static let passIntervalWhileFlowing = ConfigDuration(milliseconds: 2000)
+}
+
+extension TaskFlow {
+    /// Steps on every announced end (and due retry) until `until`, or until the pools drain.
+    /// Ends that arrive while a step's transaction is written are taken together by the next.
+    func run(until: Instant, ends: AttemptEnds, wakeup: WakeupSignal, clock: any Clock,
+             progress: @Sendable ([(pool: String, counts: TaskDispatcher.Counts)]) -> Void) async throws {
+        var lastProgress = Instant(millisecondsSinceEpoch: 0)
+        while true {
+            let now = clock.now()
+            if now >= until { break }
+            let announced = ends.take()
+            let retryDue = nextRetry.map { $0 <= now } ?? false
+            if announced.isEmpty && !retryDue {
+                if isDrained { break }
+                // Jobs of started attempts are confirmed with the next step, or after a short wait.
+                var timeout = until.millisecondsSinceEpoch - now.millisecondsSinceEpoch
+                if needsFlush { timeout = min(timeout, Self.confirmWithin.milliseconds) }
+                if let retry = nextRetry { timeout = min(timeout, max(1, retry.millisecondsSinceEpoch - now.millisecondsSinceEpoch)) }
+                await wakeup.wait(upTo: .milliseconds(max(1, timeout)))
+                if !ends.hasPending { try flush() }
+                continue
+            }
+            try await step(announced)
+            if now.millisecondsSinceEpoch - lastProgress.millisecondsSinceEpoch >= 250 {
+                lastProgress = now
+                progress(counts)
+            }
+        }
+        try flush()
+        progress(counts)
+    }
+
+    /// How long a started attempt's job may wait for the next step before it is journaled alone.
+    static let confirmWithin = ConfigDuration(milliseconds: 50)
 }
 
 /// `apply --wait` ran out of time before everything converged.

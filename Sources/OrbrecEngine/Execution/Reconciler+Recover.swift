@@ -14,7 +14,7 @@ extension Reconciler {
         let recorded = try store.activeMachines()
         let observed = await observe(try registry(for: desired), recorded: recorded)
         let seen = Dictionary(observed.machines.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
-        let (attempts, _) = await observeAttempts(try schedulers(for: desired), tasks: try store.tasks())
+        let (attempts, _) = await observeAttempts(try schedulers(for: desired), open: nil)
         for action in interrupted where action.resource.kind == .taskPool {
             // Attempts the scheduler knows were started: record their jobs. The others are settled
             // as lost (infra, not counted) by the next observation, and retried.

@@ -2,15 +2,21 @@ internal import OrbrecCore
 internal import OrbrecStore
 
 extension Reconciler {
-    /// Asks every scheduler for the attempts it runs or finished for this state.
-    func observeAttempts(_ registry: SchedulerRegistry, tasks: [TaskRecord]) async -> ([ObservedAttempt], [String: String]) {
+    /// Asks every scheduler for the attempts it runs or finished for this state. With `open`
+    /// (the journal's open attempts), each scheduler is asked about those only, at a cost in
+    /// proportion to them; without, about everything it holds (recovery after a crash).
+    func observeAttempts(_ registry: SchedulerRegistry, open: [AttemptHandle]?) async -> ([ObservedAttempt], [String: String]) {
         let owner = store.stateID
         var attempts: [ObservedAttempt] = []
         var unreachable: [String: String] = [:]
+        let openByScheduler = Dictionary(grouping: open ?? [], by: \.scheduler)
         await withTaskGroup(of: (String, [ObservedAttempt], String?).self) { group in
             for (name, scheduler) in registry.schedulers {
                 group.addTask {
                     do {
+                        if open != nil {
+                            return (name, try await scheduler.attempts(ownedBy: owner, open: openByScheduler[name] ?? []), nil)
+                        }
                         return (name, try await scheduler.attempts(ownedBy: owner), nil)
                     } catch let error as ProviderError {
                         return (name, [], error.description)
@@ -28,21 +34,24 @@ extension Reconciler {
 
     /// Records the end of every running task's attempt the schedulers report as ended or no
     /// longer know, through the task lifecycle, with real jitter on the next try.
-    func settleTasks(_ tasks: [TaskRecord], desired: DesiredState, observed: ObservedState) throws {
+    func settleTasks(_ tasks: [TaskRecord], desired: DesiredState, observed: ObservedState, open: [AttemptHandle]) throws {
         let attemptsByTask = Dictionary(grouping: observed.attempts, by: \.task)
         var generator = SystemRandomNumberGenerator()
-        let running = tasks.filter { $0.state == .running }
-        // One read per pool rather than one per task, one write for all that ended.
-        var rowsByTask: [TaskID: [AttemptRecord]] = [:]
-        for pool in Set(running.map(\.pool)) {
-            for row in try store.attempts(pool: pool) { rowsByTask[TaskID(pool: row.pool, key: row.key), default: []].append(row) }
-        }
+        let openByAttempt = Dictionary(open.map { (AttemptKey(task: $0.task, attempt: $0.attempt), $0) }, uniquingKeysWith: { first, _ in first })
         var settlements: [StateStore.Settlement] = []
         let now = clock.now()
-        for record in running {
-            let rows = rowsByTask[record.status.id] ?? []
-            guard let current = rows.first(where: { $0.attempt == record.attemptsStarted }),
-                  observed.unreachableSchedulers[current.scheduler] == nil else { continue }
+        for record in tasks where record.state == .running {
+            // The scheduler of the task's current attempt: from the open attempts (indexed), or,
+            // for the rare attempt the journal holds closed under a running task, from its row.
+            let scheduler: String
+            if let handle = openByAttempt[AttemptKey(task: record.status.id, attempt: record.attemptsStarted)] {
+                scheduler = handle.scheduler
+            } else if let row = try store.attempts(pool: record.pool, key: record.key).first(where: { $0.attempt == record.attemptsStarted }) {
+                scheduler = row.scheduler
+            } else {
+                continue
+            }
+            guard observed.unreachableSchedulers[scheduler] == nil else { continue }
             let policy = desired.pools[record.pool]?.retry ?? .default
             let sample = Double.random(in: -1...1, using: &generator)
             guard let transition = TaskLifecycle.settle(record.status, attempts: attemptsByTask[record.status.id] ?? [], policy: policy,
@@ -53,4 +62,10 @@ extension Reconciler {
         }
         try store.settle(settlements, at: now)
     }
+}
+
+/// One attempt of one task.
+struct AttemptKey: Hashable {
+    var task: TaskID
+    var attempt: Int
 }

@@ -16,10 +16,13 @@ public final class Reconciler: Sendable {
     /// Called with a name at each step where a crash would matter; tests use it to stop the
     /// process at exactly that point (see `ORBREC_FAILPOINT`).
     let checkpoint: Checkpoint
+    /// Where schedulers announce ended attempts (the same hub the executable gives them).
+    public let attemptEnds: AttemptEnds
 
     public init(store: StateStore, providerFactory: @escaping ProviderFactory,
                 schedulerFactory: @escaping SchedulerFactory = { _ in nil }, clock: any Clock = SystemClock(), actor: String,
-                checkpoint: @escaping Checkpoint = { _ in }) {
+                checkpoint: @escaping Checkpoint = { _ in }, attemptEnds: AttemptEnds = AttemptEnds()) {
+        self.attemptEnds = attemptEnds
         self.store = store
         self.factory = providerFactory
         self.schedulerFactory = schedulerFactory
@@ -50,14 +53,15 @@ public final class Reconciler: Sendable {
         var observed: ObservedState
         if refresh {
             observed = await observe(try registry(for: desired), recorded: recorded)
-            let (attempts, unreachable) = await observeAttempts(try schedulers(for: desired), tasks: tasks)
+            let open = try store.openAttemptHandles()
+            let (attempts, unreachable) = await observeAttempts(try schedulers(for: desired), open: open)
             observed.attempts = attempts
             observed.unreachableSchedulers = unreachable
             if sync {
                 try store.syncMachines(observed: observed.machines, unreachableProviders: Set(observed.unreachableProviders.keys),
                                        at: clock.now())
                 recorded = try store.activeMachines()
-                try settleTasks(tasks, desired: desired, observed: observed)
+                try settleTasks(tasks, desired: desired, observed: observed, open: open)
                 tasks = try store.tasks()
             }
         } else {

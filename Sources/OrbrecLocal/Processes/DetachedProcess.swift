@@ -11,7 +11,10 @@ enum DetachedProcess {
     /// glibc's POSIX_SPAWN_SETSID (`<spawn.h>`, glibc 2.26+), which Swift does not import.
     private static let spawnSetSID: Int32 = 0x80
 
-    static func spawn(argv: [String], environment: [String: String], logPath: String) throws(SpawnError) -> Int32 {
+    /// With `stdin`/`stdout` (descriptors of pipes), the program talks to orbrec over them;
+    /// otherwise it reads /dev/null and writes to `logPath`. Its stderr always goes to `logPath`.
+    static func spawn(argv: [String], environment: [String: String], logPath: String, stdin: Int32? = nil,
+                      stdout: Int32? = nil) throws(SpawnError) -> Int32 {
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }
@@ -27,9 +30,18 @@ enum DetachedProcess {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, logPath, O_WRONLY | O_CREAT | O_APPEND, 0o640)
-        posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        if let stdin {
+            posix_spawn_file_actions_adddup2(&actions, stdin, 0)
+        } else {
+            posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        }
+        if let stdout {
+            posix_spawn_file_actions_adddup2(&actions, stdout, 1)
+            posix_spawn_file_actions_addopen(&actions, 2, logPath, O_WRONLY | O_CREAT | O_APPEND, 0o640)
+        } else {
+            posix_spawn_file_actions_addopen(&actions, 1, logPath, O_WRONLY | O_CREAT | O_APPEND, 0o640)
+            posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        }
         InheritedDescriptors.closeAll(in: &actions)
 
         let cArgv = argv.map { strdup($0) } + [nil]

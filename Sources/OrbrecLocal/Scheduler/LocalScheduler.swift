@@ -1,26 +1,28 @@
 public import OrbrecCore
 internal import Foundation
 internal import Glibc
-internal import Synchronization
 
-/// The `local` scheduler: each attempt runs under its own runner process (`orbrec
-/// _run-attempt`), a session leader tagged with the attempt's identity, so attempts outlive
-/// the orbrec that started them and their end is recorded even while orbrec is down.
+/// The `local` scheduler: each attempt's command runs as a session leader tagged with the
+/// attempt's identity, started and watched by an attempt supervisor (`orbrec _supervise`),
+/// one per orbrec process and scheduler. The supervisor records each end in a result file
+/// and announces it at once (`AttemptEnds`), and it outlives the orbrec that started it, so
+/// an end is recorded even while orbrec is down.
 public final class LocalScheduler: Scheduler {
     public let name: String
     /// `<state dir>/tasks`: outputs and results of every attempt.
     public let root: String
-    /// The orbrec executable, started as `orbrec _run-attempt …`.
+    /// The orbrec executable, started as `orbrec _supervise …`.
     private let runner: String
     private let baseEnvironment: [String: String]
-    private let children = Mutex<Set<Int32>>([])
+    private let ends: AttemptEnds
 
     public static let grace = ConfigDuration.seconds(5)
 
-    public init(name: String, root: String, runner: String, environment: [String: String]? = nil) {
+    public init(name: String, root: String, runner: String, environment: [String: String]? = nil, ends: AttemptEnds = AttemptEnds()) {
         self.name = name
         self.root = root
         self.runner = runner
+        self.ends = ends
         baseEnvironment = (environment ?? ProcessInfo.processInfo.environment).filter { !$0.key.hasPrefix("ORBREC_") }
     }
 
@@ -31,35 +33,42 @@ public final class LocalScheduler: Scheduler {
         static let key = "ORBREC_TASK_KEY"
         static let attempt = "ORBREC_ATTEMPT"
         static let action = "ORBREC_ACTION"
+        /// `PID:TICKS` of the supervisor that started the command: a command whose supervisor
+        /// is gone has no one to record its end.
+        static let supervisor = "ORBREC_SUPERVISOR"
+        static let role = "ORBREC_ROLE"
     }
 
+    public var announcesEnds: Bool { true }
+
+    /// Every attempt of `owner` this scheduler runs or has a result for: every process and
+    /// every result file (after a crash, to find what an interrupted submit started).
     public func attempts(ownedBy owner: String) async throws -> [ObservedAttempt] {
-        reap()
         var found: [TaskID: [Int: ObservedAttempt]] = [:]
-        // Runners first, results second: an attempt that ends between the two reads is then
-        // seen ended, never missed (and so never taken for lost).
-        var runners: Set<Int32> = []
+        // Processes first, results second: an attempt that ends between the two reads is then
+        // seen ended, never missed (its result is written before its process is reaped).
+        var leaders: Set<Int32> = []
         var orphans: [Int32] = []
         for pid in ProcFileSystem.processIDs() {
             guard let stat = ProcFileSystem.stat(of: pid), stat.state != "Z" else { continue }
-            // Only a session leader (a runner) or a process whose session leader is gone (an
-            // orphaned command) can be ours: the environment of no other process is read.
+            // Only a session leader (a command, or an older orbrec's runner) or a process whose
+            // session leader is gone can be ours: the environment of no other process is read.
             if stat.session != pid, let leader = ProcFileSystem.stat(of: stat.session), leader.state != "Z" { continue }
             let tags = ProcFileSystem.environment(of: pid)
             guard tags[Tag.managedBy] == owner, tags[Tag.scheduler] == name, let pool = tags[Tag.pool], let key = tags[Tag.key],
                   let attempt = tags[Tag.attempt].flatMap(Int.init) else { continue }
-            guard stat.session == pid else {
-                // A command whose runner is gone (killed with SIGKILL) would run beside its retry.
+            guard stat.session == pid, !Self.supervisorIsGone(tags) else {
+                // A command no one will record (its supervisor or runner was killed) must not run beside its retry.
                 orphans.append(pid)
                 continue
             }
-            runners.insert(pid)
+            leaders.insert(pid)
             let id = TaskID(pool: pool, key: key)
             let identity = ProcessIdentity(pid: pid, startTicks: stat.startTicks)
             found[id, default: [:]][attempt] = ObservedAttempt(scheduler: name, task: id, attempt: attempt, jobID: "local:\(identity)")
         }
         for pid in orphans {
-            guard let stat = ProcFileSystem.stat(of: pid), !runners.contains(stat.session) else { continue }
+            guard let stat = ProcFileSystem.stat(of: pid), !leaders.contains(stat.session) else { continue }
             kill(-stat.processGroup, SIGKILL)
         }
         for path in AttemptFiles.resultFiles(under: root) {
@@ -72,91 +81,113 @@ public final class LocalScheduler: Scheduler {
         return found.values.flatMap(\.values).sorted { ($0.task, $0.attempt) < ($1.task, $1.attempt) }
     }
 
-    public func submit(_ order: SubmitOrder) async -> [AttemptOutcomeReport] {
-        order.attempts.map { attempt in
-            let id = TaskID(pool: order.pool, key: attempt.key)
-            let files = AttemptFiles(root: root, pool: order.pool, key: attempt.key)
-            do {
-                try FileManager.default.createDirectory(atPath: files.directory, withIntermediateDirectories: true)
-            } catch {
-                return AttemptOutcomeReport(task: id, attempt: attempt.attempt, error: ProviderError(
-                    code: "output-directory", message: "cannot create \(files.directory): \(error.localizedDescription)"))
+    /// The journal's open attempts as they are now, looked up one by one (their process by its
+    /// job id, then their result file): the cost is that of the open attempts, not of every
+    /// attempt ever run. An open attempt found nowhere is left out (the engine takes it as lost).
+    public func attempts(ownedBy owner: String, open: [AttemptHandle]) async throws -> [ObservedAttempt] {
+        var observed: [ObservedAttempt] = []
+        for handle in open where handle.scheduler == name {
+            if let jobID = handle.jobID, let identity = Self.identity(of: jobID),
+               let stat = ProcFileSystem.stat(of: identity.pid), stat.startTicks == identity.startTicks {
+                // A zombie is being recorded by its supervisor right now: still running.
+                if stat.state == "Z" || !Self.supervisorIsGone(ProcFileSystem.environment(of: identity.pid)) {
+                    observed.append(ObservedAttempt(scheduler: name, task: handle.task, attempt: handle.attempt, jobID: jobID))
+                    continue
+                }
+                kill(-stat.processGroup, SIGKILL)
             }
-            var environment = baseEnvironment.merging(order.env) { _, pool in pool }
-            environment[Tag.managedBy] = order.owner
-            environment[Tag.scheduler] = name
-            environment[Tag.pool] = order.pool
-            environment[Tag.key] = attempt.key
-            environment[Tag.attempt] = String(attempt.attempt)
-            environment[Tag.action] = order.actionID
-            // `--option=value`, so a value that starts with '-' (a key such as "-1") is never read as an option.
-            var argv = [runner, "_run-attempt", "--owner=\(order.owner)", "--scheduler=\(name)", "--pool=\(order.pool)",
-                        "--key=\(attempt.key)", "--attempt=\(attempt.attempt)",
-                        "--stdout=\(files.stdout(attempt.attempt))", "--stderr=\(files.stderr(attempt.attempt))",
-                        "--result=\(files.result(attempt.attempt))", "--grace-ms=\(Self.grace.milliseconds)"]
-            if let workdir = order.workdir { argv.append("--workdir=\(workdir)") }
-            if let walltime = order.walltime { argv.append("--walltime-ms=\(walltime.milliseconds)") }
-            argv += ["--"] + attempt.argv
-            do throws(DetachedProcess.SpawnError) {
-                let pid = try DetachedProcess.spawn(argv: argv, environment: environment, logPath: files.runnerLog(attempt.attempt))
-                children.withLock { _ = $0.insert(pid) }
-                ProcFileSystem.waitUntilTagged(pid, tag: Tag.attempt)
-                let ticks = ProcFileSystem.stat(of: pid)?.startTicks ?? 0
-                return AttemptOutcomeReport(task: id, attempt: attempt.attempt, jobID: "local:\(ProcessIdentity(pid: pid, startTicks: ticks))")
-            } catch {
+            let files = AttemptFiles(root: root, pool: handle.task.pool, key: handle.task.key)
+            if let result = AttemptResult.read(from: files.result(handle.attempt)), result.owner == owner, result.scheduler == name {
+                observed.append(ObservedAttempt(scheduler: name, task: handle.task, attempt: handle.attempt,
+                                                jobID: handle.jobID ?? "local:\(handle.task.pool)/\(handle.task.key)#\(handle.attempt)",
+                                                outcome: result.outcome))
+            }
+        }
+        return observed
+    }
+
+    public func submit(_ order: SubmitOrder) async -> [AttemptOutcomeReport] {
+        let client: SupervisorClient
+        do {
+            client = try SupervisorClient.shared(runner: runner, owner: order.owner, scheduler: name, root: root,
+                                                 grace: Self.grace.milliseconds, environment: baseEnvironment, ends: ends)
+        } catch {
+            let problem = error as? ProviderError ?? ProviderError(code: "spawn-failed", message: "\(error)")
+            return order.attempts.map { AttemptOutcomeReport(task: TaskID(pool: order.pool, key: $0.key), attempt: $0.attempt, error: problem) }
+        }
+        let replies = await client.start(order.attempts.map { attempt in
+            SupervisorOrder(op: .start, pool: order.pool, key: attempt.key, attempt: attempt.attempt, action: order.actionID,
+                            argv: attempt.argv, env: order.env, workdir: order.workdir, walltimeMs: order.walltime?.milliseconds)
+        })
+        return zip(order.attempts, replies).map { attempt, reply in
+            let id = TaskID(pool: order.pool, key: attempt.key)
+            switch reply.kind {
+            case .started:
+                let jobID = reply.pid.map { "local:\(ProcessIdentity(pid: $0, startTicks: reply.ticks ?? 0))" }
+                    ?? "local:\(order.pool)/\(attempt.key)#\(attempt.attempt)"
+                return AttemptOutcomeReport(task: id, attempt: attempt.attempt, jobID: jobID)
+            case .failed, .ended:
                 return AttemptOutcomeReport(task: id, attempt: attempt.attempt, error: ProviderError(
-                    code: "spawn-failed", message: "cannot start the attempt runner \(runner): \(error.message)"))
+                    code: "not-started", message: reply.message ?? "the attempt supervisor did not start it"))
             }
         }
     }
 
     public func cancel(_ attempts: [ObservedAttempt]) async -> [AttemptOutcomeReport] {
+        var stopping: [(ObservedAttempt, ProcessIdentity, String?)] = []
         var reports: [AttemptOutcomeReport] = []
         for attempt in attempts {
-            guard attempt.jobID.hasPrefix("local:"),
-                  let identity = ProcessIdentity(parsing: String(attempt.jobID.dropFirst("local:".count))), identity.isAlive else {
+            guard let identity = Self.identity(of: attempt.jobID), identity.isAlive else {
                 reports.append(AttemptOutcomeReport(task: attempt.task, attempt: attempt.attempt, jobID: attempt.jobID))
                 continue
             }
-            let owner = ownerTag(of: identity)
-            // SIGUSR1 is orbrec's cancel: the runner stops the command's group and records a cancel.
-            // A TERM from anyone else (a shutdown) is recorded as an interruption and retried.
-            kill(identity.pid, SIGUSR1)
-            var waited: Int64 = 0
-            let limit = Self.grace.milliseconds + 3000
-            while identity.isAlive && waited < limit {
-                reap()
-                try? await Task.sleep(for: .milliseconds(20))
-                waited += 20
-            }
-            if identity.isAlive { kill(-identity.pid, SIGKILL) }
-            // A runner stopped before it could record anything (the TERM came before it set up
-            // its handler) leaves no result: record the cancel for it.
             let result = AttemptFiles(root: root, pool: attempt.task.pool, key: attempt.task.key).result(attempt.attempt)
-            if !identity.isAlive && AttemptResult.read(from: result) == nil, let owner {
+            // The marker first: whichever supervisor records the end then records a cancel.
+            close(open(result + ".cancel", O_WRONLY | O_CREAT | O_CLOEXEC, 0o640))
+            let tags = ProcFileSystem.environment(of: identity.pid)
+            if tags[Tag.supervisor] == nil {
+                // An older orbrec's runner: SIGUSR1 is its cancel.
+                kill(identity.pid, SIGUSR1)
+            } else {
+                kill(-identity.pid, SIGTERM)
+            }
+            stopping.append((attempt, identity, tags[Tag.managedBy]))
+        }
+        var waited: Int64 = 0
+        let limit = Self.grace.milliseconds + 3000
+        while stopping.contains(where: { $0.1.isAlive }) && waited < limit {
+            try? await Task.sleep(for: .milliseconds(10))
+            waited += 10
+        }
+        for (attempt, identity, owner) in stopping {
+            if identity.isAlive { kill(-identity.pid, SIGKILL) }
+            // A command whose supervisor was gone leaves no result: record the cancel for it.
+            let result = AttemptFiles(root: root, pool: attempt.task.pool, key: attempt.task.key).result(attempt.attempt)
+            if !identity.isAlive && AttemptResult.read(from: result) == nil && !Self.isZombie(identity), let owner {
                 let now = Int64(Date().timeIntervalSince1970 * 1000)
                 try? AttemptResult(owner: owner, scheduler: name, pool: attempt.task.pool, key: attempt.task.key, attempt: attempt.attempt,
                                    exitCode: nil, signal: nil, timedOut: false, cancelled: true, startedAt: now, endedAt: now,
                                    host: ProcessInfo.processInfo.hostName).write(to: result)
             }
             reports.append(AttemptOutcomeReport(task: attempt.task, attempt: attempt.attempt, jobID: attempt.jobID,
-                                                error: identity.isAlive ? ProviderError(code: "cancel-timeout", message: "runner \(identity.pid) did not stop", retryable: true) : nil))
+                                                error: identity.isAlive ? ProviderError(code: "cancel-timeout", message: "attempt \(identity.pid) did not stop", retryable: true) : nil))
         }
         return reports
     }
 
-    /// The owner tag of a live runner.
-    private func ownerTag(of identity: ProcessIdentity) -> String? {
-        identity.isAlive ? ProcFileSystem.environment(of: identity.pid)[Tag.managedBy] : nil
+    static func identity(of jobID: String) -> ProcessIdentity? {
+        guard jobID.hasPrefix("local:") else { return nil }
+        return ProcessIdentity(parsing: String(jobID.dropFirst("local:".count)))
     }
 
-    private func reap() {
-        children.withLock { pids in
-            for pid in pids {
-                var status: Int32 = 0
-                let result = waitpid(pid, &status, WNOHANG)
-                if result == pid || (result < 0 && errno == ECHILD) { pids.remove(pid) }
-            }
-        }
+    private static func isZombie(_ identity: ProcessIdentity) -> Bool {
+        guard let stat = ProcFileSystem.stat(of: identity.pid) else { return false }
+        return stat.startTicks == identity.startTicks && stat.state == "Z"
+    }
+
+    /// Whether the tags name a supervisor that no longer runs.
+    static func supervisorIsGone(_ tags: [String: String]) -> Bool {
+        guard let supervisor = tags[Tag.supervisor] else { return false }
+        return ProcessIdentity(parsing: supervisor).map { !$0.isAlive } ?? true
     }
 }

@@ -34,34 +34,38 @@ extension StateStore {
     /// Journals attempts before the scheduler is asked to start them: the action becomes
     /// `issuing`, each task `running` with its new attempt number, each attempt `submitting`.
     public func markSubmitting(actionID: String, scheduler: String, pool: String, attempts: [TaskAttemptRef], at now: Instant) throws {
-        try write { db in
-            try transition(db, actionID: actionID, to: .issuing, error: nil, at: now, requestID: nil)
-            let at = now.millisecondsSinceEpoch
-            let resource = ResourceID(.taskPool, pool).description
-            for ref in attempts {
-                let existing = try TaskSQL.current(db, pool: pool, key: ref.key)
-                let status = TaskStatus(pool: pool, key: ref.key, state: .running, attemptsStarted: ref.attempt,
-                                        attemptsConsumed: existing?.attemptsConsumed ?? 0, nextTryAt: nil, lastOutcome: nil,
-                                        infraLosses: existing?.infraLosses ?? 0)
-                // The last outcome stays as the journal holds it, not decoded and encoded again.
-                try TaskSQL.save(db, status, lastOutcome: existing?.lastOutcome, createdAt: existing?.createdAt ?? at, updatedAt: at)
-                try TaskSQL.insertAttempt(db, pool: pool, key: ref.key, attempt: ref.attempt, scheduler: scheduler, actionID: actionID, at: at)
-                try TaskSQL.appendEvent(db, at: at, resource: resource, subject: "task/\(pool)/\(ref.key)", from: existing?.state,
-                                        to: TaskState.running.rawValue, cause: "attempt \(ref.attempt) by \(actionID)")
-            }
+        try write { db in try markSubmitting(db, actionID: actionID, scheduler: scheduler, pool: pool, attempts: attempts, at: now) }
+    }
+
+    func markSubmitting(_ db: Database, actionID: String, scheduler: String, pool: String, attempts: [TaskAttemptRef], at now: Instant) throws {
+        try transition(db, actionID: actionID, to: .issuing, error: nil, at: now, requestID: nil)
+        let at = now.millisecondsSinceEpoch
+        let resource = ResourceID(.taskPool, pool).description
+        for ref in attempts {
+            let existing = try TaskSQL.current(db, pool: pool, key: ref.key)
+            let status = TaskStatus(pool: pool, key: ref.key, state: .running, attemptsStarted: ref.attempt,
+                                    attemptsConsumed: existing?.attemptsConsumed ?? 0, nextTryAt: nil, lastOutcome: nil,
+                                    infraLosses: existing?.infraLosses ?? 0)
+            // The last outcome stays as the journal holds it, not decoded and encoded again.
+            try TaskSQL.save(db, status, lastOutcome: existing?.lastOutcome, createdAt: existing?.createdAt ?? at, updatedAt: at)
+            try TaskSQL.insertAttempt(db, pool: pool, key: ref.key, attempt: ref.attempt, scheduler: scheduler, actionID: actionID, at: at)
+            try TaskSQL.appendEvent(db, at: at, resource: resource, subject: "task/\(pool)/\(ref.key)", from: existing?.state,
+                                    to: TaskState.running.rawValue, cause: "attempt \(ref.attempt) by \(actionID)")
         }
     }
 
     /// Records the scheduler's job ids for started attempts.
     public func markSubmitted(pool: String, started: [(key: String, attempt: Int, jobID: String)], at now: Instant) throws {
         try write { db in
-            for item in started {
-                // A pull worker may have claimed the attempt already: its `lease:worker` job stays.
-                try db.cachedStatement(sql: "UPDATE attempts SET state = ?, job_id = CASE WHEN job_id LIKE 'lease:%' THEN job_id ELSE ? END, started_at = COALESCE(started_at, ?) WHERE pool = ? AND key = ? AND attempt = ? AND state = ?")
-                    .execute(arguments: [AttemptRecord.State.running.rawValue, item.jobID, now.millisecondsSinceEpoch, pool, item.key,
-                                           item.attempt, AttemptRecord.State.submitting.rawValue])
-            }
+            for item in started { try markSubmitted(db, pool: pool, key: item.key, attempt: item.attempt, jobID: item.jobID, at: now) }
         }
+    }
+
+    func markSubmitted(_ db: Database, pool: String, key: String, attempt: Int, jobID: String, at now: Instant) throws {
+        // A pull worker may have claimed the attempt already: its `lease:worker` job stays.
+        try db.cachedStatement(sql: "UPDATE attempts SET state = ?, job_id = CASE WHEN job_id LIKE 'lease:%' THEN job_id ELSE ? END, started_at = COALESCE(started_at, ?) WHERE pool = ? AND key = ? AND attempt = ? AND state = ?")
+            .execute(arguments: [AttemptRecord.State.running.rawValue, jobID, now.millisecondsSinceEpoch, pool, key,
+                                   attempt, AttemptRecord.State.submitting.rawValue])
     }
 
     /// How one attempt ended and what that did to its task (the lifecycle's transition).
@@ -95,7 +99,7 @@ extension StateStore {
         }
     }
 
-    private func settle(_ db: Database, _ transition: TaskLifecycle.Transition, attempt: Int, outcome: AttemptOutcome, jobID: String?,
+    func settle(_ db: Database, _ transition: TaskLifecycle.Transition, attempt: Int, outcome: AttemptOutcome, jobID: String?,
                         at now: Instant) throws {
         let task = transition.task
         let at = now.millisecondsSinceEpoch
@@ -143,8 +147,18 @@ extension StateStore {
     /// Attempts journaled as submitting or running: what a plan without refresh takes as running.
     public func openAttempts() throws -> [AttemptRecord] {
         try read { db in
-            try AttemptRecord.filter([AttemptRecord.State.submitting.rawValue, AttemptRecord.State.running.rawValue].contains(Column("state")))
-                .fetchAll(db)
+            try AttemptRecord.fetchAll(db, sql: "SELECT * FROM attempts WHERE state IN ('submitting', 'running')")
+        }
+    }
+
+    /// The open attempts (submitting or running) with their jobs, through the partial index:
+    /// what observation asks the schedulers about.
+    public func openAttemptHandles() throws -> [AttemptHandle] {
+        try read { db in
+            let rows = try Row.fetchAll(db.cachedStatement(sql: """
+                SELECT scheduler, pool, key, attempt, job_id FROM attempts WHERE state IN ('submitting', 'running')
+                """))
+            return rows.map { AttemptHandle(scheduler: $0[0], task: TaskID(pool: $0[1], key: $0[2]), attempt: $0[3], jobID: $0[4]) }
         }
     }
 }

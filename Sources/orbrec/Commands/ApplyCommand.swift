@@ -120,9 +120,11 @@ struct ApplyCommand: AsyncParsableCommand {
             try failIfAdaptersWereUnobserved(current.plan)
             if wait {
                 do {
+                    let display = PoolProgressDisplay()
                     _ = try await reconciler.converge(desired: desired, allowEmpty: allowEmpty, parallelism: parallelism,
                                                       timeout: timeout, policyOverride: policyOverride,
-                                                      alreadyOverridden: overridden) { event in report(event, session) }
+                                                      alreadyOverridden: overridden) { event in report(event, session, pools: display) }
+                    display.end()
                     session.terminal.endProgress()
                     let final = try await reconciler.snapshot(of: desired)
                     let pools = desired.pools.values.filter { !desired.workflowPools.contains($0.name) }.sorted { $0.name < $1.name }
@@ -193,9 +195,18 @@ struct ApplyCommand: AsyncParsableCommand {
     }
 }
 
-/// One line per finished action; a rewritten progress line while waiting.
-private func report(_ event: ApplyProgress, _ session: Session) {
+/// One line per finished action; a rewritten progress line while waiting; while pools move on
+/// events (`display`), one live line per pool instead of a line per submission.
+private func report(_ event: ApplyProgress, _ session: Session, pools display: PoolProgressDisplay? = nil) {
     switch event {
+    case .pools(let counts):
+        display?.show(counts)
+    case .finished(let outcome) where display != nil && outcome.succeeded && outcome.action.resource.kind == .taskPool
+        && [.submit, .retry].contains(outcome.action.verb):
+        session.logger.info("action succeeded", [("id", outcome.id), ("verb", outcome.action.verb.rawValue),
+                                                 ("resource", outcome.action.resource.description), ("message", outcome.message)])
+    case .waiting where display?.isShowing == true:
+        break
     case .started(let item):
         session.logger.info("action started", [("id", item.id), ("verb", item.action.verb.rawValue),
                                                ("resource", item.action.resource.description)])

@@ -100,13 +100,16 @@ struct Session {
             }
         }, schedulerFactory: { spec in
             switch spec.type {
-            case .local: LocalScheduler(name: spec.name, root: taskDirectory, runner: runner)
+            case .local: LocalScheduler(name: spec.name, root: taskDirectory, runner: runner, ends: Self.attemptEnds)
             case .slurm: SlurmScheduler(spec: spec, root: taskDirectory, runner: runner, useArrays: environment["ORBREC_SLURM_ARRAYS"] != "0")
             case .leases: LeaseScheduler(name: spec.name, store: store, clock: SystemClock())
             case .pbs, .lsf: nil
             }
-        }, actor: Self.actor, checkpoint: failpoint)
+        }, actor: Self.actor, checkpoint: failpoint, attemptEnds: Self.attemptEnds)
     }
+
+    /// Where this process's schedulers announce ended attempts to its engine.
+    static let attemptEnds = AttemptEnds()
 
     /// Where the local scheduler keeps each attempt's output and result.
     var taskDirectory: String {

@@ -1,0 +1,45 @@
+internal import Synchronization
+
+/// Where a scheduler announces attempts that just ended, so the engine fills the freed slot
+/// at once instead of at its next look. Ends are hints: the engine settles each from what it
+/// reports, and a level-triggered pass still finds any end that was never announced.
+public final class AttemptEnds: Sendable {
+    private struct State {
+        var ended: [ObservedAttempt] = []
+        var listener: (@Sendable () -> Void)?
+    }
+
+    private let state = Mutex(State())
+
+    public init() {}
+
+    /// Announces ended attempts; kept only while someone listens.
+    public func post(_ attempts: [ObservedAttempt]) {
+        guard !attempts.isEmpty else { return }
+        let listener = state.withLock { state -> (@Sendable () -> Void)? in
+            guard let listener = state.listener else { return nil }
+            state.ended += attempts
+            return listener
+        }
+        listener?()
+    }
+
+    /// Everything announced since the last call.
+    public func take() -> [ObservedAttempt] {
+        state.withLock { state in
+            defer { state.ended = [] }
+            return state.ended
+        }
+    }
+
+    /// Whether ends wait to be taken.
+    public var hasPending: Bool { state.withLock { !$0.ended.isEmpty } }
+
+    /// Sets the one listener, called (on the announcing thread) after each announcement; nil stops listening.
+    public func listen(_ listener: (@Sendable () -> Void)?) {
+        state.withLock { state in
+            state.listener = listener
+            if listener == nil { state.ended = [] }
+        }
+    }
+}

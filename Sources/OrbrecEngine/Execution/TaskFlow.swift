@@ -1,0 +1,197 @@
+public import OrbrecCore
+internal import OrbrecStore
+
+/// The event-driven part of reconciling task pools. Between level-triggered passes, each
+/// attempt end a scheduler announces is settled and its slot filled at once; each step is one
+/// durable transaction holding the ends that arrived together, the jobs of the attempts the
+/// step before started, and the intent of the attempts it starts (group commit). Used by
+/// `apply --wait` and the daemon alike.
+///
+/// The pass stays the safety net: it observes everything, dead-letters, cancels, applies
+/// deadlines and configuration changes; a flow is made anew after each pass and `flush`ed
+/// before the next one.
+public actor TaskFlow {
+    let reconciler: Reconciler
+    let desired: DesiredState
+    let schedulers: SchedulerRegistry
+    let definitions: [String: [String: TaskDefinition]]
+    let deadlines: [String: Instant]
+    var dispatcher: TaskDispatcher
+    /// Started by the last step; recorded with the next step's transaction.
+    var started: [StateStore.StartedAttempt] = []
+    var finished: [(id: String, error: String?)] = []
+    /// Attempts the scheduler could not start (infra), settled in the next transaction.
+    var lost: [StateStore.Settlement] = []
+    var generator = SystemRandomNumberGenerator()
+
+    /// A flow over the push pools whose scheduler announces ends and could be observed, or
+    /// nil when there is none (every pool on a cluster scheduler, or no pool at all).
+    public static func make(_ reconciler: Reconciler, snapshot: Snapshot) throws -> TaskFlow? {
+        let desired = snapshot.desired
+        let schedulers = try reconciler.schedulers(for: desired)
+        let pools = desired.pools.values.filter { pool in
+            pool.mode != .pull && snapshot.observed.unreachableSchedulers[pool.scheduler] == nil
+                && schedulers[pool.scheduler]?.announcesEnds == true
+        }
+        guard !pools.isEmpty else { return nil }
+        let store = reconciler.store
+        let tasks = try pools.flatMap { try store.tasks(pool: $0.name).map(\.status) }
+        let open = try store.openAttemptHandles()
+        var slots: [String: Int?] = [:]
+        for pool in pools { slots[pool.scheduler] = desired.schedulers[pool.scheduler]?.slots }
+        let dispatcher = TaskDispatcher(pools: pools, tasks: tasks, slots: slots,
+                                        runningBySchedulers: Dictionary(grouping: open, by: \.scheduler).mapValues(\.count))
+        var deadlines: [String: Instant] = [:]
+        for pool in pools {
+            if let deadline = pool.deadline, let started = snapshot.poolStartedAt[pool.name] { deadlines[pool.name] = started.adding(deadline) }
+        }
+        let definitions = Dictionary(uniqueKeysWithValues: pools.map { pool in
+            (pool.name, Dictionary(pool.tasks.map { ($0.key, $0) }, uniquingKeysWith: { first, _ in first }))
+        })
+        return TaskFlow(reconciler: reconciler, desired: desired, schedulers: schedulers, definitions: definitions,
+                        deadlines: deadlines, dispatcher: dispatcher)
+    }
+
+    init(reconciler: Reconciler, desired: DesiredState, schedulers: SchedulerRegistry, definitions: [String: [String: TaskDefinition]],
+         deadlines: [String: Instant], dispatcher: TaskDispatcher) {
+        self.reconciler = reconciler
+        self.desired = desired
+        self.schedulers = schedulers
+        self.definitions = definitions
+        self.deadlines = deadlines
+        self.dispatcher = dispatcher
+    }
+
+    /// Nothing runs, waits or is pending: the next pass decides what comes next.
+    public var isDrained: Bool { dispatcher.isDrained }
+
+    /// When the earliest retry comes due.
+    public var nextRetry: Instant? { dispatcher.nextRetry }
+
+    /// Whether something started is not yet confirmed in the journal.
+    public var needsFlush: Bool { !started.isEmpty || !finished.isEmpty || !lost.isEmpty }
+
+    /// Each dispatched pool's counts, by name.
+    public var counts: [(pool: String, counts: TaskDispatcher.Counts)] {
+        dispatcher.pools.compactMap { name in dispatcher.counts(of: name).map { (name, $0) } }
+    }
+
+    /// Settles `ends` and starts what their slots (and due retries) allow. Returns how many
+    /// attempts it settled and started.
+    @discardableResult
+    public func step(_ ends: [ObservedAttempt]) async throws -> (settled: Int, started: Int) {
+        let clock = reconciler.clock
+        let store = reconciler.store
+        let now = clock.now()
+        var settlements = lost
+        lost = []
+        let relevant = ends.filter { dispatcher.dispatches($0.task.pool) && $0.outcome != nil }
+        if !relevant.isEmpty {
+            // The journal decides: an end a pass has settled already finds its task no longer running.
+            let running = try store.runningTasks(relevant.map(\.task))
+            for end in relevant {
+                guard let status = running[end.task], status.attemptsStarted == end.attempt, let outcome = end.outcome else { continue }
+                let policy = desired.pools[end.task.pool]?.retry ?? .default
+                let transition = TaskLifecycle.finish(status, attempt: end.attempt, outcome: outcome, policy: policy, now: now,
+                                                      jitterSample: Double.random(in: -1...1, using: &generator))
+                settlements.append(StateStore.Settlement(transition: transition, attempt: end.attempt, outcome: outcome, jobID: end.jobID))
+                dispatcher.ended(transition.task)
+            }
+        }
+        for (pool, deadline) in deadlines where now > deadline { dispatcher.stop(pool) }
+        let submits = plan(dispatcher.starts(now: now), now: now)
+        try store.recordStep(started: started, finished: finished, settlements: settlements, submits: submits.map(\.record), at: now)
+        started = []
+        finished = []
+        guard !submits.isEmpty else { return (settlements.count, 0) }
+        reconciler.checkpoint("action.after-issuing")
+        var count = 0
+        for submit in submits {
+            count += await carryOut(submit, now: now)
+        }
+        reconciler.checkpoint("action.after-provider")
+        return (settlements.count, count)
+    }
+
+    /// Records what the last step left to confirm (jobs, action ends, attempts not started).
+    public func flush() throws {
+        guard needsFlush else { return }
+        try reconciler.store.recordStep(started: started, finished: finished, settlements: lost, submits: [], at: reconciler.clock.now())
+        started = []
+        finished = []
+        lost = []
+    }
+
+    // MARK: Steps
+
+    struct Submit {
+        var record: StateStore.StepSubmit
+        var pool: TaskPoolSpec
+    }
+
+    /// One action per pool for pending tasks, one per retry (each with its own reason), as the planner words them.
+    private func plan(_ starts: [TaskDispatcher.Start], now: Instant) -> [Submit] {
+        var submits: [Submit] = []
+        let encoder = PayloadEncoder()
+        func add(_ pool: TaskPoolSpec, _ verb: Verb, _ reason: ActionReason, _ refs: [TaskAttemptRef]) {
+            let action = PlannedAction(verb: verb, resource: pool.id, reason: reason, provider: pool.scheduler, template: "", templateHash: "",
+                                       taskAttempts: refs)
+            let scheduled = ScheduledAction(id: Identifiers.action(), action: action)
+            let record = ActionRecord(id: scheduled.id, idempotencyKey: scheduled.id, verb: verb, resource: pool.id, reason: reason,
+                                      detail: action.detail, state: .planned, requestId: nil, payload: encoder.encode(scheduled),
+                                      configRevision: desired.revision, actor: reconciler.actor, createdAt: now, updatedAt: now)
+            submits.append(Submit(record: StateStore.StepSubmit(action: record, scheduler: pool.scheduler, attempts: refs), pool: pool))
+        }
+        for (name, group) in Dictionary(grouping: starts, by: \.pool).sorted(by: { $0.key < $1.key }) {
+            guard let pool = desired.pools[name] else { continue }
+            let fresh = group.filter { $0.retrying == nil }.map(\.ref)
+            if !fresh.isEmpty { add(pool, .submit, .taskPending, fresh) }
+            for start in group {
+                guard let waited = start.retrying else { continue }
+                let last = waited.lastOutcome?.summary ?? "failed"
+                add(pool, .retry, ActionReason("task-failed", detail: "\(last) attempt=\(waited.attemptsConsumed)/\(pool.retry.maxAttempts)"),
+                    [start.ref])
+            }
+        }
+        return submits
+    }
+
+    /// Starts one action's attempts; returns how many started. What could not start is an
+    /// infra failure (not counted), settled with the next step.
+    private func carryOut(_ submit: Submit, now: Instant) async -> Int {
+        let pool = submit.pool
+        let action = submit.record.action
+        let definitions = self.definitions[pool.name] ?? [:]
+        let order = SubmitOrder(
+            owner: reconciler.store.stateID, actionID: action.id, pool: pool.name, env: pool.env, workdir: pool.workdir,
+            walltime: pool.resources.walltime,
+            attempts: submit.record.attempts.compactMap { ref in
+                definitions[ref.key].map { SubmitOrder.Attempt(key: ref.key, attempt: ref.attempt, argv: pool.argv(for: $0, attempt: ref.attempt)) }
+            }, resources: pool.resources, parallelism: pool.parallelism)
+        let reports: [AttemptOutcomeReport]
+        if let scheduler = schedulers[pool.scheduler] {
+            reports = await scheduler.submit(order)
+        } else {
+            reports = order.attempts.map { AttemptOutcomeReport(task: TaskID(pool: pool.name, key: $0.key), attempt: $0.attempt,
+                                                                error: ProviderError(code: "scheduler-gone", message: "scheduler \(pool.scheduler) is not available")) }
+        }
+        var failures: [String] = []
+        let notStarted = reports.filter { $0.jobID == nil }
+        let journaled = notStarted.isEmpty ? [:] : ((try? reconciler.store.runningTasks(notStarted.map(\.task))) ?? [:])
+        for report in reports {
+            if let jobID = report.jobID {
+                started.append(StateStore.StartedAttempt(pool: pool.name, key: report.task.key, attempt: report.attempt, jobID: jobID))
+                continue
+            }
+            let running = journaled[report.task] ?? TaskStatus(pool: pool.name, key: report.task.key, state: .running, attemptsStarted: report.attempt)
+            let transition = TaskLifecycle.finish(running, attempt: report.attempt, outcome: AttemptOutcome(lost: true), policy: pool.retry,
+                                                  now: now, jitterSample: 0)
+            lost.append(StateStore.Settlement(transition: transition, attempt: report.attempt, outcome: AttemptOutcome(lost: true), jobID: nil))
+            dispatcher.ended(transition.task)
+            failures.append("\(report.task.key): \(report.error?.description ?? "not started")")
+        }
+        finished.append((action.id, failures.isEmpty ? nil : "\(reports.count - failures.count) of \(reports.count) attempt(s) started: "
+                            + failures.prefix(3).joined(separator: "; ")))
+        return reports.count - failures.count
+    }
+}

@@ -1,0 +1,111 @@
+internal import Foundation
+internal import Glibc
+
+/// The process that runs a local scheduler's attempts (`orbrec _supervise`): one per orbrec
+/// process and scheduler, started on the first submit. orbrec sends it orders on its stdin;
+/// it starts each command directly (posix_spawn, a session of its own, the attempt's tags in
+/// its environment), learns of each end from SIGCHLD at once, writes the result file, and
+/// tells orbrec on its stdout. It is a session leader of its own, so it outlives an orbrec
+/// killed with SIGKILL: it finishes the attempts it holds, records their ends, then exits.
+///
+/// One supervisor replaces a runner process per attempt: starting a command costs one spawn,
+/// as with `xargs -P`, and an end reaches orbrec in microseconds rather than at its next look.
+public enum AttemptSupervisor {
+    public struct Options: Sendable {
+        public var owner: String
+        public var scheduler: String
+        public var root: String
+        public var graceMilliseconds: Int64
+
+        public init(owner: String, scheduler: String, root: String, graceMilliseconds: Int64) {
+            self.owner = owner
+            self.scheduler = scheduler
+            self.root = root
+            self.graceMilliseconds = graceMilliseconds
+        }
+    }
+
+    nonisolated(unsafe) private static var wakeWriter: Int32 = -1
+    nonisolated(unsafe) private static var terminated: sig_atomic_t = 0
+
+    /// Runs until orbrec closes the order stream and every attempt has ended.
+    public static func run(_ options: Options) -> Int32 {
+        guard let wake = Pipes.make(flags: O_CLOEXEC | O_NONBLOCK) else { return 1 }
+        wakeWriter = wake.write
+        let wakeReader = wake.read
+        installHandlers()
+        var state = SupervisorState(options: options)
+        var input = LineBuffer()
+        var inputOpen = true
+        var refusing = false
+        while inputOpen || !state.isIdle {
+            var polled = [pollfd(fd: wakeReader, events: Int16(POLLIN), revents: 0)]
+            if inputOpen { polled.append(pollfd(fd: 0, events: Int16(POLLIN), revents: 0)) }
+            let timeout = state.pollTimeout(now: Clocks.now())
+            _ = poll(&polled, nfds_t(polled.count), timeout)
+            drain(wakeReader)
+            if terminated != 0 && !refusing {
+                // A shutdown of the host or the service: every attempt is interrupted (infra, retried).
+                refusing = true
+                state.interruptAll(now: Clocks.now())
+            }
+            state.reap()
+            if inputOpen, polled.count > 1, polled[1].revents != 0 {
+                switch input.fill(from: 0) {
+                case .closed: inputOpen = false
+                case .data, .again: break
+                }
+                while let line = input.nextLine() {
+                    guard let order = SupervisorCoding.decode(SupervisorOrder.self, from: line) else { continue }
+                    state.handle(order, refusing: refusing)
+                }
+            }
+            state.enforceDeadlines(now: Clocks.now())
+            state.reap()
+        }
+        return 0
+    }
+
+    private static func installHandlers() {
+        var action = sigaction()
+        action.__sigaction_handler.sa_handler = { _ in AttemptSupervisor.wake() }
+        action.sa_flags = SA_RESTART | SA_NOCLDSTOP
+        sigemptyset(&action.sa_mask)
+        sigaction(SIGCHLD, &action, nil)
+        var stop = sigaction()
+        stop.__sigaction_handler.sa_handler = { _ in
+            AttemptSupervisor.terminated = 1
+            AttemptSupervisor.wake()
+        }
+        stop.sa_flags = SA_RESTART
+        sigemptyset(&stop.sa_mask)
+        sigaction(SIGTERM, &stop, nil)
+        sigaction(SIGINT, &stop, nil)
+        signal(SIGHUP, SIG_IGN)
+        signal(SIGPIPE, SIG_IGN)
+        // Whoever started the supervisor may have left these blocked.
+        var unblock = sigset_t()
+        sigemptyset(&unblock)
+        for number in [SIGCHLD, SIGTERM, SIGINT] { sigaddset(&unblock, number) }
+        sigprocmask(SIG_UNBLOCK, &unblock, nil)
+    }
+
+    private static func wake() {
+        var byte: UInt8 = 1
+        _ = write(wakeWriter, &byte, 1)
+    }
+
+    private static func drain(_ fd: Int32) {
+        var buffer = [UInt8](repeating: 0, count: 256)
+        while buffer.withUnsafeMutableBytes({ read(fd, $0.baseAddress, $0.count) }) > 0 {}
+    }
+}
+
+enum Clocks {
+    /// Wall time in milliseconds, as result files hold it.
+    static func now() -> Int64 {
+        var time = timespec()
+        clock_gettime(CLOCK_REALTIME, &time)
+        return Int64(time.tv_sec) * 1000 + Int64(time.tv_nsec) / 1_000_000
+    }
+}

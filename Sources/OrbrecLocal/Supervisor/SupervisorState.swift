@@ -1,0 +1,211 @@
+internal import Foundation
+internal import Glibc
+
+/// The supervisor's attempts in flight, and what it does with orders, ends and deadlines.
+struct SupervisorState {
+    /// One command the supervisor started and has not yet recorded.
+    struct Running {
+        var pool: String
+        var key: String
+        var attempt: Int
+        var files: AttemptFiles
+        var startedAt: Int64
+        var deadline: Int64?
+        var killAt: Int64?
+        var timedOut = false
+        var cancelled = false
+        var interrupted = false
+    }
+
+    let options: AttemptSupervisor.Options
+    /// The supervisor's own environment, without orbrec's tags: every command's base.
+    let baseEnvironment: [String: String]
+    let identity: String
+    let host: String
+    private var running: [pid_t: Running] = [:]
+    private var createdDirectories: Set<String> = []
+
+    init(options: AttemptSupervisor.Options) {
+        self.options = options
+        baseEnvironment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("ORBREC_") }
+        identity = ProcessIdentity.current().description
+        host = ProcessInfo.processInfo.hostName
+    }
+
+    var isIdle: Bool { running.isEmpty }
+
+    // MARK: Orders
+
+    mutating func handle(_ order: SupervisorOrder, refusing: Bool) {
+        switch order.op {
+        case .start:
+            if refusing {
+                reply(SupervisorReply(kind: .failed, pool: order.pool, key: order.key, attempt: order.attempt,
+                                      message: "the supervisor is stopping"))
+            } else {
+                start(order)
+            }
+        case .cancel:
+            for (pid, run) in running where run.pool == order.pool && run.key == order.key && run.attempt == order.attempt {
+                stop(pid, now: Clocks.now()) { $0.cancelled = true }
+            }
+        }
+    }
+
+    private mutating func start(_ order: SupervisorOrder) {
+        let files = AttemptFiles(root: options.root, pool: order.pool, key: order.key)
+        if !createdDirectories.contains(files.directory) {
+            guard Self.makeDirectories(files.directory) else {
+                reply(SupervisorReply(kind: .failed, pool: order.pool, key: order.key, attempt: order.attempt,
+                                      message: "cannot create \(files.directory): \(String(cString: strerror(errno)))"))
+                return
+            }
+            createdDirectories.insert(files.directory)
+        }
+        let now = Clocks.now()
+        var run = Running(pool: order.pool, key: order.key, attempt: order.attempt, files: files, startedAt: now,
+                          deadline: order.walltimeMs.map { now + $0 })
+        let argv = order.argv ?? []
+        var environment = baseEnvironment.merging(order.env ?? [:]) { _, pool in pool }
+        environment[LocalScheduler.Tag.managedBy] = options.owner
+        environment[LocalScheduler.Tag.scheduler] = options.scheduler
+        environment[LocalScheduler.Tag.pool] = order.pool
+        environment[LocalScheduler.Tag.key] = order.key
+        environment[LocalScheduler.Tag.attempt] = String(order.attempt)
+        environment[LocalScheduler.Tag.action] = order.action ?? ""
+        environment[LocalScheduler.Tag.supervisor] = identity
+        if let workdir = order.workdir {
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: workdir, isDirectory: &isDirectory), isDirectory.boolValue else {
+                note(files.stderr(order.attempt), "orbrec: cannot enter workdir \(workdir): no such directory")
+                return endAtOnce(run, exitCode: 126)
+            }
+        }
+        guard !argv.isEmpty else {
+            note(files.stderr(order.attempt), "orbrec: the attempt has no command")
+            return endAtOnce(run, exitCode: 126)
+        }
+        do throws(CommandSpawner.Failure) {
+            let pid = try CommandSpawner.spawn(argv: argv, environment: environment.map { "\($0.key)=\($0.value)" }, workdir: order.workdir,
+                                               stdout: files.stdout(order.attempt), stderr: files.stderr(order.attempt))
+            running[pid] = run
+            reply(SupervisorReply(kind: .started, pool: order.pool, key: order.key, attempt: order.attempt, pid: pid,
+                                  ticks: ProcFileSystem.stat(of: pid)?.startTicks ?? 0))
+        } catch {
+            note(files.stderr(order.attempt), "orbrec: cannot start '\(argv[0])': \(String(cString: strerror(error.code)))")
+            run.startedAt = now
+            endAtOnce(run, exitCode: error.code == ENOENT ? 127 : 126)
+        }
+    }
+
+    /// A command that could not start ends as it would under a shell: 127 not found, 126 not runnable.
+    private func endAtOnce(_ run: Running, exitCode: Int) {
+        reply(SupervisorReply(kind: .started, pool: run.pool, key: run.key, attempt: run.attempt))
+        record(run, exitCode: exitCode, signal: nil)
+    }
+
+    // MARK: Ends
+
+    /// Records every command that has ended: its group is stopped, its result written, orbrec
+    /// told, and only then is it reaped, so that a process seen gone always has its result.
+    mutating func reap() {
+        while true {
+            var info = siginfo_t()
+            guard waitid(P_ALL, 0, &info, WEXITED | WNOHANG | WNOWAIT) == 0 else { return }
+            let pid = info._sifields._sigchld.si_pid
+            guard pid > 0 else { return }
+            if let run = running.removeValue(forKey: pid) {
+                // Anything the command left in its group goes with it (the zombie keeps the group id ours).
+                kill(-pid, SIGKILL)
+                let status = info._sifields._sigchld.si_status
+                if info.si_code == CLD_EXITED {
+                    record(run, exitCode: Int(status), signal: nil)
+                } else {
+                    record(run, exitCode: nil, signal: Int(status))
+                }
+            }
+            var status: Int32 = 0
+            _ = waitpid(pid, &status, 0)
+        }
+    }
+
+    private func record(_ run: Running, exitCode: Int?, signal: Int?) {
+        let resultPath = run.files.result(run.attempt)
+        // A cancel sent by another orbrec (this supervisor's orbrec was replaced) leaves a marker.
+        let cancelled = run.cancelled || access(resultPath + ".cancel", F_OK) == 0
+        let result = AttemptResult(owner: options.owner, scheduler: options.scheduler, pool: run.pool, key: run.key, attempt: run.attempt,
+                                   exitCode: exitCode, signal: signal, timedOut: run.timedOut && !cancelled, cancelled: cancelled,
+                                   interrupted: run.interrupted && !cancelled && !run.timedOut,
+                                   startedAt: run.startedAt, endedAt: Clocks.now(), host: host)
+        do {
+            try result.write(to: resultPath)
+        } catch {
+            note(run.files.stderr(run.attempt), "orbrec: cannot write the result \(resultPath): \(error)")
+        }
+        reply(SupervisorReply(kind: .ended, pool: run.pool, key: run.key, attempt: run.attempt, result: result))
+    }
+
+    // MARK: Deadlines
+
+    /// Walltimes stop their group (TERM, then KILL after the grace period).
+    mutating func enforceDeadlines(now: Int64) {
+        for (pid, run) in running {
+            if run.killAt == nil, let deadline = run.deadline, now >= deadline {
+                stop(pid, now: now) { $0.timedOut = true }
+            } else if let killAt = run.killAt, now >= killAt {
+                kill(-pid, SIGKILL)
+                running[pid]?.killAt = Int64.max
+            }
+        }
+    }
+
+    mutating func interruptAll(now: Int64) {
+        for pid in running.keys { stop(pid, now: now) { $0.interrupted = true } }
+    }
+
+    private mutating func stop(_ pid: pid_t, now: Int64, marking: (inout Running) -> Void) {
+        guard var run = running[pid], run.killAt == nil else { return }
+        marking(&run)
+        run.killAt = now + options.graceMilliseconds
+        running[pid] = run
+        kill(-pid, SIGTERM)
+    }
+
+    /// Milliseconds until the next deadline, or -1 when none is set.
+    func pollTimeout(now: Int64) -> Int32 {
+        let next = running.values.compactMap { $0.killAt ?? $0.deadline }.filter { $0 != Int64.max }.min()
+        guard let next else { return -1 }
+        return Int32(clamping: max(0, next - now))
+    }
+
+    // MARK: Output
+
+    private func reply(_ message: SupervisorReply) {
+        let bytes = SupervisorCoding.encodeLine(message)
+        var offset = 0
+        while offset < bytes.count {
+            let written = bytes[offset...].withUnsafeBytes { write(1, $0.baseAddress, $0.count) }
+            if written < 0 {
+                if errno == EINTR { continue }
+                return  // orbrec is gone; the result file still holds the end.
+            }
+            offset += written
+        }
+    }
+
+    private func note(_ path: String, _ message: String) {
+        let fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o640)
+        guard fd >= 0 else { return }
+        _ = (message + "\n").withCString { write(fd, $0, strlen($0)) }
+        close(fd)
+    }
+
+    /// `mkdir -p`.
+    static func makeDirectories(_ path: String) -> Bool {
+        if mkdir(path, 0o755) == 0 || errno == EEXIST { return true }
+        guard errno == ENOENT else { return false }
+        let parent = (path as NSString).deletingLastPathComponent
+        guard !parent.isEmpty, parent != path, makeDirectories(parent) else { return false }
+        return mkdir(path, 0o755) == 0 || errno == EEXIST
+    }
+}
