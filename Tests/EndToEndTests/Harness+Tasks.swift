@@ -62,12 +62,12 @@ extension Harness {
         var key: String
         var attempt: Int
         var commandLine: [String]
-        /// The `orbrec _run-attempt` session leader (the others are the command and its children).
-        var isRunner: Bool { session == pid }
+        /// The attempt's command, a session leader started by the supervisor (the others are its children).
+        var isCommand: Bool { session == pid }
     }
 
     /// Live (non-zombie) processes whose standard output or error goes under this harness's
-    /// directory, that carry the attempt tags: runners, commands and their children.
+    /// directory, that carry the attempt tags: commands and their children.
     func taskProcesses(pool: String? = nil) -> [TaskProcess] {
         var found: [TaskProcess] = []
         for entry in (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? [] {
@@ -83,13 +83,22 @@ extension Harness {
         return found
     }
 
-    /// The attempts whose command (not only their runner) is alive now, as `pool/key#attempt`.
+    /// The attempts whose command is alive now, as `pool/key#attempt`.
     func runningCommands(pool: String? = nil) -> Set<String> {
-        Set(taskProcesses(pool: pool).filter { !$0.isRunner }.map { "\($0.pool)/\($0.key)#\($0.attempt)" })
+        Set(taskProcesses(pool: pool).map { "\($0.pool)/\($0.key)#\($0.attempt)" })
+    }
+
+    /// The attempt supervisors (`orbrec _supervise`) of this harness's state, by pid.
+    func supervisors() -> [Int32] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []).compactMap { entry in
+            guard let pid = Int32(entry), ownsOutput(pid), let stat = Self.stat(pid), stat.state != "Z",
+                  Self.environment(pid)["ORBREC_ROLE"] == "supervisor" else { return nil }
+            return pid
+        }
     }
 
     /// Kills every process whose standard output or error goes under this harness's directory
-    /// (attempt runners and commands, which `killMachines` misses: their output is not `.log`).
+    /// (attempt supervisors and commands, which `killMachines` misses: their output is not `.log`).
     func killTasks() {
         for entry in (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? [] {
             guard let pid = Int32(entry), ownsOutput(pid) else { continue }

@@ -76,12 +76,15 @@ import Testing
         #expect(pool?["health"] as? String == "Healthy", "\(String(describing: pool))")
 
         #expect(try h.orbrec("plan", "--detailed-exitcode").status == 0, "a finished pool plans nothing")
+        let submits = try h.history().filter { $0["verb"] as? String == "submit" }
+        #expect((1...6).contains(submits.count), "6 tasks at parallelism 2: each end starts the next, \(submits.count) submits")
+        #expect(submits.allSatisfy { $0["state"] as? String == "succeeded" })
         let again = try h.orbrec("apply", "--auto-approve", "--wait", "--timeout", "60s")
         #expect(again.status == 0, "\(again.stderr)")
         let after = try h.tasksByKey()
         #expect(after.values.allSatisfy { attemptRows($0).count == 1 && $0["state"] as? String == "completed" }, "completed tasks ran again")
         #expect((1...6).allSatisfy { h.resultFiles(key: "\($0)") == [1] })
-        #expect(try h.history().filter { $0["verb"] as? String == "submit" }.count == 3, "6 tasks at parallelism 2: three submits")
+        #expect(try h.history().filter { $0["verb"] as? String == "submit" }.count == submits.count, "a finished pool submits nothing more")
     }
 
     // MARK: 2
@@ -322,7 +325,7 @@ import Testing
         try h.writePool(slots: 8, spec: pool("a, b, c, d"))
         #expect(try h.orbrec("apply", "--auto-approve").status == 0)
         #expect(h.eventually(timeout: 5) { h.runningCommands(pool: "sims").count == 4 })
-        let before = Dictionary(h.taskProcesses(pool: "sims").filter(\.isRunner).map { ($0.key, $0.pid) }, uniquingKeysWith: { a, _ in a })
+        let before = Dictionary(h.taskProcesses(pool: "sims").filter(\.isCommand).map { ($0.key, $0.pid) }, uniquingKeysWith: { a, _ in a })
         #expect(before.count == 4)
 
         try h.writePool(slots: 8, spec: pool("a, b"))
@@ -334,8 +337,8 @@ import Testing
         #expect(apply.status == 0, "\(apply.stdout) \(apply.stderr)")
 
         #expect(h.runningCommands(pool: "sims") == ["sims/a#1", "sims/b#1"], "\(h.runningCommands())")
-        let after = Dictionary(h.taskProcesses(pool: "sims").filter(\.isRunner).map { ($0.key, $0.pid) }, uniquingKeysWith: { a, _ in a })
-        #expect(after == before.filter { ["a", "b"].contains($0.key) }, "a and b keep their runners")
+        let after = Dictionary(h.taskProcesses(pool: "sims").filter(\.isCommand).map { ($0.key, $0.pid) }, uniquingKeysWith: { a, _ in a })
+        #expect(after == before.filter { ["a", "b"].contains($0.key) }, "a and b keep running, the same processes")
         let tasks = try h.tasksByKey()
         #expect(tasks["a"]?["state"] as? String == "running" && tasks["b"]?["state"] as? String == "running")
         #expect(tasks["c"]?["state"] as? String == "cancelled" && tasks["d"]?["state"] as? String == "cancelled")
@@ -369,8 +372,9 @@ import Testing
         try writeCrashPool(h)
         let killed = try h.orbrec("apply", "--auto-approve", environment: ["ORBREC_FAILPOINT": "action.after-provider"])
         #expect(killed.status == 137, "killed at action.after-provider, got \(killed.status): \(killed.stderr)")
-        // The scheduler returns once each runner is tagged; the commands start a moment later.
-        #expect(Set(h.taskProcesses(pool: "sims").filter(\.isRunner).map(\.key)).count == 6, "the 6 runners outlive orbrec")
+        #expect(Set(h.taskProcesses(pool: "sims").filter(\.isCommand).map(\.key)).count == 6 || h.resultFiles(key: "1") == [1],
+                "the 6 commands outlive orbrec")
+        #expect(h.supervisors().count == 1, "their supervisor outlives orbrec")
         #expect(h.eventually(timeout: 5) { h.runningCommands(pool: "sims").count == 6 } || h.resultFiles(key: "1") == [1],
                 "the attempts run on without orbrec")
         #expect(h.eventually(timeout: 10) { (1...6).allSatisfy { h.resultFiles(key: "\($0)") == [1] } }, "every attempt ended while orbrec was down")
@@ -442,7 +446,6 @@ import Testing
             \(Self.retry)
             """)
         #expect(try h.orbrec("apply", "--auto-approve").status == 0)
-        // The scheduler returns once each runner is tagged; the commands start a moment later.
         #expect(h.eventually(timeout: 5) { h.runningCommands(pool: "sims").count == 3 })
         #expect(try h.orbrec("plan", "--detailed-exitcode").status == 0, "running tasks plan nothing")
         let second = try h.orbrec("apply", "--auto-approve")
@@ -466,9 +469,9 @@ import Testing
 
     // MARK: 9
 
-    /// A runner killed with SIGKILL (the OOM killer, an operator): the attempt is lost (infra,
-    /// not counted) and retried — and its command, left in its own process group, must not keep
-    /// running beside the new attempt.
+    /// The attempt supervisor killed with SIGKILL (the OOM killer, an operator): no one can
+    /// record the attempt's end, so it is lost (infra, not counted) and retried — and its
+    /// command, left running in its own session, must not keep running beside the new attempt.
     @Test func aLostAttemptsCommandDoesNotRunBesideItsRetry() throws {
         let h = try Harness()
         defer { h.killTasks() }
@@ -479,9 +482,10 @@ import Testing
             """)
         #expect(try h.orbrec("apply", "--auto-approve").status == 0)
         #expect(h.eventually(timeout: 5) { h.runningCommands(pool: "sims") == ["sims/a#1"] })
-        let runner = try #require(h.taskProcesses(pool: "sims").first { $0.isRunner && $0.attempt == 1 })
-        kill(runner.pid, SIGKILL)
-        #expect(h.eventually(timeout: 5) { !h.taskProcesses(pool: "sims").contains { $0.isRunner && $0.attempt == 1 } })
+        let supervisor = try #require(h.supervisors().first)
+        kill(supervisor, SIGKILL)
+        #expect(h.eventually(timeout: 5) { h.supervisors().isEmpty })
+        #expect(h.runningCommands(pool: "sims") == ["sims/a#1"], "the command runs on, orphaned")
 
         // The first apply records the loss; one after the backoff starts attempt 2.
         let retried = try h.eventually(timeout: 10) {
@@ -496,7 +500,7 @@ import Testing
         #expect(h.eventually(timeout: 10) { runs(h).count == 2 })
 
         let alive = h.eventually(timeout: 3) { h.runningCommands(pool: "sims") == ["sims/a#2"] }
-        let commands = h.taskProcesses(pool: "sims").filter { !$0.isRunner }
+        let commands = h.taskProcesses(pool: "sims")
             .map { "pid \($0.pid) attempt \($0.attempt): \($0.commandLine.joined(separator: " "))" }
         #expect(alive, "only attempt 2 runs; alive: \(commands)")
     }
