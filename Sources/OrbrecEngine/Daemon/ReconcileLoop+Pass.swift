@@ -105,6 +105,8 @@ extension ReconcileLoop {
             undeclaredKeys = Set(after.known.map(\.id).filter { $0.isReconcileKey }).subtracting(desired.reconcileKeys)
                 .union(planned.subtracting(desired.reconcileKeys))
             followUps = planned.intersection(wanted).subtracting(held)
+            // Until the next pass, pools move on events (not while a policy holds the plan).
+            flow = denials.isEmpty && !isStopping ? try TaskFlow.make(reconciler, snapshot: after) : nil
             if !outcomes.isEmpty { journaled() }
         } catch let failure as PassFailure {
             passError = failure.message

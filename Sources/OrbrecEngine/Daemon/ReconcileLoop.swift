@@ -37,6 +37,10 @@ public actor ReconcileLoop {
     var nextObservation: Instant?
     var nextTaskCheck: Instant?
     var running = false
+    /// Pools moving on attempt ends between passes (made after each pass).
+    var flow: TaskFlow?
+    /// The state lock while flow steps follow each other closely.
+    var flowLock: String?
     nonisolated let stopping = Atomic<Bool>(false)
     nonisolated let wakeup = WakeupSignal()
     /// Called after a pass journaled actions, so event streams look sooner than their poll.
@@ -148,6 +152,9 @@ public actor ReconcileLoop {
     public func run() async {
         guard !running else { return }
         running = true
+        let wakeup = self.wakeup
+        reconciler.attemptEnds.listen { wakeup.signal() }
+        defer { reconciler.attemptEnds.listen(nil) }
         while !isStopping {
             let now = schedule.now()
             markProgress()
@@ -161,12 +168,25 @@ public actor ReconcileLoop {
                 continue
             }
             if keys.isEmpty {
-                await wakeup.wait(upTo: sleepDuration(now: now))
+                if await flowHasWork() {
+                    await flowStep()
+                    continue
+                }
+                if flowLock != nil {
+                    // Held briefly after a step: the next end usually follows within milliseconds.
+                    await wakeup.wait(upTo: .milliseconds(Self.flowLockLinger.milliseconds))
+                    if await flowHasWork() { continue }
+                    await endFlowSteps()
+                    continue
+                }
+                await wakeup.wait(upTo: await flowSleep(sleepDuration(now: now)))
                 continue
             }
+            await endFlowSteps()
             await pass(keys)
             metrics.recordQueue(depth: queue.depth, inFlight: 0)
         }
+        await endFlowSteps()
         status.update { $0.finished = true }
         log.info("reconcile loop stopped")
     }

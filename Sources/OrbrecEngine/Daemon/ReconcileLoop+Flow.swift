@@ -1,0 +1,55 @@
+internal import OrbrecCore
+internal import OrbrecStore
+
+extension ReconcileLoop {
+    /// How long the daemon keeps the state lock after a flow step, waiting for the next end.
+    static let flowLockLinger = ConfigDuration(milliseconds: 20)
+
+    /// Whether an announced end or a due retry waits for a flow step.
+    func flowHasWork() async -> Bool {
+        guard let flow, !isStopping else { return false }
+        if reconciler.attemptEnds.hasPending { return true }
+        return await flow.nextRetry.map { $0 <= clock.now() } ?? false
+    }
+
+    /// One flow step under the state lock: ends settled, freed slots filled.
+    func flowStep() async {
+        guard let flow else { return }
+        markProgress()
+        do {
+            if flowLock == nil { flowLock = try await lock.acquire(ConfigDuration(milliseconds: 0)) }
+            let (settled, started) = try await flow.step(reconciler.attemptEnds.take())
+            if settled + started > 0 { journaled() }
+            if started > 0 { metrics.recordAction(verb: Verb.submit.rawValue, succeeded: true) }
+        } catch {
+            // Someone else holds the lock (a CLI apply) or the journal failed: the next pass decides.
+            log.debug("flow step not taken", [("error", "\(error)")])
+            await endFlowSteps()
+            self.flow = nil
+            for name in (desired?.pools.keys).map(Array.init) ?? [] { queue.add(ResourceID(.taskPool, name), at: schedule.now().adding(ConfigDuration(milliseconds: 200))) }
+        }
+    }
+
+    /// Journals what the last step left to confirm and lets the state lock go.
+    func endFlowSteps() async {
+        if let flow, await flow.needsFlush {
+            do {
+                if flowLock == nil { flowLock = try await lock.acquire(ConfigDuration(milliseconds: 0)) }
+                try await flow.flush()
+            } catch {
+                log.warning("cannot journal the jobs of started attempts; the next pass settles them", [("error", "\(error)")])
+            }
+        }
+        if let id = flowLock {
+            lock.release(id)
+            flowLock = nil
+        }
+    }
+
+    /// How long to sleep with a flow: no longer than its next retry.
+    func flowSleep(_ planned: Duration?) async -> Duration? {
+        guard let flow, let retry = await flow.nextRetry else { return planned }
+        let until = Duration.milliseconds(max(1, retry.millisecondsSinceEpoch - clock.now().millisecondsSinceEpoch))
+        return planned.map { min($0, until) } ?? until
+    }
+}
