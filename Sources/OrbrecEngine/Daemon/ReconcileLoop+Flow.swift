@@ -21,6 +21,13 @@ extension ReconcileLoop {
             let (settled, started) = try await flow.step(reconciler.attemptEnds.take())
             if settled + started > 0 { journaled() }
             if started > 0 { metrics.recordAction(verb: Verb.submit.rawValue, succeeded: true) }
+            if await flow.isDrained {
+                // Every dispatched pool has finished: a pass now records it (status, conditions) and
+                // decides what comes next, rather than at the next periodic look.
+                await endFlowSteps()
+                self.flow = nil
+                for pool in await flow.pools { queue.add(ResourceID(.taskPool, pool), .change, now: schedule.now()) }
+            }
         } catch {
             // Someone else holds the lock (a CLI apply) or the journal failed: the next pass decides.
             log.debug("flow step not taken", [("error", "\(error)")])

@@ -65,6 +65,9 @@ public actor TaskFlow {
     /// Nothing runs, waits or is pending: the next pass decides what comes next.
     public var isDrained: Bool { dispatcher.isDrained }
 
+    /// The pools this flow moves.
+    public var pools: [String] { dispatcher.pools }
+
     /// When the earliest retry comes due.
     public var nextRetry: Instant? { dispatcher.nextRetry }
 
