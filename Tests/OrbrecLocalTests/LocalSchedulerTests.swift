@@ -2,6 +2,7 @@ import Foundation
 import Glibc
 import OrbrecCore
 import OrbrecLocal
+import Synchronization
 import Testing
 
 /// The local scheduler with a real attempt supervisor (`orbrec _supervise` of the built binary).
@@ -83,6 +84,65 @@ import Testing
         #expect(reports.allSatisfy { $0.error == nil })
         let attempts = try await ended(scheduler, count: 1)
         #expect(attempts.first?.outcome?.cancelled == true)
+    }
+
+    @Test func everyEndIsAnnouncedAsItHappensAndOpenAttemptsAreLookedUpOneByOne() async throws {
+        let ends = AttemptEnds()
+        let announced = Mutex<[ObservedAttempt]>([])
+        ends.listen { announced.withLock { $0 += ends.take() } }
+        let scheduler = LocalScheduler(name: "cpu", root: root, runner: Self.runner, ends: ends)
+        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+        let reports = await scheduler.submit(order([("quick", ["true"]), ("fails", ["sh", "-c", "exit 4"]), ("slow", ["sleep", "30"])]))
+        #expect(reports.allSatisfy { $0.jobID != nil }, "\(reports)")
+        let deadline = Date().addingTimeInterval(10)
+        while announced.withLock({ $0.count }) < 2 && Date() < deadline { try await Task.sleep(for: .milliseconds(5)) }
+        let byKey = Dictionary(announced.withLock { $0 }.map { ($0.task.key, $0) }, uniquingKeysWith: { first, _ in first })
+        #expect(byKey["quick"]?.outcome?.exitCode == 0, "the end of 'true' is announced without anyone looking")
+        #expect(byKey["fails"]?.outcome?.exitCode == 4)
+        #expect(byKey["slow"] == nil, "a running attempt is not announced")
+
+        // The journal's open attempts, one by one: the running one by its process, the ended ones by
+        // their result file; an attempt that never started is left out (the engine takes it as lost).
+        func handle(_ key: String) -> AttemptHandle {
+            AttemptHandle(scheduler: "cpu", task: TaskID(pool: "sims", key: key), attempt: 1,
+                          jobID: reports.first { $0.task.key == key }?.jobID)
+        }
+        let never = AttemptHandle(scheduler: "cpu", task: TaskID(pool: "sims", key: "never"), attempt: 1, jobID: nil)
+        let open = try await scheduler.attempts(ownedBy: owner, open: [handle("quick"), handle("slow"), never])
+        #expect(open.first { $0.task.key == "slow" }?.isRunning == true)
+        #expect(open.first { $0.task.key == "quick" }?.outcome?.exitCode == 0)
+        #expect(!open.contains { $0.task.key == "never" })
+        _ = await scheduler.cancel(open.filter(\.isRunning))
+    }
+
+    @Test func aCommandWhoseSupervisorWasKilledIsStoppedAndNotReported() async throws {
+        let scheduler = scheduler
+        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+        let reports = await scheduler.submit(order([("orphan", ["sleep", "30"])]))
+        let jobID = try #require(reports.first?.jobID)
+        let supervisor = try #require(supervisorPID())
+        kill(supervisor, SIGKILL)
+        let deadline = Date().addingTimeInterval(5)
+        while supervisorPID() != nil && Date() < deadline { try await Task.sleep(for: .milliseconds(10)) }
+        let handle = AttemptHandle(scheduler: "cpu", task: TaskID(pool: "sims", key: "orphan"), attempt: 1, jobID: jobID)
+        let seen = try await scheduler.attempts(ownedBy: owner, open: [handle])
+        #expect(seen.isEmpty, "no one will record its end: lost")
+        let gone = Date().addingTimeInterval(5)
+        while sleepersRemain() && Date() < gone { try await Task.sleep(for: .milliseconds(10)) }
+        #expect(!sleepersRemain(), "the orphaned command does not run beside its retry")
+        // The next submit starts a new supervisor.
+        let again = await scheduler.submit(order([("after", ["true"])]))
+        #expect(again.first?.jobID != nil)
+    }
+
+    /// The supervisor of this test's owner, if one runs.
+    func supervisorPID() -> Int32? {
+        ((try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []).compactMap { entry -> Int32? in
+            guard let pid = Int32(entry), let environ = FileManager.default.contents(atPath: "/proc/\(pid)/environ"),
+                  let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8), !stat.contains(") Z ") else { return nil }
+            let text = String(decoding: environ, as: UTF8.self)
+            return text.contains("ORBREC_MANAGED_BY=\(owner)") && text.contains("ORBREC_ROLE=supervisor") ? pid : nil
+        }.first
     }
 
     /// Whether any process started with this test's owner tag still runs.

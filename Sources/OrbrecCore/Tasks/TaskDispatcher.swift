@@ -23,6 +23,15 @@ public struct TaskDispatcher: Sendable {
         public var dead = 0
         public var cancelled = 0
         public var total: Int { completed + running + pending + retrying + dead + cancelled }
+
+        public init(completed: Int = 0, running: Int = 0, pending: Int = 0, retrying: Int = 0, dead: Int = 0, cancelled: Int = 0) {
+            self.completed = completed
+            self.running = running
+            self.pending = pending
+            self.retrying = retrying
+            self.dead = dead
+            self.cancelled = cancelled
+        }
     }
 
     struct PoolQueue: Sendable {

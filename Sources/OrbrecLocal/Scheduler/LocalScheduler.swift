@@ -46,26 +46,45 @@ public final class LocalScheduler: Scheduler {
     public func attempts(ownedBy owner: String) async throws -> [ObservedAttempt] {
         var found: [TaskID: [Int: ObservedAttempt]] = [:]
         // Processes first, results second: an attempt that ends between the two reads is then
-        // seen ended, never missed (its result is written before its process is reaped).
+        // seen ended, never missed (its result is written before its process is reaped). A
+        // command that has just ended is a zombie until its supervisor has written its result:
+        // while a supervisor of ours has one, the processes are looked at again a moment later.
         var leaders: Set<Int32> = []
         var orphans: [Int32] = []
-        for pid in ProcFileSystem.processIDs() {
-            guard let stat = ProcFileSystem.stat(of: pid), stat.state != "Z" else { continue }
-            // Only a session leader (a command, or an older orbrec's runner) or a process whose
-            // session leader is gone can be ours: the environment of no other process is read.
-            if stat.session != pid, let leader = ProcFileSystem.stat(of: stat.session), leader.state != "Z" { continue }
-            let tags = ProcFileSystem.environment(of: pid)
-            guard tags[Tag.managedBy] == owner, tags[Tag.scheduler] == name, let pool = tags[Tag.pool], let key = tags[Tag.key],
-                  let attempt = tags[Tag.attempt].flatMap(Int.init) else { continue }
-            guard stat.session == pid, !Self.supervisorIsGone(tags) else {
-                // A command no one will record (its supervisor or runner was killed) must not run beside its retry.
-                orphans.append(pid)
-                continue
+        for look in 0..<50 {
+            found = [:]
+            leaders = []
+            orphans = []
+            var supervisors: Set<Int32> = []
+            var zombieParents: Set<Int32> = []
+            for pid in ProcFileSystem.processIDs() {
+                guard let stat = ProcFileSystem.stat(of: pid) else { continue }
+                if stat.state == "Z" {
+                    zombieParents.insert(stat.parent)
+                    continue
+                }
+                // Only a session leader (a command, a supervisor, or an older orbrec's runner) or a
+                // process whose session leader is gone can be ours: no other environment is read.
+                if stat.session != pid, let leader = ProcFileSystem.stat(of: stat.session), leader.state != "Z" { continue }
+                let tags = ProcFileSystem.environment(of: pid)
+                guard tags[Tag.managedBy] == owner, tags[Tag.scheduler] == name else { continue }
+                if tags[Tag.role] == "supervisor" {
+                    supervisors.insert(pid)
+                    continue
+                }
+                guard let pool = tags[Tag.pool], let key = tags[Tag.key], let attempt = tags[Tag.attempt].flatMap(Int.init) else { continue }
+                guard stat.session == pid, !Self.supervisorIsGone(tags) else {
+                    // A command no one will record (its supervisor or runner was killed) must not run beside its retry.
+                    orphans.append(pid)
+                    continue
+                }
+                leaders.insert(pid)
+                let id = TaskID(pool: pool, key: key)
+                let identity = ProcessIdentity(pid: pid, startTicks: stat.startTicks)
+                found[id, default: [:]][attempt] = ObservedAttempt(scheduler: name, task: id, attempt: attempt, jobID: "local:\(identity)")
             }
-            leaders.insert(pid)
-            let id = TaskID(pool: pool, key: key)
-            let identity = ProcessIdentity(pid: pid, startTicks: stat.startTicks)
-            found[id, default: [:]][attempt] = ObservedAttempt(scheduler: name, task: id, attempt: attempt, jobID: "local:\(identity)")
+            if supervisors.isDisjoint(with: zombieParents) || look == 49 { break }
+            try? await Task.sleep(for: .milliseconds(5))
         }
         for pid in orphans {
             guard let stat = ProcFileSystem.stat(of: pid), !leaders.contains(stat.session) else { continue }
