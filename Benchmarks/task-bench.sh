@@ -35,7 +35,7 @@ if { want apply || want run; } && [ ! -x "$bin" ]; then
   exit 1
 fi
 
-work=$(mktemp -d /tmp/orbrec-task-bench.XXXXXX)
+work=$(mktemp -d "${BENCH_DIR:-/tmp}/orbrec-task-bench.XXXXXX")
 daemon=""
 cleanup() {
   if [ -n "$daemon" ]; then kill -KILL "$daemon" 2>/dev/null || true; wait "$daemon" 2>/dev/null || true; fi

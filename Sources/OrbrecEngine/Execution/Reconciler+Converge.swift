@@ -88,7 +88,7 @@ extension TaskFlow {
                 if needsFlush { timeout = min(timeout, Self.confirmWithin.milliseconds) }
                 if let retry = nextRetry { timeout = min(timeout, max(1, retry.millisecondsSinceEpoch - now.millisecondsSinceEpoch)) }
                 await wakeup.wait(upTo: .milliseconds(max(1, timeout)))
-                if !ends.hasPending { try flush() }
+                if !ends.hasPending { try await flush() }
                 continue
             }
             try await step(announced)
@@ -97,7 +97,7 @@ extension TaskFlow {
                 progress(counts)
             }
         }
-        try flush()
+        try await flush()
         progress(counts)
     }
 

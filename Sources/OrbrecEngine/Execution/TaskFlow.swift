@@ -19,10 +19,13 @@ public actor TaskFlow {
     var dispatcher: TaskDispatcher
     /// Started by the last step; recorded with the next step's transaction.
     var started: [StateStore.StartedAttempt] = []
-    var finished: [(id: String, error: String?)] = []
+    var finished: [StateStore.FinishedAction] = []
     /// Attempts the scheduler could not start (infra), settled in the next transaction.
     var lost: [StateStore.Settlement] = []
     var generator = SystemRandomNumberGenerator()
+    /// Submits the scheduler is still answering.
+    var submitting = 0
+    var inFlight: [Task<Void, Never>] = []
 
     /// A flow over the push pools whose scheduler announces ends and could be observed, or
     /// nil when there is none (every pool on a cluster scheduler, or no pool at all).
@@ -72,7 +75,7 @@ public actor TaskFlow {
     public var nextRetry: Instant? { dispatcher.nextRetry }
 
     /// Whether something started is not yet confirmed in the journal.
-    public var needsFlush: Bool { !started.isEmpty || !finished.isEmpty || !lost.isEmpty }
+    public var needsFlush: Bool { !started.isEmpty || !finished.isEmpty || !lost.isEmpty || submitting > 0 }
 
     /// Each dispatched pool's counts, by name.
     public var counts: [(pool: String, counts: TaskDispatcher.Counts)] {
@@ -108,16 +111,27 @@ public actor TaskFlow {
         finished = []
         guard !submits.isEmpty else { return (settlements.count, 0) }
         reconciler.checkpoint("action.after-issuing")
-        var count = 0
-        for submit in submits {
-            count += await carryOut(submit, now: now)
+        // The scheduler starts them while the next ends are settled: its answers (job ids, or
+        // attempts it could not start) are journaled with a later step.
+        submitting += 1
+        let batch = Task {
+            for submit in submits { await carryOut(submit, now: now) }
+            reconciler.checkpoint("action.after-provider")
+            submitted()
         }
-        reconciler.checkpoint("action.after-provider")
-        return (settlements.count, count)
+        inFlight.append(batch)
+        return (settlements.count, submits.reduce(0) { $0 + $1.record.attempts.count })
     }
 
-    /// Records what the last step left to confirm (jobs, action ends, attempts not started).
-    public func flush() throws {
+    private func submitted() {
+        submitting -= 1
+        if submitting == 0 { inFlight = [] }
+    }
+
+    /// Records what the last step left to confirm (jobs, action ends, attempts not started),
+    /// once the scheduler has answered every submit in flight.
+    public func flush() async throws {
+        for batch in inFlight { await batch.value }
         guard needsFlush else { return }
         try reconciler.store.recordStep(started: started, finished: finished, settlements: lost, submits: [], at: reconciler.clock.now())
         started = []
@@ -161,6 +175,7 @@ public actor TaskFlow {
 
     /// Starts one action's attempts; returns how many started. What could not start is an
     /// infra failure (not counted), settled with the next step.
+    @discardableResult
     private func carryOut(_ submit: Submit, now: Instant) async -> Int {
         let pool = submit.pool
         let action = submit.record.action
@@ -193,8 +208,10 @@ public actor TaskFlow {
             dispatcher.ended(transition.task)
             failures.append("\(report.task.key): \(report.error?.description ?? "not started")")
         }
-        finished.append((action.id, failures.isEmpty ? nil : "\(reports.count - failures.count) of \(reports.count) attempt(s) started: "
-                            + failures.prefix(3).joined(separator: "; ")))
+        finished.append(StateStore.FinishedAction(
+            id: action.id, resource: action.resource.description, reason: action.reason.description,
+            error: failures.isEmpty ? nil : "\(reports.count - failures.count) of \(reports.count) attempt(s) started: "
+                + failures.prefix(3).joined(separator: "; ")))
         return reports.count - failures.count
     }
 }

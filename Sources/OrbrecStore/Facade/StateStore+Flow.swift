@@ -17,6 +17,21 @@ extension StateStore {
         }
     }
 
+    /// An action a step carried out, with how it ended (`error` nil: succeeded).
+    public struct FinishedAction: Sendable {
+        public var id: String
+        public var resource: String
+        public var reason: String
+        public var error: String?
+
+        public init(id: String, resource: String, reason: String, error: String?) {
+            self.id = id
+            self.resource = resource
+            self.reason = reason
+            self.error = error
+        }
+    }
+
     /// An action a step carries out: attempts of one pool to start on its scheduler.
     public struct StepSubmit: Sendable {
         public var action: ActionRecord
@@ -34,26 +49,38 @@ extension StateStore {
     /// of the attempts the previous step started and the end of its actions, the ends just
     /// announced, and the intent of the attempts about to start (action `issuing`, tasks
     /// `running`, attempts `submitting`). Nothing of `submits` may start before this returns.
-    public func recordStep(started: [StartedAttempt], finished: [(id: String, error: String?)], settlements: [Settlement],
+    public func recordStep(started: [StartedAttempt], finished: [FinishedAction], settlements: [Settlement],
                            submits: [StepSubmit], at now: Instant) throws {
         guard !(started.isEmpty && finished.isEmpty && settlements.isEmpty && submits.isEmpty) else { return }
         try write { db in
             for item in started {
                 try markSubmitted(db, pool: item.pool, key: item.key, attempt: item.attempt, jobID: item.jobID, at: now)
             }
-            for (id, error) in finished {
-                try transition(db, actionID: id, to: error == nil ? .succeeded : .failed, error: error, at: now, requestID: nil)
+            let at = now.millisecondsSinceEpoch
+            for action in finished {
+                let state = action.error == nil ? ActionRecord.State.succeeded : .failed
+                try db.cachedStatement(sql: "UPDATE actions SET state = ?, error = COALESCE(?, error), updated_at = ? WHERE id = ? AND state = ?")
+                    .execute(arguments: [state.rawValue, action.error, at, action.id, ActionRecord.State.issuing.rawValue])
+                if db.changesCount > 0 {
+                    try TaskSQL.appendEvent(db, at: at, resource: action.resource, subject: "action/\(action.id)",
+                                            from: ActionRecord.State.issuing.rawValue, to: state.rawValue, cause: action.error ?? action.reason)
+                }
             }
             for settlement in settlements {
                 try settle(db, settlement.transition, attempt: settlement.attempt, outcome: settlement.outcome, jobID: settlement.jobID, at: now)
             }
             for submit in submits {
-                try submit.action.insert(db)
-                try EventRecord(at: submit.action.createdAt, resource: submit.action.resource.description, subject: "action/\(submit.action.id)",
-                                fromState: nil, toState: ActionRecord.State.planned.rawValue,
-                                cause: "\(submit.action.verb.rawValue) \(submit.action.reason)").append(to: db)
-                try markSubmitting(db, actionID: submit.action.id, scheduler: submit.scheduler, pool: submit.action.resource.name,
-                                   attempts: submit.attempts, at: now)
+                // Planned and issuing in one go: the intent and the start of the call share this transaction.
+                var action = submit.action
+                action.state = .issuing
+                try action.insert(db)
+                let resource = action.resource.description
+                try TaskSQL.appendEvent(db, at: action.createdAt.millisecondsSinceEpoch, resource: resource, subject: "action/\(action.id)",
+                                        from: nil, to: ActionRecord.State.planned.rawValue, cause: "\(action.verb.rawValue) \(action.reason)")
+                try TaskSQL.appendEvent(db, at: at, resource: resource, subject: "action/\(action.id)", from: ActionRecord.State.planned.rawValue,
+                                        to: ActionRecord.State.issuing.rawValue, cause: action.reason.description)
+                try startAttempts(db, actionID: action.id, scheduler: submit.scheduler, pool: action.resource.name,
+                                  attempts: submit.attempts, at: now)
             }
         }
     }

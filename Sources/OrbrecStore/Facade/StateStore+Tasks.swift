@@ -39,6 +39,11 @@ extension StateStore {
 
     func markSubmitting(_ db: Database, actionID: String, scheduler: String, pool: String, attempts: [TaskAttemptRef], at now: Instant) throws {
         try transition(db, actionID: actionID, to: .issuing, error: nil, at: now, requestID: nil)
+        try startAttempts(db, actionID: actionID, scheduler: scheduler, pool: pool, attempts: attempts, at: now)
+    }
+
+    /// Each task `running` with its new attempt number, each attempt `submitting`, an event each.
+    func startAttempts(_ db: Database, actionID: String, scheduler: String, pool: String, attempts: [TaskAttemptRef], at now: Instant) throws {
         let at = now.millisecondsSinceEpoch
         let resource = ResourceID(.taskPool, pool).description
         for ref in attempts {
