@@ -14,13 +14,29 @@ extension ReconcileLoop {
 
     /// One flow step under the state lock: ends settled, freed slots filled.
     func flowStep() async {
-        guard let flow else { return }
+        guard var flow else { return }
         markProgress()
         do {
-            if flowLock == nil { flowLock = try await lock.acquire(ConfigDuration(milliseconds: 0)) }
-            let (settled, started) = try await flow.step(reconciler.attemptEnds.take())
-            if settled + started > 0 { journaled() }
-            if started > 0 { metrics.recordAction(verb: Verb.submit.rawValue, succeeded: true) }
+            if flowLock == nil {
+                flowLock = try await lock.acquire(ConfigDuration(milliseconds: 0))
+                // While the lock was free a CLI may have cancelled, requeued or applied: the flow's
+                // queues are made again from the journal before anything starts.
+                let version = try store.othersChangeCounter()
+                if version != flowJournalVersion, let snapshot = flowSnapshot {
+                    try await flow.flush()
+                    flowJournalVersion = version
+                    guard let fresh = try TaskFlow.make(reconciler, snapshot: snapshot) else {
+                        self.flow = nil
+                        return
+                    }
+                    flow = fresh
+                    self.flow = fresh
+                    log.debug("the journal changed while the lock was free; the flow was made again")
+                }
+            }
+            let step = try await flow.step(reconciler.attemptEnds.take())
+            if step.settled + step.started > 0 { journaled() }
+            for verb in step.actions { metrics.recordAction(verb: verb.rawValue, succeeded: true) }
             if await flow.isDrained {
                 // Every dispatched pool has finished: a pass now records it (status, conditions) and
                 // decides what comes next, rather than at the next periodic look.

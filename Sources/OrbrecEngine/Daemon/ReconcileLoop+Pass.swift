@@ -107,6 +107,8 @@ extension ReconcileLoop {
             followUps = planned.intersection(wanted).subtracting(held)
             // Until the next pass, pools move on events (not while a policy holds the plan).
             flow = denials.isEmpty && !isStopping ? try TaskFlow.make(reconciler, snapshot: after) : nil
+            flowSnapshot = after
+            flowJournalVersion = try store.othersChangeCounter()
             if !outcomes.isEmpty { journaled() }
         } catch let failure as PassFailure {
             passError = failure.message

@@ -41,6 +41,10 @@ public actor ReconcileLoop {
     var flow: TaskFlow?
     /// The state lock while flow steps follow each other closely.
     var flowLock: String?
+    /// The pass the flow was made from, to make it again from the journal.
+    var flowSnapshot: Snapshot?
+    /// Another process's commits change this: the flow is made again before it acts.
+    var flowJournalVersion = 0
     nonisolated let stopping = Atomic<Bool>(false)
     nonisolated let wakeup = WakeupSignal()
     /// Called after a pass journaled actions, so event streams look sooner than their poll.

@@ -54,7 +54,8 @@ extension Reconciler {
             wait = replacingBroken ? min(longestWait, wait * 2) : pollInterval.milliseconds
             // Between passes, pools move on events; the next pass comes after a longer wait while
             // they do (it is the safety net and moves fleets and workflows), or when they drain.
-            flow = try TaskFlow.make(self, snapshot: snapshot)
+            // Steps carry out what this pass planned for its pools: not while a policy blocks it.
+            flow = result.policy.blocks(overridden: policyOverride != nil) ? nil : try TaskFlow.make(self, snapshot: snapshot)
             if let flow {
                 let until = clock.now().adding(ConfigDuration(milliseconds: max(wait, Self.passIntervalWhileFlowing.milliseconds)))
                 try await flow.run(until: min(until, deadline), ends: attemptEnds, wakeup: wakeup, clock: clock) { counts in

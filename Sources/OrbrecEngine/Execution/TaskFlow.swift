@@ -51,6 +51,8 @@ public actor TaskFlow {
         let definitions = Dictionary(uniqueKeysWithValues: pools.map { pool in
             (pool.name, Dictionary(pool.tasks.map { ($0.key, $0) }, uniquingKeysWith: { first, _ in first }))
         })
+        // Pools with nothing left to run make no flow: the caller paces its passes as it would without.
+        guard !dispatcher.isDrained else { return nil }
         return TaskFlow(reconciler: reconciler, desired: desired, schedulers: schedulers, definitions: definitions,
                         deadlines: deadlines, dispatcher: dispatcher)
     }
@@ -82,10 +84,17 @@ public actor TaskFlow {
         dispatcher.pools.compactMap { name in dispatcher.counts(of: name).map { (name, $0) } }
     }
 
-    /// Settles `ends` and starts what their slots (and due retries) allow. Returns how many
-    /// attempts it settled and started.
+    /// What a step did: attempts settled, attempts it asked the scheduler to start, and the
+    /// verb of each action it journaled.
+    public struct StepResult: Sendable {
+        public var settled = 0
+        public var started = 0
+        public var actions: [Verb] = []
+    }
+
+    /// Settles `ends` and starts what their slots (and due retries) allow.
     @discardableResult
-    public func step(_ ends: [ObservedAttempt]) async throws -> (settled: Int, started: Int) {
+    public func step(_ ends: [ObservedAttempt]) async throws -> StepResult {
         let clock = reconciler.clock
         let store = reconciler.store
         let now = clock.now()
@@ -109,7 +118,7 @@ public actor TaskFlow {
         try store.recordStep(started: started, finished: finished, settlements: settlements, submits: submits.map(\.record), at: now)
         started = []
         finished = []
-        guard !submits.isEmpty else { return (settlements.count, 0) }
+        guard !submits.isEmpty else { return StepResult(settled: settlements.count) }
         reconciler.checkpoint("action.after-issuing")
         // The scheduler starts them while the next ends are settled: its answers (job ids, or
         // attempts it could not start) are journaled with a later step.
@@ -120,7 +129,8 @@ public actor TaskFlow {
             submitted()
         }
         inFlight.append(batch)
-        return (settlements.count, submits.reduce(0) { $0 + $1.record.attempts.count })
+        return StepResult(settled: settlements.count, started: submits.reduce(0) { $0 + $1.record.attempts.count },
+                          actions: submits.map(\.record.action.verb))
     }
 
     private func submitted() {

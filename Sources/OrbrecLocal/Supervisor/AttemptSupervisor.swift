@@ -38,7 +38,9 @@ public enum AttemptSupervisor {
         var input = LineBuffer()
         var inputOpen = true
         var refusing = false
-        while inputOpen || !state.isIdle {
+        // After a TERM it takes no new attempt: it ends once those it holds have ended, and
+        // its orbrec starts a new supervisor for the next submit.
+        while (inputOpen && !refusing) || !state.isIdle {
             var polled = [pollfd(fd: wakeReader, events: Int16(POLLIN), revents: 0)]
             if inputOpen { polled.append(pollfd(fd: 0, events: Int16(POLLIN), revents: 0)) }
             let timeout = state.pollTimeout(now: Clocks.now())

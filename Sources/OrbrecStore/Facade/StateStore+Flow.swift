@@ -97,3 +97,12 @@ extension StateStore {
         }
     }
 }
+
+extension StateStore {
+    /// A number that changes whenever another connection (another orbrec process) commits to
+    /// the state: what lets a daemon tell whether the journal changed under it while it did
+    /// not hold the lock. Its own commits leave it as it was.
+    public func othersChangeCounter() throws -> Int {
+        try writeWithoutTransaction { db in try Int.fetchOne(db, sql: "PRAGMA data_version") ?? 0 }
+    }
+}

@@ -55,6 +55,7 @@ public final class StateStore: Sendable {
 
     func read<T>(_ body: (Database) throws -> T) throws -> T { try database.read(body) }
     func write<T>(_ body: (Database) throws -> T) throws -> T { try database.write(body) }
+    func writeWithoutTransaction<T>(_ body: (Database) throws -> T) throws -> T { try database.writeWithoutTransaction(body) }
 
     static func encodeJSON<T: Encodable>(_ value: T) -> String {
         let encoder = JSONEncoder()

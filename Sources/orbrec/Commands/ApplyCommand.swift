@@ -201,7 +201,7 @@ private func report(_ event: ApplyProgress, _ session: Session, pools display: P
     switch event {
     case .pools(let counts):
         display?.show(counts)
-    case .finished(let outcome) where display != nil && outcome.succeeded && outcome.action.resource.kind == .taskPool
+    case .finished(let outcome) where display?.isShowing == true && outcome.succeeded && outcome.action.resource.kind == .taskPool
         && [.submit, .retry].contains(outcome.action.verb):
         session.logger.info("action succeeded", [("id", outcome.id), ("verb", outcome.action.verb.rawValue),
                                                  ("resource", outcome.action.resource.description), ("message", outcome.message)])
@@ -211,11 +211,13 @@ private func report(_ event: ApplyProgress, _ session: Session, pools display: P
         session.logger.info("action started", [("id", item.id), ("verb", item.action.verb.rawValue),
                                                ("resource", item.action.resource.description)])
     case .finished(let outcome):
+        display?.end()
         session.terminal.endProgress()
         let mark = outcome.succeeded ? session.terminal.green("✓") : session.terminal.red("✗")
         let requests = outcome.requests.isEmpty ? "" : " [\(outcome.requests.joined(separator: ", "))]"
         session.terminal.out("\(mark) \(outcome.action.verb.rawValue) \(outcome.action.resource): \(outcome.message)\(requests)")
     case .note(let text):
+        display?.end()
         session.terminal.endProgress()
         session.terminal.out("• \(text)")
     case .waiting(let status):

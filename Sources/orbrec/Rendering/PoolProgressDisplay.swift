@@ -29,7 +29,8 @@ final class PoolProgressDisplay: Sendable {
                 return Self.line(entry.pool, entry.counts, elapsed: now - start.at, movedSince: ended - start.done)
             }
             if interactive {
-                let up = state.shown > 0 ? "\u{1B}[\(state.shown)F" : ""
+                // Up over the lines shown last; the first time, over whatever the status line held.
+                let up = state.shown > 0 ? "\u{1B}[\(state.shown)F" : "\r\u{1B}[K"
                 state.shown = lines.count
                 return up + lines.map { "\u{1B}[2K" + $0 }.joined(separator: "\n") + "\n"
             }
@@ -40,7 +41,8 @@ final class PoolProgressDisplay: Sendable {
         if let text { FileHandle.standardError.write(Data(text.utf8)) }
     }
 
-    /// Leaves the last lines standing; what is printed next starts below them.
+    /// Leaves the last lines standing; what is printed next starts below them (and the next
+    /// lines below that, never over it).
     func end() {
         state.withLock { $0.shown = 0 }
     }
