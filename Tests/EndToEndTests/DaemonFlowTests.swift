@@ -59,4 +59,33 @@ import Testing
         #expect(passes > 0 && passes < 10, "the pool moved on events, not passes: \(passes) passes")
         _ = try daemon.stop()
     }
+
+    /// The supervisor killed while its attempts run: no end will be announced, so its orbrec
+    /// asks for a look at once (not at the next periodic one): the attempts are found lost,
+    /// their orphaned commands stopped, and the tasks retried (infra, not counted).
+    @Test func aKilledSupervisorIsNoticedAtOnceAndItsAttemptsRetried() async throws {
+        let harness = try Harness()
+        defer { harness.killTasks() }
+        try harness.writePool(slots: 2, spec: """
+            items: [a, b]
+            command: ["sh", "-c", "echo ${item} ${attempt} >> \(harness.directory)/runs.log; test ${attempt} -gt 1 || sleep 30"]
+            retry: {maxAttempts: 2, initialBackoff: 100ms, maxBackoff: 200ms}
+            """)
+        let daemon = try harness.startDaemon(["--task-interval", "60s", "--observe-interval", "60s"])
+        _ = try await daemon.eventually("both running", timeout: 20) { harness.runningCommands(pool: "sims").count == 2 ? true : nil }
+        let supervisor = try #require(harness.supervisors().first)
+        kill(supervisor, SIGKILL)
+        _ = try await daemon.eventually("both retried and completed", timeout: 20) { () -> Bool? in
+            let rows = try await daemon.get("/api/v1/tasks?pool=sims").array()
+            return rows.count == 2 && rows.allSatisfy { $0["state"] as? String == "completed" } ? true : nil
+        }
+        let tasks = try harness.tasksByKey()
+        for key in ["a", "b"] {
+            let rows = attemptRows(tasks[key])
+            #expect(rows.first?["failure_class"] as? String == "infra", "task \(key): \(rows)")
+            #expect(TaskPoolTests.int(tasks[key]?["attempts_consumed"]) == 0)
+        }
+        #expect(harness.runningCommands(pool: "sims").isEmpty, "the orphaned first attempts were stopped")
+        _ = try daemon.stop()
+    }
 }

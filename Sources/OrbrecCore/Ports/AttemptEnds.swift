@@ -6,6 +6,7 @@ internal import Synchronization
 public final class AttemptEnds: Sendable {
     private struct State {
         var ended: [ObservedAttempt] = []
+        var lookRequested = false
         var listener: (@Sendable () -> Void)?
     }
 
@@ -22,6 +23,24 @@ public final class AttemptEnds: Sendable {
             return listener
         }
         listener?()
+    }
+
+    /// Asks for a whole look (a pass) soon: a scheduler lost track of attempts it announced
+    /// the ends of (its supervisor is gone), so what became of them is for observation to find.
+    public func requestLook() {
+        let listener = state.withLock { state -> (@Sendable () -> Void)? in
+            state.lookRequested = true
+            return state.listener
+        }
+        listener?()
+    }
+
+    /// Whether a look was asked for since the last call.
+    public func takeLookRequest() -> Bool {
+        state.withLock { state in
+            defer { state.lookRequested = false }
+            return state.lookRequested
+        }
     }
 
     /// Everything announced since the last call.

@@ -25,8 +25,9 @@ extension ReconcileLoop {
                 if version != flowJournalVersion, let snapshot = flowSnapshot {
                     try await flow.flush()
                     flowJournalVersion = version
-                    guard let fresh = try TaskFlow.make(reconciler, snapshot: snapshot) else {
+                        guard let fresh = try TaskFlow.make(reconciler, snapshot: snapshot) else {
                         self.flow = nil
+                        flowPools = []
                         return
                     }
                     flow = fresh
@@ -42,6 +43,7 @@ extension ReconcileLoop {
                 // decides what comes next, rather than at the next periodic look.
                 await endFlowSteps()
                 self.flow = nil
+                flowPools = []
                 for pool in await flow.pools { queue.add(ResourceID(.taskPool, pool), .change, now: schedule.now()) }
             }
         } catch {
@@ -49,6 +51,7 @@ extension ReconcileLoop {
             log.debug("flow step not taken", [("error", "\(error)")])
             await endFlowSteps()
             self.flow = nil
+            flowPools = []
             for name in (desired?.pools.keys).map(Array.init) ?? [] { queue.add(ResourceID(.taskPool, name), at: schedule.now().adding(ConfigDuration(milliseconds: 200))) }
         }
     }

@@ -108,6 +108,7 @@ extension ReconcileLoop {
             // Until the next pass, pools move on events (not while a policy holds the plan).
             flow = denials.isEmpty && !isStopping ? try TaskFlow.make(reconciler, snapshot: after) : nil
             flowSnapshot = after
+            flowPools = Set(await flow?.pools ?? [])
             flowJournalVersion = try store.othersChangeCounter()
             if !outcomes.isEmpty { journaled() }
         } catch let failure as PassFailure {

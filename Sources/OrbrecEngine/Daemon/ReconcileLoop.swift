@@ -41,6 +41,8 @@ public actor ReconcileLoop {
     var flow: TaskFlow?
     /// The state lock while flow steps follow each other closely.
     var flowLock: String?
+    /// The pools the flow moves: the task interval's looks leave them to it.
+    var flowPools: Set<String> = []
     /// The pass the flow was made from, to make it again from the journal.
     var flowSnapshot: Snapshot?
     /// Another process's commits change this: the flow is made again before it acts.
@@ -163,6 +165,9 @@ public actor ReconcileLoop {
             let now = schedule.now()
             markProgress()
             scheduleObservation(now: now)
+            if reconciler.attemptEnds.takeLookRequest(), let desired {
+                for name in desired.pools.keys { queue.add(ResourceID(.taskPool, name), .change, now: now) }
+            }
             let keys = takeDue(now: now)
             metrics.recordQueue(depth: queue.depth, inFlight: keys.count)
             if keys.isEmpty && desired != nil && status.current.passes == 0 {
@@ -227,7 +232,8 @@ public actor ReconcileLoop {
         }
         if nextTaskCheck.map({ now >= $0 }) ?? true {
             let unfinished = Set((status.current.report?.rows ?? []).filter { $0.id.kind == .taskPool && $0.sync != .synced }.map(\.id.name))
-            for name in desired.pools.keys where unfinished.contains(name) || status.current.report == nil {
+            // Pools moving on attempt ends are left to them (and to the observe interval's look).
+            for name in desired.pools.keys where (unfinished.contains(name) || status.current.report == nil) && !flowPools.contains(name) {
                 queue.add(ResourceID(.taskPool, name), .resync, now: now)
             }
             // A running workflow run is looked at as often as an unfinished pool, so its steps

@@ -68,7 +68,7 @@ extension Reconciler {
     }
 
     /// How often `apply --wait` takes a whole look while pools move on events.
-    static let passIntervalWhileFlowing = ConfigDuration(milliseconds: 2000)
+    static let passIntervalWhileFlowing = ConfigDuration(milliseconds: 5000)
 }
 
 extension TaskFlow {
@@ -80,6 +80,7 @@ extension TaskFlow {
         while true {
             let now = clock.now()
             if now >= until { break }
+            if ends.takeLookRequest() { break }
             let announced = ends.take()
             let retryDue = nextRetry.map { $0 <= now } ?? false
             if announced.isEmpty && !retryDue {

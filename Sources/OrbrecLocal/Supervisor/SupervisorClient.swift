@@ -154,6 +154,8 @@ final class SupervisorClient: Sendable {
         }
         close(fd)
         failAll()
+        // Attempts it ran may have ended unrecorded (it was killed): a pass finds out.
+        ends.requestLook()
         var status: Int32 = 0
         _ = waitpid(identity.pid, &status, 0)
     }
