@@ -22,6 +22,9 @@ public struct LeaseScheduler: Scheduler {
         }
     }
 
+    /// The lease API announces every end a worker reports.
+    public var announcesEnds: Bool { true }
+
     public func submit(_ order: SubmitOrder) async -> [AttemptOutcomeReport] {
         do {
             try store.offerLeases(pool: order.pool, attempts: order.attempts.map { ($0.key, $0.attempt) }, at: clock.now())

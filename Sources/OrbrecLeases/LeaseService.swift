@@ -38,25 +38,27 @@ public struct LeaseService: Sendable {
         }.joined()
     }
 
-    /// Leases the pool's oldest offered attempt to `worker`; nil when none is offered.
+    /// Leases the pool's oldest offered attempt to `worker`; nil when none is offered. Claims
+    /// and reports made together share one durable transaction (group commit); none is
+    /// answered before it is synced.
     /// With `idempotencyKey`, the lease is written into that key's reservation in the same
     /// transaction, so a retry after a crash is answered with it rather than claiming again.
     public func claim(pool: String, worker: String, machine: String?, lease: ConfigDuration, idempotencyKey: String? = nil,
-                      at now: Instant) throws -> LeaseRecord? {
-        try store.claimLease(pool: pool, worker: worker, machine: machine, lease: lease, token: Self.newToken(),
+                      at now: Instant) async throws -> LeaseRecord? {
+        try await store.claimLease(pool: pool, worker: worker, machine: machine, lease: lease, token: Self.newToken(),
                              idempotencyKey: idempotencyKey, at: now)
     }
 
     /// Applies a report made with `token` on the attempt `held`. Throws `StaleLease` when the
     /// token no longer holds it.
-    public func report(_ report: LeaseReport, token: String, held: LeaseRecord, pool: TaskPoolSpec?, at now: Instant) throws -> LeaseEffect {
+    public func report(_ report: LeaseReport, token: String, held: LeaseRecord, pool: TaskPoolSpec?, at now: Instant) async throws -> LeaseEffect {
         switch report {
         case .heartbeat(let lease):
-            let record = try store.heartbeatLease(token: token, lease: lease, at: now)
+            let record = try await store.heartbeatLease(token: token, lease: lease, at: now)
             return LeaseEffect(record: record, state: "leased", holds: true)
         case .complete(let result):
             let outcome = AttemptOutcome(exitCode: 0, startedAt: held.claimedAt, endedAt: now, host: held.worker ?? "")
-            let record = try store.endLease(token: token, outcome: outcome, reason: nil, result: result, at: now)
+            let record = try await store.endLease(token: token, outcome: outcome, reason: nil, result: result, at: now)
             return LeaseEffect(record: record, state: TaskState.completed.rawValue, holds: false)
         case .fail(let reason, let retryAfter):
             // The retry decision is made here, with its jitter, and kept in the outcome, so the
@@ -69,13 +71,13 @@ public struct LeaseService: Sendable {
             if outcome.retryAfter == nil, let next = decided.task.nextTryAt {
                 outcome.retryAfter = ConfigDuration(milliseconds: next.millisecondsSinceEpoch - now.millisecondsSinceEpoch)
             }
-            let record = try store.endLease(token: token, outcome: outcome, reason: reason, result: nil, at: now)
+            let record = try await store.endLease(token: token, outcome: outcome, reason: reason, result: nil, at: now)
             return LeaseEffect(record: record, state: decided.task.state.rawValue, holds: false, nextTryAt: decided.task.nextTryAt)
         case .release:
             // Given back unfinished: infrastructure's doing, not the task's; offered again at once.
             let outcome = AttemptOutcome(lost: true, startedAt: held.claimedAt, endedAt: now, host: held.worker ?? "",
                                          retryAfter: ConfigDuration(milliseconds: 0))
-            let record = try store.endLease(token: token, outcome: outcome, reason: "released by \(held.worker ?? "its worker")",
+            let record = try await store.endLease(token: token, outcome: outcome, reason: "released by \(held.worker ?? "its worker")",
                                             result: nil, at: now)
             return LeaseEffect(record: record, state: TaskState.pending.rawValue, holds: false)
         }

@@ -1,4 +1,5 @@
 public import Foundation
+internal import Glibc
 public import OrbrecCore
 public import OrbrecStore
 
@@ -26,8 +27,10 @@ public struct LeaseTaskView: Encodable, Sendable {
     public var reason: String?
 
     /// `record` as `state`; the token, the lease's end and the pool's env only for its holder.
-    public init(_ record: LeaseRecord, pool: TaskPoolSpec?, state: String, holder: Bool, nextTryAt: Instant? = nil) {
-        let definition = pool?.tasks.first { $0.key == record.key }
+    /// `definition`: the task's values when the caller has them at hand (else found in the pool).
+    public init(_ record: LeaseRecord, pool: TaskPoolSpec?, state: String, holder: Bool, nextTryAt: Instant? = nil,
+                definition known: TaskDefinition? = nil) {
+        let definition = known ?? pool?.tasks.first { $0.key == record.key }
         let argv = definition.flatMap { definition in pool.map { $0.argv(for: definition, attempt: record.attempt) } } ?? []
         id = "\(record.pool):\(record.key)"
         self.pool = record.pool
@@ -50,8 +53,17 @@ public struct LeaseTaskView: Encodable, Sendable {
 
     /// Instants as the lease API writes them: ISO 8601 with milliseconds, in UTC.
     public static func iso(_ instant: Instant) -> String {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return formatter.string(from: Date(timeIntervalSince1970: Double(instant.millisecondsSinceEpoch) / 1000))
+        // By hand: a formatter made for every answer cost more than the rest of a claim.
+        let milliseconds = instant.millisecondsSinceEpoch
+        let whole = milliseconds >= 0 ? milliseconds / 1000 : (milliseconds - 999) / 1000
+        var seconds = time_t(whole)
+        var parts = tm()
+        gmtime_r(&seconds, &parts)
+        func pad(_ value: Int32, _ width: Int) -> String {
+            let text = String(value)
+            return String(repeating: "0", count: max(0, width - text.count)) + text
+        }
+        return "\(pad(parts.tm_year + 1900, 4))-\(pad(parts.tm_mon + 1, 2))-\(pad(parts.tm_mday, 2))T"
+            + "\(pad(parts.tm_hour, 2)):\(pad(parts.tm_min, 2)):\(pad(parts.tm_sec, 2)).\(pad(Int32(milliseconds - whole * 1000), 3))Z"
     }
 }

@@ -15,7 +15,7 @@ struct LeaseTools: Sendable {
     static let resultLimit = 256 * 1024
 
     /// `claim_task`.
-    func claim(pool name: String, worker: String, lease: Int64?, machine: String?) throws -> LeaseAnswer {
+    func claim(pool name: String, worker: String, lease: Int64?, machine: String?) async throws -> LeaseAnswer {
         guard worker.count <= 200 else { throw ToolFailure.invalidArguments("worker must be at most 200 characters") }
         let desired = try backend.desired()
         let store = try backend.openExistingStore()
@@ -35,7 +35,7 @@ struct LeaseTools: Sendable {
         let now = clock.now()
         let claimed: LeaseRecord?
         do {
-            claimed = try LeaseService(store: store).claim(pool: name, worker: worker, machine: machine, lease: .seconds(lease ?? 30), at: now)
+            claimed = try await LeaseService(store: store).claim(pool: name, worker: worker, machine: machine, lease: .seconds(lease ?? 30), at: now)
         } catch let gone as MachineGone {
             throw ToolFailure("machine_gone", "machine \(gone.machine) is \(gone.state ?? "not one orbrec holds"): a lease on it would be revoked at once")
         }
@@ -57,7 +57,7 @@ struct LeaseTools: Sendable {
     }
 
     /// `heartbeat_task`, `complete_task`, `fail_task` and `release_task`.
-    func report(_ report: Report, id: String, token: String) throws -> LeaseAnswer {
+    func report(_ report: Report, id: String, token: String) async throws -> LeaseAnswer {
         let task = try Self.taskID(id)
         guard let store = try backend.openExistingStore(), let held = try store.lease(token: token) else {
             throw ToolFailure.stale("no lease holds this token")
@@ -74,9 +74,12 @@ struct LeaseTools: Sendable {
             case .fail(let reason, let retryAfter): .fail(reason: reason, retryAfter: retryAfter.map { .seconds($0) })
             case .release: .release
             }
-            let effect = try LeaseService(store: store).report(shared, token: token, held: held, pool: pool, at: now)
+            let effect = try await LeaseService(store: store).report(shared, token: token, held: held, pool: pool, at: now)
             if !effect.holds {
                 backend.log("task reported over MCP", [("task", id), ("attempt", "\(held.attempt)"), ("state", effect.state)])
+                backend.attemptEnded(ObservedAttempt(scheduler: TaskPoolSpec.pullScheduler, task: task, attempt: effect.record.attempt,
+                                                     jobID: effect.record.worker.map { "lease:\($0)" } ?? "offered",
+                                                     outcome: effect.record.outcome ?? AttemptOutcome(lost: true)))
             }
             return LeaseAnswer(effect.record, pool: pool, state: effect.state, holder: effect.holds, now: now, nextTryAt: effect.nextTryAt)
         } catch let refused as StaleLease {

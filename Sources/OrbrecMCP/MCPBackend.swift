@@ -30,4 +30,11 @@ public protocol MCPBackend: Sendable {
 
     /// A line for the log (stderr); stdout carries the protocol only.
     func log(_ message: String, _ fields: [(String, String)])
+
+    /// A worker ended an attempt: in a daemon, the engine settles it and fills its slot at once.
+    func attemptEnded(_ attempt: ObservedAttempt)
+}
+
+extension MCPBackend {
+    public func attemptEnded(_ attempt: ObservedAttempt) {}
 }

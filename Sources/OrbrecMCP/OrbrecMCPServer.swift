@@ -90,23 +90,23 @@ public struct OrbrecMCPServer: Sendable {
                 pool: try arguments.string("pool"), keys: try arguments.optionalStrings("keys") ?? [],
                 allDeadLetter: try arguments.flag("all_dead_letter")))
         case "claim_task":
-            return try ToolResult.success(try leases.claim(
+            return try ToolResult.success(try await leases.claim(
                 pool: try arguments.string("pool"), worker: try arguments.string("worker"),
                 lease: try arguments.optionalInteger("lease_seconds", in: ToolCatalog.leaseSeconds),
                 machine: try arguments.optionalString("machine")))
         case "complete_task":
             let result = try arguments.optionalJSON("result", limit: LeaseTools.resultLimit)
-            return try ToolResult.success(try leases.report(.complete(result: result), id: try arguments.string("id"),
+            return try ToolResult.success(try await leases.report(.complete(result: result), id: try arguments.string("id"),
                                                             token: try arguments.string("token")))
         case "fail_task":
             let report = LeaseTools.Report.fail(reason: try arguments.optionalString("reason"),
                                                 retryAfter: try arguments.optionalInteger("retry_after_seconds", in: ToolCatalog.retryAfterSeconds))
-            return try ToolResult.success(try leases.report(report, id: try arguments.string("id"), token: try arguments.string("token")))
+            return try ToolResult.success(try await leases.report(report, id: try arguments.string("id"), token: try arguments.string("token")))
         case "heartbeat_task":
             let report = LeaseTools.Report.heartbeat(lease: try arguments.optionalInteger("lease_seconds", in: ToolCatalog.leaseSeconds))
-            return try ToolResult.success(try leases.report(report, id: try arguments.string("id"), token: try arguments.string("token")))
+            return try ToolResult.success(try await leases.report(report, id: try arguments.string("id"), token: try arguments.string("token")))
         case "release_task":
-            return try ToolResult.success(try leases.report(.release, id: try arguments.string("id"), token: try arguments.string("token")))
+            return try ToolResult.success(try await leases.report(.release, id: try arguments.string("id"), token: try arguments.string("token")))
         default:
             throw ToolFailure("internal", "the tool \(name) is listed but not served")
         }

@@ -132,15 +132,14 @@ public actor ReconcileLoop {
     /// configuration.
     public nonisolated func pool(named name: String) -> TaskPoolSpec? { pools[name] }
 
-    /// Looks at one pool soon (a worker ended an attempt): its end is recorded and the next
-    /// attempts offered without waiting for the periodic look. Ends that arrive together are
-    /// settled by one pass: the look is due `pokeDelay` after the first of them.
-    public func poke(_ key: ResourceID) {
-        guard desired != nil, !isStopping, !queue.isWaiting(key) else { return }
-        queue.add(key, at: schedule.now().adding(Self.pokeDelay))
-        wakeup.signal()
-    }
+    /// The task `key` of the pool in force by that name, looked up without listing the pool.
+    public nonisolated func taskDefinition(pool name: String, key: String) -> TaskDefinition? { pools.definition(pool: name, key: key) }
 
+    /// Tells the loop a worker ended an attempt: settled, and its slot filled, by the next step.
+    public nonisolated func attemptEnded(_ attempt: ObservedAttempt) { reconciler.attemptEnds.post([attempt]) }
+
+    /// How soon a pool is looked at after a worker's report when no flow moves it: reports
+    /// that arrive together are settled by one pass.
     static let pokeDelay = ConfigDuration(milliseconds: 100)
 
     /// Asks the loop to stop: no new action starts, the ones in flight finish, `run` returns.
@@ -165,6 +164,12 @@ public actor ReconcileLoop {
             let now = schedule.now()
             markProgress()
             scheduleObservation(now: now)
+            if flow == nil, reconciler.attemptEnds.hasPending {
+                // No flow moves these pools now: a pass settles the ends (several together).
+                for pool in Set(reconciler.attemptEnds.take().map(\.task.pool)) where !queue.isWaiting(ResourceID(.taskPool, pool)) {
+                    queue.add(ResourceID(.taskPool, pool), at: now.adding(Self.pokeDelay))
+                }
+            }
             if reconciler.attemptEnds.takeLookRequest(), let desired {
                 for name in desired.pools.keys { queue.add(ResourceID(.taskPool, name), .change, now: now) }
             }

@@ -27,13 +27,14 @@ public actor TaskFlow {
     var submitting = 0
     var inFlight: [Task<Void, Never>] = []
 
-    /// A flow over the push pools whose scheduler announces ends and could be observed, or
-    /// nil when there is none (every pool on a cluster scheduler, or no pool at all).
+    /// A flow over the pools whose scheduler announces ends (local push pools, and pull pools,
+    /// whose workers' reports the lease API announces) and could be observed, or nil when there
+    /// is none (every pool on a cluster scheduler, or nothing left to run).
     public static func make(_ reconciler: Reconciler, snapshot: Snapshot) throws -> TaskFlow? {
         let desired = snapshot.desired
         let schedulers = try reconciler.schedulers(for: desired)
         let pools = desired.pools.values.filter { pool in
-            pool.mode != .pull && snapshot.observed.unreachableSchedulers[pool.scheduler] == nil
+            snapshot.observed.unreachableSchedulers[pool.scheduler] == nil
                 && schedulers[pool.scheduler]?.announcesEnds == true
         }
         guard !pools.isEmpty else { return nil }

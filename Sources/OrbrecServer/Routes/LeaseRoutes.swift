@@ -49,7 +49,7 @@ struct LeaseRoutes: Sendable {
         let now = clock.now()
         let claimed: LeaseRecord?
         do {
-            claimed = try LeaseService(store: store).claim(pool: name, worker: worker, machine: machine, lease: lease,
+            claimed = try await LeaseService(store: store).claim(pool: name, worker: worker, machine: machine, lease: lease,
                                                            idempotencyKey: body.idempotencyKey, at: now)
         } catch let gone as MachineGone {
             throw APIError(.conflict, "machine_gone", "machine \(gone.machine) is \(gone.state ?? "not one orbrec holds"): "
@@ -91,8 +91,12 @@ struct LeaseRoutes: Sendable {
             default:
                 report = .release
             }
-            let effect = try LeaseService(store: store).report(report, token: token, held: held, pool: pool, at: now)
-            if !effect.holds { poke(task.pool) }
+            let effect = try await LeaseService(store: store).report(report, token: token, held: held, pool: pool, at: now)
+            if !effect.holds {
+                loop.attemptEnded(ObservedAttempt(scheduler: TaskPoolSpec.pullScheduler, task: task, attempt: effect.record.attempt,
+                                                  jobID: effect.record.worker.map { "lease:\($0)" } ?? "offered",
+                                                  outcome: effect.record.outcome ?? AttemptOutcome(lost: true)))
+            }
             return try answer(effect.record, pool: pool, state: effect.state, holder: effect.holds, now: now, nextTryAt: effect.nextTryAt)
         } catch let refused as StaleLease {
             throw stale(refused.message, task: task)
@@ -104,7 +108,8 @@ struct LeaseRoutes: Sendable {
     func answer(_ record: LeaseRecord, pool: TaskPoolSpec?, state: String, holder: Bool, now: Instant,
                 nextTryAt: Instant? = nil) throws -> Response {
         let pathID = LeaseAnswer.pathID(pool: record.pool, key: record.key)
-        let task = LeaseTaskView(record, pool: pool, state: state, holder: holder, nextTryAt: nextTryAt)
+        let task = LeaseTaskView(record, pool: pool, state: state, holder: holder, nextTryAt: nextTryAt,
+                                 definition: loop.taskDefinition(pool: record.pool, key: record.key))
         let situation = TaskNextActions.Situation(
             pool: record.pool, pathID: pathID, state: TaskState(rawValue: state) ?? .running, nextTryAt: nextTryAt,
             heldUntil: holder ? record.expiresAt : nil, leaseMilliseconds: record.leaseMilliseconds)
@@ -112,11 +117,6 @@ struct LeaseRoutes: Sendable {
         return try JSONBody.response(LeaseAnswer(task: task, nextActions: next))
     }
 
-    /// Asks the loop to settle the pool soon, without waiting for it (it may be mid-pass).
-    func poke(_ pool: String) {
-        let loop = self.loop
-        Task { await loop.poke(ResourceID(.taskPool, pool)) }
-    }
 
     func stale(_ message: String, task: TaskID) -> APIError {
         APIError(.conflict, "stale_attempt", "\(message); this worker no longer holds the attempt: claim a new task")

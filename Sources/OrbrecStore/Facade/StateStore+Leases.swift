@@ -19,29 +19,29 @@ extension StateStore {
     /// Leases the oldest offered attempt of `pool` to `worker`, after ending every lease
     /// that has expired. Nil when nothing is offered.
     public func claimLease(pool: String, worker: String, machine: String?, lease: ConfigDuration, token: String,
-                           idempotencyKey: String? = nil, at now: Instant) throws -> LeaseRecord? {
-        try write { db in
+                           idempotencyKey: String? = nil, at now: Instant) async throws -> LeaseRecord? {
+        try await groupWrite { db in
             if let machine {
                 let state = try String.fetchOne(db, sql: "SELECT state FROM machines WHERE id = ?", arguments: [machine])
                 guard let state, ["pending", "running", "unhealthy"].contains(state) else { throw MachineGone(machine: machine, state: state) }
             }
             try Self.expireLeases(db, at: now)
-            guard let row = try Row.fetchOne(db, sql: """
-                SELECT * FROM leases WHERE pool = ? AND state = ? ORDER BY offered_seq LIMIT 1
-                """, arguments: [pool, LeaseRecord.State.offered.rawValue]) else { return nil }
+            guard let row = try Row.fetchOne(db.cachedStatement(sql: """
+                SELECT * FROM leases WHERE pool = ? AND state = 'offered' ORDER BY offered_seq LIMIT 1
+                """), arguments: [pool]) else { return nil }
             let expires = now.adding(lease).millisecondsSinceEpoch
-            try db.execute(sql: """
+            try db.cachedStatement(sql: """
                 UPDATE leases SET state = ?, token = ?, worker = ?, machine = ?, claimed_at = ?, expires_at = ?, lease_ms = ?
                 WHERE pool = ? AND key = ? AND attempt = ?
-                """, arguments: [LeaseRecord.State.leased.rawValue, token, worker, machine, now.millisecondsSinceEpoch, expires,
+                """).execute(arguments: [LeaseRecord.State.leased.rawValue, token, worker, machine, now.millisecondsSinceEpoch, expires,
                                  lease.milliseconds, row["pool"] as String, row["key"] as String, row["attempt"] as Int])
             if let idempotencyKey {
                 try db.execute(sql: "UPDATE idempotency_keys SET lease_pool = ?, lease_key = ?, lease_attempt = ? WHERE key = ?",
                                arguments: [row["pool"] as String, row["key"] as String, row["attempt"] as Int, idempotencyKey])
             }
             // The attempt's job is the worker that holds it (what `get tasks` shows).
-            try db.execute(sql: "UPDATE attempts SET job_id = ?, host = ?, started_at = ? WHERE pool = ? AND key = ? AND attempt = ?",
-                           arguments: ["lease:\(worker)", machine ?? worker, now.millisecondsSinceEpoch,
+            try db.cachedStatement(sql: "UPDATE attempts SET job_id = ?, host = ?, started_at = ? WHERE pool = ? AND key = ? AND attempt = ?")
+                .execute(arguments: ["lease:\(worker)", machine ?? worker, now.millisecondsSinceEpoch,
                                        row["pool"] as String, row["key"] as String, row["attempt"] as Int])
             try Self.appendLeaseEvent(db, pool: row["pool"], key: row["key"], attempt: row["attempt"], from: "offered", to: "leased",
                                       cause: "claimed by \(worker)\(machine.map { " on \($0)" } ?? "") for \(lease)", at: now)
@@ -50,8 +50,8 @@ extension StateStore {
     }
 
     /// Extends the lease `token` holds (by its own length, or `lease`).
-    public func heartbeatLease(token: String, lease: ConfigDuration?, at now: Instant) throws -> LeaseRecord {
-        try write { db in
+    public func heartbeatLease(token: String, lease: ConfigDuration?, at now: Instant) async throws -> LeaseRecord {
+        try await groupWrite { db in
             let current = try Self.held(db, token: token, at: now)
             let length = lease?.milliseconds ?? current.leaseMilliseconds ?? 30_000
             try db.execute(sql: "UPDATE leases SET expires_at = ?, lease_ms = ? WHERE token = ?",
@@ -61,8 +61,8 @@ extension StateStore {
     }
 
     /// Ends the attempt `token` holds, as the worker reports it.
-    public func endLease(token: String, outcome: AttemptOutcome, reason: String?, result: String?, at now: Instant) throws -> LeaseRecord {
-        try write { db in
+    public func endLease(token: String, outcome: AttemptOutcome, reason: String?, result: String?, at now: Instant) async throws -> LeaseRecord {
+        try await groupWrite { db in
             let current = try Self.held(db, token: token, at: now)
             try Self.end(db, current, outcome: outcome, reason: reason, result: result, cause: "ended by \(current.worker ?? "its worker")",
                          at: now)
@@ -132,7 +132,7 @@ extension StateStore {
 
     /// The leased attempt `token` holds, or `StaleLease` (ending it first if it expired).
     static func held(_ db: Database, token: String, at now: Instant) throws -> LeaseRecord {
-        guard let row = try Row.fetchOne(db, sql: "SELECT * FROM leases WHERE token = ?", arguments: [token]) else {
+        guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM leases WHERE token = ?"), arguments: [token]) else {
             throw StaleLease(message: "no lease holds this token", lease: nil)
         }
         let current = lease(from: row)
@@ -153,7 +153,7 @@ extension StateStore {
     }
 
     static func expireLeases(_ db: Database, at now: Instant) throws {
-        let rows = try Row.fetchAll(db, sql: "SELECT * FROM leases WHERE state = ? AND expires_at < ?",
+        let rows = try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM leases WHERE state = ? AND expires_at < ?"),
                                     arguments: [LeaseRecord.State.leased.rawValue, now.millisecondsSinceEpoch])
         for row in rows {
             let current = lease(from: row)
@@ -184,8 +184,8 @@ extension StateStore {
 
     static func end(_ db: Database, _ current: LeaseRecord, outcome: AttemptOutcome, reason: String?, result: String?, cause: String,
                     at now: Instant) throws {
-        try db.execute(sql: "UPDATE leases SET state = ?, outcome = ?, reason = ?, result = ?, ended_at = ? WHERE pool = ? AND key = ? AND attempt = ?",
-                       arguments: [LeaseRecord.State.ended.rawValue, encodeJSON(outcome), reason, result, now.millisecondsSinceEpoch,
+        try db.cachedStatement(sql: "UPDATE leases SET state = ?, outcome = ?, reason = ?, result = ?, ended_at = ? WHERE pool = ? AND key = ? AND attempt = ?")
+            .execute(arguments: [LeaseRecord.State.ended.rawValue, encodeJSON(outcome), reason, result, now.millisecondsSinceEpoch,
                                    current.pool, current.key, current.attempt])
         try appendLeaseEvent(db, pool: current.pool, key: current.key, attempt: current.attempt, from: current.state.rawValue, to: "ended",
                              cause: "\(cause): \(outcome.summary)\(reason.map { " (\($0))" } ?? "")", at: now)
@@ -198,7 +198,7 @@ extension StateStore {
     }
 
     static func lease(_ db: Database, pool: String, key: String, attempt: Int) throws -> LeaseRecord? {
-        try Row.fetchOne(db, sql: "SELECT * FROM leases WHERE pool = ? AND key = ? AND attempt = ?", arguments: [pool, key, attempt])
+        try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM leases WHERE pool = ? AND key = ? AND attempt = ?"), arguments: [pool, key, attempt])
             .map(lease(from:))
     }
 
@@ -217,7 +217,7 @@ extension StateStore {
 extension StateStore {
     /// The lease a token holds or held, if any.
     public func lease(token: String) throws -> LeaseRecord? {
-        try read { db in try Row.fetchOne(db, sql: "SELECT * FROM leases WHERE token = ?", arguments: [token]).map(Self.lease(from:)) }
+        try read { db in try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM leases WHERE token = ?"), arguments: [token]).map(Self.lease(from:)) }
     }
 
     /// The first answer given to a POST with this Idempotency-Key.

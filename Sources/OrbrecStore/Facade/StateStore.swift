@@ -9,6 +9,7 @@ internal import Glibc
 /// for what it records, and the database itself stays private.
 public final class StateStore: Sendable {
     private let database: DatabasePool
+    private let committer: GroupCommitter
     /// This state's identity: the owner tag every machine and job carries.
     public let stateID: String
     public let path: String
@@ -36,6 +37,7 @@ public final class StateStore: Sendable {
             }
         }
         database = try DatabasePool(path: path, configuration: configuration)
+        committer = GroupCommitter(database: database)
         try StateMigrations.migrator.migrate(database)
         stateID = try database.write { db in
             if let existing = try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'state_id'") {
@@ -55,6 +57,8 @@ public final class StateStore: Sendable {
 
     func read<T>(_ body: (Database) throws -> T) throws -> T { try database.read(body) }
     func write<T>(_ body: (Database) throws -> T) throws -> T { try database.write(body) }
+    /// A write that shares its durable transaction with the writes of concurrent callers.
+    func groupWrite<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T { try await committer.write(body) }
     func writeWithoutTransaction<T>(_ body: (Database) throws -> T) throws -> T { try database.writeWithoutTransaction(body) }
 
     static func encodeJSON<T: Encodable>(_ value: T) -> String {

@@ -202,6 +202,9 @@ enum StateMigrations {
             // The hot path reads only the attempts still open (a few per slot), never the
             // whole history: a partial index keeps that read as cheap at the 10,000th task as at the first.
             try db.execute(sql: "CREATE INDEX attempts_open ON attempts(scheduler) WHERE state IN ('submitting', 'running')")
+            // A claim takes a pool's oldest offered attempt: found at the head of this index, not
+            // by sorting every offered attempt of the pool.
+            try db.execute(sql: "CREATE INDEX leases_offered ON leases(pool, offered_seq) WHERE state = 'offered'")
         }
         return migrator
     }

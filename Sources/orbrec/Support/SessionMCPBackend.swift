@@ -12,6 +12,9 @@ struct SessionMCPBackend: MCPBackend {
 
     var actor: String { Session.actor }
 
+    /// Heard by a daemon's engine (`orbrec run` serving /mcp); over stdio no engine listens.
+    func attemptEnded(_ attempt: ObservedAttempt) { Session.attemptEnds.post([attempt]) }
+
     func loadConfiguration() throws(ConfigurationError) -> LoadedConfiguration {
         try ConfigLoader().load(session.global.config, policyDirectories: session.global.policyDirectories)
     }
