@@ -32,9 +32,9 @@ kind: TaskPool
 metadata: {name: bench}
 spec: {mode: pull, range: {from: 1, to: $TASKS}}
 YAML
-ORBREC_TOKEN=$token "$ORBREC_BIN" run -c "$work/cfg" --state "$work/state.db" --listen 127.0.0.1:0 --log-level info 2>"$work/daemon.log" &
+ORBREC_TOKEN=$token "$ORBREC_BIN" run -c "$work/cfg" --state "$work/state.db" --listen 127.0.0.1:0 --log-level ${LOG_LEVEL:-info} 2>"$work/daemon.log" &
 daemon=$!
-trap 'kill $daemon 2>/dev/null; wait $daemon 2>/dev/null; rm -rf "$work"' EXIT
+trap 'kill $daemon 2>/dev/null; wait $daemon 2>/dev/null; [ -n "${KEEP_LOG:-}" ] && cp "$work/daemon.log" "$KEEP_LOG"; rm -rf "$work"' EXIT
 port=""
 for _ in $(seq 300); do
   port=$(grep -o 'msg=listening address=127.0.0.1:[0-9]*' "$work/daemon.log" 2>/dev/null | grep -o '[0-9]*$' || true)

@@ -55,7 +55,8 @@ extension Reconciler {
             // Between passes, pools move on events; the next pass comes after a longer wait while
             // they do (it is the safety net and moves fleets and workflows), or when they drain.
             // Steps carry out what this pass planned for its pools: not while a policy blocks it.
-            flow = result.policy.blocks(overridden: policyOverride != nil) ? nil : try TaskFlow.make(self, snapshot: snapshot)
+            flow = result.policy.blocks(overridden: policyOverride != nil) ? nil
+                : try TaskFlow.make(self, snapshot: snapshot, stale: !result.plan.isEmpty)
             if let flow {
                 let until = clock.now().adding(ConfigDuration(milliseconds: max(wait, Self.passIntervalWhileFlowing.milliseconds)))
                 try await flow.run(until: min(until, deadline), ends: attemptEnds, wakeup: wakeup, clock: clock) { counts in

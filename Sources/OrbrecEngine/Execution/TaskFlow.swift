@@ -30,7 +30,9 @@ public actor TaskFlow {
     /// A flow over the pools whose scheduler announces ends (local push pools, and pull pools,
     /// whose workers' reports the lease API announces) and could be observed, or nil when there
     /// is none (every pool on a cluster scheduler, or nothing left to run).
-    public static func make(_ reconciler: Reconciler, snapshot: Snapshot) throws -> TaskFlow? {
+    /// `snapshot.tasks` must be what the journal holds now (`stale`: the pass acted since it
+    /// was taken, so the tasks are read again).
+    public static func make(_ reconciler: Reconciler, snapshot: Snapshot, stale: Bool = false) throws -> TaskFlow? {
         let desired = snapshot.desired
         let schedulers = try reconciler.schedulers(for: desired)
         let pools = desired.pools.values.filter { pool in
@@ -39,7 +41,10 @@ public actor TaskFlow {
         }
         guard !pools.isEmpty else { return nil }
         let store = reconciler.store
-        let tasks = try pools.flatMap { try store.tasks(pool: $0.name).map(\.status) }
+        // The pass's own reading of the journal when it is still true, not a second one.
+        let names = Set(pools.map(\.name))
+        let tasks = stale ? try pools.flatMap { try store.tasks(pool: $0.name).map(\.status) }
+                          : snapshot.tasks.filter { names.contains($0.pool) }
         let open = try store.openAttemptHandles()
         var slots: [String: Int?] = [:]
         for pool in pools { slots[pool.scheduler] = desired.schedulers[pool.scheduler]?.slots }
