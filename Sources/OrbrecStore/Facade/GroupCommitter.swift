@@ -47,6 +47,12 @@ final class GroupCommitter: Sendable {
             }
             guard !batch.isEmpty else { return }
             var results: [Result<any Sendable, any Error>] = []
+            if batch.count == 1 {
+                // Alone in its transaction: no savepoint needed, a failure rolls back just it.
+                let item = batch[0]
+                item.continuation.resume(with: Result { try database.write { db in try item.body(db) } })
+                continue
+            }
             do {
                 try database.write { db in
                     results = []

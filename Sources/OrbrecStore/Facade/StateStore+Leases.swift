@@ -45,7 +45,16 @@ extension StateStore {
                                        row["pool"] as String, row["key"] as String, row["attempt"] as Int])
             try Self.appendLeaseEvent(db, pool: row["pool"], key: row["key"], attempt: row["attempt"], from: "offered", to: "leased",
                                       cause: "claimed by \(worker)\(machine.map { " on \($0)" } ?? "") for \(lease)", at: now)
-            return try Self.lease(db, pool: row["pool"], key: row["key"], attempt: row["attempt"])
+            // The row as just written, without reading it back.
+            var claimed = Self.lease(from: row)
+            claimed.state = .leased
+            claimed.token = token
+            claimed.worker = worker
+            claimed.machine = machine
+            claimed.claimedAt = now
+            claimed.expiresAt = Instant(millisecondsSinceEpoch: expires)
+            claimed.leaseMilliseconds = lease.milliseconds
+            return claimed
         }
     }
 
@@ -66,7 +75,13 @@ extension StateStore {
             let current = try Self.held(db, token: token, at: now)
             try Self.end(db, current, outcome: outcome, reason: reason, result: result, cause: "ended by \(current.worker ?? "its worker")",
                          at: now)
-            return try Self.lease(db, pool: current.pool, key: current.key, attempt: current.attempt) ?? current
+            var ended = current
+            ended.state = .ended
+            ended.outcome = outcome
+            ended.reason = reason
+            ended.result = result
+            ended.endedAt = now
+            return ended
         }
     }
 
