@@ -2,7 +2,10 @@
 # The slurm scheduler against the real single-node Slurm (issue 5): a pool of TASKS tasks
 # running `true`, submitted as one job array, then as one sbatch per task
 # (ORBREC_SLURM_ARRAYS=0). For each: the wall time of the apply that submits, and the time
-# until every task is completed (apply --wait).
+# until every task is completed (apply --wait). First, the peer: a raw `sbatch --array` of
+# the same tasks, timed from its submission until Slurm has run them all; the ratio of
+# orbrec's job-array time to it is printed (the target: within 10%).
+# ORBREC_BIN skips the release build.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib/deps.sh
@@ -12,8 +15,12 @@ ensure_slurm
 ensure_apt bc
 
 TASKS=${TASKS:-1000}
-swift build -c release --product orbrec >/dev/null
-bin="$PWD/.build/release/orbrec"
+if [ -n "${ORBREC_BIN:-}" ]; then
+  bin=$ORBREC_BIN
+else
+  swift build -c release --product orbrec >/dev/null
+  bin="$PWD/.build/release/orbrec"
+fi
 work=$(mktemp -d /tmp/orbrec-slurm-bench.XXXXXX)
 trap 'stop_slurm; rm -rf "$work"' EXIT
 start_slurm >/dev/null
@@ -38,6 +45,16 @@ YAML
 
 seconds() { date +%s.%N; }
 
+raw() {  # the peer: Slurm alone
+  local started id finished
+  started=$(seconds)
+  id=$(sbatch --parsable --array=1-"$TASKS" --partition=debug --output=/dev/null --job-name=raw-bench --wrap true)
+  while [ -n "$(squeue -h -j "$id" -o '%i' 2>/dev/null)" ]; do sleep 0.2; done
+  finished=$(seconds)
+  raw_seconds=$(echo "$finished - $started" | bc -l)
+  printf '%-36s submit    —      all completed %7.2f s\n' "raw sbatch --array (Slurm alone)" "$raw_seconds"
+}
+
 run() {  # LABEL ARRAYS
   local label=$1 arrays=$2 dir="$work/$2"
   write_config "$dir/cfg"
@@ -50,12 +67,18 @@ run() {  # LABEL ARRAYS
   finished=$(seconds)
   local jobs
   jobs=$(squeue -h -t all -o '%i' | wc -l)
+  last_seconds=$(echo "$finished - $started" | bc -l)
   printf '%-36s submit %7.2f s   all completed %7.2f s   (%s rows in squeue)\n' "$label" \
-    "$(echo "$submitted - $started" | bc -l)" "$(echo "$finished - $started" | bc -l)" "$jobs"
+    "$(echo "$submitted - $started" | bc -l)" "$last_seconds" "$jobs"
   scancel --state=PENDING --user="$(id -un)" 2>/dev/null || true
 }
 
 echo "orbrec $($bin --version), Slurm $(sinfo --version | cut -d' ' -f2), $(nproc) cores; $TASKS tasks of 'true'"
-run "one job array" 1
+raw
 stop_slurm >/dev/null; start_slurm >/dev/null
-run "one sbatch per task" 0
+run "one job array" 1
+printf 'orbrec (one job array) / raw sbatch --array: %.3f (target <= 1.10)\n' "$(echo "$last_seconds / $raw_seconds" | bc -l)"
+if [ -z "${ARRAYS_ONLY:-}" ]; then
+  stop_slurm >/dev/null; start_slurm >/dev/null
+  run "one sbatch per task" 0
+fi

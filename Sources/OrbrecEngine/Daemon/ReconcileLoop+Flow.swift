@@ -25,7 +25,7 @@ extension ReconcileLoop {
                 if version != flowJournalVersion, let snapshot = flowSnapshot {
                     try await flow.flush()
                     flowJournalVersion = version
-                        guard let fresh = try TaskFlow.make(reconciler, snapshot: snapshot, stale: true) else {
+                        guard let fresh = try TaskFlow.make(reconciler, snapshot: snapshot, stale: true, hearsWorkers: true) else {
                         self.flow = nil
                         flowPools = []
                         return

@@ -106,7 +106,7 @@ extension ReconcileLoop {
                 .union(planned.subtracting(desired.reconcileKeys))
             followUps = planned.intersection(wanted).subtracting(held)
             // Until the next pass, pools move on events (not while a policy holds the plan).
-            flow = denials.isEmpty && !isStopping ? try TaskFlow.make(reconciler, snapshot: after) : nil
+            flow = denials.isEmpty && !isStopping ? try TaskFlow.make(reconciler, snapshot: after, hearsWorkers: true) : nil
             flowSnapshot = after
             flowPools = Set(await flow?.pools ?? [])
             flowJournalVersion = try store.othersChangeCounter()

@@ -55,10 +55,15 @@ extension Reconciler {
             // Between passes, pools move on events; the next pass comes after a longer wait while
             // they do (it is the safety net and moves fleets and workflows), or when they drain.
             // Steps carry out what this pass planned for its pools: not while a policy blocks it.
+            // Workers' reports reach the daemon, not this process: pull pools move by passes here.
             flow = result.policy.blocks(overridden: policyOverride != nil) ? nil
-                : try TaskFlow.make(self, snapshot: snapshot, stale: !result.plan.isEmpty)
+                : try TaskFlow.make(self, snapshot: snapshot, stale: !result.plan.isEmpty, hearsWorkers: false)
             if let flow {
-                let until = clock.now().adding(ConfigDuration(milliseconds: max(wait, Self.passIntervalWhileFlowing.milliseconds)))
+                // Pools the flow does not move (a cluster's, a pull pool) keep the short pace of passes.
+                let moved = Set(await flow.pools)
+                let others = report.rows.contains { $0.id.kind == .taskPool && $0.sync != .synced && !moved.contains($0.id.name) }
+                let pace = others ? wait : max(wait, Self.passIntervalWhileFlowing.milliseconds)
+                let until = clock.now().adding(ConfigDuration(milliseconds: pace))
                 try await flow.run(until: min(until, deadline), ends: attemptEnds, wakeup: wakeup, clock: clock) { counts in
                     progress(.pools(counts))
                 }

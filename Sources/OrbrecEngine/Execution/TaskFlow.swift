@@ -32,11 +32,12 @@ public actor TaskFlow {
     /// is none (every pool on a cluster scheduler, or nothing left to run).
     /// `snapshot.tasks` must be what the journal holds now (`stale`: the pass acted since it
     /// was taken, so the tasks are read again).
-    public static func make(_ reconciler: Reconciler, snapshot: Snapshot, stale: Bool = false) throws -> TaskFlow? {
+    /// `hearsWorkers`: this process serves the lease API, so pull pools' ends reach it.
+    public static func make(_ reconciler: Reconciler, snapshot: Snapshot, stale: Bool = false, hearsWorkers: Bool) throws -> TaskFlow? {
         let desired = snapshot.desired
         let schedulers = try reconciler.schedulers(for: desired)
         let pools = desired.pools.values.filter { pool in
-            snapshot.observed.unreachableSchedulers[pool.scheduler] == nil
+            (pool.mode != .pull || hearsWorkers) && snapshot.observed.unreachableSchedulers[pool.scheduler] == nil
                 && schedulers[pool.scheduler]?.announcesEnds == true
         }
         guard !pools.isEmpty else { return nil }

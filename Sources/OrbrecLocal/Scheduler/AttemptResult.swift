@@ -1,6 +1,5 @@
 public import OrbrecCore
 internal import Foundation
-internal import Glibc
 
 /// What the runner writes when an attempt ends, atomically (write, then rename), so that an
 /// orbrec that was down meanwhile still learns how it ended.
@@ -25,20 +24,10 @@ public struct AttemptResult: Codable, Sendable, Hashable {
                        startedAt: Instant(millisecondsSinceEpoch: startedAt), endedAt: Instant(millisecondsSinceEpoch: endedAt), host: host)
     }
 
-    /// Written whole, then renamed into place: a reader sees all of it or none. Not synced:
-    /// a result lost in a power cut makes its attempt lost (infra, retried), and what orbrec
-    /// settles from it is in the journal, which is synced. (Foundation's `Data.write` syncs,
-    /// which cost a millisecond an attempt.)
     func write(to path: String) throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
-        let bytes = try encoder.encode(self)
-        let temporary = path + ".tmp"
-        let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o640)
-        guard fd >= 0 else { throw CocoaError(.fileWriteUnknown) }
-        let written = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
-        close(fd)
-        guard written == bytes.count, rename(temporary, path) == 0 else { throw CocoaError(.fileWriteUnknown) }
+        try UnsyncedFile.write(try encoder.encode(self), to: path)
     }
 
     public static func read(from path: String) -> AttemptResult? {

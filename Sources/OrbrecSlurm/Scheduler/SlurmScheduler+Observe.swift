@@ -8,6 +8,19 @@ extension SlurmScheduler {
     /// jobs Slurm has forgotten without leaving a result, `sacct -c` by the raw ids seen
     /// earlier. Slurm's word wins for the ends it decides (timeout, cancel, node failure).
     public func attempts(ownedBy owner: String) async throws -> [ObservedAttempt] {
+        try observe(owner: owner, open: nil)
+    }
+
+    /// The journal's open attempts only: Slurm's jobs as above, but the results, the jobs seen
+    /// earlier and `sacct -c` are looked up for those attempts alone, not for every attempt
+    /// ever run (a pass under `apply --wait` comes four times a second).
+    public func attempts(ownedBy owner: String, open: [AttemptHandle]) async throws -> [ObservedAttempt] {
+        try observe(owner: owner, open: Dictionary(open.map { (AttemptKey(task: $0.task, attempt: $0.attempt), $0.jobID) },
+                                                   uniquingKeysWith: { first, _ in first }))
+    }
+
+    /// `open`: the attempts to report, with their job ids (nil: every attempt).
+    private func observe(owner: String, open: [AttemptKey: String?]?) throws -> [ObservedAttempt] {
         let output = try SlurmCommand.run(["scontrol", "show", "job", "-o"])
         guard output.status == 0 else {
             throw ProviderError(code: "slurm-unreachable",
@@ -41,6 +54,7 @@ extension SlurmScheduler {
             for attempt in attempts {
                 held.insert(attempt.jobID)
                 let task = TaskID(pool: identity.pool, key: attempt.key)
+                if let open, open[AttemptKey(task: task, attempt: attempt.attempt)] == nil { continue }
                 var outcome = record.state.outcome(exit: record.exitCode,
                                                    cancelledByOrbrec: FileManager.default.fileExists(atPath: cancelMarker(attempt.jobID)))
                 if !attempt.rawID.isEmpty {
@@ -57,15 +71,23 @@ extension SlurmScheduler {
             }
         }
         // Jobs Slurm no longer holds: their runners' results.
-        let seen = seenJobs()
+        let seen = open.map { open in open.compactMap { key, jobID in jobID.flatMap { seenJob($0, key: key) } } } ?? seenJobs()
         let seenByAttempt = Dictionary(seen.map { ($0.key, $0.jobID) }, uniquingKeysWith: { first, _ in first })
-        for path in AttemptFiles.resultFiles(under: root) {
-            guard let result = AttemptResult.read(from: path), result.owner == owner, result.scheduler == name else { continue }
-            let task = TaskID(pool: result.pool, key: result.key)
-            let id = AttemptKey(task: task, attempt: result.attempt)
-            guard found[id] == nil else { continue }
-            found[id] = ObservedAttempt(scheduler: name, task: task, attempt: result.attempt,
-                                        jobID: seenByAttempt[id] ?? "slurm", outcome: result.outcome)
+        if let open {
+            for key in open.keys where found[key] == nil {
+                guard let result = result(task: key.task, attempt: key.attempt, owner: owner), result.scheduler == name else { continue }
+                found[key] = ObservedAttempt(scheduler: name, task: key.task, attempt: key.attempt,
+                                             jobID: seenByAttempt[key] ?? "slurm", outcome: result.outcome)
+            }
+        } else {
+            for path in AttemptFiles.resultFiles(under: root) {
+                guard let result = AttemptResult.read(from: path), result.owner == owner, result.scheduler == name else { continue }
+                let task = TaskID(pool: result.pool, key: result.key)
+                let id = AttemptKey(task: task, attempt: result.attempt)
+                guard found[id] == nil else { continue }
+                found[id] = ObservedAttempt(scheduler: name, task: task, attempt: result.attempt,
+                                            jobID: seenByAttempt[id] ?? "slurm", outcome: result.outcome)
+            }
         }
         // Forgotten without a result (the runner was killed: timeout, node failure): the jobcomp file.
         let missing = seen.filter { !held.contains($0.jobID) && found[$0.key] == nil }
@@ -103,7 +125,15 @@ extension SlurmScheduler {
         let path = seenPath(jobID)
         guard !FileManager.default.fileExists(atPath: path) else { return }
         let line = [rawID, task.pool, String(attempt), task.key].joined(separator: "\t")
-        try? line.write(toFile: path, atomically: true, encoding: .utf8)
+        try? UnsyncedFile.write(Data(line.utf8), to: path)
+    }
+
+    /// The job seen earlier under `jobID`, if it was.
+    func seenJob(_ jobID: String, key: AttemptKey) -> SeenJob? {
+        guard let text = try? String(contentsOfFile: seenPath(jobID), encoding: .utf8) else { return nil }
+        let fields = text.split(separator: "\t", maxSplits: 3, omittingEmptySubsequences: false).map(String.init)
+        guard fields.count == 4 else { return nil }
+        return SeenJob(jobID: jobID, rawID: fields[0], key: key)
     }
 
     func seenJobs() -> [SeenJob] {
