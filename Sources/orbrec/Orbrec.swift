@@ -17,6 +17,9 @@ struct Orbrec: AsyncParsableCommand {
     /// As ArgumentParser's own `main`, except that a usage error exits 1, not 64: every
     /// command keeps to the exit codes of DESIGN.md section 5.
     static func main() async {
+        // A pipe whose reader went away (an attempt supervisor that exited) is an error to handle
+        // where it is written, not a signal that ends orbrec. What orbrec starts gets the default back.
+        signal(SIGPIPE, SIG_IGN)
         do {
             var command = try parseAsRoot(nil)
             if var asyncCommand = command as? any AsyncParsableCommand {

@@ -33,6 +33,13 @@ extension Scheduler {
     public var announcesEnds: Bool { false }
 }
 
+extension ProviderError {
+    /// The code of a submit whose answer was lost (the scheduler went away while it was
+    /// asked): the attempt may have started. It is left open for observation to settle, never
+    /// taken as not started, which could run it twice.
+    public static let outcomeUnknown = "outcome-unknown"
+}
+
 /// An attempt the journal holds open (submitting or running), with the job it was given.
 public struct AttemptHandle: Hashable, Sendable {
     public var scheduler: String

@@ -99,7 +99,7 @@ public struct TaskDispatcher: Sendable {
 
     /// A running task of a dispatched pool settled into `task` (completed, retrying, dead…).
     public mutating func ended(_ task: TaskStatus) {
-        guard var queue = queues[task.pool] else { return }
+        guard var queue = queues[task.pool], queue.counts.running > 0 else { return }
         queue.counts.running -= 1
         if freeSlots[queue.scheduler] != Int.max { freeSlots[queue.scheduler, default: 0] += 1 }
         switch task.state {
@@ -138,7 +138,8 @@ public struct TaskDispatcher: Sendable {
         for name in queues.keys.sorted() {
             guard var queue = queues[name] else { continue }
             var free = freeSlots[queue.scheduler] ?? 0
-            var capacity = min(max(0, queue.parallelism - queue.counts.running), free)
+            let room = queue.parallelism == Int.max ? Int.max : max(0, queue.parallelism - max(0, queue.counts.running))
+            var capacity = min(room, free)
             if capacity > 0 && !queue.retrying.isEmpty {
                 queue.retrying.sort { ($0.nextTryAt ?? now) < ($1.nextTryAt ?? now) }
                 while capacity > 0, let first = queue.retrying.first, (first.nextTryAt ?? now) <= now {
@@ -177,6 +178,4 @@ public struct TaskDispatcher: Sendable {
         queues.values.allSatisfy { $0.counts.running == 0 && $0.counts.pending == 0 && $0.counts.retrying == 0 }
     }
 
-    /// Whether attempts of dispatched pools are running (their ends are awaited).
-    public var hasRunning: Bool { queues.values.contains { $0.counts.running > 0 } }
 }

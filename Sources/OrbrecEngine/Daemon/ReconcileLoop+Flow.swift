@@ -4,40 +4,46 @@ internal import OrbrecStore
 extension ReconcileLoop {
     /// How long the daemon keeps the state lock after a flow step, waiting for the next end.
     static let flowLockLinger = ConfigDuration(milliseconds: 20)
+    /// How long steps may hold the lock without a break, and how long the break lasts: a CLI
+    /// command waiting for the lock (`--lock-timeout`) gets in while a busy pool flows.
+    static let flowLockHold: Duration = .milliseconds(200)
+    static let flowLockBreak: Duration = .milliseconds(50)
 
-    /// Whether an announced end or a due retry waits for a flow step.
+    /// Whether an announced end or a due retry waits for a flow step (not during a break).
     func flowHasWork() async -> Bool {
         guard let flow, !isStopping else { return false }
+        if let resume = flowBreakUntil, ContinuousClock.now < resume { return false }
         if reconciler.attemptEnds.hasPending { return true }
         return await flow.nextRetry.map { $0 <= clock.now() } ?? false
     }
 
     /// One flow step under the state lock: ends settled, freed slots filled.
     func flowStep() async {
-        guard var flow else { return }
+        guard let flow else { return }
         markProgress()
         do {
             if flowLock == nil {
                 flowLock = try await lock.acquire(ConfigDuration(milliseconds: 0))
-                // While the lock was free a CLI may have cancelled, requeued or applied: the flow's
-                // queues are made again from the journal before anything starts.
+                flowLockSince = ContinuousClock.now
+                // While the lock was free a CLI may have cancelled, requeued, applied or cancelled a
+                // workflow run: a pass reads it all before anything more starts.
                 let version = try store.othersChangeCounter()
-                if version != flowJournalVersion, let snapshot = flowSnapshot {
-                    try await flow.flush()
-                    flowJournalVersion = version
-                        guard let fresh = try TaskFlow.make(reconciler, snapshot: snapshot, stale: true, hearsWorkers: true) else {
-                        self.flow = nil
-                        flowPools = []
-                        return
-                    }
-                    flow = fresh
-                    self.flow = fresh
-                    log.debug("the journal changed while the lock was free; the flow was made again")
+                if version != flowJournalVersion {
+                    log.debug("the journal changed while the lock was free; a pass looks before the next step")
+                    await endFlowSteps()
+                    self.flow = nil
+                    for pool in flowPools { queue.add(ResourceID(.taskPool, pool), .change, now: schedule.now()) }
+                    flowPools = []
+                    return
                 }
             }
             let step = try await flow.step(reconciler.attemptEnds.take())
             if step.settled + step.started > 0 { journaled() }
             for verb in step.actions { metrics.recordAction(verb: verb.rawValue, succeeded: true) }
+            if let since = flowLockSince, ContinuousClock.now - since > Self.flowLockHold {
+                await endFlowSteps()
+                flowBreakUntil = ContinuousClock.now + Self.flowLockBreak
+            }
             if await flow.isDrained {
                 // Every dispatched pool has finished: a pass now records it (status, conditions) and
                 // decides what comes next, rather than at the next periodic look.
@@ -69,11 +75,16 @@ extension ReconcileLoop {
         if let id = flowLock {
             lock.release(id)
             flowLock = nil
+            flowLockSince = nil
         }
     }
 
-    /// How long to sleep with a flow: no longer than its next retry.
+    /// How long to sleep with a flow: no longer than its next retry or the end of a break.
     func flowSleep(_ planned: Duration?) async -> Duration? {
+        if flow != nil, let resume = flowBreakUntil, ContinuousClock.now < resume {
+            let left = resume - ContinuousClock.now
+            return planned.map { min($0, left) } ?? left
+        }
         guard let flow, let retry = await flow.nextRetry else { return planned }
         let until = Duration.milliseconds(max(1, retry.millisecondsSinceEpoch - clock.now().millisecondsSinceEpoch))
         return planned.map { min($0, until) } ?? until

@@ -106,10 +106,15 @@ extension ReconcileLoop {
                 .union(planned.subtracting(desired.reconcileKeys))
             followUps = planned.intersection(wanted).subtracting(held)
             // Until the next pass, pools move on events (not while a policy holds the plan).
-            flow = denials.isEmpty && !isStopping ? try TaskFlow.make(reconciler, snapshot: after, hearsWorkers: true) : nil
-            flowSnapshot = after
+            do {
+                flow = denials.isEmpty && !isStopping ? try TaskFlow.make(reconciler, snapshot: after, hearsWorkers: true) : nil
+                flowJournalVersion = try store.othersChangeCounter()
+            } catch {
+                // The pass did its work; pools move by passes until the next one makes a flow.
+                log.warning("cannot make the flow; pools move by passes", [("error", "\(error)")])
+                flow = nil
+            }
             flowPools = Set(await flow?.pools ?? [])
-            flowJournalVersion = try store.othersChangeCounter()
             if !outcomes.isEmpty { journaled() }
         } catch let failure as PassFailure {
             passError = failure.message

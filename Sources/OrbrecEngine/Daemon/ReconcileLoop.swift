@@ -43,10 +43,11 @@ public actor ReconcileLoop {
     var flowLock: String?
     /// The pools the flow moves: the task interval's looks leave them to it.
     var flowPools: Set<String> = []
-    /// The pass the flow was made from, to make it again from the journal.
-    var flowSnapshot: Snapshot?
-    /// Another process's commits change this: the flow is made again before it acts.
+    /// Another process's commits change this: a pass looks before the flow acts again.
     var flowJournalVersion = 0
+    /// Since when steps hold the lock without a break, and until when a break lasts.
+    var flowLockSince: ContinuousClock.Instant?
+    var flowBreakUntil: ContinuousClock.Instant?
     nonisolated let stopping = Atomic<Bool>(false)
     nonisolated let wakeup = WakeupSignal()
     /// Called after a pass journaled actions, so event streams look sooner than their poll.
@@ -237,8 +238,10 @@ public actor ReconcileLoop {
         }
         if nextTaskCheck.map({ now >= $0 }) ?? true {
             let unfinished = Set((status.current.report?.rows ?? []).filter { $0.id.kind == .taskPool && $0.sync != .synced }.map(\.id.name))
-            // Pools moving on attempt ends are left to them (and to the observe interval's look).
-            for name in desired.pools.keys where (unfinished.contains(name) || status.current.report == nil) && !flowPools.contains(name) {
+            // Pools moving on attempt ends are left to them (and to the observe interval's look),
+            // but for what only a look finds: a deadline passed, a worker's lease expired.
+            let looked = Set(flowPools.filter { name in desired.pools[name].map { $0.deadline == nil && $0.mode != .pull } ?? false })
+            for name in desired.pools.keys where (unfinished.contains(name) || status.current.report == nil) && !looked.contains(name) {
                 queue.add(ResourceID(.taskPool, name), .resync, now: now)
             }
             // A running workflow run is looked at as often as an unfinished pool, so its steps

@@ -64,7 +64,8 @@ struct TaskActionExecutor: Sendable {
         try store.markSubmitted(pool: pool.name, started: started, at: clock.now())
         // An attempt the scheduler could not start is an infra failure: it does not count.
         var failures: [String] = []
-        for report in reports where report.jobID == nil {
+        // Whether an attempt whose answer was lost started is for observation to find.
+        for report in reports where report.jobID == nil && report.error?.code != ProviderError.outcomeUnknown {
             let status = TaskStatus(pool: pool.name, key: report.task.key, state: .running, attemptsStarted: report.attempt,
                                     attemptsConsumed: tasks.first { $0.id == report.task }?.attemptsConsumed ?? 0)
             let transition = TaskLifecycle.finish(status, attempt: report.attempt, outcome: AttemptOutcome(lost: true), policy: pool.retry,

@@ -1,4 +1,4 @@
-public import OrbrecCore
+internal import OrbrecCore
 internal import OrbrecStore
 
 /// The event-driven part of reconciling task pools. Between level-triggered passes, each
@@ -10,7 +10,7 @@ internal import OrbrecStore
 /// The pass stays the safety net: it observes everything, dead-letters, cancels, applies
 /// deadlines and configuration changes; a flow is made anew after each pass and `flush`ed
 /// before the next one.
-public actor TaskFlow {
+actor TaskFlow {
     let reconciler: Reconciler
     let desired: DesiredState
     let schedulers: SchedulerRegistry
@@ -33,7 +33,7 @@ public actor TaskFlow {
     /// `snapshot.tasks` must be what the journal holds now (`stale`: the pass acted since it
     /// was taken, so the tasks are read again).
     /// `hearsWorkers`: this process serves the lease API, so pull pools' ends reach it.
-    public static func make(_ reconciler: Reconciler, snapshot: Snapshot, stale: Bool = false, hearsWorkers: Bool) throws -> TaskFlow? {
+    static func make(_ reconciler: Reconciler, snapshot: Snapshot, stale: Bool = false, hearsWorkers: Bool) throws -> TaskFlow? {
         let desired = snapshot.desired
         let schedulers = try reconciler.schedulers(for: desired)
         let pools = desired.pools.values.filter { pool in
@@ -75,39 +75,43 @@ public actor TaskFlow {
     }
 
     /// Nothing runs, waits or is pending: the next pass decides what comes next.
-    public var isDrained: Bool { dispatcher.isDrained }
+    var isDrained: Bool { dispatcher.isDrained }
 
     /// The pools this flow moves.
-    public var pools: [String] { dispatcher.pools }
+    var pools: [String] { dispatcher.pools }
 
     /// When the earliest retry comes due.
-    public var nextRetry: Instant? { dispatcher.nextRetry }
+    var nextRetry: Instant? { dispatcher.nextRetry }
 
     /// Whether something started is not yet confirmed in the journal.
-    public var needsFlush: Bool { !started.isEmpty || !finished.isEmpty || !lost.isEmpty || submitting > 0 }
+    var needsFlush: Bool { !started.isEmpty || !finished.isEmpty || !lost.isEmpty || submitting > 0 }
 
     /// Each dispatched pool's counts, by name.
-    public var counts: [(pool: String, counts: TaskDispatcher.Counts)] {
+    var counts: [(pool: String, counts: TaskDispatcher.Counts)] {
         dispatcher.pools.compactMap { name in dispatcher.counts(of: name).map { (name, $0) } }
     }
 
     /// What a step did: attempts settled, attempts it asked the scheduler to start, and the
     /// verb of each action it journaled.
-    public struct StepResult: Sendable {
-        public var settled = 0
-        public var started = 0
-        public var actions: [Verb] = []
+    struct StepResult: Sendable {
+        var settled = 0
+        var started = 0
+        var actions: [Verb] = []
     }
 
     /// Settles `ends` and starts what their slots (and due retries) allow.
     @discardableResult
-    public func step(_ ends: [ObservedAttempt]) async throws -> StepResult {
+    func step(_ ends: [ObservedAttempt]) async throws -> StepResult {
         let clock = reconciler.clock
         let store = reconciler.store
         let now = clock.now()
         var settlements = lost
         lost = []
-        let relevant = ends.filter { dispatcher.dispatches($0.task.pool) && $0.outcome != nil }
+        // One end per attempt: an end announced twice is settled once.
+        var seen: Set<AttemptKey> = []
+        let relevant = ends.filter {
+            dispatcher.dispatches($0.task.pool) && $0.outcome != nil && seen.insert(AttemptKey(task: $0.task, attempt: $0.attempt)).inserted
+        }
         if !relevant.isEmpty {
             // The journal decides: an end a pass has settled already finds its task no longer running.
             let running = try store.runningTasks(relevant.map(\.task))
@@ -147,7 +151,7 @@ public actor TaskFlow {
 
     /// Records what the last step left to confirm (jobs, action ends, attempts not started),
     /// once the scheduler has answered every submit in flight.
-    public func flush() async throws {
+    func flush() async throws {
         for batch in inFlight { await batch.value }
         guard needsFlush else { return }
         try reconciler.store.recordStep(started: started, finished: finished, settlements: lost, submits: [], at: reconciler.clock.now())
@@ -211,14 +215,19 @@ public actor TaskFlow {
                                                                 error: ProviderError(code: "scheduler-gone", message: "scheduler \(pool.scheduler) is not available")) }
         }
         var failures: [String] = []
-        let notStarted = reports.filter { $0.jobID == nil }
+        let notStarted = reports.filter { $0.jobID == nil && $0.error?.code != ProviderError.outcomeUnknown }
         let journaled = notStarted.isEmpty ? [:] : ((try? reconciler.store.runningTasks(notStarted.map(\.task))) ?? [:])
         for report in reports {
             if let jobID = report.jobID {
                 started.append(StateStore.StartedAttempt(pool: pool.name, key: report.task.key, attempt: report.attempt, jobID: jobID))
                 continue
             }
-            let running = journaled[report.task] ?? TaskStatus(pool: pool.name, key: report.task.key, state: .running, attemptsStarted: report.attempt)
+            // Whether it started is unknown, or its task cannot be read back: observation settles it
+            // (the attempt stays open), never a guess that could run it twice or reset its count.
+            guard report.error?.code != ProviderError.outcomeUnknown, let running = journaled[report.task] else {
+                failures.append("\(report.task.key): \(report.error?.description ?? "not started"); left to the next look")
+                continue
+            }
             let transition = TaskLifecycle.finish(running, attempt: report.attempt, outcome: AttemptOutcome(lost: true), policy: pool.retry,
                                                   now: now, jitterSample: 0)
             lost.append(StateStore.Settlement(transition: transition, attempt: report.attempt, outcome: AttemptOutcome(lost: true), jobID: nil))

@@ -17,7 +17,7 @@ public final class Reconciler: Sendable {
     /// process at exactly that point (see `ORBREC_FAILPOINT`).
     let checkpoint: Checkpoint
     /// Where schedulers announce ended attempts (the same hub the executable gives them).
-    public let attemptEnds: AttemptEnds
+    let attemptEnds: AttemptEnds
 
     public init(store: StateStore, providerFactory: @escaping ProviderFactory,
                 schedulerFactory: @escaping SchedulerFactory = { _ in nil }, clock: any Clock = SystemClock(), actor: String,

@@ -105,7 +105,15 @@ public final class LocalScheduler: Scheduler {
     /// attempt ever run. An open attempt found nowhere is left out (the engine takes it as lost).
     public func attempts(ownedBy owner: String, open: [AttemptHandle]) async throws -> [ObservedAttempt] {
         var observed: [ObservedAttempt] = []
-        for handle in open where handle.scheduler == name {
+        let mine = open.filter { $0.scheduler == name }
+        // An attempt without a job (its submit's answer was lost) can be found only by its tags:
+        // the whole look, rare, which also stops commands whose supervisor is gone.
+        if mine.contains(where: { $0.jobID == nil }) {
+            let everything = Dictionary(try await attempts(ownedBy: owner).map { (AttemptKeyOfTask(task: $0.task, attempt: $0.attempt), $0) },
+                                        uniquingKeysWith: { first, _ in first })
+            return mine.compactMap { everything[AttemptKeyOfTask(task: $0.task, attempt: $0.attempt)] }
+        }
+        for handle in mine {
             if let jobID = handle.jobID, let identity = Self.identity(of: jobID),
                let stat = ProcFileSystem.stat(of: identity.pid), stat.startTicks == identity.startTicks {
                 // A zombie is being recorded by its supervisor right now: still running.
@@ -145,7 +153,10 @@ public final class LocalScheduler: Scheduler {
                 let jobID = reply.pid.map { "local:\(ProcessIdentity(pid: $0, startTicks: reply.ticks ?? 0))" }
                     ?? "local:\(order.pool)/\(attempt.key)#\(attempt.attempt)"
                 return AttemptOutcomeReport(task: id, attempt: attempt.attempt, jobID: jobID)
-            case .failed, .ended:
+            case .gone:
+                return AttemptOutcomeReport(task: id, attempt: attempt.attempt, error: ProviderError(
+                    code: ProviderError.outcomeUnknown, message: reply.message ?? "the attempt supervisor went away", retryable: true))
+            case .failed, .ended, .stopping:
                 return AttemptOutcomeReport(task: id, attempt: attempt.attempt, error: ProviderError(
                     code: "not-started", message: reply.message ?? "the attempt supervisor did not start it"))
             }
@@ -192,6 +203,11 @@ public final class LocalScheduler: Scheduler {
                                                 error: identity.isAlive ? ProviderError(code: "cancel-timeout", message: "attempt \(identity.pid) did not stop", retryable: true) : nil))
         }
         return reports
+    }
+
+    private struct AttemptKeyOfTask: Hashable {
+        var task: TaskID
+        var attempt: Int
     }
 
     static func identity(of jobID: String) -> ProcessIdentity? {

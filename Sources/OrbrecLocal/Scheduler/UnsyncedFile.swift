@@ -7,7 +7,8 @@ internal import Glibc
 /// read it, or found again (a lost result makes its attempt lost, and it is retried).
 public enum UnsyncedFile {
     public static func write(_ bytes: Data, to path: String) throws {
-        let temporary = path + ".tmp"
+        // Its own temporary name: a cancel that records an end may write beside the supervisor.
+        let temporary = path + ".tmp.\(getpid())"
         let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o640)
         guard fd >= 0 else { throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: temporary]) }
         let written = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }

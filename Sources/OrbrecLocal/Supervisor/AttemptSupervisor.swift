@@ -31,7 +31,9 @@ public enum AttemptSupervisor {
     /// Runs until orbrec closes the order stream and every attempt has ended.
     public static func run(_ options: Options) -> Int32 {
         guard let wake = Pipes.make(flags: O_CLOEXEC | O_NONBLOCK) else { return 1 }
+        // Both set before any handler runs: a handler must not be the first to touch them.
         wakeWriter = wake.write
+        terminated = 0
         let wakeReader = wake.read
         installHandlers()
         var state = SupervisorState(options: options)
@@ -49,6 +51,7 @@ public enum AttemptSupervisor {
             if terminated != 0 && !refusing {
                 // A shutdown of the host or the service: every attempt is interrupted (infra, retried).
                 refusing = true
+                state.announceStopping()
                 state.interruptAll(now: Clocks.now())
             }
             state.reap()
@@ -92,9 +95,12 @@ public enum AttemptSupervisor {
         sigprocmask(SIG_UNBLOCK, &unblock, nil)
     }
 
+    /// Async-signal-safe: a write to the self-pipe, errno left as the interrupted code had it.
     private static func wake() {
+        let saved = errno
         var byte: UInt8 = 1
         _ = write(wakeWriter, &byte, 1)
+        errno = saved
     }
 
     private static func drain(_ fd: Int32) {

@@ -5,11 +5,11 @@ struct SupervisorOrder: Codable, Sendable {
     enum Operation: String, Codable, Sendable {
         /// Start an attempt's command.
         case start
-        /// Stop an attempt and record it as cancelled.
-        case cancel
     }
 
     var op: Operation
+    /// The order's number, which its reply carries.
+    var seq: Int?
     var pool: String
     var key: String
     var attempt: Int
@@ -30,12 +30,18 @@ struct SupervisorReply: Codable, Sendable {
         case failed
         /// The command ended; its result file is written.
         case ended
+        /// It takes no more orders (it was told to stop): its attempts still end and are told.
+        case stopping
+        /// Made by orbrec, never sent: the supervisor went away before answering (the
+        /// attempt may have started).
+        case gone
     }
 
     var kind: Kind
     var pool: String
     var key: String
     var attempt: Int
+    var seq: Int?
     var pid: Int32?
     var ticks: UInt64?
     var message: String?

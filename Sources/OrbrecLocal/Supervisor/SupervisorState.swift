@@ -12,8 +12,8 @@ struct SupervisorState {
         var startedAt: Int64
         var deadline: Int64?
         var killAt: Int64?
+        var ticks: UInt64 = 0
         var timedOut = false
-        var cancelled = false
         var interrupted = false
     }
 
@@ -22,8 +22,10 @@ struct SupervisorState {
     let baseEnvironment: [String: String]
     let identity: String
     let host: String
+    /// The orbrec that started it: once it is gone (its parent changed), orders still in the
+    /// pipe are not started, for a rerun's recovery may already have taken them for lost.
+    let parent = getppid()
     private var running: [pid_t: Running] = [:]
-    private var createdDirectories: Set<String> = []
 
     init(options: AttemptSupervisor.Options) {
         self.options = options
@@ -40,27 +42,29 @@ struct SupervisorState {
         switch order.op {
         case .start:
             if refusing {
-                reply(SupervisorReply(kind: .failed, pool: order.pool, key: order.key, attempt: order.attempt,
-                                      message: "the supervisor is stopping"))
+                refuse(order, "the supervisor is stopping")
+            } else if getppid() != parent {
+                refuse(order, "its orbrec is gone")
             } else {
                 start(order)
-            }
-        case .cancel:
-            for (pid, run) in running where run.pool == order.pool && run.key == order.key && run.attempt == order.attempt {
-                stop(pid, now: Clocks.now()) { $0.cancelled = true }
             }
         }
     }
 
+    /// Tells orbrec it takes no more orders (it was told to stop).
+    func announceStopping() {
+        reply(SupervisorReply(kind: .stopping, pool: "", key: "", attempt: 0))
+    }
+
+    private func refuse(_ order: SupervisorOrder, _ message: String) {
+        reply(SupervisorReply(kind: .failed, pool: order.pool, key: order.key, attempt: order.attempt, seq: order.seq, message: message))
+    }
+
     private mutating func start(_ order: SupervisorOrder) {
         let files = AttemptFiles(root: options.root, pool: order.pool, key: order.key)
-        if !createdDirectories.contains(files.directory) {
-            guard Self.makeDirectories(files.directory) else {
-                reply(SupervisorReply(kind: .failed, pool: order.pool, key: order.key, attempt: order.attempt,
-                                      message: "cannot create \(files.directory): \(String(cString: strerror(errno)))"))
-                return
-            }
-            createdDirectories.insert(files.directory)
+        // Made every time (EEXIST costs a syscall): a tasks directory removed meanwhile is made again.
+        guard Self.makeDirectories(files.directory) else {
+            return refuse(order, "cannot create \(files.directory): \(String(cString: strerror(errno)))")
         }
         let now = Clocks.now()
         var run = Running(pool: order.pool, key: order.key, attempt: order.attempt, files: files, startedAt: now,
@@ -78,30 +82,37 @@ struct SupervisorState {
             var isDirectory: ObjCBool = false
             guard FileManager.default.fileExists(atPath: workdir, isDirectory: &isDirectory), isDirectory.boolValue else {
                 note(files.stderr(order.attempt), "orbrec: cannot enter workdir \(workdir): no such directory")
-                return endAtOnce(run, exitCode: 126)
+                return endAtOnce(run, seq: order.seq, exitCode: 126)
             }
         }
         guard !argv.isEmpty else {
             note(files.stderr(order.attempt), "orbrec: the attempt has no command")
-            return endAtOnce(run, exitCode: 126)
+            return endAtOnce(run, seq: order.seq, exitCode: 126)
         }
         do throws(CommandSpawner.Failure) {
             let pid = try CommandSpawner.spawn(argv: argv, environment: environment.map { "\($0.key)=\($0.value)" }, workdir: order.workdir,
                                                stdout: files.stdout(order.attempt), stderr: files.stderr(order.attempt))
+            run.ticks = ProcFileSystem.stat(of: pid)?.startTicks ?? 0
             running[pid] = run
-            reply(SupervisorReply(kind: .started, pool: order.pool, key: order.key, attempt: order.attempt, pid: pid,
-                                  ticks: ProcFileSystem.stat(of: pid)?.startTicks ?? 0))
+            reply(SupervisorReply(kind: .started, pool: order.pool, key: order.key, attempt: order.attempt, seq: order.seq, pid: pid,
+                                  ticks: run.ticks))
         } catch {
-            note(files.stderr(order.attempt), "orbrec: cannot start '\(argv[0])': \(String(cString: strerror(error.code)))")
-            run.startedAt = now
-            endAtOnce(run, exitCode: error.code == ENOENT ? 127 : 126)
+            switch error.code {
+            case ENOENT where access(files.directory, W_OK) == 0, EACCES, ENOEXEC, ENOTDIR, EISDIR:
+                // The command's own fault, as a shell reports it: 127 not found, 126 not runnable.
+                note(files.stderr(order.attempt), "orbrec: cannot start '\(argv[0])': \(String(cString: strerror(error.code)))")
+                endAtOnce(run, seq: order.seq, exitCode: error.code == ENOENT ? 127 : 126)
+            default:
+                // The host's (no memory, no processes, no descriptors): nothing started, an infra failure.
+                refuse(order, "cannot start '\(argv[0])': \(String(cString: strerror(error.code)))")
+            }
         }
     }
 
     /// A command that could not start ends as it would under a shell: 127 not found, 126 not runnable.
-    private func endAtOnce(_ run: Running, exitCode: Int) {
-        reply(SupervisorReply(kind: .started, pool: run.pool, key: run.key, attempt: run.attempt))
-        record(run, exitCode: exitCode, signal: nil)
+    private func endAtOnce(_ run: Running, seq: Int?, exitCode: Int) {
+        reply(SupervisorReply(kind: .started, pool: run.pool, key: run.key, attempt: run.attempt, seq: seq))
+        record(run, pid: nil, exitCode: exitCode, signal: nil)
     }
 
     // MARK: Ends
@@ -119,9 +130,9 @@ struct SupervisorState {
                 kill(-pid, SIGKILL)
                 let status = info._sifields._sigchld.si_status
                 if info.si_code == CLD_EXITED {
-                    record(run, exitCode: Int(status), signal: nil)
+                    record(run, pid: pid, exitCode: Int(status), signal: nil)
                 } else {
-                    record(run, exitCode: nil, signal: Int(status))
+                    record(run, pid: pid, exitCode: nil, signal: Int(status))
                 }
             }
             var status: Int32 = 0
@@ -129,10 +140,10 @@ struct SupervisorState {
         }
     }
 
-    private func record(_ run: Running, exitCode: Int?, signal: Int?) {
+    private func record(_ run: Running, pid: pid_t?, exitCode: Int?, signal: Int?) {
         let resultPath = run.files.result(run.attempt)
-        // A cancel sent by another orbrec (this supervisor's orbrec was replaced) leaves a marker.
-        let cancelled = run.cancelled || access(resultPath + ".cancel", F_OK) == 0
+        // orbrec's cancel leaves this marker before it signals the command.
+        let cancelled = access(resultPath + ".cancel", F_OK) == 0
         let result = AttemptResult(owner: options.owner, scheduler: options.scheduler, pool: run.pool, key: run.key, attempt: run.attempt,
                                    exitCode: exitCode, signal: signal, timedOut: run.timedOut && !cancelled, cancelled: cancelled,
                                    interrupted: run.interrupted && !cancelled && !run.timedOut,
@@ -142,7 +153,8 @@ struct SupervisorState {
         } catch {
             note(run.files.stderr(run.attempt), "orbrec: cannot write the result \(resultPath): \(error)")
         }
-        reply(SupervisorReply(kind: .ended, pool: run.pool, key: run.key, attempt: run.attempt, result: result))
+        reply(SupervisorReply(kind: .ended, pool: run.pool, key: run.key, attempt: run.attempt, pid: pid, ticks: pid == nil ? nil : run.ticks,
+                              result: result))
     }
 
     // MARK: Deadlines
