@@ -122,8 +122,14 @@ import Testing
         let jobID = try #require(reports.first?.jobID)
         let supervisor = try #require(supervisorPID())
         kill(supervisor, SIGKILL)
+        // Dead, by its own state (zombie or reaped): its environment goes unreadable a moment earlier.
+        func dead() -> Bool {
+            guard let stat = try? String(contentsOfFile: "/proc/\(supervisor)/stat", encoding: .utf8) else { return true }
+            return stat.contains(") Z ") || stat.contains(") X ")
+        }
         let deadline = Date().addingTimeInterval(5)
-        while supervisorPID() != nil && Date() < deadline { try await Task.sleep(for: .milliseconds(10)) }
+        while !dead() && Date() < deadline { try await Task.sleep(for: .milliseconds(10)) }
+        #expect(dead(), "the supervisor was killed")
         let handle = AttemptHandle(scheduler: "cpu", task: TaskID(pool: "sims", key: "orphan"), attempt: 1, jobID: jobID)
         let seen = try await scheduler.attempts(ownedBy: owner, open: [handle])
         #expect(seen.isEmpty, "no one will record its end: lost")

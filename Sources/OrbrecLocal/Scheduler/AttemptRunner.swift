@@ -124,31 +124,14 @@ public enum AttemptRunner {
 
     struct SpawnError: Error { var code: Int32 }
 
+    /// The command in a process group of its own, in the runner's session (a cluster job's).
     private static func spawn(_ options: Options) throws(SpawnError) -> pid_t {
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        posix_spawnattr_setpgroup(&attributes, 0)
-        var none = sigset_t()
-        sigemptyset(&none)
-        posix_spawnattr_setsigmask(&attributes, &none)
-        var all = sigset_t()
-        sigfillset(&all)
-        posix_spawnattr_setsigdefault(&attributes, &all)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, options.stdoutPath, O_WRONLY | O_CREAT | O_APPEND, 0o640)
-        posix_spawn_file_actions_addopen(&actions, 2, options.stderrPath, O_WRONLY | O_CREAT | O_APPEND, 0o640)
-        InheritedDescriptors.closeAll(in: &actions)
-        let argv = options.argv.map { strdup($0) } + [nil]
-        defer { argv.forEach { free($0) } }
-        var pid: pid_t = 0
-        let code = posix_spawnp(&pid, options.argv[0], &actions, &attributes, argv, environ)
-        guard code == 0 else { throw SpawnError(code: code) }
-        return pid
+        do throws(CommandSpawner.Failure) {
+            return try CommandSpawner.spawn(argv: options.argv, environment: nil, workdir: nil, stdout: options.stdoutPath,
+                                            stderr: options.stderrPath, grouping: .processGroup)
+        } catch {
+            throw SpawnError(code: error.code)
+        }
     }
 
     private static func finish(_ result: inout AttemptResult, _ options: Options) -> Int32 {

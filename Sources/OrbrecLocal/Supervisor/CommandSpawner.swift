@@ -15,7 +15,17 @@ enum CommandSpawner {
         var code: Int32
     }
 
-    static func spawn(argv: [String], environment: [String], workdir: String?, stdout: String, stderr: String) throws(Failure) -> pid_t {
+    /// Where the command's process group stands: a session of its own (the supervisor's
+    /// commands), or a group of its own in the caller's session (a cluster job's runner,
+    /// whose command must stay in the job's session).
+    enum Grouping {
+        case session
+        case processGroup
+    }
+
+    /// `environment` nil: this process's own.
+    static func spawn(argv: [String], environment: [String]?, workdir: String?, stdout: String, stderr: String,
+                      grouping: Grouping = .session) throws(Failure) -> pid_t {
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }
@@ -25,7 +35,15 @@ enum CommandSpawner {
         var all = sigset_t()
         sigfillset(&all)
         posix_spawnattr_setsigdefault(&attributes, &all)
-        posix_spawnattr_setflags(&attributes, Int16(spawnSetSID | Int32(POSIX_SPAWN_SETSIGMASK) | Int32(POSIX_SPAWN_SETSIGDEF)))
+        var flags = Int32(POSIX_SPAWN_SETSIGMASK) | Int32(POSIX_SPAWN_SETSIGDEF)
+        switch grouping {
+        case .session:
+            flags |= spawnSetSID
+        case .processGroup:
+            posix_spawnattr_setpgroup(&attributes, 0)
+            flags |= Int32(POSIX_SPAWN_SETPGROUP)
+        }
+        posix_spawnattr_setflags(&attributes, Int16(flags))
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
@@ -35,14 +53,16 @@ enum CommandSpawner {
         InheritedDescriptors.closeAll(in: &actions)
         if let workdir { _ = posixSpawnFileActionsAddChdir(&actions, workdir) }
         let cArgv = argv.map { strdup($0) } + [nil]
-        let cEnvironment = environment.map { strdup($0) } + [nil]
+        let cEnvironment = environment.map { $0.map { strdup($0) } + [nil] }
         defer {
             cArgv.forEach { free($0) }
-            cEnvironment.forEach { free($0) }
+            cEnvironment?.forEach { free($0) }
         }
-        let program = resolve(argv[0], path: environment.first { $0.hasPrefix("PATH=") }.map { String($0.dropFirst(5)) })
+        let path = environment.map { $0.first { $0.hasPrefix("PATH=") }.map { String($0.dropFirst(5)) } } ?? getenv("PATH").map { String(cString: $0) }
+        let program = resolve(argv[0], path: path)
         var pid: pid_t = 0
-        let code = posix_spawn(&pid, program, &actions, &attributes, cArgv, cEnvironment)
+        let code = cEnvironment.map { posix_spawn(&pid, program, &actions, &attributes, cArgv, $0) }
+            ?? posix_spawn(&pid, program, &actions, &attributes, cArgv, environ)
         guard code == 0 else { throw Failure(code: code) }
         return pid
     }
