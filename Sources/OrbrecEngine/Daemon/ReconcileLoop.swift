@@ -239,8 +239,10 @@ public actor ReconcileLoop {
         if nextTaskCheck.map({ now >= $0 }) ?? true {
             let unfinished = Set((status.current.report?.rows ?? []).filter { $0.id.kind == .taskPool && $0.sync != .synced }.map(\.id.name))
             // Pools moving on attempt ends are left to them (and to the observe interval's look),
-            // but for what only a look finds: a deadline passed, a worker's lease expired.
-            let looked = Set(flowPools.filter { name in desired.pools[name].map { $0.deadline == nil && $0.mode != .pull } ?? false })
+            // but for a deadline, which only a look finds. A worker's expired lease is ended here
+            // and announced like any other end (a look at a large pull pool costs more than its steps).
+            let looked = Set(flowPools.filter { name in desired.pools[name].map { $0.deadline == nil } ?? false })
+            if flowPools.contains(where: { desired.pools[$0]?.mode == .pull }) { announceExpiredLeases() }
             for name in desired.pools.keys where (unfinished.contains(name) || status.current.report == nil) && !looked.contains(name) {
                 queue.add(ResourceID(.taskPool, name), .resync, now: now)
             }
@@ -251,6 +253,20 @@ public actor ReconcileLoop {
                 queue.add(ResourceID(.workflow, name), .resync, now: now)
             }
             nextTaskCheck = now.adding(options.taskInterval)
+        }
+    }
+
+    /// Ends the leases whose workers stopped answering and announces them: the flow settles
+    /// them (a timeout, counted) and offers what their slots allow.
+    func announceExpiredLeases() {
+        do {
+            let expired = try store.endExpiredLeases(at: clock.now())
+            reconciler.attemptEnds.post(expired.map { lease in
+                ObservedAttempt(scheduler: TaskPoolSpec.pullScheduler, task: lease.task, attempt: lease.attempt,
+                                jobID: lease.worker.map { "lease:\($0)" } ?? "offered", outcome: lease.outcome)
+            })
+        } catch {
+            log.warning("cannot end expired leases; the next look does", [("error", "\(error)")])
         }
     }
 

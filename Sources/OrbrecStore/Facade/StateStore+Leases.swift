@@ -85,6 +85,32 @@ extension StateStore {
         }
     }
 
+    /// Ends the leases that expired (their workers stopped answering): timeouts, counted.
+    /// Returns them as ended, for the engine to settle; a read first, so that nothing is
+    /// written when none expired.
+    public func endExpiredLeases(at now: Instant) throws -> [LeaseRecord] {
+        let any = try read { db in
+            try Bool.fetchOne(db.cachedStatement(sql: "SELECT EXISTS (SELECT 1 FROM leases WHERE state = 'leased' AND expires_at < ?)"),
+                              arguments: [now.millisecondsSinceEpoch]) ?? false
+        }
+        guard any else { return [] }
+        return try write { db in
+            let rows = try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM leases WHERE state = 'leased' AND expires_at < ?"),
+                                        arguments: [now.millisecondsSinceEpoch])
+            return try rows.map { row in
+                let current = Self.lease(from: row)
+                let outcome = Self.expiredOutcome(current, at: now)
+                try Self.end(db, current, outcome: outcome, reason: "the lease expired", result: nil, cause: "lease expired", at: now)
+                var ended = current
+                ended.state = .ended
+                ended.outcome = outcome
+                ended.reason = "the lease expired"
+                ended.endedAt = now
+                return ended
+            }
+        }
+    }
+
     /// Revokes at once the leases held by workers on these machines (returned or lost): the
     /// attempts end as lost (infra: no attempt consumed) and their tokens are stale.
     @discardableResult
