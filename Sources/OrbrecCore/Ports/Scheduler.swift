@@ -40,6 +40,17 @@ extension ProviderError {
     public static let outcomeUnknown = "outcome-unknown"
 }
 
+/// One attempt of one task: how ends, open attempts and results are matched up.
+public struct AttemptKey: Hashable, Sendable {
+    public var task: TaskID
+    public var attempt: Int
+
+    public init(task: TaskID, attempt: Int) {
+        self.task = task
+        self.attempt = attempt
+    }
+}
+
 /// An attempt the journal holds open (submitting or running), with the job it was given.
 public struct AttemptHandle: Hashable, Sendable {
     public var scheduler: String

@@ -63,9 +63,3 @@ extension Reconciler {
         try store.settle(settlements, at: now)
     }
 }
-
-/// One attempt of one task.
-struct AttemptKey: Hashable {
-    var task: TaskID
-    var attempt: Int
-}

@@ -109,9 +109,9 @@ public final class LocalScheduler: Scheduler {
         // An attempt without a job (its submit's answer was lost) can be found only by its tags:
         // the whole look, rare, which also stops commands whose supervisor is gone.
         if mine.contains(where: { $0.jobID == nil }) {
-            let everything = Dictionary(try await attempts(ownedBy: owner).map { (AttemptKeyOfTask(task: $0.task, attempt: $0.attempt), $0) },
+            let everything = Dictionary(try await attempts(ownedBy: owner).map { (AttemptKey(task: $0.task, attempt: $0.attempt), $0) },
                                         uniquingKeysWith: { first, _ in first })
-            return mine.compactMap { everything[AttemptKeyOfTask(task: $0.task, attempt: $0.attempt)] }
+            return mine.compactMap { everything[AttemptKey(task: $0.task, attempt: $0.attempt)] }
         }
         for handle in mine {
             if let jobID = handle.jobID, let identity = Self.identity(of: jobID),
@@ -203,11 +203,6 @@ public final class LocalScheduler: Scheduler {
                                                 error: identity.isAlive ? ProviderError(code: "cancel-timeout", message: "attempt \(identity.pid) did not stop", retryable: true) : nil))
         }
         return reports
-    }
-
-    private struct AttemptKeyOfTask: Hashable {
-        var task: TaskID
-        var attempt: Int
     }
 
     static func identity(of jobID: String) -> ProcessIdentity? {

@@ -108,12 +108,6 @@ extension SlurmScheduler {
         return found.values.sorted { ($0.task, $0.attempt) < ($1.task, $1.attempt) }
     }
 
-    /// One attempt of one task.
-    struct AttemptKey: Hashable {
-        var task: TaskID
-        var attempt: Int
-    }
-
     struct SeenJob {
         var jobID: String
         var rawID: String
