@@ -30,7 +30,7 @@ struct Orbrec: AsyncParsableCommand {
         } catch {
             let code = exitCode(for: error)
             if code == .validationFailure {
-                FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+                FileHandle.standardError.write(Data((Terminal.displayable(fullMessage(for: error)) + "\n").utf8))
                 Foundation.exit(ExitStatus.error.rawValue)
             }
             exit(withError: error)

@@ -54,6 +54,35 @@ import Testing
         #expect(result.cause.hasPrefix("task-failed exit=3 attempt=1/3"))
     }
 
+    @Test func anAttemptThatCanNeverStartIsADeadLetterAtOnceWithTheReason() {
+        let outcome = AttemptOutcome.notStarted(ProviderError(code: ProviderError.cannotStart, message: "cannot create /t/x: File name too long"))
+        let result = TaskLifecycle.finish(running(attempt: 1, consumed: 0), attempt: 1, outcome: outcome, policy: policy, now: now,
+                                          jitterSample: 0)
+        #expect(result.task.state == .deadLetter)
+        #expect(result.task.nextTryAt == nil)
+        #expect(result.cause.contains("File name too long"))
+        #expect(result.cause.contains("can never start"))
+        #expect(!outcome.succeeded)
+    }
+
+    @Test func aSubmitThatMerelyFailedIsAnUncountedLoss() {
+        let outcome = AttemptOutcome.notStarted(ProviderError(code: "not-started", message: "fork: no memory"))
+        #expect(outcome.lost && outcome.unstartable == nil)
+        #expect(AttemptOutcome.notStarted(nil).lost)
+    }
+
+    @Test func lossesAccumulateToADeadLetterPastTheAllowance() {
+        var task = running(attempt: 1, consumed: 0)
+        for attempt in 1...(TaskLifecycle.infraAllowance + 1) {
+            task.state = .running
+            task.attemptsStarted = attempt
+            task = TaskLifecycle.finish(task, attempt: attempt, outcome: AttemptOutcome(lost: true), policy: policy, now: now,
+                                        jitterSample: 0).task
+        }
+        #expect(task.state == .deadLetter)
+        #expect(task.attemptsConsumed == 0)
+    }
+
     @Test func aTimeoutIsClassifiedAndCounts() {
         let result = TaskLifecycle.finish(running(attempt: 2, consumed: 1), attempt: 2, outcome: AttemptOutcome(signal: 15, timedOut: true),
                                           policy: policy, now: now, jitterSample: 0)

@@ -60,6 +60,25 @@ import Testing
         #expect(missing.contains("cannot start '/nonexistent/program'"))
     }
 
+    /// A path longer than PATH_MAX can never be made: the submit says so (cannot-start, for
+    /// the engine to dead-letter the task with the reason), rather than an infra failure that
+    /// would be retried for ever. The other attempts of the order start as usual.
+    @Test func anAttemptWhoseDirectoryCanNeverExistIsRefusedForGood() async throws {
+        var deep = root
+        while deep.utf8.count < 3_900 { deep += "/" + String(repeating: "d", count: 200) }
+        try FileManager.default.createDirectory(atPath: deep, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let scheduler = LocalScheduler(name: "cpu", root: deep, runner: Self.runner)
+        let long = String(repeating: "k", count: 250)
+        let reports = await scheduler.submit(order([(long, ["true"]), ("short", ["true"])]))
+        let refused = try #require(reports.first { $0.task.key == long })
+        #expect(refused.jobID == nil)
+        #expect(refused.error?.code == ProviderError.cannotStart)
+        #expect(refused.error?.message.contains("File name too long") == true)
+        #expect(AttemptOutcome.notStarted(refused.error).unstartable != nil)
+        #expect(reports.first { $0.task.key == "short" }?.jobID?.hasPrefix("local:") == true)
+    }
+
     @Test func theWalltimeStopsTheWholeGroup() async throws {
         let scheduler = scheduler
         try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)

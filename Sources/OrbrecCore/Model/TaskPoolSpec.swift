@@ -89,27 +89,7 @@ public struct TaskPoolSpec: Hashable, Sendable, Codable {
     }
 
     /// Every task of the pool, in order, with a stable key.
-    public var tasks: [TaskDefinition] {
-        switch source {
-        case .items(let items):
-            return items.enumerated().map { TaskDefinition(key: $1, index: $0, variables: ["item": $1]) }
-        case .range(let from, let to):
-            return (from <= to ? Array(from...to) : []).enumerated().map {
-                TaskDefinition(key: String($1), index: $0, variables: ["item": String($1)])
-            }
-        case .matrix(let dimensions):
-            var combinations: [[(String, String)]] = [[]]
-            for dimension in dimensions {
-                combinations = combinations.flatMap { prefix in dimension.values.map { prefix + [(dimension.name, $0)] } }
-            }
-            return combinations.enumerated().map { index, pairs in
-                let key = pairs.map { "\($0.0)=\($0.1)" }.joined(separator: ",")
-                var variables = Dictionary(uniqueKeysWithValues: pairs)
-                variables["item"] = key
-                return TaskDefinition(key: key, index: index, variables: variables)
-            }
-        }
-    }
+    public var tasks: [TaskDefinition] { source.taskDefinitions }
 
     /// The argv of one attempt of `task`.
     public func argv(for task: TaskDefinition, attempt: Int) -> [String] {
@@ -145,5 +125,31 @@ public struct TaskDefinition: Hashable, Sendable, Codable {
         self.key = key
         self.index = index
         self.variables = variables
+    }
+}
+
+extension TaskPoolSpec.Source {
+    /// Every task the source makes, in order. Matrix keys are `name=value` pairs joined by
+    /// `,`; the loader refuses a matrix whose keys collide.
+    public var taskDefinitions: [TaskDefinition] {
+        switch self {
+        case .items(let items):
+            return items.enumerated().map { TaskDefinition(key: $1, index: $0, variables: ["item": $1]) }
+        case .range(let from, let to):
+            return (from <= to ? Array(from...to) : []).enumerated().map {
+                TaskDefinition(key: String($1), index: $0, variables: ["item": String($1)])
+            }
+        case .matrix(let dimensions):
+            var combinations: [[(String, String)]] = [[]]
+            for dimension in dimensions {
+                combinations = combinations.flatMap { prefix in dimension.values.map { prefix + [(dimension.name, $0)] } }
+            }
+            return combinations.enumerated().map { index, pairs in
+                let key = pairs.map { "\($0.0)=\($0.1)" }.joined(separator: ",")
+                var variables = Dictionary(pairs, uniquingKeysWith: { first, _ in first })
+                variables["item"] = key
+                return TaskDefinition(key: key, index: index, variables: variables)
+            }
+        }
     }
 }

@@ -38,6 +38,11 @@ extension ProviderError {
     /// asked): the attempt may have started. It is left open for observation to settle, never
     /// taken as not started, which could run it twice.
     public static let outcomeUnknown = "outcome-unknown"
+
+    /// The code of a submit that can never succeed for this task, whatever is retried (its
+    /// output path is longer than the file system allows): the task is dead-lettered with the
+    /// message, not retried as infra for ever.
+    public static let cannotStart = "cannot-start"
 }
 
 /// One attempt of one task: how ends, open attempts and results are matched up.

@@ -31,6 +31,11 @@ public enum TaskLifecycle {
         if failure == .infra { next.infraLosses += 1 } else { next.attemptsConsumed += 1 }
         let counted = "attempt=\(next.attemptsConsumed)/\(policy.maxAttempts)"
         let cause = "task-failed \(outcome.summary) \(counted)" + (failure == .infra ? " (infra: not counted)" : "")
+        if outcome.unstartable != nil {
+            // Trying again cannot help: the task is a dead letter now, not after maxAttempts.
+            next.state = .deadLetter
+            return Transition(task: next, failureClass: failure, cause: cause + "; it can never start")
+        }
         let exhausted = next.attemptsConsumed >= policy.maxAttempts
         let tooManyLosses = next.infraLosses > infraAllowance
         if exhausted || tooManyLosses {

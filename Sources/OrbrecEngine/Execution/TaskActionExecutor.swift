@@ -48,7 +48,7 @@ struct TaskActionExecutor: Sendable {
         guard let scheduler = schedulers[pool.scheduler] else {
             return try finish(scheduled, succeeded: false, "scheduler \(pool.scheduler) is not available")
         }
-        let definitions = Dictionary(uniqueKeysWithValues: pool.tasks.map { ($0.key, $0) })
+        let definitions = Dictionary(pool.tasks.map { ($0.key, $0) }, uniquingKeysWith: { first, _ in first })
         try store.markSubmitting(actionID: scheduled.id, scheduler: pool.scheduler, pool: pool.name, attempts: action.taskAttempts,
                                  at: clock.now())
         checkpoint("action.after-issuing")
@@ -66,11 +66,14 @@ struct TaskActionExecutor: Sendable {
         var failures: [String] = []
         // Whether an attempt whose answer was lost started is for observation to find.
         for report in reports where report.jobID == nil && report.error?.code != ProviderError.outcomeUnknown {
-            let status = TaskStatus(pool: pool.name, key: report.task.key, state: .running, attemptsStarted: report.attempt,
-                                    attemptsConsumed: tasks.first { $0.id == report.task }?.attemptsConsumed ?? 0)
-            let transition = TaskLifecycle.finish(status, attempt: report.attempt, outcome: AttemptOutcome(lost: true), policy: pool.retry,
+            // From the task as it was, so that its earlier losses count towards the infra allowance.
+            var status = tasks.first { $0.id == report.task } ?? TaskStatus(pool: pool.name, key: report.task.key)
+            status.state = .running
+            status.attemptsStarted = report.attempt
+            let outcome = AttemptOutcome.notStarted(report.error)
+            let transition = TaskLifecycle.finish(status, attempt: report.attempt, outcome: outcome, policy: pool.retry,
                                                   now: clock.now(), jitterSample: 0)
-            try store.settle(transition, attempt: report.attempt, outcome: AttemptOutcome(lost: true), jobID: nil, at: clock.now())
+            try store.settle(transition, attempt: report.attempt, outcome: outcome, jobID: nil, at: clock.now())
             failures.append("\(report.task.key): \(report.error?.description ?? "not started")")
         }
         let message = "\(started.count) of \(reports.count) attempt(s) started on \(pool.scheduler)"

@@ -228,9 +228,10 @@ actor TaskFlow {
                 failures.append("\(report.task.key): \(report.error?.description ?? "not started"); left to the next look")
                 continue
             }
-            let transition = TaskLifecycle.finish(running, attempt: report.attempt, outcome: AttemptOutcome(lost: true), policy: pool.retry,
+            let outcome = AttemptOutcome.notStarted(report.error)
+            let transition = TaskLifecycle.finish(running, attempt: report.attempt, outcome: outcome, policy: pool.retry,
                                                   now: now, jitterSample: 0)
-            lost.append(StateStore.Settlement(transition: transition, attempt: report.attempt, outcome: AttemptOutcome(lost: true), jobID: nil))
+            lost.append(StateStore.Settlement(transition: transition, attempt: report.attempt, outcome: outcome, jobID: nil))
             dispatcher.ended(transition.task)
             failures.append("\(report.task.key): \(report.error?.description ?? "not started")")
         }

@@ -11,15 +11,15 @@ enum DirectoryWalker {
     static func walk(root: String,
                      enter: (_ relative: String, _ absolute: String) -> Bool,
                      file: (_ relative: String, _ absolute: String) -> Void) {
+        let nameOffset = MemoryLayout<dirent>.offset(of: \dirent.d_name)!
         var pending = [""]
         while let relative = pending.popLast() {
             let absolute = relative.isEmpty ? root : root + "/" + relative
             guard enter(relative, absolute), let directory = opendir(absolute) else { continue }
             defer { closedir(directory) }
             while let entry = readdir(directory) {
-                let name = withUnsafePointer(to: &entry.pointee.d_name) {
-                    String(cString: UnsafeRawPointer($0).assumingMemoryBound(to: CChar.self))
-                }
+                // Through the pointer: readdir fills only as much of the entry as the name needs.
+                let name = String(cString: (UnsafeRawPointer(entry) + nameOffset).assumingMemoryBound(to: CChar.self))
                 guard name != ".", name != "..", !ConfigurationFileFilter.isHidden(name) else { continue }
                 let childRelative = ConfigurationFileFilter.join(relative, name)
                 let childAbsolute = absolute + "/" + name

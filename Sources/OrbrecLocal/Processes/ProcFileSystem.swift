@@ -23,13 +23,33 @@ enum ProcFileSystem {
         guard let directory = opendir("/proc") else { return [] }
         defer { closedir(directory) }
         var pids: [Int32] = []
+        // readdir fills only as many bytes of the entry as its name needs: copying the whole
+        // `dirent` (as `entry.pointee.d_name` does) can read past the end of that buffer and
+        // fault on a page boundary. Read the name through the pointer, as a C string.
+        let nameOffset = MemoryLayout<dirent>.offset(of: \dirent.d_name)!
         while let entry = readdir(directory) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw -> String in
-                String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
-            }
-            if let pid = Int32(name) { pids.append(pid) }
+            let name = (UnsafeRawPointer(entry) + nameOffset).assumingMemoryBound(to: CChar.self)
+            if let pid = Self.processID(named: name) { pids.append(pid) }
         }
         return pids
+    }
+
+    /// The number a `/proc` entry's name spells, without building a String for the many
+    /// entries that are not processes.
+    private static func processID(named name: UnsafePointer<CChar>) -> Int32? {
+        var value: Int32 = 0
+        var index = 0
+        while true {
+            let byte = UInt8(bitPattern: name[index])
+            if byte == 0 { break }
+            guard byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9"), index < 10 else { return nil }
+            let (product, overflowed) = value.multipliedReportingOverflow(by: 10)
+            let (sum, overflowedSum) = product.addingReportingOverflow(Int32(byte - UInt8(ascii: "0")))
+            guard !overflowed, !overflowedSum else { return nil }
+            value = sum
+            index += 1
+        }
+        return index == 0 ? nil : value
     }
 
     /// The fields of `/proc/PID/stat` that orbrec uses.

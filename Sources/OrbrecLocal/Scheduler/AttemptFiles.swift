@@ -1,4 +1,5 @@
 internal import Foundation
+internal import OrbrecCore
 
 /// Where one attempt's files live: `<directory>/<pool>/<key>/<attempt>.{out,err,result.json}`,
 /// the key escaped so that any key is one safe path component.
@@ -25,20 +26,8 @@ public struct AttemptFiles: Sendable, Hashable {
         return paths
     }
 
-    /// Letters, digits, `-`, `_`, `.`, `=` and `,` stay; every other byte becomes `%XX`.
-    static func escape(_ key: String) -> String {
-        var escaped = ""
-        for byte in key.utf8 {
-            let scalar = Unicode.Scalar(byte)
-            if (byte < 0x80 && (Character(scalar).isLetter || Character(scalar).isNumber)) || "-_=,".utf8.contains(byte)
-                || (byte == UInt8(ascii: ".") && !escaped.isEmpty) {
-                escaped.unicodeScalars.append(scalar)
-            } else {
-                escaped += "%" + String(byte, radix: 16, uppercase: true).leftPadded(to: 2)
-            }
-        }
-        return escaped.isEmpty ? "%" : escaped
-    }
+    /// The key as one safe path component (`TaskKeyPath`).
+    static func escape(_ key: String) -> String { TaskKeyPath.component(key) }
 }
 
 extension String {

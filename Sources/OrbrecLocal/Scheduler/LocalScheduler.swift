@@ -156,6 +156,9 @@ public final class LocalScheduler: Scheduler {
             case .gone:
                 return AttemptOutcomeReport(task: id, attempt: attempt.attempt, error: ProviderError(
                     code: ProviderError.outcomeUnknown, message: reply.message ?? "the attempt supervisor went away", retryable: true))
+            case .failed where reply.permanent == true:
+                return AttemptOutcomeReport(task: id, attempt: attempt.attempt, error: ProviderError(
+                    code: ProviderError.cannotStart, message: reply.message ?? "the attempt can never start"))
             case .failed, .ended, .stopping:
                 return AttemptOutcomeReport(task: id, attempt: attempt.attempt, error: ProviderError(
                     code: "not-started", message: reply.message ?? "the attempt supervisor did not start it"))

@@ -46,6 +46,8 @@ struct SupervisorReply: Codable, Sendable {
     var ticks: UInt64?
     var message: String?
     var result: AttemptResult?
+    /// A `failed` that retrying cannot cure (the attempt's path is too long to exist).
+    var permanent: Bool?
 }
 
 /// The process-wide JSON coders of the supervisor's protocol.

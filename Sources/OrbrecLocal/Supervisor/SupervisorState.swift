@@ -56,15 +56,17 @@ struct SupervisorState {
         reply(SupervisorReply(kind: .stopping, pool: "", key: "", attempt: 0))
     }
 
-    private func refuse(_ order: SupervisorOrder, _ message: String) {
-        reply(SupervisorReply(kind: .failed, pool: order.pool, key: order.key, attempt: order.attempt, seq: order.seq, message: message))
+    private func refuse(_ order: SupervisorOrder, _ message: String, permanent: Bool = false) {
+        reply(SupervisorReply(kind: .failed, pool: order.pool, key: order.key, attempt: order.attempt, seq: order.seq, message: message,
+                              permanent: permanent ? true : nil))
     }
 
     private mutating func start(_ order: SupervisorOrder) {
         let files = AttemptFiles(root: options.root, pool: order.pool, key: order.key)
         // Made every time (EEXIST costs a syscall): a tasks directory removed meanwhile is made again.
         guard Self.makeDirectories(files.directory) else {
-            return refuse(order, "cannot create \(files.directory): \(String(cString: strerror(errno)))")
+            let code = errno
+            return refuse(order, "cannot create \(files.directory): \(String(cString: strerror(code)))", permanent: code == ENAMETOOLONG)
         }
         let now = Clocks.now()
         var run = Running(pool: order.pool, key: order.key, attempt: order.attempt, files: files, startedAt: now,

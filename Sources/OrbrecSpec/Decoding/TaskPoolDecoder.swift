@@ -94,10 +94,13 @@ enum TaskPoolDecoder {
             }
             var seen: Set<String> = []
             for (item, location) in items where !seen.insert(item).inserted {
-                context.error("duplicate-task", "item '\(item)' appears twice; items are task keys and must be unique", at: location)
+                context.error("duplicate-task", "item '\(TextEscaping.quoted(item))' appears twice; items are task keys and must be unique",
+                              at: location)
                 return nil
             }
-            return .items(items.map(\.0))
+            var valid = true
+            for (item, location) in items where !checkKeyLength(item, describing: "item", at: location, context: context) { valid = false }
+            return valid ? .items(items.map(\.0)) : nil
         case "range":
             guard let range = spec.mapping("range", known: rangeKeys, owner: "spec.range") else { return nil }
             let from = range.requireValue("from", in: "spec.range") != nil ? range.integer("from") : nil
@@ -143,7 +146,8 @@ enum TaskPoolDecoder {
                 context.error("invalid-value", "spec.matrix makes \(count) tasks; the limit is \(maxTasks)", at: node)
                 return nil
             }
-            return .matrix(dimensions)
+            let source = TaskPoolSpec.Source.matrix(dimensions)
+            return checkMatrixKeys(source, at: node, context: context) ? source : nil
         }
     }
 

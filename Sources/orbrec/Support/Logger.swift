@@ -1,4 +1,5 @@
 internal import Foundation
+internal import OrbrecCore
 
 /// logfmt lines on stderr at or above the chosen level.
 struct Logger: Sendable {
@@ -14,10 +15,13 @@ struct Logger: Sendable {
     func info(_ message: String, _ fields: [(String, String)] = []) { log(.info, message, fields) }
     func debug(_ message: String, _ fields: [(String, String)] = []) { log(.debug, message, fields) }
 
+    /// A logfmt value: quoted when it holds a space, quote or `=`; control characters escaped,
+    /// so that a task key or a provider's message cannot forge or repaint a line.
     static func quote(_ value: String) -> String {
-        let plain = !value.isEmpty && value.allSatisfy { $0 != " " && $0 != "\"" && $0 != "=" && !$0.isNewline }
+        let plain = !value.isEmpty && value.unicodeScalars.allSatisfy { $0 != " " && $0 != "\"" && $0 != "=" && $0 != "\\"
+            && !TextEscaping.isControl($0) }
         if plain { return value }
-        return "\"" + value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
-            .replacingOccurrences(of: "\n", with: "\\n") + "\""
+        return "\"" + TextEscaping.escapingControls(value.replacingOccurrences(of: "\\", with: "\\\\")
+            .replacingOccurrences(of: "\"", with: "\\\"")) + "\""
     }
 }

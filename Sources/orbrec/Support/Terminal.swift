@@ -1,5 +1,6 @@
 internal import Foundation
 internal import Glibc
+internal import OrbrecCore
 
 /// Where output goes and whether it may be coloured: only on a terminal, never with
 /// `NO_COLOR` or `--no-color`.
@@ -23,12 +24,12 @@ struct Terminal: Sendable {
     func dim(_ text: String) -> String { paint(text, "2") }
 
     func out(_ text: String = "") {
-        FileHandle.standardOutput.write(Data((text + "\n").utf8))
+        FileHandle.standardOutput.write(Data((Self.displayable(text) + "\n").utf8))
     }
 
     /// Diagnostics, notes and progress go to stderr so stdout stays parseable.
     func err(_ text: String) {
-        FileHandle.standardError.write(Data((text + "\n").utf8))
+        FileHandle.standardError.write(Data((Self.displayable(text) + "\n").utf8))
     }
 
     func error(_ message: String) {
@@ -44,7 +45,7 @@ struct Terminal: Sendable {
     /// Rewrites one status line in place on a terminal; elsewhere prints it once.
     func progress(_ line: String) {
         if isatty(STDERR_FILENO) == 1 {
-            FileHandle.standardError.write(Data("\r\u{1B}[K\(line)".utf8))
+            FileHandle.standardError.write(Data("\r\u{1B}[K\(Self.displayable(line))".utf8))
         } else {
             err(line)
         }
@@ -52,5 +53,43 @@ struct Terminal: Sendable {
 
     func endProgress() {
         if isatty(STDERR_FILENO) == 1 { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+    }
+
+    /// The text as it may reach a terminal: line feeds and tabs kept, the colours `paint`
+    /// makes kept, every other control character (CR, ESC of any other sequence, BEL…)
+    /// escaped. Keys, names and provider messages are the user's: they must not move the
+    /// cursor, erase a line or retitle the window.
+    static func displayable(_ text: String) -> String {
+        let scalars = Array(text.unicodeScalars)
+        guard scalars.contains(where: { TextEscaping.isControl($0) && $0 != "\n" && $0 != "\t" }) else { return text }
+        var result = String.UnicodeScalarView()
+        var index = 0
+        while index < scalars.count {
+            let scalar = scalars[index]
+            if scalar == "\u{1B}", let length = paintedSequenceLength(scalars, at: index) {
+                result.append(contentsOf: scalars[index..<(index + length)])
+                index += length
+                continue
+            }
+            if TextEscaping.isControl(scalar), scalar != "\n", scalar != "\t" {
+                result.append(contentsOf: TextEscaping.escapingControls(String(scalar)).unicodeScalars)
+            } else {
+                result.append(scalar)
+            }
+            index += 1
+        }
+        return String(result)
+    }
+
+    /// The length of one of the SGR sequences `paint` makes (`ESC [ 0|1|2|31|32|33 m`) at
+    /// `index`, or nil for any other sequence.
+    private static func paintedSequenceLength(_ scalars: [Unicode.Scalar], at index: Int) -> Int? {
+        for code in ["0", "1", "2", "31", "32", "33"] {
+            let sequence = Array("\u{1B}[\(code)m".unicodeScalars)
+            if index + sequence.count <= scalars.count, Array(scalars[index..<(index + sequence.count)]) == sequence {
+                return sequence.count
+            }
+        }
+        return nil
     }
 }
