@@ -2,6 +2,8 @@ public import Foundation
 public import OrbrecEngine
 public import OrbrecStore
 internal import Hummingbird
+// HummingbirdCore and NIOHTTPTypes come with Hummingbird: its HTTP/1 channel's configuration.
+internal import HummingbirdCore
 internal import HTTPTypes
 internal import Logging
 internal import NIOCore
@@ -20,13 +22,15 @@ public struct APIServer: Sendable {
     /// headers and body in; status, headers and body out. Kept as a plain function so this
     /// module needs nothing of the MCP library.
     let mcp: MCPHandler?
+    let limits: HTTPLimits
 
     public typealias MCPHandler = @Sendable (_ method: String, _ headers: [String: String], _ body: Data)
         async -> (status: Int, headers: [String: String], body: Data)
 
     public init(host: String, port: Int, token: BearerToken?, store: StateStore, loop: ReconcileLoop, pulse: EventPulse, log: DaemonLog,
-                mcp: MCPHandler? = nil) {
+                mcp: MCPHandler? = nil, limits: HTTPLimits = HTTPLimits()) {
         self.mcp = mcp
+        self.limits = limits
         self.host = host
         self.port = port
         self.token = token
@@ -35,9 +39,6 @@ public struct APIServer: Sendable {
         self.pulse = pulse
         self.log = log
     }
-
-    /// Event streams served at once; more are answered 503.
-    public static let maxEventStreams = 64
 
     /// Whether `host` is a loopback address (127.0.0.0/8, ::1, or `localhost`): anything
     /// else needs a token to serve. Names other than `localhost` are never trusted, even
@@ -52,21 +53,25 @@ public struct APIServer: Sendable {
     /// Serves until the task is cancelled. `onListening` receives `host:port` once bound
     /// (the port the kernel chose when asked for port 0).
     public func run(onListening: @escaping @Sendable (String) -> Void) async throws {
-        let router = Router(context: BasicRequestContext.self, options: [.autoGenerateHeadEndpoints])
+        let router = Router(context: ServerContext.self, options: [.autoGenerateHeadEndpoints])
         let loopbackOnly = Self.isLoopback(host)
+        let limits = self.limits
         router.add(middleware: JSONErrorMiddleware { [log] in log.emit(.error, "request failed", [("error", $0)]) })
+        router.add(middleware: DuplicateHostMiddleware())
         if loopbackOnly { router.add(middleware: HostCheckMiddleware()) }
+        router.add(middleware: BodyLimitMiddleware(maxBody: limits.maxBody))
         router.add(middleware: AuthMiddleware(token: token, loopbackOnly: loopbackOnly))
         APIRoutes(store: store, loop: loop, pulse: pulse, token: token, loopbackOnly: loopbackOnly,
-                  streams: StreamCounter(limit: Self.maxEventStreams)).register(on: router)
+                  streams: StreamCounter(limit: limits.eventStreams, perClient: limits.eventStreamsPerClient),
+                  limits: limits).register(on: router)
         if let mcp {
             // POST only (stateless: no server-sent stream, no session to delete). The token and
             // Host checks above apply as to every POST.
             router.post("/mcp") { request, _ in
-                let body = try await request.body.collect(upTo: 1 << 20)
+                let body = try await request.boundedBody(limits)
                 var headers: [String: String] = [:]
                 for field in request.headers where field.name != .authorization { headers[field.name.canonicalName] = field.value }
-                let answer = await mcp(request.method.rawValue, headers, Data(body.readableBytesView))
+                let answer = await mcp(request.method.rawValue, headers, body)
                 var fields = HTTPFields()
                 for (name, value) in answer.headers { if let name = HTTPField.Name(name) { fields[name] = value } }
                 return Response(status: HTTPResponse.Status(code: answer.status), headers: fields,
@@ -75,8 +80,13 @@ public struct APIServer: Sendable {
         }
         var logger = Logger(label: "orbrec.http")
         logger.logLevel = .critical
-        let app = Application(router: router, configuration: ApplicationConfiguration(address: .hostname(host, port: port),
-                                                                                    serverName: "orbrec"),
+        // The idle timeout counts from the last whole request head or body part, so it is also
+        // the header-read timeout: bytes that never make a head do not keep a connection.
+        let http1 = HTTP1Channel.Configuration(additionalChannelHandlers: [ConnectionGuardHandler(requestTimeout: TimeAmount(limits.requestTimeout))],
+                                               idleTimeout: TimeAmount(limits.idleTimeout))
+        let configuration = ApplicationConfiguration(address: .hostname(host, port: port), serverName: "orbrec",
+                                                     availableConnectionsDelegate: .maximum(limits.maxConnections, logger: logger))
+        let app = Application(router: router, server: .http1(configuration: http1), configuration: configuration,
                               onServerRunning: { channel in
                                   let bound = channel.localAddress?.port ?? port
                                   let shown = host.contains(":") ? "[\(host)]:\(bound)" : "\(host):\(bound)"

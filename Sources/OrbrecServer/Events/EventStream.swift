@@ -13,6 +13,9 @@ struct EventStream: Sendable {
     let pulse: EventPulse
     let status: DaemonStatusCell
     let streams: StreamCounter
+    /// Whose slots the stream counts against, and how it learns that client has gone.
+    let client: String
+    let departure: ClientDeparture?
     /// Events the CLI journals wake no pulse: streams look this often regardless.
     static let pollInterval: Duration = .milliseconds(100)
     static let heartbeat: Duration = .seconds(15)
@@ -33,18 +36,26 @@ struct EventStream: Sendable {
         if request.method == .head {
             return Response(status: .ok, headers: [.contentType: "text/event-stream", .cacheControl: "no-cache"])
         }
-        guard streams.enter() else {
+        let slot: StreamCounter.Slot
+        switch streams.enter(client: client) {
+        case .admitted(let taken): slot = taken
+        case .full:
             throw APIError(.serviceUnavailable, "too-many-streams", "\(streams.limit) event streams are open; try again later")
+        case .clientFull:
+            throw APIError(.tooManyRequests, "too-many-streams-per-client",
+                           "\(streams.perClient) event streams are open from \(client); close one first")
         }
-        let store = self.store, pulse = self.pulse, status = self.status, streams = self.streams
+        let store = self.store, pulse = self.pulse, status = self.status, departure = self.departure
         let body = ResponseBody { writer in
-            defer { streams.leave() }
+            // The slot lives as long as this body; it is given back when the response is dropped.
+            _ = slot
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
             var last = start
             var quietSince = ContinuousClock.now
             try await writer.write(ByteBuffer(string: "retry: 1000\n: connected; events after \(start)\n\n"))
-            while !Task.isCancelled && !status.current.finished {
+            // A client gone is noticed within a poll, not at the next write (up to a heartbeat away).
+            while !Task.isCancelled && !status.current.finished && departure?.isGone != true {
                 let events = try store.events(after: last, limit: 500)
                 if events.isEmpty {
                     if ContinuousClock.now - quietSince >= Self.heartbeat {
@@ -64,6 +75,8 @@ struct EventStream: Sendable {
                 try await writer.write(buffer)
                 quietSince = ContinuousClock.now
             }
+            // Hung up on, not finished: the throw makes the server close the connection.
+            if departure?.isGone == true { throw CancellationError() }
             try await writer.finish(nil)
         }
         return Response(status: .ok, headers: [.contentType: "text/event-stream", .cacheControl: "no-cache"], body: body)

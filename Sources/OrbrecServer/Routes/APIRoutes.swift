@@ -14,8 +14,9 @@ struct APIRoutes: Sendable {
     let token: BearerToken?
     let loopbackOnly: Bool
     let streams: StreamCounter
+    let limits: HTTPLimits
 
-    func register(on router: Router<BasicRequestContext>) {
+    func register(on router: Router<ServerContext>) {
         router.get("/healthz") { _, _ in try JSONBody.response(["status": "ok"]) }
         router.get("/readyz") { request, _ in try readiness(request) }
         router.get("/metrics") { _, _ in try metrics() }
@@ -69,10 +70,11 @@ struct APIRoutes: Sendable {
             }
             return try JSONBody.response(try store.actions(resource: resource, limit: limit).map(ActionDocument.init))
         }
-        api.get("/events") { request, _ in
-            try EventStream(store: store, pulse: pulse, status: loop.status, streams: streams).response(for: request)
+        api.get("/events") { request, context in
+            try EventStream(store: store, pulse: pulse, status: loop.status, streams: streams, client: context.client,
+                            departure: await ConnectionGuardHandler.departure(of: context.channel)).response(for: request)
         }
-        LeaseRoutes(store: store, loop: loop, clock: SystemClock()).register(on: api)
+        LeaseRoutes(store: store, loop: loop, clock: SystemClock(), limits: limits).register(on: api)
         api.post("/reconcile") { _, _ in
             guard await loop.reconcileAll(cause: "POST /api/v1/reconcile") else {
                 let status = loop.status.current

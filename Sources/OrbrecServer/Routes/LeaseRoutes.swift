@@ -14,11 +14,13 @@ struct LeaseRoutes: Sendable {
     let store: StateStore
     let loop: ReconcileLoop
     let clock: any Clock
+    let limits: HTTPLimits
 
-    static let maxBody = 1 << 20
+    /// The most a `complete` result may hold: it is kept in the state file with the attempt.
+    static let maxResult = 256 << 10
     static let leaseRange: ClosedRange<Int64> = 1...3600
 
-    func register(on api: RouterGroup<BasicRequestContext>) {
+    func register(on api: RouterGroup<ServerContext>) {
         api.post("/pools/:pool/claim") { request, context in
             try await idempotent(request, context) { body in
                 let pool = try context.parameters.require("pool")
@@ -82,7 +84,7 @@ struct LeaseRoutes: Sendable {
             case "complete":
                 report = .complete(result: try body["result"].map { value -> String in
                     let data = try JSONSerialization.data(withJSONObject: value, options: [.fragmentsAllowed, .sortedKeys])
-                    guard data.count <= Self.maxBody / 4 else { throw APIError(.contentTooLarge, "too-large", "result is over 256 KiB") }
+                    guard data.count <= Self.maxResult else { throw APIError(.contentTooLarge, "too-large", "result is over 256 KiB") }
                     return String(decoding: data, as: UTF8.self)
                 })
             case "fail":
@@ -163,15 +165,9 @@ struct LeaseRoutes: Sendable {
 
     /// Runs a POST once per `Idempotency-Key`: a replay (same key, same method, path and body)
     /// gets the first answer again; the same key with anything else is 409.
-    func idempotent(_ request: Request, _ context: BasicRequestContext,
+    func idempotent(_ request: Request, _ context: ServerContext,
                     _ handle: (Body) async throws -> Response) async throws -> Response {
-        let buffer: ByteBuffer
-        do {
-            buffer = try await request.body.collect(upTo: Self.maxBody)
-        } catch {
-            throw APIError(.contentTooLarge, "too-large", "the body is over \(Self.maxBody / 1024) KiB")
-        }
-        let bytes = Data(buffer.readableBytesView)
+        let bytes = try await request.boundedBody(limits)
         let body: [String: Any]
         if bytes.isEmpty {
             body = [:]

@@ -15,5 +15,9 @@ public struct APIError: Error, Sendable {
 
     static func notFound(_ what: String) -> APIError { APIError(.notFound, "not-found", what) }
 
+    static func tooLarge(_ limit: Int?) -> APIError {
+        APIError(.contentTooLarge, "too-large", limit.map { "the body is over \($0 / 1024) KiB" } ?? "the body is too large")
+    }
+
     static let unauthorized = APIError(.unauthorized, "unauthorized", "a valid bearer token is required (Authorization: Bearer …)")
 }

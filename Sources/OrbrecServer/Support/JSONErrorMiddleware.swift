@@ -1,8 +1,10 @@
 internal import Hummingbird
 internal import HTTPTypes
+internal import NIOCore
 
 /// Every failure answers as JSON with a code and a message: the API's own errors, the
-/// router's (unknown path, wrong method) and anything unexpected (logged, not shown).
+/// router's (unknown path, wrong method), a body over a limit anywhere it is collected, and
+/// anything unexpected (logged, not shown).
 struct JSONErrorMiddleware<Context: RequestContext>: RouterMiddleware {
     let onUnexpected: @Sendable (String) -> Void
 
@@ -11,6 +13,8 @@ struct JSONErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             return try await next(request, context)
         } catch let error as APIError {
             return JSONBody.error(error)
+        } catch let error as NIOTooManyBytesError {
+            return JSONBody.error(APIError.tooLarge(error.maxBytes))
         } catch let error as HTTPError {
             let code = switch error.status {
             case .notFound: "not-found"

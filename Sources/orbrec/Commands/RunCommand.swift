@@ -49,6 +49,15 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "How long after a configuration change a removed fleet or pool waits before it is pruned (a multi-file edit may pass through a state without it).")
     var pruneDelay: ConfigDuration = .seconds(3)
 
+    @Option(help: "How long the HTTP API waits for a whole request head, or the next part of a body, before closing the connection; also how long an idle connection stays open. A request must arrive whole within twice this.")
+    var httpIdleTimeout: ConfigDuration = .seconds(30)
+
+    @Option(help: "How many event streams the HTTP API serves at once (more get 503).")
+    var eventStreams: Int = 64
+
+    @Option(help: "How many event streams one remote address may hold at once (more get 429).")
+    var eventStreamsPerClient: Int = 16
+
     @Flag(help: "Allow a configuration with no resources to remove everything.")
     var allowEmpty = false
 
@@ -56,7 +65,11 @@ struct RunCommand: AsyncParsableCommand {
         guard ListenAddress(listen) != nil else { throw ValidationError("--listen must be HOST:PORT, like 127.0.0.1:7077 or [::1]:7077") }
         guard WatchMode(rawValue: watch) != nil else { throw ValidationError("--watch must be inotify or poll") }
         guard parallelism >= 1 else { throw ValidationError("--parallelism must be at least 1") }
-        for (name, value) in [("--poll-interval", pollInterval), ("--observe-interval", observeInterval), ("--task-interval", taskInterval)]
+        guard eventStreams >= 1, eventStreamsPerClient >= 1 else {
+            throw ValidationError("--event-streams and --event-streams-per-client must be at least 1")
+        }
+        for (name, value) in [("--poll-interval", pollInterval), ("--observe-interval", observeInterval), ("--task-interval", taskInterval),
+                              ("--http-idle-timeout", httpIdleTimeout)]
         where value.milliseconds < 10 {
             throw ValidationError("\(name) must be at least 10ms")
         }
@@ -77,9 +90,16 @@ struct RunCommand: AsyncParsableCommand {
             let options = DaemonOptions(parallelism: parallelism, observeInterval: observeInterval, taskInterval: taskInterval,
                                         lockTimeout: lockTimeout, pruneDelay: pruneDelay, allowEmpty: allowEmpty)
             let daemon = Daemon(session: session, store: store, address: address, token: token, options: options, logger: logger,
-                                watch: WatchMode(rawValue: watch) ?? .inotify, pollInterval: pollInterval, debounce: debounce)
+                                watch: WatchMode(rawValue: watch) ?? .inotify, pollInterval: pollInterval, debounce: debounce,
+                                httpLimits: httpLimits)
             return try await daemon.run()
         }
+    }
+
+    private var httpLimits: HTTPLimits {
+        let idle = Duration.milliseconds(httpIdleTimeout.milliseconds)
+        return HTTPLimits(idleTimeout: idle, requestTimeout: idle * 2, eventStreams: eventStreams,
+                          eventStreamsPerClient: eventStreamsPerClient)
     }
 
     private func readToken() throws -> BearerToken? {

@@ -21,6 +21,7 @@ struct Daemon {
     let watch: WatchMode
     let pollInterval: ConfigDuration
     let debounce: ConfigDuration
+    let httpLimits: HTTPLimits
 
     func run() async throws -> ExitStatus {
         let log = logger.daemonLog
@@ -61,7 +62,8 @@ struct Daemon {
         let mcpEndpoint = try await MCPHTTPEndpoint.start(
             OrbrecMCPServer(backend: SessionMCPBackend(session: session), version: Orbrec.configuration.version))
         let server = APIServer(host: address.host, port: address.port, token: token, store: store, loop: loop, pulse: pulse, log: log,
-                               mcp: { method, headers, body in await mcpEndpoint.handle(method: method, headers: headers, body: body, path: "/mcp") })
+                               mcp: { method, headers, body in await mcpEndpoint.handle(method: method, headers: headers, body: body, path: "/mcp") },
+                               limits: httpLimits)
         let serverFailure = FailureNote()
         let config = session.global.config
         let policies = session.global.policyDirectories
