@@ -15,12 +15,13 @@ public struct ConfigLoader: Sendable {
     ///     configuration (`--policies`); they may hold nothing else.
     public func load(_ path: String, displayPath: String? = nil, policyDirectories: [String] = []) throws(ConfigurationError) -> LoadedConfiguration {
         let shown = displayPath ?? (path == "." || path == "./" ? "" : path)
-        let files: [String]
+        let listing: ConfigurationFiles.Listing
         do {
-            files = try ConfigurationFiles.list(in: path)
+            listing = try ConfigurationFiles.list(in: path)
         } catch {
             throw ConfigurationError([.error("config-not-found", "configuration directory '\(path)' does not exist or cannot be read", at: nil)])
         }
+        let files = listing.files
         var diagnostics: [Diagnostic] = []
         let absoluteDirectory = Self.absolute(path, isDirectory: !(files.first?.isEmpty ?? false))
         var resources: [DecodedResource] = []
@@ -28,26 +29,42 @@ public struct ConfigLoader: Sendable {
         var revision = StableHasher()
         var documents: [ResourceID: PolicyValue] = [:]
         var sources = files.map { (directory: path, shown: shown, relative: $0, onlyPolicies: false) }
+        diagnostics += listing.problems.map { Self.diagnostic($0, shown: shown) }
         for directory in policyDirectories {
             guard let listed = try? ConfigurationFiles.list(in: directory) else {
                 diagnostics.append(.error("config-not-found", "policies directory '\(directory)' does not exist or cannot be read", at: nil))
                 continue
             }
-            sources += listed.map { (directory: directory, shown: directory, relative: $0, onlyPolicies: true) }
+            sources += listed.files.map { (directory: directory, shown: directory, relative: $0, onlyPolicies: true) }
+            diagnostics += listed.problems.map { Self.diagnostic($0, shown: directory) }
         }
         for (directory, shown, relative, onlyPolicies) in sources {
             let path = directory
             let absolute = relative.isEmpty ? path : path + "/" + relative
             let display = relative.isEmpty ? (shown.isEmpty ? path : shown) : (shown.isEmpty ? relative : Self.join(shown, relative))
-            guard let data = FileManager.default.contents(atPath: absolute), let text = String(data: data, encoding: .utf8) else {
-                diagnostics.append(.error("unreadable-file", "cannot read the file as UTF-8 text", at: SourceLocation(file: display, line: 1, column: 1)))
+            let text: String
+            switch ConfigurationFiles.read(absolute, relative: relative) {
+            case .failure(let problem):
+                diagnostics.append(.error(problem.code, problem.message, at: SourceLocation(file: display, line: 1, column: 1)))
                 continue
+            case .success(let bytes):
+                guard let decoded = String(validating: bytes, as: UTF8.self) else {
+                    diagnostics.append(Self.invalidUTF8(bytes, file: display))
+                    continue
+                }
+                text = decoded
             }
             let context = DecodeContext(file: display, text: text)
             // Not the directory as typed: the CLI and the daemon may name it differently.
             revision.combine(onlyPolicies ? "--policies/" + relative : relative)
             revision.combine(text)
             let isJSON = relative.lowercased().hasSuffix(".json")
+            // A file over its budget is not composed at all: Yams itself walks aliased keys.
+            let limits = YAMLPrescan.check(text, context: context)
+            if !limits.isEmpty {
+                diagnostics += limits
+                continue
+            }
             for document in Self.documents(in: text, isJSON: isJSON, context: context) {
                 guard let envelope = Envelope.decode(document, context: context), envelope.kind.isSupported else { continue }
                 if onlyPolicies && envelope.kind != .policy {
@@ -103,6 +120,40 @@ public struct ConfigLoader: Sendable {
         var absolute = path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
         if !isDirectory { absolute = (absolute as NSString).deletingLastPathComponent }
         return (absolute as NSString).standardizingPath
+    }
+
+    private static func diagnostic(_ problem: ConfigurationFiles.Problem, shown: String) -> Diagnostic {
+        let file = shown.isEmpty ? problem.relative : (problem.relative.isEmpty ? shown : join(shown, problem.relative))
+        return .error(problem.code, problem.message, at: SourceLocation(file: file, line: 1, column: 1))
+    }
+
+    /// Where the first byte that is not UTF-8 is, as the line and the column (in characters)
+    /// an editor shows for it.
+    static func invalidUTF8(_ bytes: [UInt8], file: String) -> Diagnostic {
+        var line = 1, lineStart = 0, offset = 0
+        var iterator = bytes.makeIterator()
+        var decoder = UTF8()
+        var consumed = 0
+        decoding: while true {
+            switch decoder.decode(&iterator) {
+            case .scalarValue(let scalar):
+                let width = UTF8.width(scalar)
+                if scalar == "\n" {
+                    line += 1
+                    lineStart = consumed + width
+                }
+                consumed += width
+            case .emptyInput:
+                break decoding
+            case .error:
+                offset = consumed
+                break decoding
+            }
+        }
+        let column = String(decoding: bytes[lineStart..<offset], as: UTF8.self).unicodeScalars.count + 1
+        let byte = offset < bytes.count ? String(format: "0x%02X", bytes[offset]) : "the end"
+        return .error("invalid-encoding", "the file is not UTF-8 text: byte \(byte) at line \(line), column \(column) cannot be decoded",
+                      at: SourceLocation(file: file, line: line, column: column))
     }
 
     private static func join(_ directory: String, _ relative: String) -> String {

@@ -32,6 +32,16 @@ enum ReferenceValidator {
             case .workflow, .policy: break
             }
         }
+        // One index per kind, built on first need; all share one budget for the load.
+        let budget = SuggestionBudget()
+        var indexes: [String: SuggestionIndex] = [:]
+        func unresolved(_ owner: String, _ kind: String, _ name: String, among names: @autoclosure () -> [String],
+                        at location: SourceLocation?) -> Diagnostic {
+            let index = indexes[kind] ?? SuggestionIndex(names(), budget: budget)
+            indexes[kind] = index
+            let suggestion = index.closest(to: name).map { "; did you mean '\($0)'?" } ?? ""
+            return .error("unresolved-reference", "\(owner) refers to \(kind) '\(name)', which is not declared\(suggestion)", at: location)
+        }
         for resource in resources {
             switch resource.spec {
             case .provider(let provider):
@@ -85,12 +95,5 @@ enum ReferenceValidator {
             }
         }
         return diagnostics
-    }
-
-    private static func unresolved(_ owner: String, _ kind: String, _ name: String, among names: [String],
-                                   at location: SourceLocation?) -> Diagnostic {
-        .error("unresolved-reference",
-               "\(owner) refers to \(kind) '\(name)', which is not declared\(Suggestion.didYouMean(name, among: names))",
-               at: location)
     }
 }
