@@ -13,7 +13,7 @@ enum OpenAPIDocument {
     "title": "orbrec API",
     "version": "v1",
     "summary": "The HTTP API of the orbrec daemon (`orbrec run`).",
-    "description": "Reads of the journal and of the daemon's last pass, `POST /api/v1/reconcile`, and the pull-mode lease API. Answers are JSON (`application/json; charset=utf-8`) with sorted keys; optional fields are left out, never `null`. Errors are `{\"error\": {\"code\", \"message\"}}`. Every POST needs the bearer token. On loopback, GETs do not, but only requests addressed to `localhost`, `127.x.x.x` or `[::1]` are served (421 `misdirected` otherwise); beyond loopback every request except `/healthz` and `/readyz` needs it. `HEAD` works wherever `GET` does. An unknown path, or a method a path does not take, is 404 `not-found`.",
+    "description": "Reads of the journal and of the daemon's last pass, `POST /api/v1/reconcile`, and the pull-mode lease API. Answers are JSON (`application/json; charset=utf-8`) with sorted keys; optional fields are left out, never `null`. Errors are `{\"error\": {\"code\", \"message\"}}`. Every POST needs the bearer token. On loopback, GETs do not, but only requests addressed to `localhost`, `127.x.x.x` or `[::1]` are served (421 `misdirected` otherwise); beyond loopback every request except `/healthz` and `/readyz` needs it. `HEAD` works wherever `GET` does. An unknown path, or a method a path does not take, is 404 `not-found`. On every path, a body over 1 MiB is 413 `too-large` and a request with two `Host` headers is 400 `duplicate-host`. A connection that sends no whole request head (or no next body part) for `--http-idle-timeout` (30 s), or takes more than twice that for one request, is closed without an answer.",
     "license": {
       "name": "Apache-2.0",
       "identifier": "Apache-2.0"
@@ -607,7 +607,7 @@ enum OpenAPIDocument {
         ],
         "operationId": "streamEvents",
         "summary": "The journal's events as Server-Sent Events",
-        "description": "Every change of an action, request, machine, task, lock or workflow run, and the daemon's configuration loads, as Server-Sent Events. Each message's `id` is the event's `seq`, its `event` the first part of `subject`, and its `data` one `Event` object (see components). Without `Last-Event-ID` or `after`, the stream starts with the next event. A `: keep-alive` comment comes after 15 s without events. The stream ends when the daemon stops.",
+        "description": "Every change of an action, request, machine, task, lock or workflow run, and the daemon's configuration loads, as Server-Sent Events. Each message's `id` is the event's `seq`, its `event` the first part of `subject`, and its `data` one `Event` object (see components). Without `Last-Event-ID` or `after`, the stream starts with the next event. A `: keep-alive` comment comes after 15 s without events. The stream ends when the daemon stops; a client that closes its connection gives its stream back at once.",
         "parameters": [
           {
             "name": "after",
@@ -676,11 +676,21 @@ enum OpenAPIDocument {
           "421": {
             "$ref": "#/components/responses/Misdirected"
           },
+          "429": {
+            "description": "This address already holds its share of the event streams (`too-many-streams-per-client`): 16 unless `--event-streams-per-client` says otherwise.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
           "500": {
             "$ref": "#/components/responses/Internal"
           },
           "503": {
-            "description": "64 event streams are already open (`too-many-streams`).",
+            "description": "All event streams are taken (`too-many-streams`): 64 unless `--event-streams` says otherwise.",
             "content": {
               "application/json": {
                 "schema": {
@@ -733,6 +743,9 @@ enum OpenAPIDocument {
           "401": {
             "$ref": "#/components/responses/Unauthorized"
           },
+          "413": {
+            "$ref": "#/components/responses/TooLarge"
+          },
           "421": {
             "$ref": "#/components/responses/Misdirected"
           },
@@ -778,6 +791,9 @@ enum OpenAPIDocument {
           },
           "401": {
             "$ref": "#/components/responses/Unauthorized"
+          },
+          "413": {
+            "$ref": "#/components/responses/TooLarge"
           },
           "421": {
             "$ref": "#/components/responses/Misdirected"
@@ -946,6 +962,9 @@ enum OpenAPIDocument {
               }
             }
           },
+          "413": {
+            "$ref": "#/components/responses/TooLarge"
+          },
           "421": {
             "$ref": "#/components/responses/Misdirected"
           },
@@ -1009,6 +1028,9 @@ enum OpenAPIDocument {
           },
           "409": {
             "$ref": "#/components/responses/StaleAttempt"
+          },
+          "413": {
+            "$ref": "#/components/responses/TooLarge"
           },
           "421": {
             "$ref": "#/components/responses/Misdirected"
@@ -1077,7 +1099,7 @@ enum OpenAPIDocument {
             "$ref": "#/components/responses/StaleAttempt"
           },
           "413": {
-            "description": "`result` is over 256 KiB (`too-large`).",
+            "description": "The body is over 1 MiB, or `result` is over 256 KiB (`too-large`).",
             "content": {
               "application/json": {
                 "schema": {
@@ -1151,6 +1173,9 @@ enum OpenAPIDocument {
           "409": {
             "$ref": "#/components/responses/StaleAttempt"
           },
+          "413": {
+            "$ref": "#/components/responses/TooLarge"
+          },
           "421": {
             "$ref": "#/components/responses/Misdirected"
           },
@@ -1213,6 +1238,9 @@ enum OpenAPIDocument {
           },
           "409": {
             "$ref": "#/components/responses/StaleAttempt"
+          },
+          "413": {
+            "$ref": "#/components/responses/TooLarge"
           },
           "421": {
             "$ref": "#/components/responses/Misdirected"
@@ -2182,6 +2210,22 @@ enum OpenAPIDocument {
           "application/json": {
             "schema": {
               "$ref": "#/components/schemas/Error"
+            }
+          }
+        }
+      },
+      "TooLarge": {
+        "description": "The body is over 1 MiB (`too-large`), announced by `Content-Length` or found while reading it.",
+        "content": {
+          "application/json": {
+            "schema": {
+              "$ref": "#/components/schemas/Error"
+            },
+            "example": {
+              "error": {
+                "code": "too-large",
+                "message": "the body is over 1024 KiB"
+              }
             }
           }
         }
