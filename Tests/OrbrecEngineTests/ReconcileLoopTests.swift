@@ -15,33 +15,50 @@ import Testing
     let store: StateStore
     let loop: ReconcileLoop
     let locks = LockCounter()
+    let logged = LoggedLines()
+
+    final class LoggedLines: @unchecked Sendable {
+        let lock = NSLock()
+        var lines: [(DaemonLog.Level, String)] = []
+        func append(_ level: DaemonLog.Level, _ text: String) { lock.withLock { lines.append((level, text)) } }
+        var errors: [String] { lock.withLock { lines.filter { $0.0 == .error }.map(\.1) } }
+    }
 
     final class LockCounter: @unchecked Sendable {
         let lock = NSLock()
         var held = 0
         var taken = 0
         var busy = false
+        /// An error of the state itself, as a full disk gives.
+        var failure: (any Error)?
     }
 
     init() throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("orbrec-loop-\(UUID().uuidString)/state.db").path
         store = try StateStore(path: path)
-        let here = self.here, there = self.there, locks = self.locks
+        let here = self.here, there = self.there, locks = self.locks, logged = self.logged
         let reconciler = Reconciler(store: store, providerFactory: { $0.name == "there" ? there : here }, clock: clock, actor: "daemon@test")
         loop = ReconcileLoop(reconciler: reconciler, store: store, clock: clock, schedule: clock,
                              options: DaemonOptions(lockTimeout: ConfigDuration(milliseconds: 300)),
                              lock: StateLockHooks(acquire: { _ in
                                  try locks.lock.withLock {
-                                     if locks.busy { throw LockBusy() }
+                                     if locks.busy {
+                                         throw LockTimeout(holder: LockRecord(id: "lock-cli", operation: "apply", who: "op@host", host: "host",
+                                                                              pid: 1, processStart: "1", createdAt: Instant(millisecondsSinceEpoch: 0)),
+                                                           timeout: ConfigDuration(milliseconds: 0))
+                                     }
+                                     if let failure = locks.failure { throw failure }
                                      locks.held += 1
                                      locks.taken += 1
                                  }
                                  return "lock"
                              }, release: { _ in locks.lock.withLock { locks.held -= 1 } }),
-                             log: DaemonLog { _, _, _ in })
+                             log: DaemonLog { level, message, fields in
+                                 logged.append(level, ([message] + fields.map { "\($0.0)=\($0.1)" }).joined(separator: " "))
+                             })
     }
 
-    struct LockBusy: Error {}
+    struct DiskFull: Error, CustomStringConvertible { var description: String { "SQLite error 13: database or disk is full" } }
 
     /// Each distinct configuration has its own revision, as the files' digest would be.
     func desired(a: Int, b: Int) -> DesiredState {
@@ -149,6 +166,37 @@ import Testing
         await passDue()
         #expect(here.held.count == 1 && there.held.count == 1)
         #expect(loop.status.current.waitingForLock == nil)
+    }
+
+    @Test func aStateThatCannotBeWrittenFailsThePassAndIsRetriedUntilItCanBe() async throws {
+        await loop.configurationLoaded(.valid(desired(a: 1, b: 1)), cause: "test")
+        await passDue()
+        #expect(loop.status.current.isReady)
+        locks.lock.withLock { locks.failure = DiskFull() }
+        await loop.configurationLoaded(.valid(desired(a: 2, b: 1)), cause: "test")
+        await passDue()
+        let status = loop.status.current
+        #expect(!status.isReady, "a pass that could not write the state is a failed pass")
+        #expect(status.waitingForLock == nil, "a full disk is not a lock holder")
+        #expect(status.lastPassError?.contains("database or disk is full") == true)
+        #expect(logged.errors.contains { $0.contains("reconcile pass failed") && $0.contains("database or disk is full") })
+        let row = try #require(status.report?.rows.first { $0.id == ResourceID(.fleet, "a") })
+        #expect(row.sync == .unknown, "the old count is not reported as Synced")
+        #expect(row.message.contains("database or disk is full"))
+        #expect(await loop.queue.failureCount(of: ResourceID(.fleet, "a")) == 0, "the state's failure is not a's")
+        #expect(here.held.count == 1)
+
+        // Retried a second later, then two, while it still fails; at once working when it can.
+        clock.advance(by: .seconds(1))
+        await passDue()
+        #expect(!loop.status.current.isReady)
+        #expect(await loop.takeDue(now: clock.now().adding(ConfigDuration(milliseconds: 1999))).isEmpty)
+        locks.lock.withLock { locks.failure = nil }
+        clock.advance(by: .seconds(2))
+        await passDue()
+        #expect(loop.status.current.isReady)
+        #expect(loop.status.current.lastPassError == nil)
+        #expect(here.held.count == 2, "the change made while the state failed is carried out")
     }
 
     @Test func aRemovalRightAfterAChangeWaitsForTheConfigurationToBeQuiet() async throws {

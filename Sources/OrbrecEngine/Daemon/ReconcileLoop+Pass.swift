@@ -23,6 +23,7 @@ extension ReconcileLoop {
         var held: Set<ResourceID> = []
         var passError: String?
         var lockBusy = false
+        var stateFailed = false
         do {
             let lockID = try await acquireLock()
             defer { lock.release(lockID) }
@@ -119,13 +120,23 @@ extension ReconcileLoop {
         } catch let failure as PassFailure {
             passError = failure.message
             lockBusy = failure.lockBusy
+            stateFailed = failure.stateFailure
         } catch {
-            passError = "\(error)"
+            stateFailed = StateStore.isStateFailure(error)
+            passError = stateFailed ? stateFailureMessage(error) : "\(error)"
         }
         let finished = schedule.now()
+        stateFailures = stateFailed ? stateFailures + 1 : 0
+        let stateRetry = ConfigDuration(milliseconds: min(Self.stateRetryMaximum.milliseconds, 1000 << Int64(min(stateFailures, 8) - 1)))
         if let passError {
             if lockBusy {
                 log.info("waiting for the state lock", [("keys", "\(keys.count)"), ("holder", passError)])
+            } else if stateFailed {
+                // Not the keys' fault: no backoff of theirs grows, and the pass is tried again
+                // soon, so work resumes by itself once the state can be written again.
+                log.error("reconcile pass failed: the state cannot be used", [("keys", "\(keys.count)"), ("error", passError),
+                                                                              ("retry", "\(stateRetry)")])
+                markReportUnknown(wanted, because: passError)
             } else {
                 failedKeys = wanted
                 log.warning("reconcile pass failed", [("keys", "\(keys.count)"), ("error", passError)])
@@ -137,6 +148,8 @@ extension ReconcileLoop {
             if lockBusy {
                 // Someone else acting is not this key's failure: try again soon, no backoff.
                 queue.add(key, at: finished.adding(ConfigDuration(milliseconds: 1000)))
+            } else if stateFailed {
+                queue.add(key, at: finished.adding(stateRetry))
             } else if held.contains(key), let until = lastChangeAt?.adding(options.pruneDelay) {
                 queue.add(key, at: until)
             } else if !failed && followUps.contains(key) {
@@ -167,11 +180,32 @@ extension ReconcileLoop {
         while true {
             do {
                 return try await lock.acquire(ConfigDuration(milliseconds: 0))
-            } catch {
+            } catch let busy as LockTimeout {
                 if isStopping { throw PassFailure(message: "stopping while waiting for the state lock", lockBusy: true) }
-                if ContinuousClock.now >= deadline { throw PassFailure(message: "\(error)", lockBusy: true) }
+                if ContinuousClock.now >= deadline { throw PassFailure(message: busy.description, lockBusy: true) }
                 try await Task.sleep(for: .milliseconds(100))
+            } catch {
+                // The lock row could not be read or written (a full disk): nobody holds it, and
+                // waiting for a holder would hide the failure.
+                throw PassFailure(message: "cannot take the state lock: " + stateFailureMessage(error), stateFailure: true)
             }
+        }
+    }
+
+    /// Why the state failed, naming its file.
+    func stateFailureMessage(_ error: any Error) -> String { "the state \(store.path) cannot be written or read: \(error)" }
+
+    /// The rows of `keys` in the last report are no longer known to be true: shown as
+    /// `Unknown` with the reason until a pass succeeds, never as the old count `Synced`.
+    func markReportUnknown(_ keys: Set<ResourceID>, because reason: String) {
+        status.update { current in
+            guard var report = current.report else { return }
+            for index in report.rows.indices where keys.contains(report.rows[index].id) {
+                report.rows[index].sync = .unknown
+                report.rows[index].health = .unknown
+                report.rows[index].message = "last pass failed: \(reason)"
+            }
+            current.report = report
         }
     }
 
@@ -227,4 +261,6 @@ struct PassFailure: Error {
     var message: String
     /// The state lock was held by someone else (a CLI apply) for the whole lock timeout.
     var lockBusy = false
+    /// The state itself failed (it could not be written): the daemon's failure, not a key's.
+    var stateFailure = false
 }

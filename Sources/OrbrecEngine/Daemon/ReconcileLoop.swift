@@ -37,6 +37,10 @@ public actor ReconcileLoop {
     var nextObservation: Instant?
     var nextTaskCheck: Instant?
     var running = false
+    /// Passes failed in a row because the state could not be used: their retry spaces out to
+    /// `stateRetryMaximum`.
+    var stateFailures = 0
+    static let stateRetryMaximum = ConfigDuration.seconds(10)
     /// Pools moving on attempt ends between passes (made after each pass).
     var flow: TaskFlow?
     /// The state lock while flow steps follow each other closely.

@@ -23,8 +23,18 @@ public struct StateLock: Sendable {
     }
 }
 
-/// The lock could not be taken in time; `holder` has it.
-public struct LockTimeout: Error, Sendable {
+/// The lock could not be taken in time; `holder` has it. Any other error from taking the
+/// lock is a failure of the state itself (the lock row could not be read or written).
+public struct LockTimeout: Error, Sendable, CustomStringConvertible {
     public var holder: LockRecord
     public var timeout: ConfigDuration
+
+    public init(holder: LockRecord, timeout: ConfigDuration) {
+        self.holder = holder
+        self.timeout = timeout
+    }
+
+    public var description: String {
+        "the state is locked by \(holder.id) (\(holder.operation) by \(holder.who), pid \(holder.pid) on \(holder.host))"
+    }
 }

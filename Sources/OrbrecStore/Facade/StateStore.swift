@@ -15,11 +15,9 @@ public final class StateStore: Sendable {
     public let path: String
 
     /// Opens (creating if needed) the state at `path` and brings its schema up to date.
+    /// Throws `StateFileRefused` when a file there is not an orbrec state (see `StateFile`).
     public init(path: String, busyTimeout: Double = 10) throws {
-        let directory = (path as NSString).deletingLastPathComponent
-        if !directory.isEmpty {
-            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        }
+        try StateFile.makeDirectory(for: path)
         var configuration = Configuration()
         configuration.busyMode = .timeout(busyTimeout)
         configuration.label = "orbrec-state"
@@ -36,6 +34,7 @@ public final class StateStore: Sendable {
                 close(gate)
             }
         }
+        if try !StateFile.prepare(path: path) { try StateFile.checkIsState(path: path) }
         database = try DatabasePool(path: path, configuration: configuration)
         committer = GroupCommitter(database: database)
         try StateMigrations.migrator.migrate(database)

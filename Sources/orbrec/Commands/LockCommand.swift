@@ -46,9 +46,19 @@ struct LockCommand: AsyncParsableCommand {
         @Argument(help: "The lock id.")
         var id: String
 
+        @Flag(help: "Remove the lock even though its holder still runs on this host.")
+        var force = false
+
         func run() async throws {
             try await Session.run(global) { session in
-                guard let store = try session.openExistingStore(), try store.forceUnlock(id: id, at: SystemClock().now()) else {
+                guard let store = try session.openExistingStore() else { throw CommandFailure(.error, "no lock \(id) is held on this state") }
+                // Removing a live holder's lock lets a second process act beside it: only on request.
+                if !force, let holder = try store.currentLock(), holder.id == id, Session.holderIsAliveHere(holder) {
+                    throw CommandFailure(.error, "lock \(id) is held by a running process: \(holder.operation) by \(holder.who), "
+                        + "pid \(holder.pid) on this host, since \(Format.time(holder.createdAt)). Stop that process, "
+                        + "or pass --force to remove its lock anyway")
+                }
+                guard try store.forceUnlock(id: id, at: SystemClock().now()) else {
                     throw CommandFailure(.error, "no lock \(id) is held on this state")
                 }
                 session.terminal.out("Lock \(id) removed.")

@@ -35,9 +35,15 @@ struct Daemon {
         let unreleased = FailureNote()
         let lock = StateLockHooks(acquire: { [session, store] timeout in
             if let id = unreleased.take() {
-                do { try store.unlock(id: id) } catch { unreleased.set(id) }
+                do {
+                    try store.unlock(id: id)
+                } catch {
+                    // Still unwritable (a full disk): the daemon's own lock row is no holder to wait for.
+                    unreleased.set(id)
+                    throw error
+                }
             }
-            return try await session.lock(store, operation: "run", timeout: timeout).id
+            return try await session.takeLock(store, operation: "run", timeout: timeout).id
         }, release: { [store] id in
             do {
                 try store.unlock(id: id)

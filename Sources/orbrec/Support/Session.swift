@@ -1,5 +1,6 @@
 internal import ArgumentParser
 internal import Foundation
+internal import Glibc
 internal import OrbrecCore
 internal import OrbrecEngine
 internal import OrbrecLocal
@@ -88,6 +89,10 @@ struct Session {
 
     func reconciler(_ store: StateStore) -> Reconciler {
         let logDirectory = stateDirectory + "/machines"
+        // Task outputs and machine logs may hold what commands print (secrets among it): only
+        // their owner may read them, whatever the modes of what the adapters make inside.
+        Self.makePrivateDirectory(taskDirectory)
+        Self.makePrivateDirectory(logDirectory)
         let failpoint = Failpoint.fromEnvironment()
         let taskDirectory = self.taskDirectory
         let runner = Self.executablePath
@@ -106,6 +111,17 @@ struct Session {
             case .pbs, .lsf: nil
             }
         }, actor: Self.actor, checkpoint: failpoint, attemptEnds: Self.attemptEnds)
+    }
+
+    /// Makes `path` a directory only its owner can enter (0700), tightening one orbrec made
+    /// before. Best effort: an adapter that needs it reports its own error.
+    static func makePrivateDirectory(_ path: String) {
+        if mkdir(path, 0o700) != 0 && errno == EEXIST {
+            var info = stat()
+            if stat(path, &info) == 0, info.st_mode & S_IFMT == S_IFDIR, info.st_uid == getuid(), info.st_mode & 0o077 != 0 {
+                _ = chmod(path, 0o700)
+            }
+        }
     }
 
     /// Where this process's schedulers announce ended attempts to its engine.
@@ -136,17 +152,29 @@ struct Session {
         return !ProcessIdentity(pid: holder.pid, startTicks: ticks).isAlive
     }
 
-    // MARK: Lock
+    /// Whether the lock's holder is known to run: a process on this host with that pid (and
+    /// that start time, when recorded). A holder on another host cannot be checked from here.
+    static func holderIsAliveHere(_ holder: LockRecord) -> Bool {
+        guard holder.host == hostName else { return false }
+        guard let ticks = UInt64(holder.processStart) else { return kill(holder.pid, 0) == 0 || errno == EPERM }
+        return ProcessIdentity(pid: holder.pid, startTicks: ticks).isAlive
+    }
 
-    /// Takes the state lock for `operation`, waiting up to `timeout`; exit 5 naming the holder.
-    func lock(_ store: StateStore, operation: String, timeout: ConfigDuration) async throws -> LockRecord {
+    /// Takes the state lock for `operation`, waiting up to `timeout`; throws `LockTimeout`
+    /// naming the holder, and the state's own error when the lock row cannot be written.
+    func takeLock(_ store: StateStore, operation: String, timeout: ConfigDuration) async throws -> LockRecord {
         let me = ProcessIdentity.current()
         let record = LockRecord(id: "lock-" + UUID().uuidString.prefix(8).lowercased(), operation: operation, who: Self.actor,
                                 host: Self.hostName, pid: me.pid, processStart: String(me.startTicks),
                                 createdAt: SystemClock().now())
+        // A holder on this host whose process is gone (killed) cannot release it: take over.
+        return try await StateLock(store: store).acquire(record, timeout: timeout) { Self.holderIsGone($0) }
+    }
+
+    /// Takes the state lock for `operation`, waiting up to `timeout`; exit 5 naming the holder.
+    func lock(_ store: StateStore, operation: String, timeout: ConfigDuration) async throws -> LockRecord {
         do {
-            // A holder on this host whose process is gone (killed) cannot release it: take over.
-            return try await StateLock(store: store).acquire(record, timeout: timeout) { Self.holderIsGone($0) }
+            return try await takeLock(store, operation: operation, timeout: timeout)
         } catch let timeout as LockTimeout {
             let holder = timeout.holder
             throw CommandFailure(.lockTimeout, "the state is locked by \(holder.id) (\(holder.operation) by \(holder.who), pid \(holder.pid), "
