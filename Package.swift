@@ -12,6 +12,10 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "orbrec", targets: ["orbrec"]),
+        // For the libFuzzer package in Fuzz/ (scripts/fuzz.sh), which links these modules alone.
+        .library(name: "OrbrecCore", targets: ["OrbrecCore"]),
+        .library(name: "OrbrecSpec", targets: ["OrbrecSpec"]),
+        .library(name: "OrbrecLeases", targets: ["OrbrecLeases"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
