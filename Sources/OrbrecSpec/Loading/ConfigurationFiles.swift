@@ -51,14 +51,17 @@ enum ConfigurationFiles {
                 problems.append(Problem(relative: relative, code: "unreadable-directory", message: "cannot list the directory '\(relative)'"))
                 continue
             }
-            for entry in entries.sorted() where !entry.hasPrefix(".") {
+            // Real entries before links, so that a directory reached both ways is read as itself.
+            let statuses = entries.filter { !$0.hasPrefix(".") }.compactMap { entry -> (String, stat)? in
+                let child = relative.isEmpty ? entry : relative + "/" + entry
+                return status(of: root + "/" + child, following: false).map { (entry, $0) }
+            }.sorted { isLink($0.1) == isLink($1.1) ? $0.0 < $1.0 : !isLink($0.1) }
+            for (entry, own) in statuses {
                 let child = relative.isEmpty ? entry : relative + "/" + entry
                 let path = root + "/" + child
-                guard let own = status(of: path, following: false) else { continue }
-                let isLink = (own.st_mode & S_IFMT) == S_IFLNK
                 // A dangling link is skipped as before: there is nothing to read or to follow.
-                guard let target = isLink ? status(of: path, following: true) : own else { continue }
-                if isLink {
+                guard let target = isLink(own) ? status(of: path, following: true) : own else { continue }
+                if isLink(own) {
                     guard let resolved = realPath(path) else { continue }
                     if resolved != realRoot && !resolved.hasPrefix(realRoot == "/" ? "/" : realRoot + "/") {
                         problems.append(Problem(relative: child, code: "link-outside",
@@ -68,9 +71,14 @@ enum ConfigurationFiles {
                 }
                 if isDirectory(target) {
                     if let first = entered[identity(target)] {
-                        let shown = first.isEmpty ? "the configuration directory itself" : "'\(first)'"
-                        problems.append(Problem(relative: child, code: "directory-loop",
-                                                message: "'\(child)' leads back to \(shown); orbrec reads each directory once and does not follow the loop"))
+                        let message = if first.isEmpty {
+                            "'\(child)' leads back to the configuration directory itself; orbrec reads each directory once and does not follow the loop"
+                        } else if child.hasPrefix(first + "/") {
+                            "'\(child)' leads back to '\(first)'; orbrec reads each directory once and does not follow the loop"
+                        } else {
+                            "'\(child)' is the directory '\(first)' again; orbrec reads each directory once"
+                        }
+                        problems.append(Problem(relative: child, code: "directory-loop", message: message))
                         continue
                     }
                     entered[identity(target)] = child
@@ -151,6 +159,8 @@ enum ConfigurationFiles {
         defer { free(resolved) }
         return String(cString: resolved)
     }
+
+    private static func isLink(_ status: stat) -> Bool { (status.st_mode & S_IFMT) == S_IFLNK }
 
     private static func isDirectory(_ status: stat) -> Bool { (status.st_mode & S_IFMT) == S_IFDIR }
 

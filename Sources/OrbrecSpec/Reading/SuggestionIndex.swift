@@ -127,7 +127,7 @@ final class SuggestionIndex {
 /// cells. A configuration with a few typos spends a tiny part of it; one with 10,000 unresolved
 /// references against 10,000 names would otherwise spend minutes.
 final class SuggestionBudget {
-    static let perLoad = 20_000_000
+    static let perLoad = 5_000_000
     private var remaining: Int
 
     init(_ units: Int = perLoad) { remaining = units }
