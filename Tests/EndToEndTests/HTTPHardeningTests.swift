@@ -158,19 +158,20 @@ struct HTTPHardeningTests {
         let (_, full) = try open(from: "127.0.0.3")
         #expect(full.status == 503 && full.errorCode() == "too-many-streams", "\(full.head)\n\(full.body)")
 
-        // A client that closes its connection gives its slot back at once, not at the next
-        // heartbeat (15 s) or write.
+        // A client that closes its connection gives its slot back at once (within a poll of
+        // the journal, 100 ms), not at the next heartbeat (15 s) or write. The bound leaves
+        // room for a loaded machine.
         first.close()
         let afterClose = try #require(try secondsUntilServed(from: "127.0.0.3"), "no slot came back after a client closed")
-        #expect(afterClose.0 < 2, "a closed client's slot came back after \(afterClose.0)s")
+        #expect(afterClose.0 < 5, "a closed client's slot came back after \(afterClose.0)s")
         // The same for a connection reset (a crashed client).
         other.close(reset: true)
         let afterReset = try #require(try secondsUntilServed(from: "127.0.0.4"), "no slot came back after a reset")
-        #expect(afterReset.0 < 2, "a reset client's slot came back after \(afterReset.0)s")
+        #expect(afterReset.0 < 5, "a reset client's slot came back after \(afterReset.0)s")
         // The address whose stream closed may open one again (the per-client count went down too).
         second.close()
         let again = try #require(try secondsUntilServed(from: "127.0.0.1"))
-        #expect(again.0 < 2)
+        #expect(again.0 < 5)
         #expect(!daemon.log.contains("request failed"), "\(daemon.log.suffix(2000))")
         _ = (afterClose.1, afterReset.1, again.1)
     }
