@@ -48,16 +48,37 @@ import Testing
         #expect(h.machineProcesses(stateID: try h.stateID()).count == 3)
     }
 
-    @Test func forceUnlockRemovesALockByItsId() throws {
+    @Test func forceUnlockRefusesALiveHolderOnThisHostUnlessForced() throws {
         let h = try Harness()
         try h.writeFleet(count: 1)
         let holder = try holdLock(h)
         let status = try h.json(try h.orbrec("lock", "status", "--json").stdout)
         let id = try #require((status["lock"] as? [String: Any])?["id"] as? String)
         #expect(try h.orbrec("lock", "force-unlock", "lock-wrong").status == 1)
-        #expect(try h.orbrec("lock", "force-unlock", id).status == 0)
+        let refused = try h.orbrec("lock", "force-unlock", id)
+        #expect(refused.status == 1)
+        #expect(refused.stderr.contains("lock \(id) is held by a running process: apply by "), "\(refused.stderr)")
+        #expect(refused.stderr.contains("pid \(holder.processIdentifier) on this host"), "\(refused.stderr)")
+        #expect(refused.stderr.contains("--force"), "\(refused.stderr)")
+        #expect(try h.orbrec("lock", "status").stdout.contains("Locked:    \(id)"), "the live holder keeps its lock")
+        let forced = try h.orbrec("lock", "force-unlock", id, "--force")
+        #expect(forced.status == 0, "\(forced.stderr)")
+        #expect(forced.stdout.contains("Lock \(id) removed."))
         #expect(try h.orbrec("lock", "status").stdout.contains("not locked"))
         holder.kill9()
         _ = try holder.wait(timeout: 10)
+    }
+
+    @Test func forceUnlockRemovesTheLockOfAHolderThatIsGoneWithoutForce() throws {
+        let h = try Harness()
+        try h.writeFleet(count: 1)
+        let holder = try holdLock(h)
+        let status = try h.json(try h.orbrec("lock", "status", "--json").stdout)
+        let id = try #require((status["lock"] as? [String: Any])?["id"] as? String)
+        holder.kill9()
+        _ = try holder.wait(timeout: 10)
+        let removed = try h.orbrec("lock", "force-unlock", id)
+        #expect(removed.status == 0, "\(removed.stderr)")
+        #expect(try h.orbrec("lock", "status").stdout.contains("not locked"))
     }
 }
