@@ -122,8 +122,8 @@ struct ActionExecutor: Sendable {
         }
         let now = clock.now()
         let requestID = Identifiers.request(RequestKind.provision.idPrefix)
-        let machines = (0..<count).map { _ in
-            MachineRecord(id: Identifiers.machine(fleet: action.resource.name), fleet: action.resource.name, template: template.name,
+        let machines = try freshMachineIDs(fleet: action.resource.name, count: count).map { id in
+            MachineRecord(id: id, fleet: action.resource.name, template: template.name,
                           templateHash: action.templateHash, provider: action.provider, providerId: nil, actionId: scheduled.id,
                           requestId: requestID, state: .pending, message: "requested", createdAt: now, updatedAt: now)
         }
@@ -132,6 +132,24 @@ struct ActionExecutor: Sendable {
                                     createdAt: now, updatedAt: now)
         let requestMachines = machines.map { RequestMachineRecord(requestId: requestID, machineId: $0.id, state: .pending) }
         return ProvisionPart(intent: RequestIntent(request: request, machines: requestMachines), machines: machines, template: template)
+    }
+
+    /// `count` machine ids of the fleet, distinct from each other and from every id the
+    /// journal holds: five random characters meet again after a few thousand machines of one
+    /// fleet, and a repeated id would fail the whole provision.
+    private func freshMachineIDs(fleet: String, count: Int) throws -> [String] {
+        var chosen: [String] = []
+        var taken: Set<String> = []
+        while chosen.count < count {
+            var candidates: [String] = []
+            while candidates.count < count - chosen.count {
+                let id = Identifiers.machine(fleet: fleet)
+                if taken.insert(id).inserted { candidates.append(id) }
+            }
+            let known = try store.knownMachineIDs(among: candidates)
+            chosen += candidates.filter { !known.contains($0) }
+        }
+        return chosen
     }
 
     private func returnIntent(_ scheduled: ScheduledAction, machines: [String]) -> RequestIntent {

@@ -99,63 +99,83 @@ public final class LocalProvider: Provider {
         }
     }
 
+    /// Returns every machine of the order together: TERM to each machine's process group,
+    /// then, after its grace period, KILL to every process that still carries its tags —
+    /// members that ignore TERM may outlive the leader. The group is signalled only while its
+    /// leader is verified alive (pid and start time), and stragglers one by one by their tags,
+    /// so a reused pid or group id is never hit. One walk of /proc per look serves all the
+    /// machines: a walk per machine made returning 1,000 machines quadratic.
     public func returnMachines(_ order: ReturnOrder) async -> [MachineOutcome] {
-        var outcomes: [MachineOutcome] = []
-        for machine in order.machines {
+        struct Returning {
+            var machine: ReturnOrder.Machine
+            var leader: ProcessIdentity?
+            var grace: Int64
+            var killedAt: Int64?
+            var stopped: Bool?
+        }
+        var returning = order.machines.map { machine -> Returning in
             let identity = machine.providerID.flatMap { handle in
                 handle.hasPrefix("local:") ? ProcessIdentity(parsing: String(handle.dropFirst("local:".count))) : nil
             }
             let grace = identity.flatMap { Int64(ProcFileSystem.environment(of: $0.pid)[MachineTags.stopTimeout] ?? "") }
                 ?? TemplateSpec.defaultStopTimeout.milliseconds
-            guard identity?.isAlive == true || !members(of: machine.id, owner: order.owner, leader: identity?.pid).isEmpty else {
-                outcomes.append(MachineOutcome(machineID: machine.id, providerID: machine.providerID))
+            return Returning(machine: machine, leader: identity, grace: grace)
+        }
+        var leaders: [Int32: String] = [:]
+        for item in returning { if let leader = item.leader { leaders[leader.pid] = item.machine.id } }
+        var members = self.members(ofLeaders: leaders, owner: order.owner)
+        for index in returning.indices {
+            let item = returning[index]
+            let alive = item.leader?.isAlive == true
+            let own = members[item.machine.id] ?? []
+            guard alive || !own.isEmpty else {
+                returning[index].stopped = true
                 continue
             }
-            let stopped = await terminate(machine.id, owner: order.owner, leader: identity, graceMilliseconds: grace)
-            outcomes.append(stopped
-                ? MachineOutcome(machineID: machine.id, providerID: machine.providerID)
-                : MachineOutcome(machineID: machine.id, providerID: machine.providerID, error: ProviderError(
-                    code: "return-timeout", message: "machine \(machine.id) did not exit after KILL", retryable: true)))
+            if let leader = item.leader, alive { kill(-leader.pid, SIGTERM) }
+            for pid in own where pid != item.leader?.pid { kill(pid, SIGTERM) }
         }
-        return outcomes
-    }
-
-    /// TERM to the machine's process group, then, after the grace period, KILL to every process
-    /// that still carries the machine's tags — members that ignore TERM may outlive the leader.
-    /// The group is signalled only while its leader is verified alive (pid and start time), and
-    /// stragglers one by one by their tags, so a reused pid or group id is never hit.
-    private func terminate(_ machineID: String, owner: String, leader: ProcessIdentity?, graceMilliseconds: Int64) async -> Bool {
-        if let leader, leader.isAlive { kill(-leader.pid, SIGTERM) }
-        for pid in members(of: machineID, owner: owner, leader: leader?.pid) where pid != leader?.pid { kill(pid, SIGTERM) }
-        if await waitForExit(machineID, owner: owner, leader: leader?.pid, milliseconds: graceMilliseconds) { return true }
-        if let leader, leader.isAlive { kill(-leader.pid, SIGKILL) }
-        for pid in members(of: machineID, owner: owner, leader: leader?.pid) { kill(pid, SIGKILL) }
-        return await waitForExit(machineID, owner: owner, leader: leader?.pid, milliseconds: 5000)
-    }
-
-    /// Waits until no live process of the machine is left.
-    private func waitForExit(_ machineID: String, owner: String, leader: Int32?, milliseconds: Int64) async -> Bool {
-        var waited: Int64 = 0
-        while waited <= milliseconds {
-            reapChildren()
-            if members(of: machineID, owner: owner, leader: leader).isEmpty { return true }
+        let started = ContinuousClock.now
+        while returning.contains(where: { $0.stopped == nil }) {
             try? await Task.sleep(for: .milliseconds(20))
-            waited += 20
+            reapChildren()
+            members = self.members(ofLeaders: leaders, owner: order.owner)
+            let elapsed = (ContinuousClock.now - started).milliseconds
+            for index in returning.indices where returning[index].stopped == nil {
+                let item = returning[index]
+                let own = members[item.machine.id] ?? []
+                if own.isEmpty {
+                    returning[index].stopped = true
+                } else if let killedAt = item.killedAt {
+                    if elapsed - killedAt > 5_000 { returning[index].stopped = false }
+                } else if elapsed >= item.grace {
+                    if let leader = item.leader, leader.isAlive { kill(-leader.pid, SIGKILL) }
+                    for pid in own { kill(pid, SIGKILL) }
+                    returning[index].killedAt = elapsed
+                }
+            }
         }
-        return false
+        return returning.map { item in
+            item.stopped == true
+                ? MachineOutcome(machineID: item.machine.id, providerID: item.machine.providerID)
+                : MachineOutcome(machineID: item.machine.id, providerID: item.machine.providerID, error: ProviderError(
+                    code: "return-timeout", message: "machine \(item.machine.id) did not exit after KILL", retryable: true))
+        }
     }
 
-    /// Live processes (not zombies) of the machine: those in its leader's session or process
-    /// group whose environment carries its tags (the leader and everything it started inherit
-    /// them; the tag check keeps a reused pid or group id from ever matching).
-    func members(of machineID: String, owner: String, leader: Int32?) -> [Int32] {
-        guard let leader else { return [] }
-        return ProcFileSystem.processIDs().filter { pid in
+    /// Live processes (not zombies) of each machine, by machine id: those in its leader's
+    /// session or process group whose environment carries its tags (the leader and everything
+    /// it started inherit them; the tag check keeps a reused pid or group id from ever matching).
+    func members(ofLeaders leaders: [Int32: String], owner: String) -> [String: [Int32]] {
+        guard !leaders.isEmpty else { return [:] }
+        var found: [String: [Int32]] = [:]
+        for pid in ProcFileSystem.processIDs() {
             guard let stat = ProcFileSystem.stat(of: pid), stat.state != "Z", stat.state != "X",
-                  stat.session == leader || stat.processGroup == leader else { return false }
+                  let machineID = leaders[stat.session] ?? leaders[stat.processGroup] else { continue }
             let tags = ProcFileSystem.environment(of: pid)
-            return tags[MachineTags.machine] == machineID && tags[MachineTags.managedBy] == owner
+            if tags[MachineTags.machine] == machineID && tags[MachineTags.managedBy] == owner { found[machineID, default: []].append(pid) }
         }
+        return found
     }
 
     private func reapChildren() {
@@ -166,5 +186,12 @@ public final class LocalProvider: Provider {
                 if result == pid || (result < 0 && errno == ECHILD) { pids.remove(pid) }
             }
         }
+    }
+}
+
+extension Duration {
+    fileprivate var milliseconds: Int64 {
+        let (seconds, attoseconds) = components
+        return seconds * 1_000 + attoseconds / 1_000_000_000_000_000
     }
 }

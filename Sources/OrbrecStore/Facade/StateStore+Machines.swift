@@ -18,6 +18,21 @@ extension StateStore {
         try read { db in try MachineRecord.fetchOne(db, key: id) }
     }
 
+    /// Which of `ids` the journal already holds, returned machines included: a new machine id
+    /// must be none of them.
+    public func knownMachineIDs(among ids: [String]) throws -> Set<String> {
+        guard !ids.isEmpty else { return [] }
+        return try read { db in
+            var known: Set<String> = []
+            // In chunks: SQLite caps the number of bound parameters.
+            for start in stride(from: 0, to: ids.count, by: 500) {
+                let chunk = Array(ids[start..<min(start + 500, ids.count)])
+                known.formUnion(try String.fetchAll(db, MachineRecord.select(Column("id")).filter(chunk.contains(Column("id")))))
+            }
+            return known
+        }
+    }
+
     /// Brings the recorded machines in line with what the providers report. Machines the
     /// providers hold but the journal does not know are adopted; recorded machines that
     /// are gone are marked lost. Providers in `unreachable` are left as they were.
