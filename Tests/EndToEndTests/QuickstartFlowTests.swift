@@ -6,7 +6,12 @@ import Testing
         let h = try Harness()
         let example = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().appendingPathComponent("examples/quickstart").path
-        for name in try FileManager.default.contentsOfDirectory(atPath: example) {
+        // Only the example's configuration files: whatever a run left beside them (a state
+        // directory, an editor's backup) is not the example.
+        let files = try FileManager.default.contentsOfDirectory(atPath: example)
+            .filter { !$0.hasPrefix(".") && ($0.hasSuffix(".yaml") || $0.hasSuffix(".yml") || $0.hasSuffix(".json")) }
+        #expect(files.sorted() == ["fleet.yaml", "provider.yaml", "template.yaml"])
+        for name in files {
             try h.write(name, try String(contentsOfFile: "\(example)/\(name)", encoding: .utf8))
         }
         let apply = try h.orbrec("apply", "--auto-approve", "--wait", "--timeout", "30s")
