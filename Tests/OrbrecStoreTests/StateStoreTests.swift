@@ -190,8 +190,41 @@ import OrbrecStore
         let path = directory.file("state.db")
         try Data("this is not a database, it is a text file that is long enough to hold a header".utf8)
             .write(to: URL(fileURLWithPath: path))
-        #expect(throws: (any Error).self) { try StateStore(path: path) }
-        #expect(throws: (any Error).self) { try StateStore.openExisting(path: path) }
+        #expect(throws: StateFileRefused.self) { try StateStore(path: path) }
+        #expect(throws: StateFileRefused.self) { try StateStore.openExisting(path: path) }
+    }
+
+    @Test func anEmptyStateFileIsRefusedAndStaysEmpty() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let path = directory.file("state.db")
+        #expect(FileManager.default.createFile(atPath: path, contents: Data()))
+        let error = #expect(throws: StateFileRefused.self) { try StateStore(path: path) }
+        #expect(error?.description.contains("\(path) is empty (0 bytes)") == true)
+        #expect(try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int == 0)
+    }
+
+    @Test func whatAnInterruptedCreationLeftDoesNotStopTheNextOne() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let path = directory.file("state.db")
+        // A process killed while making the state leaves its temporary file, never the state.
+        #expect(FileManager.default.createFile(atPath: path + ".new", contents: Data()))
+        let store = try StateStore(path: path)
+        #expect(store.stateID.hasPrefix("st-"))
+        #expect(!FileManager.default.fileExists(atPath: path + ".new"))
+        #expect(try StateStore(path: path).stateID == store.stateID)
+    }
+
+    @Test func aNewStateIsReadableByItsOwnerOnly() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let path = directory.file("private/state.db")
+        let store = try StateStore(path: path)
+        _ = try store.recordEvent(resource: "state", subject: "test", from: nil, to: "written", cause: "test", at: Instant(millisecondsSinceEpoch: 1))
+        for (file, mode) in [(directory.file("private"), 0o700), (path, 0o600), (path + "-wal", 0o600), (path + "-shm", 0o600)] {
+            #expect(try FileManager.default.attributesOfItem(atPath: file)[.posixPermissions] as? Int == mode, "\(file)")
+        }
     }
 
     /// Many lockers on two stores at once: exactly one gets the lock, the others see it.

@@ -4,7 +4,7 @@ internal import Glibc
 
 /// The file a state lives in, checked before SQLite is let near it.
 ///
-/// A missing file is created, private (0600, in a 0700 directory when orbrec makes it): it
+/// A missing file is created whole, private (0600, in a 0700 directory when orbrec makes it): it
 /// holds lease tokens and `userData`, and SQLite gives the -wal and -shm files the mode of
 /// the database file. An existing file must already be an orbrec state: an empty one (a
 /// truncation, a failed copy) or someone else's database is refused, never initialised
@@ -21,27 +21,48 @@ enum StateFile {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
     }
 
-    /// Makes `path` ready to open; returns whether the state is new (the file was made here).
-    /// Called with the opening gate held, so two processes never both make it.
-    static func prepare(path: String) throws -> Bool {
+    /// Whether there is a state at `path` to open. A missing file is no state (`create` makes
+    /// one); a file that is there must be an orbrec state, or it is refused.
+    /// Called with the opening gate held, so two processes never both create it.
+    static func exists(path: String) throws -> Bool {
         var info = stat()
         if stat(path, &info) != 0 {
             guard errno == ENOENT else { throw StateFileRefused(path: path, reason: "cannot be read (\(String(cString: strerror(errno))))") }
-            let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
-            guard fd >= 0 else { throw StateFileRefused(path: path, reason: "cannot be created (\(String(cString: strerror(errno))))") }
-            close(fd)
-            return true
+            return false
         }
         guard info.st_mode & S_IFMT == S_IFREG else { throw StateFileRefused(path: path, reason: "is not a regular file") }
-        // A state is never empty: its first open writes SQLite's header (the switch to WAL).
+        // A state is never empty: `create` links it into place only once it is whole.
         guard info.st_size > 0 else { throw StateFileRefused(path: path, reason: "is empty (0 bytes)") }
         guard try header(of: path) == sqliteMagic else { throw StateFileRefused(path: path, reason: "is not a SQLite database") }
-        return false
+        try checkIsState(path: path)
+        return true
+    }
+
+    /// Makes a new state at `path`: built and initialised under a temporary name beside it
+    /// (0600 from its first byte), then linked into place. A process killed while creating
+    /// leaves a temporary file, which the next creation removes, never an empty state.
+    static func create(path: String, configuration: Configuration, initialise: (DatabasePool) throws -> Void) throws {
+        let temporary = path + ".new"
+        for leftover in [temporary, temporary + "-wal", temporary + "-shm"] { unlink(leftover) }
+        let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw StateFileRefused(path: path, reason: "cannot be created (\(String(cString: strerror(errno))))") }
+        close(fd)
+        defer { unlink(temporary) }
+        let database = try DatabasePool(path: temporary, configuration: configuration)
+        try initialise(database)
+        // Everything into the main file, so the file linked into place is the whole state.
+        try database.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)") }
+        try database.close()
+        // link(2) never replaces: a file that appeared meanwhile (not orbrec's: the gate is held) is kept.
+        guard link(temporary, path) == 0 else {
+            let reason = errno == EEXIST ? "appeared while a new state was being made" : "cannot be created (\(String(cString: strerror(errno))))"
+            throw StateFileRefused(path: path, reason: reason)
+        }
     }
 
     /// Refuses an existing SQLite database that is not an orbrec state. Read only: a
     /// foreign database is not even switched to WAL.
-    static func checkIsState(path: String) throws {
+    private static func checkIsState(path: String) throws {
         var configuration = Configuration()
         configuration.readonly = true
         configuration.busyMode = .timeout(10)

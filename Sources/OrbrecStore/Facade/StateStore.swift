@@ -34,11 +34,22 @@ public final class StateStore: Sendable {
                 close(gate)
             }
         }
-        if try !StateFile.prepare(path: path) { try StateFile.checkIsState(path: path) }
+        if try !StateFile.exists(path: path) {
+            try StateFile.create(path: path, configuration: configuration) { database in
+                try StateMigrations.migrator.migrate(database)
+                _ = try Self.stateID(of: database)
+            }
+        }
         database = try DatabasePool(path: path, configuration: configuration)
         committer = GroupCommitter(database: database)
         try StateMigrations.migrator.migrate(database)
-        stateID = try database.write { db in
+        stateID = try Self.stateID(of: database)
+        self.path = path
+    }
+
+    /// The state's identity, given to it when it is made.
+    private static func stateID(of database: DatabasePool) throws -> String {
+        try database.write { db in
             if let existing = try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'state_id'") {
                 return existing
             }
@@ -46,7 +57,6 @@ public final class StateStore: Sendable {
             try db.execute(sql: "INSERT INTO meta (key, value) VALUES ('state_id', ?)", arguments: [created])
             return created
         }
-        self.path = path
     }
 
     /// Opens the state only if the file exists, so read-only commands never create one.
