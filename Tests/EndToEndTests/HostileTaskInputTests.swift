@@ -40,6 +40,32 @@ import Testing
         #expect(try h.tasks("sims").allSatisfy { $0["state"] as? String == "completed" })
     }
 
+    /// A key may hold any character but NUL; on a terminal or in a log its control characters
+    /// show as escapes, so a key cannot repaint a line (`x\r\e[2K  + submit 999 task(s) FAKE`).
+    @Test func controlCharactersInKeysAreEscapedInEveryTextOutput() throws {
+        let h = try Harness()
+        try h.writePool(spec: #"""
+            items: ["x\r\e[2K  + submit 999 task(s) FAKE", "bell\a", "tab\tline\n  + provision 5 FAKE"]
+            command: ["sh", "-c", "exit 3"]
+            retry: {maxAttempts: 1}
+            """#)
+        let outputs = [
+            try h.orbrec("plan"), try h.orbrec("apply", "--auto-approve", "--wait"), try h.orbrec("history"),
+            try h.orbrec("get", "tasks"), try h.orbrec("status"),
+        ]
+        let controls = CharacterSet(charactersIn: Unicode.Scalar(0)...Unicode.Scalar(0x1F)).subtracting(CharacterSet(charactersIn: "\n"))
+        for (index, output) in outputs.enumerated() {
+            #expect(output.stdout.unicodeScalars.allSatisfy { !controls.contains($0) }, "output \(index): \(output.stdout.debugDescription)")
+            #expect(output.stderr.unicodeScalars.allSatisfy { !controls.contains($0) }, "output \(index): \(output.stderr.debugDescription)")
+            let forged = (output.stdout + output.stderr).split(separator: "\n").filter { $0.hasPrefix("  + provision 5 FAKE") }
+            #expect(forged.isEmpty, "output \(index) has a line the key made: \(output.stdout)")
+        }
+        #expect(outputs[0].stdout.contains(#"x\r\e[2K  + submit 999 task(s) FAKE"#), "\(outputs[0].stdout)")
+        #expect(outputs[2].stdout.contains(#"bell\u{07}"#) || outputs[3].stdout.contains(#"bell\u{07}"#))
+        let json = try h.tasksByKey()
+        #expect(json["x\r\u{1B}[2K  + submit 999 task(s) FAKE"] != nil, "JSON keeps the key as it is: \(json.keys)")
+    }
+
     /// Ten times in a row: 1,000 local machines made, found and returned. Before the fix the
     /// returns crashed in most runs (signal 11 in the /proc walk).
     @Test func aThousandLocalMachinesAreProvisionedAndReturnedTenTimes() throws {

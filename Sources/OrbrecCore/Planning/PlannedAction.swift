@@ -61,7 +61,8 @@ public struct PlannedAction: Hashable, Sendable, Codable {
         case .provision:
             return "\(count) × \(template) on \(provider)"
         case .submit, .retry, .cancel, .deadLetter:
-            let shown = taskAttempts.prefix(8).map { "\($0.key)#\($0.attempt)" }.joined(separator: ", ")
+            // Keys are the user's: a line feed or ESC in one must not act where this is shown.
+            let shown = taskAttempts.prefix(8).map { "\(TextEscaping.quoted($0.key, limit: 80))#\($0.attempt)" }.joined(separator: ", ")
             let more = taskAttempts.count > 8 ? " and \(taskAttempts.count - 8) more" : ""
             return "\(taskAttempts.count) task(s) on \(provider): \(shown)\(more)"
         case .replace:

@@ -74,7 +74,7 @@ struct TaskActionExecutor: Sendable {
             let transition = TaskLifecycle.finish(status, attempt: report.attempt, outcome: outcome, policy: pool.retry,
                                                   now: clock.now(), jitterSample: 0)
             try store.settle(transition, attempt: report.attempt, outcome: outcome, jobID: nil, at: clock.now())
-            failures.append("\(report.task.key): \(report.error?.description ?? "not started")")
+            failures.append("\(TextEscaping.quoted(report.task.key, limit: 80)): \(report.error?.description ?? "not started")")
         }
         let message = "\(started.count) of \(reports.count) attempt(s) started on \(pool.scheduler)"
             + (failures.isEmpty ? "" : ": " + failures.prefix(3).joined(separator: "; "))

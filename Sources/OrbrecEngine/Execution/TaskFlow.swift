@@ -225,7 +225,7 @@ actor TaskFlow {
             // Whether it started is unknown, or its task cannot be read back: observation settles it
             // (the attempt stays open), never a guess that could run it twice or reset its count.
             guard report.error?.code != ProviderError.outcomeUnknown, let running = journaled[report.task] else {
-                failures.append("\(report.task.key): \(report.error?.description ?? "not started"); left to the next look")
+                failures.append("\(TextEscaping.quoted(report.task.key, limit: 80)): \(report.error?.description ?? "not started"); left to the next look")
                 continue
             }
             let outcome = AttemptOutcome.notStarted(report.error)
@@ -233,7 +233,7 @@ actor TaskFlow {
                                                   now: now, jitterSample: 0)
             lost.append(StateStore.Settlement(transition: transition, attempt: report.attempt, outcome: outcome, jobID: nil))
             dispatcher.ended(transition.task)
-            failures.append("\(report.task.key): \(report.error?.description ?? "not started")")
+            failures.append("\(TextEscaping.quoted(report.task.key, limit: 80)): \(report.error?.description ?? "not started")")
         }
         finished.append(StateStore.FinishedAction(
             id: action.id, resource: action.resource.description, reason: action.reason.description,

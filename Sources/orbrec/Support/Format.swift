@@ -26,8 +26,9 @@ struct Table {
 
     init(_ headers: String...) { self.headers = headers }
 
-    mutating func add(_ cells: String...) { rows.append(cells) }
-    mutating func add(_ cells: [String]) { rows.append(cells) }
+    mutating func add(_ cells: String...) { add(cells) }
+    /// A cell is one line: a line feed or tab in a key or message would forge a row.
+    mutating func add(_ cells: [String]) { rows.append(cells.map { Terminal.displayable($0, keepingLines: false) }) }
 
     var rendered: String {
         var widths = headers.map(\.count)

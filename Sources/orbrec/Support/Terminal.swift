@@ -59,9 +59,10 @@ struct Terminal: Sendable {
     /// makes kept, every other control character (CR, ESC of any other sequence, BEL…)
     /// escaped. Keys, names and provider messages are the user's: they must not move the
     /// cursor, erase a line or retitle the window.
-    static func displayable(_ text: String) -> String {
+    static func displayable(_ text: String, keepingLines: Bool = true) -> String {
         let scalars = Array(text.unicodeScalars)
-        guard scalars.contains(where: { TextEscaping.isControl($0) && $0 != "\n" && $0 != "\t" }) else { return text }
+        func kept(_ scalar: Unicode.Scalar) -> Bool { keepingLines && (scalar == "\n" || scalar == "\t") }
+        guard scalars.contains(where: { TextEscaping.isControl($0) && !kept($0) }) else { return text }
         var result = String.UnicodeScalarView()
         var index = 0
         while index < scalars.count {
@@ -71,7 +72,7 @@ struct Terminal: Sendable {
                 index += length
                 continue
             }
-            if TextEscaping.isControl(scalar), scalar != "\n", scalar != "\t" {
+            if TextEscaping.isControl(scalar), !kept(scalar) {
                 result.append(contentsOf: TextEscaping.escapingControls(String(scalar)).unicodeScalars)
             } else {
                 result.append(scalar)
