@@ -30,12 +30,9 @@ public final class LocalProvider: Provider {
     public func machines(ownedBy owner: String) async throws -> [ObservedMachine] {
         reapChildren()
         var found: [ObservedMachine] = []
-        for pid in ProcFileSystem.processIDs() {
-            // Only a session leader is a machine: its children share its tags but not its role.
-            guard let stat = ProcFileSystem.stat(of: pid), stat.session == pid else { continue }
-            let tags = ProcFileSystem.environment(of: pid)
-            guard tags[MachineTags.managedBy] == owner, tags[MachineTags.provider] == name,
-                  let id = tags[MachineTags.machine], let fleet = tags[MachineTags.fleet] else { continue }
+        for leader in MachineProcessTable.shared.leaders(owner: owner, provider: name) {
+            let (pid, stat, tags) = (leader.pid, leader.stat, leader.tags)
+            guard let id = tags[MachineTags.machine], let fleet = tags[MachineTags.fleet] else { continue }
             let identity = ProcessIdentity(pid: pid, startTicks: stat.startTicks)
             let state: MachineState
             let message: String
@@ -74,6 +71,8 @@ public final class LocalProvider: Provider {
             }
         }
         let stopTimeout = order.template.stopTimeout ?? TemplateSpec.defaultStopTimeout
+        MachineProcessTable.shared.invalidate()
+        defer { MachineProcessTable.shared.invalidate() }
         return order.machineIDs.map { machineID in
             var environment = baseEnvironment
             environment[MachineTags.managedBy] = order.owner
@@ -106,6 +105,8 @@ public final class LocalProvider: Provider {
     /// so a reused pid or group id is never hit. One walk of /proc per look serves all the
     /// machines: a walk per machine made returning 1,000 machines quadratic.
     public func returnMachines(_ order: ReturnOrder) async -> [MachineOutcome] {
+        MachineProcessTable.shared.invalidate()
+        defer { MachineProcessTable.shared.invalidate() }
         struct Returning {
             var machine: ReturnOrder.Machine
             var leader: ProcessIdentity?
