@@ -16,10 +16,6 @@ struct LeaseRoutes: Sendable {
     let clock: any Clock
     let limits: HTTPLimits
 
-    /// The most a `complete` result may hold: it is kept in the state file with the attempt.
-    static let maxResult = 256 << 10
-    static let leaseRange: ClosedRange<Int64> = 1...3600
-
     func register(on api: RouterGroup<ServerContext>) {
         api.post("/pools/:pool/claim") { request, context in
             try await idempotent(request, context) { body in
@@ -39,11 +35,7 @@ struct LeaseRoutes: Sendable {
     // MARK: Claim
 
     func claim(pool name: String, body: Body) async throws -> Response {
-        guard let worker = body["worker"] as? String, !worker.isEmpty, worker.count <= 200 else {
-            throw APIError(.badRequest, "bad-request", "worker must be a non-empty string (at most 200 characters)")
-        }
-        let lease = try leaseLength(body, default: 30)
-        let machine = try optionalString(body, "machine")
+        let asked = try Self.checked { () throws(LeaseRequest.Refusal) in try body.request.claim() }
         guard let pool = loop.pool(named: name) else { throw APIError.notFound("no task pool \(name) in the configuration in force") }
         guard pool.mode == .pull else {
             throw APIError(.conflict, "not-a-pull-pool", "TaskPool/\(name) is mode: push: orbrec submits its tasks; only mode: pull pools are claimed")
@@ -51,7 +43,7 @@ struct LeaseRoutes: Sendable {
         let now = clock.now()
         let claimed: LeaseRecord?
         do {
-            claimed = try await LeaseService(store: store).claim(pool: name, worker: worker, machine: machine, lease: lease,
+            claimed = try await LeaseService(store: store).claim(pool: name, worker: asked.worker, machine: asked.machine, lease: asked.lease,
                                                            idempotencyKey: body.idempotencyKey, at: now)
         } catch let gone as MachineGone {
             throw APIError(.conflict, "machine_gone", "machine \(gone.machine) is \(gone.state ?? "not one orbrec holds"): "
@@ -68,31 +60,14 @@ struct LeaseRoutes: Sendable {
     // MARK: Heartbeat, complete, fail, release
 
     func act(_ verb: String, id: String, body: Body) async throws -> Response {
-        guard let token = body["token"] as? String, !token.isEmpty else {
-            throw APIError(.badRequest, "bad-request", "token must be the string the claim returned")
-        }
-        let task = try Self.taskID(id)
+        let token = try Self.checked { () throws(LeaseRequest.Refusal) in try body.request.token() }
+        let task = try Self.checked { () throws(LeaseRequest.Refusal) in try LeaseRequest.taskID(id) }
         let now = clock.now()
         guard let held = try store.lease(token: token) else { throw stale("no lease holds this token", task: task) }
         guard held.task == task else { throw stale("the token is for task \(held.pool):\(held.key), not \(id)", task: task) }
         let pool = loop.pool(named: task.pool)
         do {
-            let report: LeaseReport
-            switch verb {
-            case "heartbeat":
-                report = .heartbeat(lease: body["leaseSeconds"] == nil ? nil : try leaseLength(body, default: 30))
-            case "complete":
-                report = .complete(result: try body["result"].map { value -> String in
-                    let data = try JSONSerialization.data(withJSONObject: value, options: [.fragmentsAllowed, .sortedKeys])
-                    guard data.count <= Self.maxResult else { throw APIError(.contentTooLarge, "too-large", "result is over 256 KiB") }
-                    return String(decoding: data, as: UTF8.self)
-                })
-            case "fail":
-                report = .fail(reason: try optionalString(body, "reason"),
-                               retryAfter: try optionalInteger(body, "retryAfterSeconds", range: 0...86_400).map { ConfigDuration.seconds($0) })
-            default:
-                report = .release
-            }
+            let report = try Self.checked { () throws(LeaseRequest.Refusal) in try body.request.report(verb) }
             let effect = try await LeaseService(store: store).report(report, token: token, held: held, pool: pool, at: now)
             if !effect.holds {
                 loop.attemptEnded(ObservedAttempt(scheduler: TaskPoolSpec.pullScheduler, task: task, attempt: effect.record.attempt,
@@ -126,39 +101,13 @@ struct LeaseRoutes: Sendable {
 
     // MARK: Input
 
-    static func taskID(_ text: String) throws -> TaskID {
-        let decoded = text.removingPercentEncoding ?? text
-        guard let colon = decoded.firstIndex(of: ":"), colon != decoded.startIndex, decoded.index(after: colon) != decoded.endIndex else {
-            throw APIError(.badRequest, "bad-task-id", "a task id is POOL:KEY (percent-encoded), like sims:7")
+    /// Runs a reading of the request (LeaseRequest) and answers its refusal as the API does.
+    static func checked<T>(_ read: () throws(LeaseRequest.Refusal) -> T) throws(APIError) -> T {
+        do {
+            return try read()
+        } catch {
+            throw APIError(error.tooLarge ? .contentTooLarge : .badRequest, error.code, error.message)
         }
-        return TaskID(pool: String(decoded[..<colon]), key: String(decoded[decoded.index(after: colon)...]))
-    }
-
-    func leaseLength(_ body: Body, default seconds: Int64) throws -> ConfigDuration {
-        let value = try optionalInteger(body, "leaseSeconds", range: Self.leaseRange) ?? seconds
-        return .seconds(value)
-    }
-
-    func optionalInteger(_ body: Body, _ name: String, range: ClosedRange<Int64>) throws -> Int64? {
-        guard body[name] != nil else { return nil }
-        // Read by JSONDecoder, whose Int64 refuses `true`, `1.5` and `"1"`: JSONSerialization
-        // cannot tell `1` from `true` on Linux.
-        struct Integer: Decodable {
-            let value: Int64?
-            init(from decoder: any Decoder) throws { value = try? decoder.singleValueContainer().decode(Int64.self) }
-        }
-        guard let value = (try? JSONDecoder().decode([String: Integer].self, from: body.raw))?[name]?.value, range.contains(value) else {
-            throw APIError(.badRequest, "bad-request", "\(name) must be an integer from \(range.lowerBound) to \(range.upperBound)")
-        }
-        return value
-    }
-
-    func optionalString(_ body: Body, _ name: String) throws -> String? {
-        guard let raw = body[name] else { return nil }
-        guard let text = raw as? String, text.count <= 2000 else {
-            throw APIError(.badRequest, "bad-request", "\(name) must be a string (at most 2,000 characters)")
-        }
-        return text
     }
 
     // MARK: Idempotency
@@ -168,29 +117,11 @@ struct LeaseRoutes: Sendable {
     func idempotent(_ request: Request, _ context: ServerContext,
                     _ handle: (Body) async throws -> Response) async throws -> Response {
         let bytes = try await request.boundedBody(limits)
-        let body: [String: Any]
-        if bytes.isEmpty {
-            body = [:]
-        } else {
-            guard let object = try? JSONSerialization.jsonObject(with: bytes) as? [String: Any] else {
-                throw APIError(.badRequest, "bad-request", "the body must be a JSON object")
-            }
-            body = object
-        }
-        var input = Body(fields: body, raw: bytes)
+        var input = Body(request: try Self.checked { () throws(LeaseRequest.Refusal) in try LeaseRequest(body: bytes) })
         guard let key = request.headers[HTTPField.Name("Idempotency-Key")!], !key.isEmpty else { return try await handle(input) }
         input.idempotencyKey = key
         guard key.count <= 200 else { throw APIError(.badRequest, "bad-idempotency-key", "Idempotency-Key is at most 200 characters") }
-        var hasher = StableHasher()
-        hasher.combine(request.method.rawValue)
-        hasher.combine(request.uri.path)
-        // The body as JSON, not as bytes: the same object with its keys in another order is
-        // the same request.
-        let canonical = (try? JSONSerialization.jsonObject(with: bytes)).flatMap {
-            try? JSONSerialization.data(withJSONObject: $0, options: [.sortedKeys, .fragmentsAllowed])
-        } ?? bytes
-        hasher.combine(String(decoding: canonical, as: UTF8.self))
-        let fingerprint = hasher.hexDigest
+        let fingerprint = LeaseRequest.fingerprint(method: request.method.rawValue, path: request.uri.path, body: bytes)
         switch try store.reserveIdempotencyKey(key, fingerprint: fingerprint, at: clock.now()) {
         case .answered(let first, let status, let body):
             return try replay((first, status, body), fingerprint: fingerprint)
@@ -247,14 +178,11 @@ struct LeaseRoutes: Sendable {
     }
 }
 
-/// A request's JSON object, with its bytes for the checks JSONSerialization cannot make.
+/// A request's body as read (LeaseRequest), with its Idempotency-Key.
 struct Body {
-    var fields: [String: Any]
-    var raw: Data
+    var request: LeaseRequest
     /// The request's Idempotency-Key, which a claim records with the lease it makes.
     var idempotencyKey: String?
-
-    subscript(name: String) -> Any? { fields[name] }
 }
 
 /// Gathers a response body into memory (for keeping an idempotent answer).
