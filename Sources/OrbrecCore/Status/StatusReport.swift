@@ -26,8 +26,15 @@ public struct StatusReport: Sendable, Hashable {
 
     public var rows: [Row]
 
+    /// - Parameters:
+    ///   - desired: the desired state with the running workflow runs applied (their fleet counts
+    ///     and pools); the pools workflow steps refer to are shown as patterns either way.
+    ///   - workflowRuns: every run of the configuration's workflows, any state: with them, one
+    ///     row per workflow (nil: the runs were not read, and workflows get no row).
+    ///   - dueWorkflows: why a run of a workflow is due to start (its triggers), by workflow.
     public init(desired: DesiredState, machines: [FleetMachine], plan: Plan?, unreachableProviders: [String: String],
-                tasks: [TaskStatus] = [], unreachableSchedulers: [String: String] = [:]) {
+                tasks: [TaskStatus] = [], unreachableSchedulers: [String: String] = [:],
+                workflowRuns: [WorkflowRun]? = nil, dueWorkflows: [String: String] = [:]) {
         let planned = Dictionary(grouping: plan?.actions ?? [], by: \.resource)
         let byFleet = Dictionary(grouping: machines, by: \.fleet)
         var rows: [Row] = []
@@ -96,18 +103,31 @@ public struct StatusReport: Sendable, Hashable {
                             health: problem == nil ? .healthy : .degraded, message: problem ?? ""))
         }
         let tasksByPool = Dictionary(grouping: tasks, by: \.pool)
+        let patterns = desired.workflowPools
         for pool in desired.pools.values.sorted(by: { $0.name < $1.name }) {
+            // A pool a step refers to does not run on its own: each run runs a copy of it.
+            if patterns.contains(pool.name) {
+                rows.append(Self.patternRow(pool, desired: desired))
+                continue
+            }
             let progress = PoolProgress(pool: pool, tasks: tasksByPool[pool.name] ?? [])
             let health: Health = progress.dead > 0 ? .degraded : progress.isFinished ? .healthy : .progressing
             rows.append(Row(id: pool.id, desired: "\(progress.total) task(s)", observed: progress.summary,
                             sync: progress.isFinished ? .synced : .outOfSync, health: health,
                             message: progress.dead > 0 ? "\(progress.dead) dead-lettered: orbrec tasks requeue \(pool.name) --all-dead-letter" : ""))
         }
+        let runsByWorkflow = Dictionary(grouping: workflowRuns ?? [], by: \.workflow)
+        for workflow in desired.workflows.values.sorted(by: { $0.name < $1.name }) where workflowRuns != nil {
+            rows.append(Self.workflowRow(workflow, runs: runsByWorkflow[workflow.name] ?? [], due: dueWorkflows[workflow.name]))
+        }
         self.rows = rows
     }
 
-    /// Everything synced and healthy; a pool counts when it is finished, even with dead letters.
+    /// Everything synced and healthy. A pool counts when it is finished, even with dead
+    /// letters, and a workflow when its runs ended, even when the last one failed.
     public var isConverged: Bool {
-        rows.allSatisfy { $0.sync == .synced && ($0.health == .healthy || ($0.id.kind == .taskPool && $0.health == .degraded)) }
+        rows.allSatisfy { row in
+            row.sync == .synced && (row.health == .healthy || ([.taskPool, .workflow].contains(row.id.kind) && row.health == .degraded))
+        }
     }
 }
