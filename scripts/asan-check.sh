@@ -41,8 +41,9 @@ cleanup() {
 }
 trap cleanup EXIT
 mkdir -p "$work/asan"
-# halt_on_error stays on: a report ends the process, and its file is what fails the run.
-export ASAN_OPTIONS="log_path=$work/asan/report:detect_leaks=${ASAN_DETECT_LEAKS:-0}:handle_segv=1:handle_abort=1:${ASAN_OPTIONS:-}"
+# halt_on_error stays on: a report ends the process, and its file is what fails the run. Leaks
+# count too (ASAN_DETECT_LEAKS=0 turns LeakSanitizer off).
+export ASAN_OPTIONS="log_path=$work/asan/report:detect_leaks=${ASAN_DETECT_LEAKS:-1}:handle_segv=1:handle_abort=1:${ASAN_OPTIONS:-}"
 export SWIFT_BACKTRACE=enable=no
 status=0
 

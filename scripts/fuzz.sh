@@ -61,6 +61,9 @@ for target in $FUZZ_TARGETS; do
   fi
 done
 
+# fuzz-config writes each input into a directory under TMPDIR: gone with the seeds.
+mkdir -p "$seeds/tmp"
+export TMPDIR="$seeds/tmp"
 # The Swift runtime's backtracer would catch a trap before libFuzzer does and never hand it on.
 export SWIFT_BACKTRACE=enable=no
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0:symbolize=1}
