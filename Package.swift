@@ -78,7 +78,10 @@ let package = Package(
         .executableTarget(name: "orbrec", dependencies: [
             "OrbrecCore", "OrbrecSpec", "OrbrecStore", "OrbrecLocal", "OrbrecAWS", "OrbrecSlurm", "OrbrecLeases", "OrbrecEngine", "OrbrecServer", "OrbrecMCP",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
-        ]),
+            .product(name: "Yams", package: "Yams"),
+        ], plugins: ["BuildInfoPlugin"]),
+        // The commit and date `orbrec version` prints, written into the build directory at build time.
+        .plugin(name: "BuildInfoPlugin", capability: .buildTool()),
         .target(name: "OrbrecTestSupport", dependencies: ["OrbrecCore"]),
 
         .testTarget(name: "OrbrecCoreTests", dependencies: [
@@ -108,6 +111,6 @@ let package = Package(
     swiftLanguageModes: [.v6]
 )
 
-for target in package.targets where target.type != .system {
+for target in package.targets where target.type != .system && target.type != .plugin {
     target.swiftSettings = (target.swiftSettings ?? []) + upcomingFeatures
 }

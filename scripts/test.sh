@@ -29,4 +29,10 @@ swift test --skip-build --no-parallel "$@"
 # The HTTP API against its OpenAPI document, with schemathesis driving a real daemon. A fixed
 # seed keeps CI reproducible; SCHEMATHESIS_SEED= (empty) explores with a random one.
 SCHEMATHESIS_SEED="${SCHEMATHESIS_SEED-1}" bash scripts/openapi-check.sh
+# Fuzzing: libFuzzer + AddressSanitizer over the configuration loader and the lease API's
+# request bodies, FUZZ_SECONDS (60) each; fails on any crash, leak, timeout or OOM.
+bash scripts/fuzz.sh
+# The release binary under AddressSanitizer: a 1,000-task local pool and 1,000 local
+# machines provisioned and returned; fails on any ASan or LeakSanitizer report.
+bash scripts/asan-check.sh
 echo "test suite finished in $(( $(date +%s) - started ))s"

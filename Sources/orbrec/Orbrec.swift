@@ -6,13 +6,30 @@ struct Orbrec: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "orbrec",
         abstract: "Reconcile declared machines and work with what providers and schedulers report.",
-        discussion: "Exit codes: 0 success, 1 error, 2 plan found changes (--detailed-exitcode), 3 policy denied, 4 stale plan, 5 state locked.",
-        version: "0.1.0",
+        discussion: globalOptionsHelp + """
+
+            Exit codes: 0 success, 1 error, 2 plan found changes (--detailed-exitcode), 3 policy denied, 4 stale plan, 5 state locked.
+            """,
+        version: BuildInfo.summary,
         subcommands: [
             InitCommand.self, ValidateCommand.self, PlanCommand.self, ApplyCommand.self, StatusCommand.self,
-            GetCommand.self, TasksCommand.self, RequestsCommand.self, HistoryCommand.self, MachinesCommand.self, LockCommand.self,
-            RunCommand.self, MCPCommand.self, WorkflowsCommand.self, GraphCommand.self, PolicyCommand.self, RunAttemptCommand.self, SuperviseCommand.self,
+            SchemaCommand.self, ExplainCommand.self,
+            GetCommand.self, DescribeCommand.self, TasksCommand.self, RequestsCommand.self, HistoryCommand.self, MachinesCommand.self,
+            LockCommand.self, RunCommand.self, MCPCommand.self, WorkflowsCommand.self, GraphCommand.self, PolicyCommand.self,
+            VersionCommand.self, RunAttemptCommand.self, SuperviseCommand.self,
         ])
+
+    /// The global options as `orbrec --help` lists them. The root cannot declare them: its
+    /// parse would take them from after the command's name too, before the command could, and
+    /// main moves those written before the command after its name anyway (CommandLineRewrite).
+    static var globalOptionsHelp: String {
+        let help = GlobalOptions.helpMessage(columns: 100)
+        guard let start = help.range(of: "OPTIONS:") else { return "" }
+        let lines = help[start.upperBound...].split(separator: "\n", omittingEmptySubsequences: false)
+            .filter { !$0.contains("-h, --help") && !$0.contains("Show help information") }
+        return "GLOBAL OPTIONS (before or after the command: orbrec -c cfg plan, orbrec plan -c cfg):"
+            + lines.joined(separator: "\n").trimmingCharacters(in: .newlines).split(separator: "\n").map { "\n" + $0 }.joined()
+    }
 
     /// As ArgumentParser's own `main`, except that a usage error exits 1, not 64: every
     /// command keeps to the exit codes of DESIGN.md section 5.
@@ -20,8 +37,13 @@ struct Orbrec: AsyncParsableCommand {
         // A pipe whose reader went away (an attempt supervisor that exited) is an error to handle
         // where it is written, not a signal that ends orbrec. What orbrec starts gets the default back.
         signal(SIGPIPE, SIG_IGN)
+        let arguments = CommandLineRewrite.hoistingGlobalOptions(Array(CommandLine.arguments.dropFirst()), root: Self.self)
+        if let unknown = CommandLineRewrite.unknownSubcommand(arguments, root: Self.self) {
+            FileHandle.standardError.write(Data(("error: " + Terminal.displayable(unknown) + "\n").utf8))
+            Foundation.exit(ExitStatus.error.rawValue)
+        }
         do {
-            var command = try parseAsRoot(nil)
+            var command = try parseAsRoot(arguments)
             if var asyncCommand = command as? any AsyncParsableCommand {
                 try await asyncCommand.run()
             } else {

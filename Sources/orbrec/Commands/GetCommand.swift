@@ -5,83 +5,72 @@ internal import OrbrecStore
 internal import OrbrecServer
 internal import OrbrecSpec
 
-enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
-    case table, json
-}
-
 struct GetCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "get", abstract: "List observed objects: machines, requests, actions or tasks.")
+        commandName: "get", abstract: "List objects: fleets, pools, templates, workflows (declared); machines, requests, tasks, actions (observed).",
+        discussion: """
+            With NAME, only that one: a fleet, pool, template or workflow name, a machine, request or action id, \
+            or for tasks a pool (POOL) or one task (POOL/KEY). A NAME that matches nothing is an error (exit 1).
+            """)
 
     enum Object: String, ExpressibleByArgument, CaseIterable {
-        case machines, requests, actions, tasks
+        case fleets, pools, templates, workflows, machines, requests, tasks, actions
+
+        /// The singular and the kind name are accepted too: `get fleet`, `get taskpools`.
+        init?(argument: String) {
+            let word = argument.lowercased()
+            let aliases: [String: Object] = ["fleet": .fleets, "pool": .pools, "taskpool": .pools, "taskpools": .pools,
+                                             "template": .templates, "workflow": .workflows, "machine": .machines,
+                                             "request": .requests, "task": .tasks, "action": .actions]
+            guard let object = Object(rawValue: word) ?? aliases[word] else { return nil }
+            self = object
+        }
+
+        /// Read from the configuration (with the state for their status); the others only from the state.
+        var isDeclared: Bool { [.fleets, .pools, .templates, .workflows].contains(self) }
     }
 
     @OptionGroup var global: GlobalOptions
 
-    @Argument(help: "machines | requests | actions | tasks")
+    @Argument(help: "fleets | pools | templates | workflows | machines | requests | tasks | actions")
     var object: Object
 
-    @Argument(help: "For tasks: only this pool.")
-    var pool: String?
+    @Argument(help: ArgumentHelp("Only this one (for tasks: POOL or POOL/KEY).", valueName: "name"))
+    var name: String?
 
-    @Option(name: [.customShort("o"), .long], help: "table or json")
-    var output: OutputFormat = .table
+    @OptionGroup var outputOptions: OutputOptions
+
+    @OptionGroup(title: "Filters") var filters: ListFilters
+
+    var output: OutputFormat { outputOptions.format }
 
     @Flag(help: "Include returned and failed machines.")
     var all = false
 
     func run() async throws {
         try await Session.run(global) { session in
-            guard let store = try session.openExistingStore() else {
+            let store = try session.openExistingStore()
+            if store == nil && !object.isDeclared {
                 session.terminal.out(output == .json ? "[]" : "No state yet at \(global.statePath).")
                 return .success
             }
             let now = SystemClock().now()
-            switch object {
-            case .machines:
-                let rows = try await machineRows(store, session)
-                if output == .json { session.terminal.out(try JSONOutput.string(rows)); return .success }
-                var table = Table("ID", "FLEET", "TEMPLATE", "STATE", "PROVIDER", "PROVIDER ID", "AGE", "REQUEST")
-                for row in rows {
-                    table.add(row.id, row.fleet, row.template, row.state, row.provider, row.providerId ?? "-",
-                              Format.age(Instant(millisecondsSinceEpoch: row.createdAt), now: now), row.request)
-                }
-                session.terminal.out(rows.isEmpty ? "No machines." : table.rendered)
-            case .requests:
-                let requests = try store.requests()
-                let rows = try requests.map { RequestDocument($0, machines: try store.requestMachines(requestID: $0.id)) }
-                if output == .json { session.terminal.out(try JSONOutput.string(rows)); return .success }
-                var table = Table("ID", "KIND", "STATUS", "RESOURCE", "MACHINES", "AGE", "MESSAGE")
-                for (request, row) in zip(requests, rows) {
-                    table.add(row.id, row.kind, row.status, row.resource, "\(row.machines.count)",
-                              Format.age(request.createdAt, now: now), row.message)
-                }
-                session.terminal.out(rows.isEmpty ? "No requests." : table.rendered)
-            case .tasks:
-                let rows = try store.tasks(pool: pool).map { record in
-                    TaskDocument(record, attempts: (try? store.attempts(pool: record.pool, key: record.key)) ?? [])
-                }
-                if output == .json { session.terminal.out(try JSONOutput.string(rows)); return .success }
-                var table = Table("POOL", "KEY", "STATE", "ATTEMPTS", "COUNTED", "LAST", "CLASS", "NEXT TRY", "JOB")
-                for row in rows {
-                    let next = row.nextTryAt.map { Format.age(now, now: Instant(millisecondsSinceEpoch: $0)) + " from now" } ?? "-"
-                    table.add(row.pool, row.key, row.state, "\(row.attemptsStarted)", "\(row.attemptsConsumed)",
-                              row.lastResult ?? "-", row.attempts.last?.failureClass ?? "-", next, row.attempts.last?.jobID ?? "-")
-                }
-                session.terminal.out(rows.isEmpty ? "No tasks." : table.rendered)
-            case .actions:
-                let rows = try store.actions().map(ActionDocument.init)
-                if output == .json { session.terminal.out(try JSONOutput.string(rows)); return .success }
-                session.terminal.out(rows.isEmpty ? "No actions." : ActionDocument.table(rows, now: now).rendered)
+            let listing = try await listing(session, store: store, now: now)
+            // As `kubectl get KIND NAME`: one thing asked for by name that is not there is an error.
+            // A pool's tasks may not exist yet (nothing submitted): an empty list, not an error.
+            if let name, !listing.found, !(object == .tasks && !name.contains("/")) {
+                throw CommandFailure(.error, "no \(object.rawValue.dropLast()) \(name)"
+                    + (object.isDeclared ? " in the configuration" : " in the state") + (filters.isFiltering ? " matching the filters" : ""))
             }
+            session.terminal.out(listing.text)
             return .success
         }
     }
 
     /// The journal's machines with the live state the providers report (read-only: nothing is written).
-    private func machineRows(_ store: StateStore, _ session: Session) async throws -> [MachineDocument] {
-        var rows = try store.machines(includeFinished: all).map(MachineDocument.init)
+    func machineRows(_ store: StateStore, _ session: Session) async throws -> [MachineDocument] {
+        // A machine asked for by id is shown whatever its state.
+        var rows = try store.machines(includeFinished: all || name != nil).map(MachineDocument.init)
         // Overlay what the providers report now, when the configuration can be read.
         guard let desired = try? ConfigLoaderShim.load(session) else { return rows }
         let snapshot = try await session.reconciler(store).snapshot(of: desired)

@@ -17,8 +17,7 @@ struct HistoryCommand: AsyncParsableCommand {
     @Option(help: "At most this many actions.")
     var limit: Int = 50
 
-    @Flag(help: "Print JSON.")
-    var json = false
+    @OptionGroup var output: OutputOptions
 
     func run() async throws {
         try await Session.run(global) { session in
@@ -30,8 +29,8 @@ struct HistoryCommand: AsyncParsableCommand {
                 filter = parsed
             }
             let rows = try session.openExistingStore().map { try $0.actions(resource: filter, limit: limit) }?.map(ActionDocument.init) ?? []
-            if json {
-                session.terminal.out(try JSONOutput.string(rows))
+            if output.format.isDocument {
+                try session.terminal.document(rows, as: output.format)
             } else {
                 session.terminal.out(rows.isEmpty ? "No actions." : ActionDocument.table(rows, now: SystemClock().now()).rendered)
             }

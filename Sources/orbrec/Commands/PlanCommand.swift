@@ -11,8 +11,9 @@ struct PlanCommand: AsyncParsableCommand {
 
     @OptionGroup var global: GlobalOptions
 
-    @Flag(help: "Print the plan as JSON (format documented in docs/cli.md).")
-    var json = false
+    /// `-o json` (or `--json`, `-o yaml`): the plan document (format documented in docs/cli.md).
+    @OptionGroup var output: OutputOptions
+    var json: Bool { output.format.isDocument }
 
     @Option(help: ArgumentHelp("Save the plan to apply it later with 'orbrec apply FILE'.", valueName: "file"))
     var out: String?
@@ -62,7 +63,7 @@ struct PlanCommand: AsyncParsableCommand {
             }
             if !desired.workflows.isEmpty { document.workflowRuns = runs }
             if json {
-                session.terminal.out(try JSONOutput.string(document))
+                try session.terminal.document(document, as: output.format)
             } else {
                 session.terminal.out(PlanRenderer(terminal: session.terminal).render(result))
                 for run in runs {

@@ -16,8 +16,8 @@ struct RequestsCommand: AsyncParsableCommand {
         @Argument(help: "A request id (req-… or ret-…).")
         var id: String
 
-        @Option(name: [.customShort("o"), .long], help: "table or json")
-        var output: OutputFormat = .table
+        @OptionGroup var outputOptions: OutputOptions
+        var output: OutputFormat { outputOptions.format }
 
         func run() async throws {
             try await Session.run(global) { session in
@@ -25,8 +25,8 @@ struct RequestsCommand: AsyncParsableCommand {
                     throw CommandFailure(.error, "no request \(id)")
                 }
                 let document = RequestDocument(request, machines: machines)
-                if output == .json {
-                    session.terminal.out(try JSONOutput.string(document))
+                if output.isDocument {
+                    try session.terminal.document(document, as: output)
                     return .success
                 }
                 session.terminal.out("""

@@ -30,17 +30,43 @@ struct Table {
     /// A cell is one line: a line feed or tab in a key or message would forge a row.
     mutating func add(_ cells: [String]) { rows.append(cells.map { Terminal.displayable($0, keepingLines: false) }) }
 
+    /// Columns padded to their widest cell as it shows (colour codes take no room), two
+    /// spaces apart, no space at the end of a line.
     var rendered: String {
-        var widths = headers.map(\.count)
+        var widths = headers.map(Self.visibleWidth)
         for row in rows {
-            for (index, cell) in row.enumerated() where index < widths.count { widths[index] = max(widths[index], cell.count) }
+            for (index, cell) in row.enumerated() where index < widths.count { widths[index] = max(widths[index], Self.visibleWidth(cell)) }
         }
         func line(_ cells: [String]) -> String {
-            cells.enumerated().map { index, cell in
-                index == cells.count - 1 ? cell : cell.padding(toLength: widths[index], withPad: " ", startingAt: 0)
+            let padded = cells.enumerated().map { index, cell in
+                index == cells.count - 1 || index >= widths.count
+                    ? cell : cell + String(repeating: " ", count: max(0, widths[index] - Self.visibleWidth(cell)))
             }.joined(separator: "  ")
+            var end = padded.endIndex
+            while end > padded.startIndex, padded[padded.index(before: end)] == " " { end = padded.index(before: end) }
+            return String(padded[..<end])
         }
         return ([line(headers)] + rows.map(line)).joined(separator: "\n")
+    }
+
+    /// How many columns `text` takes on a terminal: its characters, less the SGR sequences
+    /// (`ESC [ … m`) that colour it.
+    static func visibleWidth(_ text: String) -> Int {
+        guard text.contains("\u{1B}") else { return text.count }
+        var width = 0
+        var inSequence = false
+        var previousWasEscape = false
+        for character in text {
+            if inSequence {
+                if character == "m" { inSequence = false }
+            } else if previousWasEscape && character == "[" {
+                inSequence = true
+            } else if character != "\u{1B}" {
+                width += 1
+            }
+            previousWasEscape = character == "\u{1B}"
+        }
+        return width
     }
 }
 

@@ -24,8 +24,15 @@ struct Terminal: Sendable {
     func dim(_ text: String) -> String { paint(text, "2") }
 
     func out(_ text: String = "") {
-        FileHandle.standardOutput.write(Data((Self.displayable(text) + "\n").utf8))
+        let handle = Self.outputDiverted.isSet ? FileHandle.standardError : FileHandle.standardOutput
+        handle.write(Data((Self.displayable(text) + "\n").utf8))
     }
+
+    /// Set by a command printing a JSON or YAML document that also has lines for people
+    /// (`apply -o json`): from then on `out` writes to stderr and only `document` to stdout.
+    static let outputDiverted = OnceFlag()
+
+    static func divertOutput() { outputDiverted.set() }
 
     /// Diagnostics, notes and progress go to stderr so stdout stays parseable.
     func err(_ text: String) {
