@@ -32,12 +32,17 @@ struct ApplyCommand: AsyncParsableCommand {
     @Flag(help: "Allow a configuration with no resources to remove everything.")
     var allowEmpty = false
 
+    @OptionGroup var output: OutputOptions
+
     @Option(help: ArgumentHelp("Apply despite soft-mandatory policy violations; the reason and who gave it are journaled.",
                                valueName: "reason"))
     var policyOverride: String?
 
     func validate() throws {
         guard parallelism >= 1 else { throw ValidationError("--parallelism must be at least 1") }
+        if output.format.isDocument && !autoApprove && planFile == nil {
+            throw ValidationError("-o \(output.format.rawValue) prints a document, not a prompt: add --auto-approve (or apply a saved plan)")
+        }
         if let policyOverride, policyOverride.trimmingCharacters(in: .whitespaces).isEmpty {
             throw ValidationError("--policy-override needs a reason, e.g. --policy-override \"approved in CHG-1234\"")
         }
@@ -48,6 +53,10 @@ struct ApplyCommand: AsyncParsableCommand {
             let desired = try session.loadConfiguration().desired
             let applyStarted = SystemClock().now()
             let store = try session.openStore()
+            // -o json|yaml: stdout is one document, the actions this apply journaled, however it
+            // ends; the plan, progress and outcome lines go to stderr.
+            if output.format.isDocument { Terminal.divertOutput() }
+            defer { if output.format.isDocument { printJournaled(store, since: applyStarted, session) } }
             let lock = try await session.lock(store, operation: "apply", timeout: lockTimeout)
             defer { try? store.unlock(id: lock.id) }
             let reconciler = session.reconciler(store)

@@ -13,14 +13,13 @@ struct LockCommand: AsyncParsableCommand {
 
         @OptionGroup var global: GlobalOptions
 
-        @Flag(help: "Print JSON.")
-        var json = false
+        @OptionGroup var output: OutputOptions
 
         func run() async throws {
             try await Session.run(global) { session in
                 let holder = try session.openExistingStore()?.currentLock()
-                if json {
-                    session.terminal.out(try JSONOutput.string(LockDocument(lock: holder.map(LockDocument.Holder.init))))
+                if output.format.isDocument {
+                    try session.terminal.document(LockDocument(lock: holder.map(LockDocument.Holder.init)), as: output.format)
                 } else if let holder {
                     session.terminal.out("""
                         Locked:    \(holder.id)

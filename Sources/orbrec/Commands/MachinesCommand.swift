@@ -21,6 +21,8 @@ struct MachinesCommand: AsyncParsableCommand {
         @Option(help: "How long to wait for the state lock.")
         var lockTimeout: ConfigDuration = ConfigDuration(milliseconds: 0)
 
+        @OptionGroup var output: OutputOptions
+
         @Option(help: ArgumentHelp("Return despite soft-mandatory policy violations; journaled with who and why.", valueName: "reason"))
         var policyOverride: String?
 
@@ -56,8 +58,10 @@ struct MachinesCommand: AsyncParsableCommand {
                 // A manual return is a plan of its own: plan rules (no mass return) judge it too.
                 let plan = Plan(actions: scheduled.map(\.action), configRevision: desired.revision)
                 let policy = Reconciler.checkPolicies(plan, snapshot: snapshot)
+                // With -o json or yaml, stdout is the outcomes document alone.
+                let say = output.format.isDocument ? session.terminal.err : session.terminal.out
                 if let rendered = PolicyRenderer(terminal: session.terminal).render(policy, override: policyOverride), !policy.violations.isEmpty {
-                    session.terminal.out(rendered)
+                    say(rendered)
                 }
                 if policy.blocks(overridden: policyOverride != nil) {
                     throw CommandFailure(.policyDenied, "a policy denied the return; nothing was returned")
@@ -66,6 +70,10 @@ struct MachinesCommand: AsyncParsableCommand {
                     try reconciler.recordPolicyOverride(policy, reason: policyOverride, configRevision: desired.revision)
                 }
                 let outcomes = try await reconciler.execute(scheduled, snapshot: snapshot, parallelism: 4)
+                if output.format.isDocument {
+                    try session.terminal.document(OutcomesDocument(outcomes), as: output.format)
+                    return outcomes.allSatisfy(\.succeeded) ? .success : .error
+                }
                 for outcome in outcomes {
                     let mark = outcome.succeeded ? session.terminal.green("✓") : session.terminal.red("✗")
                     session.terminal.out("\(mark) return \(outcome.action.detail): \(outcome.message) [\(outcome.requests.joined(separator: ", "))]")

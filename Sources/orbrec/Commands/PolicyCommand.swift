@@ -24,8 +24,7 @@ struct PolicyCommand: AsyncParsableCommand {
         @Argument(help: ArgumentHelp("The configuration directory (default: -c, else .).", valueName: "dir"))
         var directory: String?
 
-        @Flag(help: "Print the report as JSON.")
-        var json = false
+        @OptionGroup var output: OutputOptions
 
         func run() async throws {
             var options = global
@@ -45,8 +44,8 @@ struct PolicyCommand: AsyncParsableCommand {
                     throw CommandFailure(.error, "no plan could be made", diagnostics: error.diagnostics)
                 }
                 let report = Reconciler.checkPolicies(plan, snapshot: snapshot)
-                if json {
-                    session.terminal.out(try JSONOutput.string(PolicyTestDocument(report)))
+                if output.format.isDocument {
+                    try session.terminal.document(PolicyTestDocument(report), as: output.format)
                 } else {
                     session.terminal.out(PolicyTestRenderer(terminal: session.terminal).render(report, desired: desired))
                 }
@@ -64,14 +63,13 @@ struct PolicyCommand: AsyncParsableCommand {
         @Option(help: "At most this many.")
         var limit: Int = 50
 
-        @Flag(help: "Print JSON.")
-        var json = false
+        @OptionGroup var output: OutputOptions
 
         func run() async throws {
             try await Session.run(global) { session in
                 let rows = try session.openExistingStore()?.policyOverrides(limit: limit) ?? []
-                if json {
-                    session.terminal.out(try JSONOutput.string(rows.map(PolicyOverrideDocument.init)))
+                if output.format.isDocument {
+                    try session.terminal.document(rows.map(PolicyOverrideDocument.init), as: output.format)
                     return .success
                 }
                 guard !rows.isEmpty else {

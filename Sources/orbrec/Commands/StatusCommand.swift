@@ -11,8 +11,8 @@ struct StatusCommand: AsyncParsableCommand {
 
     @OptionGroup var global: GlobalOptions
 
-    @Flag(help: "Print JSON.")
-    var json = false
+    @OptionGroup var output: OutputOptions
+    var json: Bool { output.format.isDocument }
 
     func run() async throws {
         try await Session.run(global) { session in

@@ -82,6 +82,7 @@ struct TasksCommand: AsyncParsableCommand {
         @Argument var pool: String
         @Argument(help: "Task keys.") var keys: [String] = []
         @Option(help: "How long to wait for the state lock.") var lockTimeout: ConfigDuration = ConfigDuration(milliseconds: 0)
+        @OptionGroup var output: OutputOptions
 
         func run() async throws {
             try await Session.run(global) { session in
@@ -96,11 +97,17 @@ struct TasksCommand: AsyncParsableCommand {
                 for definition in desired.pools[pool]?.tasks ?? [] where statuses[definition.key] == nil {
                     statuses[definition.key] = TaskStatus(pool: pool, key: definition.key)
                 }
-                let open = statuses.values.filter { !$0.state.isFinished && (keys.isEmpty || keys.contains($0.key)) }.sorted { $0.key < $1.key }
+                let open = statuses.values.filter { !$0.state.isFinished && (keys.isEmpty || keys.contains($0.key)) }
+                    .sorted { NaturalOrder.less($0.key, $1.key) }
                 let unknown = keys.filter { statuses[$0] == nil }
                 guard unknown.isEmpty else { throw CommandFailure(.error, "no task \(unknown.map { "\(pool)/\($0)" }.joined(separator: ", "))") }
                 guard !open.isEmpty else {
-                    session.terminal.out("Nothing to cancel in \(pool).")
+                    if output.format.isDocument {
+                        session.terminal.err("Nothing to cancel in \(pool).")
+                        try session.terminal.document(OutcomesDocument([]), as: output.format)
+                    } else {
+                        session.terminal.out("Nothing to cancel in \(pool).")
+                    }
                     return .success
                 }
                 let scheduler = desired.pools[pool]?.scheduler ?? snapshot.observed.attempts.first { $0.task.pool == pool }?.scheduler ?? ""
@@ -108,6 +115,10 @@ struct TasksCommand: AsyncParsableCommand {
                                            provider: scheduler, template: "", templateHash: "",
                                            taskAttempts: open.map { TaskAttemptRef(key: $0.key, attempt: $0.attemptsStarted) })
                 let outcomes = try await reconciler.execute([ScheduledAction(action)], snapshot: snapshot, parallelism: 1)
+                if output.format.isDocument {
+                    try session.terminal.document(OutcomesDocument(outcomes), as: output.format)
+                    return outcomes.allSatisfy(\.succeeded) ? .success : .error
+                }
                 for outcome in outcomes { session.terminal.out("\(outcome.succeeded ? "✓" : "✗") cancel \(pool): \(outcome.message)") }
                 return outcomes.allSatisfy(\.succeeded) ? .success : .error
             }

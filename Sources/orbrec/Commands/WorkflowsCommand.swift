@@ -16,20 +16,15 @@ struct WorkflowsCommand: AsyncParsableCommand {
 
         @OptionGroup var global: GlobalOptions
 
-        @Option(name: [.customShort("o"), .long], help: "table or json")
-        var output: String = "table"
-
-        func validate() throws {
-            guard ["table", "json"].contains(output) else { throw ValidationError("-o must be table or json") }
-        }
+        @OptionGroup var output: OutputOptions
 
         func run() async throws {
             try await Session.run(global) { session in
                 let desired = try session.loadConfiguration().desired
                 let now = SystemClock().now()
                 let rows = desired.workflows.values.sorted { $0.name < $1.name }.map { WorkflowDocument($0, now: now) }
-                if output == "json" {
-                    session.terminal.out(try JSONOutput.string(rows))
+                if output.format.isDocument {
+                    try session.terminal.document(rows, as: output.format)
                     return .success
                 }
                 var table = Table("NAME", "STEPS", "TRIGGER", "CONCURRENCY", "NEXT SCHEDULED (UTC)")
@@ -51,17 +46,13 @@ extension WorkflowsCommand {
 
         @OptionGroup var global: GlobalOptions
         @Argument(help: "The workflow.") var name: String
-        @Option(name: [.customShort("o"), .long], help: "table or json") var output: String = "table"
-
-        func validate() throws {
-            guard ["table", "json"].contains(output) else { throw ValidationError("-o must be table or json") }
-        }
+        @OptionGroup var output: OutputOptions
 
         func run() async throws {
             try await Session.run(global) { session in
                 let runs = try session.openExistingStore()?.workflowRuns(workflow: name) ?? []
-                if output == "json" {
-                    session.terminal.out(try JSONOutput.string(runs.map(RunDocument.init)))
+                if output.format.isDocument {
+                    try session.terminal.document(runs.map(RunDocument.init), as: output.format)
                     return .success
                 }
                 var table = Table("RUN", "STATE", "TRIGGER", "STARTED", "ENDED", "STEPS")
@@ -80,11 +71,7 @@ extension WorkflowsCommand {
 
         @OptionGroup var global: GlobalOptions
         @Argument(help: "The run id (wr-…).") var id: String
-        @Option(name: [.customShort("o"), .long], help: "table or json") var output: String = "table"
-
-        func validate() throws {
-            guard ["table", "json"].contains(output) else { throw ValidationError("-o must be table or json") }
-        }
+        @OptionGroup var output: OutputOptions
 
         func run() async throws {
             try await Session.run(global) { session in
@@ -107,7 +94,7 @@ extension WorkflowsCommand {
                     let completed = tasks.filter { $0.state == .completed }.count
                     work[step.name] = "TaskPool/\(run.poolName(of: step.name)): \(completed)/\(tasks.count) completed"
                 }
-                if output == "json" {
+                if output.format.isDocument {
                     var document = RunDocument(run)
                     document.reason = reason
                     for index in document.steps.indices {
@@ -118,7 +105,7 @@ extension WorkflowsCommand {
                             document.steps[index].pool = run.poolName(of: name)
                         }
                     }
-                    session.terminal.out(try JSONOutput.string(document))
+                    try session.terminal.document(document, as: output.format)
                     return .success
                 }
                 session.terminal.out("Run \(run.id) of Workflow/\(run.workflow): \(run.state.rawValue)")
