@@ -31,7 +31,7 @@ struct WorkflowStatusTests {
     static func report(_ desired: DesiredState, runs: [WorkflowRun]?, due: [String: String] = [:]) throws -> StatusReport {
         let effective = desired.applying(runs ?? [])
         let plan = try Planner().plan(PlanInput(desired: effective, observed: ObservedState(), recorded: []))
-        return StatusReport(desired: effective, machines: [], plan: plan, unreachableProviders: [:], workflowRuns: runs, dueWorkflows: due)
+        return StatusReport(desired: desired.forStatus(runs ?? []), machines: [], plan: plan, unreachableProviders: [:], workflowRuns: runs, dueWorkflows: due)
     }
 
     static func row(_ report: StatusReport, _ id: ResourceID) throws -> StatusReport.Row {

@@ -47,7 +47,16 @@ struct GetCommand: AsyncParsableCommand {
     @Flag(help: "Include returned and failed machines.")
     var all = false
 
+    @Flag(name: [.customShort("w"), .long], help: "Show it again whenever the state changes, until Ctrl-C.")
+    var watch = false
+
     func run() async throws {
+        if watch {
+            // Machines are also what providers report, which changes without the state: looked at every 5 s.
+            let watcher = Watcher(terminal: global.terminal, statePath: global.statePath, title: "orbrec get \(object.rawValue)",
+                                  refresh: object == .machines ? .seconds(5) : nil)
+            return try await Session.run(global) { _ in try await watcher.runAgainWithoutWatch() }
+        }
         try await Session.run(global) { session in
             let store = try session.openExistingStore()
             if store == nil && !object.isDeclared {

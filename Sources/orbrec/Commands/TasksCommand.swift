@@ -11,19 +11,26 @@ struct TasksCommand: AsyncParsableCommand {
         commandName: "tasks", abstract: "Task operations: logs, requeue, cancel.", subcommands: [Logs.self, Requeue.self, Cancel.self])
 
     struct Logs: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Print an attempt's output (the last attempt unless --attempt).")
+        static let configuration = CommandConfiguration(abstract: "Print an attempt's output (the last attempt unless --attempt); -f follows it.")
 
         @OptionGroup var global: GlobalOptions
         @Argument var pool: String
         @Argument var key: String
         @Option(help: "The attempt number.") var attempt: Int?
         @Flag(help: "Print standard error instead of standard output.") var stderr = false
+        @Flag(name: [.customShort("f"), .long], help: "Follow the output as it is written, on to the next attempts, until the task is finished (or Ctrl-C).")
+        var follow = false
 
         func run() async throws {
             try await Session.run(global) { session in
                 guard let store = try session.openExistingStore(),
                       let task = try store.tasks(pool: pool).first(where: { $0.key == key }) else {
                     throw CommandFailure(.error, "no task \(pool)/\(key) in the state")
+                }
+                if follow {
+                    let follower = TaskLogFollower(store: store, files: AttemptFiles(root: session.taskDirectory, pool: pool, key: key),
+                                                   pool: pool, key: key, standardError: stderr, terminal: session.terminal)
+                    return try await StopOnSignal.run { try await follower.run(from: attempt) }
                 }
                 let number = attempt ?? task.attemptsStarted
                 guard number >= 1, number <= task.attemptsStarted else {
