@@ -12,7 +12,7 @@ struct Orbrec: AsyncParsableCommand {
             """,
         version: BuildInfo.summary,
         subcommands: [
-            InitCommand.self, ValidateCommand.self, PlanCommand.self, ApplyCommand.self, StatusCommand.self,
+            InitCommand.self, ValidateCommand.self, PlanCommand.self, ApplyCommand.self, DestroyCommand.self, StatusCommand.self,
             SchemaCommand.self, ExplainCommand.self,
             GetCommand.self, DescribeCommand.self, TasksCommand.self, EventsCommand.self, RequestsCommand.self, HistoryCommand.self, MachinesCommand.self,
             LockCommand.self, RunCommand.self, MCPCommand.self, WorkflowsCommand.self, GraphCommand.self, PolicyCommand.self,

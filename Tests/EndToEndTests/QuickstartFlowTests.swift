@@ -73,7 +73,7 @@ import Testing
         #expect(status.stdout.contains("Fleet/workers"))
         #expect(status.stdout.contains("Missing"))
         #expect(!FileManager.default.fileExists(atPath: h.state))
-        #expect(try h.orbrec("get", "machines").stdout.contains("No state yet"))
+        #expect(try h.orbrec("get", "machines").stdout.contains("No state at"))
         #expect(try h.orbrec("lock", "status").stdout.contains("not locked"))
     }
 

@@ -4,9 +4,14 @@ internal import OrbrecStore
 extension Reconciler {
     /// Re-observes and re-plans until every resource is synced and healthy, executing (and
     /// journaling) each pass's actions. Throws `ConvergeTimeout` when `timeout` passes first.
+    ///
+    /// Once `shouldStop` answers true nothing more starts (no action, no attempt); the actions in
+    /// flight finish, those not started stay `planned` for the caller to cancel, and it throws
+    /// `ConvergeStopped`. Ask for a look (`attemptEnds.requestLook()`) to end a wait early.
     public func converge(desired: DesiredState, allowEmpty: Bool, parallelism: Int, timeout: ConfigDuration,
                          pollInterval: ConfigDuration = ConfigDuration(milliseconds: 250), policyOverride: String? = nil,
                          alreadyOverridden: Set<PolicyViolation> = [],
+                         shouldStop: @escaping @Sendable () -> Bool = { false },
                          progress: @escaping @Sendable (ApplyProgress) -> Void = { _ in }) async throws -> [ActionOutcome] {
         let deadline = clock.now().adding(timeout)
         var outcomes: [ActionOutcome] = []
@@ -24,6 +29,7 @@ extension Reconciler {
         while true {
             try await flow?.flush()
             flow = nil
+            if shouldStop() { throw ConvergeStopped() }
             let snapshot = try await snapshot(of: desired, sync: true)
             for note in snapshot.workflowNotes { progress(.note(note)) }
             let result = try plan(snapshot, allowEmpty: allowEmpty)
@@ -49,7 +55,9 @@ extension Reconciler {
                         overridden.formUnion(fresh)
                     }
                 }
-                outcomes += try await execute(result.scheduled, snapshot: snapshot, parallelism: parallelism, progress: progress)
+                outcomes += try await execute(result.scheduled, snapshot: snapshot, parallelism: parallelism,
+                                              shouldStop: shouldStop, progress: progress)
+                if shouldStop() { throw ConvergeStopped() }
             }
             wait = replacingBroken ? min(longestWait, wait * 2) : pollInterval.milliseconds
             // Between passes, pools move on events; the next pass comes after a longer wait while
@@ -64,11 +72,18 @@ extension Reconciler {
                 let others = report.rows.contains { $0.id.kind == .taskPool && $0.sync != .synced && !moved.contains($0.id.name) }
                 let pace = others ? wait : max(wait, Self.passIntervalWhileFlowing.milliseconds)
                 let until = clock.now().adding(ConfigDuration(milliseconds: pace))
-                try await flow.run(until: min(until, deadline), ends: attemptEnds, wakeup: wakeup, clock: clock) { counts in
+                try await flow.run(until: min(until, deadline), ends: attemptEnds, wakeup: wakeup, clock: clock,
+                                   shouldStop: shouldStop) { counts in
                     progress(.pools(counts))
                 }
             } else {
-                try await Task.sleep(for: .milliseconds(wait))
+                // In slices, so a stop is heard within one.
+                var slept: Int64 = 0
+                while slept < wait, !shouldStop() {
+                    let slice = min(50, wait - slept)
+                    try await Task.sleep(for: .milliseconds(slice))
+                    slept += slice
+                }
             }
         }
     }
@@ -81,11 +96,12 @@ extension TaskFlow {
     /// Steps on every announced end (and due retry) until `until`, or until the pools drain.
     /// Ends that arrive while a step's transaction is written are taken together by the next.
     func run(until: Instant, ends: AttemptEnds, wakeup: WakeupSignal, clock: any Clock,
+             shouldStop: @Sendable () -> Bool = { false },
              progress: @Sendable ([(pool: String, counts: TaskDispatcher.Counts)]) -> Void) async throws {
         var lastProgress = Instant(millisecondsSinceEpoch: 0)
         while true {
             let now = clock.now()
-            if now >= until { break }
+            if now >= until || shouldStop() { break }
             if ends.takeLookRequest() { break }
             let announced = ends.take()
             let retryDue = nextRetry.map { $0 <= now } ?? false
@@ -117,6 +133,11 @@ extension TaskFlow {
 public struct ConvergeTimeout: Error, Sendable {
     public var report: StatusReport
     public var timeout: ConfigDuration
+}
+
+/// `apply --wait` was asked to stop (SIGINT): nothing more was started.
+public struct ConvergeStopped: Error, Sendable {
+    public init() {}
 }
 
 /// A plan failed a blocking policy: nothing of it was carried out.

@@ -8,7 +8,8 @@ enum DirectoryWalker {
     /// an inotify watch goes on before the listing, so a file cannot land unseen in between.
     /// `file` receives each configuration file. Symlinked directories are not followed (loops,
     /// and a watch on the target would report paths under another name); symlinked files are.
-    static func walk(root: String,
+    /// Directories in `skipping` (root-relative) are neither entered nor watched.
+    static func walk(root: String, skipping: Set<String> = [],
                      enter: (_ relative: String, _ absolute: String) -> Bool,
                      file: (_ relative: String, _ absolute: String) -> Void) {
         let nameOffset = MemoryLayout<dirent>.offset(of: \dirent.d_name)!
@@ -26,7 +27,7 @@ enum DirectoryWalker {
                 var type = entry.pointee.d_type
                 if type == UInt8(DT_UNKNOWN) { type = lstatType(childAbsolute) }
                 if type == UInt8(DT_DIR) {
-                    pending.append(childRelative)
+                    if !skipping.contains(childRelative) { pending.append(childRelative) }
                 } else if type == UInt8(DT_REG) || type == UInt8(DT_LNK), ConfigurationFileFilter.isConfigurationFile(name) {
                     file(childRelative, childAbsolute)
                 }

@@ -24,10 +24,10 @@ struct FileStamp: Sendable, Equatable {
         self.inode = inode
     }
 
-    /// Every configuration file under `root`, by root-relative path.
-    static func snapshot(of root: String) -> [String: FileStamp] {
+    /// Every configuration file under `root` (outside `skipping`), by root-relative path.
+    static func snapshot(of root: String, skipping: Set<String> = []) -> [String: FileStamp] {
         var stamps: [String: FileStamp] = [:]
-        DirectoryWalker.walk(root: root, enter: { _, _ in true }, file: { relative, absolute in
+        DirectoryWalker.walk(root: root, skipping: skipping, enter: { _, _ in true }, file: { relative, absolute in
             stamps[relative] = FileStamp(path: absolute)
         })
         return stamps

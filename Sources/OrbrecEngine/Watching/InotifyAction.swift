@@ -32,7 +32,8 @@ enum InotifyAction: Equatable, Sendable {
         var exists: Bool { self == .modified || self == .movedIn }
     }
 
-    static func interpret(_ event: InotifyEvent, directories: [Int32: String], rootWatch: Int32?) -> InotifyAction {
+    static func interpret(_ event: InotifyEvent, directories: [Int32: String], rootWatch: Int32?,
+                          excluded: Set<String> = []) -> InotifyAction {
         let mask = event.mask
         if mask.contains(.queueOverflow) { return .overflow }
         if mask.contains(.ignored) { return .watchRemoved(wd: event.wd) }
@@ -46,6 +47,8 @@ enum InotifyAction: Equatable, Sendable {
         }
         if ConfigurationFileFilter.isHidden(event.name) { return .ignore }
         if mask.contains(.isDirectory) {
+            // A directory orbrec writes into coming or going changes no configuration.
+            if excluded.contains(ConfigurationFileFilter.join(directory, event.name)) { return .ignore }
             return mask.isDisjoint(with: [.create, .delete, .movedFrom, .movedTo]) ? .ignore : .directoryChanged
         }
         guard ConfigurationFileFilter.isConfigurationFile(event.name) else { return .ignore }

@@ -12,6 +12,8 @@ final class InotifyReader: @unchecked Sendable {
     private static let bufferSize = 64 * 1024
 
     private let root: String
+    /// Root-relative directories never watched (what orbrec writes).
+    private let excluded: Set<String>
     private let fd: Int32
     private let stopSignal: StopSignal
     private let continuation: AsyncStream<WatchBatch>.Continuation
@@ -26,9 +28,10 @@ final class InotifyReader: @unchecked Sendable {
     private var nextRootRetry: ContinuousClock.Instant?
 
     /// Opens inotify and watches the tree; the files found are the baseline (no batch).
-    init(root: String, debounce: Duration, maxDelay: Duration, stopSignal: StopSignal,
+    init(root: String, excluded: Set<String> = [], debounce: Duration, maxDelay: Duration, stopSignal: StopSignal,
          continuation: AsyncStream<WatchBatch>.Continuation) throws(WatcherError) {
         self.root = root
+        self.excluded = excluded
         self.stopSignal = stopSignal
         self.continuation = continuation
         debouncer = Debouncer(debounce: debounce, maxDelay: maxDelay)
@@ -93,7 +96,7 @@ final class InotifyReader: @unchecked Sendable {
         var rescanNeeded = false
         var reportEverything = false
         for event in events {
-            switch InotifyAction.interpret(event, directories: directories, rootWatch: rootWatch) {
+            switch InotifyAction.interpret(event, directories: directories, rootWatch: rootWatch, excluded: excluded) {
             case .ignore:
                 break
             case let .file(path, change):
@@ -146,7 +149,7 @@ final class InotifyReader: @unchecked Sendable {
         var watched: [Int32: String] = [:]
         var found: [String: UInt64] = [:]
         var failures: [(path: String, errno: Int32)] = []
-        DirectoryWalker.walk(root: root, enter: { relative, absolute in
+        DirectoryWalker.walk(root: root, skipping: excluded, enter: { relative, absolute in
             // The root may itself be a symlink (a deploy's "current" link); below it, never follow.
             let mask: InotifyMask = relative.isEmpty ? .directoryWatch : InotifyMask.directoryWatch.union(.dontFollow)
             let wd = inotify_add_watch(fd, absolute, mask.rawValue)

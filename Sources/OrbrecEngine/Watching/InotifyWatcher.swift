@@ -9,20 +9,23 @@ public final class InotifyWatcher: ConfigurationWatcher {
 
     /// Throws `WatcherError` if inotify cannot be opened or the root (or, for lack of watches,
     /// any directory below it) cannot be watched. Watches are in place when this returns.
+    /// Directories in `excluding` get no watch, even when made later: orbrec writes there.
     public convenience init(root: String, debounce: Duration = .milliseconds(25),
-                            maxDelay: Duration = .milliseconds(250)) throws {
-        try self.init(root: root, debounce: debounce, maxDelay: maxDelay, beforeReading: nil)
+                            maxDelay: Duration = .milliseconds(250), excluding: [String] = []) throws {
+        try self.init(root: root, debounce: debounce, maxDelay: maxDelay, excluding: excluding, beforeReading: nil)
     }
 
     /// `beforeReading` runs on the watcher's thread before its first read; tests hold it there
     /// to let the kernel queue overflow.
-    init(root: String, debounce: Duration, maxDelay: Duration,
+    init(root: String, debounce: Duration, maxDelay: Duration, excluding: [String] = [],
          beforeReading: (@Sendable () -> Void)?) throws(WatcherError) {
         let stopSignal = try StopSignal()
         let (stream, continuation) = AsyncStream.makeStream(of: WatchBatch.self)
         let reader: InotifyReader
         do {
-            reader = try InotifyReader(root: Self.normalized(root), debounce: debounce, maxDelay: maxDelay,
+            let root = Self.normalized(root)
+            reader = try InotifyReader(root: root, excluded: ConfigurationFileFilter.relativePaths(of: excluding, under: root),
+                                       debounce: debounce, maxDelay: maxDelay,
                                        stopSignal: stopSignal, continuation: continuation)
         } catch {
             stopSignal.close()

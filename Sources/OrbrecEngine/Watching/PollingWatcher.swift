@@ -9,18 +9,20 @@ public final class PollingWatcher: ConfigurationWatcher {
     private let stopper = StopCondition()
 
     /// The first walk happens here and is the baseline (no batch), so changes made right after
-    /// `init` returns are reported.
-    public init(root: String, interval: Duration = .seconds(1)) {
+    /// `init` returns are reported. Directories in `excluding` (absolute, or relative to the
+    /// current directory) are never walked: what orbrec writes there is not configuration.
+    public init(root: String, interval: Duration = .seconds(1), excluding: [String] = []) {
         let root = InotifyWatcher.normalized(root)
+        let skipping = ConfigurationFileFilter.relativePaths(of: excluding, under: root)
         let (stream, continuation) = AsyncStream.makeStream(of: WatchBatch.self)
         self.stream = stream
         let stopper = stopper
         continuation.onTermination = { _ in stopper.stop() }
-        let baseline = FileStamp.snapshot(of: root)
+        let baseline = FileStamp.snapshot(of: root, skipping: skipping)
         let thread = Thread {
             var previous = baseline
             while !stopper.wait(for: interval) {
-                let current = FileStamp.snapshot(of: root)
+                let current = FileStamp.snapshot(of: root, skipping: skipping)
                 if let batch = Self.difference(from: previous, to: current) { continuation.yield(batch) }
                 previous = current
             }

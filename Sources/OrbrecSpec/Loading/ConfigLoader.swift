@@ -13,11 +13,14 @@ public struct ConfigLoader: Sendable {
     ///     and to nothing for `.`, so locations read `fleet.yaml:3:5`.
     ///   - policyDirectories: directories of `kind: Policy` documents checked with this
     ///     configuration (`--policies`); they may hold nothing else.
-    public func load(_ path: String, displayPath: String? = nil, policyDirectories: [String] = []) throws(ConfigurationError) -> LoadedConfiguration {
+    ///   - excluding: directories never read, wherever they lie below `path`: what orbrec
+    ///     writes (the state's directory, task outputs, machine logs) is not configuration.
+    public func load(_ path: String, displayPath: String? = nil, policyDirectories: [String] = [],
+                     excluding: [String] = []) throws(ConfigurationError) -> LoadedConfiguration {
         let shown = displayPath ?? (path == "." || path == "./" ? "" : path)
         let listing: ConfigurationFiles.Listing
         do {
-            listing = try ConfigurationFiles.list(in: path)
+            listing = try ConfigurationFiles.list(in: path, excluding: excluding)
         } catch {
             throw ConfigurationError([.error("config-not-found", "configuration directory '\(path)' does not exist or cannot be read", at: nil)])
         }
@@ -31,7 +34,7 @@ public struct ConfigLoader: Sendable {
         var sources = files.map { (directory: path, shown: shown, relative: $0, onlyPolicies: false) }
         diagnostics += listing.problems.map { Self.diagnostic($0, shown: shown) }
         for directory in policyDirectories {
-            guard let listed = try? ConfigurationFiles.list(in: directory) else {
+            guard let listed = try? ConfigurationFiles.list(in: directory, excluding: excluding) else {
                 diagnostics.append(.error("config-not-found", "policies directory '\(directory)' does not exist or cannot be read", at: nil))
                 continue
             }

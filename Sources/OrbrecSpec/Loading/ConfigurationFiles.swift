@@ -32,10 +32,13 @@ enum ConfigurationFiles {
         var inode: UInt64
     }
 
-    /// Lists the configuration files below `root`; throws when `root` cannot be read at all.
-    static func list(in root: String) throws -> Listing {
+    /// Lists the configuration files below `root`, never entering the directories
+    /// `excluding` names (those that do not exist cannot be below it); throws when `root`
+    /// cannot be read at all.
+    static func list(in root: String, excluding: [String] = []) throws -> Listing {
         guard let rootStatus = status(of: root, following: true) else { throw CocoaError(.fileNoSuchFile) }
         if !isDirectory(rootStatus) { return Listing(files: [""], problems: []) }
+        let excluded = Set(excluding.compactMap { status(of: $0, following: true) }.filter(isDirectory).map(identity))
         guard let realRoot = realPath(root) else { throw CocoaError(.fileNoSuchFile) }
         var found: [String] = []
         var problems: [Problem] = []
@@ -71,6 +74,7 @@ enum ConfigurationFiles {
                 }
                 if isDirectory(target) {
                     if let first = entered[identity(target)] {
+                    if excluded.contains(identity(target)) { continue }
                         let message = if first.isEmpty {
                             "'\(child)' leads back to the configuration directory itself; orbrec reads each directory once and does not follow the loop"
                         } else if child.hasPrefix(first + "/") {

@@ -49,7 +49,8 @@ struct ApplyCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        try await Session.run(global) { session in
+        // A saved plan names the configuration and the state it was made with.
+        try await Session.run(planFile.map(global.applying(savedPlan:)) ?? global) { session in
             let desired = try session.loadConfiguration().desired
             let applyStarted = SystemClock().now()
             let store = try session.openStore()
@@ -67,6 +68,13 @@ struct ApplyCommand: AsyncParsableCommand {
             let current: PlanResult
             do throws(PlanFailure) {
                 current = try reconciler.plan(snapshot, allowEmpty: allowEmpty)
+            // Ctrl-C before anything is carried out leaves at once, the lock released.
+            let interruption = Interruption(leave: { [terminal = session.terminal] in
+                terminal.endProgress()
+                terminal.err("\nInterrupted; nothing was applied.")
+                try? store.unlock(id: lock.id)
+            })
+            defer { withExtendedLifetime(interruption) {} }
             } catch {
                 throw CommandFailure(.error, "no plan could be made; nothing was applied", diagnostics: error.diagnostics)
             }
@@ -111,8 +119,15 @@ struct ApplyCommand: AsyncParsableCommand {
                 try reconciler.recordPolicyOverride(policy, reason: policyOverride, configRevision: current.plan.configRevision)
                 overridden = Set(policy.blocking.filter(\.isOverridable))
             }
-            let outcomes = try await reconciler.execute(scheduled, snapshot: snapshot, parallelism: parallelism, progress: { event in
+            let outcomes = try await reconciler.execute(scheduled, snapshot: snapshot, parallelism: parallelism,
+                                                        shouldStop: { interruption.isInterrupted }, progress: { event in
                 report(event, session)
+            interruption.carryingOut { [terminal = session.terminal] in
+                terminal.endProgress()
+                terminal.err("\nInterrupted: starting nothing more; what is in flight finishes. Ctrl-C again leaves at once.")
+                // Ends a wait between passes now rather than at its end.
+                Session.attemptEnds.requestLook()
+            }
             })
             let after = try await reconciler.snapshot(of: desired, sync: true)
             for note in after.workflowNotes { session.terminal.out("• \(note)") }
@@ -122,6 +137,7 @@ struct ApplyCommand: AsyncParsableCommand {
             if !scheduled.isEmpty {
                 session.terminal.out("\n" + session.terminal.bold("Apply complete:")
                     + " \(outcomes.count - failed.count) action(s) succeeded, \(failed.count) failed.")
+            if interruption.isInterrupted { return await interrupted(session, reconciler, store, desired: desired) }
             }
             if !failed.isEmpty {
                 throw CommandFailure(.error, "\(failed.count) action(s) failed; see 'orbrec history' and 'orbrec get requests'")
@@ -132,7 +148,9 @@ struct ApplyCommand: AsyncParsableCommand {
                     let display = PoolProgressDisplay()
                     _ = try await reconciler.converge(desired: desired, allowEmpty: allowEmpty, parallelism: parallelism,
                                                       timeout: timeout, policyOverride: policyOverride,
-                                                      alreadyOverridden: overridden) { event in report(event, session, pools: display) }
+                                                      alreadyOverridden: overridden, shouldStop: { interruption.isInterrupted }) { event in
+                        report(event, session, pools: display)
+                    }
                     display.end()
                     session.terminal.endProgress()
                     let final = try await reconciler.snapshot(of: desired)
@@ -160,6 +178,8 @@ struct ApplyCommand: AsyncParsableCommand {
                     throw CommandFailure(.policyDenied, "a policy denied a later pass of the apply; it stopped there")
                 } catch let timedOut as ConvergeTimeout {
                     session.terminal.endProgress()
+                } catch is ConvergeStopped {
+                    return await interrupted(session, reconciler, store, desired: desired)
                     let pending = timedOut.report.rows.filter { $0.sync != .synced || $0.health != .healthy }
                         .map { "\($0.id) (\($0.health.rawValue): \($0.message.isEmpty ? $0.observed : $0.message))" }
                     throw CommandFailure(.error, "not converged after \(timedOut.timeout): \(pending.joined(separator: "; "))")
@@ -173,6 +193,7 @@ struct ApplyCommand: AsyncParsableCommand {
     private func savedActions(_ path: String, current: PlanResult, stateID: String) throws -> [ScheduledAction] {
         let document: PlanDocument
         do {
+            if interruption.isInterrupted { return await interrupted(session, reconciler, store, desired: desired) }
             document = try JSONDecoder().decode(PlanDocument.self, from: Data(contentsOf: URL(fileURLWithPath: path)))
         } catch {
             throw CommandFailure(.error, "cannot read the saved plan \(path): \(error.localizedDescription)")

@@ -60,7 +60,8 @@ struct GetCommand: AsyncParsableCommand {
         try await Session.run(global) { session in
             let store = try session.openExistingStore()
             if store == nil && !object.isDeclared {
-                session.terminal.out(output == .json ? "[]" : "No state yet at \(global.statePath).")
+                if output == .json { session.terminal.note(session.noStateMessage) }
+                session.terminal.out(output == .json ? "[]" : "No state at \(StateLocation.absolute(global.statePath)) (nothing applied yet).")
                 return .success
             }
             let now = SystemClock().now()
@@ -98,7 +99,8 @@ struct GetCommand: AsyncParsableCommand {
 /// Loads the configuration quietly, for commands that can do without it.
 enum ConfigLoaderShim {
     static func load(_ session: Session) throws -> DesiredState {
-        try ConfigLoader().load(session.global.config, policyDirectories: session.global.policyDirectories).desired
+        try ConfigLoader().load(session.global.config, policyDirectories: session.global.policyDirectories,
+                                excluding: session.writtenDirectories).desired
     }
 }
 

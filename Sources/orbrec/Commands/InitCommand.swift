@@ -22,12 +22,28 @@ struct InitCommand: AsyncParsableCommand {
                 for file in Quickstart.files {
                     try (file.content + "\n").write(toFile: "\(directory)/\(file.name)", atomically: true, encoding: .utf8)
                 }
+                try Self.ignoreState(in: directory)
             } catch {
                 throw CommandFailure(.error, "cannot write into \(directory): \(error.localizedDescription)")
             }
-            session.terminal.out("Wrote \(Quickstart.files.map(\.name).joined(separator: ", ")) into \(directory).")
+            session.terminal.out("Wrote \((Quickstart.files.map(\.name) + [".gitignore"]).joined(separator: ", ")) into \(directory).")
             session.terminal.out("Next: orbrec plan -c \(directory)   then   orbrec apply -c \(directory) --wait")
             return .success
         }
+    }
+
+    /// The state lives in `.orbrec/` beside the configuration: keep it out of the repository.
+    /// An existing `.gitignore` gets the line added, once.
+    static func ignoreState(in directory: String) throws {
+        let path = directory + "/.gitignore"
+        let entry = StateLocation.directoryName + "/"
+        guard let existing = FileManager.default.contents(atPath: path).map({ String(decoding: $0, as: UTF8.self) }) else {
+            try "# orbrec's state, task outputs and machine logs\n\(entry)\n".write(toFile: path, atomically: true, encoding: .utf8)
+            return
+        }
+        let lines = existing.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }
+        guard !lines.contains(where: { [entry, StateLocation.directoryName, "/" + entry, "/" + StateLocation.directoryName].contains($0) }) else { return }
+        let separator = existing.isEmpty || existing.hasSuffix("\n") ? "" : "\n"
+        try (existing + separator + entry + "\n").write(toFile: path, atomically: true, encoding: .utf8)
     }
 }

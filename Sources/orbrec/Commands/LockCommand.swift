@@ -17,7 +17,7 @@ struct LockCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await Session.run(global) { session in
-                let holder = try session.openExistingStore()?.currentLock()
+                let holder = try session.openJournal()?.currentLock()
                 if output.format.isDocument {
                     try session.terminal.document(LockDocument(lock: holder.map(LockDocument.Holder.init)), as: output.format)
                 } else if let holder {

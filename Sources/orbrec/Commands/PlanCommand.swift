@@ -58,6 +58,8 @@ struct PlanCommand: AsyncParsableCommand {
             var document = PlanDocument(result, stateID: store.stateID, policyOverride: policyOverride)
             var runs: [PlanDocument.WorkflowStart] = []
             for (workflow, decision) in try reconciler.dueWorkflowRuns(desired) {
+            document.config = StateLocation.absolute(global.config)
+            document.state = StateLocation.absolute(global.statePath)
                 runs += decision.starts.map { .init(workflow: workflow, trigger: $0.trigger.rawValue, reason: $0.reason, started: true) }
                 runs += decision.held.map { .init(workflow: workflow, trigger: nil, reason: $0, started: false) }
             }
@@ -80,7 +82,9 @@ struct PlanCommand: AsyncParsableCommand {
                 } catch {
                     throw CommandFailure(.error, "cannot write the plan to \(out): \(error.localizedDescription)")
                 }
-                if !json { session.terminal.out("\nSaved the plan to \(out). Apply exactly these actions with: orbrec apply \(out)") }
+                // Absolute: the plan names its configuration and state, so this works from anywhere.
+                let saved = StateLocation.absolute(out)
+                if !json { session.terminal.out("\nSaved the plan to \(saved). Apply exactly these actions with: orbrec apply \(saved)") }
             }
             try failIfAdaptersWereUnobserved(result.plan)
             if result.policy.blocks(overridden: policyOverride != nil) { return .policyDenied }

@@ -23,7 +23,7 @@ struct TasksCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await Session.run(global) { session in
-                guard let store = try session.openExistingStore(),
+                guard let store = try session.openJournal(),
                       let task = try store.tasks(pool: pool).first(where: { $0.key == key }) else {
                     throw CommandFailure(.error, "no task \(pool)/\(key) in the state")
                 }
@@ -62,7 +62,7 @@ struct TasksCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await Session.run(global) { session in
-                guard let store = try session.openExistingStore() else { throw CommandFailure(.error, "there is no state yet") }
+                guard let store = try session.openExistingStore() else { throw CommandFailure(.error, session.noStateMessage) }
                 let lock = try await session.lock(store, operation: "tasks requeue", timeout: lockTimeout)
                 defer { try? store.unlock(id: lock.id) }
                 let tasks = try store.tasks(pool: pool).map(\.status)
@@ -94,7 +94,7 @@ struct TasksCommand: AsyncParsableCommand {
         func run() async throws {
             try await Session.run(global) { session in
                 let desired = try session.loadConfiguration().desired
-                guard let store = try session.openExistingStore() else { throw CommandFailure(.error, "there is no state yet") }
+                guard let store = try session.openExistingStore() else { throw CommandFailure(.error, session.noStateMessage) }
                 let lock = try await session.lock(store, operation: "tasks cancel", timeout: lockTimeout)
                 defer { try? store.unlock(id: lock.id) }
                 let reconciler = session.reconciler(store)

@@ -50,7 +50,7 @@ extension WorkflowsCommand {
 
         func run() async throws {
             try await Session.run(global) { session in
-                let runs = try session.openExistingStore()?.workflowRuns(workflow: name) ?? []
+                let runs = try session.openJournal()?.workflowRuns(workflow: name) ?? []
                 if output.format.isDocument {
                     try session.terminal.document(runs.map(RunDocument.init), as: output.format)
                     return .success
@@ -75,7 +75,7 @@ extension WorkflowsCommand {
 
         func run() async throws {
             try await Session.run(global) { session in
-                guard let store = try session.openExistingStore(), let (run, reason) = try store.workflowRun(id: id) else {
+                guard let store = try session.openJournal(), let (run, reason) = try store.workflowRun(id: id) else {
                     throw CommandFailure(.error, "no run \(id)")
                 }
                 // What each step caused: its pool's tasks (named for the run and step).

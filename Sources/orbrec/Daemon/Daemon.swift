@@ -73,6 +73,7 @@ struct Daemon {
         let serverFailure = FailureNote()
         let config = session.global.config
         let policies = session.global.policyDirectories
+        let written = session.writtenDirectories
 
         // The loop acts only once the API listens: a daemon that cannot bind exits having
         // changed nothing (a restart loop under systemd must not act every few seconds).
@@ -99,7 +100,7 @@ struct Daemon {
                     let files = batch.paths.sorted()
                     let cause = batch.rescanned ? "rescan" : "changed: " + files.prefix(5).joined(separator: ", ")
                         + (files.count > 5 ? " and \(files.count - 5) more" : "")
-                    await loop.configurationLoaded(Self.load(config, policies: policies), cause: cause)
+                    await loop.configurationLoaded(Self.load(config, policies: policies, excluding: written), cause: cause)
                 }
             }
             group.addTask { await Self.heartbeat(notifier, loop) }
@@ -114,7 +115,7 @@ struct Daemon {
                     } else if number == SIGHUP {
                         notifier.reloading()
                         log.emit(.info, "reloading", [("signal", name)])
-                        await loop.configurationLoaded(Self.load(config, policies: policies), cause: name)
+                        await loop.configurationLoaded(Self.load(config, policies: policies, excluding: written), cause: name)
                         await loop.reconcileAll(cause: name)
                         notifier.ready(status: "reloaded")
                     } else if stopping {
@@ -140,11 +141,13 @@ struct Daemon {
         return .success
     }
 
-    func load() -> ConfigurationLoad { Self.load(session.global.config, policies: session.global.policyDirectories) }
+    func load() -> ConfigurationLoad {
+        Self.load(session.global.config, policies: session.global.policyDirectories, excluding: session.writtenDirectories)
+    }
 
-    static func load(_ config: String, policies: [String]) -> ConfigurationLoad {
+    static func load(_ config: String, policies: [String], excluding written: [String]) -> ConfigurationLoad {
         do {
-            return .valid(try ConfigLoader().load(config, policyDirectories: policies).desired)
+            return .valid(try ConfigLoader().load(config, policyDirectories: policies, excluding: written).desired)
         } catch {
             return .invalid(error.diagnostics)
         }
@@ -154,12 +157,14 @@ struct Daemon {
         if watch == .inotify {
             do {
                 let quiet = Duration.milliseconds(debounce.milliseconds)
-                return try InotifyWatcher(root: session.global.config, debounce: quiet, maxDelay: max(.milliseconds(250), quiet * 4))
+                return try InotifyWatcher(root: session.global.config, debounce: quiet, maxDelay: max(.milliseconds(250), quiet * 4),
+                                          excluding: session.writtenDirectories)
             } catch {
                 log.emit(.warning, "inotify unavailable; polling instead", [("error", "\(error)"), ("interval", "\(pollInterval)")])
             }
         }
-        return PollingWatcher(root: session.global.config, interval: .milliseconds(pollInterval.milliseconds))
+        return PollingWatcher(root: session.global.config, interval: .milliseconds(pollInterval.milliseconds),
+                              excluding: session.writtenDirectories)
     }
 
     static let stuckAfterMilliseconds: Int64 = 300_000

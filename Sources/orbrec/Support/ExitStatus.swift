@@ -8,6 +8,8 @@ enum ExitStatus: Int32 {
     case policyDenied = 3
     case stalePlan = 4
     case lockTimeout = 5
+    /// SIGINT: 128 + 2, as a shell reports a process the signal ended.
+    case interrupted = 130
 
     var code: ExitCode { ExitCode(rawValue) }
 }

@@ -3,8 +3,8 @@ internal import Foundation
 
 /// Options every command takes.
 struct GlobalOptions: ParsableArguments {
-    @Option(name: [.customShort("c"), .long], help: "The configuration directory.")
-    var config: String = "."
+    @Option(name: [.customShort("c"), .customLong("config")], help: "The configuration directory (or one file); default the current one.")
+    var configOption: String?
 
     @Option(help: ArgumentHelp("The state file (default .orbrec/state.db, or $ORBREC_STATE).", valueName: "path"))
     var state: String?
@@ -19,8 +19,21 @@ struct GlobalOptions: ParsableArguments {
     @Flag(help: "Never colour output (also: the NO_COLOR environment variable).")
     var noColor = false
 
+    /// The configuration directory (or file) as given.
+    var config: String {
+        get { configOption ?? "." }
+        set { configOption = newValue }
+    }
+
+    /// Whether the state was named (`--state` or `ORBREC_STATE`) rather than found beside the configuration.
+    var stateIsNamed: Bool { namedState != nil }
+
+    private var namedState: String? {
+        state ?? ProcessInfo.processInfo.environment["ORBREC_STATE"].flatMap { $0.isEmpty ? nil : $0 }
+    }
+
     var statePath: String {
-        state ?? ProcessInfo.processInfo.environment["ORBREC_STATE"].flatMap { $0.isEmpty ? nil : $0 } ?? ".orbrec/state.db"
+        namedState ?? StateLocation.defaultPath(forConfiguration: config)
     }
 
     var terminal: Terminal { Terminal(noColor: noColor) }

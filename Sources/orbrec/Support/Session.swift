@@ -54,7 +54,7 @@ struct Session {
 
     func loadConfiguration() throws -> LoadedConfiguration {
         do {
-            let loaded = try ConfigLoader().load(global.config, policyDirectories: global.policyDirectories)
+            let loaded = try ConfigLoader().load(global.config, policyDirectories: global.policyDirectories, excluding: writtenDirectories)
             logger.debug("configuration loaded", [("files", "\(loaded.files.count)"), ("revision", loaded.desired.revision)])
             return loaded
         } catch {
@@ -84,6 +84,23 @@ struct Session {
 
     var stateDirectory: String {
         let directory = (global.statePath as NSString).deletingLastPathComponent
+    /// Opens the state for a command that only reads it; when there is none yet, says so
+    /// (on stderr, so JSON on stdout stays whole) and creates nothing.
+    func openJournal() throws -> StateStore? {
+        let store = try openExistingStore()
+        if store == nil { terminal.note(noStateMessage) }
+        return store
+    }
+
+    var noStateMessage: String { "no state at \(StateLocation.absolute(global.statePath)) (nothing applied yet)" }
+
+    /// What orbrec writes, never to be read as configuration wherever it lies: the state's
+    /// directory, and the task outputs and machine logs kept beside the state.
+    var writtenDirectories: [String] {
+        let directory = StateLocation.absolute(stateDirectory)
+        return [directory, directory + "/tasks", directory + "/machines"]
+    }
+
         return directory.isEmpty ? "." : directory
     }
 

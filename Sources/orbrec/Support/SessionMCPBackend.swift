@@ -16,7 +16,8 @@ struct SessionMCPBackend: MCPBackend {
     func attemptEnded(_ attempt: ObservedAttempt) { Session.attemptEnds.post([attempt]) }
 
     func loadConfiguration() throws(ConfigurationError) -> LoadedConfiguration {
-        try ConfigLoader().load(session.global.config, policyDirectories: session.global.policyDirectories)
+        try ConfigLoader().load(session.global.config, policyDirectories: session.global.policyDirectories,
+                                excluding: session.writtenDirectories)
     }
 
     func openExistingStore() throws -> StateStore? {
