@@ -27,7 +27,7 @@ import Testing
         } catch {
             #expect(!error.diagnostics.isEmpty)
             #expect(error.diagnostics.allSatisfy { $0.location != nil }, "every diagnostic carries file:line:col")
-            rendered = error.diagnostics.map(\.rendered).joined(separator: "\n") + "\n"
+            rendered = error.diagnostics.map(\.renderedWithExcerpt).joined(separator: "\n") + "\n"
         }
         let expectedPath = "\(directory)/expected.txt"
         if ProcessInfo.processInfo.environment["ORBREC_UPDATE_GOLDEN"] == "1" {

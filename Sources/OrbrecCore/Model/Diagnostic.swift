@@ -16,12 +16,16 @@ public struct Diagnostic: Hashable, Sendable, Codable {
     public var code: String
     public var message: String
     public var location: SourceLocation?
+    /// The source line at `location` with a caret, for problems shown best in the text.
+    public var excerpt: SourceExcerpt?
 
-    public init(_ severity: Severity = .error, code: String, message: String, at location: SourceLocation? = nil) {
+    public init(_ severity: Severity = .error, code: String, message: String, at location: SourceLocation? = nil,
+                excerpt: SourceExcerpt? = nil) {
         self.severity = severity
         self.code = code
         self.message = message
         self.location = location
+        self.excerpt = excerpt
     }
 
     public static func error(_ code: String, _ message: String, at location: SourceLocation?) -> Diagnostic {
@@ -38,6 +42,13 @@ public struct Diagnostic: Hashable, Sendable, Codable {
             return "\(location): \(severity.rawValue): \(message)"
         }
         return "\(severity.rawValue): \(message)"
+    }
+
+    /// `rendered`, then the source line and a caret when there is an excerpt: what a person
+    /// reads. The first line stays `file:line:col: error: message` for tools; logs and API
+    /// answers keep to `rendered`, one line.
+    public var renderedWithExcerpt: String {
+        ([rendered] + (excerpt?.rendered ?? [])).joined(separator: "\n")
     }
 }
 

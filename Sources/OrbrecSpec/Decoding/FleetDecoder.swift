@@ -2,14 +2,13 @@ internal import OrbrecCore
 internal import Yams
 
 enum FleetDecoder {
-    static let keys = ["template", "count", "scaleIn", "replaceUnhealthy", "updateStrategy"]
     /// More machines than this in one fleet is a typo, and sums of counts must stay far from overflow.
     static let maxCount = 1_000_000
-    static let updateStrategyKeys = ["maxSurge", "maxUnavailable"]
 
     static func decode(_ envelope: Envelope, context: DecodeContext) -> DecodedResource? {
         guard let node = envelope.spec,
-              let spec = MappingReader(node, path: "spec", known: keys, owner: "Fleet spec", context: context) else {
+              let spec = MappingReader(node, path: "spec", schema: fields, owner: "Fleet spec", context: context,
+                                       parent: envelope.specParent) else {
             return nil
         }
         let owner = envelope.displayName
@@ -22,7 +21,7 @@ enum FleetDecoder {
         let scaleIn = spec.choice("scaleIn", as: FleetSpec.ScaleIn.self)
         let replaceUnhealthy = spec.boolean("replaceUnhealthy")
         var strategy = FleetSpec.UpdateStrategy()
-        if let update = spec.mapping("updateStrategy", known: updateStrategyKeys, owner: "spec.updateStrategy") {
+        if let update = spec.mapping("updateStrategy", owner: "spec.updateStrategy") {
             let surge = update.integer("maxSurge", minimum: 0)
             let unavailable = update.integer("maxUnavailable", minimum: 0)
             strategy = FleetSpec.UpdateStrategy(maxSurge: surge ?? strategy.maxSurge,

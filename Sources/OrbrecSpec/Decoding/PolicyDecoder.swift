@@ -4,9 +4,6 @@ internal import Yams
 /// `kind: Policy`: rules whose expressions are parsed and type-checked here, so a typo in a
 /// condition is reported at its own line and column when the configuration is loaded.
 enum PolicyDecoder {
-    static let keys = ["enforcement", "description", "rules"]
-    static let ruleKeys = ["name", "description", "scope", "match", "deny", "warn", "message"]
-    static let matchKeys = ["kinds", "names", "labels"]
     static let effects = ["deny", "warn"]
 
     /// The fields each kind's spec may have, for the static checks of `spec.…` paths.
@@ -21,7 +18,8 @@ enum PolicyDecoder {
 
     static func decode(_ envelope: Envelope, context: DecodeContext) -> DecodedResource? {
         guard let node = envelope.spec,
-              let spec = MappingReader(node, path: "spec", known: keys, owner: "Policy spec", context: context) else {
+              let spec = MappingReader(node, path: "spec", schema: fields, owner: "Policy spec", context: context,
+                                       parent: envelope.specParent) else {
             return nil
         }
         let enforcement = spec.requireValue("enforcement", in: envelope.displayName) != nil
@@ -68,7 +66,7 @@ enum PolicyDecoder {
 
     private static func decodeRule(_ node: Node, index: Int, context: DecodeContext) -> PolicyRule? {
         let path = "spec.rules[\(index)]"
-        guard let rule = MappingReader(node, path: path, known: ruleKeys, owner: "a policy rule", context: context) else { return nil }
+        guard let rule = MappingReader(node, path: path, schema: ruleFields, owner: "a policy rule", context: context) else { return nil }
         var valid = true
         let name = rule.requireValue("name", in: "a policy rule") != nil ? rule.string("name") : nil
         if let name, ResourceName.problem(with: name) != nil {
@@ -78,7 +76,7 @@ enum PolicyDecoder {
         let scope = rule.value("scope") == nil ? .resource : rule.choice("scope", as: PolicyRule.Scope.self)
         if rule.value("scope") != nil && scope == nil { valid = false }
         var match = PolicyRule.Match()
-        if let reader = rule.mapping("match", known: matchKeys, owner: "\(path).match") {
+        if let reader = rule.mapping("match", owner: "\(path).match") {
             if scope == .plan {
                 context.error("conflicting-fields", "\(path).match does not apply to a plan rule: it sees the whole plan", at: reader.node)
                 valid = false
@@ -99,6 +97,7 @@ enum PolicyDecoder {
         let given = effects.filter { rule.value($0) != nil }
         guard given.count == 1 else {
             if given.isEmpty {
+                if effects.contains(where: rule.isExplained) { return nil }
                 context.error("missing-field", "\(path) needs a condition: deny or warn", at: node)
             } else {
                 context.error("conflicting-fields", "\(path): deny and warn are exclusive; give one", at: rule.value("warn"))

@@ -2,11 +2,11 @@ internal import OrbrecCore
 internal import Yams
 
 enum ProviderDecoder {
-    static let keys = ["type", "maxInFlight", "region", "endpoint", "profile"]
 
     static func decode(_ envelope: Envelope, context: DecodeContext) -> DecodedResource? {
         guard let node = envelope.spec,
-              let spec = MappingReader(node, path: "spec", known: keys, owner: "Provider spec", context: context) else {
+              let spec = MappingReader(node, path: "spec", schema: fields, owner: "Provider spec", context: context,
+                                       parent: envelope.specParent) else {
             return nil
         }
         let owner = envelope.displayName

@@ -3,7 +3,6 @@ internal import Yams
 internal import Foundation
 
 enum SchedulerDecoder {
-    static let keys = ["type", "slots", "partition", "account", "qos", "extraArgs"]
 
     /// sbatch options orbrec itself sets on every job (or that would replace its script).
     static let ownedLongOptions = ["--job-name", "--comment", "--array", "--output", "--error", "--parsable", "--wrap", "--chdir"]
@@ -22,7 +21,8 @@ enum SchedulerDecoder {
 
     static func decode(_ envelope: Envelope, context: DecodeContext) -> DecodedResource? {
         guard let node = envelope.spec,
-              let spec = MappingReader(node, path: "spec", known: keys, owner: "Scheduler spec", context: context) else {
+              let spec = MappingReader(node, path: "spec", schema: fields, owner: "Scheduler spec", context: context,
+                                       parent: envelope.specParent) else {
             return nil
         }
         let type = spec.requireValue("type", in: envelope.displayName) != nil

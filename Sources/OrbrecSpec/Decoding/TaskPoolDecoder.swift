@@ -2,11 +2,6 @@ internal import OrbrecCore
 internal import Yams
 
 enum TaskPoolDecoder {
-    static let keys = ["scheduler", "mode", "command", "items", "range", "matrix", "env", "workdir", "resources",
-                       "parallelism", "retry", "deadline"]
-    static let rangeKeys = ["from", "to"]
-    static let resourceKeys = ["cpus", "memoryMB", "walltime", "partition", "gpus"]
-    static let retryKeys = ["maxAttempts", "initialBackoff", "multiplier", "maxBackoff", "jitter"]
     static let modes = ["push", "pull"]
     /// More tasks than this in one pool is almost surely a typo in a range.
     static let maxTasks = 1_000_000
@@ -14,7 +9,8 @@ enum TaskPoolDecoder {
     /// - Parameter directory: the configuration directory, against which `workdir` is resolved.
     static func decode(_ envelope: Envelope, directory: String, context: DecodeContext) -> DecodedResource? {
         guard let node = envelope.spec,
-              let spec = MappingReader(node, path: "spec", known: keys, owner: "TaskPool spec", context: context) else {
+              let spec = MappingReader(node, path: "spec", schema: fields, owner: "TaskPool spec", context: context,
+                                       parent: envelope.specParent) else {
             return nil
         }
         let owner = envelope.displayName
@@ -49,14 +45,14 @@ enum TaskPoolDecoder {
         let env = spec.stringMap("env") ?? [:]
         let workdir = spec.nonEmptyString("workdir").map { $0.hasPrefix("/") ? $0 : directory + "/" + $0 } ?? directory
         var resources = TaskPoolSpec.Resources()
-        if let reader = spec.mapping("resources", known: resourceKeys, owner: "spec.resources") {
+        if let reader = spec.mapping("resources", owner: "spec.resources") {
             resources = TaskPoolSpec.Resources(cpus: reader.integer("cpus", minimum: 1), memoryMB: reader.integer("memoryMB", minimum: 1),
                                                walltime: reader.duration("walltime"), partition: reader.nonEmptyString("partition"),
                                                gpus: reader.integer("gpus", minimum: 0))
         }
         let parallelism = spec.integer("parallelism", minimum: 1)
         var retry = RetryPolicy.default
-        if let reader = spec.mapping("retry", known: retryKeys, owner: "spec.retry") {
+        if let reader = spec.mapping("retry", owner: "spec.retry") {
             retry.maxAttempts = reader.integer("maxAttempts", minimum: 1) ?? retry.maxAttempts
             retry.initialBackoff = reader.duration("initialBackoff") ?? retry.initialBackoff
             retry.multiplier = reader.number("multiplier", minimum: 1) ?? retry.multiplier
@@ -79,6 +75,7 @@ enum TaskPoolDecoder {
         let given = ["items", "range", "matrix"].filter { spec.value($0) != nil }
         guard given.count == 1 else {
             if given.isEmpty {
+                if ["items", "range", "matrix"].contains(where: spec.isExplained) { return nil }
                 context.error("missing-field", "\(owner) needs one of spec.items, spec.range or spec.matrix", at: spec.node)
             } else {
                 context.error("conflicting-fields", "spec.\(given.joined(separator: ", spec.")) are exclusive; give one", at: spec.value(given[1]))
@@ -102,7 +99,7 @@ enum TaskPoolDecoder {
             for (item, location) in items where !checkKeyLength(item, describing: "item", at: location, context: context) { valid = false }
             return valid ? .items(items.map(\.0)) : nil
         case "range":
-            guard let range = spec.mapping("range", known: rangeKeys, owner: "spec.range") else { return nil }
+            guard let range = spec.mapping("range", owner: "spec.range") else { return nil }
             let from = range.requireValue("from", in: "spec.range") != nil ? range.integer("from") : nil
             let to = range.requireValue("to", in: "spec.range") != nil ? range.integer("to") : nil
             guard let from, let to else { return nil }

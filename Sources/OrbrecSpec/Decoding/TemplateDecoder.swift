@@ -2,15 +2,11 @@ internal import OrbrecCore
 internal import Yams
 
 enum TemplateDecoder {
-    static let keys = [
-        "provider", "command", "maxMachines", "stopTimeout",
-        "providerApi", "imageId", "instanceType", "instanceTypes", "subnetIds", "securityGroupIds",
-        "keyName", "userData", "priceType", "tags",
-    ]
 
     static func decode(_ envelope: Envelope, context: DecodeContext) -> DecodedResource? {
         guard let node = envelope.spec,
-              let spec = MappingReader(node, path: "spec", known: keys, owner: "Template spec", context: context) else {
+              let spec = MappingReader(node, path: "spec", schema: fields, owner: "Template spec", context: context,
+                                       parent: envelope.specParent) else {
             return nil
         }
         let owner = envelope.displayName

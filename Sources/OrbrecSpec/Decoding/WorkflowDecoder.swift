@@ -2,11 +2,6 @@ internal import OrbrecCore
 internal import Yams
 
 enum WorkflowDecoder {
-    static let keys = ["steps", "trigger", "concurrency"]
-    static let stepKeys = ["name", "needs", "provision", "taskPool", "run", "always", "retry", "timeout"]
-    static let provisionKeys = ["fleet", "count", "waitReady"]
-    static let runKeys = ["scheduler", "command", "resources"]
-    static let triggerKeys = ["onChange", "schedule"]
     static let works = ["provision", "taskPool", "run"]
     /// What a `run` step's command may use.
     static let runVariables = ["attempt", "workflow", "step", "run"]
@@ -20,12 +15,13 @@ enum WorkflowDecoder {
 
     static func decode(_ envelope: Envelope, directory: String, context: DecodeContext) -> DecodedResource? {
         guard let node = envelope.spec,
-              let spec = MappingReader(node, path: "spec", known: keys, owner: "Workflow spec", context: context) else {
+              let spec = MappingReader(node, path: "spec", schema: fields, owner: "Workflow spec", context: context,
+                                       parent: envelope.specParent) else {
             return nil
         }
         var references = References()
         var trigger = WorkflowSpec.Trigger()
-        if let reader = spec.mapping("trigger", known: triggerKeys, owner: "spec.trigger") {
+        if let reader = spec.mapping("trigger", owner: "spec.trigger") {
             trigger.onChange = reader.boolean("onChange") ?? false
             if let text = reader.string("schedule") {
                 do throws(CronError) {
@@ -78,7 +74,7 @@ enum WorkflowDecoder {
     private static func decodeStep(_ node: Node, index: Int, workflow: String, directory: String, references: inout References,
                                    context: DecodeContext) -> WorkflowSpec.Step? {
         let path = "spec.steps[\(index)]"
-        guard let step = MappingReader(node, path: path, known: stepKeys, owner: "a workflow step", context: context) else { return nil }
+        guard let step = MappingReader(node, path: path, schema: stepFields, owner: "a workflow step", context: context) else { return nil }
         let name = step.requireValue("name", in: "a workflow step") != nil ? step.string("name") : nil
         if let name, ResourceName.problem(with: name) != nil {
             context.error("invalid-name", "\(path).name '\(name)' must be lowercase letters, digits and '-'", at: step.value("name"))
@@ -87,7 +83,7 @@ enum WorkflowDecoder {
         let always = step.boolean("always") ?? false
         let timeout = step.duration("timeout")
         var retry: RetryPolicy?
-        if let reader = step.mapping("retry", known: TaskPoolDecoder.retryKeys, owner: "\(path).retry") {
+        if let reader = step.mapping("retry", owner: "\(path).retry") {
             var policy = RetryPolicy.default
             policy.maxAttempts = reader.integer("maxAttempts", minimum: 1) ?? policy.maxAttempts
             policy.initialBackoff = reader.duration("initialBackoff") ?? policy.initialBackoff
@@ -103,6 +99,7 @@ enum WorkflowDecoder {
         let given = works.filter { step.value($0) != nil }
         guard given.count == 1 else {
             if given.isEmpty {
+                if works.contains(where: step.isExplained) { return nil }
                 context.error("missing-field", "\(path) needs one of provision, taskPool or run", at: node)
             } else {
                 context.error("conflicting-fields", "\(path): \(given.joined(separator: ", ")) are exclusive; give one", at: step.value(given[1]))
@@ -112,7 +109,7 @@ enum WorkflowDecoder {
         let work: WorkflowSpec.Step.Work?
         switch given[0] {
         case "provision":
-            guard let reader = step.mapping("provision", known: provisionKeys, owner: "\(path).provision") else { return nil }
+            guard let reader = step.mapping("provision", owner: "\(path).provision") else { return nil }
             let fleet = reader.requireValue("fleet", in: "\(path).provision") != nil ? reader.string("fleet") : nil
             var count = reader.requireValue("count", in: "\(path).provision") != nil ? reader.integer("count", minimum: 0) : nil
             if let value = count, value > FleetDecoder.maxCount {
@@ -128,7 +125,7 @@ enum WorkflowDecoder {
                 return nil
             }
             if mapping.keys.contains(where: { $0.scalar?.string == "ref" }) {
-                guard let reader = step.mapping("taskPool", known: ["ref"], owner: "\(path).taskPool") else { return nil }
+                guard let reader = step.mapping("taskPool", schema: poolReferenceFields, owner: "\(path).taskPool") else { return nil }
                 let ref = reader.requireValue("ref", in: "\(path).taskPool") != nil ? reader.nonEmptyString("ref") : nil
                 if let ref { references.pools.append((ref, reader.location(of: "ref"))) }
                 work = ref.map { .taskPool(ref: $0) }
@@ -142,7 +139,7 @@ enum WorkflowDecoder {
                 work = .inlinePool(pool)
             }
         default:
-            guard let reader = step.mapping("run", known: runKeys, owner: "\(path).run") else { return nil }
+            guard let reader = step.mapping("run", owner: "\(path).run") else { return nil }
             let scheduler = reader.requireValue("scheduler", in: "\(path).run") != nil ? reader.string("scheduler") : nil
             if let scheduler { references.schedulers.append((scheduler, reader.location(of: "scheduler"))) }
             var command: [CommandTemplate]?
@@ -167,7 +164,7 @@ enum WorkflowDecoder {
                 }
             }
             var resources = TaskPoolSpec.Resources()
-            if let limits = reader.mapping("resources", known: TaskPoolDecoder.resourceKeys, owner: "\(path).run.resources") {
+            if let limits = reader.mapping("resources", owner: "\(path).run.resources") {
                 resources = TaskPoolSpec.Resources(cpus: limits.integer("cpus", minimum: 1), memoryMB: limits.integer("memoryMB", minimum: 1),
                                                    walltime: limits.duration("walltime"), partition: limits.nonEmptyString("partition"),
                                                    gpus: limits.integer("gpus", minimum: 0))

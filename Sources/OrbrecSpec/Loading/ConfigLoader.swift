@@ -63,7 +63,7 @@ public struct ConfigLoader: Sendable {
             revision.combine(text)
             let isJSON = relative.lowercased().hasSuffix(".json")
             // A file over its budget is not composed at all: Yams itself walks aliased keys.
-            let limits = YAMLPrescan.check(text, context: context)
+            let limits = YAMLPrescan.check(text, isJSON: isJSON, context: context)
             if !limits.isEmpty {
                 diagnostics += limits
                 continue
@@ -189,11 +189,11 @@ public struct ConfigLoader: Sendable {
         let language = isJSON ? "JSON" : "YAML"
         switch error {
         case let .scanner(detail, problem, mark, _), let .parser(detail, problem, mark, _), let .composer(detail, problem, mark, _):
-            let while_ = detail.map { " (\($0.text) at line \($0.mark.line))" } ?? ""
-            context.error("syntax", "\(language) syntax error: \(problem)\(while_)", at: context.location(of: mark))
+            SyntaxHint.report(problem: problem, at: mark, detail: detail, language: language, context: context)
         case let .duplicatedKeysInMapping(duplicates, detail):
+            // YAMLPrescan reports duplicates at the repeated key first; this is what only Yams sees.
             let keys = duplicates.map { "'\($0)'" }.joined(separator: ", ")
-            context.error("duplicate-key", "duplicate key \(keys) in a mapping", at: context.location(of: detail.mark))
+            context.errorWithExcerpt("duplicate-key", "duplicate key \(keys) in a mapping", at: context.location(of: detail.mark))
         case let .reader(problem, _, _, _):
             context.error("syntax", "\(language) cannot be read: \(problem)", at: SourceLocation(file: context.file, line: 1, column: 1))
         default:

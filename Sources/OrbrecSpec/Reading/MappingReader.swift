@@ -4,15 +4,37 @@ internal import Yams
 /// Reads the fields of one YAML mapping with strict checks: unknown keys (with a
 /// suggestion), wrong types and bad values all become diagnostics at the exact spot.
 struct MappingReader {
+    /// The mapping this one is the value of, for a key written one level too deep.
+    struct Parent {
+        let node: Node
+        let mapping: Node.Mapping
+        let schema: ObjectSchema
+        /// How a hint names the parent's level: `the top of the document`, `spec`.
+        let name: String
+    }
+
     let node: Node
     let mapping: Node.Mapping
     /// The dotted path of this mapping, for messages (`spec.updateStrategy`).
     let path: String
     let context: DecodeContext
+    /// The fields this mapping may have; nil for mappings whose keys the user chooses.
+    let schema: ObjectSchema?
+
+    /// Reads `node` as a mapping of the fields of `schema`; reports unknown keys, with where
+    /// each one more likely belongs: a misspelt sibling, a field of a mapping below it (a key
+    /// indented too little) or of its parent (indented too much).
+    init?(_ node: Node, path: String, schema: ObjectSchema, owner: String, context: DecodeContext, parent: Parent? = nil) {
+        self.init(node, path: path, known: schema.names, schema: schema, parent: parent, owner: owner, context: context)
+    }
 
     /// Reads `node` as a mapping whose allowed keys are `known`; reports unknown keys.
     /// Returns nil (after reporting) when the node is not a mapping.
     init?(_ node: Node, path: String, known: [String], owner: String, context: DecodeContext) {
+        self.init(node, path: path, known: known, schema: nil, parent: nil, owner: owner, context: context)
+    }
+
+    private init?(_ node: Node, path: String, known: [String], schema: ObjectSchema?, parent: Parent?, owner: String, context: DecodeContext) {
         guard case .mapping(let mapping) = node else {
             let what = path.isEmpty ? "a document must be a mapping with apiVersion, kind, metadata and spec" : "\(path) must be a mapping"
             context.error("wrong-type", "\(what), not \(node.foundDescription)", at: node)
@@ -22,6 +44,7 @@ struct MappingReader {
         self.mapping = mapping
         self.path = path
         self.context = context
+        self.schema = schema
         for key in mapping.keys {
             guard case .scalar(let scalar) = key else {
                 context.error("wrong-type", "keys of \(path) must be strings", at: key)
@@ -30,11 +53,48 @@ struct MappingReader {
             if !known.contains(scalar.string) {
                 context.error(
                     "unknown-field",
-                    "unknown field '\(scalar.string)' in \(owner)\(Suggestion.didYouMean(scalar.string, among: known))",
+                    "unknown field '\(scalar.string)' in \(owner)\(hint(for: scalar.string, known: known, parent: parent))",
                     at: key)
             }
         }
     }
+
+    /// Where an unknown key likely belongs, as the end of its message. The field it stands
+    /// for is marked as explained, so that it is not reported again as missing.
+    private func hint(for key: String, known: [String], parent: Parent?) -> String {
+        if let schema {
+            for field in schema.fields {
+                guard case .object(let child) = field.value, child[key] != nil else { continue }
+                let childNode = lookup(field.name)
+                if let childNode, case .mapping(let written) = childNode {
+                    if Self.contains(written, key) { continue }
+                    context.explain(key, in: childNode)
+                } else {
+                    context.explain(field.name, in: node)
+                }
+                return "; did you mean to indent '\(key)' under \(field.name)?"
+            }
+        }
+        if let parent, parent.schema[key] != nil, !Self.contains(parent.mapping, key) {
+            context.explain(key, in: parent.node)
+            return "; did you mean to unindent '\(key)' to \(parent.name)?"
+        }
+        guard let close = Suggestion.closest(to: key, among: known) else { return "" }
+        context.explain(close, in: node)
+        return "; did you mean '\(close)'?"
+    }
+
+    private static func contains(_ mapping: Node.Mapping, _ key: String) -> Bool {
+        mapping.keys.contains { $0.scalar?.string == key }
+    }
+
+    /// This mapping as the parent of the mappings below it.
+    var asParent: Parent? {
+        schema.map { Parent(node: node, mapping: mapping, schema: $0, name: path.isEmpty ? "the top of the document" : "the level of \(path)") }
+    }
+
+    /// Whether a hint already said where `key` of this mapping was written instead.
+    func isExplained(_ key: String) -> Bool { context.isExplained(key, in: node) }
 
     func field(_ key: String) -> String { path.isEmpty ? key : "\(path).\(key)" }
 
@@ -42,6 +102,7 @@ struct MappingReader {
     /// nodes, resolving each key's tag by regular expressions, which was most of the time of
     /// loading 20,000 documents.
     private func lookup(_ key: String) -> Node? {
+        assert(schema == nil || schema?[key] != nil, "\(path).\(key) is read but not in the field table")
         for (candidate, value) in mapping {
             if case .scalar(let scalar) = candidate, scalar.string == key { return value }
         }
@@ -62,8 +123,8 @@ struct MappingReader {
     /// Where each key the user wrote has its value, for checks made after decoding.
     var fieldLocations: [String: SourceLocation] {
         var locations: [String: SourceLocation] = [:]
-        for key in mapping.keys {
-            guard let name = key.scalar?.string, let location = location(of: name) else { continue }
+        for (key, value) in mapping {
+            guard let name = key.scalar?.string, locations[name] == nil, let location = context.location(of: value) else { continue }
             locations[name] = location
         }
         return locations
@@ -71,6 +132,7 @@ struct MappingReader {
 
     func requireValue(_ key: String, in owner: String) -> Node? {
         guard let node = value(key) else {
+            if isExplained(key) { return nil }
             context.error("missing-field", "\(owner) is missing required field '\(field(key))'", at: self.node)
             return nil
         }
@@ -275,5 +337,12 @@ struct MappingReader {
     func mapping(_ key: String, known: [String], owner: String) -> MappingReader? {
         guard let node = value(key) else { return nil }
         return MappingReader(node, path: field(key), known: known, owner: owner, context: context)
+    }
+
+    /// A nested mapping with the fields its table gives (the first mapping of an `anyOf`
+    /// unless `schema` names another).
+    func mapping(_ key: String, schema: ObjectSchema? = nil, owner: String) -> MappingReader? {
+        guard let node = value(key), let child = schema ?? self.schema?.child(key) else { return nil }
+        return MappingReader(node, path: field(key), schema: child, owner: owner, context: context, parent: asParent)
     }
 }

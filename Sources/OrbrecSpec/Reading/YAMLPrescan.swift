@@ -11,7 +11,9 @@ internal import OrbrecCore
 /// points at the alias that crossed the budget.
 ///
 /// The same pass rejects NUL in any scalar (a C string would end there: arguments are cut,
-/// keys collide) and control characters in mapping keys, at the scalar that holds them.
+/// keys collide) and control characters in mapping keys, at the scalar that holds them, and
+/// reports every key written twice in one mapping at the repeated key, as yamllint and
+/// kubectl do (Yams stops at the first mapping with duplicates and points at the first one).
 enum YAMLPrescan {
     /// Nodes one document may expand to, aliases counted at their full size. A hand-written
     /// configuration document has hundreds; a large generated one tens of thousands.
@@ -21,8 +23,10 @@ enum YAMLPrescan {
     static let maxDepth = 200
 
     /// Problems of `text`, located in `context`'s file; empty when the file may be composed.
-    /// A syntax error ends the check without a problem: Yams reports it with its own message.
-    static func check(_ text: String, context: DecodeContext) -> [Diagnostic] {
+    /// A syntax error ends the check; with no other problem it is left to Yams, and after
+    /// duplicate keys it is reported here too, so that the file shows every problem found.
+    /// `isJSON` names the language in a syntax error.
+    static func check(_ text: String, isJSON: Bool = false, context: DecodeContext) -> [Diagnostic] {
         var bytes = Array(text.utf8)
         if bytes.isEmpty { return [] }
         return bytes.withUnsafeMutableBufferPointer { buffer in
@@ -34,13 +38,26 @@ enum YAMLPrescan {
             var walk = Walk(context: context)
             while walk.problems.isEmpty {
                 var event = yaml_event_t()
-                guard yaml_parser_parse(&parser, &event) == 1 else { break }
+                guard yaml_parser_parse(&parser, &event) == 1 else {
+                    if !walk.duplicates.isEmpty { walk.duplicates += syntaxError(parser, isJSON: isJSON, context: context) }
+                    break
+                }
                 defer { yaml_event_delete(&event) }
                 if event.type == YAML_STREAM_END_EVENT { break }
                 walk.take(event)
             }
-            return walk.problems
+            return walk.problems.isEmpty ? walk.duplicates : walk.problems
         }
+    }
+
+    /// The parser's error as `SyntaxHint` words it.
+    private static func syntaxError(_ parser: yaml_parser_t, isJSON: Bool, context: DecodeContext) -> [Diagnostic] {
+        let scratch = DecodeContext(file: context.file, text: context.text)
+        let at = { (mark: yaml_mark_t) in SourceLocation(file: context.file, line: Int(mark.line) + 1, column: Int(mark.column) + 1) }
+        let detail = parser.context.map { SyntaxHint.Detail(text: String(cString: $0), location: at(parser.context_mark)) }
+        SyntaxHint.report(problem: parser.problem.map { String(cString: $0) } ?? "unknown error", at: at(parser.problem_mark),
+                          detail: detail, language: isJSON ? "JSON" : "YAML", context: scratch)
+        return scratch.diagnostics
     }
 
     /// The state of one pass over the events.
@@ -52,10 +69,14 @@ enum YAMLPrescan {
             var expectsKey = true
             /// Levels below this collection, aliases included.
             var depthBelow = 0
+            /// Where each plain or quoted key of this mapping was first written.
+            var keys: [String: SourceLocation] = [:]
         }
 
         let context: DecodeContext
         var problems: [Diagnostic] = []
+        /// Keys written twice; the walk goes on past them, to report them all.
+        var duplicates: [Diagnostic] = []
         /// Expanded nodes of the current document so far.
         var count = 0
         var open: [Open] = []
@@ -75,6 +96,7 @@ enum YAMLPrescan {
             case YAML_SCALAR_EVENT:
                 let isKey = open.last.map { $0.isMapping && $0.expectsKey } ?? false
                 check(scalar: event.data.scalar.value, length: event.data.scalar.length, isKey: isKey, at: location)
+                if isKey, let value = event.data.scalar.value { checkDuplicate(String(decoding: UnsafeBufferPointer(start: value, count: event.data.scalar.length), as: UTF8.self), at: location) }
                 if let anchor = Self.string(event.data.scalar.anchor) { anchors[anchor] = (1, 0) }
                 add(nodes: 1, depth: 0, at: location, alias: nil)
             case YAML_ALIAS_EVENT:
@@ -126,6 +148,18 @@ enum YAMLPrescan {
             guard !open.isEmpty else { return }
             open[open.count - 1].depthBelow = max(open[open.count - 1].depthBelow, depth)
             if open[open.count - 1].isMapping { open[open.count - 1].expectsKey.toggle() }
+        }
+
+        /// Keys compare as the decoders look them up: by their text, quoted or not.
+        mutating func checkDuplicate(_ key: String, at location: SourceLocation) {
+            guard !open.isEmpty else { return }
+            if let first = open[open.count - 1].keys[key] {
+                duplicates.append(Diagnostic(.error, code: "duplicate-key",
+                                             message: "duplicate key '\(key)' in a mapping; first written at line \(first.line), column \(first.column)",
+                                             at: location, excerpt: context.excerpt(at: location)))
+            } else {
+                open[open.count - 1].keys[key] = location
+            }
         }
 
         mutating func overBudget(at location: SourceLocation, alias: String?) {

@@ -47,6 +47,8 @@ struct Session {
             let label = diagnostic.severity == .error ? terminal.red("error:") : terminal.yellow("warning:")
             let location = diagnostic.location.map { "\($0): " } ?? ""
             terminal.err("\(location)\(label) \(diagnostic.message)")
+            // The source line and its caret, for the problems that carry them (YAML syntax, duplicate keys).
+            for line in diagnostic.excerpt?.rendered ?? [] { terminal.err(terminal.dim(line)) }
         }
     }
 
