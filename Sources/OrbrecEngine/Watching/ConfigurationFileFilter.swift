@@ -1,3 +1,6 @@
+internal import Foundation
+internal import Glibc
+
 /// Which directory entries the watchers care about.
 ///
 /// Hidden entries are skipped at every level because the daemon writes its own state under
@@ -16,9 +19,6 @@ enum ConfigurationFileFilter {
         return extensions.contains { lowered.hasSuffix($0) && lowered.count > $0.count }
     }
 
-    /// Joins a root-relative directory and an entry name; the root itself is "".
-    static func join(_ directory: String, _ name: String) -> String {
-        directory.isEmpty ? name : directory + "/" + name
     /// The root-relative paths of those `directories` that lie strictly below `root`, by name
     /// as given and with links resolved (the root may be a link; an excluded directory may not
     /// exist yet). Compared by path, not inode, so one made later is still recognised.
@@ -57,5 +57,8 @@ enum ConfigurationFileFilter {
         return lexical(path)
     }
 
+    /// Joins a root-relative directory and an entry name; the root itself is "".
+    static func join(_ directory: String, _ name: String) -> String {
+        directory.isEmpty ? name : directory + "/" + name
     }
 }

@@ -8,7 +8,8 @@ internal import Glibc
 /// directory is entered once (by device and inode, so a link back up is one `directory-loop`
 /// problem, not an endless walk); a symbolic link is followed only while its target stays
 /// inside the directory; only regular files are opened (a FIFO would block the reader, a
-/// device never ends); a file larger than `maxFileBytes` is refused unread.
+/// device never ends); a file larger than `maxFileBytes` is refused unread. Directories
+/// orbrec writes into (the state's, task outputs) are skipped, by identity, under any name.
 enum ConfigurationFiles {
     static let extensions: Set<String> = ["yaml", "yml", "json"]
     /// The largest file read. A configuration of 20,000 documents is a few megabytes.
@@ -37,8 +38,8 @@ enum ConfigurationFiles {
     /// cannot be read at all.
     static func list(in root: String, excluding: [String] = []) throws -> Listing {
         guard let rootStatus = status(of: root, following: true) else { throw CocoaError(.fileNoSuchFile) }
-        if !isDirectory(rootStatus) { return Listing(files: [""], problems: []) }
         let excluded = Set(excluding.compactMap { status(of: $0, following: true) }.filter(isDirectory).map(identity))
+        if !isDirectory(rootStatus) { return Listing(files: [""], problems: []) }
         guard let realRoot = realPath(root) else { throw CocoaError(.fileNoSuchFile) }
         var found: [String] = []
         var problems: [Problem] = []
@@ -73,8 +74,8 @@ enum ConfigurationFiles {
                     }
                 }
                 if isDirectory(target) {
-                    if let first = entered[identity(target)] {
                     if excluded.contains(identity(target)) { continue }
+                    if let first = entered[identity(target)] {
                         let message = if first.isEmpty {
                             "'\(child)' leads back to the configuration directory itself; orbrec reads each directory once and does not follow the loop"
                         } else if child.hasPrefix(first + "/") {

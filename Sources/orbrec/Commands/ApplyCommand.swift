@@ -60,6 +60,13 @@ struct ApplyCommand: AsyncParsableCommand {
             defer { if output.format.isDocument { printJournaled(store, since: applyStarted, session) } }
             let lock = try await session.lock(store, operation: "apply", timeout: lockTimeout)
             defer { try? store.unlock(id: lock.id) }
+            // Ctrl-C before anything is carried out leaves at once, the lock released.
+            let interruption = Interruption(leave: { [terminal = session.terminal] in
+                terminal.endProgress()
+                terminal.err("\nInterrupted; nothing was applied.")
+                try? store.unlock(id: lock.id)
+            })
+            defer { withExtendedLifetime(interruption) {} }
             let reconciler = session.reconciler(store)
             for line in try await reconciler.recoverInterrupted(desired: desired) { session.terminal.note(line) }
 
@@ -68,13 +75,6 @@ struct ApplyCommand: AsyncParsableCommand {
             let current: PlanResult
             do throws(PlanFailure) {
                 current = try reconciler.plan(snapshot, allowEmpty: allowEmpty)
-            // Ctrl-C before anything is carried out leaves at once, the lock released.
-            let interruption = Interruption(leave: { [terminal = session.terminal] in
-                terminal.endProgress()
-                terminal.err("\nInterrupted; nothing was applied.")
-                try? store.unlock(id: lock.id)
-            })
-            defer { withExtendedLifetime(interruption) {} }
             } catch {
                 throw CommandFailure(.error, "no plan could be made; nothing was applied", diagnostics: error.diagnostics)
             }
@@ -113,6 +113,12 @@ struct ApplyCommand: AsyncParsableCommand {
                 }
             }
 
+            interruption.carryingOut { [terminal = session.terminal] in
+                terminal.endProgress()
+                terminal.err("\nInterrupted: starting nothing more; what is in flight finishes. Ctrl-C again leaves at once.")
+                // Ends a wait between passes now rather than at its end.
+                Session.attemptEnds.requestLook()
+            }
             // Journaled only when something is carried out under it.
             var overridden: Set<PolicyViolation> = []
             if let policyOverride, !scheduled.isEmpty, policy.blocking.contains(where: \.isOverridable) {
@@ -122,13 +128,8 @@ struct ApplyCommand: AsyncParsableCommand {
             let outcomes = try await reconciler.execute(scheduled, snapshot: snapshot, parallelism: parallelism,
                                                         shouldStop: { interruption.isInterrupted }, progress: { event in
                 report(event, session)
-            interruption.carryingOut { [terminal = session.terminal] in
-                terminal.endProgress()
-                terminal.err("\nInterrupted: starting nothing more; what is in flight finishes. Ctrl-C again leaves at once.")
-                // Ends a wait between passes now rather than at its end.
-                Session.attemptEnds.requestLook()
-            }
             })
+            if interruption.isInterrupted { return await interrupted(session, reconciler, store, desired: desired) }
             let after = try await reconciler.snapshot(of: desired, sync: true)
             for note in after.workflowNotes { session.terminal.out("• \(note)") }
             let settled = try? reconciler.plan(after, allowEmpty: allowEmpty)
@@ -137,7 +138,6 @@ struct ApplyCommand: AsyncParsableCommand {
             if !scheduled.isEmpty {
                 session.terminal.out("\n" + session.terminal.bold("Apply complete:")
                     + " \(outcomes.count - failed.count) action(s) succeeded, \(failed.count) failed.")
-            if interruption.isInterrupted { return await interrupted(session, reconciler, store, desired: desired) }
             }
             if !failed.isEmpty {
                 throw CommandFailure(.error, "\(failed.count) action(s) failed; see 'orbrec history' and 'orbrec get requests'")
@@ -170,6 +170,8 @@ struct ApplyCommand: AsyncParsableCommand {
                         }.joined(separator: "; ") + "; see 'orbrec workflows show RUN'")
                     }
                     session.terminal.out(session.terminal.green("Converged:") + " every fleet is synced and healthy, every pool finished.")
+                } catch is ConvergeStopped {
+                    return await interrupted(session, reconciler, store, desired: desired)
                 } catch let denied as PolicyDenied {
                     session.terminal.endProgress()
                     if let policies = PolicyRenderer(terminal: session.terminal).render(denied.report, override: policyOverride) {
@@ -178,13 +180,12 @@ struct ApplyCommand: AsyncParsableCommand {
                     throw CommandFailure(.policyDenied, "a policy denied a later pass of the apply; it stopped there")
                 } catch let timedOut as ConvergeTimeout {
                     session.terminal.endProgress()
-                } catch is ConvergeStopped {
-                    return await interrupted(session, reconciler, store, desired: desired)
                     let pending = timedOut.report.rows.filter { $0.sync != .synced || $0.health != .healthy }
                         .map { "\($0.id) (\($0.health.rawValue): \($0.message.isEmpty ? $0.observed : $0.message))" }
                     throw CommandFailure(.error, "not converged after \(timedOut.timeout): \(pending.joined(separator: "; "))")
                 }
             }
+            if interruption.isInterrupted { return await interrupted(session, reconciler, store, desired: desired) }
             return .success
         }
     }
@@ -193,7 +194,6 @@ struct ApplyCommand: AsyncParsableCommand {
     private func savedActions(_ path: String, current: PlanResult, stateID: String) throws -> [ScheduledAction] {
         let document: PlanDocument
         do {
-            if interruption.isInterrupted { return await interrupted(session, reconciler, store, desired: desired) }
             document = try JSONDecoder().decode(PlanDocument.self, from: Data(contentsOf: URL(fileURLWithPath: path)))
         } catch {
             throw CommandFailure(.error, "cannot read the saved plan \(path): \(error.localizedDescription)")

@@ -56,10 +56,10 @@ struct PlanCommand: AsyncParsableCommand {
             }
             session.render(result.plan.warnings)
             var document = PlanDocument(result, stateID: store.stateID, policyOverride: policyOverride)
-            var runs: [PlanDocument.WorkflowStart] = []
-            for (workflow, decision) in try reconciler.dueWorkflowRuns(desired) {
             document.config = StateLocation.absolute(global.config)
             document.state = StateLocation.absolute(global.statePath)
+            var runs: [PlanDocument.WorkflowStart] = []
+            for (workflow, decision) in try reconciler.dueWorkflowRuns(desired) {
                 runs += decision.starts.map { .init(workflow: workflow, trigger: $0.trigger.rawValue, reason: $0.reason, started: true) }
                 runs += decision.held.map { .init(workflow: workflow, trigger: nil, reason: $0, started: false) }
             }

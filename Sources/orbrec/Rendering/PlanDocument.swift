@@ -113,9 +113,13 @@ struct PlanDocument: Codable {
     var warnings: [Message]
     var policy: Policy
     var resourceVersions: [String: String]
+    /// The configuration (directory or file) and the state the plan was made with, as absolute
+    /// paths, so `orbrec apply PLANFILE` finds both from any directory (absent from older plans).
+    var config: String?
+    var state: String?
 
     enum CodingKeys: String, CodingKey {
-        case summary, actions, drift, warnings, policy
+        case summary, actions, drift, warnings, policy, config, state
         case formatVersion = "format_version"
         case configRevision = "config_revision"
         case stateID = "state_id"

@@ -6,7 +6,7 @@ struct GlobalOptions: ParsableArguments {
     @Option(name: [.customShort("c"), .customLong("config")], help: "The configuration directory (or one file); default the current one.")
     var configOption: String?
 
-    @Option(help: ArgumentHelp("The state file (default .orbrec/state.db, or $ORBREC_STATE).", valueName: "path"))
+    @Option(help: ArgumentHelp("The state file (default CONFIG_DIR/.orbrec/state.db, or $ORBREC_STATE).", valueName: "path"))
     var state: String?
 
     @Option(help: "Log level: trace, debug, info, warn, error (default warn; info for 'run').")

@@ -84,8 +84,6 @@ struct Session {
         }
     }
 
-    var stateDirectory: String {
-        let directory = (global.statePath as NSString).deletingLastPathComponent
     /// Opens the state for a command that only reads it; when there is none yet, says so
     /// (on stderr, so JSON on stdout stays whole) and creates nothing.
     func openJournal() throws -> StateStore? {
@@ -103,6 +101,8 @@ struct Session {
         return [directory, directory + "/tasks", directory + "/machines"]
     }
 
+    var stateDirectory: String {
+        let directory = (global.statePath as NSString).deletingLastPathComponent
         return directory.isEmpty ? "." : directory
     }
 
