@@ -17,6 +17,10 @@ public struct ActionReason: Hashable, Sendable, Codable, CustomStringConvertible
     public static let removedFromConfig = ActionReason("removed-from-config")
     public static let returnIncomplete = ActionReason("return-incomplete")
     public static let manualReturn = ActionReason("manual-return")
+    /// `--replace MACHINE`.
+    public static let replaceRequested = ActionReason("replace-requested")
+    /// `orbrec destroy`.
+    public static let destroy = ActionReason("destroy")
 
     public var description: String {
         if let detail { return "\(code) \(detail)" }

@@ -7,6 +7,11 @@ public struct Plan: Sendable, Codable, Hashable {
     /// The version of every resource the plan looked at.
     public var resourceVersions: [ResourceID: String]
     public var configRevision: String
+    /// Resources whose spec changes without an action on machines or tasks.
+    public var updates: [ResourceUpdate] = []
+    /// With `--target`: the resources planned (the targets and what they depend on). Nil
+    /// when the whole configuration was planned.
+    public var targeted: [ResourceID]? = nil
 
     public init(actions: [PlannedAction] = [], drift: [DriftItem] = [], warnings: [Diagnostic] = [],
                 resourceVersions: [ResourceID: String] = [:], configRevision: String = "") {
@@ -18,6 +23,9 @@ public struct Plan: Sendable, Codable, Hashable {
     }
 
     public var isEmpty: Bool { actions.isEmpty }
+
+    /// No action and no resource to update: applying would change nothing.
+    public var hasNoChanges: Bool { actions.isEmpty && updates.isEmpty }
 
     /// Units (machines, tasks) per verb, every verb present so JSON consumers see zeros.
     public var summary: [Verb: Int] {

@@ -14,6 +14,16 @@ public struct PlanInput: Sendable, Hashable {
     public var poolStartedAt: [String: Instant]
     /// Now, for backoff and deadlines; the planner never reads a clock.
     public var now: Instant
+    /// What each template hash was made from (`TemplateSpec.replacementFieldValues`), as the
+    /// journal recorded it, so a replacement can say which fields changed.
+    public var templateHistory: [String: [String: String]] = [:]
+    /// `--target`: plan only these resources and what they depend on. Empty plans everything.
+    public var targets: Set<ResourceID> = []
+    /// `--replace`: machines to replace even though nothing says they must be.
+    public var replaceMachines: Set<String> = []
+    /// `destroy`: plan as if the configuration declared nothing: every machine returned,
+    /// every unfinished task cancelled.
+    public var destroy: Bool = false
 
     public init(desired: DesiredState, observed: ObservedState, recorded: [RecordedMachine] = [],
                 known: [KnownResource] = [], allowEmpty: Bool = false, tasks: [TaskStatus] = [],

@@ -25,6 +25,9 @@ public struct PlannedAction: Hashable, Sendable, Codable {
     /// For task actions: the attempts submitted, retried, cancelled or dead-lettered.
     /// `provider` then names the scheduler.
     public var taskAttempts: [TaskAttemptRef]
+    /// For a replace: the fields that differ between the spec the machine was made from and
+    /// the one that replaces it (empty when that spec was not recorded, or for other verbs).
+    public var changes: [FieldChange] = []
 
     public init(verb: Verb, resource: ResourceID, reason: ActionReason, provider: String, template: String,
                 templateHash: String, count: Int = 0, machines: [String] = [], wave: Int? = nil, waves: Int? = nil,

@@ -4,9 +4,14 @@ extension Planner {
     ///
     /// `surgeRoom` is what the template's `maxMachines` still allows above the desired counts;
     /// a surge taken here is taken from it, so fleets sharing a template share the room.
+    ///
+    /// `history` holds what each older template hash was made from, so a replacement names
+    /// the fields it changes; `forced` are machines `--replace` asks to replace.
     func planFleet(_ fleet: FleetSpec, template: TemplateSpec, machines: [FleetMachine], surgeRoom: inout Int,
-                   warnings: inout [Diagnostic]) -> [PlannedAction] {
+                   warnings: inout [Diagnostic], history: [String: [String: String]] = [:],
+                   forced: Set<String> = []) -> [PlannedAction] {
         let currentHash = template.specHash
+        let currentFields = template.replacementFieldValues
         func action(_ verb: Verb, _ reason: ActionReason, count: Int = 0, machines ids: [String] = []) -> PlannedAction {
             PlannedAction(verb: verb, resource: fleet.id, reason: reason, provider: template.provider,
                           template: template.name, templateHash: currentHash, count: count, machines: ids)
@@ -23,6 +28,9 @@ extension Planner {
         func replace(_ machine: FleetMachine, _ reason: ActionReason) -> PlannedAction {
             var item = action(.replace, reason, count: 1, machines: [machine.id])
             if machine.provider != template.provider { item.returnProvider = machine.provider }
+            if machine.templateHash != currentHash, let old = history[machine.templateHash] {
+                item.changes = FieldChange.between(old, currentFields, fields: TemplateSpec.replacementFields)
+            }
             return item
         }
         var actions: [PlannedAction] = []
@@ -66,6 +74,19 @@ extension Planner {
         }
         actions += returns(.machineLost, lostReturns)
         actions += returns(.machineUnhealthy, unhealthyReturns)
+
+        // Asked for by name: replaced now, ahead of any rollout, surging when the strategy and
+        // maxMachines allow it as a rollout would.
+        let requested = Self.byAge(keep.filter { forced.contains($0.id) })
+        for machine in requested {
+            var item = replace(machine, .replaceRequested)
+            if fleet.updateStrategy.maxSurge > 0 && surgeRoom > 0 {
+                item.surgeFirst = true
+                surgeRoom -= 1
+            }
+            actions.append(item)
+        }
+        keep.removeAll { forced.contains($0.id) }
 
         let outdated = Self.byAge(keep.filter { $0.templateHash != currentHash })
         guard !outdated.isEmpty else { return actions }

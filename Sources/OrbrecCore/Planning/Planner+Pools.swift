@@ -98,7 +98,8 @@ extension Planner {
         for (poolName, statuses) in Dictionary(grouping: removed, by: \.pool).sorted(by: { $0.key < $1.key }) {
             let id = ResourceID(.taskPool, poolName)
             let scheduler = input.desired.pools[poolName]?.scheduler
-                ?? attemptsByTask[statuses[0].id]?.first?.scheduler ?? ""
+                // Any task's attempt names it: the first task may never have been submitted.
+                ?? statuses.lazy.compactMap { attemptsByTask[$0.id]?.first?.scheduler }.first ?? ""
             if input.observed.unreachableSchedulers[scheduler] != nil { continue }
             plan.actions.append(PlannedAction(
                 verb: .cancel, resource: id, reason: .removedFromConfig, provider: scheduler, template: "", templateHash: "",

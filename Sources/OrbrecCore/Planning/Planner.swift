@@ -6,6 +6,14 @@ public struct Planner: Sendable {
     public init() {}
 
     public func plan(_ input: PlanInput) throws(PlanFailure) -> Plan {
+        var input = input
+        if input.destroy {
+            // As the `--allow-empty` path with an empty configuration: every fleet and pool
+            // is gone, so every machine is returned and every unfinished task cancelled.
+            input.desired = DesiredState(revision: input.desired.revision)
+            input.allowEmpty = true
+            input.replaceMachines = []
+        }
         let machines = FleetMachine.merge(observed: input.observed, recorded: input.recorded)
         let machinesByFleet = Dictionary(grouping: machines, by: \.fleet)
         var errors: [Diagnostic] = []
@@ -13,6 +21,7 @@ public struct Planner: Sendable {
 
         errors += guardEmptyConfiguration(input, machines: machines)
         errors += checkMaxMachines(input.desired)
+        errors += checkSurgery(input, machines: machines)
 
         for (provider, reason) in input.observed.unreachableProviders.sorted(by: { $0.key < $1.key }) {
             plan.warnings.append(.warning(
@@ -36,7 +45,8 @@ public struct Planner: Sendable {
                 plan.resourceVersions[id] = version
                 plan.drift += drift(of: id, machines: fleetMachines)
                 var room = surgeRooms[template.name] ?? Int.max
-                var actions = planFleet(fleet, template: template, machines: fleetMachines, surgeRoom: &room, warnings: &plan.warnings)
+                var actions = planFleet(fleet, template: template, machines: fleetMachines, surgeRoom: &room, warnings: &plan.warnings,
+                                        history: input.templateHistory, forced: input.replaceMachines)
                 surgeRooms[template.name] = room
                 for index in actions.indices { actions[index].resourceVersion = version }
                 plan.actions += actions
@@ -70,8 +80,15 @@ public struct Planner: Sendable {
         }
 
         planPools(input, into: &plan)
+        plan.updates = updates(input)
+        if input.destroy {
+            for index in plan.actions.indices where plan.actions[index].reason == .removedFromConfig {
+                plan.actions[index].reason = .destroy
+            }
+        }
 
         if !errors.isEmpty { throw PlanFailure(errors.sortedByLocation()) }
+        if !input.targets.isEmpty { limit(&plan, to: targetClosure(input)) }
         return plan
     }
 

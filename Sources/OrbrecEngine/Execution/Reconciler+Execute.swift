@@ -20,6 +20,10 @@ extension Reconciler {
                          payload: encoder.encode(item), configRevision: snapshot.desired.revision, actor: actor,
                          createdAt: now, updatedAt: now)
         }, causedBy: try workflowCauses(of: scheduled, desired: snapshot.desired))
+        // What new machines are made from, by hash: a later template change can then say which fields it changes.
+        let building = Set(scheduled.filter { $0.action.verb == .provision || $0.action.verb == .replace }.map(\.action.template))
+        let templates = building.sorted().compactMap { snapshot.desired.templates[$0] }
+        if !templates.isEmpty { try store.recordTemplateHistory(templates, at: now) }
         checkpoint("journal.after-intent")
         let registry = try registry(for: snapshot.desired)
         var providerIDs: [String: String] = [:]

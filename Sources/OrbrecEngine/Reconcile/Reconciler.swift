@@ -75,6 +75,7 @@ public final class Reconciler: Sendable {
         }
         var snapshot = Snapshot(desired: desired, observed: observed, recorded: recorded, known: try store.knownResources(),
                                 tasks: tasks.map(\.status), poolStartedAt: try store.poolStartTimes(), now: clock.now())
+        snapshot.templateHistory = try store.templateHistory()
         // Also with no workflow left: a run of a removed workflow is cancelled here.
         let runsRunning = try sync && refresh && !store.workflowRuns(runningOnly: true).isEmpty
         if sync && refresh && (!configured.workflows.isEmpty || desired != configured || runsRunning) {
@@ -85,8 +86,8 @@ public final class Reconciler: Sendable {
     }
 
     /// Plans from a snapshot and gives each action its id. Writes nothing.
-    public func plan(_ snapshot: Snapshot, allowEmpty: Bool) throws(PlanFailure) -> PlanResult {
-        let plan = try Planner().plan(snapshot.planInput(allowEmpty: allowEmpty))
+    public func plan(_ snapshot: Snapshot, allowEmpty: Bool, surgery: PlanSurgery = PlanSurgery()) throws(PlanFailure) -> PlanResult {
+        let plan = try Planner().plan(snapshot.planInput(allowEmpty: allowEmpty, surgery: surgery))
         let scheduled = plan.actions.map { ScheduledAction(id: Identifiers.action(), action: $0) }
         var result = PlanResult(plan: plan, scheduled: scheduled, snapshot: snapshot)
         result.policy = Self.checkPolicies(plan, snapshot: snapshot)

@@ -12,6 +12,8 @@ public struct Snapshot: Sendable {
     public var now: Instant
     /// What this snapshot's sync did to workflow runs (runs started, steps moved on).
     public var workflowNotes: [String] = []
+    /// What each recorded template hash was made from, for the fields a replacement changes.
+    public var templateHistory: [String: [String: String]] = [:]
 
     public init(desired: DesiredState, observed: ObservedState = ObservedState(), recorded: [MachineRecord] = [],
                 known: [KnownResource] = [], tasks: [TaskStatus] = [], poolStartedAt: [String: Instant] = [:], now: Instant = .epoch) {
@@ -29,9 +31,14 @@ public struct Snapshot: Sendable {
         FleetMachine.merge(observed: observed, recorded: recorded.map(\.recorded))
     }
 
-    public func planInput(allowEmpty: Bool) -> PlanInput {
-        PlanInput(desired: desired, observed: observed, recorded: recorded.map(\.recorded), known: known, allowEmpty: allowEmpty,
-                  tasks: tasks, poolStartedAt: poolStartedAt, now: now)
+    public func planInput(allowEmpty: Bool, surgery: PlanSurgery = PlanSurgery()) -> PlanInput {
+        var input = PlanInput(desired: desired, observed: observed, recorded: recorded.map(\.recorded), known: known, allowEmpty: allowEmpty,
+                              tasks: tasks, poolStartedAt: poolStartedAt, now: now)
+        input.templateHistory = templateHistory
+        input.targets = surgery.targets
+        input.replaceMachines = surgery.replaceMachines
+        input.destroy = surgery.destroy
+        return input
     }
 }
 

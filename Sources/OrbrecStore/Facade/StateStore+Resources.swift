@@ -35,6 +35,9 @@ extension StateStore {
             for id in forget {
                 try ResourceRecord.deleteOne(db, key: ["kind": id.kind.rawValue, "name": id.name])
             }
+            for template in desired.templates.values {
+                try Self.recordTemplateHistory(template, at: now, in: db)
+            }
         }
     }
 }

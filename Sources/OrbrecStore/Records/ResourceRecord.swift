@@ -1,5 +1,6 @@
 public import OrbrecCore
 public import GRDB
+internal import Foundation
 
 /// A resource as last applied: its generation, spec hash, where it was written, and status.
 public struct ResourceRecord: Codable, Sendable, Hashable {
@@ -28,7 +29,22 @@ public struct ResourceRecord: Codable, Sendable, Hashable {
         return SourceLocation(file: sourceFile, line: sourceLine, column: sourceColumn)
     }
 
-    public var known: KnownResource { KnownResource(id: id, annotations: annotations, location: location) }
+    public var known: KnownResource {
+        var known = KnownResource(id: id, annotations: annotations, location: location)
+        known.fields = appliedFields
+        return known
+    }
+
+    /// The diffed fields of the applied spec, for the plan's updates; nil for kinds a plan does
+    /// not diff, and for a spec this version cannot read.
+    var appliedFields: [String: String]? {
+        let data = Data(spec.utf8)
+        switch kind {
+        case .template: return (try? JSONDecoder().decode(TemplateSpec.self, from: data))?.fieldValues
+        case .fleet: return (try? JSONDecoder().decode(FleetSpec.self, from: data))?.fieldValues
+        default: return nil
+        }
+    }
 }
 
 /// A Kubernetes-style condition.

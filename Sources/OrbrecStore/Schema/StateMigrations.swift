@@ -206,6 +206,17 @@ enum StateMigrations {
             // by sorting every offered attempt of the pool.
             try db.execute(sql: "CREATE INDEX leases_offered ON leases(pool, offered_seq) WHERE state = 'offered'")
         }
+        migrator.registerMigration("v7-template-history") { db in
+            // What each template hash was made from (the fields that replace machines, rendered,
+            // `userData` as a digest), so a plan can say which fields a replacement changes
+            // after the template itself has moved on.
+            try db.create(table: "template_history") { t in
+                t.primaryKey("hash", .text)
+                t.column("template", .text).notNull()
+                t.column("fields", .text).notNull()
+                t.column("recorded_at", .integer).notNull()
+            }
+        }
         return migrator
     }
 }

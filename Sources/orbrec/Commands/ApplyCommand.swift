@@ -32,6 +32,8 @@ struct ApplyCommand: AsyncParsableCommand {
     @Flag(help: "Allow a configuration with no resources to remove everything.")
     var allowEmpty = false
 
+    @OptionGroup var surgery: SurgeryOptions
+
     @OptionGroup var output: OutputOptions
 
     @Option(help: ArgumentHelp("Apply despite soft-mandatory policy violations; the reason and who gave it are journaled.",
@@ -40,6 +42,12 @@ struct ApplyCommand: AsyncParsableCommand {
 
     func validate() throws {
         guard parallelism >= 1 else { throw ValidationError("--parallelism must be at least 1") }
+        if planFile != nil && !surgery.isEmpty {
+            throw ValidationError("--target and --replace shape a new plan; a saved plan is applied as it was made (give them to 'orbrec plan --out')")
+        }
+        if wait && !surgery.targets.isEmpty {
+            throw ValidationError("--wait converges the whole configuration; it cannot be combined with --target")
+        }
         if output.format.isDocument && !autoApprove && planFile == nil {
             throw ValidationError("-o \(output.format.rawValue) prints a document, not a prompt: add --auto-approve (or apply a saved plan)")
         }
@@ -74,7 +82,7 @@ struct ApplyCommand: AsyncParsableCommand {
             for note in snapshot.workflowNotes { session.terminal.out("• \(note)") }
             let current: PlanResult
             do throws(PlanFailure) {
-                current = try reconciler.plan(snapshot, allowEmpty: allowEmpty)
+                current = try reconciler.plan(snapshot, allowEmpty: allowEmpty, surgery: surgery.surgery)
             } catch {
                 throw CommandFailure(.error, "no plan could be made; nothing was applied", diagnostics: error.diagnostics)
             }

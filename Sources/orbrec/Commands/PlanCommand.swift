@@ -27,6 +27,8 @@ struct PlanCommand: AsyncParsableCommand {
     @Flag(help: "Allow a configuration with no resources to remove everything.")
     var allowEmpty = false
 
+    @OptionGroup var surgery: SurgeryOptions
+
     @Option(help: ArgumentHelp("Preview the plan as 'apply --policy-override' would judge it: soft-mandatory violations do not fail it.",
                                valueName: "reason"))
     var policyOverride: String?
@@ -50,7 +52,7 @@ struct PlanCommand: AsyncParsableCommand {
             let snapshot = try await reconciler.snapshot(of: desired, refresh: refresh)
             let result: PlanResult
             do throws(PlanFailure) {
-                result = try reconciler.plan(snapshot, allowEmpty: allowEmpty)
+                result = try reconciler.plan(snapshot, allowEmpty: allowEmpty, surgery: surgery.surgery)
             } catch {
                 throw CommandFailure(.error, "no plan could be made", diagnostics: error.diagnostics)
             }
@@ -89,7 +91,7 @@ struct PlanCommand: AsyncParsableCommand {
             try failIfAdaptersWereUnobserved(result.plan)
             if result.policy.blocks(overridden: policyOverride != nil) { return .policyDenied }
             let runsToStart = runs.contains { $0.started }
-            return detailedExitcode && (!result.plan.isEmpty || runsToStart) ? .changesPresent : .success
+            return detailedExitcode && (!result.plan.hasNoChanges || runsToStart) ? .changesPresent : .success
         }
     }
 }

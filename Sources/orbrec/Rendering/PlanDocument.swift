@@ -25,15 +25,51 @@ struct PlanDocument: Codable {
         var returnProvider: String?
         /// For task actions: `[{"key", "attempt"}]`.
         var taskAttempts: [TaskAttemptRef]?
+        /// For a replace: the fields that differ from the spec the machine was made from
+        /// (absent when none are known, and from older plans).
+        var changes: [Change]?
 
         enum CodingKeys: String, CodingKey {
-            case id, verb, resource, reason, detail, provider, template, count, machines, wave, waves
+            case id, verb, resource, reason, detail, provider, template, count, machines, wave, waves, changes
             case returnProvider = "return_provider"
             case taskAttempts = "task_attempts"
             case resourceVersion = "resource_version"
             case templateHash = "template_hash"
             case surgeFirst = "surge_first"
         }
+    }
+
+    /// One changed field: `before`/`after` are rendered values (absent: the field is not set on
+    /// that side); a sensitive field reads `(sensitive)`, never its value.
+    struct Change: Codable {
+        var field: String
+        var before: String?
+        var after: String?
+        var forcesReplacement: Bool
+        var sensitive: Bool
+
+        enum CodingKeys: String, CodingKey {
+            case field, before, after, sensitive
+            case forcesReplacement = "forces_replacement"
+        }
+
+        init(_ change: FieldChange) {
+            field = change.field
+            before = change.before
+            after = change.after
+            forcesReplacement = change.forcesReplacement
+            sensitive = change.sensitive
+        }
+
+        var fieldChange: FieldChange {
+            FieldChange(field: field, before: before, after: after, forcesReplacement: forcesReplacement, sensitive: sensitive)
+        }
+    }
+
+    /// A resource whose spec changes without an action (applying records it).
+    struct Update: Codable {
+        var resource: String
+        var changes: [Change]
     }
 
     struct Drift: Codable {
@@ -113,6 +149,10 @@ struct PlanDocument: Codable {
     var warnings: [Message]
     var policy: Policy
     var resourceVersions: [String: String]
+    /// Resources updated in place (absent from older plans).
+    var updates: [Update]?
+    /// With `--target`: every resource the plan covers (absent when it covers everything).
+    var targets: [String]?
     /// The configuration (directory or file) and the state the plan was made with, as absolute
     /// paths, so `orbrec apply PLANFILE` finds both from any directory (absent from older plans).
     var config: String?
@@ -123,6 +163,7 @@ struct PlanDocument: Codable {
         case formatVersion = "format_version"
         case configRevision = "config_revision"
         case stateID = "state_id"
+        case updates, targets
         case resourceVersions = "resource_versions"
         case workflowRuns = "workflow_runs"
     }
@@ -140,8 +181,11 @@ struct PlanDocument: Codable {
                           provider: action.provider, template: action.template, templateHash: action.templateHash,
                           count: action.count, machines: action.machines, wave: action.wave, waves: action.waves,
                           surgeFirst: action.surgeFirst, returnProvider: action.returnProvider,
-                          taskAttempts: action.taskAttempts.isEmpty ? nil : action.taskAttempts)
+                          taskAttempts: action.taskAttempts.isEmpty ? nil : action.taskAttempts,
+                          changes: action.changes.isEmpty ? nil : action.changes.map(Change.init))
         }
+        updates = plan.updates.map { Update(resource: $0.resource.description, changes: $0.changes.map(Change.init)) }
+        targets = plan.targeted?.map(\.description)
         drift = plan.drift.map { Drift(kind: $0.kind.rawValue, resource: $0.resource.description, machine: $0.machine, message: $0.message) }
         warnings = plan.warnings.map { Message(code: $0.code, message: $0.message, location: $0.location?.description) }
         let report = result.policy
@@ -158,11 +202,13 @@ struct PlanDocument: Codable {
             }
             let reasonParts = action.reason.split(separator: " ", maxSplits: 1).map(String.init)
             let reason = ActionReason(reasonParts[0], detail: reasonParts.count > 1 ? reasonParts[1] : nil)
-            return ScheduledAction(id: action.id, action: PlannedAction(
+            var planned = PlannedAction(
                 verb: verb, resource: resource, reason: reason, provider: action.provider, template: action.template,
                 templateHash: action.templateHash, count: action.count, machines: action.machines, wave: action.wave,
                 waves: action.waves, surgeFirst: action.surgeFirst, resourceVersion: action.resourceVersion,
-                returnProvider: action.returnProvider, taskAttempts: action.taskAttempts ?? []))
+                returnProvider: action.returnProvider, taskAttempts: action.taskAttempts ?? [])
+            planned.changes = (action.changes ?? []).map(\.fieldChange)
+            return ScheduledAction(id: action.id, action: planned)
         }
     }
 }

@@ -15,7 +15,7 @@ struct PlanRenderer {
             }
             lines.append("")
         }
-        if plan.isEmpty {
+        if plan.hasNoChanges {
             lines.append(terminal.green("No changes.") + " The machines match the configuration.")
             return lines.joined(separator: "\n")
         }
@@ -25,10 +25,37 @@ struct PlanRenderer {
             let action = item.action
             lines.append(terminal.dim("  # \(action.resource): \(action.reason)"))
             lines.append("\(symbol(action.verb)) \(action.verb.rawValue) \(action.detail)")
+            lines += action.changes.map(changeLine)
+            lines.append("")
+        }
+        for update in plan.updates {
+            lines.append(terminal.dim("  # \(update.resource): spec-changed"))
+            lines.append("\(terminal.yellow("  ~")) update \(update.resource) in place")
+            lines += update.changes.map(changeLine)
             lines.append("")
         }
         lines.append(summaryLine(plan))
         return lines.joined(separator: "\n")
+    }
+
+    /// `      ~ command: ["sleep", "300"] -> ["sleep", "400"]  # forces replacement`, as Terraform
+    /// shows an attribute: `+` set, `-` unset, `~` changed.
+    func changeLine(_ change: FieldChange) -> String {
+        let value: String
+        switch (change.before, change.after) {
+        case (nil, let after?): value = after
+        case (let before?, nil): value = "\(before) -> null"
+        case (let before?, let after?): value = "\(before) -> \(after)"
+        case (nil, nil): value = ""
+        }
+        let mark: String
+        switch change.symbol {
+        case "+": mark = terminal.green("+")
+        case "-": mark = terminal.red("-")
+        default: mark = terminal.yellow("~")
+        }
+        let note = change.forcesReplacement ? terminal.red("  # forces replacement") : ""
+        return "      \(mark) \(change.field): \(value)\(note)"
     }
 
     private func symbol(_ verb: Verb) -> String {
@@ -51,6 +78,7 @@ struct PlanRenderer {
         where (summary[verb] ?? 0) > 0 {
             parts.append("\(summary[verb] ?? 0) to \(word)")
         }
+        if !plan.updates.isEmpty { parts.append("\(plan.updates.count) to update in place") }
         return terminal.bold("Plan:") + " " + parts.joined(separator: ", ") + "."
     }
 }
