@@ -23,11 +23,11 @@ struct Orbrec: AsyncParsableCommand {
     /// parse would take them from after the command's name too, before the command could, and
     /// main moves those written before the command after its name anyway (CommandLineRewrite).
     static var globalOptionsHelp: String {
-        let help = GlobalOptions.helpMessage(columns: 100)
+        let help = GlobalOptions.helpMessage(columns: 80)
         guard let start = help.range(of: "OPTIONS:") else { return "" }
         let lines = help[start.upperBound...].split(separator: "\n", omittingEmptySubsequences: false)
             .filter { !$0.contains("-h, --help") && !$0.contains("Show help information") }
-        return "GLOBAL OPTIONS (before or after the command: orbrec -c cfg plan, orbrec plan -c cfg):"
+        return "GLOBAL OPTIONS (before or after the command):"
             + lines.joined(separator: "\n").trimmingCharacters(in: .newlines).split(separator: "\n").map { "\n" + $0 }.joined()
     }
 

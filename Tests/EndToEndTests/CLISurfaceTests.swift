@@ -39,7 +39,7 @@ import Testing
         for option in ["--config", "--state", "--log-level", "--policies", "--no-color"] {
             #expect(help.stdout.contains(option), "\(option) in --help")
         }
-        #expect(help.stdout.contains("before the command"), "--help says where they may go")
+        #expect(help.stdout.contains("before or after the command"), "--help says where they may go")
         #expect(help.stdout.contains("describe") && help.stdout.contains("version"), "the new commands are listed")
     }
 
