@@ -1,5 +1,7 @@
 internal import Foundation
 internal import Glibc
+// timespec is defined by CDispatch once another file of the module imports Dispatch (MemberImportVisibility).
+internal import CDispatch
 
 /// sd_notify(3) without libsystemd: datagrams to the socket named by `NOTIFY_SOCKET`
 /// (a path, or `@name` in the abstract namespace). Silent when not under systemd.
