@@ -57,7 +57,8 @@ enum SyntaxHint {
             hint = nil
         }
         let parser = problem + (detail.map { " \($0.text) at line \($0.location.line)" } ?? "")
-        let message = hint.map { "\(language) syntax error: \($0) (\(parser))" } ?? "\(language) syntax error: \(parser)"
+        let message = hint.map { "\(language) syntax error: \($0) (\(parser))" }
+            ?? "\(language) syntax error: \(problem)" + (detail.map { " (\($0.text) at line \($0.location.line))" } ?? "")
         context.errorWithExcerpt("syntax", message, at: location)
     }
 
