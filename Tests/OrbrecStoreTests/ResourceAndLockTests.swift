@@ -114,12 +114,39 @@ import OrbrecStore
         let known = Dictionary(uniqueKeysWithValues: try store.knownResources().map { ($0.id, $0) })
         #expect(known.count == 3)
         let fleet = try #require(known[Self.fleetID])
-        #expect(fleet == KnownResource(id: Self.fleetID, annotations: [Metadata.preventDestroyAnnotation: "true"],
-                                       location: Self.fleetLocation))
+        var expectedFleet = KnownResource(id: Self.fleetID, annotations: [Metadata.preventDestroyAnnotation: "true"],
+                                          location: Self.fleetLocation)
+        expectedFleet.fields = Self.desired().fleets[Self.fleetID.name]?.fieldValues
+        #expect(fleet == expectedFleet)
         #expect(fleet.preventsDestroy)
         #expect(known[Self.providerID] == KnownResource(id: Self.providerID, annotations: ["team": "infra"],
-                                                        location: Self.providerLocation))
-        #expect(known[Self.templateID] == KnownResource(id: Self.templateID), "no annotations, no location")
+                                                        location: Self.providerLocation), "no fields: a plan does not diff providers")
+        var expectedTemplate = KnownResource(id: Self.templateID)
+        expectedTemplate.fields = Self.desired().templates[Self.templateID.name]?.fieldValues
+        #expect(known[Self.templateID] == expectedTemplate, "no annotations, no location; the applied spec's fields")
+        #expect(expectedTemplate.fields?["command"] == #"["sleep", "30"]"#)
+    }
+
+    @Test func templateHistoryKeepsTheFirstRecordOfEachHashAndOnlyADigestOfUserData() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let store = try StateStore(path: directory.file("state.db"))
+        var template = TemplateSpec(metadata: Metadata(name: "web"), provider: "ec2")
+        template.imageId = "ami-1"
+        template.userData = "TOKEN=hunter2"
+        try store.recordTemplateHistory([template], at: Journal.at(1_000))
+        try store.recordTemplateHistory([template], at: Journal.at(2_000))
+        var moved = template
+        moved.imageId = "ami-2"
+        try store.recordApplied(DesiredState(templates: [moved]), versions: [:], conditions: [:], forget: [], at: Journal.at(3_000))
+
+        let history = try store.templateHistory()
+        #expect(history.count == 2)
+        #expect(history[template.specHash] == template.replacementFieldValues)
+        #expect(history[moved.specHash]?["imageId"] == #""ami-2""#)
+        let digest = history[template.specHash]?["userData"] ?? ""
+        #expect(digest.hasPrefix("digest:"))
+        #expect(digest.contains("hunter2") == false)
     }
 
     @Test func anAnnotationChangeIsRecordedEvenWithoutANewGeneration() throws {
