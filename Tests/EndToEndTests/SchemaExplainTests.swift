@@ -22,7 +22,7 @@ import Testing
         #expect(schema["title"] as? String == "orbrec Fleet")
         #expect(specProperties(schema) == ["template", "count", "scaleIn", "replaceUnhealthy", "updateStrategy"])
         let any = try object(try h.run(["schema"]).stdout)
-        #expect((any["$defs"] as? [String: Any])?["document"] != nil)
+        #expect((any["definitions"] as? [String: Any])?["document"] != nil)
         let lower = try h.run(["schema", "taskpool"])
         #expect(lower.status == 0)
         #expect(try object(lower.stdout)["title"] as? String == "orbrec TaskPool")

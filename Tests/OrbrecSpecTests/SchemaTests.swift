@@ -14,7 +14,7 @@ import Testing
     @Test(arguments: ConfigurationSchema.kinds)
     func eachKindsSchemaListsTheDecodersFieldsWithDescriptions(_ kind: ResourceKind) throws {
         let schema = try json(ConfigurationSchema.jsonSchema(for: kind))
-        #expect(schema["$schema"] as? String == "https://json-schema.org/draft/2020-12/schema")
+        #expect(schema["$schema"] as? String == "http://json-schema.org/draft-07/schema#")
         #expect(schema["additionalProperties"] as? Bool == false)
         #expect(Set(schema["required"] as? [String] ?? []) == ["apiVersion", "kind", "metadata", "spec"])
         let spec = try #require(properties(schema)["spec"] as? [String: Any])
@@ -63,7 +63,7 @@ import Testing
 
     @Test func theSchemaOfAnyKindChoosesTheSpecByKindAndTakesAJSONList() throws {
         let schema = try json(ConfigurationSchema.jsonSchema(for: nil))
-        let document = try #require((schema["$defs"] as? [String: Any])?["document"] as? [String: Any])
+        let document = try #require((schema["definitions"] as? [String: Any])?["document"] as? [String: Any])
         let branches = try #require(document["allOf"] as? [[String: Any]])
         #expect(branches.count == ConfigurationSchema.kinds.count)
         #expect((schema["anyOf"] as? [Any])?.count == 2)

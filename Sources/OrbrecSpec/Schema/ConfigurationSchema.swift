@@ -24,7 +24,7 @@ public enum ConfigurationSchema {
     /// The kinds a schema is written for.
     public static var kinds: [ResourceKind] { ResourceKind.allCases.filter(\.isSupported) }
 
-    /// A JSON Schema (draft 2020-12) for documents of `kind`, or for a document of any kind
+    /// A JSON Schema (draft-07) for documents of `kind`, or for a document of any kind
     /// (each kind's spec chosen by its `kind`) when nil, pretty-printed.
     public static func jsonSchema(for kind: ResourceKind?) -> String {
         JSONSchemaWriter.document(kind: kind).pretty()

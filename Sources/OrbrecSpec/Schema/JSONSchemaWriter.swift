@@ -1,7 +1,7 @@
 internal import OrbrecCore
 
-/// Writes the field tables as JSON Schema (draft 2020-12), as editors (yaml-language-server)
-/// and validators (check-jsonschema) read it.
+/// Writes the field tables as JSON Schema draft-07, the newest draft every editor plugin
+/// (yaml-language-server) and validator (check-jsonschema) reads.
 ///
 /// The schema states what can be checked one document at a time: types, ranges, choices,
 /// names, durations, unknown and missing fields, exclusive fields. References between
@@ -9,7 +9,7 @@ internal import OrbrecCore
 /// field's value are left to `orbrec validate`. Fields that are not required accept null,
 /// because the loader reads an explicit null as an absent field.
 enum JSONSchemaWriter {
-    static let draft = "https://json-schema.org/draft/2020-12/schema"
+    static let draft = "http://json-schema.org/draft-07/schema#"
     /// The text of a duration `ConfigDuration` accepts: numbers with units, in sequence.
     static let durationPattern = "^([0-9]+(ms|s|m|h|d))+$"
     static let namePattern = "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"
@@ -39,10 +39,10 @@ enum JSONSchemaWriter {
             ("$schema", .string(draft)),
             ("title", .string("orbrec configuration")),
             ("description", .string("One orbrec document of any kind, or (in a JSON file) a list of them.")),
-            ("$defs", .object([("document", .object(members))])),
+            ("definitions", .object([("document", .object(members))])),
             ("anyOf", .array([
-                .object([("$ref", .string("#/$defs/document"))]),
-                .object([("type", .string("array")), ("items", .object([("$ref", .string("#/$defs/document"))]))]),
+                .object([("$ref", .string("#/definitions/document"))]),
+                .object([("type", .string("array")), ("items", .object([("$ref", .string("#/definitions/document"))]))]),
             ])),
         ])
     }
