@@ -7,10 +7,12 @@ source scripts/lib/deps.sh
 source scripts/lib/moto.sh
 source scripts/lib/slurm.sh
 source scripts/lib/schemathesis.sh
+source scripts/lib/jsonschema.sh
 ensure_build_deps
 ensure_moto
 ensure_slurm
 ensure_schemathesis
+ensure_jsonschema
 
 started=$(date +%s)
 swift build --build-tests
@@ -29,6 +31,9 @@ swift test --skip-build --no-parallel "$@"
 # The HTTP API against its OpenAPI document, with schemathesis driving a real daemon. A fixed
 # seed keeps CI reproducible; SCHEMATHESIS_SEED= (empty) explores with a random one.
 SCHEMATHESIS_SEED="${SCHEMATHESIS_SEED-1}" bash scripts/openapi-check.sh
+# The JSON Schema of 'orbrec schema' against a real validator (check-jsonschema): every
+# example passes, and the invalid corpus is refused or passed exactly as listed.
+bash scripts/schema-check.sh
 # Fuzzing: libFuzzer + AddressSanitizer over the configuration loader and the lease API's
 # request bodies, FUZZ_SECONDS (60) each; fails on any crash, leak, timeout or OOM.
 bash scripts/fuzz.sh

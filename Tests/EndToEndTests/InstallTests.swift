@@ -46,6 +46,23 @@ import Testing
         let parts = completed.stdout.components(separatedBy: "---\n")
         #expect(parts.first?.split(separator: "\n").contains("apply") == true, "\(completed.stdout)")
         #expect(parts.last?.split(separator: "\n").contains("--auto-approve") == true, "\(completed.stdout)")
+
+        // Names complete from the configuration and ids from the state the typed -c and --state name.
+        try h.writeFleet(count: 2)
+        #expect(try h.orbrec("apply", "--auto-approve", "--wait").status == 0)
+        let machines = try h.runningMachines()
+        let names = """
+            source '\(prefix)/share/bash-completion/completions/orbrec'
+            complete_words() { COMPREPLY=(); COMP_WORDS=("$@"); COMP_CWORD=$(( ${#COMP_WORDS[@]} - 1 )); COMP_LINE="$*"; COMP_POINT=${#COMP_LINE}
+              _orbrec orbrec "${COMP_WORDS[COMP_CWORD]}" "${COMP_WORDS[COMP_CWORD-1]}"; printf '%s\\n' "${COMPREPLY[@]}"; }
+            complete_words orbrec machines return -c '\(h.config)' --state '\(h.state)' ''
+            echo ---
+            complete_words orbrec describe -c '\(h.config)' --state '\(h.state)' Fl
+            """
+        let named = try Self.run(h, "/bin/bash", ["-c", names], ["PATH": prefix + "/bin:/usr/bin:/bin"])
+        let answers = named.stdout.components(separatedBy: "---\n")
+        #expect(Set(answers.first?.split(separator: "\n").map(String.init) ?? []) == machines, "\(named.stdout) \(named.stderr)")
+        #expect(answers.last?.split(separator: "\n").map(String.init) == ["Fleet/workers"], "\(named.stdout)")
     }
 
     static func run(_ h: Harness, _ program: String, _ arguments: [String], _ environment: [String: String] = [:]) throws -> Harness.Result {

@@ -14,7 +14,8 @@ struct DescribeCommand: AsyncParsableCommand {
 
     @OptionGroup var global: GlobalOptions
 
-    @Argument(help: ArgumentHelp("What to describe: Fleet/workers, TaskPool/sims, Machine/workers-ab12c…", valueName: "kind/name"))
+    @Argument(help: ArgumentHelp("What to describe: Fleet/workers, TaskPool/sims, Machine/workers-ab12c…", valueName: "kind/name"),
+              completion: ResourceCompletion.kind(.resource))
     var target: String
 
     @Option(help: "How many recent actions and events to show.")

@@ -35,7 +35,7 @@ struct GetCommand: AsyncParsableCommand {
     @Argument(help: "fleets | pools | templates | workflows | machines | requests | tasks | actions")
     var object: Object
 
-    @Argument(help: ArgumentHelp("Only this one (for tasks: POOL or POOL/KEY).", valueName: "name"))
+    @Argument(help: ArgumentHelp("Only this one (for tasks: POOL or POOL/KEY).", valueName: "name"), completion: ResourceCompletion.kind(.getName))
     var name: String?
 
     @OptionGroup var outputOptions: OutputOptions

@@ -8,7 +8,7 @@ struct GraphCommand: AsyncParsableCommand {
 
     @OptionGroup var global: GlobalOptions
 
-    @Argument(help: "The workflow (not needed when there is only one).")
+    @Argument(help: "The workflow (not needed when there is only one).", completion: ResourceCompletion.kind(.workflow))
     var name: String?
 
     @Flag(help: "Draw the resources instead: Provider → Template → Fleet, Scheduler → TaskPool, and what each workflow drives.")

@@ -42,7 +42,7 @@ struct LockCommand: AsyncParsableCommand {
 
         @OptionGroup var global: GlobalOptions
 
-        @Argument(help: "The lock id.")
+        @Argument(help: "The lock id.", completion: ResourceCompletion.kind(.lock))
         var id: String
 
         @Flag(help: "Remove the lock even though its holder still runs on this host.")

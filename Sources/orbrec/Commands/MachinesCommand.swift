@@ -15,7 +15,7 @@ struct MachinesCommand: AsyncParsableCommand {
 
         @OptionGroup var global: GlobalOptions
 
-        @Argument(help: "Machine ids.")
+        @Argument(help: "Machine ids.", completion: ResourceCompletion.kind(.machine))
         var ids: [String]
 
         @Option(help: "How long to wait for the state lock.")

@@ -13,7 +13,7 @@ struct RequestsCommand: AsyncParsableCommand {
 
         @OptionGroup var global: GlobalOptions
 
-        @Argument(help: "A request id (req-… or ret-…).")
+        @Argument(help: "A request id (req-… or ret-…).", completion: ResourceCompletion.kind(.request))
         var id: String
 
         @OptionGroup var outputOptions: OutputOptions

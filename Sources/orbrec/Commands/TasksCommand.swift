@@ -14,8 +14,8 @@ struct TasksCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Print an attempt's output (the last attempt unless --attempt); -f follows it.")
 
         @OptionGroup var global: GlobalOptions
-        @Argument var pool: String
-        @Argument var key: String
+        @Argument(completion: ResourceCompletion.kind(.pool)) var pool: String
+        @Argument(completion: ResourceCompletion.kind(.taskKey)) var key: String
         @Option(help: "The attempt number.") var attempt: Int?
         @Flag(help: "Print standard error instead of standard output.") var stderr = false
         @Flag(name: [.customShort("f"), .long], help: "Follow the output as it is written, on to the next attempts, until the task is finished (or Ctrl-C).")
@@ -51,8 +51,8 @@ struct TasksCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Move dead-lettered (or cancelled) tasks back to pending.")
 
         @OptionGroup var global: GlobalOptions
-        @Argument var pool: String
-        @Argument(help: "Task keys.") var keys: [String] = []
+        @Argument(completion: ResourceCompletion.kind(.pool)) var pool: String
+        @Argument(help: "Task keys.", completion: ResourceCompletion.kind(.taskKey)) var keys: [String] = []
         @Flag(help: "Every dead-lettered task of the pool.") var allDeadLetter = false
         @Option(help: "How long to wait for the state lock.") var lockTimeout: ConfigDuration = ConfigDuration(milliseconds: 0)
 
@@ -86,8 +86,8 @@ struct TasksCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Cancel tasks (all of the pool's unfinished tasks without keys).")
 
         @OptionGroup var global: GlobalOptions
-        @Argument var pool: String
-        @Argument(help: "Task keys.") var keys: [String] = []
+        @Argument(completion: ResourceCompletion.kind(.pool)) var pool: String
+        @Argument(help: "Task keys.", completion: ResourceCompletion.kind(.taskKey)) var keys: [String] = []
         @Option(help: "How long to wait for the state lock.") var lockTimeout: ConfigDuration = ConfigDuration(milliseconds: 0)
         @OptionGroup var output: OutputOptions
 

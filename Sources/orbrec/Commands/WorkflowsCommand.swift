@@ -45,7 +45,7 @@ extension WorkflowsCommand {
         static let configuration = CommandConfiguration(commandName: "runs", abstract: "A workflow's runs, newest first.")
 
         @OptionGroup var global: GlobalOptions
-        @Argument(help: "The workflow.") var name: String
+        @Argument(help: "The workflow.", completion: ResourceCompletion.kind(.workflow)) var name: String
         @OptionGroup var output: OutputOptions
 
         func run() async throws {
@@ -70,7 +70,7 @@ extension WorkflowsCommand {
         static let configuration = CommandConfiguration(commandName: "show", abstract: "One run: its steps with their times and messages.")
 
         @OptionGroup var global: GlobalOptions
-        @Argument(help: "The run id (wr-…).") var id: String
+        @Argument(help: "The run id (wr-…).", completion: ResourceCompletion.kind(.workflowRun)) var id: String
         @OptionGroup var output: OutputOptions
 
         func run() async throws {
@@ -127,7 +127,7 @@ extension WorkflowsCommand {
             commandName: "start", abstract: "Start a run of a workflow now (carried out by the next apply, or by the daemon).")
 
         @OptionGroup var global: GlobalOptions
-        @Argument(help: "The workflow.") var name: String
+        @Argument(help: "The workflow.", completion: ResourceCompletion.kind(.workflow)) var name: String
         @Option(help: "How long to wait for the state lock.") var lockTimeout: ConfigDuration = ConfigDuration(milliseconds: 0)
 
         func run() async throws {
@@ -159,7 +159,7 @@ extension WorkflowsCommand {
             commandName: "cancel", abstract: "Cancel a running run: its steps stop, its tasks are cancelled by the next apply.")
 
         @OptionGroup var global: GlobalOptions
-        @Argument(help: "The run id (wr-…).") var id: String
+        @Argument(help: "The run id (wr-…).", completion: ResourceCompletion.kind(.workflowRun)) var id: String
         @Option(help: "How long to wait for the state lock.") var lockTimeout: ConfigDuration = ConfigDuration(milliseconds: 0)
 
         func run() async throws {

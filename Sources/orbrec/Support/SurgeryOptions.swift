@@ -6,11 +6,13 @@ internal import OrbrecEngine
 struct SurgeryOptions: ParsableArguments {
     @Option(name: .customLong("target"),
             help: ArgumentHelp("Plan only this resource and what it depends on (repeatable). The plan is partial: not for routine use.",
-                               valueName: "kind/name"))
+                               valueName: "kind/name"),
+            completion: ResourceCompletion.kind(.resource))
     var targets: [String] = []
 
     @Option(name: .customLong("replace"),
-            help: ArgumentHelp("Replace this machine although nothing says it must be (repeatable).", valueName: "machine"))
+            help: ArgumentHelp("Replace this machine although nothing says it must be (repeatable).", valueName: "machine"),
+            completion: ResourceCompletion.kind(.machine))
     var replace: [String] = []
 
     func validate() throws {
