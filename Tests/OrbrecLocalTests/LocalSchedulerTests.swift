@@ -97,7 +97,14 @@ import Testing
         let scheduler = scheduler
         try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
         _ = await scheduler.submit(order([("long", ["sleep", "30"])]))
-        let running = try await scheduler.attempts(ownedBy: owner)
+        // A full scan finds an attempt by the tags of its exec'd image: on a loaded machine the
+        // command may not have exec'd yet when submit returns (a known window of the full scan;
+        // the engine looks open attempts up by job id instead).
+        var running: [ObservedAttempt] = []
+        for _ in 0..<100 where running.isEmpty {
+            running = try await scheduler.attempts(ownedBy: owner)
+            if running.isEmpty { try await Task.sleep(for: .milliseconds(20)) }
+        }
         #expect(running.count == 1)
         let reports = await scheduler.cancel(running)
         #expect(reports.allSatisfy { $0.error == nil })
