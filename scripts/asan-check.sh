@@ -44,6 +44,7 @@ mkdir -p "$work/asan"
 # halt_on_error stays on: a report ends the process, and its file is what fails the run. Leaks
 # count too (ASAN_DETECT_LEAKS=0 turns LeakSanitizer off).
 export ASAN_OPTIONS="log_path=$work/asan/report:detect_leaks=${ASAN_DETECT_LEAKS:-1}:handle_segv=1:handle_abort=1:${ASAN_OPTIONS:-}"
+export LSAN_OPTIONS="suppressions=$root/Fuzz/lsan.supp:print_suppressions=0:${LSAN_OPTIONS:-}"
 export SWIFT_BACKTRACE=enable=no
 status=0
 

@@ -67,6 +67,7 @@ export TMPDIR="$seeds/tmp"
 # The Swift runtime's backtracer would catch a trap before libFuzzer does and never hand it on.
 export SWIFT_BACKTRACE=enable=no
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0:symbolize=1}
+export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$root/Fuzz/lsan.supp:print_suppressions=0}
 status=0
 for target in $FUZZ_TARGETS; do
   binary="$scratch/release/$target"
