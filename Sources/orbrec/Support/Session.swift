@@ -1,6 +1,8 @@
 internal import ArgumentParser
 internal import Foundation
 internal import Glibc
+// struct stat is defined by CDispatch once another file of the module imports Dispatch (MemberImportVisibility).
+internal import CDispatch
 internal import OrbrecCore
 internal import OrbrecEngine
 internal import OrbrecLocal
