@@ -7,7 +7,9 @@ internal import ArgumentParser
 /// its full name (`-c cfg tasks logs P K` → `tasks logs -c cfg P K`), where every command
 /// parses them, so their meaning and errors are the same in both places.
 enum CommandLineRewrite {
-    /// The options of `GlobalOptions`, and whether each takes a value.
+    /// The options of `GlobalOptions`, and whether each takes a value: the one list the
+    /// rewrite and shell completion (`ResourceCompletion`) read (CompletionTests checks it
+    /// against the parser's own definitions).
     static let globalOptions: [(names: [String], takesValue: Bool)] = [
         (["-c", "--config"], true), (["--state"], true), (["--log-level"], true), (["--policies"], true), (["--no-color"], false),
     ]
@@ -34,13 +36,36 @@ enum CommandLineRewrite {
         return Array(arguments[index..<end]) + hoisted + Array(arguments[end...])
     }
 
+    /// The global options among `arguments` that have one of `names`, each with its value,
+    /// wherever they stand: for `GlobalOptions.parse`, so they mean what they mean to a command.
+    static func globalOptionWords(_ arguments: [String], named names: Set<String>) -> [String] {
+        var index = 0
+        var found: [String] = []
+        while index < arguments.count {
+            let argument = arguments[index]
+            index += 1
+            guard let option = matchingGlobalOption(argument) else { continue }
+            let wanted = !names.isDisjoint(with: option.names)
+            if wanted { found.append(argument) }
+            if option.takesValue && !option.inline, index < arguments.count {
+                if wanted { found.append(arguments[index]) }
+                index += 1
+            }
+        }
+        return found
+    }
+
     /// Whether `argument` is a global option: `--state`, `--state=PATH`, `-c`, `-cDIR`.
     private static func globalOption(_ argument: String) -> (takesValue: Bool, inline: Bool)? {
+        matchingGlobalOption(argument).map { ($0.takesValue, $0.inline) }
+    }
+
+    private static func matchingGlobalOption(_ argument: String) -> (names: [String], takesValue: Bool, inline: Bool)? {
         for option in globalOptions {
             for name in option.names {
-                if argument == name { return (option.takesValue, false) }
-                if option.takesValue, name.hasPrefix("--"), argument.hasPrefix(name + "=") { return (true, true) }
-                if option.takesValue, !name.hasPrefix("--"), argument.hasPrefix(name), argument.count > name.count { return (true, true) }
+                if argument == name { return (option.names, option.takesValue, false) }
+                if option.takesValue, name.hasPrefix("--"), argument.hasPrefix(name + "=") { return (option.names, true, true) }
+                if option.takesValue, !name.hasPrefix("--"), argument.hasPrefix(name), argument.count > name.count { return (option.names, true, true) }
             }
         }
         return nil

@@ -1,5 +1,4 @@
 internal import ArgumentParser
-internal import Foundation
 internal import OrbrecCore
 internal import OrbrecSpec
 internal import OrbrecStore
@@ -53,56 +52,45 @@ enum ResourceCompletion {
         }
     }
 
-    /// The global options among the words typed, and the positional words.
+    /// The words typed: the configuration and state their `-c`/`--config` and `--state`
+    /// choose, through the `GlobalOptions` and `Session` every command uses, and the
+    /// positional words.
     private struct Options {
-        var config = "."
-        var state: String?
         var words: [String]
+        /// Nil when the typed options do not parse: nothing then completes.
+        var session: Session?
 
         init(_ words: [String]) {
             self.words = words
-            var index = 0
-            while index < words.count {
-                let word = words[index]
-                if (word == "-c" || word == "--config"), index + 1 < words.count {
-                    config = words[index + 1]
-                    index += 1
-                } else if word.hasPrefix("--config=") {
-                    config = String(word.dropFirst("--config=".count))
-                } else if word == "--state", index + 1 < words.count {
-                    state = words[index + 1]
-                    index += 1
-                } else if word.hasPrefix("--state=") {
-                    state = String(word.dropFirst("--state=".count))
-                }
-                index += 1
-            }
-        }
-
-        var statePath: String {
-            state ?? ProcessInfo.processInfo.environment["ORBREC_STATE"].flatMap { $0.isEmpty ? nil : $0 }
-                ?? StateLocation.defaultPath(forConfiguration: config)
+            let typed = CommandLineRewrite.globalOptionWords(words, named: ["--config", "--state"])
+            session = (try? GlobalOptions.parse(typed)).map { Session($0) }
         }
 
         func store() throws -> StateStore? {
-            try StateStore.openExisting(path: statePath)
+            try session?.openExistingStore()
         }
 
         func desired() -> DesiredState? {
-            let directory = (StateLocation.absolute(statePath) as NSString).deletingLastPathComponent
-            return try? ConfigLoader().load(config, excluding: [directory, directory + "/tasks", directory + "/machines"]).desired
+            try? session?.loadConfiguration().desired
         }
+
+        /// Options of the commands that complete from a positional word (`get KIND NAME`,
+        /// `tasks logs POOL KEY`) that take a value, besides the global ones.
+        static let commandOptionsTakingValues: Set<String> = [
+            "-o", "--output", "--pool", "--fleet", "-s", "--status", "-l", "--limit", "--lock-timeout", "--timeout", "--target", "--replace",
+        ]
+
+        static let optionsTakingValues = commandOptionsTakingValues.union(
+            CommandLineRewrite.globalOptions.filter(\.takesValue).flatMap(\.names))
 
         /// Words before `index` that are neither options nor option values (the command's
         /// name first).
         func positionals(before index: Int) -> [String] {
             var found: [String] = []
             var position = 0
-            let valued: Set<String> = ["-c", "--config", "--state", "--log-level", "--policies", "-o", "--output", "--pool", "--fleet",
-                                        "-s", "--status", "-l", "--limit", "--lock-timeout", "--timeout", "--target", "--replace"]
             while position < min(index, words.count) {
                 let word = words[position]
-                if valued.contains(word) {
+                if Self.optionsTakingValues.contains(word) {
                     position += 2
                     continue
                 }
