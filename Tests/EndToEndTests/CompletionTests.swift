@@ -89,4 +89,38 @@ import Testing
             #expect(names == ["workers"], "get \(option) \(value) fleets: \(names)")
         }
     }
+
+    @Test func namesCompleteAfterEveryOptionTheCommandTakesWithAValue() throws {
+        let h = try Harness()
+        try h.writePool(spec: """
+            range: {from: 1, to: 3}
+            command: ["true"]
+            """)
+        let apply = try h.orbrec("apply", "--auto-approve", "--wait", "--timeout", "60s")
+        #expect(apply.status == 0, "\(apply.stdout)\n\(apply.stderr)")
+        let environment = ["ORBREC_STATE": ""]
+        let located = ["-c", h.config, "--state", h.state]
+        #expect(try Self.complete(h, ["tasks", "logs"], "positional@1", located + ["sims"], environment: environment) == ["1", "2", "3"])
+
+        // The commands that complete from an earlier positional word, with every option their
+        // parser declares (`--experimental-dump-help`) typed before that word: its value is not the word.
+        let cases: [(command: [String], first: String, expected: [String])] = [
+            (["get"], "pools", ["sims"]), (["tasks", "logs"], "sims", ["1", "2", "3"]),
+            (["tasks", "requeue"], "sims", ["1", "2", "3"]), (["tasks", "cancel"], "sims", ["1", "2", "3"]),
+        ]
+        for (command, first, expected) in cases {
+            let dump = try h.run(command + ["--experimental-dump-help"])
+            let arguments = (try h.json(dump.stdout)["command"] as? [String: Any])?["arguments"] as? [[String: Any]] ?? []
+            let flags = arguments.filter { $0["kind"] as? String == "option" }.flatMap { argument in
+                (argument["names"] as? [[String: String]] ?? []).map { ($0["kind"] == "long" ? "--" : "-") + ($0["name"] ?? "") }
+            }
+            #expect(flags.count > 4, "\(command): \(dump.stdout.prefix(300))")
+            for flag in flags {
+                let value = ["-c": h.config, "--config": h.config, "--state": h.state][flag] ?? "x"
+                let typed = located + [flag, value, first]
+                let names = try Self.complete(h, command, "positional@1", typed, environment: environment)
+                #expect(names == expected, "\(command) \(flag) \(value) \(first): \(names)")
+            }
+        }
+    }
 }

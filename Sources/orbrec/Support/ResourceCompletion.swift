@@ -29,8 +29,8 @@ enum ResourceCompletion {
         case .workflow: return options.desired().map { Array($0.workflows.keys) } ?? []
         case .pool: return options.desired().map { Array($0.pools.keys) } ?? []
         case .taskKey:
-            // The pool is the first positional word after the subcommand: `tasks logs POOL KEY`.
-            guard let pool = options.positionals(before: index).dropFirst(2).first else { return [] }
+            // The pool is the command's first argument: `tasks logs POOL KEY`.
+            guard let pool = options.firstArgument(before: index) else { return [] }
             return (try? options.store()?.tasks(pool: pool).map(\.key)) ?? []
         case .resource:
             guard let desired = options.desired() else { return [] }
@@ -39,7 +39,7 @@ enum ResourceCompletion {
                 + desired.schedulers.keys.map { "Scheduler/\($0)" } + desired.workflows.keys.map { "Workflow/\($0)" }
         case .getName:
             // `get KIND NAME`: what NAME may be depends on KIND.
-            let kind = options.positionals(before: index).dropFirst(2).first ?? ""
+            let kind = options.firstArgument(before: index) ?? ""
             switch kind {
             case "fleets", "fleet": return options.desired().map { Array($0.fleets.keys) } ?? []
             case "pools", "pool", "tasks", "task": return options.desired().map { Array($0.pools.keys) } ?? []
@@ -77,13 +77,21 @@ enum ResourceCompletion {
         /// Options of the commands that complete from a positional word (`get KIND NAME`,
         /// `tasks logs POOL KEY`) that take a value, besides the global ones.
         static let commandOptionsTakingValues: Set<String> = [
-            "-o", "--output", "--pool", "--fleet", "-s", "--status", "-l", "--limit", "--lock-timeout", "--timeout", "--target", "--replace",
+            "-o", "--output", "--pool", "--fleet", "-s", "--status", "-l", "--selector", "--limit", "--lock-timeout", "--timeout",
+            "--target", "--replace", "--attempt",
         ]
 
         static let optionsTakingValues = commandOptionsTakingValues.union(
             CommandLineRewrite.globalOptions.filter(\.takesValue).flatMap(\.names))
 
-        /// Words before `index` that are neither options nor option values (the command's
+        /// The first positional word before `index` after the command's full name (`get`,
+        /// `tasks logs`), which the words start with after the program's.
+        func firstArgument(before index: Int) -> String? {
+            let words = Array(positionals(before: index).dropFirst())
+            return words.dropFirst(CommandLineRewrite.subcommandPathEnd(words, from: 0, root: Orbrec.self)).first
+        }
+
+        /// Words before `index` that are neither options nor option values (the program's
         /// name first).
         func positionals(before index: Int) -> [String] {
             var found: [String] = []
