@@ -8,6 +8,7 @@
 # ORBREC_BIN times a binary already built (else a release build is made).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source scripts/lib/measure.sh
 
 RUNS=${RUNS:-3}
 REFERENCES=${REFERENCES:-10000}
@@ -25,22 +26,8 @@ python3 Benchmarks/generate-hostile-config.py "$work/providers" providers "$PROV
 
 # measure LABEL EXPECTED-EXIT COMMAND...: the median wall seconds and peak RSS (MB) of RUNS runs.
 measure() {
-  local label=$1 expected=$2; shift 2
-  local walls=() rss=()
-  for _ in $(seq "$RUNS"); do
-    local status=0
-    /usr/bin/time -f "%e %M" -o "$work/time.txt" "$@" >"$work/out.txt" 2>&1 || status=$?
-    if [ "$status" != "$expected" ]; then
-      echo "$label: exit $status, expected $expected" >&2
-      tail -5 "$work/out.txt" >&2
-      exit 1
-    fi
-    read -r wall kb < <(tail -1 "$work/time.txt")
-    walls+=("$wall"); rss+=("$kb")
-  done
-  local wall_median rss_median
-  wall_median=$(printf '%s\n' "${walls[@]}" | sort -n | sed -n "$(( (RUNS + 1) / 2 ))p")
-  rss_median=$(printf '%s\n' "${rss[@]}" | sort -n | sed -n "$(( (RUNS + 1) / 2 ))p")
+  local label=$1
+  measure_medians "$@"
   printf '%-48s %8.2f s %8d MB\n' "$label" "$wall_median" "$(( rss_median / 1024 ))"
 }
 

@@ -8,6 +8,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib/deps.sh
+source scripts/lib/measure.sh
 ensure_build_deps
 ensure_apt bc
 
@@ -26,19 +27,11 @@ work=$(mktemp -d /tmp/orbrec-bench.XXXXXX)
 trap 'sed -i "s/count: 1}/count: 0}/" "$work"/cfg/fleets-*.yaml 2>/dev/null; "$bin" apply -c "$work/cfg" --state "$work/state.db" --auto-approve >/dev/null 2>&1 || true; rm -rf "$work"' EXIT
 python3 Benchmarks/generate-config.py "$work/cfg" "$FLEETS" "$TEMPLATES" 1
 
-# measure LABEL COMMAND...: prints the median wall seconds and median peak RSS (MB) of RUNS runs.
+# measure LABEL COMMAND...: prints the median wall seconds and median peak RSS (MB) of RUNS
+# runs, whatever they exit (plan exits 3 on a policy denial).
 measure() {
   local label=$1; shift
-  local walls=() rss=()
-  for _ in $(seq "$RUNS"); do
-    /usr/bin/time -f "%e %M" -o "$work/time.txt" "$@" >/dev/null 2>&1 || true
-    # GNU time writes "Command exited with non-zero status N" first when it did (plan exits 3 on a policy denial).
-    read -r wall kb < <(tail -1 "$work/time.txt")
-    walls+=("$wall"); rss+=("$kb")
-  done
-  local wall_median rss_median
-  wall_median=$(printf '%s\n' "${walls[@]}" | sort -n | sed -n "$(( (RUNS + 1) / 2 ))p")
-  rss_median=$(printf '%s\n' "${rss[@]}" | sort -n | sed -n "$(( (RUNS + 1) / 2 ))p")
+  measure_medians "$label" any "$@"
   printf '%-58s %8.3f s %8.1f MB\n' "$label" "$wall_median" "$(echo "$rss_median / 1024" | bc -l)"
 }
 
