@@ -3,7 +3,8 @@ import Testing
 
 /// SIGKILL of `orbrec apply --wait` in the middle of a 1,000-task pool moving on events, then a
 /// rerun: every task runs exactly once. An attempt journaled but not yet started when orbrec
-/// died is lost (infra, not counted) and retried; one that started is finished by its supervisor,
+/// died (its order still in the pipe, or waiting in the supervisor's queue, which drops what
+/// waits once its orbrec is gone) is lost (infra, not counted) and retried; one that started is finished by its supervisor,
 /// which outlives orbrec, and adopted.
 @Suite(.serialized) struct TaskFlowCrashTests {
     static let tasks = 1000
@@ -52,7 +53,8 @@ import Testing
             let attempt = TaskPoolTests.int(attemptRows(task).last?["attempt"]) ?? 0
             #expect(byKey[key] == ["\(key) \(attempt)"], "task \(key): the run is the journal's last attempt")
         }
-        #expect(lost <= 2, "at most the attempts in flight (2 slots) were lost, \(lost)")
+        // In flight: the 2 slots and the 8 the supervisor's queue held ahead (dropped unstarted).
+        #expect(lost <= 10, "at most the attempts in flight (2 slots, 8 queued ahead) were lost, \(lost)")
         let open = try JSONSerialization.jsonObject(with: Data(try h.orbrec("get", "actions", "-o", "json").stdout.utf8)) as? [[String: Any]] ?? []
         #expect(!open.contains { ["planned", "issuing"].contains($0["state"] as? String) }, "no action left open")
         #expect(try h.orbrec("plan", "--detailed-exitcode").status == 0)

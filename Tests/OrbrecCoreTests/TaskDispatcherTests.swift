@@ -33,6 +33,23 @@ import Testing
         #expect(starts.filter { $0.pool == "beta" }.count == 2, "3 free slots in all, one went to alpha")
     }
 
+    /// A scheduler that queues by itself (the local supervisor) is given `queueAhead` more
+    /// attempts than its free slots and each pool's parallelism; it holds them to both limits.
+    @Test func aQueueingSchedulerIsGivenItsLookAheadBeyondSlotsAndParallelism() throws {
+        let sims = try pool("sims", keys: (1...20).map(String.init))
+        var dispatcher = TaskDispatcher(pools: [sims], tasks: [], slots: ["cpu": 2], runningBySchedulers: ["cpu": 1], queueAhead: ["cpu": 8])
+        #expect(dispatcher.starts(now: now).count == 9, "2 slots + 8 ahead, 1 taken")
+        #expect(dispatcher.starts(now: now).isEmpty)
+        dispatcher.ended(TaskStatus(pool: "sims", key: "1", state: .completed, attemptsStarted: 1))
+        #expect(dispatcher.starts(now: now).map(\.ref.key) == ["10"], "an end makes room for one more")
+
+        let narrow = try pool("narrow", keys: (1...20).map(String.init), parallelism: 3)
+        var bounded = TaskDispatcher(pools: [narrow], tasks: [], slots: ["cpu": 16], runningBySchedulers: [:], queueAhead: ["cpu": 8])
+        #expect(bounded.starts(now: now).count == 11, "the pool's parallelism 3 + 8 ahead")
+        var unbounded = TaskDispatcher(pools: [narrow], tasks: [], slots: ["cpu": nil], runningBySchedulers: [:], queueAhead: [:])
+        #expect(unbounded.starts(now: now).count == 3, "no look-ahead: the pool's parallelism alone")
+    }
+
     @Test func aRetryWaitsForItsBackoffAndKeepsItsAttemptNumbers() throws {
         let sims = try pool("sims", keys: ["a"])
         let waiting = TaskStatus(pool: "sims", key: "a", state: .retrying, attemptsStarted: 2, attemptsConsumed: 1,

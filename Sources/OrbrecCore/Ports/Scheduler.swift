@@ -18,6 +18,10 @@ public protocol Scheduler: Sendable {
     /// engine can fill the freed slot at once.
     var announcesEnds: Bool { get }
 
+    /// How many attempts beyond its free slots the scheduler takes and starts by itself as
+    /// slots free (its own queue), so that the engine can order them ahead; 0: none.
+    var queueAhead: Int { get }
+
     /// Starts the attempts of `order`; one outcome per attempt.
     func submit(_ order: SubmitOrder) async -> [AttemptOutcomeReport]
 
@@ -31,6 +35,8 @@ extension Scheduler {
     }
 
     public var announcesEnds: Bool { false }
+
+    public var queueAhead: Int { 0 }
 }
 
 extension ProviderError {

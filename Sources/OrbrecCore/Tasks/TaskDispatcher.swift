@@ -51,14 +51,18 @@ public struct TaskDispatcher: Sendable {
 
     /// `pools`: the push pools whose scheduler announces ends (and is reachable), with their
     /// tasks as the journal holds them (absent: never started); `slots`: each scheduler's
-    /// slots (nil: unbounded); `runningBySchedulers`: attempts running on each scheduler now.
-    public init(pools: [TaskPoolSpec], tasks: [TaskStatus], slots: [String: Int?], runningBySchedulers: [String: Int]) {
+    /// slots (nil: unbounded); `runningBySchedulers`: attempts running on each scheduler now;
+    /// `queueAhead`: how many attempts beyond its slots (and beyond each pool's parallelism)
+    /// a scheduler takes into a queue of its own, which then enforces both limits.
+    public init(pools: [TaskPoolSpec], tasks: [TaskStatus], slots: [String: Int?], runningBySchedulers: [String: Int],
+                queueAhead: [String: Int] = [:]) {
         var byPool: [String: [String: TaskStatus]] = [:]
         for task in tasks { byPool[task.pool, default: [:]][task.key] = task }
         var queues: [String: PoolQueue] = [:]
         for pool in pools {
             let recorded = byPool[pool.name] ?? [:]
-            var queue = PoolQueue(scheduler: pool.scheduler, parallelism: pool.parallelism ?? Int.max, pending: [], startedBefore: [:],
+            let ahead = max(0, queueAhead[pool.scheduler] ?? 0)
+            var queue = PoolQueue(scheduler: pool.scheduler, parallelism: pool.parallelism.map { $0 + ahead } ?? Int.max, pending: [], startedBefore: [:],
                                   retrying: [], counts: Counts())
             for definition in pool.tasks.sorted(by: { $0.index < $1.index }) {
                 guard let task = recorded[definition.key] else {
@@ -85,7 +89,7 @@ public struct TaskDispatcher: Sendable {
         self.queues = queues
         var free: [String: Int] = [:]
         for (scheduler, limit) in slots {
-            free[scheduler] = limit.map { max(0, $0 - (runningBySchedulers[scheduler] ?? 0)) } ?? Int.max
+            free[scheduler] = limit.map { max(0, $0 + max(0, queueAhead[scheduler] ?? 0) - (runningBySchedulers[scheduler] ?? 0)) } ?? Int.max
         }
         freeSlots = free
     }

@@ -48,9 +48,14 @@ actor TaskFlow {
                           : snapshot.tasks.filter { names.contains($0.pool) }
         let open = try store.openAttemptHandles()
         var slots: [String: Int?] = [:]
-        for pool in pools { slots[pool.scheduler] = desired.schedulers[pool.scheduler]?.slots }
+        var queueAhead: [String: Int] = [:]
+        for pool in pools {
+            slots[pool.scheduler] = desired.schedulers[pool.scheduler]?.slots
+            queueAhead[pool.scheduler] = schedulers[pool.scheduler]?.queueAhead ?? 0
+        }
         let dispatcher = TaskDispatcher(pools: pools, tasks: tasks, slots: slots,
-                                        runningBySchedulers: Dictionary(grouping: open, by: \.scheduler).mapValues(\.count))
+                                        runningBySchedulers: Dictionary(grouping: open, by: \.scheduler).mapValues(\.count),
+                                        queueAhead: queueAhead)
         var deadlines: [String: Instant] = [:]
         for pool in pools {
             if let deadline = pool.deadline, let started = snapshot.poolStartedAt[pool.name] { deadlines[pool.name] = started.adding(deadline) }

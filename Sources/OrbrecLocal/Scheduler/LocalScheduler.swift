@@ -15,11 +15,15 @@ public final class LocalScheduler: Scheduler {
     private let runner: String
     private let baseEnvironment: [String: String]
     private let ends: AttemptEnds
+    /// How many attempts run at once (the Scheduler's `slots`); nil: no limit.
+    public let slots: Int?
 
     public static let grace = ConfigDuration.seconds(5)
 
-    public init(name: String, root: String, runner: String, environment: [String: String]? = nil, ends: AttemptEnds = AttemptEnds()) {
+    public init(name: String, root: String, runner: String, slots: Int? = nil, environment: [String: String]? = nil,
+                ends: AttemptEnds = AttemptEnds()) {
         self.name = name
+        self.slots = slots
         self.root = root
         self.runner = runner
         self.ends = ends
@@ -40,6 +44,20 @@ public final class LocalScheduler: Scheduler {
     }
 
     public var announcesEnds: Bool { true }
+
+    /// The supervisor queues what it is given beyond its slots and starts it as they free:
+    /// the engine keeps this many more attempts ordered than there are slots, so that a slot
+    /// is refilled the moment it frees rather than after orbrec's next journal write.
+    public var queueAhead: Int { slots.map { min(64, max(8, $0)) } ?? 0 }
+
+    /// The job of an attempt taken by a supervisor's queue: `local:queue:PID:TICKS`, the
+    /// supervisor's identity (the command's own is known only once it starts).
+    static let queuedPrefix = "local:queue:"
+
+    static func queuingSupervisor(of jobID: String) -> ProcessIdentity? {
+        guard jobID.hasPrefix(queuedPrefix) else { return nil }
+        return ProcessIdentity(parsing: String(jobID.dropFirst(queuedPrefix.count)))
+    }
 
     /// Every attempt of `owner` this scheduler runs or has a result for: every process and
     /// every result file (after a crash, to find what an interrupted submit started).
@@ -113,7 +131,32 @@ public final class LocalScheduler: Scheduler {
                                         uniquingKeysWith: { first, _ in first })
             return mine.compactMap { everything[AttemptKey(task: $0.task, attempt: $0.attempt)] }
         }
+        var unaccounted: [AttemptHandle] = []
         for handle in mine {
+            let files = AttemptFiles(root: root, pool: handle.task.pool, key: handle.task.key)
+            func ended() -> ObservedAttempt? {
+                guard let result = AttemptResult.read(from: files.result(handle.attempt)), result.owner == owner, result.scheduler == name else {
+                    return nil
+                }
+                return ObservedAttempt(scheduler: name, task: handle.task, attempt: handle.attempt,
+                                       jobID: handle.jobID ?? "local:\(handle.task.pool)/\(handle.task.key)#\(handle.attempt)",
+                                       outcome: result.outcome)
+            }
+            if let jobID = handle.jobID, let supervisor = Self.queuingSupervisor(of: jobID) {
+                // Taken by a supervisor's queue: while it runs, the attempt waits or runs under it
+                // (it records every end, even of what it never started); once it is gone, only
+                // the result it left, or the whole look, tells.
+                if let end = ended() {
+                    observed.append(end)
+                } else if supervisor.isAlive {
+                    observed.append(ObservedAttempt(scheduler: name, task: handle.task, attempt: handle.attempt, jobID: jobID))
+                } else if let end = ended() {
+                    observed.append(end)
+                } else {
+                    unaccounted.append(handle)
+                }
+                continue
+            }
             if let jobID = handle.jobID, let identity = Self.identity(of: jobID),
                let stat = ProcFileSystem.stat(of: identity.pid), stat.startTicks == identity.startTicks {
                 // A zombie is being recorded by its supervisor right now: still running.
@@ -123,12 +166,12 @@ public final class LocalScheduler: Scheduler {
                 }
                 kill(-stat.processGroup, SIGKILL)
             }
-            let files = AttemptFiles(root: root, pool: handle.task.pool, key: handle.task.key)
-            if let result = AttemptResult.read(from: files.result(handle.attempt)), result.owner == owner, result.scheduler == name {
-                observed.append(ObservedAttempt(scheduler: name, task: handle.task, attempt: handle.attempt,
-                                                jobID: handle.jobID ?? "local:\(handle.task.pool)/\(handle.task.key)#\(handle.attempt)",
-                                                outcome: result.outcome))
-            }
+            if let end = ended() { observed.append(end) }
+        }
+        if !unaccounted.isEmpty {
+            let everything = Dictionary(try await attempts(ownedBy: owner).map { (AttemptKey(task: $0.task, attempt: $0.attempt), $0) },
+                                        uniquingKeysWith: { first, _ in first })
+            observed += unaccounted.compactMap { everything[AttemptKey(task: $0.task, attempt: $0.attempt)] }
         }
         return observed
     }
@@ -144,7 +187,8 @@ public final class LocalScheduler: Scheduler {
         }
         let replies = await client.start(order.attempts.map { attempt in
             SupervisorOrder(op: .start, pool: order.pool, key: attempt.key, attempt: attempt.attempt, action: order.actionID,
-                            argv: attempt.argv, env: order.env, workdir: order.workdir, walltimeMs: order.walltime?.milliseconds)
+                            argv: attempt.argv, env: order.env, workdir: order.workdir, walltimeMs: order.walltime?.milliseconds,
+                            slots: slots, poolSlots: order.parallelism)
         })
         return zip(order.attempts, replies).map { attempt, reply in
             let id = TaskID(pool: order.pool, key: attempt.key)
@@ -153,6 +197,8 @@ public final class LocalScheduler: Scheduler {
                 let jobID = reply.pid.map { "local:\(ProcessIdentity(pid: $0, startTicks: reply.ticks ?? 0))" }
                     ?? "local:\(order.pool)/\(attempt.key)#\(attempt.attempt)"
                 return AttemptOutcomeReport(task: id, attempt: attempt.attempt, jobID: jobID)
+            case .queued:
+                return AttemptOutcomeReport(task: id, attempt: attempt.attempt, jobID: Self.queuedPrefix + client.identity.description)
             case .gone:
                 return AttemptOutcomeReport(task: id, attempt: attempt.attempt, error: ProviderError(
                     code: ProviderError.outcomeUnknown, message: reply.message ?? "the attempt supervisor went away", retryable: true))
@@ -169,7 +215,31 @@ public final class LocalScheduler: Scheduler {
     public func cancel(_ attempts: [ObservedAttempt]) async -> [AttemptOutcomeReport] {
         var stopping: [(ObservedAttempt, ProcessIdentity, String?)] = []
         var reports: [AttemptOutcomeReport] = []
-        for attempt in attempts {
+        // Attempts a supervisor's queue took: the marker stops one that has not left the queue
+        // (the supervisor records it cancelled); one that has is found by its tags and stopped.
+        var waiting: [(attempt: ObservedAttempt, supervisor: ProcessIdentity, result: String)] = []
+        var queued: [ObservedAttempt] = []
+        for attempt in attempts where Self.queuingSupervisor(of: attempt.jobID) != nil {
+            let result = AttemptFiles(root: root, pool: attempt.task.pool, key: attempt.task.key).result(attempt.attempt)
+            close(open(result + ".cancel", O_WRONLY | O_CREAT | O_CLOEXEC, 0o640))
+            queued.append(attempt)
+        }
+        let leftQueue = queued.isEmpty ? [:] : commands(of: queued)
+        for attempt in queued {
+            guard let supervisor = Self.queuingSupervisor(of: attempt.jobID) else { continue }
+            if let (identity, owner) = leftQueue[AttemptKey(task: attempt.task, attempt: attempt.attempt)] {
+                kill(-identity.pid, SIGTERM)
+                stopping.append((attempt, identity, owner))
+            } else {
+                // Still waiting: its supervisor ends it at once (USR1: look at the queue's markers).
+                if supervisor.isAlive { kill(supervisor.pid, SIGUSR1) }
+                waiting.append((attempt, supervisor, AttemptFiles(root: root, pool: attempt.task.pool, key: attempt.task.key).result(attempt.attempt)))
+            }
+        }
+        func stillQueued(_ item: (attempt: ObservedAttempt, supervisor: ProcessIdentity, result: String)) -> Bool {
+            access(item.result, F_OK) != 0 && item.supervisor.isAlive
+        }
+        for attempt in attempts where Self.queuingSupervisor(of: attempt.jobID) == nil {
             guard let identity = Self.identity(of: attempt.jobID), identity.isAlive else {
                 reports.append(AttemptOutcomeReport(task: attempt.task, attempt: attempt.attempt, jobID: attempt.jobID))
                 continue
@@ -188,7 +258,7 @@ public final class LocalScheduler: Scheduler {
         }
         var waited: Int64 = 0
         let limit = Self.grace.milliseconds + 3000
-        while stopping.contains(where: { $0.1.isAlive }) && waited < limit {
+        while (stopping.contains(where: { $0.1.isAlive }) || waiting.contains(where: stillQueued)) && waited < limit {
             try? await Task.sleep(for: .milliseconds(10))
             waited += 10
         }
@@ -205,7 +275,28 @@ public final class LocalScheduler: Scheduler {
             reports.append(AttemptOutcomeReport(task: attempt.task, attempt: attempt.attempt, jobID: attempt.jobID,
                                                 error: identity.isAlive ? ProviderError(code: "cancel-timeout", message: "attempt \(identity.pid) did not stop", retryable: true) : nil))
         }
+        for item in waiting {
+            reports.append(AttemptOutcomeReport(task: item.attempt.task, attempt: item.attempt.attempt, jobID: item.attempt.jobID,
+                                                error: stillQueued(item) ? ProviderError(code: "cancel-timeout", message: "the attempt supervisor did not record the cancel", retryable: true) : nil))
+        }
         return reports
+    }
+
+    /// The running commands of `attempts` (which a supervisor's queue took), found by their
+    /// tags in one look at every process, with the state that owns each.
+    private func commands(of attempts: [ObservedAttempt]) -> [AttemptKey: (ProcessIdentity, String?)] {
+        let wanted = Set(attempts.map { AttemptKey(task: $0.task, attempt: $0.attempt) })
+        let supervisors = Set(attempts.compactMap { Self.queuingSupervisor(of: $0.jobID)?.description })
+        var found: [AttemptKey: (ProcessIdentity, String?)] = [:]
+        for pid in ProcFileSystem.processIDs() {
+            guard let stat = ProcFileSystem.stat(of: pid), stat.session == pid, stat.state != "Z" else { continue }
+            let tags = ProcFileSystem.environment(of: pid)
+            guard tags[Tag.scheduler] == name, let supervisor = tags[Tag.supervisor], supervisors.contains(supervisor),
+                  let pool = tags[Tag.pool], let key = tags[Tag.key], let attempt = tags[Tag.attempt].flatMap(Int.init) else { continue }
+            let id = AttemptKey(task: TaskID(pool: pool, key: key), attempt: attempt)
+            if wanted.contains(id) { found[id] = (ProcessIdentity(pid: pid, startTicks: stat.startTicks), tags[Tag.managedBy]) }
+        }
+        return found
     }
 
     static func identity(of jobID: String) -> ProcessIdentity? {

@@ -8,6 +8,10 @@ internal import Glibc
 /// tells orbrec on its stdout. It is a session leader of its own, so it outlives an orbrec
 /// killed with SIGKILL: it finishes the attempts it holds, records their ends, then exits.
 ///
+/// Orders beyond the free slots wait in its queue and start the moment a slot frees, without
+/// a round trip to orbrec: orbrec keeps a few more attempts journaled and ordered than there
+/// are slots (look-ahead), so slots never stand idle while it writes its journal.
+///
 /// One supervisor replaces a runner process per attempt: starting a command costs one spawn,
 /// as with `xargs -P`, and an end reaches orbrec in microseconds rather than at its next look.
 public enum AttemptSupervisor {
@@ -27,6 +31,7 @@ public enum AttemptSupervisor {
 
     nonisolated(unsafe) private static var wakeWriter: Int32 = -1
     nonisolated(unsafe) private static var terminated: sig_atomic_t = 0
+    nonisolated(unsafe) private static var cancelsMarked: sig_atomic_t = 0
 
     /// Runs until orbrec closes the order stream and every attempt has ended.
     public static func run(_ options: Options) -> Int32 {
@@ -34,6 +39,7 @@ public enum AttemptSupervisor {
         // Both set before any handler runs: a handler must not be the first to touch them.
         wakeWriter = wake.write
         terminated = 0
+        cancelsMarked = 0
         let wakeReader = wake.read
         installHandlers()
         var state = SupervisorState(options: options)
@@ -52,9 +58,16 @@ public enum AttemptSupervisor {
                 // A shutdown of the host or the service: every attempt is interrupted (infra, retried).
                 refusing = true
                 state.announceStopping()
+                state.dropQueue("the supervisor was told to stop")
                 state.interruptAll(now: Clocks.now())
             }
+            if cancelsMarked != 0 {
+                // Whoever cancels an attempt that waits here leaves its marker, then says so (USR1).
+                cancelsMarked = 0
+                state.endCancelledInQueue()
+            }
             state.reap()
+            state.admit()
             if inputOpen, polled.count > 1, polled[1].revents != 0 {
                 switch input.fill(from: 0) {
                 case .closed: inputOpen = false
@@ -64,9 +77,12 @@ public enum AttemptSupervisor {
                     guard let order = SupervisorCoding.decode(SupervisorOrder.self, from: line) else { continue }
                     state.handle(order, refusing: refusing)
                 }
+                // Its orbrec closed the orders (it exited or was killed): what waits never starts.
+                if !inputOpen { state.dropQueue("its orbrec is gone") }
             }
             state.enforceDeadlines(now: Clocks.now())
             state.reap()
+            state.admit()
         }
         return 0
     }
@@ -86,12 +102,20 @@ public enum AttemptSupervisor {
         sigemptyset(&stop.sa_mask)
         sigaction(SIGTERM, &stop, nil)
         sigaction(SIGINT, &stop, nil)
+        var cancel = sigaction()
+        cancel.__sigaction_handler.sa_handler = { _ in
+            AttemptSupervisor.cancelsMarked = 1
+            AttemptSupervisor.wake()
+        }
+        cancel.sa_flags = SA_RESTART
+        sigemptyset(&cancel.sa_mask)
+        sigaction(SIGUSR1, &cancel, nil)
         signal(SIGHUP, SIG_IGN)
         signal(SIGPIPE, SIG_IGN)
         // Whoever started the supervisor may have left these blocked.
         var unblock = sigset_t()
         sigemptyset(&unblock)
-        for number in [SIGCHLD, SIGTERM, SIGINT] { sigaddset(&unblock, number) }
+        for number in [SIGCHLD, SIGTERM, SIGINT, SIGUSR1] { sigaddset(&unblock, number) }
         sigprocmask(SIG_UNBLOCK, &unblock, nil)
     }
 

@@ -91,8 +91,9 @@ final class SupervisorClient: Sendable {
 
     var isAccepting: Bool { state.withLock { $0.accepting } }
 
-    /// Starts attempts; one reply each, in order: `started`, `failed` (nothing was started),
-    /// or, when the supervisor went away first, `gone` (it may have started).
+    /// Starts attempts; one reply each, in order: `started`, `queued` (it starts when a slot
+    /// frees), `failed` (nothing was started), or, when the supervisor went away first, `gone`
+    /// (it may have started).
     func start(_ orders: [SupervisorOrder]) async -> [SupervisorReply] {
         guard !orders.isEmpty else { return [] }
         return await withCheckedContinuation { (continuation: CheckedContinuation<[SupervisorReply], Never>) in
@@ -148,7 +149,8 @@ final class SupervisorClient: Sendable {
             while let line = buffer.nextLine() {
                 guard let reply = SupervisorCoding.decode(SupervisorReply.self, from: line) else { continue }
                 switch reply.kind {
-                case .started, .failed:
+                case .started, .failed, .queued:
+                    // A queued order's later `started` finds no one waiting: its answer was `queued`.
                     answer(reply)
                 case .stopping:
                     // It takes no more orders: the next submit starts another supervisor.

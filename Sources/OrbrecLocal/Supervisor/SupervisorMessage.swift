@@ -19,13 +19,22 @@ struct SupervisorOrder: Codable, Sendable {
     var env: [String: String]?
     var workdir: String?
     var walltimeMs: Int64?
+    /// How many attempts the supervisor runs at once (the scheduler's slots); nil: no limit.
+    /// Orders beyond it wait in the supervisor's queue, started in order as slots free.
+    var slots: Int?
+    /// How many of this pool's attempts run at once (its parallelism); nil: no limit.
+    var poolSlots: Int?
 }
 
 /// What the supervisor tells orbrec, one JSON object a line on its stdout.
 struct SupervisorReply: Codable, Sendable {
     enum Kind: String, Codable, Sendable {
-        /// The command runs (or could not be started: its end follows at once).
+        /// The command runs (or could not be started: its end follows at once). For an order
+        /// answered `queued`, a later `started` says when it left the queue.
         case started
+        /// Taken: it waits in the queue for a free slot, and starts (or ends, if cancelled or
+        /// its orbrec is gone meanwhile, with a result file either way) without another order.
+        case queued
         /// Nothing was started (its files could not be made): an infra failure.
         case failed
         /// The command ended; its result file is written.

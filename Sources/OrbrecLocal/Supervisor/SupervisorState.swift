@@ -34,7 +34,11 @@ struct SupervisorState {
         host = ProcessInfo.processInfo.hostName
     }
 
-    var isIdle: Bool { running.isEmpty }
+    /// Orders taken but not started: they wait for a slot (the scheduler's, their pool's).
+    private var queue: [SupervisorOrder] = []
+    private var runningByPool: [String: Int] = [:]
+
+    var isIdle: Bool { running.isEmpty && queue.isEmpty }
 
     // MARK: Orders
 
@@ -46,8 +50,78 @@ struct SupervisorState {
             } else if getppid() != parent {
                 refuse(order, "its orbrec is gone")
             } else {
-                start(order)
+                let files = AttemptFiles(root: options.root, pool: order.pool, key: order.key)
+                // Made when the order comes, so that what cannot be made is refused at once, not
+                // after the order was taken. Made every time (EEXIST costs a syscall): a tasks
+                // directory removed meanwhile is made again.
+                guard Self.makeDirectories(files.directory) else {
+                    let code = errno
+                    return refuse(order, "cannot create \(files.directory): \(String(cString: strerror(code)))", permanent: code == ENAMETOOLONG)
+                }
+                // Behind what waits of its own pool, never before it; another pool's full
+                // parallelism does not hold it back.
+                admit()
+                if fits(order) && !queue.contains(where: { $0.pool == order.pool }) {
+                    start(order, files: files, queued: false)
+                } else {
+                    queue.append(order)
+                    reply(SupervisorReply(kind: .queued, pool: order.pool, key: order.key, attempt: order.attempt, seq: order.seq))
+                }
             }
+        }
+    }
+
+    /// Whether a slot is free for `order`: the scheduler's and its pool's.
+    private func fits(_ order: SupervisorOrder) -> Bool {
+        running.count < (order.slots ?? Int.max) && runningByPool[order.pool, default: 0] < (order.poolSlots ?? Int.max)
+    }
+
+    /// Starts queued orders, in the order they came, as far as slots allow (an order whose pool
+    /// is full waits without holding back another pool's).
+    mutating func admit() {
+        guard !queue.isEmpty else { return }
+        guard getppid() == parent else {
+            // A rerun's recovery may already take what waits for lost: none of it starts.
+            return dropQueue("its orbrec is gone")
+        }
+        var index = 0
+        while index < queue.count {
+            let order = queue[index]
+            guard fits(order) else {
+                index += 1
+                continue
+            }
+            queue.remove(at: index)
+            start(order, files: AttemptFiles(root: options.root, pool: order.pool, key: order.key), queued: true)
+        }
+    }
+
+    /// Ends, as cancelled and without starting them, the queued orders whose cancel marker is there.
+    mutating func endCancelledInQueue() {
+        var kept: [SupervisorOrder] = []
+        for order in queue {
+            let files = AttemptFiles(root: options.root, pool: order.pool, key: order.key)
+            guard access(files.result(order.attempt) + ".cancel", F_OK) == 0 else {
+                kept.append(order)
+                continue
+            }
+            endAtOnce(Running(pool: order.pool, key: order.key, attempt: order.attempt, files: files, startedAt: Clocks.now()),
+                      seq: order.seq, exitCode: nil)
+        }
+        queue = kept
+    }
+
+    /// Ends every queued order without starting it: each is recorded interrupted (infra, not
+    /// counted) in its result file, so whoever looks next retries it.
+    mutating func dropQueue(_ reason: String) {
+        let dropped = queue
+        queue = []
+        for order in dropped {
+            let files = AttemptFiles(root: options.root, pool: order.pool, key: order.key)
+            note(files.stderr(order.attempt), "orbrec: not started: \(reason)")
+            var run = Running(pool: order.pool, key: order.key, attempt: order.attempt, files: files, startedAt: Clocks.now())
+            run.interrupted = true
+            record(run, pid: nil, exitCode: nil, signal: nil)
         }
     }
 
@@ -61,16 +135,23 @@ struct SupervisorState {
                               permanent: permanent ? true : nil))
     }
 
-    private mutating func start(_ order: SupervisorOrder) {
-        let files = AttemptFiles(root: options.root, pool: order.pool, key: order.key)
-        // Made every time (EEXIST costs a syscall): a tasks directory removed meanwhile is made again.
-        guard Self.makeDirectories(files.directory) else {
-            let code = errno
-            return refuse(order, "cannot create \(files.directory): \(String(cString: strerror(code)))", permanent: code == ENAMETOOLONG)
-        }
+    /// Starts one order's command. A `queued` order was answered already: what stops it from
+    /// starting is then recorded as its end (a result file), never a refusal no one waits for.
+    private mutating func start(_ order: SupervisorOrder, files: AttemptFiles, queued: Bool) {
         let now = Clocks.now()
         var run = Running(pool: order.pool, key: order.key, attempt: order.attempt, files: files, startedAt: now,
                           deadline: order.walltimeMs.map { now + $0 })
+        if queued {
+            // Cancelled while it waited: it ends without running.
+            if access(files.result(order.attempt) + ".cancel", F_OK) == 0 {
+                return endAtOnce(run, seq: order.seq, exitCode: nil)
+            }
+            guard Self.makeDirectories(files.directory) else {
+                note(files.stderr(order.attempt), "orbrec: cannot create \(files.directory): \(String(cString: strerror(errno)))")
+                run.interrupted = true
+                return endAtOnce(run, seq: order.seq, exitCode: nil)
+            }
+        }
         let argv = order.argv ?? []
         var environment = baseEnvironment.merging(order.env ?? [:]) { _, pool in pool }
         environment[LocalScheduler.Tag.managedBy] = options.owner
@@ -96,8 +177,12 @@ struct SupervisorState {
                                                stdout: files.stdout(order.attempt), stderr: files.stderr(order.attempt))
             run.ticks = ProcFileSystem.stat(of: pid)?.startTicks ?? 0
             running[pid] = run
+            runningByPool[order.pool, default: 0] += 1
             reply(SupervisorReply(kind: .started, pool: order.pool, key: order.key, attempt: order.attempt, seq: order.seq, pid: pid,
                                   ticks: run.ticks))
+            // A cancel that came while it left the queue: its marker was written before orbrec
+            // looked for the process, so either orbrec finds it or this sees the marker.
+            if queued && access(files.result(order.attempt) + ".cancel", F_OK) == 0 { kill(-pid, SIGTERM) }
         } catch {
             switch error.code {
             case ENOENT where access(files.directory, W_OK) == 0, EACCES, ENOEXEC, ENOTDIR, EISDIR:
@@ -106,13 +191,18 @@ struct SupervisorState {
                 endAtOnce(run, seq: order.seq, exitCode: error.code == ENOENT ? 127 : 126)
             default:
                 // The host's (no memory, no processes, no descriptors): nothing started, an infra failure.
-                refuse(order, "cannot start '\(argv[0])': \(String(cString: strerror(error.code)))")
+                let message = "cannot start '\(argv[0])': \(String(cString: strerror(error.code)))"
+                guard queued else { return refuse(order, message) }
+                note(files.stderr(order.attempt), "orbrec: " + message)
+                run.interrupted = true
+                endAtOnce(run, seq: order.seq, exitCode: nil)
             }
         }
     }
 
-    /// A command that could not start ends as it would under a shell: 127 not found, 126 not runnable.
-    private func endAtOnce(_ run: Running, seq: Int?, exitCode: Int) {
+    /// A command that could not start ends as it would under a shell: 127 not found, 126 not
+    /// runnable; nil: it never ran (cancelled or interrupted while it waited).
+    private func endAtOnce(_ run: Running, seq: Int?, exitCode: Int?) {
         reply(SupervisorReply(kind: .started, pool: run.pool, key: run.key, attempt: run.attempt, seq: seq))
         record(run, pid: nil, exitCode: exitCode, signal: nil)
     }
@@ -128,6 +218,7 @@ struct SupervisorState {
             let pid = info._sifields._sigchld.si_pid
             guard pid > 0 else { return }
             if let run = running.removeValue(forKey: pid) {
+                runningByPool[run.pool, default: 1] -= 1
                 // Anything the command left in its group goes with it (the zombie keeps the group id ours).
                 kill(-pid, SIGKILL)
                 let status = info._sifields._sigchld.si_status
