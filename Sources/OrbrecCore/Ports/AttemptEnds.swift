@@ -54,6 +54,11 @@ public final class AttemptEnds: Sendable {
     /// Whether ends wait to be taken.
     public var hasPending: Bool { state.withLock { !$0.ended.isEmpty } }
 
+    /// Whether some end waiting to be taken is of another scheduler than `scheduler`.
+    public func hasPending(besides scheduler: String) -> Bool {
+        state.withLock { $0.ended.contains { $0.scheduler != scheduler } }
+    }
+
     /// Sets the one listener, called (on the announcing thread) after each announcement; nil stops listening.
     public func listen(_ listener: (@Sendable () -> Void)?) {
         state.withLock { state in

@@ -9,6 +9,23 @@ extension ReconcileLoop {
     static let flowLockHold: Duration = .milliseconds(200)
     static let flowLockBreak: Duration = .milliseconds(50)
 
+    /// The least time between two flow steps that settle only pull workers' ends: those that
+    /// come meanwhile (completions arrive a few hundred microseconds apart) are settled by one
+    /// step and one transaction, not one each. Settling them a little later delays no one (a
+    /// worker's answer waits only for its own lease's commit, and a pull pool has no slot to
+    /// refill); an end of a push pool is settled at once, for its slot waits on the step.
+    static let flowCoalesce: Duration = .milliseconds(5)
+
+    /// Waits out what is left of `flowCoalesce` since the last step began, when every end
+    /// waiting is a pull worker's.
+    func coalesceFlowSteps() async {
+        let now = ContinuousClock.now
+        if let last = flowStepAt, now - last < Self.flowCoalesce, !reconciler.attemptEnds.hasPending(besides: TaskPoolSpec.pullScheduler) {
+            try? await Task.sleep(for: Self.flowCoalesce - (now - last))
+        }
+        flowStepAt = ContinuousClock.now
+    }
+
     /// Whether an announced end or a due retry waits for a flow step (not during a break).
     func flowHasWork() async -> Bool {
         guard let flow, !isStopping else { return false }

@@ -52,6 +52,8 @@ public actor ReconcileLoop {
     /// Since when steps hold the lock without a break, and until when a break lasts.
     var flowLockSince: ContinuousClock.Instant?
     var flowBreakUntil: ContinuousClock.Instant?
+    /// When the last flow step began: the next waits out `flowCoalesce` from it.
+    var flowStepAt: ContinuousClock.Instant?
     nonisolated let stopping = Atomic<Bool>(false)
     nonisolated let wakeup = WakeupSignal()
     /// Called after a pass journaled actions, so event streams look sooner than their poll.
@@ -188,6 +190,7 @@ public actor ReconcileLoop {
             }
             if keys.isEmpty {
                 if await flowHasWork() {
+                    await coalesceFlowSteps()
                     await flowStep()
                     continue
                 }
