@@ -90,7 +90,7 @@ let package = Package(
         ]),
         .testTarget(name: "OrbrecSpecTests", dependencies: ["OrbrecSpec", "OrbrecCore"],
                     exclude: ["Corpus", "HostileCorpus"]),
-        .testTarget(name: "OrbrecStoreTests", dependencies: ["OrbrecStore", "OrbrecCore"]),
+        .testTarget(name: "OrbrecStoreTests", dependencies: ["OrbrecStore", "OrbrecCore", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "OrbrecLocalTests", dependencies: ["OrbrecLocal", "OrbrecCore"]),
         .testTarget(name: "OrbrecSlurmTests", dependencies: ["OrbrecSlurm", "OrbrecCore"], exclude: ["Fixtures"]),
         .testTarget(name: "OrbrecAWSTests", dependencies: ["OrbrecAWS", "OrbrecCore"], exclude: ["Fixtures"]),

@@ -44,8 +44,7 @@ actor TaskFlow {
         let store = reconciler.store
         // The pass's own reading of the journal when it is still true, not a second one.
         let names = Set(pools.map(\.name))
-        let tasks = stale ? try pools.flatMap { try store.tasks(pool: $0.name).map(\.status) }
-                          : snapshot.tasks.filter { names.contains($0.pool) }
+        let tasks = (stale ? try store.taskStatuses() : snapshot.tasks).filter { names.contains($0.pool) }
         let open = try store.openAttemptHandles()
         var slots: [String: Int?] = [:]
         var queueAhead: [String: Int] = [:]

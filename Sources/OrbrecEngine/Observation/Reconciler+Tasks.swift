@@ -34,30 +34,30 @@ extension Reconciler {
 
     /// Records the end of every running task's attempt the schedulers report as ended or no
     /// longer know, through the task lifecycle, with real jitter on the next try.
-    func settleTasks(_ tasks: [TaskRecord], desired: DesiredState, observed: ObservedState, open: [AttemptHandle]) throws {
+    func settleTasks(_ tasks: [TaskStatus], desired: DesiredState, observed: ObservedState, open: [AttemptHandle]) throws {
         let attemptsByTask = Dictionary(grouping: observed.attempts, by: \.task)
         var generator = SystemRandomNumberGenerator()
         let openByAttempt = Dictionary(open.map { (AttemptKey(task: $0.task, attempt: $0.attempt), $0) }, uniquingKeysWith: { first, _ in first })
         var settlements: [StateStore.Settlement] = []
         let now = clock.now()
-        for record in tasks where record.state == .running {
+        for task in tasks where task.state == .running {
             // The scheduler of the task's current attempt: from the open attempts (indexed), or,
             // for the rare attempt the journal holds closed under a running task, from its row.
             let scheduler: String
-            if let handle = openByAttempt[AttemptKey(task: record.status.id, attempt: record.attemptsStarted)] {
+            if let handle = openByAttempt[AttemptKey(task: task.id, attempt: task.attemptsStarted)] {
                 scheduler = handle.scheduler
-            } else if let row = try store.attempts(pool: record.pool, key: record.key).first(where: { $0.attempt == record.attemptsStarted }) {
+            } else if let row = try store.attempts(pool: task.pool, key: task.key).first(where: { $0.attempt == task.attemptsStarted }) {
                 scheduler = row.scheduler
             } else {
                 continue
             }
             guard observed.unreachableSchedulers[scheduler] == nil else { continue }
-            let policy = desired.pools[record.pool]?.retry ?? .default
+            let policy = desired.pools[task.pool]?.retry ?? .default
             let sample = Double.random(in: -1...1, using: &generator)
-            guard let transition = TaskLifecycle.settle(record.status, attempts: attemptsByTask[record.status.id] ?? [], policy: policy,
+            guard let transition = TaskLifecycle.settle(task, attempts: attemptsByTask[task.id] ?? [], policy: policy,
                                                         now: now, jitterSample: sample) else { continue }
-            let report = attemptsByTask[record.status.id]?.first { $0.attempt == record.attemptsStarted }
-            settlements.append(StateStore.Settlement(transition: transition, attempt: record.attemptsStarted,
+            let report = attemptsByTask[task.id]?.first { $0.attempt == task.attemptsStarted }
+            settlements.append(StateStore.Settlement(transition: transition, attempt: task.attemptsStarted,
                                                      outcome: transition.task.lastOutcome ?? AttemptOutcome(lost: true), jobID: report?.jobID))
         }
         try store.settle(settlements, at: now)

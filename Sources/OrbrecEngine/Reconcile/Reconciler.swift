@@ -49,7 +49,7 @@ public final class Reconciler: Sendable {
     public func snapshot(of configured: DesiredState, refresh: Bool = true, sync: Bool = false) async throws -> Snapshot {
         let desired = try effectiveDesired(configured)
         var recorded = try store.activeMachines()
-        var tasks = try store.tasks()
+        var tasks = try store.taskStatuses()
         var observed: ObservedState
         if refresh {
             observed = await observe(try registry(for: desired), recorded: recorded)
@@ -62,7 +62,7 @@ public final class Reconciler: Sendable {
                                        at: clock.now())
                 recorded = try store.activeMachines()
                 try settleTasks(tasks, desired: desired, observed: observed, open: open)
-                tasks = try store.tasks()
+                tasks = try store.taskStatuses()
             }
         } else {
             observed = ObservedState(machines: recorded.filter { $0.state.isHeld }.map {
@@ -74,7 +74,7 @@ public final class Reconciler: Sendable {
             })
         }
         var snapshot = Snapshot(desired: desired, observed: observed, recorded: recorded, known: try store.knownResources(),
-                                tasks: tasks.map(\.status), poolStartedAt: try store.poolStartTimes(), now: clock.now())
+                                tasks: tasks, poolStartedAt: try store.poolStartTimes(), now: clock.now())
         snapshot.templateHistory = try store.templateHistory()
         // Also with no workflow left: a run of a removed workflow is cancelled here.
         let runsRunning = try sync && refresh && !store.workflowRuns(runningOnly: true).isEmpty

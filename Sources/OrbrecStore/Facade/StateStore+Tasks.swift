@@ -10,6 +10,33 @@ extension StateStore {
         }
     }
 
+    /// Every task, as `tasks()` orders them, read and decoded again only for the pools whose
+    /// generation moved since this store last read them: a pass over a state with a large
+    /// finished pool costs what changed, not the pool.
+    public func taskStatuses() throws -> [TaskStatus] {
+        try read { db in
+            let generations = try Row.fetchAll(db, sql: "SELECT pool, generation FROM task_generations ORDER BY pool")
+            var statuses: [TaskStatus] = []
+            var kept: [String: TaskCache.Entry] = [:]
+            let statement = try db.cachedStatement(sql: "SELECT * FROM tasks WHERE pool = ? ORDER BY key")
+            for row in generations {
+                let pool: String = row["pool"]
+                let generation: Int64 = row["generation"]
+                let entry: TaskCache.Entry
+                if let cached = taskCache.entry(pool), cached.generation == generation {
+                    entry = cached
+                } else {
+                    entry = TaskCache.Entry(generation: generation,
+                                            statuses: try TaskRecord.fetchAll(statement, arguments: [pool]).map(\.status))
+                }
+                kept[pool] = entry
+                statuses += entry.statuses
+            }
+            taskCache.replace(with: kept)
+            return statuses
+        }
+    }
+
     /// One task, by its identity.
     public func task(pool: String, key: String) throws -> TaskRecord? {
         try read { db in try TaskRecord.filter(Column("pool") == pool && Column("key") == key).fetchOne(db) }

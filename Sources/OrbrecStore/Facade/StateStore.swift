@@ -10,6 +10,8 @@ internal import Glibc
 public final class StateStore: Sendable {
     private let database: DatabasePool
     private let committer: GroupCommitter
+    /// Each pool's tasks as last read, with the generation they were read at (`taskStatuses`).
+    let taskCache = TaskCache()
     /// This state's identity: the owner tag every machine and job carries.
     public let stateID: String
     public let path: String

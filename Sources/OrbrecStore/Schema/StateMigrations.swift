@@ -217,6 +217,30 @@ enum StateMigrations {
                 t.column("recorded_at", .integer).notNull()
             }
         }
+        migrator.registerMigration("v8-task-generations") { db in
+            // Each pool's tasks carry a generation that every change to one of them moves on,
+            // whoever makes it (another process, a future write path): a reader that kept a
+            // pool's tasks knows from one row whether they are still true. A pass then reads and
+            // decodes only the pools that changed, not every task ever run.
+            try db.execute(sql: """
+                CREATE TABLE task_generations (pool TEXT PRIMARY KEY NOT NULL, generation INTEGER NOT NULL);
+                INSERT INTO task_generations (pool, generation) SELECT DISTINCT pool, 1 FROM tasks WHERE true;
+                CREATE TRIGGER tasks_generation_insert AFTER INSERT ON tasks BEGIN
+                    INSERT INTO task_generations (pool, generation) VALUES (NEW.pool, 1)
+                        ON CONFLICT (pool) DO UPDATE SET generation = generation + 1;
+                END;
+                CREATE TRIGGER tasks_generation_update AFTER UPDATE ON tasks BEGIN
+                    INSERT INTO task_generations (pool, generation) VALUES (NEW.pool, 1)
+                        ON CONFLICT (pool) DO UPDATE SET generation = generation + 1;
+                    INSERT INTO task_generations (pool, generation) SELECT OLD.pool, 1 WHERE OLD.pool IS NOT NEW.pool
+                        ON CONFLICT (pool) DO UPDATE SET generation = generation + 1;
+                END;
+                CREATE TRIGGER tasks_generation_delete AFTER DELETE ON tasks BEGIN
+                    INSERT INTO task_generations (pool, generation) VALUES (OLD.pool, 1)
+                        ON CONFLICT (pool) DO UPDATE SET generation = generation + 1;
+                END;
+                """)
+        }
         return migrator
     }
 }
