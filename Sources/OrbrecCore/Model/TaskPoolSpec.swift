@@ -130,8 +130,11 @@ public struct TaskDefinition: Hashable, Sendable, Codable {
 
 extension TaskPoolSpec.Source {
     /// Every task the source makes, in order. Matrix keys are `name=value` pairs joined by
-    /// `,`; the loader refuses a matrix whose keys collide.
-    public var taskDefinitions: [TaskDefinition] {
+    /// `,`; the loader refuses a matrix whose keys collide. Made once per source: a pass asks
+    /// for a pool's tasks several times, and a range of 10,000 is 10,000 definitions each time.
+    public var taskDefinitions: [TaskDefinition] { TaskDefinitionMemo.shared.definitions(of: self) }
+
+    var expandedDefinitions: [TaskDefinition] {
         switch self {
         case .items(let items):
             return items.enumerated().map { TaskDefinition(key: $1, index: $0, variables: ["item": $1]) }

@@ -59,11 +59,11 @@ actor TaskFlow {
         for pool in pools {
             if let deadline = pool.deadline, let started = snapshot.poolStartedAt[pool.name] { deadlines[pool.name] = started.adding(deadline) }
         }
+        // Pools with nothing left to run make no flow: the caller paces its passes as it would without.
+        guard !dispatcher.isDrained else { return nil }
         let definitions = Dictionary(uniqueKeysWithValues: pools.map { pool in
             (pool.name, Dictionary(pool.tasks.map { ($0.key, $0) }, uniquingKeysWith: { first, _ in first }))
         })
-        // Pools with nothing left to run make no flow: the caller paces its passes as it would without.
-        guard !dispatcher.isDrained else { return nil }
         return TaskFlow(reconciler: reconciler, desired: desired, schedulers: schedulers, definitions: definitions,
                         deadlines: deadlines, dispatcher: dispatcher)
     }
