@@ -34,6 +34,30 @@ import Testing
         #expect(missing.status == 2 && missing.stderr.contains("no attempt at index 5"))
     }
 
+    /// The runner sleeps until its command ends or its walltime comes (no polling): it enforces
+    /// its own walltime (`--walltime-ms`) on the whole group, and a quick command's end is
+    /// recorded as soon as it ends.
+    @Test func theRunnerEnforcesItsWalltimeAndRecordsAQuickEndAtOnce() throws {
+        let h = try Harness()
+        func runner(_ key: String, walltime: Int?, _ argv: [String]) throws -> (status: Int32, result: [String: Any]) {
+            var arguments = ["_run-attempt", "--owner=st-runner", "--scheduler=hpc", "--pool=p", "--key=\(key)", "--attempt=1",
+                             "--stdout=\(h.directory)/\(key).out", "--stderr=\(h.directory)/\(key).err", "--result=\(h.directory)/\(key).json"]
+            if let walltime { arguments.append("--walltime-ms=\(walltime)") }
+            let ran = try h.run(arguments + ["--"] + argv)
+            let data = try Data(contentsOf: URL(fileURLWithPath: "\(h.directory)/\(key).json"))
+            return (ran.status, try JSONSerialization.jsonObject(with: data) as? [String: Any] ?? [:])
+        }
+        let started = Date()
+        let slow = try runner("slow", walltime: 400, ["sh", "-c", "sleep 30 & sleep 30; wait"])
+        let took = Date().timeIntervalSince(started)
+        #expect(slow.result["timedOut"] as? Bool == true, "\(slow.result)")
+        #expect(took < 10, "stopped at its walltime, not after the command's 30 s (\(took) s)")
+        let quick = try runner("quick", walltime: nil, ["true"])
+        #expect(quick.status == 0)
+        let elapsed = (quick.result["endedAt"] as? Int ?? 0) - (quick.result["startedAt"] as? Int ?? 0)
+        #expect(elapsed < 15, "a command of a few milliseconds is recorded as it ends, not at a poll (\(elapsed) ms)")
+    }
+
     @Test func aStopAfterTheWalltimeIsATimeoutAndBeforeItAnInterruption() throws {
         for (walltime, expectTimeout) in [(Int64(500), true), (Int64(60_000), false)] {
             let h = try Harness()
