@@ -79,15 +79,7 @@ public enum AttemptRunner {
             AttemptRunner.interrupted = 1
             AttemptRunner.wake()
         }
-        var ended = sigaction()
-        ended.__sigaction_handler.sa_handler = { _ in AttemptRunner.wake() }
-        ended.sa_flags = SA_RESTART | SA_NOCLDSTOP
-        sigemptyset(&ended.sa_mask)
-        sigaction(SIGCHLD, &ended, nil)
-        var childEnds = sigset_t()
-        sigemptyset(&childEnds)
-        sigaddset(&childEnds, SIGCHLD)
-        sigprocmask(SIG_UNBLOCK, &childEnds, nil)
+        SignalHandlers.install([SIGCHLD], flags: SA_RESTART | SA_NOCLDSTOP) { _ in AttemptRunner.wake() }
         signal(SIGHUP, SIG_IGN)
         let started = now()
         var result = AttemptResult(owner: options.owner, scheduler: options.scheduler, pool: options.pool, key: options.key,

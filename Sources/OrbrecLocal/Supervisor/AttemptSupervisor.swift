@@ -88,35 +88,17 @@ public enum AttemptSupervisor {
     }
 
     private static func installHandlers() {
-        var action = sigaction()
-        action.__sigaction_handler.sa_handler = { _ in AttemptSupervisor.wake() }
-        action.sa_flags = SA_RESTART | SA_NOCLDSTOP
-        sigemptyset(&action.sa_mask)
-        sigaction(SIGCHLD, &action, nil)
-        var stop = sigaction()
-        stop.__sigaction_handler.sa_handler = { _ in
+        SignalHandlers.install([SIGCHLD], flags: SA_RESTART | SA_NOCLDSTOP) { _ in AttemptSupervisor.wake() }
+        SignalHandlers.install([SIGTERM, SIGINT]) { _ in
             AttemptSupervisor.terminated = 1
             AttemptSupervisor.wake()
         }
-        stop.sa_flags = SA_RESTART
-        sigemptyset(&stop.sa_mask)
-        sigaction(SIGTERM, &stop, nil)
-        sigaction(SIGINT, &stop, nil)
-        var cancel = sigaction()
-        cancel.__sigaction_handler.sa_handler = { _ in
+        SignalHandlers.install([SIGUSR1]) { _ in
             AttemptSupervisor.cancelsMarked = 1
             AttemptSupervisor.wake()
         }
-        cancel.sa_flags = SA_RESTART
-        sigemptyset(&cancel.sa_mask)
-        sigaction(SIGUSR1, &cancel, nil)
         signal(SIGHUP, SIG_IGN)
         signal(SIGPIPE, SIG_IGN)
-        // Whoever started the supervisor may have left these blocked.
-        var unblock = sigset_t()
-        sigemptyset(&unblock)
-        for number in [SIGCHLD, SIGTERM, SIGINT, SIGUSR1] { sigaddset(&unblock, number) }
-        sigprocmask(SIG_UNBLOCK, &unblock, nil)
     }
 
     /// Async-signal-safe: a write to the self-pipe, errno left as the interrupted code had it.
