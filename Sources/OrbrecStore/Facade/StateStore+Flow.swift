@@ -50,9 +50,9 @@ extension StateStore {
     /// announced, and the intent of the attempts about to start (action `issuing`, tasks
     /// `running`, attempts `submitting`). Nothing of `submits` may start before this returns.
     public func recordStep(started: [StartedAttempt], finished: [FinishedAction], settlements: [Settlement],
-                           submits: [StepSubmit], at now: Instant) throws {
+                           submits: [StepSubmit], at now: Instant) async throws {
         guard !(started.isEmpty && finished.isEmpty && settlements.isEmpty && submits.isEmpty) else { return }
-        try write { db in
+        try await write { db in
             for item in started {
                 try markSubmitted(db, pool: item.pool, key: item.key, attempt: item.attempt, jobID: item.jobID, at: now)
             }
@@ -86,8 +86,8 @@ extension StateStore {
     }
 
     /// The journal's tasks of `ids` that are running, by identity.
-    public func runningTasks(_ ids: [TaskID]) throws -> [TaskID: TaskStatus] {
-        try read { db in
+    public func runningTasks(_ ids: [TaskID]) async throws -> [TaskID: TaskStatus] {
+        try await read { db in
             var found: [TaskID: TaskStatus] = [:]
             let statement = try db.cachedStatement(sql: "SELECT * FROM tasks WHERE pool = ? AND key = ? AND state = 'running'")
             for id in Set(ids) {
@@ -102,7 +102,7 @@ extension StateStore {
     /// A number that changes whenever another connection (another orbrec process) commits to
     /// the state: what lets a daemon tell whether the journal changed under it while it did
     /// not hold the lock. Its own commits leave it as it was.
-    public func othersChangeCounter() throws -> Int {
-        try writeWithoutTransaction { db in try Int.fetchOne(db, sql: "PRAGMA data_version") ?? 0 }
+    public func othersChangeCounter() async throws -> Int {
+        try await writeWithoutTransaction { db in try Int.fetchOne(db, sql: "PRAGMA data_version") ?? 0 }
     }
 }

@@ -6,8 +6,8 @@ extension StateStore {
     ///
     /// `causedBy` links actions to the workflow run steps that asked for them (action id →
     /// run id and step), journaled in the same transaction.
-    public func recordIntent(_ actions: [ActionRecord], causedBy steps: [String: (run: String, step: String)] = [:]) throws {
-        try write { db in
+    public func recordIntent(_ actions: [ActionRecord], causedBy steps: [String: (run: String, step: String)] = [:]) async throws {
+        try await write { db in
             for (actionID, cause) in steps {
                 try db.execute(sql: "INSERT OR IGNORE INTO workflow_step_actions (run_id, step, action_id) VALUES (?, ?, ?)",
                                arguments: [cause.run, cause.step, actionID])
@@ -24,8 +24,8 @@ extension StateStore {
     /// Marks an action as being issued, together with the requests and machines it is about
     /// to create or return, in one transaction, before any adapter is called.
     public func markIssuing(actionID: String, requests: [RequestIntent], newMachines: [MachineRecord],
-                            returningMachines: [String], at now: Instant) throws {
-        try write { db in
+                            returningMachines: [String], at now: Instant) async throws {
+        try await write { db in
             try transition(db, actionID: actionID, to: .issuing, error: nil, at: now, requestID: requests.first?.request.id)
             for intent in requests {
                 try intent.request.insert(db)
@@ -47,8 +47,8 @@ extension StateStore {
 
     /// Records how one request ended, with each machine's outcome, in one transaction.
     public func finishRequest(id requestID: String, status: RequestStatus, message: String,
-                              machineUpdates: [MachineUpdate], at now: Instant) throws {
-        try write { db in
+                              machineUpdates: [MachineUpdate], at now: Instant) async throws {
+        try await write { db in
             for update in machineUpdates {
                 try setMachineState(db, id: update.machineID, to: update.state, message: update.message, at: now,
                                     cause: requestID, providerID: update.providerID)
@@ -60,13 +60,13 @@ extension StateStore {
     }
 
     /// Records how an issued action ended.
-    public func finishAction(id actionID: String, state: ActionRecord.State, error: String?, at now: Instant) throws {
-        try write { db in try transition(db, actionID: actionID, to: state, error: error, at: now, requestID: nil) }
+    public func finishAction(id actionID: String, state: ActionRecord.State, error: String?, at now: Instant) async throws {
+        try await write { db in try transition(db, actionID: actionID, to: state, error: error, at: now, requestID: nil) }
     }
 
     /// Marks actions that never started as cancelled (an apply that stopped early).
-    public func cancelPlannedActions(reason: String, at now: Instant) throws {
-        try write { db in
+    public func cancelPlannedActions(reason: String, at now: Instant) async throws {
+        try await write { db in
             let planned = try ActionRecord.filter(Column("state") == ActionRecord.State.planned.rawValue).fetchAll(db)
             for action in planned {
                 try transition(db, actionID: action.id, to: .cancelled, error: reason, at: now, requestID: nil)
@@ -75,19 +75,19 @@ extension StateStore {
     }
 
     /// Actions left `issuing` by a process that stopped while calling an adapter.
-    public func interruptedActions() throws -> [ActionRecord] {
-        try read { db in
+    public func interruptedActions() async throws -> [ActionRecord] {
+        try await read { db in
             try ActionRecord.filter(Column("state") == ActionRecord.State.issuing.rawValue).order(Column("created_at")).fetchAll(db)
         }
     }
 
     /// The requests an action made.
-    public func requests(ofAction actionID: String) throws -> [RequestRecord] {
-        try read { db in try RequestRecord.filter(Column("action_id") == actionID).order(Column("id")).fetchAll(db) }
+    public func requests(ofAction actionID: String) async throws -> [RequestRecord] {
+        try await read { db in try RequestRecord.filter(Column("action_id") == actionID).order(Column("id")).fetchAll(db) }
     }
 
-    public func actions(resource: ResourceID? = nil, limit: Int? = nil) throws -> [ActionRecord] {
-        try read { db in
+    public func actions(resource: ResourceID? = nil, limit: Int? = nil) async throws -> [ActionRecord] {
+        try await read { db in
             var request = ActionRecord.order(Column("created_at").desc, Column("rowid").desc)
             if let resource { request = request.filter(Column("resource") == resource.description) }
             if let limit { request = request.limit(limit) }
@@ -95,12 +95,12 @@ extension StateStore {
         }
     }
 
-    public func action(id: String) throws -> ActionRecord? {
-        try read { db in try ActionRecord.fetchOne(db, key: id) }
+    public func action(id: String) async throws -> ActionRecord? {
+        try await read { db in try ActionRecord.fetchOne(db, key: id) }
     }
 
-    public func events(after seq: Int64 = 0, limit: Int = 1000) throws -> [EventRecord] {
-        try read { db in
+    public func events(after seq: Int64 = 0, limit: Int = 1000) async throws -> [EventRecord] {
+        try await read { db in
             try EventRecord.filter(Column("seq") > seq).order(Column("seq")).limit(limit).fetchAll(db)
         }
     }

@@ -5,8 +5,8 @@ internal import GRDB
 extension StateStore {
     /// Offers attempts of a pull pool to workers (the lease scheduler's submit). Offering an
     /// attempt twice (a recovered action re-issued) changes nothing.
-    public func offerLeases(pool: String, attempts: [(key: String, attempt: Int)], at now: Instant) throws {
-        try write { db in
+    public func offerLeases(pool: String, attempts: [(key: String, attempt: Int)], at now: Instant) async throws {
+        try await write { db in
             var seq = try Int64.fetchOne(db, sql: "SELECT COALESCE(MAX(offered_seq), 0) FROM leases") ?? 0
             for item in attempts {
                 seq += 1
@@ -88,13 +88,13 @@ extension StateStore {
     /// Ends the leases that expired (their workers stopped answering): timeouts, counted.
     /// Returns them as ended, for the engine to settle; a read first, so that nothing is
     /// written when none expired.
-    public func endExpiredLeases(at now: Instant) throws -> [LeaseRecord] {
-        let any = try read { db in
+    public func endExpiredLeases(at now: Instant) async throws -> [LeaseRecord] {
+        let any = try await read { db in
             try Bool.fetchOne(db.cachedStatement(sql: "SELECT EXISTS (SELECT 1 FROM leases WHERE state = 'leased' AND expires_at < ?)"),
                               arguments: [now.millisecondsSinceEpoch]) ?? false
         }
         guard any else { return [] }
-        return try write { db in
+        return try await write { db in
             let rows = try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM leases WHERE state = 'leased' AND expires_at < ?"),
                                         arguments: [now.millisecondsSinceEpoch])
             return try rows.map { row in
@@ -114,16 +114,16 @@ extension StateStore {
     /// Revokes at once the leases held by workers on these machines (returned or lost): the
     /// attempts end as lost (infra: no attempt consumed) and their tokens are stale.
     @discardableResult
-    public func revokeLeases(onMachines machines: [String], reason: String, at now: Instant) throws -> Int {
+    public func revokeLeases(onMachines machines: [String], reason: String, at now: Instant) async throws -> Int {
         guard !machines.isEmpty else { return 0 }
-        return try write { db in try Self.revoke(db, machines: machines, reason: reason, at: now) }
+        return try await write { db in try Self.revoke(db, machines: machines, reason: reason, at: now) }
     }
 
     /// Ends offered or leased attempts that orbrec cancels. Returns the keys whose attempt had
     /// already ended by itself (completed, failed, expired): those are not cancelled.
     @discardableResult
-    public func cancelLeases(pool: String, attempts: [(key: String, attempt: Int)], at now: Instant) throws -> Set<String> {
-        try write { db in
+    public func cancelLeases(pool: String, attempts: [(key: String, attempt: Int)], at now: Instant) async throws -> Set<String> {
+        try await write { db in
             var ended: Set<String> = []
             for item in attempts {
                 guard let current = try Self.lease(db, pool: pool, key: item.key, attempt: item.attempt) else { continue }
@@ -142,8 +142,8 @@ extension StateStore {
     /// Read-only: a lease past its end is reported as ended (a timeout) without being written,
     /// so observing (`plan`, `status`, MCP's `plan_preview`) changes nothing; the end is
     /// recorded by the next claim or by the worker's next call.
-    public func leases(pool: String? = nil, at now: Instant) throws -> [LeaseRecord] {
-        try read { db in
+    public func leases(pool: String? = nil, at now: Instant) async throws -> [LeaseRecord] {
+        try await read { db in
             let rows = try Row.fetchAll(db, sql: """
                 SELECT l.* FROM leases l
                 JOIN (SELECT pool, key, MAX(attempt) AS newest FROM leases GROUP BY pool, key) m
@@ -162,8 +162,8 @@ extension StateStore {
     }
 
     /// The newest attempt's lease of one task, if any.
-    public func currentLease(pool: String, key: String) throws -> LeaseRecord? {
-        try read { db in
+    public func currentLease(pool: String, key: String) async throws -> LeaseRecord? {
+        try await read { db in
             try Row.fetchOne(db, sql: "SELECT * FROM leases WHERE pool = ? AND key = ? ORDER BY attempt DESC LIMIT 1",
                              arguments: [pool, key]).map(Self.lease(from:))
         }
@@ -257,13 +257,13 @@ extension StateStore {
 
 extension StateStore {
     /// The lease a token holds or held, if any.
-    public func lease(token: String) throws -> LeaseRecord? {
-        try read { db in try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM leases WHERE token = ?"), arguments: [token]).map(Self.lease(from:)) }
+    public func lease(token: String) async throws -> LeaseRecord? {
+        try await read { db in try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM leases WHERE token = ?"), arguments: [token]).map(Self.lease(from:)) }
     }
 
     /// The first answer given to a POST with this Idempotency-Key.
-    public func idempotentAnswer(key: String) throws -> (fingerprint: String, status: Int, body: Data)? {
-        try read { db in
+    public func idempotentAnswer(key: String) async throws -> (fingerprint: String, status: Int, body: Data)? {
+        try await read { db in
             try Row.fetchOne(db, sql: "SELECT fingerprint, status, body FROM idempotency_keys WHERE key = ? AND state = 'done'",
                              arguments: [key]).map { ($0["fingerprint"] as String, $0["status"] as Int, $0["body"] as Data) }
         }
@@ -271,8 +271,8 @@ extension StateStore {
 
     /// Reserves an Idempotency-Key for a request about to be carried out, or says what became
     /// of the request that reserved it first.
-    public func reserveIdempotencyKey(_ key: String, fingerprint: String, at now: Instant) throws -> IdempotencyReservation {
-        try write { db in
+    public func reserveIdempotencyKey(_ key: String, fingerprint: String, at now: Instant) async throws -> IdempotencyReservation {
+        try await write { db in
             guard let row = try Row.fetchOne(db, sql: "SELECT * FROM idempotency_keys WHERE key = ?", arguments: [key]) else {
                 try db.execute(sql: "INSERT INTO idempotency_keys (key, fingerprint, state, status, body, created_at) VALUES (?, ?, 'pending', 0, ?, ?)",
                                arguments: [key, fingerprint, Data(), now.millisecondsSinceEpoch])
@@ -290,20 +290,20 @@ extension StateStore {
     }
 
     /// Keeps the answer to a reserved key: replays get it from now on.
-    public func recordIdempotentAnswer(key: String, status: Int, body: Data) throws {
-        try write { db in
+    public func recordIdempotentAnswer(key: String, status: Int, body: Data) async throws {
+        try await write { db in
             try db.execute(sql: "UPDATE idempotency_keys SET state = 'done', status = ?, body = ? WHERE key = ?", arguments: [status, body, key])
         }
     }
 
     /// Gives a reserved key up (its request failed on the server's side): a retry tries again.
-    public func dropIdempotencyKey(_ key: String) throws {
-        try write { db in try db.execute(sql: "DELETE FROM idempotency_keys WHERE key = ? AND state = 'pending'", arguments: [key]) }
+    public func dropIdempotencyKey(_ key: String) async throws {
+        try await write { db in try db.execute(sql: "DELETE FROM idempotency_keys WHERE key = ? AND state = 'pending'", arguments: [key]) }
     }
 
     /// Takes over a reservation whose request died before claiming anything.
-    public func retakeIdempotencyKey(_ key: String, at now: Instant) throws {
-        try write { db in
+    public func retakeIdempotencyKey(_ key: String, at now: Instant) async throws {
+        try await write { db in
             try db.execute(sql: "UPDATE idempotency_keys SET created_at = ? WHERE key = ? AND state = 'pending'", arguments: [now.millisecondsSinceEpoch, key])
         }
     }
@@ -325,8 +325,8 @@ extension StateStore {
     /// take heartbeats, and its workers must not lose their attempts (as timeouts) for it. A
     /// worker that died meanwhile is noticed one lease length later. Returns how many.
     @discardableResult
-    public func renewLeasesAfterRestart(at now: Instant) throws -> Int {
-        try write { db in
+    public func renewLeasesAfterRestart(at now: Instant) async throws -> Int {
+        try await write { db in
             try db.execute(sql: "UPDATE leases SET expires_at = MAX(COALESCE(expires_at, 0), ? + COALESCE(lease_ms, 30000)) WHERE state = ?",
                            arguments: [now.millisecondsSinceEpoch, LeaseRecord.State.leased.rawValue])
             return db.changesCount
@@ -335,8 +335,8 @@ extension StateStore {
 
     /// Forgets idempotent answers older than `age` (a day by default): a retry comes within
     /// minutes, and the answers hold fencing tokens that need not outlive their use.
-    public func pruneIdempotentAnswers(olderThan age: ConfigDuration = .seconds(86_400), at now: Instant) throws {
-        try write { db in
+    public func pruneIdempotentAnswers(olderThan age: ConfigDuration = .seconds(86_400), at now: Instant) async throws {
+        try await write { db in
             try db.execute(sql: "DELETE FROM idempotency_keys WHERE created_at < ?", arguments: [now.millisecondsSinceEpoch - age.milliseconds])
         }
     }

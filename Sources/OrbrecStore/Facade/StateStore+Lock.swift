@@ -4,8 +4,8 @@ internal import GRDB
 extension StateStore {
     /// Takes the state lock if it is free or held by a process that no longer exists
     /// (`isStale` decides). Returns the holder when someone else has it.
-    public func tryLock(_ lock: LockRecord, isStale: @Sendable (LockRecord) -> Bool) throws -> LockRecord? {
-        try write { db in
+    public func tryLock(_ lock: LockRecord, isStale: @Sendable (LockRecord) -> Bool) async throws -> LockRecord? {
+        try await write { db in
             if let holder = try LockRecord.fetchOne(db, key: LockRecord.stateLockName) {
                 guard holder.id != lock.id else { return nil }
                 guard isStale(holder) else { return holder }
@@ -18,19 +18,19 @@ extension StateStore {
         }
     }
 
-    public func unlock(id: String) throws {
-        _ = try write { db in
+    public func unlock(id: String) async throws {
+        _ = try await write { db in
             try LockRecord.filter(Column("name") == LockRecord.stateLockName && Column("id") == id).deleteAll(db)
         }
     }
 
-    public func currentLock() throws -> LockRecord? {
-        try read { db in try LockRecord.fetchOne(db, key: LockRecord.stateLockName) }
+    public func currentLock() async throws -> LockRecord? {
+        try await read { db in try LockRecord.fetchOne(db, key: LockRecord.stateLockName) }
     }
 
     /// Removes the lock whatever holds it, if its id is `id`; returns whether it did.
-    public func forceUnlock(id: String, at now: Instant) throws -> Bool {
-        try write { db in
+    public func forceUnlock(id: String, at now: Instant) async throws -> Bool {
+        try await write { db in
             guard let holder = try LockRecord.fetchOne(db, key: LockRecord.stateLockName), holder.id == id else { return false }
             try holder.delete(db)
             try EventRecord(at: now, resource: "state", subject: "lock/\(id)", fromState: "held", toState: "force-unlocked",

@@ -3,26 +3,27 @@ internal import GRDB
 
 extension StateStore {
     /// Machines not yet returned or failed: what orbrec believes it holds.
-    public func activeMachines() throws -> [MachineRecord] {
-        try read { db in
+    public func activeMachines() async throws -> [MachineRecord] {
+        try await read { db in
             try MachineRecord.filter(![MachineState.returned.rawValue, MachineState.failed.rawValue].contains(Column("state")))
                 .order(Column("fleet"), Column("id")).fetchAll(db)
         }
     }
 
-    public func machines(includeFinished: Bool = false) throws -> [MachineRecord] {
-        includeFinished ? try read { db in try MachineRecord.order(Column("fleet"), Column("id")).fetchAll(db) } : try activeMachines()
+    public func machines(includeFinished: Bool = false) async throws -> [MachineRecord] {
+        guard includeFinished else { return try await activeMachines() }
+        return try await read { db in try MachineRecord.order(Column("fleet"), Column("id")).fetchAll(db) }
     }
 
-    public func machine(id: String) throws -> MachineRecord? {
-        try read { db in try MachineRecord.fetchOne(db, key: id) }
+    public func machine(id: String) async throws -> MachineRecord? {
+        try await read { db in try MachineRecord.fetchOne(db, key: id) }
     }
 
     /// Which of `ids` the journal already holds, returned machines included: a new machine id
     /// must be none of them.
-    public func knownMachineIDs(among ids: [String]) throws -> Set<String> {
+    public func knownMachineIDs(among ids: [String]) async throws -> Set<String> {
         guard !ids.isEmpty else { return [] }
-        return try read { db in
+        return try await read { db in
             var known: Set<String> = []
             // In chunks: SQLite caps the number of bound parameters.
             for start in stride(from: 0, to: ids.count, by: 500) {
@@ -36,8 +37,8 @@ extension StateStore {
     /// Brings the recorded machines in line with what the providers report. Machines the
     /// providers hold but the journal does not know are adopted; recorded machines that
     /// are gone are marked lost. Providers in `unreachable` are left as they were.
-    public func syncMachines(observed: [ObservedMachine], unreachableProviders: Set<String>, at now: Instant) throws {
-        try write { db in
+    public func syncMachines(observed: [ObservedMachine], unreachableProviders: Set<String>, at now: Instant) async throws {
+        try await write { db in
             let recorded = try MachineRecord.filter(![MachineState.returned.rawValue, MachineState.failed.rawValue].contains(Column("state")))
                 .fetchAll(db)
             let recordedByID = Dictionary(recorded.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })

@@ -2,24 +2,24 @@ internal import OrbrecCore
 internal import GRDB
 
 extension StateStore {
-    public func requests(limit: Int? = nil) throws -> [RequestRecord] {
-        try read { db in
+    public func requests(limit: Int? = nil) async throws -> [RequestRecord] {
+        try await read { db in
             var request = RequestRecord.order(Column("created_at").desc, Column("id").desc)
             if let limit { request = request.limit(limit) }
             return try request.fetchAll(db)
         }
     }
 
-    public func request(id: String) throws -> (RequestRecord, [RequestMachineRecord])? {
-        try read { db in
+    public func request(id: String) async throws -> (RequestRecord, [RequestMachineRecord])? {
+        try await read { db in
             guard let request = try RequestRecord.fetchOne(db, key: id) else { return nil }
             let machines = try RequestMachineRecord.filter(Column("request_id") == id).order(Column("machine_id")).fetchAll(db)
             return (request, machines)
         }
     }
 
-    public func requestMachines(requestID: String) throws -> [RequestMachineRecord] {
-        try read { db in try RequestMachineRecord.filter(Column("request_id") == requestID).order(Column("machine_id")).fetchAll(db) }
+    public func requestMachines(requestID: String) async throws -> [RequestMachineRecord] {
+        try await read { db in try RequestMachineRecord.filter(Column("request_id") == requestID).order(Column("machine_id")).fetchAll(db) }
     }
 
     func finishRequest(_ db: Database, id: String, status: RequestStatus, message: String, at now: Instant) throws {

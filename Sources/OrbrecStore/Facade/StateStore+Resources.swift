@@ -3,17 +3,17 @@ internal import GRDB
 internal import Foundation
 
 extension StateStore {
-    public func resources() throws -> [ResourceRecord] {
-        try read { db in try ResourceRecord.order(Column("kind"), Column("name")).fetchAll(db) }
+    public func resources() async throws -> [ResourceRecord] {
+        try await read { db in try ResourceRecord.order(Column("kind"), Column("name")).fetchAll(db) }
     }
 
-    public func knownResources() throws -> [KnownResource] { try resources().map(\.known) }
+    public func knownResources() async throws -> [KnownResource] { try await resources().map(\.known) }
 
     /// Records the desired resources as applied (a new generation where the spec changed)
     /// and forgets resources that are no longer desired and hold nothing.
     public func recordApplied(_ desired: DesiredState, versions: [ResourceID: String], conditions: [ResourceID: [Condition]],
-                              forget: [ResourceID], at now: Instant) throws {
-        try write { db in
+                              forget: [ResourceID], at now: Instant) async throws {
+        try await write { db in
             var specs: [ResourceID: String] = [:]
             for provider in desired.providers.values { specs[provider.id] = Self.encodeJSON(provider) }
             for template in desired.templates.values { specs[template.id] = Self.encodeJSON(template) }
@@ -59,16 +59,16 @@ extension StateStore {
 
     /// Providers applied before, as they were applied: for machines whose provider has
     /// since left the configuration.
-    public func appliedSchedulers() throws -> [SchedulerSpec] {
+    public func appliedSchedulers() async throws -> [SchedulerSpec] {
         let decoder = JSONDecoder()
-        return try resources().filter { $0.kind == .scheduler }.compactMap {
+        return try await resources().filter { $0.kind == .scheduler }.compactMap {
             try? decoder.decode(SchedulerSpec.self, from: Data($0.spec.utf8))
         }
     }
 
-    public func appliedProviders() throws -> [ProviderSpec] {
+    public func appliedProviders() async throws -> [ProviderSpec] {
         let decoder = JSONDecoder()
-        return try resources().filter { $0.kind == .provider }.compactMap {
+        return try await resources().filter { $0.kind == .provider }.compactMap {
             try? decoder.decode(ProviderSpec.self, from: Data($0.spec.utf8))
         }
     }

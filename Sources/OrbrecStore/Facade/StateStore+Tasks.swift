@@ -2,8 +2,8 @@ public import OrbrecCore
 internal import GRDB
 
 extension StateStore {
-    public func tasks(pool: String? = nil) throws -> [TaskRecord] {
-        try read { db in
+    public func tasks(pool: String? = nil) async throws -> [TaskRecord] {
+        try await read { db in
             var request = TaskRecord.order(Column("pool"), Column("key"))
             if let pool { request = request.filter(Column("pool") == pool) }
             return try request.fetchAll(db)
@@ -13,8 +13,8 @@ extension StateStore {
     /// Every task, as `tasks()` orders them, read and decoded again only for the pools whose
     /// generation moved since this store last read them: a pass over a state with a large
     /// finished pool costs what changed, not the pool.
-    public func taskStatuses() throws -> [TaskStatus] {
-        try read { db in
+    public func taskStatuses() async throws -> [TaskStatus] {
+        try await read { db in
             let generations = try Row.fetchAll(db, sql: "SELECT pool, generation FROM task_generations ORDER BY pool")
             var statuses: [TaskStatus] = []
             var kept: [String: TaskCache.Entry] = [:]
@@ -38,12 +38,12 @@ extension StateStore {
     }
 
     /// One task, by its identity.
-    public func task(pool: String, key: String) throws -> TaskRecord? {
-        try read { db in try TaskRecord.filter(Column("pool") == pool && Column("key") == key).fetchOne(db) }
+    public func task(pool: String, key: String) async throws -> TaskRecord? {
+        try await read { db in try TaskRecord.filter(Column("pool") == pool && Column("key") == key).fetchOne(db) }
     }
 
-    public func attempts(pool: String, key: String? = nil) throws -> [AttemptRecord] {
-        try read { db in
+    public func attempts(pool: String, key: String? = nil) async throws -> [AttemptRecord] {
+        try await read { db in
             var request = AttemptRecord.filter(Column("pool") == pool).order(Column("key"), Column("attempt"))
             if let key { request = request.filter(Column("key") == key) }
             return try request.fetchAll(db)
@@ -51,8 +51,8 @@ extension StateStore {
     }
 
     /// When each pool's first attempt was journaled, for pool deadlines.
-    public func poolStartTimes() throws -> [String: Instant] {
-        try read { db in
+    public func poolStartTimes() async throws -> [String: Instant] {
+        try await read { db in
             let rows = try Row.fetchAll(db, sql: "SELECT pool, MIN(created_at) AS started FROM attempts GROUP BY pool")
             return Dictionary(uniqueKeysWithValues: rows.map { ($0["pool"] as String, Instant(millisecondsSinceEpoch: $0["started"])) })
         }
@@ -60,8 +60,8 @@ extension StateStore {
 
     /// Journals attempts before the scheduler is asked to start them: the action becomes
     /// `issuing`, each task `running` with its new attempt number, each attempt `submitting`.
-    public func markSubmitting(actionID: String, scheduler: String, pool: String, attempts: [TaskAttemptRef], at now: Instant) throws {
-        try write { db in try markSubmitting(db, actionID: actionID, scheduler: scheduler, pool: pool, attempts: attempts, at: now) }
+    public func markSubmitting(actionID: String, scheduler: String, pool: String, attempts: [TaskAttemptRef], at now: Instant) async throws {
+        try await write { db in try markSubmitting(db, actionID: actionID, scheduler: scheduler, pool: pool, attempts: attempts, at: now) }
     }
 
     func markSubmitting(_ db: Database, actionID: String, scheduler: String, pool: String, attempts: [TaskAttemptRef], at now: Instant) throws {
@@ -87,8 +87,8 @@ extension StateStore {
     }
 
     /// Records the scheduler's job ids for started attempts.
-    public func markSubmitted(pool: String, started: [(key: String, attempt: Int, jobID: String)], at now: Instant) throws {
-        try write { db in
+    public func markSubmitted(pool: String, started: [(key: String, attempt: Int, jobID: String)], at now: Instant) async throws {
+        try await write { db in
             for item in started { try markSubmitted(db, pool: pool, key: item.key, attempt: item.attempt, jobID: item.jobID, at: now) }
         }
     }
@@ -116,15 +116,15 @@ extension StateStore {
     }
 
     /// Records how an attempt ended and what that did to its task (the lifecycle's transition).
-    public func settle(_ transition: TaskLifecycle.Transition, attempt: Int, outcome: AttemptOutcome, jobID: String?, at now: Instant) throws {
-        try settle([Settlement(transition: transition, attempt: attempt, outcome: outcome, jobID: jobID)], at: now)
+    public func settle(_ transition: TaskLifecycle.Transition, attempt: Int, outcome: AttemptOutcome, jobID: String?, at now: Instant) async throws {
+        try await settle([Settlement(transition: transition, attempt: attempt, outcome: outcome, jobID: jobID)], at: now)
     }
 
     /// Records many settlements in one durable transaction: a pass that sees a thousand
     /// attempts end commits once, not a thousand times.
-    public func settle(_ settlements: [Settlement], at now: Instant) throws {
+    public func settle(_ settlements: [Settlement], at now: Instant) async throws {
         guard !settlements.isEmpty else { return }
-        try write { db in
+        try await write { db in
             for settlement in settlements {
                 try settle(db, settlement.transition, attempt: settlement.attempt, outcome: settlement.outcome, jobID: settlement.jobID, at: now)
             }
@@ -143,8 +143,8 @@ extension StateStore {
     }
 
     /// Sets tasks' states by an operator or the planner (requeue, cancel, dead-letter), with an event each.
-    public func setTasks(_ statuses: [TaskStatus], cause: String, at now: Instant) throws {
-        try write { db in
+    public func setTasks(_ statuses: [TaskStatus], cause: String, at now: Instant) async throws {
+        try await write { db in
             for status in statuses {
                 let existing = try TaskRecord.fetchOne(db, key: ["pool": status.pool, "key": status.key])
                 try TaskRecord(status, createdAt: existing?.createdAt ?? now, updatedAt: now).save(db)
@@ -159,15 +159,15 @@ extension StateStore {
 
 extension StateStore {
     /// Marks an action that calls no adapter before any state change (cancel, dead-letter).
-    public func markIssuingWithoutRequest(actionID: String, at now: Instant) throws {
-        try write { db in try transition(db, actionID: actionID, to: .issuing, error: nil, at: now, requestID: nil) }
+    public func markIssuingWithoutRequest(actionID: String, at now: Instant) async throws {
+        try await write { db in try transition(db, actionID: actionID, to: .issuing, error: nil, at: now, requestID: nil) }
     }
 }
 
 extension StateStore {
     /// Closes the open attempts (submitting or running) of cancelled tasks.
-    public func markAttemptsCancelled(pool: String, keys: [String], at now: Instant) throws {
-        try write { db in
+    public func markAttemptsCancelled(pool: String, keys: [String], at now: Instant) async throws {
+        try await write { db in
             for key in keys {
                 try db.execute(sql: "UPDATE attempts SET state = ?, ended_at = ? WHERE pool = ? AND key = ? AND state IN (?, ?)",
                                arguments: [AttemptRecord.State.cancelled.rawValue, now.millisecondsSinceEpoch, pool, key,
@@ -177,16 +177,16 @@ extension StateStore {
     }
 
     /// Attempts journaled as submitting or running: what a plan without refresh takes as running.
-    public func openAttempts() throws -> [AttemptRecord] {
-        try read { db in
+    public func openAttempts() async throws -> [AttemptRecord] {
+        try await read { db in
             try AttemptRecord.fetchAll(db, sql: "SELECT * FROM attempts WHERE state IN ('submitting', 'running')")
         }
     }
 
     /// The open attempts (submitting or running) with their jobs, through the partial index:
     /// what observation asks the schedulers about.
-    public func openAttemptHandles() throws -> [AttemptHandle] {
-        try read { db in
+    public func openAttemptHandles() async throws -> [AttemptHandle] {
+        try await read { db in
             let rows = try Row.fetchAll(db.cachedStatement(sql: """
                 SELECT scheduler, pool, key, attempt, job_id FROM attempts WHERE state IN ('submitting', 'running')
                 """))

@@ -5,8 +5,8 @@ internal import Foundation
 extension StateStore {
     /// Records what a template hash is made from, once: the first record of a hash stands,
     /// since the hash determines these fields.
-    public func recordTemplateHistory(_ templates: [TemplateSpec], at now: Instant) throws {
-        try write { db in
+    public func recordTemplateHistory(_ templates: [TemplateSpec], at now: Instant) async throws {
+        try await write { db in
             for template in templates { try Self.recordTemplateHistory(template, at: now, in: db) }
         }
     }
@@ -18,8 +18,8 @@ extension StateStore {
     }
 
     /// Every recorded template hash with its rendered fields.
-    public func templateHistory() throws -> [String: [String: String]] {
-        try read { db in
+    public func templateHistory() async throws -> [String: [String: String]] {
+        try await read { db in
             var history: [String: [String: String]] = [:]
             for row in try Row.fetchAll(db, sql: "SELECT hash, fields FROM template_history") {
                 let hash: String = row["hash"]

@@ -4,8 +4,8 @@ internal import GRDB
 extension StateStore {
     /// Records a new run with its steps (all pending, or as given), and an event, in one
     /// transaction; runs listed in `cancelling` are cancelled first (`concurrency: replace`).
-    public func startWorkflowRun(_ run: WorkflowRun, reason: String, cancelling: [String] = [], at now: Instant) throws {
-        try write { db in
+    public func startWorkflowRun(_ run: WorkflowRun, reason: String, cancelling: [String] = [], at now: Instant) async throws {
+        try await write { db in
             for id in cancelling { try Self.cancelRun(db, id: id, reason: "replaced by \(run.id)", at: now) }
             try db.execute(sql: """
                 INSERT INTO workflow_runs (id, workflow, spec_hash, trigger, scheduled_for, reason, state, created_at, ended_at)
@@ -22,10 +22,10 @@ extension StateStore {
 
     /// Writes how a run moved on (steps started and ended, the run's end), with an event for
     /// each change, in one transaction. Nothing is written for an empty progress.
-    public func recordWorkflowProgress(_ run: WorkflowRun, _ progress: WorkflowProgress, at now: Instant) throws {
+    public func recordWorkflowProgress(_ run: WorkflowRun, _ progress: WorkflowProgress, at now: Instant) async throws {
         guard !progress.isEmpty else { return }
         let after = progress.applied(to: run, at: now)
-        try write { db in
+        try await write { db in
             let resource = ResourceID(.workflow, run.workflow).description
             for (position, step) in after.steps.enumerated() where step != run.steps[position] {
                 try Self.saveStep(db, runID: run.id, step: step, position: position)
@@ -46,13 +46,13 @@ extension StateStore {
     /// leave the desired state and their tasks are cancelled by the next plan. False when
     /// there is no such running run.
     @discardableResult
-    public func cancelWorkflowRun(id: String, reason: String, at now: Instant) throws -> Bool {
-        try write { db in try Self.cancelRun(db, id: id, reason: reason, at: now) }
+    public func cancelWorkflowRun(id: String, reason: String, at now: Instant) async throws -> Bool {
+        try await write { db in try Self.cancelRun(db, id: id, reason: reason, at: now) }
     }
 
     /// Runs, newest first; of one workflow when given; only those still running when asked.
-    public func workflowRuns(workflow: String? = nil, runningOnly: Bool = false) throws -> [WorkflowRun] {
-        try read { db in
+    public func workflowRuns(workflow: String? = nil, runningOnly: Bool = false) async throws -> [WorkflowRun] {
+        try await read { db in
             var sql = "SELECT id, workflow, spec_hash, trigger, scheduled_for, state, created_at, ended_at FROM workflow_runs"
             var conditions: [String] = []
             var arguments: [any DatabaseValueConvertible] = []
@@ -67,8 +67,8 @@ extension StateStore {
         }
     }
 
-    public func workflowRun(id: String) throws -> (run: WorkflowRun, reason: String)? {
-        try read { db in
+    public func workflowRun(id: String) async throws -> (run: WorkflowRun, reason: String)? {
+        try await read { db in
             guard let row = try Row.fetchOne(db, sql: """
                 SELECT id, workflow, spec_hash, trigger, scheduled_for, state, created_at, ended_at, reason FROM workflow_runs WHERE id = ?
                 """, arguments: [id]) else { return nil }
@@ -77,16 +77,16 @@ extension StateStore {
     }
 
     /// When orbrec first saw the workflow: a schedule's moments before it start no run.
-    public func workflowFirstSeen(_ workflow: String) throws -> Instant? {
-        try read { db in
+    public func workflowFirstSeen(_ workflow: String) async throws -> Instant? {
+        try await read { db in
             try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = ?", arguments: ["workflow-seen:\(workflow)"])
                 .flatMap(Int64.init).map(Instant.init(millisecondsSinceEpoch:))
         }
     }
 
     /// The same, recording `now` the first time.
-    public func workflowFirstSeen(_ workflow: String, orRecord now: Instant) throws -> Instant {
-        try write { db in
+    public func workflowFirstSeen(_ workflow: String, orRecord now: Instant) async throws -> Instant {
+        try await write { db in
             try db.execute(sql: "INSERT OR IGNORE INTO meta (key, value) VALUES (?, ?)",
                            arguments: ["workflow-seen:\(workflow)", String(now.millisecondsSinceEpoch)])
             let value = try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = ?", arguments: ["workflow-seen:\(workflow)"])
@@ -136,8 +136,8 @@ extension StateStore {
 
 extension StateStore {
     /// The requests each step of a run caused, by step name, oldest first.
-    public func workflowStepRequests(runID: String) throws -> [String: [RequestRecord]] {
-        try read { db in
+    public func workflowStepRequests(runID: String) async throws -> [String: [RequestRecord]] {
+        try await read { db in
             let rows = try Row.fetchAll(db, sql: """
                 SELECT s.step AS step, r.id AS id FROM workflow_step_actions s
                 JOIN requests r ON r.action_id = s.action_id WHERE s.run_id = ? ORDER BY r.created_at, r.id

@@ -66,11 +66,16 @@ public final class StateStore: Sendable {
         FileManager.default.fileExists(atPath: path) ? try StateStore(path: path) : nil
     }
 
-    func read<T>(_ body: (Database) throws -> T) throws -> T { try database.read(body) }
-    func write<T>(_ body: (Database) throws -> T) throws -> T { try database.write(body) }
+    // Every method of the store is async: GRDB runs the body on its own queue and the calling
+    // task is suspended meanwhile, so no cooperative thread waits on SQLite (nor, later, on a
+    // network database).
+    func read<T: Sendable>(_ body: @Sendable (Database) throws -> T) async throws -> T { try await database.read(body) }
+    func write<T: Sendable>(_ body: @Sendable (Database) throws -> T) async throws -> T { try await database.write(body) }
     /// A write that shares its durable transaction with the writes of concurrent callers.
     func groupWrite<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T { try await committer.write(body) }
-    func writeWithoutTransaction<T>(_ body: (Database) throws -> T) throws -> T { try database.writeWithoutTransaction(body) }
+    func writeWithoutTransaction<T: Sendable>(_ body: @Sendable (Database) throws -> T) async throws -> T {
+        try await database.writeWithoutTransaction(body)
+    }
 
     static func encodeJSON<T: Encodable>(_ value: T) -> String {
         let encoder = JSONEncoder()
