@@ -112,7 +112,7 @@ public actor ReconcileLoop {
             log.info("configuration loaded", [("revision", String(next.revision.prefix(12))), ("resources", "\(next.resourceCount)"),
                                                ("changed", "\(keys.count)"), ("cause", cause)])
             await recordEvent(to: "loaded", cause: previous == nil ? "\(cause): \(next.resourceCount) resource(s)"
-                            : "\(cause): \(keys.count) fleet(s)/pool(s) changed", revision: next.revision)
+                                  : "\(cause): \(keys.count) fleet(s)/pool(s) changed", revision: next.revision)
             for key in keys { queue.add(key, .change, now: now) }
             wakeup.signal()
         case .invalid(let diagnostics):

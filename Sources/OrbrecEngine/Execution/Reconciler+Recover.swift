@@ -26,7 +26,7 @@ extension Reconciler {
                 try await store.markSubmitted(pool: action.resource.name, started: started, at: clock.now())
                 let summary = "interrupted; \(started.count) of \(rows.count) attempt(s) found running or ended and adopted"
                 try await store.finishAction(id: action.id, state: started.count == rows.count ? .succeeded : .failed,
-                                       error: started.count == rows.count ? nil : summary, at: clock.now())
+                                             error: started.count == rows.count ? nil : summary, at: clock.now())
                 lines.append("recovered \(action.id) (\(action.verb.rawValue) \(action.resource)): \(summary)")
             }
             for action in interrupted where action.resource.kind != .taskPool {
@@ -69,7 +69,7 @@ extension Reconciler {
                 }
                 let summary = notes.isEmpty ? "interrupted before any request" : notes.joined(separator: "; ")
                 try await store.finishAction(id: action.id, state: complete ? .succeeded : .failed,
-                                       error: complete ? nil : "interrupted: \(summary)", at: clock.now())
+                                             error: complete ? nil : "interrupted: \(summary)", at: clock.now())
                 lines.append("recovered \(action.id) (\(action.verb.rawValue) \(action.resource)): \(summary)")
             }
             return lines
