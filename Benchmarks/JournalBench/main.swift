@@ -15,9 +15,9 @@ let store = try StateStore(path: directory + "/state.db")
 
 func now() -> Instant { Instant(millisecondsSinceEpoch: Int64(Date().timeIntervalSince1970 * 1000)) }
 
-func measure(_ label: String, transitions: Int, _ body: () throws -> Void) rethrows {
+func measure(_ label: String, transitions: Int, _ body: () async throws -> Void) async rethrows {
     let started = Date()
-    try body()
+    try await body()
     let seconds = Date().timeIntervalSince(started)
     let rate = Int(Double(transitions) / seconds)
     let name: String = label.padding(toLength: 58, withPad: " ", startingAt: 0)
@@ -34,12 +34,12 @@ extension String {
 let keys = (1...count).map { "task-\($0)" }
 let policy = RetryPolicy.default
 print("orbrec journal benchmark: \(count) tasks, SQLite WAL at \(directory)")
-try measure("submit: pending -> running, one transaction", transitions: count) {
-    try store.markSubmitting(actionID: "act-bench", scheduler: "bench", pool: "bench",
-                             attempts: keys.map { TaskAttemptRef(key: $0, attempt: 1) }, at: now())
+try await measure("submit: pending -> running, one transaction", transitions: count) {
+    try await store.markSubmitting(actionID: "act-bench", scheduler: "bench", pool: "bench",
+                                   attempts: keys.map { TaskAttemptRef(key: $0, attempt: 1) }, at: now())
 }
-try measure("started: attempts submitting -> running, one transaction", transitions: count) {
-    try store.markSubmitted(pool: "bench", started: keys.map { (key: $0, attempt: 1, jobID: "job-\($0)") }, at: now())
+try await measure("started: attempts submitting -> running, one transaction", transitions: count) {
+    try await store.markSubmitted(pool: "bench", started: keys.map { (key: $0, attempt: 1, jobID: "job-\($0)") }, at: now())
 }
 let success = AttemptOutcome(exitCode: 0, startedAt: now(), endedAt: now(), host: "bench")
 let settlements = keys.map { key -> StateStore.Settlement in
@@ -47,19 +47,19 @@ let settlements = keys.map { key -> StateStore.Settlement in
     let transition = TaskLifecycle.finish(status, attempt: 1, outcome: success, policy: policy, now: now(), jitterSample: 0)
     return StateStore.Settlement(transition: transition, attempt: 1, outcome: success, jobID: "job-\(key)")
 }
-try measure("settle: running -> completed, one transaction per pass", transitions: count) {
-    try store.settle(settlements, at: now())
+try await measure("settle: running -> completed, one transaction per pass", transitions: count) {
+    try await store.settle(settlements, at: now())
 }
 let single = min(count, 1_000)
 let singleKeys = (1...single).map { "one-\($0)" }
-try store.markSubmitting(actionID: "act-bench-2", scheduler: "bench", pool: "one", attempts: singleKeys.map { TaskAttemptRef(key: $0, attempt: 1) }, at: now())
-try measure("settle: running -> completed, one transaction each", transitions: single) {
+try await store.markSubmitting(actionID: "act-bench-2", scheduler: "bench", pool: "one", attempts: singleKeys.map { TaskAttemptRef(key: $0, attempt: 1) }, at: now())
+try await measure("settle: running -> completed, one transaction each", transitions: single) {
     for key in singleKeys {
         let status = TaskStatus(pool: "one", key: key, state: .running, attemptsStarted: 1)
         let transition = TaskLifecycle.finish(status, attempt: 1, outcome: success, policy: policy, now: now(), jitterSample: 0)
-        try store.settle(transition, attempt: 1, outcome: success, jobID: nil, at: now())
+        try await store.settle(transition, attempt: 1, outcome: success, jobID: nil, at: now())
     }
 }
-let completed = try store.tasks(pool: "bench").filter { $0.state == .completed }.count
+let completed = try await store.tasks(pool: "bench").filter { $0.state == .completed }.count
 precondition(completed == count, "only \(completed) of \(count) tasks are completed in the journal")
 print("budget (DESIGN.md 8): >= 10000 task state transitions per second, durable")

@@ -16,7 +16,7 @@ public struct LeaseScheduler: Scheduler {
     }
 
     public func attempts(ownedBy owner: String) async throws -> [ObservedAttempt] {
-        try store.leases(at: clock.now()).map { lease in
+        try await store.leases(at: clock.now()).map { lease in
             ObservedAttempt(scheduler: name, task: lease.task, attempt: lease.attempt, jobID: Self.jobID(lease),
                             outcome: lease.state == .ended ? (lease.outcome ?? AttemptOutcome(lost: true)) : nil)
         }
@@ -27,7 +27,7 @@ public struct LeaseScheduler: Scheduler {
 
     public func submit(_ order: SubmitOrder) async -> [AttemptOutcomeReport] {
         do {
-            try store.offerLeases(pool: order.pool, attempts: order.attempts.map { ($0.key, $0.attempt) }, at: clock.now())
+            try await store.offerLeases(pool: order.pool, attempts: order.attempts.map { ($0.key, $0.attempt) }, at: clock.now())
             return order.attempts.map { AttemptOutcomeReport(task: TaskID(pool: order.pool, key: $0.key), attempt: $0.attempt, jobID: "offered") }
         } catch {
             let failure = ProviderError(code: "LeaseTable", message: "cannot offer the attempts: \(error)", retryable: true)
@@ -39,7 +39,7 @@ public struct LeaseScheduler: Scheduler {
         var reports: [AttemptOutcomeReport] = []
         for (pool, group) in Dictionary(grouping: attempts, by: \.task.pool) {
             do {
-                let ended = try store.cancelLeases(pool: pool, attempts: group.map { ($0.task.key, $0.attempt) }, at: clock.now())
+                let ended = try await store.cancelLeases(pool: pool, attempts: group.map { ($0.task.key, $0.attempt) }, at: clock.now())
                 reports += group.map {
                     AttemptOutcomeReport(task: $0.task, attempt: $0.attempt, jobID: $0.jobID, alreadyEnded: ended.contains($0.task.key))
                 }

@@ -63,7 +63,7 @@ public struct LeaseService: Sendable {
         case .fail(let reason, let retryAfter):
             // The retry decision is made here, with its jitter, and kept in the outcome, so the
             // answer names the time the engine will use.
-            let current = try store.task(pool: held.pool, key: held.key)?.status
+            let current = try await store.task(pool: held.pool, key: held.key)?.status
                 ?? TaskStatus(pool: held.pool, key: held.key, state: .running, attemptsStarted: held.attempt)
             var outcome = AttemptOutcome(exitCode: 1, startedAt: held.claimedAt, endedAt: now, host: held.worker ?? "", retryAfter: retryAfter)
             let decided = TaskLifecycle.finish(current, attempt: held.attempt, outcome: outcome, policy: pool?.retry ?? .default, now: now,

@@ -59,7 +59,7 @@ struct EngineTools: Sendable {
             } catch {
                 throw ToolFailure("plan_failed", "no plan could be made", diagnostics: error.diagnostics)
             }
-            return JSONText(try backend.planDocument(result, configured: desired, stateID: store.stateID, reconciler: reconciler))
+            return JSONText(try await backend.planDocument(result, configured: desired, stateID: store.stateID, reconciler: reconciler))
         }
         let snapshot = Snapshot(desired: desired, now: SystemClock().now())
         let plan: Plan
@@ -70,7 +70,7 @@ struct EngineTools: Sendable {
         }
         let result = PlanResult(plan: plan, scheduled: plan.actions.map { ScheduledAction($0) }, snapshot: snapshot,
                                 policy: Reconciler.checkPolicies(plan, snapshot: snapshot))
-        return JSONText(try backend.planDocument(result, configured: desired, stateID: "", reconciler: nil))
+        return JSONText(try await backend.planDocument(result, configured: desired, stateID: "", reconciler: nil))
     }
 }
 

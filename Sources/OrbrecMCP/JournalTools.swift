@@ -9,37 +9,42 @@ struct JournalTools: Sendable {
     let backend: any MCPBackend
 
     /// `show_request`: as `orbrec requests show ID -o json`.
-    func showRequest(id: String) throws -> RequestDocument {
-        guard let store = try backend.openExistingStore(), let (request, machines) = try store.request(id: id) else {
+    func showRequest(id: String) async throws -> RequestDocument {
+        guard let store = try backend.openExistingStore(), let (request, machines) = try await store.request(id: id) else {
             throw ToolFailure("not_found", "no request \(id); request ids read req-… (provision) or ret-… (return)")
         }
         return RequestDocument(request, machines: machines)
     }
 
     /// `list_tasks`: as `orbrec get tasks [POOL] -o json`, with each pull task's newest lease and next actions.
-    func listTasks(pool: String?) throws -> TasksAnswer {
+    func listTasks(pool: String?) async throws -> TasksAnswer {
         let store = try backend.openExistingStore()
-        let records = try store?.tasks(pool: pool) ?? []
+        let records = try await store?.tasks(pool: pool) ?? []
         if let pool, records.isEmpty {
             // Not an error for a declared pool with nothing submitted yet; a name that is nowhere is.
             let declared = backend.desiredIfValid()?.pools[pool] != nil
             guard declared else { throw ToolFailure("unknown_pool", "no task pool \(pool) in the configuration or the state") }
         }
-        let pools = backend.desiredIfValid().flatMap { try? backend.poolsInForce($0, store: store) } ?? [:]
+        var pools: [String: TaskPoolSpec] = [:]
+        if let desired = backend.desiredIfValid() { pools = (try? await backend.poolsInForce(desired, store: store)) ?? [:] }
         let now = SystemClock().now()
-        let rows = try records.map { record in
-            let attempts = (try? store?.attempts(pool: record.pool, key: record.key)) ?? []
+        var rows: [TaskRow] = []
+        for record in records {
+            let attempts = (try? await store?.attempts(pool: record.pool, key: record.key)) ?? []
             let pull = pools[record.pool].map { $0.mode == .pull } ?? (attempts.last?.scheduler == TaskPoolSpec.pullScheduler)
-            guard pull else { return TaskRow(task: TaskDocument(record, attempts: attempts)) }
+            guard pull else {
+                rows.append(TaskRow(task: TaskDocument(record, attempts: attempts)))
+                continue
+            }
             // A pull task: its newest lease, and what a worker can do about it now (it holds no lease).
-            let lease = try store?.currentLease(pool: record.pool, key: record.key)
+            let lease = try await store?.currentLease(pool: record.pool, key: record.key)
             let situation = TaskNextActions.Situation(
                 pool: record.pool, pathID: "\(record.pool):\(record.key)", state: record.state, nextTryAt: record.nextTryAt,
                 leasedElsewhereUntil: lease?.state == .leased ? lease?.expiresAt : nil)
             let next = TaskNextActions.derive(situation, now: now).map {
                 LeaseAnswer.action($0, id: situation.pathID, pool: record.pool, key: record.key, token: nil, worker: nil)
             }
-            return TaskRow(task: TaskDocument(record, attempts: attempts), lease: lease.map(LeaseView.init), nextActions: next)
+            rows.append(TaskRow(task: TaskDocument(record, attempts: attempts), lease: lease.map(LeaseView.init), nextActions: next))
         }
         return TasksAnswer(tasks: rows)
     }
@@ -49,24 +54,27 @@ struct JournalTools: Sendable {
         guard !keys.isEmpty || allDeadLetter else { throw ToolFailure.invalidArguments("name task keys or pass all_dead_letter: true") }
         let store = try backend.existingStore(for: "there are no tasks to requeue")
         let lock = try await backend.lock(store, operation: "tasks requeue")
-        defer { try? store.unlock(id: lock.id) }
-        let tasks = try store.tasks(pool: pool).map(\.status)
-        if tasks.isEmpty, backend.desiredIfValid()?.pools[pool] == nil {
-            throw ToolFailure("unknown_pool", "no task pool \(pool) in the configuration or the state")
+        return try await withCleanup {
+            let tasks = try await store.tasks(pool: pool).map(\.status)
+            if tasks.isEmpty, backend.desiredIfValid()?.pools[pool] == nil {
+                throw ToolFailure("unknown_pool", "no task pool \(pool) in the configuration or the state")
+            }
+            let chosen = allDeadLetter ? tasks.filter { $0.state == .deadLetter } : try keys.map { key in
+                guard let task = tasks.first(where: { $0.key == key }) else { throw ToolFailure("unknown_task", "no task \(pool)/\(key) in the state") }
+                return task
+            }
+            let refused = chosen.filter { TaskLifecycle.requeue($0) == nil }.map { "\($0.key) (\($0.state.rawValue))" }
+            guard refused.isEmpty else {
+                throw ToolFailure("not_requeueable",
+                                  "only dead-lettered or cancelled tasks can be requeued: \(refused.joined(separator: ", ")); nothing was requeued")
+            }
+            let requeued = chosen.compactMap(TaskLifecycle.requeue)
+            try await store.setTasks(requeued, cause: "requeued by \(backend.actor) over MCP", at: SystemClock().now())
+            return RequeueAnswer(pool: pool, requeued: requeued.map(\.key),
+                                 message: "requeued \(requeued.count) task(s) of \(pool); the next apply or daemon pass runs them")
+        } cleanup: {
+            try? await store.unlock(id: lock.id)
         }
-        let chosen = allDeadLetter ? tasks.filter { $0.state == .deadLetter } : try keys.map { key in
-            guard let task = tasks.first(where: { $0.key == key }) else { throw ToolFailure("unknown_task", "no task \(pool)/\(key) in the state") }
-            return task
-        }
-        let refused = chosen.filter { TaskLifecycle.requeue($0) == nil }.map { "\($0.key) (\($0.state.rawValue))" }
-        guard refused.isEmpty else {
-            throw ToolFailure("not_requeueable",
-                              "only dead-lettered or cancelled tasks can be requeued: \(refused.joined(separator: ", ")); nothing was requeued")
-        }
-        let requeued = chosen.compactMap(TaskLifecycle.requeue)
-        try store.setTasks(requeued, cause: "requeued by \(backend.actor) over MCP", at: SystemClock().now())
-        return RequeueAnswer(pool: pool, requeued: requeued.map(\.key),
-                             message: "requeued \(requeued.count) task(s) of \(pool); the next apply or daemon pass runs them")
     }
 }
 

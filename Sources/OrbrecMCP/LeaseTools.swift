@@ -19,7 +19,7 @@ struct LeaseTools: Sendable {
         guard worker.count <= 200 else { throw ToolFailure.invalidArguments("worker must be at most 200 characters") }
         let desired = try backend.desired()
         let store = try backend.openExistingStore()
-        let pools = try backend.poolsInForce(desired, store: store)
+        let pools = try await backend.poolsInForce(desired, store: store)
         guard let pool = pools[name] else {
             let known = pools.values.filter { $0.mode == .pull }.map(\.name).sorted()
             throw ToolFailure("unknown_pool", "no task pool \(name) in the configuration"
@@ -59,13 +59,14 @@ struct LeaseTools: Sendable {
     /// `heartbeat_task`, `complete_task`, `fail_task` and `release_task`.
     func report(_ report: Report, id: String, token: String) async throws -> LeaseAnswer {
         let task = try Self.taskID(id)
-        guard let store = try backend.openExistingStore(), let held = try store.lease(token: token) else {
+        guard let store = try backend.openExistingStore(), let held = try await store.lease(token: token) else {
             throw ToolFailure.stale("no lease holds this token")
         }
         guard held.task == task else { throw ToolFailure.stale("the token is for task \(held.pool):\(held.key), not \(id)") }
         // The pool as configured now, for the command shown and the retry policy; a worker's
         // report is taken even while the configuration is being edited and is invalid.
-        let pool = backend.desiredIfValid().flatMap { try? backend.poolsInForce($0, store: store)[task.pool] }
+        var pool: TaskPoolSpec?
+        if let desired = backend.desiredIfValid() { pool = (try? await backend.poolsInForce(desired, store: store))?[task.pool] }
         let now = clock.now()
         do {
             let shared: LeaseReport = switch report {

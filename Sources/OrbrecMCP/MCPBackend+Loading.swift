@@ -21,9 +21,9 @@ extension MCPBackend {
 
     /// The task pools in force: the configuration's and those of its running workflow runs
     /// (`<run>-<step>`), as the daemon's lease API sees them.
-    func poolsInForce(_ desired: DesiredState, store: StateStore?) throws -> [String: TaskPoolSpec] {
+    func poolsInForce(_ desired: DesiredState, store: StateStore?) async throws -> [String: TaskPoolSpec] {
         guard let store else { return desired.pools }
-        return try reconciler(for: store).effectiveDesired(desired).pools
+        return try await reconciler(for: store).effectiveDesired(desired).pools
     }
 
     /// The state, or `no_state` saying how one comes to be.

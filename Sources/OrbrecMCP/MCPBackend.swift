@@ -26,7 +26,7 @@ public protocol MCPBackend: Sendable {
 
     /// The document `orbrec plan --json` prints for `result` (`reconciler` is nil when there is
     /// no state yet), as JSON text.
-    func planDocument(_ result: PlanResult, configured: DesiredState, stateID: String, reconciler: Reconciler?) throws -> String
+    func planDocument(_ result: PlanResult, configured: DesiredState, stateID: String, reconciler: Reconciler?) async throws -> String
 
     /// A line for the log (stderr); stdout carries the protocol only.
     func log(_ message: String, _ fields: [(String, String)])

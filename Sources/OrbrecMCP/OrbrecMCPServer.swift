@@ -82,9 +82,9 @@ public struct OrbrecMCPServer: Sendable {
         case "plan_preview":
             return try ToolResult.success(try await engine.planPreview(allowEmpty: try arguments.flag("allow_empty")))
         case "show_request":
-            return try ToolResult.success(try journal.showRequest(id: try arguments.string("id")))
+            return try ToolResult.success(try await journal.showRequest(id: try arguments.string("id")))
         case "list_tasks":
-            return try ToolResult.success(try journal.listTasks(pool: try arguments.optionalString("pool")))
+            return try ToolResult.success(try await journal.listTasks(pool: try arguments.optionalString("pool")))
         case "requeue_tasks":
             return try ToolResult.success(try await journal.requeueTasks(
                 pool: try arguments.string("pool"), keys: try arguments.optionalStrings("keys") ?? [],

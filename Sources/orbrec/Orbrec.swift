@@ -43,7 +43,7 @@ struct Orbrec: AsyncParsableCommand {
             Foundation.exit(ExitStatus.error.rawValue)
         }
         do {
-            var command = try parseAsRoot(arguments)
+            var command = try await asyncParseAsRoot(arguments)
             if var asyncCommand = command as? any AsyncParsableCommand {
                 try await asyncCommand.run()
             } else {

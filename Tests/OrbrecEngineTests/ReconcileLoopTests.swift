@@ -102,7 +102,7 @@ import Testing
         await passDue()
         #expect(there.held.count == 2)
         #expect(await loop.queue.failureCount(of: ResourceID(.fleet, "b")) == 0)
-        #expect(try store.actions().filter { $0.resource == ResourceID(.fleet, "a") }.count == 1, "a saw no further action")
+        #expect(try await store.actions().filter { $0.resource == ResourceID(.fleet, "a") }.count == 1, "a saw no further action")
     }
 
     @Test func aChangeReconcilesOnlyWhatChanged() async throws {
@@ -132,12 +132,12 @@ import Testing
         #expect(await loop.takeDue(now: clock.now()).isEmpty, "nothing is reconciled for an invalid configuration")
         // Reported once, not at every save of the same broken file.
         await loop.configurationLoaded(.invalid([problem]), cause: "test")
-        let invalid = try store.events().filter { $0.resource == "configuration" && $0.toState == "invalid" }
+        let invalid = try await store.events().filter { $0.resource == "configuration" && $0.toState == "invalid" }
         #expect(invalid.count == 1)
         #expect(invalid.first?.cause.contains("a.yaml:6:10") == true)
         await loop.configurationLoaded(.valid(desired(a: 1, b: 0)), cause: "test")
         #expect(loop.status.current.isReady)
-        #expect(try store.events().last?.toState == "valid")
+        #expect(try await store.events().last?.toState == "valid")
     }
 
     @Test func stoppingStartsNothingAndCancelsWhatWasPlanned() async throws {
@@ -146,7 +146,7 @@ import Testing
         loop.stop()
         await loop.pass(keys)
         #expect(here.callLog.isEmpty && there.callLog.isEmpty)
-        let states = try store.actions().map(\.state)
+        let states = try await store.actions().map(\.state)
         #expect(!states.isEmpty)
         #expect(states.allSatisfy { $0 == .cancelled })
         #expect(!loop.status.current.isReady)
@@ -210,12 +210,12 @@ import Testing
         await loop.configurationLoaded(.valid(withoutB), cause: "test")
         await passDue()
         #expect(there.held.count == 1)
-        #expect(try store.actions().allSatisfy { $0.reason != .removedFromConfig })
+        #expect(try await store.actions().allSatisfy { $0.reason != .removedFromConfig })
         // ...and returned once the configuration has been quiet for the prune delay.
         clock.advance(by: .seconds(3))
         await passDue()
         #expect(there.held.isEmpty)
-        #expect(try store.actions().contains { $0.reason == .removedFromConfig && $0.state == .succeeded })
+        #expect(try await store.actions().contains { $0.reason == .removedFromConfig && $0.state == .succeeded })
     }
 
 
@@ -229,7 +229,7 @@ import Testing
         await loop.configurationLoaded(.valid(desired), cause: "test")
         await passDue()
         #expect(here.held.count == 1)
-        #expect(try store.workflowRuns().isEmpty, "a schedule's past moments start nothing")
+        #expect(try await store.workflowRuns().isEmpty, "a schedule's past moments start nothing")
         // The loop wakes for the workflow exactly when the schedule comes due (after the
         // periodic look it also gets now).
         await loop.scheduleObservation(now: clock.now())
@@ -243,7 +243,7 @@ import Testing
         let keys = await loop.takeDue(now: clock.now())
         #expect(keys.contains(ResourceID(.workflow, "grow")))
         await loop.pass(keys)
-        let runs = try store.workflowRuns(workflow: "grow")
+        let runs = try await store.workflowRuns(workflow: "grow")
         #expect(runs.count == 1)
         #expect(runs.first?.trigger == .schedule)
         #expect(runs.first?.scheduledFor == due)

@@ -34,14 +34,14 @@ import Testing
         #expect(result.plan.actions.map(\.verb) == [.provision])
         #expect(outcomes.allSatisfy { $0.succeeded })
         #expect(provider.held.count == 3)
-        let action = try #require(try store.actions().first)
+        let action = try #require(try await store.actions().first)
         #expect(action.state == .succeeded)
         #expect(action.actor == "test@host")
-        let (request, machines) = try #require(try store.request(id: action.requestId ?? ""))
+        let (request, machines) = try #require(try await store.request(id: action.requestId ?? ""))
         #expect(request.status == .complete)
         #expect(request.id.hasPrefix("req-"))
         #expect(machines.count == 3)
-        let transitions = try store.events().filter { $0.subject == "action/\(action.id)" }.map(\.toState)
+        let transitions = try await store.events().filter { $0.subject == "action/\(action.id)" }.map(\.toState)
         #expect(transitions == ["planned", "issuing", "succeeded"])
         let (again, _) = try await applyOnce(desired(count: 3))
         #expect(again.plan.isEmpty, "a converged world plans nothing")
@@ -52,9 +52,9 @@ import Testing
         let (_, outcomes) = try await applyOnce(desired(count: 3))
         #expect(outcomes.first?.succeeded == false)
         #expect(outcomes.first?.message.contains("no capacity") == true)
-        let request = try #require(try store.requests().first)
+        let request = try #require(try await store.requests().first)
         #expect(request.status == .partial)
-        #expect(try store.activeMachines().count == 2)
+        #expect(try await store.activeMachines().count == 2)
         let (second, _) = try await applyOnce(desired(count: 3))
         #expect(second.plan.actions.map(\.count) == [1])
         #expect(provider.held.count == 3)
@@ -66,18 +66,18 @@ import Testing
         let now = ManualClock().now()
         let template = Fixtures.template()
         let ids = ["workers-aaaaa", "workers-bbbbb", "workers-ccccc"]
-        try store.recordIntent([ActionRecord(
+        try await store.recordIntent([ActionRecord(
             id: "act-crashed", idempotencyKey: "act-crashed", verb: .provision, resource: ResourceID(.fleet, "workers"),
             reason: .scaleUp, detail: "3 × worker", state: .planned, requestId: nil, payload: "{}", configRevision: "r",
             actor: "test", createdAt: now, updatedAt: now)])
         let request = RequestRecord(id: "req-crashed", kind: .provision, status: .inProgress, resource: ResourceID(.fleet, "workers"),
                                     actionId: "act-crashed", message: "", createdAt: now, updatedAt: now)
-        try store.markIssuing(
+        try await store.markIssuing(
             actionID: "act-crashed",
             requests: [RequestIntent(request: request, machines: ids.map { RequestMachineRecord(requestId: "req-crashed", machineId: $0, state: .pending) })],
             newMachines: ids.map {
                 MachineRecord(id: $0, fleet: "workers", template: "worker", templateHash: template.specHash, provider: "here",
-                              providerId: nil, actionId: "act-crashed", requestId: "req-crashed", state: .pending, createdAt: now, updatedAt: now)
+                                    providerId: nil, actionId: "act-crashed", requestId: "req-crashed", state: .pending, createdAt: now, updatedAt: now)
             },
             returningMachines: [], at: now)
         _ = await provider.provision(ProvisionOrder(requestID: "req-crashed", actionID: "act-crashed", owner: store.stateID, fleet: "workers",
@@ -85,10 +85,10 @@ import Testing
 
         let lines = try await reconciler.recoverInterrupted(desired: desired(count: 3))
         #expect(lines.count == 1)
-        #expect(try store.interruptedActions().isEmpty)
-        #expect(try store.action(id: "act-crashed")?.state == .failed)
-        #expect(try store.request(id: "req-crashed")?.0.status == .partial)
-        #expect(try store.activeMachines().map(\.id) == [ids[0]])
+        #expect(try await store.interruptedActions().isEmpty)
+        #expect(try await store.action(id: "act-crashed")?.state == .failed)
+        #expect(try await store.request(id: "req-crashed")?.0.status == .partial)
+        #expect(try await store.activeMachines().map(\.id) == [ids[0]])
         let (result, _) = try await applyOnce(desired(count: 3))
         #expect(result.plan.actions.map(\.count) == [2], "only the two that were never made")
         #expect(provider.held.count == 3)
@@ -102,7 +102,7 @@ import Testing
         let (result, outcomes) = try await applyOnce(desired(count: 2))
         #expect(result.plan.actions.map(\.reason) == [.machineLost])
         #expect(outcomes.allSatisfy { $0.succeeded })
-        #expect(try store.machine(id: victim)?.state == .returned)
+        #expect(try await store.machine(id: victim)?.state == .returned)
         #expect(provider.held.count == 2)
     }
 
@@ -111,12 +111,12 @@ import Testing
         provider.failNextReturns(1)
         let (_, outcomes) = try await applyOnce(desired(count: 1))
         #expect(outcomes.first?.succeeded == false)
-        let stuck = try store.activeMachines().filter { $0.state == .terminating }
+        let stuck = try await store.activeMachines().filter { $0.state == .terminating }
         #expect(stuck.count == 1)
         let (retry, _) = try await applyOnce(desired(count: 1))
         #expect(retry.plan.actions.map(\.reason) == [.returnIncomplete])
         #expect(provider.held.count == 1)
-        #expect(try store.activeMachines().count == 1)
+        #expect(try await store.activeMachines().count == 1)
     }
 
     @Test func anUnreachableProviderIsLeftAloneWithAWarning() async throws {
@@ -126,7 +126,7 @@ import Testing
         let result = try reconciler.plan(snapshot, allowEmpty: false)
         #expect(result.plan.isEmpty)
         #expect(result.plan.warnings.map(\.code) == ["provider-unreachable"])
-        #expect(try store.activeMachines().allSatisfy { $0.state == .pending || $0.state == .running },
+        #expect(try await store.activeMachines().allSatisfy { $0.state == .pending || $0.state == .running },
                 "machines of an unreachable provider are not marked lost")
     }
 
@@ -139,7 +139,7 @@ import Testing
                                                      pollInterval: ConfigDuration(milliseconds: 10))
         #expect(outcomes.count == 2)
         #expect(provider.held.count == 3)
-        let known = Set(try store.resources().map(\.id.description))
+        let known = Set(try await store.resources().map(\.id.description))
         #expect(known == ["Fleet/workers", "Provider/here", "Template/worker"])
     }
 
@@ -153,6 +153,6 @@ import Testing
             _ = try await lock.acquire(second, timeout: ConfigDuration(milliseconds: 200)) { _ in false }
         }
         _ = try await lock.acquire(second, timeout: ConfigDuration(milliseconds: 0)) { holder in holder.id == "lock-a" }
-        #expect(try store.currentLock()?.id == "lock-b")
+        #expect(try await store.currentLock()?.id == "lock-b")
     }
 }

@@ -4,15 +4,15 @@ import OrbrecStore
 
 /// `syncMachines`: bringing the journal in line with what the providers report.
 @Suite struct MachineSyncTests {
-    @Test func anObservedMachineNotInTheJournalIsAdopted() throws {
+    @Test func anObservedMachineNotInTheJournalIsAdopted() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         let store = try StateStore(path: directory.file("state.db"))
         let seen = Journal.observed("workers-x", at: 700)
 
-        try store.syncMachines(observed: [seen], unreachableProviders: [], at: Journal.at(9_000))
+        try await store.syncMachines(observed: [seen], unreachableProviders: [], at: Journal.at(9_000))
 
-        let adopted = try #require(try store.machine(id: "workers-x"))
+        let adopted = try #require(try await store.machine(id: "workers-x"))
         #expect(adopted.state == .running)
         #expect(adopted.message.hasPrefix("adopted"))
         #expect(adopted.fleet == "workers")
@@ -24,150 +24,150 @@ import OrbrecStore
         #expect(adopted.requestId == "")
         #expect(adopted.createdAt == Journal.at(700), "created when the provider says, not when adopted")
         #expect(adopted.updatedAt == Journal.at(9_000))
-        #expect(try store.eventShapes() == [EventShape("machine/workers-x", nil, "running")])
-        #expect(try store.allEvents().first?.cause == "adopted")
+        #expect(try await await store.eventShapes() == [EventShape("machine/workers-x", nil, "running")])
+        #expect(try await await store.allEvents().first?.cause == "adopted")
 
         // Seen again unchanged: nothing new is written.
-        let seq = try store.lastSeq()
-        try store.syncMachines(observed: [seen], unreachableProviders: [], at: Journal.at(10_000))
-        #expect(try store.lastSeq() == seq)
-        #expect(try store.machine(id: "workers-x")?.updatedAt == Journal.at(9_000))
+        let seq = try await store.lastSeq()
+        try await store.syncMachines(observed: [seen], unreachableProviders: [], at: Journal.at(10_000))
+        #expect(try await await store.lastSeq() == seq)
+        #expect(try await store.machine(id: "workers-x")?.updatedAt == Journal.at(9_000))
     }
 
-    @Test func aRecordedRunningMachineMissingFromTheObservationIsLost() throws {
+    @Test func aRecordedRunningMachineMissingFromTheObservationIsLost() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         let store = try StateStore(path: directory.file("state.db"))
-        try store.syncMachines(observed: [Journal.observed("workers-a"), Journal.observed("workers-b")],
-                               unreachableProviders: [], at: Journal.at(1_000))
-        let seq = try store.lastSeq()
+        try await store.syncMachines(observed: [Journal.observed("workers-a"), Journal.observed("workers-b")],
+                                     unreachableProviders: [], at: Journal.at(1_000))
+        let seq = try await store.lastSeq()
 
-        try store.syncMachines(observed: [Journal.observed("workers-a")], unreachableProviders: [], at: Journal.at(2_000))
+        try await store.syncMachines(observed: [Journal.observed("workers-a")], unreachableProviders: [], at: Journal.at(2_000))
 
-        let lost = try #require(try store.machine(id: "workers-b"))
+        let lost = try #require(try await store.machine(id: "workers-b"))
         #expect(lost.state == .lost)
         #expect(lost.message == "the provider no longer reports it")
-        #expect(try store.machine(id: "workers-a")?.state == .running)
-        #expect(try store.eventShapes(after: seq) == [EventShape("machine/workers-b", "running", "lost")])
+        #expect(try await store.machine(id: "workers-a")?.state == .running)
+        #expect(try await await store.eventShapes(after: seq) == [EventShape("machine/workers-b", "running", "lost")])
 
         // Lost stays lost (and is written once).
-        let again = try store.lastSeq()
-        try store.syncMachines(observed: [Journal.observed("workers-a")], unreachableProviders: [], at: Journal.at(3_000))
-        #expect(try store.lastSeq() == again)
+        let again = try await store.lastSeq()
+        try await store.syncMachines(observed: [Journal.observed("workers-a")], unreachableProviders: [], at: Journal.at(3_000))
+        #expect(try await await store.lastSeq() == again)
     }
 
-    @Test func anObservedStateChangeIsRecorded() throws {
+    @Test func anObservedStateChangeIsRecorded() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         let store = try StateStore(path: directory.file("state.db"))
-        try store.syncMachines(observed: [Journal.observed("workers-a")], unreachableProviders: [], at: Journal.at(1_000))
-        let seq = try store.lastSeq()
+        try await store.syncMachines(observed: [Journal.observed("workers-a")], unreachableProviders: [], at: Journal.at(1_000))
+        let seq = try await store.lastSeq()
 
-        try store.syncMachines(observed: [Journal.observed("workers-a", state: .unhealthy)], unreachableProviders: [],
-                               at: Journal.at(2_000))
-        #expect(try store.machine(id: "workers-a")?.state == .unhealthy)
-        #expect(try store.eventShapes(after: seq) == [EventShape("machine/workers-a", "running", "unhealthy")])
+        try await store.syncMachines(observed: [Journal.observed("workers-a", state: .unhealthy)], unreachableProviders: [],
+                                     at: Journal.at(2_000))
+        #expect(try await store.machine(id: "workers-a")?.state == .unhealthy)
+        #expect(try await await store.eventShapes(after: seq) == [EventShape("machine/workers-a", "running", "unhealthy")])
     }
 
-    @Test func aTerminatingMachineThatDisappearedIsReturned() throws {
+    @Test func aTerminatingMachineThatDisappearedIsReturned() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         let store = try StateStore(path: directory.file("state.db"))
-        try store.syncMachines(observed: [Journal.observed("workers-a"), Journal.observed("workers-b")],
-                               unreachableProviders: [], at: Journal.at(1_000))
-        try store.recordIntent([Journal.action("act-ret", verb: .return, reason: .scaleDown)])
-        try store.markIssuing(actionID: "act-ret", requests: [Journal.giveBack("ret-1", action: "act-ret", machines: ["workers-b"])],
-                              newMachines: [], returningMachines: ["workers-b"], at: Journal.at(2_000))
-        #expect(try store.machine(id: "workers-b")?.state == .terminating)
+        try await store.syncMachines(observed: [Journal.observed("workers-a"), Journal.observed("workers-b")],
+                                     unreachableProviders: [], at: Journal.at(1_000))
+        try await store.recordIntent([Journal.action("act-ret", verb: .return, reason: .scaleDown)])
+        try await store.markIssuing(actionID: "act-ret", requests: [Journal.giveBack("ret-1", action: "act-ret", machines: ["workers-b"])],
+                                    newMachines: [], returningMachines: ["workers-b"], at: Journal.at(2_000))
+        #expect(try await store.machine(id: "workers-b")?.state == .terminating)
 
         // Still reported (running) while being returned: it stays terminating.
-        try store.syncMachines(observed: [Journal.observed("workers-a"), Journal.observed("workers-b")],
-                               unreachableProviders: [], at: Journal.at(3_000))
-        #expect(try store.machine(id: "workers-b")?.state == .terminating)
+        try await store.syncMachines(observed: [Journal.observed("workers-a"), Journal.observed("workers-b")],
+                                     unreachableProviders: [], at: Journal.at(3_000))
+        #expect(try await store.machine(id: "workers-b")?.state == .terminating)
 
-        let seq = try store.lastSeq()
-        try store.syncMachines(observed: [Journal.observed("workers-a")], unreachableProviders: [], at: Journal.at(4_000))
-        let returned = try #require(try store.machine(id: "workers-b"))
+        let seq = try await store.lastSeq()
+        try await store.syncMachines(observed: [Journal.observed("workers-a")], unreachableProviders: [], at: Journal.at(4_000))
+        let returned = try #require(try await store.machine(id: "workers-b"))
         #expect(returned.state == .returned)
         #expect(returned.message == "returned")
-        #expect(try store.eventShapes(after: seq) == [EventShape("machine/workers-b", "terminating", "returned")])
-        #expect(try store.activeMachines().map(\.id) == ["workers-a"])
+        #expect(try await await store.eventShapes(after: seq) == [EventShape("machine/workers-b", "terminating", "returned")])
+        #expect(try await store.activeMachines().map(\.id) == ["workers-a"])
     }
 
-    @Test func machinesOfAnUnreachableProviderAreLeftAlone() throws {
+    @Test func machinesOfAnUnreachableProviderAreLeftAlone() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         let store = try StateStore(path: directory.file("state.db"))
-        try store.syncMachines(observed: [Journal.observed("workers-a"), Journal.observed("far-a", fleet: "far", provider: "far"),
-                                          Journal.observed("far-b", fleet: "far", provider: "far")],
-                               unreachableProviders: [], at: Journal.at(1_000))
-        try store.recordIntent([Journal.action("act-ret", verb: .return, fleet: "far", reason: .scaleDown)])
-        try store.markIssuing(actionID: "act-ret", requests: [Journal.giveBack("ret-1", action: "act-ret", machines: ["far-b"], fleet: "far")],
-                              newMachines: [], returningMachines: ["far-b"], at: Journal.at(2_000))
-        let seq = try store.lastSeq()
+        try await store.syncMachines(observed: [Journal.observed("workers-a"), Journal.observed("far-a", fleet: "far", provider: "far"),
+                                                Journal.observed("far-b", fleet: "far", provider: "far")],
+                                     unreachableProviders: [], at: Journal.at(1_000))
+        try await store.recordIntent([Journal.action("act-ret", verb: .return, fleet: "far", reason: .scaleDown)])
+        try await store.markIssuing(actionID: "act-ret", requests: [Journal.giveBack("ret-1", action: "act-ret", machines: ["far-b"], fleet: "far")],
+                                    newMachines: [], returningMachines: ["far-b"], at: Journal.at(2_000))
+        let seq = try await store.lastSeq()
 
-        try store.syncMachines(observed: [], unreachableProviders: ["far"], at: Journal.at(3_000))
+        try await store.syncMachines(observed: [], unreachableProviders: ["far"], at: Journal.at(3_000))
 
-        #expect(try store.machine(id: "far-a")?.state == .running)
-        #expect(try store.machine(id: "far-b")?.state == .terminating)
-        #expect(try store.machine(id: "workers-a")?.state == .lost, "a reachable provider's missing machine is lost")
-        #expect(try store.eventShapes(after: seq) == [EventShape("machine/workers-a", "running", "lost")])
+        #expect(try await store.machine(id: "far-a")?.state == .running)
+        #expect(try await store.machine(id: "far-b")?.state == .terminating)
+        #expect(try await store.machine(id: "workers-a")?.state == .lost, "a reachable provider's missing machine is lost")
+        #expect(try await await store.eventShapes(after: seq) == [EventShape("machine/workers-a", "running", "lost")])
     }
 
-    @Test func aPendingMachineWithoutProviderIDIsInFlightNotLost() throws {
+    @Test func aPendingMachineWithoutProviderIDIsInFlightNotLost() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         let store = try StateStore(path: directory.file("state.db"))
-        try store.recordIntent([Journal.action("act-1")])
+        try await store.recordIntent([Journal.action("act-1")])
         let part = Journal.provision("req-1", action: "act-1", machines: ["workers-new", "workers-answered"])
-        try store.markIssuing(actionID: "act-1", requests: [part.intent], newMachines: part.machines, returningMachines: [],
-                              at: Journal.at(2_000))
+        try await store.markIssuing(actionID: "act-1", requests: [part.intent], newMachines: part.machines, returningMachines: [],
+                                    at: Journal.at(2_000))
         // The provider answered for one of them (it has a handle) but it is still pending.
-        try store.finishRequest(id: "req-1", status: .inProgress, message: "waiting", machineUpdates: [
+        try await store.finishRequest(id: "req-1", status: .inProgress, message: "waiting", machineUpdates: [
             MachineUpdate(machineID: "workers-answered", state: .pending, providerID: "here:99"),
         ], at: Journal.at(3_000))
-        #expect(try store.machine(id: "workers-new")?.recorded.inFlight == true)
-        #expect(try store.machine(id: "workers-answered")?.recorded.inFlight == false)
+        #expect(try await store.machine(id: "workers-new")?.recorded.inFlight == true)
+        #expect(try await store.machine(id: "workers-answered")?.recorded.inFlight == false)
 
-        try store.syncMachines(observed: [], unreachableProviders: [], at: Journal.at(4_000))
+        try await store.syncMachines(observed: [], unreachableProviders: [], at: Journal.at(4_000))
 
-        #expect(try store.machine(id: "workers-new")?.state == .pending, "being created: the provider has not answered yet")
-        #expect(try store.machine(id: "workers-answered")?.state == .lost, "it has a handle, so its absence counts")
+        #expect(try await store.machine(id: "workers-new")?.state == .pending, "being created: the provider has not answered yet")
+        #expect(try await store.machine(id: "workers-answered")?.state == .lost, "it has a handle, so its absence counts")
     }
 
-    @Test func anInFlightMachineThatAppearsTakesTheObservedStateAndHandle() throws {
+    @Test func anInFlightMachineThatAppearsTakesTheObservedStateAndHandle() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         let store = try StateStore(path: directory.file("state.db"))
-        try store.recordIntent([Journal.action("act-1")])
+        try await store.recordIntent([Journal.action("act-1")])
         let part = Journal.provision("req-1", action: "act-1", machines: ["workers-a"])
-        try store.markIssuing(actionID: "act-1", requests: [part.intent], newMachines: part.machines, returningMachines: [],
-                              at: Journal.at(2_000))
+        try await store.markIssuing(actionID: "act-1", requests: [part.intent], newMachines: part.machines, returningMachines: [],
+                                    at: Journal.at(2_000))
 
-        try store.syncMachines(observed: [Journal.observed("workers-a")], unreachableProviders: [], at: Journal.at(3_000))
+        try await store.syncMachines(observed: [Journal.observed("workers-a")], unreachableProviders: [], at: Journal.at(3_000))
 
-        let machine = try #require(try store.machine(id: "workers-a"))
+        let machine = try #require(try await store.machine(id: "workers-a"))
         #expect(machine.state == .running)
         #expect(machine.providerId == "here:workers-a")
         #expect(machine.requestId == "req-1", "a known machine is updated, not adopted")
         #expect(!machine.message.hasPrefix("adopted"))
     }
 
-    @Test func aReturnedMachineSeenAgainIsRecordedAsHeldAgain() throws {
+    @Test func aReturnedMachineSeenAgainIsRecordedAsHeldAgain() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         let store = try StateStore(path: directory.file("state.db"))
-        try store.syncMachines(observed: [Journal.observed("workers-a")], unreachableProviders: [], at: Journal.at(1_000))
-        try store.recordIntent([Journal.action("act-ret", verb: .return, reason: .scaleDown)])
-        try store.markIssuing(actionID: "act-ret", requests: [Journal.giveBack("ret-1", action: "act-ret", machines: ["workers-a"])],
-                              newMachines: [], returningMachines: ["workers-a"], at: Journal.at(2_000))
-        try store.syncMachines(observed: [], unreachableProviders: [], at: Journal.at(3_000))
-        #expect(try store.machine(id: "workers-a")?.state == .returned)
+        try await store.syncMachines(observed: [Journal.observed("workers-a")], unreachableProviders: [], at: Journal.at(1_000))
+        try await store.recordIntent([Journal.action("act-ret", verb: .return, reason: .scaleDown)])
+        try await store.markIssuing(actionID: "act-ret", requests: [Journal.giveBack("ret-1", action: "act-ret", machines: ["workers-a"])],
+                                    newMachines: [], returningMachines: ["workers-a"], at: Journal.at(2_000))
+        try await store.syncMachines(observed: [], unreachableProviders: [], at: Journal.at(3_000))
+        #expect(try await store.machine(id: "workers-a")?.state == .returned)
 
-        try store.syncMachines(observed: [Journal.observed("workers-a")], unreachableProviders: [], at: Journal.at(4_000))
-        let machine = try #require(try store.machine(id: "workers-a"))
+        try await store.syncMachines(observed: [Journal.observed("workers-a")], unreachableProviders: [], at: Journal.at(4_000))
+        let machine = try #require(try await store.machine(id: "workers-a"))
         #expect(machine.state == .running)
         #expect(machine.message == "seen again")
-        #expect(try store.activeMachines().map(\.id) == ["workers-a"])
+        #expect(try await store.activeMachines().map(\.id) == ["workers-a"])
     }
 }

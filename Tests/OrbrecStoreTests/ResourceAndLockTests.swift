@@ -23,95 +23,95 @@ import OrbrecStore
     static let templateID = ResourceID(.template, "worker")
     static let providerID = ResourceID(.provider, "here")
 
-    func generations(_ store: StateStore) throws -> [ResourceID: Int] {
-        Dictionary(uniqueKeysWithValues: try store.resources().map { ($0.id, $0.generation) })
+    func generations(_ store: StateStore) async throws -> [ResourceID: Int] {
+        Dictionary(uniqueKeysWithValues: try await store.resources().map { ($0.id, $0.generation) })
     }
 
-    @Test func theGenerationStartsAtOneAndMovesOnlyWhenTheSpecChanges() throws {
+    @Test func theGenerationStartsAtOneAndMovesOnlyWhenTheSpecChanges() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         let store = try StateStore(path: directory.file("state.db"))
 
-        try store.recordApplied(Self.desired(count: 2), versions: [:], conditions: [:], forget: [], at: Journal.at(1_000))
-        #expect(try generations(store) == [Self.providerID: 1, Self.templateID: 1, Self.fleetID: 1])
+        try await store.recordApplied(Self.desired(count: 2), versions: [:], conditions: [:], forget: [], at: Journal.at(1_000))
+        #expect(try await generations(store) == [Self.providerID: 1, Self.templateID: 1, Self.fleetID: 1])
 
-        try store.recordApplied(Self.desired(count: 2), versions: [:], conditions: [:], forget: [], at: Journal.at(2_000))
-        #expect(try generations(store) == [Self.providerID: 1, Self.templateID: 1, Self.fleetID: 1], "same spec hash")
+        try await store.recordApplied(Self.desired(count: 2), versions: [:], conditions: [:], forget: [], at: Journal.at(2_000))
+        #expect(try await generations(store) == [Self.providerID: 1, Self.templateID: 1, Self.fleetID: 1], "same spec hash")
 
-        try store.recordApplied(Self.desired(count: 3), versions: [:], conditions: [:], forget: [], at: Journal.at(3_000))
-        #expect(try generations(store) == [Self.providerID: 1, Self.templateID: 1, Self.fleetID: 2])
+        try await store.recordApplied(Self.desired(count: 3), versions: [:], conditions: [:], forget: [], at: Journal.at(3_000))
+        #expect(try await generations(store) == [Self.providerID: 1, Self.templateID: 1, Self.fleetID: 2])
 
-        try store.recordApplied(Self.desired(count: 5), versions: [:], conditions: [:], forget: [], at: Journal.at(4_000))
-        try store.recordApplied(Self.desired(count: 5), versions: [:], conditions: [:], forget: [], at: Journal.at(5_000))
-        #expect(try generations(store) == [Self.providerID: 1, Self.templateID: 1, Self.fleetID: 3])
+        try await store.recordApplied(Self.desired(count: 5), versions: [:], conditions: [:], forget: [], at: Journal.at(4_000))
+        try await store.recordApplied(Self.desired(count: 5), versions: [:], conditions: [:], forget: [], at: Journal.at(5_000))
+        #expect(try await generations(store) == [Self.providerID: 1, Self.templateID: 1, Self.fleetID: 3])
 
-        let fleet = try #require(try store.resources().first { $0.id == Self.fleetID })
+        let fleet = try #require(try await store.resources().first { $0.id == Self.fleetID })
         #expect(fleet.specHash == Self.desired(count: 5).fleets["workers"]?.specHash)
         #expect(fleet.appliedAt == Journal.at(5_000))
         #expect(fleet.status == "applied")
         #expect(fleet.spec.contains("\"count\":5"), "the applied spec is kept as JSON")
     }
 
-    @Test func versionsAndConditionsAreKeptUntilReplaced() throws {
+    @Test func versionsAndConditionsAreKeptUntilReplaced() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         let store = try StateStore(path: directory.file("state.db"))
         let ready = Condition(type: "Ready", status: "True", reason: "AllRunning", message: "2/2", observedGeneration: 1,
                               lastTransitionTime: Journal.at(1_000))
-        try store.recordApplied(Self.desired(), versions: [Self.fleetID: "v1"], conditions: [Self.fleetID: [ready]], forget: [],
-                                at: Journal.at(1_000))
-        try store.recordApplied(Self.desired(), versions: [:], conditions: [:], forget: [], at: Journal.at(2_000))
-        let fleet = try #require(try store.resources().first { $0.id == Self.fleetID })
+        try await store.recordApplied(Self.desired(), versions: [Self.fleetID: "v1"], conditions: [Self.fleetID: [ready]], forget: [],
+                                      at: Journal.at(1_000))
+        try await store.recordApplied(Self.desired(), versions: [:], conditions: [:], forget: [], at: Journal.at(2_000))
+        let fleet = try #require(try await store.resources().first { $0.id == Self.fleetID })
         #expect(fleet.version == "v1")
         #expect(fleet.conditions == [ready])
         #expect(fleet.labels == [:])
-        let provider = try #require(try store.resources().first { $0.id == Self.providerID })
+        let provider = try #require(try await store.resources().first { $0.id == Self.providerID })
         #expect(provider.labels == ["tier": "dev"])
         #expect(provider.version == "")
     }
 
-    @Test func forgetDeletesTheResource() throws {
+    @Test func forgetDeletesTheResource() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         let store = try StateStore(path: directory.file("state.db"))
-        try store.recordApplied(Self.desired(), versions: [:], conditions: [:], forget: [], at: Journal.at(1_000))
-        #expect(try store.resources().count == 3)
+        try await store.recordApplied(Self.desired(), versions: [:], conditions: [:], forget: [], at: Journal.at(1_000))
+        #expect(try await store.resources().count == 3)
 
-        try store.recordApplied(Self.desired(withFleet: false), versions: [:], conditions: [:], forget: [Self.fleetID],
-                                at: Journal.at(2_000))
-        #expect(Set(try store.resources().map(\.id)) == [Self.providerID, Self.templateID])
-        #expect(!(try store.knownResources().map(\.id).contains(Self.fleetID)))
+        try await store.recordApplied(Self.desired(withFleet: false), versions: [:], conditions: [:], forget: [Self.fleetID],
+                                      at: Journal.at(2_000))
+        #expect(Set(try await store.resources().map(\.id)) == [Self.providerID, Self.templateID])
+        #expect(!(try await store.knownResources().map(\.id).contains(Self.fleetID)))
 
         // Applied again after being forgotten: a new resource, generation 1.
-        try store.recordApplied(Self.desired(count: 9), versions: [:], conditions: [:], forget: [], at: Journal.at(3_000))
-        #expect(try generations(store)[Self.fleetID] == 1)
+        try await store.recordApplied(Self.desired(count: 9), versions: [:], conditions: [:], forget: [], at: Journal.at(3_000))
+        #expect(try await generations(store)[Self.fleetID] == 1)
     }
 
-    @Test func appliedProvidersDecodeTheProviderSpecBack() throws {
+    @Test func appliedProvidersDecodeTheProviderSpecBack() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         let store = try StateStore(path: directory.file("state.db"))
         let desired = Self.desired()
-        try store.recordApplied(desired, versions: [:], conditions: [:], forget: [], at: Journal.at(1_000))
+        try await store.recordApplied(desired, versions: [:], conditions: [:], forget: [], at: Journal.at(1_000))
 
-        let providers = try store.appliedProviders()
+        let providers = try await store.appliedProviders()
         #expect(providers == [try #require(desired.providers["here"])])
         #expect(providers.first?.metadata.location == Self.providerLocation)
         #expect(providers.first?.maxInFlight == 4)
         #expect(providers.first?.region == "nowhere")
 
         // Still there once the provider has left the configuration (not forgotten).
-        try store.recordApplied(DesiredState(), versions: [:], conditions: [:], forget: [], at: Journal.at(2_000))
-        #expect(try store.appliedProviders().map(\.name) == ["here"])
+        try await store.recordApplied(DesiredState(), versions: [:], conditions: [:], forget: [], at: Journal.at(2_000))
+        #expect(try await store.appliedProviders().map(\.name) == ["here"])
     }
 
-    @Test func knownResourcesCarryAnnotationsAndSourceLocation() throws {
+    @Test func knownResourcesCarryAnnotationsAndSourceLocation() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         let store = try StateStore(path: directory.file("state.db"))
-        try store.recordApplied(Self.desired(), versions: [:], conditions: [:], forget: [], at: Journal.at(1_000))
+        try await store.recordApplied(Self.desired(), versions: [:], conditions: [:], forget: [], at: Journal.at(1_000))
 
-        let known = Dictionary(uniqueKeysWithValues: try store.knownResources().map { ($0.id, $0) })
+        let known = Dictionary(uniqueKeysWithValues: try await store.knownResources().map { ($0.id, $0) })
         #expect(known.count == 3)
         let fleet = try #require(known[Self.fleetID])
         var expectedFleet = KnownResource(id: Self.fleetID, annotations: [Metadata.preventDestroyAnnotation: "true"],
@@ -127,20 +127,20 @@ import OrbrecStore
         #expect(expectedTemplate.fields?["command"] == #"["sleep", "30"]"#)
     }
 
-    @Test func templateHistoryKeepsTheFirstRecordOfEachHashAndOnlyADigestOfUserData() throws {
+    @Test func templateHistoryKeepsTheFirstRecordOfEachHashAndOnlyADigestOfUserData() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         let store = try StateStore(path: directory.file("state.db"))
         var template = TemplateSpec(metadata: Metadata(name: "web"), provider: "ec2")
         template.imageId = "ami-1"
         template.userData = "TOKEN=hunter2"
-        try store.recordTemplateHistory([template], at: Journal.at(1_000))
-        try store.recordTemplateHistory([template], at: Journal.at(2_000))
+        try await store.recordTemplateHistory([template], at: Journal.at(1_000))
+        try await store.recordTemplateHistory([template], at: Journal.at(2_000))
         var moved = template
         moved.imageId = "ami-2"
-        try store.recordApplied(DesiredState(templates: [moved]), versions: [:], conditions: [:], forget: [], at: Journal.at(3_000))
+        try await store.recordApplied(DesiredState(templates: [moved]), versions: [:], conditions: [:], forget: [], at: Journal.at(3_000))
 
-        let history = try store.templateHistory()
+        let history = try await store.templateHistory()
         #expect(history.count == 2)
         #expect(history[template.specHash] == template.replacementFieldValues)
         #expect(history[moved.specHash]?["imageId"] == #""ami-2""#)
@@ -149,14 +149,14 @@ import OrbrecStore
         #expect(digest.contains("hunter2") == false)
     }
 
-    @Test func anAnnotationChangeIsRecordedEvenWithoutANewGeneration() throws {
+    @Test func anAnnotationChangeIsRecordedEvenWithoutANewGeneration() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         let store = try StateStore(path: directory.file("state.db"))
-        try store.recordApplied(Self.desired(), versions: [:], conditions: [:], forget: [], at: Journal.at(1_000))
-        try store.recordApplied(Self.desired(providerAnnotations: [Metadata.preventDestroyAnnotation: "true"]),
-                                versions: [:], conditions: [:], forget: [], at: Journal.at(2_000))
-        let provider = try #require(try store.knownResources().first { $0.id == Self.providerID })
+        try await store.recordApplied(Self.desired(), versions: [:], conditions: [:], forget: [], at: Journal.at(1_000))
+        try await store.recordApplied(Self.desired(providerAnnotations: [Metadata.preventDestroyAnnotation: "true"]),
+                                      versions: [:], conditions: [:], forget: [], at: Journal.at(2_000))
+        let provider = try #require(try await store.knownResources().first { $0.id == Self.providerID })
         #expect(provider.preventsDestroy, "the latest annotations are what is known")
     }
 }
@@ -168,42 +168,42 @@ import OrbrecStore
                    createdAt: Journal.at(time))
     }
 
-    @Test func theFirstLockerTakesItAndTheSecondGetsTheHolder() throws {
+    @Test func theFirstLockerTakesItAndTheSecondGetsTheHolder() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         let store = try StateStore(path: directory.file("state.db"))
-        #expect(try store.currentLock() == nil)
+        #expect(try await store.currentLock() == nil)
 
         let first = Self.lock("lock-a")
-        #expect(try store.tryLock(first, isStale: { _ in Issue.record("nobody holds it yet"); return false }) == nil)
-        #expect(try store.currentLock() == first)
+        #expect(try await store.tryLock(first, isStale: { _ in Issue.record("nobody holds it yet"); return false }) == nil)
+        #expect(try await store.currentLock() == first)
 
         let second = Self.lock("lock-b")
-        let holder = try store.tryLock(second, isStale: { holder in
+        let holder = try await store.tryLock(second, isStale: { holder in
             #expect(holder == first, "asked about the holder")
             return false
         })
         #expect(holder == first)
-        #expect(try store.currentLock() == first)
+        #expect(try await store.currentLock() == first)
 
         // Taking it again with the holder's own id is not a conflict.
-        #expect(try store.tryLock(first, isStale: { _ in false }) == nil)
-        #expect(try store.currentLock() == first)
-        #expect(try store.allEvents().isEmpty, "taking a free lock writes no event")
+        #expect(try await store.tryLock(first, isStale: { _ in false }) == nil)
+        #expect(try await store.currentLock() == first)
+        #expect(try await await store.allEvents().isEmpty, "taking a free lock writes no event")
     }
 
-    @Test func aStaleHolderIsTakenOverAndAnEventRecordsTheBrokenLock() throws {
+    @Test func aStaleHolderIsTakenOverAndAnEventRecordsTheBrokenLock() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         let store = try StateStore(path: directory.file("state.db"))
         let first = Self.lock("lock-a", pid: 4242)
-        #expect(try store.tryLock(first, isStale: { _ in false }) == nil)
+        #expect(try await store.tryLock(first, isStale: { _ in false }) == nil)
 
         let second = Self.lock("lock-b", at: 5_000)
-        #expect(try store.tryLock(second, isStale: { $0.id == "lock-a" }) == nil)
-        #expect(try store.currentLock() == second)
+        #expect(try await store.tryLock(second, isStale: { $0.id == "lock-a" }) == nil)
+        #expect(try await store.currentLock() == second)
 
-        let events = try store.allEvents()
+        let events = try await store.allEvents()
         #expect(events.map(EventShape.init) == [EventShape("lock/lock-a", "held", "broken")])
         #expect(events.first?.resource == "state")
         #expect(events.first?.at == Journal.at(5_000))
@@ -211,38 +211,38 @@ import OrbrecStore
         #expect(events.first?.cause.contains("host-lock-a") == true)
     }
 
-    @Test func unlockWithAWrongIDDoesNothingAndWithTheRightIDReleases() throws {
+    @Test func unlockWithAWrongIDDoesNothingAndWithTheRightIDReleases() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         let store = try StateStore(path: directory.file("state.db"))
         let first = Self.lock("lock-a")
-        #expect(try store.tryLock(first, isStale: { _ in false }) == nil)
+        #expect(try await store.tryLock(first, isStale: { _ in false }) == nil)
 
-        try store.unlock(id: "lock-other")
-        #expect(try store.currentLock() == first)
+        try await store.unlock(id: "lock-other")
+        #expect(try await store.currentLock() == first)
 
-        try store.unlock(id: "lock-a")
-        #expect(try store.currentLock() == nil)
-        try store.unlock(id: "lock-a")  // already free: no error
-        #expect(try store.tryLock(Self.lock("lock-b"), isStale: { _ in false }) == nil)
-        #expect(try store.currentLock()?.id == "lock-b")
+        try await store.unlock(id: "lock-a")
+        #expect(try await store.currentLock() == nil)
+        try await store.unlock(id: "lock-a")  // already free: no error
+        #expect(try await store.tryLock(Self.lock("lock-b"), isStale: { _ in false }) == nil)
+        #expect(try await store.currentLock()?.id == "lock-b")
     }
 
-    @Test func forceUnlockRemovesOnlyTheNamedHolder() throws {
+    @Test func forceUnlockRemovesOnlyTheNamedHolder() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         let store = try StateStore(path: directory.file("state.db"))
-        #expect(try store.forceUnlock(id: "lock-a", at: Journal.at(500)) == false, "nothing to remove")
+        #expect(try await store.forceUnlock(id: "lock-a", at: Journal.at(500)) == false, "nothing to remove")
         let first = Self.lock("lock-a")
-        #expect(try store.tryLock(first, isStale: { _ in false }) == nil)
+        #expect(try await store.tryLock(first, isStale: { _ in false }) == nil)
 
-        #expect(try store.forceUnlock(id: "lock-wrong", at: Journal.at(2_000)) == false)
-        #expect(try store.currentLock() == first)
-        #expect(try store.allEvents().isEmpty)
+        #expect(try await store.forceUnlock(id: "lock-wrong", at: Journal.at(2_000)) == false)
+        #expect(try await store.currentLock() == first)
+        #expect(try await store.allEvents().isEmpty)
 
-        #expect(try store.forceUnlock(id: "lock-a", at: Journal.at(3_000)) == true)
-        #expect(try store.currentLock() == nil)
-        #expect(try store.eventShapes() == [EventShape("lock/lock-a", "held", "force-unlocked")])
-        #expect(try store.allEvents().first?.at == Journal.at(3_000))
+        #expect(try await store.forceUnlock(id: "lock-a", at: Journal.at(3_000)) == true)
+        #expect(try await store.currentLock() == nil)
+        #expect(try await store.eventShapes() == [EventShape("lock/lock-a", "held", "force-unlocked")])
+        #expect(try await store.allEvents().first?.at == Journal.at(3_000))
     }
 }

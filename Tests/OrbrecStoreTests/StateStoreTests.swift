@@ -30,12 +30,12 @@ import OrbrecStore
         #expect(other.stateID != stateID, "another state file is another state")
     }
 
-    @Test func theFileIsInWALMode() throws {
+    @Test func theFileIsInWALMode() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         let path = directory.file("state.db")
         let store = try StateStore(path: path)
-        try store.recordIntent([Journal.action("act-wal")])
+        try await store.recordIntent([Journal.action("act-wal")])
 
         #expect(FileManager.default.fileExists(atPath: path + "-wal"), "a write goes to the write-ahead log")
 
@@ -69,21 +69,21 @@ import OrbrecStore
         #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path).isEmpty)
     }
 
-    @Test func reopeningKeepsTheJournal() throws {
+    @Test func reopeningKeepsTheJournal() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         let path = directory.file("state.db")
         do {
             let store = try StateStore(path: path)
-            try store.recordIntent([Journal.action("act-1")])
+            try await store.recordIntent([Journal.action("act-1")])
         }
         let store = try StateStore(path: path)
-        #expect(try store.action(id: "act-1")?.state == .planned)
-        #expect(try store.allEvents().count == 1, "migrations ran once, nothing was added by reopening")
+        #expect(try await store.action(id: "act-1")?.state == .planned)
+        #expect(try await await store.allEvents().count == 1, "migrations ran once, nothing was added by reopening")
     }
 
     /// The CLI and the daemon each open the file: each sees what the other writes.
-    @Test func twoStoresOnTheSameFileSeeEachOthersWrites() throws {
+    @Test func twoStoresOnTheSameFileSeeEachOthersWrites() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         let path = directory.file("state.db")
@@ -91,30 +91,30 @@ import OrbrecStore
         let daemon = try StateStore(path: path)
         #expect(cli.stateID == daemon.stateID)
 
-        try cli.recordIntent([Journal.action("act-1")])
-        #expect(try daemon.action(id: "act-1")?.state == .planned)
+        try await cli.recordIntent([Journal.action("act-1")])
+        #expect(try await daemon.action(id: "act-1")?.state == .planned)
 
         let part = Journal.provision("req-1", action: "act-1", machines: ["workers-a"])
-        try daemon.markIssuing(actionID: "act-1", requests: [part.intent], newMachines: part.machines, returningMachines: [],
-                               at: Journal.at(2_000))
-        #expect(try cli.interruptedActions().map(\.id) == ["act-1"])
-        #expect(try cli.activeMachines().map(\.id) == ["workers-a"])
+        try await daemon.markIssuing(actionID: "act-1", requests: [part.intent], newMachines: part.machines, returningMachines: [],
+                                     at: Journal.at(2_000))
+        #expect(try await cli.interruptedActions().map(\.id) == ["act-1"])
+        #expect(try await cli.activeMachines().map(\.id) == ["workers-a"])
 
-        try cli.finishRequest(id: "req-1", status: .complete, message: "done",
-                              machineUpdates: [MachineUpdate(machineID: "workers-a", state: .running, providerID: "here:1")],
-                              at: Journal.at(3_000))
-        try cli.finishAction(id: "act-1", state: .succeeded, error: nil, at: Journal.at(3_000))
-        #expect(try daemon.machine(id: "workers-a")?.state == .running)
-        #expect(try daemon.interruptedActions().isEmpty)
+        try await cli.finishRequest(id: "req-1", status: .complete, message: "done",
+                                    machineUpdates: [MachineUpdate(machineID: "workers-a", state: .running, providerID: "here:1")],
+                                    at: Journal.at(3_000))
+        try await cli.finishAction(id: "act-1", state: .succeeded, error: nil, at: Journal.at(3_000))
+        #expect(try await daemon.machine(id: "workers-a")?.state == .running)
+        #expect(try await daemon.interruptedActions().isEmpty)
 
         let daemonLock = LockRecord(id: "lock-daemon", operation: "daemon", who: "d@h", host: "h", pid: 10, processStart: "1",
                                     createdAt: Journal.at(4_000))
-        #expect(try daemon.tryLock(daemonLock, isStale: { _ in false }) == nil)
+        #expect(try await daemon.tryLock(daemonLock, isStale: { _ in false }) == nil)
         let cliLock = LockRecord(id: "lock-cli", operation: "apply", who: "c@h", host: "h", pid: 11, processStart: "1",
                                  createdAt: Journal.at(4_000))
-        #expect(try cli.tryLock(cliLock, isStale: { _ in false }) == daemonLock)
+        #expect(try await cli.tryLock(cliLock, isStale: { _ in false }) == daemonLock)
 
-        #expect(try cli.allEvents() == daemon.allEvents())
+        #expect(try await await cli.allEvents() == daemon.allEvents())
     }
 
     /// BUG (StateStore.init): the CLI and the daemon may both open a state that does not exist
@@ -216,12 +216,12 @@ import OrbrecStore
         #expect(try StateStore(path: path).stateID == store.stateID)
     }
 
-    @Test func aNewStateIsReadableByItsOwnerOnly() throws {
+    @Test func aNewStateIsReadableByItsOwnerOnly() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         let path = directory.file("private/state.db")
         let store = try StateStore(path: path)
-        _ = try store.recordEvent(resource: "state", subject: "test", from: nil, to: "written", cause: "test", at: Instant(millisecondsSinceEpoch: 1))
+        _ = try await store.recordEvent(resource: "state", subject: "test", from: nil, to: "written", cause: "test", at: Instant(millisecondsSinceEpoch: 1))
         for (file, mode) in [(directory.file("private"), 0o700), (path, 0o600), (path + "-wal", 0o600), (path + "-shm", 0o600)] {
             #expect(try FileManager.default.attributesOfItem(atPath: file)[.posixPermissions] as? Int == mode, "\(file)")
         }
@@ -240,7 +240,7 @@ import OrbrecStore
                 group.addTask {
                     let lock = LockRecord(id: "lock-\(index)", operation: "apply", who: "w\(index)@h", host: "h",
                                           pid: Int32(1000 + index), processStart: "1", createdAt: Journal.at(Int64(index)))
-                    return (lock.id, try store.tryLock(lock, isStale: { _ in false }))
+                    return (lock.id, try await store.tryLock(lock, isStale: { _ in false }))
                 }
             }
             var all: [(String, LockRecord?)] = []
@@ -249,7 +249,7 @@ import OrbrecStore
         }
         let winners = results.filter { $0.1 == nil }.map(\.0)
         #expect(winners.count == 1)
-        let current = try #require(try stores[0].currentLock())
+        let current = try #require(try await stores[0].currentLock())
         #expect(winners == [current.id])
         #expect(results.filter { $0.1 != nil }.allSatisfy { $0.1 == current })
     }

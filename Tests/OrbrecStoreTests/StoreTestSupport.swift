@@ -86,11 +86,11 @@ struct EventShape: Hashable, CustomStringConvertible {
 
 extension StateStore {
     /// Every event, in order.
-    func allEvents() throws -> [EventRecord] { try events(after: 0, limit: 100_000) }
+    func allEvents() async throws -> [EventRecord] { try await events(after: 0, limit: 100_000) }
 
     /// The events after `seq`, as shapes.
-    func eventShapes(after seq: Int64 = 0) throws -> [EventShape] { try events(after: seq, limit: 100_000).map(EventShape.init) }
+    func eventShapes(after seq: Int64 = 0) async throws -> [EventShape] { try await events(after: seq, limit: 100_000).map(EventShape.init) }
 
     /// The sequence number of the latest event, or 0.
-    func lastSeq() throws -> Int64 { try allEvents().last?.seq ?? 0 }
+    func lastSeq() async throws -> Int64 { try await allEvents().last?.seq ?? 0 }
 }

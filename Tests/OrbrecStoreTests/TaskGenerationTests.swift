@@ -12,12 +12,12 @@ import Testing
         keys.map { TaskStatus(pool: pool, key: "k\($0)", state: state, attemptsStarted: 0) }
     }
 
-    func expectSame(_ store: StateStore, _ comment: Comment) throws {
-        let fresh = try store.tasks().map(\.status)
-        #expect(try store.taskStatuses() == fresh, comment)
+    func expectSame(_ store: StateStore, _ comment: Comment) async throws {
+        let fresh = try await store.tasks().map(\.status)
+        #expect(try await store.taskStatuses() == fresh, comment)
     }
 
-    @Test func theKeptTasksAreAlwaysThoseOfTheJournalWhoeverChangesThem() throws {
+    @Test func theKeptTasksAreAlwaysThoseOfTheJournalWhoeverChangesThem() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         let path = directory.file("state.db")
@@ -25,46 +25,46 @@ import Testing
         let other = try StateStore(path: path)  // another process's view of the same state
         let now = Instant(millisecondsSinceEpoch: 5_000)
 
-        try store.setTasks(statuses("alpha", 1...300) + statuses("beta", 1...5), cause: "test", at: now)
-        try expectSame(store, "first read")
-        try expectSame(store, "read again, nothing changed")
+        try await store.setTasks(statuses("alpha", 1...300) + statuses("beta", 1...5), cause: "test", at: now)
+        try await expectSame(store, "first read")
+        try await expectSame(store, "read again, nothing changed")
 
         // A change by another store (process) to one task of one pool.
         var changed = statuses("beta", 3...3, state: .completed)
         changed[0].attemptsStarted = 1
         changed[0].lastOutcome = AttemptOutcome(exitCode: 0)
-        try other.setTasks(changed, cause: "other process", at: now)
-        let seen = try store.taskStatuses()
+        try await other.setTasks(changed, cause: "other process", at: now)
+        let seen = try await store.taskStatuses()
         #expect(seen.first { $0.pool == "beta" && $0.key == "k3" }?.state == .completed, "another process's change is seen")
         #expect(seen.first { $0.pool == "beta" && $0.key == "k3" }?.lastOutcome?.exitCode == 0)
-        try expectSame(store, "after another process's change")
+        try await expectSame(store, "after another process's change")
 
         // A pool that appears, and a write that goes around every method of the store.
-        try other.setTasks(statuses("gamma", 1...2), cause: "new pool", at: now)
-        try expectSame(store, "a new pool")
+        try await other.setTasks(statuses("gamma", 1...2), cause: "new pool", at: now)
+        try await expectSame(store, "a new pool")
         let raw = try DatabaseQueue(path: path)
-        try raw.write { db in
+        try await raw.write { db in
             try db.execute(sql: "UPDATE tasks SET state = 'dead_letter' WHERE pool = 'alpha' AND key = 'k7'")
             try db.execute(sql: "DELETE FROM tasks WHERE pool = 'gamma' AND key = 'k1'")
         }
         try raw.close()
-        let after = try store.taskStatuses()
+        let after = try await store.taskStatuses()
         #expect(after.first { $0.pool == "alpha" && $0.key == "k7" }?.state == .deadLetter, "a raw UPDATE moves the generation too")
         #expect(!after.contains { $0.pool == "gamma" && $0.key == "k1" }, "a DELETE too")
-        try expectSame(store, "after raw writes")
+        try await expectSame(store, "after raw writes")
         #expect(after.count == 306)
     }
 
     /// A state made before the generations existed (v7) gets one for each pool it holds.
-    @Test func aStateFromBeforeGenerationsIsGivenOneForEachPool() throws {
+    @Test func aStateFromBeforeGenerationsIsGivenOneForEachPool() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         let path = directory.file("state.db")
         let store = try StateStore(path: path)
-        try store.setTasks(statuses("alpha", 1...3) + statuses("beta", 1...2), cause: "test", at: Instant(millisecondsSinceEpoch: 1))
+        try await store.setTasks(statuses("alpha", 1...3) + statuses("beta", 1...2), cause: "test", at: Instant(millisecondsSinceEpoch: 1))
         // Back to v7: no generations table, no triggers, no record of the v8 migration.
         let raw = try DatabaseQueue(path: path)
-        try raw.write { db in
+        try await raw.write { db in
             for trigger in ["tasks_generation_insert", "tasks_generation_update", "tasks_generation_delete"] {
                 try db.execute(sql: "DROP TRIGGER \(trigger)")
             }
@@ -73,7 +73,7 @@ import Testing
         }
         try raw.close()
         let reopened = try StateStore(path: path)
-        #expect(try reopened.taskStatuses().count == 5)
-        try expectSame(reopened, "upgraded state")
+        #expect(try await reopened.taskStatuses().count == 5)
+        try await expectSame(reopened, "upgraded state")
     }
 }

@@ -44,7 +44,7 @@ extension ReconcileLoop {
                 flowLockSince = ContinuousClock.now
                 // While the lock was free a CLI may have cancelled, requeued, applied or cancelled a
                 // workflow run: a pass reads it all before anything more starts.
-                let version = try store.othersChangeCounter()
+                let version = try await store.othersChangeCounter()
                 if version != flowJournalVersion {
                     log.debug("the journal changed while the lock was free; a pass looks before the next step")
                     await endFlowSteps()
@@ -90,9 +90,11 @@ extension ReconcileLoop {
             }
         }
         if let id = flowLock {
-            lock.release(id)
+            // Cleared before the release is awaited: the actor's state never names a lock
+            // being given back.
             flowLock = nil
             flowLockSince = nil
+            await lock.release(id)
         }
     }
 

@@ -26,97 +26,100 @@ extension ReconcileLoop {
         var stateFailed = false
         do {
             let lockID = try await acquireLock()
-            defer { lock.release(lockID) }
-            for line in try await reconciler.recoverInterrupted(desired: desired) { log.info(line) }
-            let snapshot = try await reconciler.snapshot(of: desired, sync: true)
-            for note in snapshot.workflowNotes { log.info(note) }
-            pools.replace(with: snapshot.desired.pools)
-            // What workflow runs add is acted on in every pass: their pools, and the fleets
-            // whose count a run step set.
-            var wanted = wanted
-            for name in snapshot.desired.pools.keys where desired.pools[name] == nil { wanted.insert(ResourceID(.taskPool, name)) }
-            for (name, fleet) in snapshot.desired.fleets where desired.fleets[name]?.count != fleet.count { wanted.insert(ResourceID(.fleet, name)) }
-            let result: PlanResult
-            do throws(PlanFailure) {
-                result = try reconciler.plan(snapshot, allowEmpty: options.allowEmpty)
-            } catch {
-                throw PassFailure(message: "no plan could be made: " + error.diagnostics.map(\.rendered).joined(separator: "; "))
-            }
-            // A removal right after a change may be half of a multi-file edit (a file moved
-            // between directories, a checkout): it waits for the configuration to be quiet.
-            let pruneFrom = lastChangeAt.map { $0.adding(options.pruneDelay) }
-            let holding = pruneFrom.map { scheduledAt < $0 } ?? false
-            var scheduled: [ScheduledAction] = []
-            let denials = try reconciler.unresolvedDenials(result.policy, revision: desired.revision).map { violation in
-                "Policy/\(violation.policy) \(violation.rule) \(violation.resource?.description ?? "plan"): \(violation.message)"
-            }
-            reportPolicyDenials(denials, revision: desired.revision)
-            for item in result.scheduled where wanted.contains(item.action.resource) && denials.isEmpty {
-                if holding && item.action.reason == .removedFromConfig {
-                    held.insert(item.action.resource)
-                } else {
-                    scheduled.append(item)
+            try await withCleanup {
+                for line in try await reconciler.recoverInterrupted(desired: desired) { log.info(line) }
+                let snapshot = try await reconciler.snapshot(of: desired, sync: true)
+                for note in snapshot.workflowNotes { log.info(note) }
+                pools.replace(with: snapshot.desired.pools)
+                // What workflow runs add is acted on in every pass: their pools, and the fleets
+                // whose count a run step set.
+                var wanted = wanted
+                for name in snapshot.desired.pools.keys where desired.pools[name] == nil { wanted.insert(ResourceID(.taskPool, name)) }
+                for (name, fleet) in snapshot.desired.fleets where desired.fleets[name]?.count != fleet.count { wanted.insert(ResourceID(.fleet, name)) }
+                let result: PlanResult
+                do throws(PlanFailure) {
+                    result = try reconciler.plan(snapshot, allowEmpty: options.allowEmpty)
+                } catch {
+                    throw PassFailure(message: "no plan could be made: " + error.diagnostics.map(\.rendered).joined(separator: "; "))
                 }
-            }
-            if !held.isEmpty {
-                log.info("removal held until the configuration is quiet", [("resources", held.map(\.description).sorted().joined(separator: ",")),
-                                                                           ("for", "\(options.pruneDelay)")])
-            }
-            if !scheduled.isEmpty {
-                log.info("reconciling", [("keys", keys.map(\.description).sorted().joined(separator: ",")),
-                                         ("actions", "\(scheduled.count)")])
-            }
-            let log = self.log
-            let metrics = self.metrics
-            let journaled = self.journaled
-            let progressed: @Sendable () -> Void = { [weak self] in self?.markProgress() }
-            let outcomes = try await reconciler.execute(scheduled, snapshot: snapshot, parallelism: options.parallelism,
-                                                        shouldStop: { [weak self] in self?.isStopping ?? true }, progress: { event in
-                switch event {
-                case .started(let item):
-                    journaled()
-                    progressed()
-                    log.debug("action started", [("id", item.id), ("verb", item.action.verb.rawValue),
-                                                 ("resource", item.action.resource.description)])
-                case .finished(let outcome):
-                    progressed()
-                    metrics.recordAction(verb: outcome.action.verb.rawValue, succeeded: outcome.succeeded)
-                    log.emit(outcome.succeeded ? .info : .warning, outcome.succeeded ? "action succeeded" : "action failed",
-                             [("id", outcome.id), ("verb", outcome.action.verb.rawValue),
-                              ("resource", outcome.action.resource.description), ("message", outcome.message)]
-                             + (outcome.requests.isEmpty ? [] : [("requests", outcome.requests.joined(separator: ","))]))
-                case .waiting, .note, .pools:
-                    break
+                // A removal right after a change may be half of a multi-file edit (a file moved
+                // between directories, a checkout): it waits for the configuration to be quiet.
+                let pruneFrom = lastChangeAt.map { $0.adding(options.pruneDelay) }
+                let holding = pruneFrom.map { scheduledAt < $0 } ?? false
+                var scheduled: [ScheduledAction] = []
+                let denials = try await reconciler.unresolvedDenials(result.policy, revision: desired.revision).map { violation in
+                    "Policy/\(violation.policy) \(violation.rule) \(violation.resource?.description ?? "plan"): \(violation.message)"
                 }
-            })
-            if isStopping {
-                try store.cancelPlannedActions(reason: "the daemon stopped before it started", at: clock.now())
+                await reportPolicyDenials(denials, revision: desired.revision)
+                for item in result.scheduled where wanted.contains(item.action.resource) && denials.isEmpty {
+                    if holding && item.action.reason == .removedFromConfig {
+                        held.insert(item.action.resource)
+                    } else {
+                        scheduled.append(item)
+                    }
+                }
+                if !held.isEmpty {
+                    log.info("removal held until the configuration is quiet", [("resources", held.map(\.description).sorted().joined(separator: ",")),
+                                                                               ("for", "\(options.pruneDelay)")])
+                }
+                if !scheduled.isEmpty {
+                    log.info("reconciling", [("keys", keys.map(\.description).sorted().joined(separator: ",")),
+                                             ("actions", "\(scheduled.count)")])
+                }
+                let log = self.log
+                let metrics = self.metrics
+                let journaled = self.journaled
+                let progressed: @Sendable () -> Void = { [weak self] in self?.markProgress() }
+                let outcomes = try await reconciler.execute(scheduled, snapshot: snapshot, parallelism: options.parallelism,
+                                                            shouldStop: { [weak self] in self?.isStopping ?? true }, progress: { event in
+                    switch event {
+                    case .started(let item):
+                        journaled()
+                        progressed()
+                        log.debug("action started", [("id", item.id), ("verb", item.action.verb.rawValue),
+                                                     ("resource", item.action.resource.description)])
+                    case .finished(let outcome):
+                        progressed()
+                        metrics.recordAction(verb: outcome.action.verb.rawValue, succeeded: outcome.succeeded)
+                        log.emit(outcome.succeeded ? .info : .warning, outcome.succeeded ? "action succeeded" : "action failed",
+                                 [("id", outcome.id), ("verb", outcome.action.verb.rawValue),
+                                  ("resource", outcome.action.resource.description), ("message", outcome.message)]
+                                 + (outcome.requests.isEmpty ? [] : [("requests", outcome.requests.joined(separator: ","))]))
+                    case .waiting, .note, .pools:
+                        break
+                    }
+                })
+                if isStopping {
+                    try await store.cancelPlannedActions(reason: "the daemon stopped before it started", at: clock.now())
+                }
+                for outcome in outcomes where !outcome.succeeded { failedKeys.insert(outcome.action.resource) }
+                let after = outcomes.isEmpty ? snapshot : try await reconciler.snapshot(of: desired, sync: true)
+                if !outcomes.isEmpty { for note in after.workflowNotes { log.info(note) } }
+                let settled = outcomes.isEmpty ? result : ((try? reconciler.plan(after, allowEmpty: options.allowEmpty)) ?? result)
+                try await reconciler.recordApplied(after, plan: settled.plan)
+                let report = StatusReport(desired: after.desired, machines: after.machines, plan: settled.plan,
+                                          unreachableProviders: after.observed.unreachableProviders, tasks: after.tasks,
+                                          unreachableSchedulers: after.observed.unreachableSchedulers)
+                status.update { $0.report = report }
+                failedKeys.formUnion(unobservedKeys(desired, after, among: wanted))
+                let planned = Set(settled.scheduled.map(\.action.resource))
+                undeclaredKeys = Set(after.known.map(\.id).filter { $0.isReconcileKey }).subtracting(desired.reconcileKeys)
+                    .union(planned.subtracting(desired.reconcileKeys))
+                followUps = planned.intersection(wanted).subtracting(held)
+                // Until the next pass, pools move on events (not while a policy holds the plan).
+                do {
+                    flow = denials.isEmpty && !isStopping ? try await TaskFlow.make(reconciler, snapshot: after, hearsWorkers: true) : nil
+                    flowJournalVersion = try await store.othersChangeCounter()
+                } catch {
+                    // The pass did its work; pools move by passes until the next one makes a flow.
+                    log.warning("cannot make the flow; pools move by passes", [("error", "\(error)")])
+                    flow = nil
+                }
+                flowPools = Set(await flow?.pools ?? [])
+                if !outcomes.isEmpty { journaled() }
+            } cleanup: {
+                await lock.release(lockID)
             }
-            for outcome in outcomes where !outcome.succeeded { failedKeys.insert(outcome.action.resource) }
-            let after = outcomes.isEmpty ? snapshot : try await reconciler.snapshot(of: desired, sync: true)
-            if !outcomes.isEmpty { for note in after.workflowNotes { log.info(note) } }
-            let settled = outcomes.isEmpty ? result : ((try? reconciler.plan(after, allowEmpty: options.allowEmpty)) ?? result)
-            try reconciler.recordApplied(after, plan: settled.plan)
-            let report = StatusReport(desired: after.desired, machines: after.machines, plan: settled.plan,
-                                      unreachableProviders: after.observed.unreachableProviders, tasks: after.tasks,
-                                      unreachableSchedulers: after.observed.unreachableSchedulers)
-            status.update { $0.report = report }
-            failedKeys.formUnion(unobservedKeys(desired, after, among: wanted))
-            let planned = Set(settled.scheduled.map(\.action.resource))
-            undeclaredKeys = Set(after.known.map(\.id).filter { $0.isReconcileKey }).subtracting(desired.reconcileKeys)
-                .union(planned.subtracting(desired.reconcileKeys))
-            followUps = planned.intersection(wanted).subtracting(held)
-            // Until the next pass, pools move on events (not while a policy holds the plan).
-            do {
-                flow = denials.isEmpty && !isStopping ? try TaskFlow.make(reconciler, snapshot: after, hearsWorkers: true) : nil
-                flowJournalVersion = try store.othersChangeCounter()
-            } catch {
-                // The pass did its work; pools move by passes until the next one makes a flow.
-                log.warning("cannot make the flow; pools move by passes", [("error", "\(error)")])
-                flow = nil
-            }
-            flowPools = Set(await flow?.pools ?? [])
-            if !outcomes.isEmpty { journaled() }
         } catch let failure as PassFailure {
             passError = failure.message
             lockBusy = failure.lockBusy
@@ -231,24 +234,24 @@ extension ReconcileLoop {
 
     /// Logs and journals blocking policy violations when they change (not on every pass),
     /// and shows them in `/readyz`.
-    func reportPolicyDenials(_ denials: [String], revision: String) {
+    func reportPolicyDenials(_ denials: [String], revision: String) async {
         let previous = status.current.policyDenials
         guard denials != previous else { return }
         status.update { $0.policyDenials = denials }
         if denials.isEmpty {
             log.info("policy checks pass again; acting on the plan")
-            recordEvent(to: "policy-passed", cause: "no blocking policy violation", revision: revision)
+            await recordEvent(to: "policy-passed", cause: "no blocking policy violation", revision: revision)
         } else {
             log.warning("a policy denied the plan; nothing is carried out", [("violations", denials.joined(separator: "; "))])
-            recordEvent(to: "policy-denied", cause: denials.joined(separator: "; "), revision: revision)
+            await recordEvent(to: "policy-denied", cause: denials.joined(separator: "; "), revision: revision)
         }
     }
 
     /// Appends a configuration event to the journal (and so to the event stream).
-    func recordEvent(to state: String, cause: String, revision: String?) {
+    func recordEvent(to state: String, cause: String, revision: String?) async {
         do {
-            try store.recordEvent(resource: "configuration", subject: "configuration/\(revision.map { String($0.prefix(12)) } ?? "none")",
-                                  from: nil, to: state, cause: cause, at: clock.now())
+            try await store.recordEvent(resource: "configuration", subject: "configuration/\(revision.map { String($0.prefix(12)) } ?? "none")",
+                                        from: nil, to: state, cause: cause, at: clock.now())
             journaled()
         } catch {
             log.error("cannot record an event", [("error", "\(error)")])

@@ -80,7 +80,17 @@ public actor ReconcileLoop {
 
     /// A (re)read configuration: a valid one is put in force and the keys it changed are
     /// reconciled at once; an invalid one is reported and the last valid one stays.
-    public func configurationLoaded(_ load: ConfigurationLoad, cause: String) {
+    public func configurationLoaded(_ load: ConfigurationLoad, cause: String) async {
+        // At start, resources the state holds but the configuration no longer declares are
+        // keys too: they are to be pruned. Read before anything of the actor's is looked at,
+        // since other calls may run on the actor while this waits for the store (`desired`
+        // only ever goes from nil to a value, so a stale nil here at worst reads for nothing).
+        var held: Set<ResourceID> = []
+        var effective: DesiredState?
+        if case .valid(let next) = load {
+            if desired == nil { held = Set(((try? await store.knownResources()) ?? []).map(\.id).filter(\.isReconcileKey)) }
+            effective = try? await reconciler.effectiveDesired(next)
+        }
         let now = schedule.now()
         switch load {
         case .valid(let next):
@@ -89,22 +99,20 @@ public actor ReconcileLoop {
             lastInvalid = []
             status.update { $0.configurationErrors = [] }
             guard next.revision != desired?.revision else {
-                if wasInvalid { recordEvent(to: "valid", cause: "the configuration is valid again (unchanged)", revision: next.revision) }
+                if wasInvalid { await recordEvent(to: "valid", cause: "the configuration is valid again (unchanged)", revision: next.revision) }
                 return
             }
-            // At start, resources the state holds but the configuration no longer declares are
-            // keys too: they are to be pruned.
-            let known = desired == nil ? Set(((try? store.knownResources()) ?? []).map(\.id).filter(\.isReconcileKey)) : []
+            let known = desired == nil ? held : []
             let keys = next.reconcileKeys(changedFrom: desired).union(known)
             let previous = desired?.revision
             if desired != nil { lastChangeAt = now }
             desired = next
-            pools.replace(with: (try? reconciler.effectiveDesired(next))?.pools ?? next.pools)
+            pools.replace(with: effective?.pools ?? next.pools)
             status.update { $0.revision = next.revision }
             log.info("configuration loaded", [("revision", String(next.revision.prefix(12))), ("resources", "\(next.resourceCount)"),
                                                ("changed", "\(keys.count)"), ("cause", cause)])
-            recordEvent(to: "loaded", cause: previous == nil ? "\(cause): \(next.resourceCount) resource(s)"
-                            : "\(cause): \(keys.count) fleet(s)/pool(s) changed", revision: next.revision)
+            await recordEvent(to: "loaded", cause: previous == nil ? "\(cause): \(next.resourceCount) resource(s)"
+                                  : "\(cause): \(keys.count) fleet(s)/pool(s) changed", revision: next.revision)
             for key in keys { queue.add(key, .change, now: now) }
             wakeup.signal()
         case .invalid(let diagnostics):
@@ -116,17 +124,19 @@ public actor ReconcileLoop {
             let kept = desired.map { "revision \($0.revision.prefix(12)) stays in force" } ?? "nothing is reconciled until it is valid"
             log.warning("configuration invalid; \(kept)", [("errors", "\(errors.count)"), ("cause", cause)])
             for diagnostic in errors { log.warning(diagnostic.rendered) }
-            recordEvent(to: "invalid", cause: "\(errors.count) error(s): " + errors.prefix(3).map(\.rendered).joined(separator: "; "),
-                        revision: desired?.revision)
+            await recordEvent(to: "invalid", cause: "\(errors.count) error(s): " + errors.prefix(3).map(\.rendered).joined(separator: "; "),
+                              revision: desired?.revision)
         }
     }
 
     /// Reconciles every fleet and pool now (`POST /api/v1/reconcile`, SIGHUP after a reload).
     @discardableResult
-    public func reconcileAll(cause: String) -> Bool {
+    public func reconcileAll(cause: String) async -> Bool {
+        guard desired != nil, !isStopping else { return false }
+        // The store first, then the actor's state as it is after the wait.
+        let known = (try? await store.knownResources().map(\.id).filter(\.isReconcileKey)) ?? []
         guard let desired, !isStopping else { return false }
         let now = schedule.now()
-        let known = (try? store.knownResources().map(\.id).filter(\.isReconcileKey)) ?? []
         for key in desired.reconcileKeys.union(known) {
             queue.add(key, .change, now: now)
         }
@@ -170,7 +180,7 @@ public actor ReconcileLoop {
         while !isStopping {
             let now = schedule.now()
             markProgress()
-            scheduleObservation(now: now)
+            await scheduleObservation(now: now)
             if flow == nil, reconciler.attemptEnds.hasPending {
                 // No flow moves these pools now: a pass settles the ends (several together).
                 for pool in Set(reconciler.attemptEnds.take().map(\.task.pool)) where !queue.isWaiting(ResourceID(.taskPool, pool)) {
@@ -223,7 +233,7 @@ public actor ReconcileLoop {
 
     /// Periodic, level-triggered looks: every fleet and pool each observe interval, each
     /// unfinished pool each task interval.
-    func scheduleObservation(now: Instant) {
+    func scheduleObservation(now: Instant) async {
         guard let desired else { return }
         // A workflow's schedule wakes the loop when it comes due (wall time, converted to the
         // monotonic schedule), so a cron run starts on time, not at the next periodic look.
@@ -244,19 +254,23 @@ public actor ReconcileLoop {
             return
         }
         if nextTaskCheck.map({ now >= $0 }) ?? true {
-            let unfinished = Set((status.current.report?.rows ?? []).filter { $0.id.kind == .taskPool && $0.sync != .synced }.map(\.id.name))
-            // Pools moving on attempt ends are left to them (and to the observe interval's look),
-            // but for a deadline, which only a look finds. A worker's expired lease is ended here
-            // and announced like any other end (a look at a large pull pool costs more than its steps).
-            let looked = Set(flowPools.filter { name in desired.pools[name].map { $0.deadline == nil } ?? false })
-            if flowPools.contains(where: { desired.pools[$0]?.mode == .pull }) { announceExpiredLeases() }
-            for name in desired.pools.keys where (unfinished.contains(name) || status.current.report == nil) && !looked.contains(name) {
-                queue.add(ResourceID(.taskPool, name), .resync, now: now)
-            }
+            // The state is read first: other calls may run on the actor while this waits, so
+            // what is decided below uses the actor's state as it is after the reads.
+            // A worker's expired lease is ended here and announced like any other end (a look
+            // at a large pull pool costs more than its steps).
+            if flowPools.contains(where: { desired.pools[$0]?.mode == .pull }) { await announceExpiredLeases() }
             // A running workflow run is looked at as often as an unfinished pool, so its steps
             // end (and the next ones start) within a task interval, not an observe interval.
-            let running = Set(((try? store.workflowRuns(runningOnly: true)) ?? []).map(\.workflow))
-            for name in running where desired.workflows[name] != nil {
+            let running = Set(((try? await store.workflowRuns(runningOnly: true)) ?? []).map(\.workflow))
+            let current = self.desired ?? desired
+            let unfinished = Set((status.current.report?.rows ?? []).filter { $0.id.kind == .taskPool && $0.sync != .synced }.map(\.id.name))
+            // Pools moving on attempt ends are left to them (and to the observe interval's look),
+            // but for a deadline, which only a look finds.
+            let looked = Set(flowPools.filter { name in current.pools[name].map { $0.deadline == nil } ?? false })
+            for name in current.pools.keys where (unfinished.contains(name) || status.current.report == nil) && !looked.contains(name) {
+                queue.add(ResourceID(.taskPool, name), .resync, now: now)
+            }
+            for name in running where current.workflows[name] != nil {
                 queue.add(ResourceID(.workflow, name), .resync, now: now)
             }
             nextTaskCheck = now.adding(options.taskInterval)
@@ -265,9 +279,9 @@ public actor ReconcileLoop {
 
     /// Ends the leases whose workers stopped answering and announces them: the flow settles
     /// them (a timeout, counted) and offers what their slots allow.
-    func announceExpiredLeases() {
+    func announceExpiredLeases() async {
         do {
-            let expired = try store.endExpiredLeases(at: clock.now())
+            let expired = try await store.endExpiredLeases(at: clock.now())
             reconciler.attemptEnds.post(expired.map { lease in
                 ObservedAttempt(scheduler: TaskPoolSpec.pullScheduler, task: lease.task, attempt: lease.attempt,
                                 jobID: lease.worker.map { "lease:\($0)" } ?? "offered", outcome: lease.outcome)

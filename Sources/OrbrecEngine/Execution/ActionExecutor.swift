@@ -17,7 +17,7 @@ struct ActionExecutor: Sendable {
     func execute(_ scheduled: ScheduledAction) async -> ActionOutcome {
         let action = scheduled.action
         guard let provider = registry[action.provider] else {
-            return fail(scheduled, "provider \(action.provider) is not available", requests: [])
+            return await fail(scheduled, "provider \(action.provider) is not available", requests: [])
         }
         switch action.verb {
         case .provision:
@@ -26,11 +26,11 @@ struct ActionExecutor: Sendable {
             return await runReturn(scheduled, provider: provider)
         case .replace:
             guard let holder = registry[action.returnProvider ?? action.provider] else {
-                return fail(scheduled, "provider \(action.returnProvider ?? action.provider) is not available", requests: [])
+                return await fail(scheduled, "provider \(action.returnProvider ?? action.provider) is not available", requests: [])
             }
             return await runReplace(scheduled, provider: provider, holder: holder)
         default:
-            return fail(scheduled, "verb \(action.verb.rawValue) is not a machine action", requests: [])
+            return await fail(scheduled, "verb \(action.verb.rawValue) is not a machine action", requests: [])
         }
     }
 
@@ -38,33 +38,33 @@ struct ActionExecutor: Sendable {
 
     private func runProvision(_ scheduled: ScheduledAction, provider: any Provider) async -> ActionOutcome {
         do {
-            let part = try provisionIntent(scheduled, count: scheduled.action.count)
-            try store.markIssuing(actionID: scheduled.id, requests: [part.intent], newMachines: part.machines,
-                                  returningMachines: [], at: clock.now())
+            let part = try await provisionIntent(scheduled, count: scheduled.action.count)
+            try await store.markIssuing(actionID: scheduled.id, requests: [part.intent], newMachines: part.machines,
+                                        returningMachines: [], at: clock.now())
             checkpoint("action.after-issuing")
             let result = try await provision(part, scheduled: scheduled, provider: provider)
-            try store.finishAction(id: scheduled.id, state: result.succeeded ? .succeeded : .failed,
-                                   error: result.succeeded ? nil : result.message, at: clock.now())
+            try await store.finishAction(id: scheduled.id, state: result.succeeded ? .succeeded : .failed,
+                                         error: result.succeeded ? nil : result.message, at: clock.now())
             return ActionOutcome(id: scheduled.id, action: scheduled.action, succeeded: result.succeeded,
                                  message: result.message, requests: [part.intent.request.id])
         } catch {
-            return fail(scheduled, "journal: \(error)", requests: [])
+            return await fail(scheduled, "journal: \(error)", requests: [])
         }
     }
 
     private func runReturn(_ scheduled: ScheduledAction, provider: any Provider) async -> ActionOutcome {
         do {
             let intent = returnIntent(scheduled, machines: scheduled.action.machines)
-            try store.markIssuing(actionID: scheduled.id, requests: [intent], newMachines: [],
-                                  returningMachines: scheduled.action.machines, at: clock.now())
+            try await store.markIssuing(actionID: scheduled.id, requests: [intent], newMachines: [],
+                                        returningMachines: scheduled.action.machines, at: clock.now())
             checkpoint("action.after-issuing")
             let result = try await giveBack(intent, scheduled: scheduled, provider: provider)
-            try store.finishAction(id: scheduled.id, state: result.succeeded ? .succeeded : .failed,
-                                   error: result.succeeded ? nil : result.message, at: clock.now())
+            try await store.finishAction(id: scheduled.id, state: result.succeeded ? .succeeded : .failed,
+                                         error: result.succeeded ? nil : result.message, at: clock.now())
             return ActionOutcome(id: scheduled.id, action: scheduled.action, succeeded: result.succeeded,
                                  message: result.message, requests: [intent.request.id])
         } catch {
-            return fail(scheduled, "journal: \(error)", requests: [])
+            return await fail(scheduled, "journal: \(error)", requests: [])
         }
     }
 
@@ -73,10 +73,10 @@ struct ActionExecutor: Sendable {
     /// `holder` is the provider that holds the old machine; `provider` makes the new one.
     private func runReplace(_ scheduled: ScheduledAction, provider: any Provider, holder: any Provider) async -> ActionOutcome {
         do {
-            let part = try provisionIntent(scheduled, count: 1)
+            let part = try await provisionIntent(scheduled, count: 1)
             let giveBackIntent = returnIntent(scheduled, machines: scheduled.action.machines)
-            try store.markIssuing(actionID: scheduled.id, requests: [part.intent, giveBackIntent], newMachines: part.machines,
-                                  returningMachines: scheduled.action.machines, at: clock.now())
+            try await store.markIssuing(actionID: scheduled.id, requests: [part.intent, giveBackIntent], newMachines: part.machines,
+                                        returningMachines: scheduled.action.machines, at: clock.now())
             checkpoint("action.after-issuing")
             let requests = [part.intent.request.id, giveBackIntent.request.id]
             let outcome: (succeeded: Bool, message: String)
@@ -86,11 +86,11 @@ struct ActionExecutor: Sendable {
                     let returned = try await giveBack(giveBackIntent, scheduled: scheduled, provider: holder)
                     outcome = (returned.succeeded, "\(made.message); \(returned.message)")
                 } else {
-                    try store.finishRequest(id: giveBackIntent.request.id, status: .cancelled,
-                                            message: "the replacement failed, so the machine was kept",
-                                            machineUpdates: scheduled.action.machines.map {
+                    try await store.finishRequest(id: giveBackIntent.request.id, status: .cancelled,
+                                                  message: "the replacement failed, so the machine was kept",
+                                                  machineUpdates: scheduled.action.machines.map {
                                                 MachineUpdate(machineID: $0, state: machineStates[$0] ?? .running, message: "kept: replacement failed")
-                                            }, at: clock.now())
+                                                  }, at: clock.now())
                     outcome = (false, made.message)
                 }
             } else {
@@ -98,12 +98,12 @@ struct ActionExecutor: Sendable {
                 let made = try await provision(part, scheduled: scheduled, provider: provider)
                 outcome = (returned.succeeded && made.succeeded, "\(returned.message); \(made.message)")
             }
-            try store.finishAction(id: scheduled.id, state: outcome.succeeded ? .succeeded : .failed,
-                                   error: outcome.succeeded ? nil : outcome.message, at: clock.now())
+            try await store.finishAction(id: scheduled.id, state: outcome.succeeded ? .succeeded : .failed,
+                                         error: outcome.succeeded ? nil : outcome.message, at: clock.now())
             return ActionOutcome(id: scheduled.id, action: scheduled.action, succeeded: outcome.succeeded,
                                  message: outcome.message, requests: requests)
         } catch {
-            return fail(scheduled, "journal: \(error)", requests: [])
+            return await fail(scheduled, "journal: \(error)", requests: [])
         }
     }
 
@@ -115,14 +115,14 @@ struct ActionExecutor: Sendable {
         var template: TemplateSpec
     }
 
-    private func provisionIntent(_ scheduled: ScheduledAction, count: Int) throws -> ProvisionPart {
+    private func provisionIntent(_ scheduled: ScheduledAction, count: Int) async throws -> ProvisionPart {
         let action = scheduled.action
         guard let template = desired.templates[action.template] else {
             throw ExecutionError("template \(action.template) is not in the configuration")
         }
         let now = clock.now()
         let requestID = Identifiers.request(RequestKind.provision.idPrefix)
-        let machines = try freshMachineIDs(fleet: action.resource.name, count: count).map { id in
+        let machines = try await freshMachineIDs(fleet: action.resource.name, count: count).map { id in
             MachineRecord(id: id, fleet: action.resource.name, template: template.name,
                           templateHash: action.templateHash, provider: action.provider, providerId: nil, actionId: scheduled.id,
                           requestId: requestID, state: .pending, message: "requested", createdAt: now, updatedAt: now)
@@ -137,7 +137,7 @@ struct ActionExecutor: Sendable {
     /// `count` machine ids of the fleet, distinct from each other and from every id the
     /// journal holds: five random characters meet again after a few thousand machines of one
     /// fleet, and a repeated id would fail the whole provision.
-    private func freshMachineIDs(fleet: String, count: Int) throws -> [String] {
+    private func freshMachineIDs(fleet: String, count: Int) async throws -> [String] {
         var chosen: [String] = []
         var taken: Set<String> = []
         while chosen.count < count {
@@ -146,7 +146,7 @@ struct ActionExecutor: Sendable {
                 let id = Identifiers.machine(fleet: fleet)
                 if taken.insert(id).inserted { candidates.append(id) }
             }
-            let known = try store.knownMachineIDs(among: candidates)
+            let known = try await store.knownMachineIDs(among: candidates)
             chosen += candidates.filter { !known.contains($0) }
         }
         return chosen
@@ -184,7 +184,7 @@ struct ActionExecutor: Sendable {
         let message = errors.isEmpty
             ? "\(made) of \(updates.count) machine(s) provisioned"
             : "\(made) of \(updates.count) machine(s) provisioned: \(errors.joined(separator: "; "))"
-        try store.finishRequest(id: part.intent.request.id, status: status, message: message, machineUpdates: updates, at: clock.now())
+        try await store.finishRequest(id: part.intent.request.id, status: status, message: message, machineUpdates: updates, at: clock.now())
         return (status == .complete, message)
     }
 
@@ -209,12 +209,12 @@ struct ActionExecutor: Sendable {
         let message = errors.isEmpty
             ? "\(returned) of \(updates.count) machine(s) returned"
             : "\(returned) of \(updates.count) machine(s) returned: \(errors.joined(separator: "; "))"
-        try store.finishRequest(id: intent.request.id, status: status, message: message, machineUpdates: updates, at: clock.now())
+        try await store.finishRequest(id: intent.request.id, status: status, message: message, machineUpdates: updates, at: clock.now())
         return (status == .complete, message)
     }
 
-    private func fail(_ scheduled: ScheduledAction, _ message: String, requests: [String]) -> ActionOutcome {
-        try? store.finishAction(id: scheduled.id, state: .failed, error: message, at: clock.now())
+    private func fail(_ scheduled: ScheduledAction, _ message: String, requests: [String]) async -> ActionOutcome {
+        try? await store.finishAction(id: scheduled.id, state: .failed, error: message, at: clock.now())
         return ActionOutcome(id: scheduled.id, action: scheduled.action, succeeded: false, message: message, requests: requests)
     }
 }

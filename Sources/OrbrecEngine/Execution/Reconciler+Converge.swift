@@ -33,11 +33,11 @@ extension Reconciler {
             let snapshot = try await snapshot(of: desired, sync: true)
             for note in snapshot.workflowNotes { progress(.note(note)) }
             let result = try plan(snapshot, allowEmpty: allowEmpty)
-            let running = try !store.workflowRuns(runningOnly: true).isEmpty
+            let running = try await !store.workflowRuns(runningOnly: true).isEmpty
             let report = StatusReport(desired: snapshot.desired, machines: snapshot.machines, plan: result.plan,
                                       unreachableProviders: snapshot.observed.unreachableProviders, tasks: snapshot.tasks,
                                       unreachableSchedulers: snapshot.observed.unreachableSchedulers)
-            try recordApplied(snapshot, plan: result.plan)
+            try await recordApplied(snapshot, plan: result.plan)
             if result.plan.isEmpty && report.isConverged && !running { return outcomes }
             progress(.waiting(report))
             if clock.now() >= deadline { throw ConvergeTimeout(report: report, timeout: timeout) }
@@ -50,8 +50,8 @@ extension Reconciler {
                 if let policyOverride {
                     let fresh = result.policy.blocking.filter { $0.isOverridable && !overridden.contains($0) }
                     if !fresh.isEmpty {
-                        try recordPolicyOverride(PolicyReport(violations: fresh), reason: policyOverride,
-                                                 configRevision: result.plan.configRevision)
+                        try await recordPolicyOverride(PolicyReport(violations: fresh), reason: policyOverride,
+                                                       configRevision: result.plan.configRevision)
                         overridden.formUnion(fresh)
                     }
                 }
@@ -64,7 +64,7 @@ extension Reconciler {
             // they do (it is the safety net and moves fleets and workflows), or when they drain.
             // Steps carry out what this pass planned for its pools: not while a policy blocks it.
             // Workers' reports reach the daemon, not this process: pull pools move by passes here.
-            flow = result.policy.blocks(overridden: policyOverride != nil) ? nil
+            flow = await result.policy.blocks(overridden: policyOverride != nil) ? nil
                 : try TaskFlow.make(self, snapshot: snapshot, stale: !result.plan.isEmpty, hearsWorkers: false)
             if let flow {
                 // Pools the flow does not move (a cluster's, a pull pool) keep the short pace of passes.

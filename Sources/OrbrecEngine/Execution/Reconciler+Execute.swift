@@ -14,7 +14,7 @@ extension Reconciler {
         guard !scheduled.isEmpty else { return [] }
         let now = clock.now()
         let encoder = PayloadEncoder()
-        try store.recordIntent(scheduled.map { item in
+        try await store.recordIntent(scheduled.map { item in
             ActionRecord(id: item.id, idempotencyKey: item.id, verb: item.action.verb, resource: item.action.resource,
                          reason: item.action.reason, detail: item.action.detail, state: .planned, requestId: nil,
                          payload: encoder.encode(item), configRevision: snapshot.desired.revision, actor: actor,
@@ -23,9 +23,9 @@ extension Reconciler {
         // What new machines are made from, by hash: a later template change can then say which fields it changes.
         let building = Set(scheduled.filter { $0.action.verb == .provision || $0.action.verb == .replace }.map(\.action.template))
         let templates = building.sorted().compactMap { snapshot.desired.templates[$0] }
-        if !templates.isEmpty { try store.recordTemplateHistory(templates, at: now) }
+        if !templates.isEmpty { try await store.recordTemplateHistory(templates, at: now) }
         checkpoint("journal.after-intent")
-        let registry = try registry(for: snapshot.desired)
+        let registry = try await registry(for: snapshot.desired)
         var providerIDs: [String: String] = [:]
         for record in snapshot.recorded { if let id = record.providerId { providerIDs[record.id] = id } }
         for machine in snapshot.observed.machines { providerIDs[machine.id] = machine.providerID }
@@ -33,7 +33,7 @@ extension Reconciler {
         let executor = ActionExecutor(store: store, registry: registry, clock: clock, desired: snapshot.desired,
                                       providerIDs: providerIDs, machineStates: states,
                                       checkpoint: checkpoint)
-        let taskExecutor = TaskActionExecutor(store: store, schedulers: try schedulers(for: snapshot.desired), clock: clock,
+        let taskExecutor = TaskActionExecutor(store: store, schedulers: try await schedulers(for: snapshot.desired), clock: clock,
                                               desired: snapshot.desired, attempts: snapshot.observed.attempts, tasks: snapshot.tasks,
                                               checkpoint: checkpoint)
 

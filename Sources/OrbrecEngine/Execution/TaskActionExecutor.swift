@@ -22,20 +22,20 @@ struct TaskActionExecutor: Sendable {
             case .cancel:
                 return try await cancel(scheduled)
             case .deadLetter:
-                try store.markIssuingWithoutRequest(actionID: scheduled.id, at: clock.now())
+                try await store.markIssuingWithoutRequest(actionID: scheduled.id, at: clock.now())
                 let statuses = action.taskAttempts.compactMap { ref in tasks.first { $0.pool == action.resource.name && $0.key == ref.key } }
                     .map { status -> TaskStatus in
                         var dead = status
                         dead.state = .deadLetter
                         return dead
                     }
-                try store.setTasks(statuses, cause: action.reason.description, at: clock.now())
-                return try finish(scheduled, succeeded: true, "\(statuses.count) task(s) dead-lettered")
+                try await store.setTasks(statuses, cause: action.reason.description, at: clock.now())
+                return try await finish(scheduled, succeeded: true, "\(statuses.count) task(s) dead-lettered")
             default:
-                return try finish(scheduled, succeeded: false, "verb \(action.verb.rawValue) is not a task action")
+                return try await finish(scheduled, succeeded: false, "verb \(action.verb.rawValue) is not a task action")
             }
         } catch {
-            return (try? finish(scheduled, succeeded: false, "journal: \(error)"))
+            return await (try? finish(scheduled, succeeded: false, "journal: \(error)"))
                 ?? ActionOutcome(id: scheduled.id, action: action, succeeded: false, message: "journal: \(error)", requests: [])
         }
     }
@@ -43,14 +43,14 @@ struct TaskActionExecutor: Sendable {
     private func submit(_ scheduled: ScheduledAction) async throws -> ActionOutcome {
         let action = scheduled.action
         guard let pool = desired.pools[action.resource.name] else {
-            return try finish(scheduled, succeeded: false, "\(action.resource) is not in the configuration")
+            return try await finish(scheduled, succeeded: false, "\(action.resource) is not in the configuration")
         }
         guard let scheduler = schedulers[pool.scheduler] else {
-            return try finish(scheduled, succeeded: false, "scheduler \(pool.scheduler) is not available")
+            return try await finish(scheduled, succeeded: false, "scheduler \(pool.scheduler) is not available")
         }
         let definitions = Dictionary(pool.tasks.map { ($0.key, $0) }, uniquingKeysWith: { first, _ in first })
-        try store.markSubmitting(actionID: scheduled.id, scheduler: pool.scheduler, pool: pool.name, attempts: action.taskAttempts,
-                                 at: clock.now())
+        try await store.markSubmitting(actionID: scheduled.id, scheduler: pool.scheduler, pool: pool.name, attempts: action.taskAttempts,
+                                       at: clock.now())
         checkpoint("action.after-issuing")
         let order = SubmitOrder(
             owner: store.stateID, actionID: scheduled.id, pool: pool.name, env: pool.env, workdir: pool.workdir,
@@ -61,7 +61,7 @@ struct TaskActionExecutor: Sendable {
         let reports = await scheduler.submit(order)
         checkpoint("action.after-provider")
         let started = reports.compactMap { report in report.jobID.map { (key: report.task.key, attempt: report.attempt, jobID: $0) } }
-        try store.markSubmitted(pool: pool.name, started: started, at: clock.now())
+        try await store.markSubmitted(pool: pool.name, started: started, at: clock.now())
         // An attempt the scheduler could not start is an infra failure: it does not count.
         var failures: [String] = []
         // Whether an attempt whose answer was lost started is for observation to find.
@@ -73,17 +73,17 @@ struct TaskActionExecutor: Sendable {
             let outcome = AttemptOutcome.notStarted(report.error)
             let transition = TaskLifecycle.finish(status, attempt: report.attempt, outcome: outcome, policy: pool.retry,
                                                   now: clock.now(), jitterSample: 0)
-            try store.settle(transition, attempt: report.attempt, outcome: outcome, jobID: nil, at: clock.now())
+            try await store.settle(transition, attempt: report.attempt, outcome: outcome, jobID: nil, at: clock.now())
             failures.append("\(TextEscaping.quoted(report.task.key, limit: 80)): \(report.error?.description ?? "not started")")
         }
         let message = "\(started.count) of \(reports.count) attempt(s) started on \(pool.scheduler)"
             + (failures.isEmpty ? "" : ": " + failures.prefix(3).joined(separator: "; "))
-        return try finish(scheduled, succeeded: failures.isEmpty, message)
+        return try await finish(scheduled, succeeded: failures.isEmpty, message)
     }
 
     private func cancel(_ scheduled: ScheduledAction) async throws -> ActionOutcome {
         let action = scheduled.action
-        try store.markIssuingWithoutRequest(actionID: scheduled.id, at: clock.now())
+        try await store.markIssuingWithoutRequest(actionID: scheduled.id, at: clock.now())
         let keys = Set(action.taskAttempts.map(\.key))
         let running = attempts.filter { $0.task.pool == action.resource.name && keys.contains($0.task.key) && $0.isRunning }
         var problems: [String] = []
@@ -105,15 +105,15 @@ struct TaskActionExecutor: Sendable {
             status.nextTryAt = nil
             return status
         }
-        try store.setTasks(cancelled, cause: action.reason.description, at: clock.now())
-        try store.markAttemptsCancelled(pool: action.resource.name, keys: cancelled.map(\.key), at: clock.now())
-        return try finish(scheduled, succeeded: problems.isEmpty,
-                          "\(cancelled.count) task(s) cancelled, \(running.count) running attempt(s) stopped"
+        try await store.setTasks(cancelled, cause: action.reason.description, at: clock.now())
+        try await store.markAttemptsCancelled(pool: action.resource.name, keys: cancelled.map(\.key), at: clock.now())
+        return try await finish(scheduled, succeeded: problems.isEmpty,
+                                "\(cancelled.count) task(s) cancelled, \(running.count) running attempt(s) stopped"
                               + (problems.isEmpty ? "" : ": " + problems.joined(separator: "; ")))
     }
 
-    private func finish(_ scheduled: ScheduledAction, succeeded: Bool, _ message: String) throws -> ActionOutcome {
-        try store.finishAction(id: scheduled.id, state: succeeded ? .succeeded : .failed, error: succeeded ? nil : message, at: clock.now())
+    private func finish(_ scheduled: ScheduledAction, succeeded: Bool, _ message: String) async throws -> ActionOutcome {
+        try await store.finishAction(id: scheduled.id, state: succeeded ? .succeeded : .failed, error: succeeded ? nil : message, at: clock.now())
         return ActionOutcome(id: scheduled.id, action: scheduled.action, succeeded: succeeded, message: message, requests: [])
     }
 }

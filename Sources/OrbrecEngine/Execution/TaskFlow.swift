@@ -33,9 +33,9 @@ actor TaskFlow {
     /// `snapshot.tasks` must be what the journal holds now (`stale`: the pass acted since it
     /// was taken, so the tasks are read again).
     /// `hearsWorkers`: this process serves the lease API, so pull pools' ends reach it.
-    static func make(_ reconciler: Reconciler, snapshot: Snapshot, stale: Bool = false, hearsWorkers: Bool) throws -> TaskFlow? {
+    static func make(_ reconciler: Reconciler, snapshot: Snapshot, stale: Bool = false, hearsWorkers: Bool) async throws -> TaskFlow? {
         let desired = snapshot.desired
-        let schedulers = try reconciler.schedulers(for: desired)
+        let schedulers = try await reconciler.schedulers(for: desired)
         let pools = desired.pools.values.filter { pool in
             (pool.mode != .pull || hearsWorkers) && snapshot.observed.unreachableSchedulers[pool.scheduler] == nil
                 && schedulers[pool.scheduler]?.announcesEnds == true
@@ -44,8 +44,8 @@ actor TaskFlow {
         let store = reconciler.store
         // The pass's own reading of the journal when it is still true, not a second one.
         let names = Set(pools.map(\.name))
-        let tasks = (stale ? try store.taskStatuses() : snapshot.tasks).filter { names.contains($0.pool) }
-        let open = try store.openAttemptHandles()
+        let tasks = (stale ? try await store.taskStatuses() : snapshot.tasks).filter { names.contains($0.pool) }
+        let open = try await store.openAttemptHandles()
         var slots: [String: Int?] = [:]
         var queueAhead: [String: Int] = [:]
         for pool in pools {
@@ -118,7 +118,7 @@ actor TaskFlow {
         }
         if !relevant.isEmpty {
             // The journal decides: an end a pass has settled already finds its task no longer running.
-            let running = try store.runningTasks(relevant.map(\.task))
+            let running = try await store.runningTasks(relevant.map(\.task))
             for end in relevant {
                 guard let status = running[end.task], status.attemptsStarted == end.attempt, let outcome = end.outcome else { continue }
                 let policy = desired.pools[end.task.pool]?.retry ?? .default
@@ -130,9 +130,16 @@ actor TaskFlow {
         }
         for (pool, deadline) in deadlines where now > deadline { dispatcher.stop(pool) }
         let submits = plan(dispatcher.starts(now: now), now: now)
-        try store.recordStep(started: started, finished: finished, settlements: settlements, submits: submits.map(\.record), at: now)
-        started = []
-        finished = []
+        // Taken before the write is awaited: submits in flight (on this actor) keep adding to
+        // `started` and `finished` meanwhile, for the next step.
+        let confirming = takeUnconfirmed()
+        do {
+            try await store.recordStep(started: confirming.started, finished: confirming.finished, settlements: settlements,
+                                       submits: submits.map(\.record), at: now)
+        } catch {
+            restoreUnconfirmed(confirming)
+            throw error
+        }
         guard !submits.isEmpty else { return StepResult(settled: settlements.count) }
         reconciler.checkpoint("action.after-issuing")
         // The scheduler starts them while the next ends are settled: its answers (job ids, or
@@ -158,10 +165,32 @@ actor TaskFlow {
     func flush() async throws {
         for batch in inFlight { await batch.value }
         guard needsFlush else { return }
-        try reconciler.store.recordStep(started: started, finished: finished, settlements: lost, submits: [], at: reconciler.clock.now())
-        started = []
-        finished = []
+        let confirming = takeUnconfirmed()
+        let settlements = lost
         lost = []
+        do {
+            try await reconciler.store.recordStep(started: confirming.started, finished: confirming.finished, settlements: settlements,
+                                                  submits: [], at: reconciler.clock.now())
+        } catch {
+            restoreUnconfirmed(confirming)
+            lost = settlements + lost
+            throw error
+        }
+    }
+
+    /// The jobs and action ends not yet journaled, taken out for a write (and left empty).
+    private func takeUnconfirmed() -> (started: [StateStore.StartedAttempt], finished: [StateStore.FinishedAction]) {
+        defer {
+            started = []
+            finished = []
+        }
+        return (started, finished)
+    }
+
+    /// Puts back what a write that failed did not journal, ahead of what came since.
+    private func restoreUnconfirmed(_ taken: (started: [StateStore.StartedAttempt], finished: [StateStore.FinishedAction])) {
+        started = taken.started + started
+        finished = taken.finished + finished
     }
 
     // MARK: Steps
@@ -220,7 +249,7 @@ actor TaskFlow {
         }
         var failures: [String] = []
         let notStarted = reports.filter { $0.jobID == nil && $0.error?.code != ProviderError.outcomeUnknown }
-        let journaled = notStarted.isEmpty ? [:] : ((try? reconciler.store.runningTasks(notStarted.map(\.task))) ?? [:])
+        let journaled = notStarted.isEmpty ? [:] : ((try? await reconciler.store.runningTasks(notStarted.map(\.task))) ?? [:])
         for report in reports {
             if let jobID = report.jobID {
                 started.append(StateStore.StartedAttempt(pool: pool.name, key: report.task.key, attempt: report.attempt, jobID: jobID))

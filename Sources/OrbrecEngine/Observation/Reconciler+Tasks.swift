@@ -34,7 +34,7 @@ extension Reconciler {
 
     /// Records the end of every running task's attempt the schedulers report as ended or no
     /// longer know, through the task lifecycle, with real jitter on the next try.
-    func settleTasks(_ tasks: [TaskStatus], desired: DesiredState, observed: ObservedState, open: [AttemptHandle]) throws {
+    func settleTasks(_ tasks: [TaskStatus], desired: DesiredState, observed: ObservedState, open: [AttemptHandle]) async throws {
         let attemptsByTask = Dictionary(grouping: observed.attempts, by: \.task)
         var generator = SystemRandomNumberGenerator()
         let openByAttempt = Dictionary(open.map { (AttemptKey(task: $0.task, attempt: $0.attempt), $0) }, uniquingKeysWith: { first, _ in first })
@@ -46,7 +46,7 @@ extension Reconciler {
             let scheduler: String
             if let handle = openByAttempt[AttemptKey(task: task.id, attempt: task.attemptsStarted)] {
                 scheduler = handle.scheduler
-            } else if let row = try store.attempts(pool: task.pool, key: task.key).first(where: { $0.attempt == task.attemptsStarted }) {
+            } else if let row = try await store.attempts(pool: task.pool, key: task.key).first(where: { $0.attempt == task.attemptsStarted }) {
                 scheduler = row.scheduler
             } else {
                 continue
@@ -60,6 +60,6 @@ extension Reconciler {
             settlements.append(StateStore.Settlement(transition: transition, attempt: task.attemptsStarted,
                                                      outcome: transition.task.lastOutcome ?? AttemptOutcome(lost: true), jobID: report?.jobID))
         }
-        try store.settle(settlements, at: now)
+        try await store.settle(settlements, at: now)
     }
 }

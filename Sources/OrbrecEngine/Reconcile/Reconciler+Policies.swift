@@ -14,10 +14,10 @@ extension Reconciler {
     /// The blocking violations of `report` that no override recorded for this configuration
     /// revision lets through (a soft-mandatory one an operator overrode with `apply
     /// --policy-override` stays overridden for the daemon until the configuration changes).
-    public func unresolvedDenials(_ report: PolicyReport, revision: String) throws -> [PolicyViolation] {
+    public func unresolvedDenials(_ report: PolicyReport, revision: String) async throws -> [PolicyViolation] {
         let blocking = report.blocking
         guard blocking.contains(where: \.isOverridable) else { return blocking }
-        let overridden = try store.policyOverrideKeys(revision: revision)
+        let overridden = try await store.policyOverrideKeys(revision: revision)
         return blocking.filter { violation in
             !(violation.isOverridable && overridden.contains("\(ResourceID(.policy, violation.policy))|\(violation.subjectKey)"))
         }
@@ -25,12 +25,12 @@ extension Reconciler {
 
     /// Journals that `actor` let a plan through despite soft-mandatory violations, with why:
     /// one event per overridden violation, before any action of the plan is carried out.
-    public func recordPolicyOverride(_ report: PolicyReport, reason: String, configRevision: String) throws {
+    public func recordPolicyOverride(_ report: PolicyReport, reason: String, configRevision: String) async throws {
         let now = clock.now()
         for violation in report.blocking where violation.isOverridable {
-            try store.recordEvent(resource: ResourceID(.policy, violation.policy).description, subject: violation.subjectKey,
-                                  from: violation.level.rawValue, to: "overridden",
-                                  cause: "overridden by \(actor): \(reason) (config \(configRevision.prefix(12)))", at: now)
+            try await store.recordEvent(resource: ResourceID(.policy, violation.policy).description, subject: violation.subjectKey,
+                                        from: violation.level.rawValue, to: "overridden",
+                                        cause: "overridden by \(actor): \(reason) (config \(configRevision.prefix(12)))", at: now)
         }
     }
 }

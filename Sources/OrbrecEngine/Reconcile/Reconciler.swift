@@ -31,12 +31,12 @@ public final class Reconciler: Sendable {
         self.checkpoint = checkpoint
     }
 
-    func registry(for desired: DesiredState) throws -> ProviderRegistry {
-        ProviderRegistry(desired: desired, applied: try store.appliedProviders(), factory: factory)
+    func registry(for desired: DesiredState) async throws -> ProviderRegistry {
+        ProviderRegistry(desired: desired, applied: try await store.appliedProviders(), factory: factory)
     }
 
-    func schedulers(for desired: DesiredState) throws -> SchedulerRegistry {
-        SchedulerRegistry(desired: desired, applied: try store.appliedSchedulers(), factory: schedulerFactory)
+    func schedulers(for desired: DesiredState) async throws -> SchedulerRegistry {
+        SchedulerRegistry(desired: desired, applied: try await store.appliedSchedulers(), factory: schedulerFactory)
     }
 
     /// Reads the world. With `refresh: false` the journal's records stand in for the
@@ -47,40 +47,40 @@ public final class Reconciler: Sendable {
     /// fleet counts and pools). With `sync: true`, due runs are started and running ones moved
     /// on from what was observed, and the snapshot's desired state includes the result.
     public func snapshot(of configured: DesiredState, refresh: Bool = true, sync: Bool = false) async throws -> Snapshot {
-        let desired = try effectiveDesired(configured)
-        var recorded = try store.activeMachines()
-        var tasks = try store.taskStatuses()
+        let desired = try await effectiveDesired(configured)
+        var recorded = try await store.activeMachines()
+        var tasks = try await store.taskStatuses()
         var observed: ObservedState
         if refresh {
             observed = await observe(try registry(for: desired), recorded: recorded)
-            let open = try store.openAttemptHandles()
+            let open = try await store.openAttemptHandles()
             let (attempts, unreachable) = await observeAttempts(try schedulers(for: desired), open: open)
             observed.attempts = attempts
             observed.unreachableSchedulers = unreachable
             if sync {
-                try store.syncMachines(observed: observed.machines, unreachableProviders: Set(observed.unreachableProviders.keys),
-                                       at: clock.now())
-                recorded = try store.activeMachines()
-                try settleTasks(tasks, desired: desired, observed: observed, open: open)
-                tasks = try store.taskStatuses()
+                try await store.syncMachines(observed: observed.machines, unreachableProviders: Set(observed.unreachableProviders.keys),
+                                             at: clock.now())
+                recorded = try await store.activeMachines()
+                try await settleTasks(tasks, desired: desired, observed: observed, open: open)
+                tasks = try await store.taskStatuses()
             }
         } else {
             observed = ObservedState(machines: recorded.filter { $0.state.isHeld }.map {
                 ObservedMachine(id: $0.id, fleet: $0.fleet, template: $0.template, templateHash: $0.templateHash,
                                 provider: $0.provider, providerID: $0.providerId ?? "", actionID: $0.actionId,
                                 state: $0.state == .terminating ? .running : $0.state, createdAt: $0.createdAt, message: $0.message)
-            }, attempts: try store.openAttempts().map {
+            }, attempts: try await store.openAttempts().map {
                 ObservedAttempt(scheduler: $0.scheduler, task: TaskID(pool: $0.pool, key: $0.key), attempt: $0.attempt, jobID: $0.jobId ?? "")
             })
         }
-        var snapshot = Snapshot(desired: desired, observed: observed, recorded: recorded, known: try store.knownResources(),
-                                tasks: tasks, poolStartedAt: try store.poolStartTimes(), now: clock.now())
-        snapshot.templateHistory = try store.templateHistory()
+        var snapshot = Snapshot(desired: desired, observed: observed, recorded: recorded, known: try await store.knownResources(),
+                                tasks: tasks, poolStartedAt: try await store.poolStartTimes(), now: clock.now())
+        snapshot.templateHistory = try await store.templateHistory()
         // Also with no workflow left: a run of a removed workflow is cancelled here.
-        let runsRunning = try sync && refresh && !store.workflowRuns(runningOnly: true).isEmpty
+        let runsRunning = sync && refresh ? try await !store.workflowRuns(runningOnly: true).isEmpty : false
         if sync && refresh && (!configured.workflows.isEmpty || desired != configured || runsRunning) {
-            snapshot.workflowNotes = try advanceWorkflows(configured, snapshot: snapshot)
-            if !snapshot.workflowNotes.isEmpty { snapshot.desired = try effectiveDesired(configured) }
+            snapshot.workflowNotes = try await advanceWorkflows(configured, snapshot: snapshot)
+            if !snapshot.workflowNotes.isEmpty { snapshot.desired = try await effectiveDesired(configured) }
         }
         return snapshot
     }
@@ -96,7 +96,7 @@ public final class Reconciler: Sendable {
 
     /// Records the configuration as applied, with each resource's version and conditions,
     /// and forgets removed resources that hold nothing any more.
-    public func recordApplied(_ snapshot: Snapshot, plan: Plan) throws {
+    public func recordApplied(_ snapshot: Snapshot, plan: Plan) async throws {
         let report = StatusReport(desired: snapshot.desired, machines: snapshot.machines, plan: plan,
                                   unreachableProviders: snapshot.observed.unreachableProviders, tasks: snapshot.tasks)
         let now = clock.now()
@@ -124,6 +124,6 @@ public final class Reconciler: Sendable {
             default: false
             }
         }
-        try store.recordApplied(snapshot.desired, versions: plan.resourceVersions, conditions: conditions, forget: forget, at: now)
+        try await store.recordApplied(snapshot.desired, versions: plan.resourceVersions, conditions: conditions, forget: forget, at: now)
     }
 }

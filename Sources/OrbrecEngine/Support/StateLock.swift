@@ -16,7 +16,7 @@ public struct StateLock: Sendable {
                         isStale: @escaping @Sendable (LockRecord) -> Bool) async throws -> LockRecord {
         let deadline = clock.now().adding(timeout)
         while true {
-            guard let holder = try store.tryLock(lock, isStale: isStale) else { return lock }
+            guard let holder = try await store.tryLock(lock, isStale: isStale) else { return lock }
             if clock.now() >= deadline { throw LockTimeout(holder: holder, timeout: timeout) }
             try await Task.sleep(for: .milliseconds(100))
         }

@@ -3,46 +3,49 @@ internal import OrbrecStore
 
 extension Reconciler {
     /// The desired state with what the running workflow runs add (read-only).
-    public func effectiveDesired(_ desired: DesiredState) throws -> DesiredState {
-        desired.applying(try store.workflowRuns(runningOnly: true))
+    public func effectiveDesired(_ desired: DesiredState) async throws -> DesiredState {
+        desired.applying(try await store.workflowRuns(runningOnly: true))
     }
 
     /// Runs each workflow's triggers would start now, with why (for `plan`; writes nothing).
-    public func dueWorkflowRuns(_ desired: DesiredState) throws -> [(workflow: String, decision: WorkflowTriggers.Decision)] {
+    public func dueWorkflowRuns(_ desired: DesiredState) async throws -> [(workflow: String, decision: WorkflowTriggers.Decision)] {
         let now = clock.now()
-        return try desired.workflows.values.sorted { $0.name < $1.name }.compactMap { spec in
-            let runs = try store.workflowRuns(workflow: spec.name)
-            let seen = try store.workflowFirstSeen(spec.name)
+        var due: [(workflow: String, decision: WorkflowTriggers.Decision)] = []
+        for spec in desired.workflows.values.sorted(by: { $0.name < $1.name }) {
+            let runs = try await store.workflowRuns(workflow: spec.name)
+            let seen = try await store.workflowFirstSeen(spec.name)
             let origin = runs.map(\.createdAt).max() ?? seen ?? now
             let decision = WorkflowTriggers().decide(spec, runs: runs, since: origin, now: now)
-            return decision.starts.isEmpty && decision.held.isEmpty ? nil : (spec.name, decision)
+            if !(decision.starts.isEmpty && decision.held.isEmpty) { due.append((spec.name, decision)) }
         }
+        return due
     }
 
     /// Starts the runs that are due and moves the running ones on from what `snapshot`
     /// observed, journaling every change before anything acts on it. Returns the lines to
     /// show and whether anything changed. Call under the state lock.
     @discardableResult
-    func advanceWorkflows(_ desired: DesiredState, snapshot: Snapshot) throws -> [String] {
+    func advanceWorkflows(_ desired: DesiredState, snapshot: Snapshot) async throws -> [String] {
         let now = clock.now()
         var lines: [String] = []
         for spec in desired.workflows.values.sorted(by: { $0.name < $1.name }) {
-            let runs = try store.workflowRuns(workflow: spec.name)
+            let runs = try await store.workflowRuns(workflow: spec.name)
             let newest = runs.map(\.createdAt).max()
-            let origin = try newest ?? store.workflowFirstSeen(spec.name, orRecord: now)
+            let origin: Instant
+            if let newest { origin = newest } else { origin = try await store.workflowFirstSeen(spec.name, orRecord: now) }
             let decision = WorkflowTriggers().decide(spec, runs: runs, since: origin, now: now)
             for line in decision.held { lines.append("Workflow/\(spec.name): \(line)") }
             for start in decision.starts {
                 let run = WorkflowRun(id: Identifiers.workflowRun(), workflow: spec.name, specHash: spec.specHash, trigger: start.trigger,
                                       scheduledFor: start.scheduledFor, createdAt: now,
                                       steps: spec.steps.map { WorkflowRun.Step(name: $0.name) })
-                try store.startWorkflowRun(run, reason: start.reason, cancelling: start.cancels, at: now)
+                try await store.startWorkflowRun(run, reason: start.reason, cancelling: start.cancels, at: now)
                 lines.append("started \(run.id) of Workflow/\(spec.name) (\(start.trigger.rawValue): \(start.reason))")
             }
         }
-        for run in try store.workflowRuns(runningOnly: true) {
+        for run in try await store.workflowRuns(runningOnly: true) {
             guard let spec = desired.workflows[run.workflow] else {
-                try store.cancelWorkflowRun(id: run.id, reason: "the workflow was removed from the configuration", at: now)
+                try await store.cancelWorkflowRun(id: run.id, reason: "the workflow was removed from the configuration", at: now)
                 lines.append("cancelled \(run.id): Workflow/\(run.workflow) was removed from the configuration")
                 continue
             }
@@ -52,7 +55,7 @@ extension Reconciler {
                 let progress = WorkflowRunPlanner().advance(current, spec: spec, observations: observations(of: current, spec: spec, snapshot: snapshot),
                                                             now: now)
                 guard !progress.isEmpty else { break }
-                try store.recordWorkflowProgress(current, progress, at: now)
+                try await store.recordWorkflowProgress(current, progress, at: now)
                 for name in progress.started { lines.append("\(current.id) step \(name) started") }
                 for (name, state, message) in progress.ended { lines.append("\(current.id) step \(name) \(state.rawValue): \(message)") }
                 current = progress.applied(to: current, at: now)
@@ -91,12 +94,12 @@ extension Reconciler {
     /// The run step behind each fleet action: a started provision step of a running run
     /// whose count is the one the fleet has now. (Pool actions need no link: a step's pool
     /// is named for its run and step.)
-    func workflowCauses(of scheduled: [ScheduledAction], desired: DesiredState) throws -> [String: (run: String, step: String)] {
+    func workflowCauses(of scheduled: [ScheduledAction], desired: DesiredState) async throws -> [String: (run: String, step: String)] {
         let fleetActions = scheduled.filter { $0.action.resource.kind == .fleet }
         guard !fleetActions.isEmpty, !desired.workflows.isEmpty else { return [:] }
         var holders: [String: (run: String, step: String)] = [:]
         // The oldest run first: when runs overlap, the first one's count is the one in force.
-        for run in try store.workflowRuns(runningOnly: true).sorted(by: { $0.createdAt < $1.createdAt }) {
+        for run in try await store.workflowRuns(runningOnly: true).sorted(by: { $0.createdAt < $1.createdAt }) {
             guard let spec = desired.workflows[run.workflow] else { continue }
             let started = run.steps.filter { $0.startedAt != nil }.sorted { ($0.startedAt ?? .epoch) < ($1.startedAt ?? .epoch) }
             for step in started {

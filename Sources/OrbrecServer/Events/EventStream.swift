@@ -20,7 +20,7 @@ struct EventStream: Sendable {
     static let pollInterval: Duration = .milliseconds(100)
     static let heartbeat: Duration = .seconds(15)
 
-    func response(for request: Request) throws -> Response {
+    func response(for request: Request) async throws -> Response {
         let start: Int64
         let after: String? = request.uri.queryParameters.get("after").map { String($0) }
         if let header = request.headers[.lastEventID] ?? after {
@@ -29,7 +29,7 @@ struct EventStream: Sendable {
             }
             start = seq
         } else {
-            start = try store.lastEventSeq()
+            start = try await store.lastEventSeq()
         }
         // A HEAD gets the headers of a stream and no body: it must not hold a stream's slot,
         // which only the body gives back.
@@ -56,7 +56,7 @@ struct EventStream: Sendable {
             try await writer.write(ByteBuffer(string: "retry: 1000\n: connected; events after \(start)\n\n"))
             // A client gone is noticed within a poll, not at the next write (up to a heartbeat away).
             while !Task.isCancelled && !status.current.finished && departure?.isGone != true {
-                let events = try store.events(after: last, limit: 500)
+                let events = try await store.events(after: last, limit: 500)
                 if events.isEmpty {
                     if ContinuousClock.now - quietSince >= Self.heartbeat {
                         try await writer.write(ByteBuffer(string: ": keep-alive\n\n"))

@@ -19,25 +19,27 @@ struct APIRoutes: Sendable {
     func register(on router: Router<ServerContext>) {
         router.get("/healthz") { _, _ in try JSONBody.response(["status": "ok"]) }
         router.get("/readyz") { request, _ in try readiness(request) }
-        router.get("/metrics") { _, _ in try metrics() }
+        router.get("/metrics") { _, _ in try await metrics() }
         let api = router.group("/api/v1")
         api.get("/openapi.json") { _, _ in OpenAPIDocument.response() }
         api.get("/resources") { _, _ in try resources() }
-        api.get("/fleets") { _, _ in try fleets() }
+        api.get("/fleets") { _, _ in try await fleets() }
         api.get("/machines") { request, _ in
             let all = request.uri.queryParameters.get("all") == "true"
-            return try JSONBody.response(try store.machines(includeFinished: all).map(MachineDocument.init))
+            return try JSONBody.response(try await store.machines(includeFinished: all).map(MachineDocument.init))
         }
         api.get("/requests") { request, _ in
             let limit = try integer(request, "limit")
-            return try JSONBody.response(try store.requests(limit: limit).map {
-                RequestDocument($0, machines: try store.requestMachines(requestID: $0.id))
-            })
+            var documents: [RequestDocument] = []
+            for request in try await store.requests(limit: limit) {
+                documents.append(RequestDocument(request, machines: try await store.requestMachines(requestID: request.id)))
+            }
+            return try JSONBody.response(documents)
         }
         api.get("/requests/:id") { _, context in
             let raw = try context.parameters.require("id")
             let id = raw.removingPercentEncoding ?? raw
-            guard let (request, machines) = try store.request(id: id) else { throw APIError.notFound("no request \(id)") }
+            guard let (request, machines) = try await store.request(id: id) else { throw APIError.notFound("no request \(id)") }
             return try JSONBody.response(RequestDocument(request, machines: machines))
         }
         api.get("/tasks") { request, _ in
@@ -45,11 +47,11 @@ struct APIRoutes: Sendable {
             let now = SystemClock().now()
             var pullPools: [String: Bool] = [:]
             var documents: [TaskDocument] = []
-            for record in try store.tasks(pool: pool) {
-                var document = TaskDocument(record, attempts: (try? store.attempts(pool: record.pool, key: record.key)) ?? [])
+            for record in try await store.tasks(pool: pool) {
+                var document = TaskDocument(record, attempts: (try? await store.attempts(pool: record.pool, key: record.key)) ?? [])
                 if pullPools[record.pool] == nil { pullPools[record.pool] = loop.pool(named: record.pool)?.mode == .pull }
                 if pullPools[record.pool] == true {
-                    let lease = try? store.currentLease(pool: record.pool, key: record.key)
+                    let lease = try? await store.currentLease(pool: record.pool, key: record.key)
                     let situation = TaskNextActions.Situation(
                         pool: record.pool, pathID: LeaseAnswer.pathID(pool: record.pool, key: record.key), state: record.state,
                         nextTryAt: record.nextTryAt, leasedElsewhereUntil: lease?.state == .leased ? lease?.expiresAt : nil,
@@ -68,11 +70,11 @@ struct APIRoutes: Sendable {
                 }
                 return id
             }
-            return try JSONBody.response(try store.actions(resource: resource, limit: limit).map(ActionDocument.init))
+            return try JSONBody.response(try await store.actions(resource: resource, limit: limit).map(ActionDocument.init))
         }
         api.get("/events") { request, context in
-            try EventStream(store: store, pulse: pulse, status: loop.status, streams: streams, client: context.client,
-                            departure: await ConnectionGuardHandler.departure(of: context.channel)).response(for: request)
+            try await EventStream(store: store, pulse: pulse, status: loop.status, streams: streams, client: context.client,
+                                  departure: await ConnectionGuardHandler.departure(of: context.channel)).response(for: request)
         }
         LeaseRoutes(store: store, loop: loop, clock: SystemClock(), limits: limits).register(on: api)
         api.post("/reconcile") { _, _ in
@@ -121,9 +123,11 @@ struct APIRoutes: Sendable {
         return try JSONBody.response(document, status: status.isReady ? .ok : .serviceUnavailable)
     }
 
-    func metrics() throws -> Response {
+    func metrics() async throws -> Response {
         let status = loop.status.current
-        let text = PrometheusText.render(loop.metrics.current, machines: try store.machineCounts(), tasks: try store.taskCounts(),
+        let machines = try await store.machineCounts()
+        let tasks = try await store.taskCounts()
+        let text = PrometheusText.render(loop.metrics.current, machines: machines, tasks: tasks,
                                          configurationValid: status.configurationErrors.isEmpty && status.revision != nil,
                                          ready: status.isReady)
         return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
@@ -141,12 +145,12 @@ struct APIRoutes: Sendable {
         return try JSONBody.response(document)
     }
 
-    func fleets() throws -> Response {
+    func fleets() async throws -> Response {
         let status = loop.status.current
         guard status.report != nil else {
             throw APIError(.serviceUnavailable, "not-ready", "no reconcile pass has finished yet")
         }
-        let machines = Dictionary(grouping: try store.machines(), by: \.fleet)
+        let machines = Dictionary(grouping: try await store.machines(), by: \.fleet)
         let rows = (status.report?.rows ?? []).filter { $0.id.kind == .fleet }
         return try JSONBody.response(rows.map { row in
             FleetDocument(row: row, machines: machines[row.id.name] ?? [])

@@ -63,7 +63,7 @@ struct LeaseRoutes: Sendable {
         let token = try Self.checked { () throws(LeaseRequest.Refusal) in try body.request.token() }
         let task = try Self.checked { () throws(LeaseRequest.Refusal) in try LeaseRequest.taskID(id) }
         let now = clock.now()
-        guard let held = try store.lease(token: token) else { throw stale("no lease holds this token", task: task) }
+        guard let held = try await store.lease(token: token) else { throw stale("no lease holds this token", task: task) }
         guard held.task == task else { throw stale("the token is for task \(held.pool):\(held.key), not \(id)", task: task) }
         let pool = loop.pool(named: task.pool)
         do {
@@ -122,7 +122,7 @@ struct LeaseRoutes: Sendable {
         input.idempotencyKey = key
         guard key.count <= 200 else { throw APIError(.badRequest, "bad-idempotency-key", "Idempotency-Key is at most 200 characters") }
         let fingerprint = LeaseRequest.fingerprint(method: request.method.rawValue, path: request.uri.path, body: bytes)
-        switch try store.reserveIdempotencyKey(key, fingerprint: fingerprint, at: clock.now()) {
+        switch try await store.reserveIdempotencyKey(key, fingerprint: fingerprint, at: clock.now()) {
         case .answered(let first, let status, let body):
             return try replay((first, status, body), fingerprint: fingerprint)
         case .pending(let first, let since, let lease):
@@ -130,7 +130,7 @@ struct LeaseRoutes: Sendable {
             // The first request with this key is in flight: its answer is the one to give.
             for _ in 0..<50 {
                 try await Task.sleep(for: .milliseconds(100))
-                if let answered = try store.idempotentAnswer(key: key) { return try replay(answered, fingerprint: fingerprint) }
+                if let answered = try await store.idempotentAnswer(key: key) { return try replay(answered, fingerprint: fingerprint) }
             }
             if let lease {
                 // It died after its claim committed: answer with that lease, never a second one.
@@ -140,7 +140,7 @@ struct LeaseRoutes: Sendable {
             guard clock.now().millisecondsSinceEpoch - since.millisecondsSinceEpoch > 30_000 else {
                 throw APIError(.conflict, "idempotency_key_in_progress", "a request with this Idempotency-Key is still being answered; retry shortly")
             }
-            try store.retakeIdempotencyKey(key, at: clock.now())  // it died before acting: act now
+            try await store.retakeIdempotencyKey(key, at: clock.now())  // it died before acting: act now
         case .reserved:
             break
         }
@@ -151,7 +151,7 @@ struct LeaseRoutes: Sendable {
             // A refusal is an answer too: the same request gets the same refusal.
             response = JSONBody.error(error)
         } catch {
-            try? store.dropIdempotencyKey(key)  // not kept: a retry with the same key tries again
+            try? await store.dropIdempotencyKey(key)  // not kept: a retry with the same key tries again
             throw error
         }
         return try await keep(response, key: key)
@@ -164,7 +164,7 @@ struct LeaseRoutes: Sendable {
         var responseBody = response.body
         let writer = CollectingWriter()
         try await responseBody.write(writer)
-        try store.recordIdempotentAnswer(key: key, status: Int(response.status.code), body: writer.data)
+        try await store.recordIdempotentAnswer(key: key, status: Int(response.status.code), body: writer.data)
         return Response(status: response.status, headers: response.headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: writer.data)))
     }
 

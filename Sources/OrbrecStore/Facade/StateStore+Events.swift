@@ -1,65 +1,36 @@
 public import OrbrecCore
-internal import GRDB
 
 extension StateStore {
     /// Appends an event that is not a transition of an action, request or machine: the
     /// daemon's configuration becoming invalid or valid again, a reload.
     @discardableResult
-    public func recordEvent(resource: String, subject: String, from: String?, to: String, cause: String, at now: Instant) throws -> Int64? {
-        try write { db in
-            var event = EventRecord(at: now, resource: resource, subject: subject, fromState: from, toState: to, cause: cause)
-            try event.insert(db)
-            return event.seq
-        }
+    public func recordEvent(resource: String, subject: String, from: String?, to: String, cause: String, at now: Instant) async throws -> Int64? {
+        try await backend.recordEvent(resource: resource, subject: subject, from: from, to: to, cause: cause, at: now)
     }
 
     /// The newest event's sequence number (0 when there is none): where a new SSE stream starts.
-    public func lastEventSeq() throws -> Int64 {
-        try read { db in try Int64.fetchOne(db, sql: "SELECT MAX(seq) FROM events") ?? 0 }
+    public func lastEventSeq() async throws -> Int64 {
+        try await backend.lastEventSeq()
     }
 
     /// How many machines are in each state, and tasks in each state: the daemon's gauges.
-    public func machineCounts() throws -> [String: Int] {
-        try read { db in
-            var counts: [String: Int] = [:]
-            for row in try Row.fetchAll(db, sql: "SELECT state, COUNT(*) AS n FROM machines GROUP BY state") {
-                counts[row["state"]] = row["n"]
-            }
-            return counts
-        }
+    public func machineCounts() async throws -> [String: Int] {
+        try await backend.machineCounts()
     }
 
-    public func taskCounts() throws -> [String: Int] {
-        try read { db in
-            var counts: [String: Int] = [:]
-            for row in try Row.fetchAll(db, sql: "SELECT state, COUNT(*) AS n FROM tasks GROUP BY state") {
-                counts[row["state"]] = row["n"]
-            }
-            return counts
-        }
+    public func taskCounts() async throws -> [String: Int] {
+        try await backend.taskCounts()
     }
-}
 
-extension StateStore {
     /// The journaled `--policy-override`s, newest first: who let which violation through, why.
-    public func policyOverrides(limit: Int = 100) throws -> [EventRecord] {
-        try read { db in
-            try EventRecord.fetchAll(db, sql: "SELECT * FROM events WHERE to_state = 'overridden' AND resource LIKE 'Policy/%' "
-                                     + "ORDER BY seq DESC LIMIT ?", arguments: [limit])
-        }
+    public func policyOverrides(limit: Int = 100) async throws -> [EventRecord] {
+        try await backend.policyOverrides(limit: limit)
     }
-}
 
-extension StateStore {
     /// The violations overridden for a configuration revision, as `Policy/NAME|rule subject`:
     /// the daemon lets through what an operator's `apply --policy-override` let through, for
     /// as long as the configuration is the one it was given for.
-    public func policyOverrideKeys(revision: String) throws -> Set<String> {
-        try read { db in
-            let rows = try Row.fetchAll(db, sql: """
-                SELECT resource, subject FROM events WHERE to_state = 'overridden' AND resource LIKE 'Policy/%' AND cause LIKE ?
-                """, arguments: ["%(config \(revision.prefix(12)))"])
-            return Set(rows.map { "\($0["resource"] as String)|\($0["subject"] as String)" })
-        }
+    public func policyOverrideKeys(revision: String) async throws -> Set<String> {
+        try await backend.policyOverrideKeys(revision: revision)
     }
 }

@@ -1,35 +1,15 @@
 internal import OrbrecCore
-internal import GRDB
 
 extension StateStore {
-    public func requests(limit: Int? = nil) throws -> [RequestRecord] {
-        try read { db in
-            var request = RequestRecord.order(Column("created_at").desc, Column("id").desc)
-            if let limit { request = request.limit(limit) }
-            return try request.fetchAll(db)
-        }
+    public func requests(limit: Int? = nil) async throws -> [RequestRecord] {
+        try await backend.requests(limit: limit)
     }
 
-    public func request(id: String) throws -> (RequestRecord, [RequestMachineRecord])? {
-        try read { db in
-            guard let request = try RequestRecord.fetchOne(db, key: id) else { return nil }
-            let machines = try RequestMachineRecord.filter(Column("request_id") == id).order(Column("machine_id")).fetchAll(db)
-            return (request, machines)
-        }
+    public func request(id: String) async throws -> (RequestRecord, [RequestMachineRecord])? {
+        try await backend.request(id: id)
     }
 
-    public func requestMachines(requestID: String) throws -> [RequestMachineRecord] {
-        try read { db in try RequestMachineRecord.filter(Column("request_id") == requestID).order(Column("machine_id")).fetchAll(db) }
-    }
-
-    func finishRequest(_ db: Database, id: String, status: RequestStatus, message: String, at now: Instant) throws {
-        guard var request = try RequestRecord.fetchOne(db, key: id) else { return }
-        let from = request.status
-        request.status = status
-        request.message = message
-        request.updatedAt = now
-        try request.update(db)
-        try EventRecord(at: now, resource: request.resource.description, subject: "request/\(id)",
-                        fromState: from.rawValue, toState: status.rawValue, cause: message).append(to: db)
+    public func requestMachines(requestID: String) async throws -> [RequestMachineRecord] {
+        try await backend.requestMachines(requestID: requestID)
     }
 }

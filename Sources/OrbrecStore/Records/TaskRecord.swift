@@ -30,7 +30,7 @@ public struct TaskRecord: Codable, Sendable, Hashable {
         attemptsConsumed = status.attemptsConsumed
         infraLosses = status.infraLosses
         nextTryAt = status.nextTryAt
-        lastOutcome = status.lastOutcome.map { StateStore.encodeJSON($0) }
+        lastOutcome = status.lastOutcome.map { SQLiteBackend.encodeJSON($0) }
         self.createdAt = createdAt
         self.updatedAt = updatedAt
     }

@@ -9,7 +9,7 @@ extension ApplyCommand {
     func interrupted(_ session: Session, _ reconciler: Reconciler, _ store: StateStore, desired: DesiredState) async -> ExitStatus {
         let terminal = session.terminal
         terminal.endProgress()
-        try? store.cancelPlannedActions(reason: "the apply was interrupted (SIGINT) before it started", at: SystemClock().now())
+        try? await store.cancelPlannedActions(reason: "the apply was interrupted (SIGINT) before it started", at: SystemClock().now())
         var running: [String] = []
         if let snapshot = try? await reconciler.snapshot(of: desired) {
             for pool in desired.pools.values.sorted(by: { $0.name < $1.name }) {

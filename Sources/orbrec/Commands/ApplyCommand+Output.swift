@@ -6,8 +6,8 @@ extension ApplyCommand {
     /// `apply -o json|yaml`: the actions journaled since the apply began (it held the lock, so
     /// they are its own), oldest first, with how each ended: read back from the journal so
     /// every way out of the apply (done, failed, denied, timed out, interrupted) prints the same.
-    func printJournaled(_ store: StateStore, since started: Instant, _ session: Session) {
-        let actions = ((try? store.actions()) ?? []).filter { $0.createdAt >= started }.sorted { $0.createdAt < $1.createdAt }
+    func printJournaled(_ store: StateStore, since started: Instant, _ session: Session) async {
+        let actions = ((try? await store.actions()) ?? []).filter { $0.createdAt >= started }.sorted { $0.createdAt < $1.createdAt }
         let rows = actions.map(ActionDocument.init)
         let document = AppliedDocument(actions: rows, succeeded: rows.filter { $0.state == "succeeded" }.count,
                                        failed: rows.filter { $0.state == "failed" }.count)

@@ -65,136 +65,145 @@ struct ApplyCommand: AsyncParsableCommand {
             // -o json|yaml: stdout is one document, the actions this apply journaled, however it
             // ends; the plan, progress and outcome lines go to stderr.
             if output.format.isDocument { Terminal.divertOutput() }
-            defer { if output.format.isDocument { printJournaled(store, since: applyStarted, session) } }
-            let lock = try await session.lock(store, operation: "apply", timeout: lockTimeout)
-            defer { try? store.unlock(id: lock.id) }
-            // Ctrl-C before anything is carried out leaves at once, the lock released.
-            let interruption = Interruption(leave: { [terminal = session.terminal] in
-                terminal.endProgress()
-                terminal.err("\nInterrupted; nothing was applied.")
-                try? store.unlock(id: lock.id)
-            })
-            defer { withExtendedLifetime(interruption) {} }
-            let reconciler = session.reconciler(store)
-            for line in try await reconciler.recoverInterrupted(desired: desired) { session.terminal.note(line) }
+            return try await withCleanup {
+                let lock = try await session.lock(store, operation: "apply", timeout: lockTimeout)
+                return try await withCleanup {
+                    // Ctrl-C before anything is carried out leaves at once, the lock released.
+                    let interruption = Interruption(leave: { [terminal = session.terminal] in
+                        terminal.endProgress()
+                        terminal.err("\nInterrupted; nothing was applied.")
+                        try? await store.unlock(id: lock.id)
+                    })
+                    defer { withExtendedLifetime(interruption) {} }
+                    let reconciler = session.reconciler(store)
+                    for line in try await reconciler.recoverInterrupted(desired: desired) { session.terminal.note(line) }
 
-            let snapshot = try await reconciler.snapshot(of: desired, sync: true)
-            for note in snapshot.workflowNotes { session.terminal.out("• \(note)") }
-            let current: PlanResult
-            do throws(PlanFailure) {
-                current = try reconciler.plan(snapshot, allowEmpty: allowEmpty, surgery: surgery.surgery)
-            } catch {
-                throw CommandFailure(.error, "no plan could be made; nothing was applied", diagnostics: error.diagnostics)
-            }
-            session.render(current.plan.warnings)
+                    let snapshot = try await reconciler.snapshot(of: desired, sync: true)
+                    for note in snapshot.workflowNotes { session.terminal.out("• \(note)") }
+                    let current: PlanResult
+                    do throws(PlanFailure) {
+                        current = try reconciler.plan(snapshot, allowEmpty: allowEmpty, surgery: surgery.surgery)
+                    } catch {
+                        throw CommandFailure(.error, "no plan could be made; nothing was applied", diagnostics: error.diagnostics)
+                    }
+                    session.render(current.plan.warnings)
 
-            let scheduled: [ScheduledAction]
-            if let planFile {
-                scheduled = try savedActions(planFile, current: current, stateID: store.stateID)
-                if let applied = try scheduled.first(where: { try store.action(id: $0.id) != nil }) {
-                    throw CommandFailure(.stalePlan, "the saved plan was already applied (action \(applied.id) is in the journal); run 'orbrec plan' again")
-                }
-                session.terminal.out("Applying the saved plan \(planFile) (\(scheduled.count) action(s)).")
-            } else {
-                session.terminal.out(PlanRenderer(terminal: session.terminal).render(current))
-                scheduled = current.scheduled
-            }
-            // A saved plan is judged by the actions it will carry out, as well as by the plan of now.
-            var policy = current.policy
-            if planFile != nil {
-                let saved = Plan(actions: scheduled.map(\.action), resourceVersions: current.plan.resourceVersions,
-                                 configRevision: current.plan.configRevision)
-                policy = policy.merged(with: Reconciler.checkPolicies(saved, snapshot: snapshot))
-            }
-            if let policies = PolicyRenderer(terminal: session.terminal).render(policy, override: policyOverride) {
-                session.terminal.out("\n" + policies)
-            }
-            if policy.blocks(overridden: policyOverride != nil) {
-                throw CommandFailure(.policyDenied, "a policy denied the plan; nothing was applied")
-            }
-            if planFile == nil {
-                if !scheduled.isEmpty && !autoApprove {
-                    guard confirm(session) else {
-                        session.terminal.out("Apply cancelled.")
-                        return .error
+                    let scheduled: [ScheduledAction]
+                    if let planFile {
+                        scheduled = try savedActions(planFile, current: current, stateID: store.stateID)
+                        for applied in scheduled where try await store.action(id: applied.id) != nil {
+                            throw CommandFailure(.stalePlan, "the saved plan was already applied (action \(applied.id) is in the journal); run 'orbrec plan' again")
+                        }
+                        session.terminal.out("Applying the saved plan \(planFile) (\(scheduled.count) action(s)).")
+                    } else {
+                        session.terminal.out(PlanRenderer(terminal: session.terminal).render(current))
+                        scheduled = current.scheduled
                     }
-                }
-            }
+                    // A saved plan is judged by the actions it will carry out, as well as by the plan of now.
+                    var policy = current.policy
+                    if planFile != nil {
+                        let saved = Plan(actions: scheduled.map(\.action), resourceVersions: current.plan.resourceVersions,
+                                         configRevision: current.plan.configRevision)
+                        policy = policy.merged(with: Reconciler.checkPolicies(saved, snapshot: snapshot))
+                    }
+                    if let policies = PolicyRenderer(terminal: session.terminal).render(policy, override: policyOverride) {
+                        session.terminal.out("\n" + policies)
+                    }
+                    if policy.blocks(overridden: policyOverride != nil) {
+                        throw CommandFailure(.policyDenied, "a policy denied the plan; nothing was applied")
+                    }
+                    if planFile == nil {
+                        if !scheduled.isEmpty && !autoApprove {
+                            guard confirm(session) else {
+                                session.terminal.out("Apply cancelled.")
+                                return .error
+                            }
+                        }
+                    }
 
-            interruption.carryingOut { [terminal = session.terminal] in
-                terminal.endProgress()
-                terminal.err("\nInterrupted: starting nothing more; what is in flight finishes. Ctrl-C again leaves at once.")
-                // Ends a wait between passes now rather than at its end.
-                Session.attemptEnds.requestLook()
-            }
-            // Journaled only when something is carried out under it.
-            var overridden: Set<PolicyViolation> = []
-            if let policyOverride, !scheduled.isEmpty, policy.blocking.contains(where: \.isOverridable) {
-                try reconciler.recordPolicyOverride(policy, reason: policyOverride, configRevision: current.plan.configRevision)
-                overridden = Set(policy.blocking.filter(\.isOverridable))
-            }
-            let outcomes = try await reconciler.execute(scheduled, snapshot: snapshot, parallelism: parallelism,
-                                                        shouldStop: { interruption.isInterrupted }, progress: { event in
-                report(event, session)
-            })
-            if interruption.isInterrupted { return await interrupted(session, reconciler, store, desired: desired) }
-            let after = try await reconciler.snapshot(of: desired, sync: true)
-            for note in after.workflowNotes { session.terminal.out("• \(note)") }
-            let settled = try? reconciler.plan(after, allowEmpty: allowEmpty)
-            try reconciler.recordApplied(after, plan: settled?.plan ?? current.plan)
-            let failed = outcomes.filter { !$0.succeeded }
-            if !scheduled.isEmpty {
-                session.terminal.out("\n" + session.terminal.bold("Apply complete:")
-                    + " \(outcomes.count - failed.count) action(s) succeeded, \(failed.count) failed.")
-            }
-            if !failed.isEmpty {
-                throw CommandFailure(.error, "\(failed.count) action(s) failed; see 'orbrec history' and 'orbrec get requests'")
-            }
-            try failIfAdaptersWereUnobserved(current.plan)
-            if wait {
-                do {
-                    let display = PoolProgressDisplay()
-                    _ = try await reconciler.converge(desired: desired, allowEmpty: allowEmpty, parallelism: parallelism,
-                                                      timeout: timeout, policyOverride: policyOverride,
-                                                      alreadyOverridden: overridden, shouldStop: { interruption.isInterrupted }) { event in
-                        report(event, session, pools: display)
+                    interruption.carryingOut { [terminal = session.terminal] in
+                        terminal.endProgress()
+                        terminal.err("\nInterrupted: starting nothing more; what is in flight finishes. Ctrl-C again leaves at once.")
+                        // Ends a wait between passes now rather than at its end.
+                        Session.attemptEnds.requestLook()
                     }
-                    display.end()
-                    session.terminal.endProgress()
-                    let final = try await reconciler.snapshot(of: desired)
-                    let pools = desired.pools.values.filter { !desired.workflowPools.contains($0.name) }.sorted { $0.name < $1.name }
-                        .map { pool in (pool.name, PoolProgress(pool: pool, tasks: final.tasks.filter { $0.pool == pool.name })) }
-                    for (name, progress) in pools { session.terminal.out("TaskPool/\(name): \(progress.summary)") }
-                    let dead = pools.reduce(0) { $0 + $1.1.dead }
-                    if dead > 0 {
-                        throw CommandFailure(.error, "\(dead) task(s) dead-lettered; see 'orbrec get tasks', then 'orbrec tasks requeue POOL --all-dead-letter'")
+                    // Journaled only when something is carried out under it.
+                    var overridden: Set<PolicyViolation> = []
+                    if let policyOverride, !scheduled.isEmpty, policy.blocking.contains(where: \.isOverridable) {
+                        try await reconciler.recordPolicyOverride(policy, reason: policyOverride, configRevision: current.plan.configRevision)
+                        overridden = Set(policy.blocking.filter(\.isOverridable))
                     }
-                    let failedRuns = try desired.workflows.keys.flatMap { try store.workflowRuns(workflow: $0) }
-                        .filter { $0.state == .failed && $0.endedAt.map { $0 >= applyStarted } == true }
-                    if !failedRuns.isEmpty {
-                        throw CommandFailure(.error, failedRuns.map { run in
-                            let failed = run.steps.filter { $0.state == .failed }.map { "\($0.name) (\($0.message))" }
-                            return "workflow run \(run.id) of \(run.workflow) failed: \(failed.joined(separator: ", "))"
-                        }.joined(separator: "; ") + "; see 'orbrec workflows show RUN'")
+                    let outcomes = try await reconciler.execute(scheduled, snapshot: snapshot, parallelism: parallelism,
+                                                                shouldStop: { interruption.isInterrupted }, progress: { event in
+                        report(event, session)
+                    })
+                    if interruption.isInterrupted { return await interrupted(session, reconciler, store, desired: desired) }
+                    let after = try await reconciler.snapshot(of: desired, sync: true)
+                    for note in after.workflowNotes { session.terminal.out("• \(note)") }
+                    let settled = try? reconciler.plan(after, allowEmpty: allowEmpty)
+                    try await reconciler.recordApplied(after, plan: settled?.plan ?? current.plan)
+                    let failed = outcomes.filter { !$0.succeeded }
+                    if !scheduled.isEmpty {
+                        session.terminal.out("\n" + session.terminal.bold("Apply complete:")
+                            + " \(outcomes.count - failed.count) action(s) succeeded, \(failed.count) failed.")
                     }
-                    session.terminal.out(session.terminal.green("Converged:") + " every fleet is synced and healthy, every pool finished.")
-                } catch is ConvergeStopped {
-                    return await interrupted(session, reconciler, store, desired: desired)
-                } catch let denied as PolicyDenied {
-                    session.terminal.endProgress()
-                    if let policies = PolicyRenderer(terminal: session.terminal).render(denied.report, override: policyOverride) {
-                        session.terminal.out(policies)
+                    if !failed.isEmpty {
+                        throw CommandFailure(.error, "\(failed.count) action(s) failed; see 'orbrec history' and 'orbrec get requests'")
                     }
-                    throw CommandFailure(.policyDenied, "a policy denied a later pass of the apply; it stopped there")
-                } catch let timedOut as ConvergeTimeout {
-                    session.terminal.endProgress()
-                    let pending = timedOut.report.rows.filter { $0.sync != .synced || $0.health != .healthy }
-                        .map { "\($0.id) (\($0.health.rawValue): \($0.message.isEmpty ? $0.observed : $0.message))" }
-                    throw CommandFailure(.error, "not converged after \(timedOut.timeout): \(pending.joined(separator: "; "))")
+                    try failIfAdaptersWereUnobserved(current.plan)
+                    if wait {
+                        do {
+                            let display = PoolProgressDisplay()
+                            _ = try await reconciler.converge(desired: desired, allowEmpty: allowEmpty, parallelism: parallelism,
+                                                              timeout: timeout, policyOverride: policyOverride,
+                                                              alreadyOverridden: overridden, shouldStop: { interruption.isInterrupted }) { event in
+                                report(event, session, pools: display)
+                            }
+                            display.end()
+                            session.terminal.endProgress()
+                            let final = try await reconciler.snapshot(of: desired)
+                            let pools = desired.pools.values.filter { !desired.workflowPools.contains($0.name) }.sorted { $0.name < $1.name }
+                                .map { pool in (pool.name, PoolProgress(pool: pool, tasks: final.tasks.filter { $0.pool == pool.name })) }
+                            for (name, progress) in pools { session.terminal.out("TaskPool/\(name): \(progress.summary)") }
+                            let dead = pools.reduce(0) { $0 + $1.1.dead }
+                            if dead > 0 {
+                                throw CommandFailure(.error, "\(dead) task(s) dead-lettered; see 'orbrec get tasks', then 'orbrec tasks requeue POOL --all-dead-letter'")
+                            }
+                            var failedRuns: [WorkflowRun] = []
+                            for workflow in desired.workflows.keys {
+                                failedRuns += try await store.workflowRuns(workflow: workflow)
+                                    .filter { $0.state == .failed && $0.endedAt.map { $0 >= applyStarted } == true }
+                            }
+                            if !failedRuns.isEmpty {
+                                throw CommandFailure(.error, failedRuns.map { run in
+                                    let failed = run.steps.filter { $0.state == .failed }.map { "\($0.name) (\($0.message))" }
+                                    return "workflow run \(run.id) of \(run.workflow) failed: \(failed.joined(separator: ", "))"
+                                }.joined(separator: "; ") + "; see 'orbrec workflows show RUN'")
+                            }
+                            session.terminal.out(session.terminal.green("Converged:") + " every fleet is synced and healthy, every pool finished.")
+                        } catch is ConvergeStopped {
+                            return await interrupted(session, reconciler, store, desired: desired)
+                        } catch let denied as PolicyDenied {
+                            session.terminal.endProgress()
+                            if let policies = PolicyRenderer(terminal: session.terminal).render(denied.report, override: policyOverride) {
+                                session.terminal.out(policies)
+                            }
+                            throw CommandFailure(.policyDenied, "a policy denied a later pass of the apply; it stopped there")
+                        } catch let timedOut as ConvergeTimeout {
+                            session.terminal.endProgress()
+                            let pending = timedOut.report.rows.filter { $0.sync != .synced || $0.health != .healthy }
+                                .map { "\($0.id) (\($0.health.rawValue): \($0.message.isEmpty ? $0.observed : $0.message))" }
+                            throw CommandFailure(.error, "not converged after \(timedOut.timeout): \(pending.joined(separator: "; "))")
+                        }
+                    }
+                    if interruption.isInterrupted { return await interrupted(session, reconciler, store, desired: desired) }
+                    return .success
+                } cleanup: {
+                    try? await store.unlock(id: lock.id)
                 }
+            } cleanup: {
+                if output.format.isDocument { await printJournaled(store, since: applyStarted, session) }
             }
-            if interruption.isInterrupted { return await interrupted(session, reconciler, store, desired: desired) }
-            return .success
         }
     }
 

@@ -32,7 +32,7 @@ struct DescribeCommand: AsyncParsableCommand {
             let document: DescriptionDocument
             let parts = target.split(separator: "/", maxSplits: 1).map(String.init)
             if parts.count == 2, parts[0].lowercased() == "machine", !parts[1].isEmpty {
-                document = try describeMachine(parts[1], session)
+                document = try await describeMachine(parts[1], session)
             } else {
                 let text = parts.count == 2 && parts[0].lowercased() == "pool" ? "TaskPool/" + parts[1] : target
                 guard let id = ResourceID(parsing: text), id.kind != .policy else {
@@ -53,7 +53,7 @@ struct DescribeCommand: AsyncParsableCommand {
     private func describeResource(_ id: ResourceID, _ session: Session) async throws -> DescriptionDocument {
         let store = try session.openExistingStore()
         let desired = try? session.loadConfiguration().desired
-        let record = try store?.resources().first { $0.id == id }
+        let record = try await store?.resources().first { $0.id == id }
         let declared = desired?.resources.first { $0.id == id }
         guard declared != nil || record != nil else {
             throw CommandFailure(.error, "no \(id) in the configuration or the state")
@@ -80,29 +80,31 @@ struct DescribeCommand: AsyncParsableCommand {
                 }.sorted { $0.id < $1.id }
             }
         } else if id.kind == .fleet, let store {
-            document.machines = try store.machines().filter { $0.fleet == id.name }.map(MachineDocument.init)
+            document.machines = try await store.machines().filter { $0.fleet == id.name }.map(MachineDocument.init)
         }
         if id.kind == .taskPool, let store {
-            document.tasks = try store.tasks(pool: id.name).sorted { NaturalOrder.less($0.key, $1.key) }.map { record in
-                TaskDocument(record, attempts: (try? store.attempts(pool: record.pool, key: record.key)) ?? [])
+            var tasks: [TaskDocument] = []
+            for record in try await store.tasks(pool: id.name).sorted(by: { NaturalOrder.less($0.key, $1.key) }) {
+                tasks.append(TaskDocument(record, attempts: (try? await store.attempts(pool: record.pool, key: record.key)) ?? []))
             }
+            document.tasks = tasks
         }
         if let store {
-            document.actions = try store.actions(resource: id, limit: limit).map(ActionDocument.init)
-            document.events = try store.recentEvents(resource: id.description, limit: limit).map(EventDocument.init)
+            document.actions = try await store.actions(resource: id, limit: limit).map(ActionDocument.init)
+            document.events = try await store.recentEvents(resource: id.description, limit: limit).map(EventDocument.init)
         }
         return document
     }
 
     /// A machine the state holds: its record, the request that made it, its events.
-    private func describeMachine(_ machineID: String, _ session: Session) throws -> DescriptionDocument {
-        guard let store = try session.openExistingStore(), let machine = try store.machine(id: machineID) else {
+    private func describeMachine(_ machineID: String, _ session: Session) async throws -> DescriptionDocument {
+        guard let store = try session.openExistingStore(), let machine = try await store.machine(id: machineID) else {
             throw CommandFailure(.error, "no machine \(machineID) in the state")
         }
         var document = DescriptionDocument(kind: "Machine", name: machine.id)
         document.machine = MachineDocument(machine)
-        document.actions = try [machine.actionId].compactMap { try store.action(id: $0) }.map(ActionDocument.init)
-        document.events = try store.recentEvents(subject: "machine/\(machine.id)", limit: limit).map(EventDocument.init)
+        document.actions = try await store.action(id: machine.actionId).map { [ActionDocument($0)] } ?? []
+        document.events = try await store.recentEvents(subject: "machine/\(machine.id)", limit: limit).map(EventDocument.init)
         return document
     }
 }

@@ -45,55 +45,58 @@ struct DestroyCommand: AsyncParsableCommand {
                     + "run it in a terminal, or pass --auto-approve")
             }
             let lock = try await session.lock(store, operation: "destroy", timeout: lockTimeout)
-            defer { try? store.unlock(id: lock.id) }
-            let reconciler = session.reconciler(store)
-            let nothing = DesiredState()
-            for line in try await reconciler.recoverInterrupted(desired: nothing) { session.terminal.note(line) }
-            let snapshot = try await reconciler.snapshot(of: nothing, sync: true)
-            for note in snapshot.workflowNotes { session.terminal.out("• \(note)") }
-            let surgery = PlanSurgery(targets: Set(targets.compactMap { ResourceID(parsing: $0) }), destroy: true)
-            let result: PlanResult
-            do throws(PlanFailure) {
-                result = try reconciler.plan(snapshot, allowEmpty: true, surgery: surgery)
-            } catch {
-                throw CommandFailure(.error, "no destroy plan could be made; nothing was changed", diagnostics: error.diagnostics)
-            }
-            session.render(result.plan.warnings)
-            if result.plan.isEmpty {
-                session.terminal.out(session.terminal.green("No changes.") + " The state holds no machine and no unfinished task.")
-                if targets.isEmpty { try reconciler.recordApplied(snapshot, plan: result.plan) }
+            return try await withCleanup {
+                let reconciler = session.reconciler(store)
+                let nothing = DesiredState()
+                for line in try await reconciler.recoverInterrupted(desired: nothing) { session.terminal.note(line) }
+                let snapshot = try await reconciler.snapshot(of: nothing, sync: true)
+                for note in snapshot.workflowNotes { session.terminal.out("• \(note)") }
+                let surgery = PlanSurgery(targets: Set(targets.compactMap { ResourceID(parsing: $0) }), destroy: true)
+                let result: PlanResult
+                do throws(PlanFailure) {
+                    result = try reconciler.plan(snapshot, allowEmpty: true, surgery: surgery)
+                } catch {
+                    throw CommandFailure(.error, "no destroy plan could be made; nothing was changed", diagnostics: error.diagnostics)
+                }
+                session.render(result.plan.warnings)
+                if result.plan.isEmpty {
+                    session.terminal.out(session.terminal.green("No changes.") + " The state holds no machine and no unfinished task.")
+                    if targets.isEmpty { try await reconciler.recordApplied(snapshot, plan: result.plan) }
+                    return .success
+                }
+                session.terminal.out(PlanRenderer(terminal: session.terminal).render(result))
+                if !autoApprove {
+                    session.terminal.out("\nDo you really want to destroy everything the state holds?\n"
+                        + "  Every machine listed is returned and every task cancelled. Only 'yes' will be accepted to confirm.\n")
+                    FileHandle.standardOutput.write(Data("  Enter a value: ".utf8))
+                    guard readLine()?.trimmingCharacters(in: .whitespaces) == "yes" else {
+                        session.terminal.out("Destroy cancelled.")
+                        return .error
+                    }
+                }
+                let outcomes = try await reconciler.execute(result.scheduled, snapshot: snapshot, parallelism: parallelism, progress: { event in
+                    if case .finished(let outcome) = event {
+                        let mark = outcome.succeeded ? session.terminal.green("✓") : session.terminal.red("✗")
+                        session.terminal.out("\(mark) \(outcome.action.verb.rawValue) \(outcome.action.resource): \(outcome.message)")
+                    }
+                })
+                let after = try await reconciler.snapshot(of: nothing, sync: true)
+                // The state forgets what it no longer holds; a targeted destroy leaves the rest as applied.
+                if targets.isEmpty {
+                    let settled = try? reconciler.plan(after, allowEmpty: true, surgery: surgery)
+                    try await reconciler.recordApplied(after, plan: settled?.plan ?? result.plan)
+                }
+                let failed = outcomes.filter { !$0.succeeded }
+                session.terminal.out("\n" + session.terminal.bold("Destroy complete:")
+                    + " \(outcomes.count - failed.count) action(s) succeeded, \(failed.count) failed.")
+                if !failed.isEmpty {
+                    throw CommandFailure(.error, "\(failed.count) action(s) failed; see 'orbrec history' and 'orbrec get requests'")
+                }
+                try failIfAdaptersWereUnobserved(result.plan)
                 return .success
+            } cleanup: {
+                try? await store.unlock(id: lock.id)
             }
-            session.terminal.out(PlanRenderer(terminal: session.terminal).render(result))
-            if !autoApprove {
-                session.terminal.out("\nDo you really want to destroy everything the state holds?\n"
-                    + "  Every machine listed is returned and every task cancelled. Only 'yes' will be accepted to confirm.\n")
-                FileHandle.standardOutput.write(Data("  Enter a value: ".utf8))
-                guard readLine()?.trimmingCharacters(in: .whitespaces) == "yes" else {
-                    session.terminal.out("Destroy cancelled.")
-                    return .error
-                }
-            }
-            let outcomes = try await reconciler.execute(result.scheduled, snapshot: snapshot, parallelism: parallelism, progress: { event in
-                if case .finished(let outcome) = event {
-                    let mark = outcome.succeeded ? session.terminal.green("✓") : session.terminal.red("✗")
-                    session.terminal.out("\(mark) \(outcome.action.verb.rawValue) \(outcome.action.resource): \(outcome.message)")
-                }
-            })
-            let after = try await reconciler.snapshot(of: nothing, sync: true)
-            // The state forgets what it no longer holds; a targeted destroy leaves the rest as applied.
-            if targets.isEmpty {
-                let settled = try? reconciler.plan(after, allowEmpty: true, surgery: surgery)
-                try reconciler.recordApplied(after, plan: settled?.plan ?? result.plan)
-            }
-            let failed = outcomes.filter { !$0.succeeded }
-            session.terminal.out("\n" + session.terminal.bold("Destroy complete:")
-                + " \(outcomes.count - failed.count) action(s) succeeded, \(failed.count) failed.")
-            if !failed.isEmpty {
-                throw CommandFailure(.error, "\(failed.count) action(s) failed; see 'orbrec history' and 'orbrec get requests'")
-            }
-            try failIfAdaptersWereUnobserved(result.plan)
-            return .success
         }
     }
 }

@@ -41,7 +41,7 @@ struct EventsCommand: AsyncParsableCommand {
             let printer = EventPrinter(terminal: session.terminal, json: output == .json, resource: filter)
             guard follow else {
                 guard let store = try session.openJournal() else { return .success }
-                try printer.printBacklog(store, after: after, tail: tail)
+                try await printer.printBacklog(store, after: after, tail: tail)
                 return .success
             }
             let statePath = global.statePath
@@ -53,10 +53,10 @@ struct EventsCommand: AsyncParsableCommand {
                     if store == nil { try await Task.sleep(for: .milliseconds(500)) }
                 }
                 guard let store else { return }
-                var last = try printer.printBacklog(store, after: after, tail: tail)
+                var last = try await printer.printBacklog(store, after: after, tail: tail)
                 while !Task.isCancelled {
                     try await Task.sleep(for: EventPrinter.interval)
-                    last = try printer.print(store.events(after: last, limit: 1000), last: last)
+                    last = try await printer.print(store.events(after: last, limit: 1000), last: last)
                 }
             }
             return status
@@ -76,12 +76,12 @@ struct EventPrinter: Sendable {
     /// Prints what is already journaled after `after` (the last `tail` of it); returns the
     /// sequence number to go on from.
     @discardableResult
-    func printBacklog(_ store: StateStore, after: Int64?, tail: Int?) throws -> Int64 {
-        let newest = try store.lastEventSeq()
+    func printBacklog(_ store: StateStore, after: Int64?, tail: Int?) async throws -> Int64 {
+        let newest = try await store.lastEventSeq()
         // Sequence numbers have no gaps (events are never deleted), so the last N start at newest - N.
         var last = max(after ?? 0, tail.map { newest - Int64($0) } ?? 0)
         while last < newest {
-            let page = try store.events(after: last, limit: 1000)
+            let page = try await store.events(after: last, limit: 1000)
             guard !page.isEmpty else { break }
             last = print(page, last: last)
         }

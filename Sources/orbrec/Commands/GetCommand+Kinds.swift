@@ -17,13 +17,13 @@ extension GetCommand {
     func listing(_ session: Session, store: StateStore?, now: Instant) async throws -> Listing {
         switch object {
         case .machines: return try await machines(session, store: store, now: now)
-        case .requests: return try requests(session, store: store, now: now)
-        case .actions: return try actions(session, store: store, now: now)
-        case .tasks: return try tasks(session, store: store, now: now)
+        case .requests: return try await requests(session, store: store, now: now)
+        case .actions: return try await actions(session, store: store, now: now)
+        case .tasks: return try await tasks(session, store: store, now: now)
         case .fleets: return try await fleets(session, store: store)
-        case .pools: return try pools(session, store: store)
+        case .pools: return try await pools(session, store: store)
         case .templates: return try templates(session)
-        case .workflows: return try workflows(session, store: store)
+        case .workflows: return try await workflows(session, store: store)
         }
     }
 
@@ -36,9 +36,9 @@ extension GetCommand {
     private var wide: Bool { output == .wide }
 
     /// Labels by resource, from the configuration when it can be read, else as last applied.
-    private func labels(_ session: Session, store: StateStore?) -> [ResourceID: [String: String]] {
+    private func labels(_ session: Session, store: StateStore?) async -> [ResourceID: [String: String]] {
         var labels: [ResourceID: [String: String]] = [:]
-        for record in (try? store?.resources()) ?? [] { labels[record.id] = record.labels }
+        for record in (try? await store?.resources()) ?? [] { labels[record.id] = record.labels }
         if let desired = try? ConfigLoaderShim.load(session) {
             for resource in desired.resources { labels[resource.id] = resource.metadata.labels }
         }
@@ -49,7 +49,7 @@ extension GetCommand {
 
     private func machines(_ session: Session, store: StateStore?, now: Instant) async throws -> Listing {
         guard let store else { return try render([MachineDocument](), table: { Table() }, empty: "No machines.") }
-        let labels = filters.selectors.isEmpty ? [:] : labels(session, store: store)
+        let labels = filters.selectors.isEmpty ? [:] : await labels(session, store: store)
         let rows = try await machineRows(store, session).filter { row in
             (name == nil || row.id == name) && (filters.fleet == nil || row.fleet == filters.fleet) && filters.matches(state: row.state)
                 && filters.matches(labels: labels[ResourceID(.fleet, row.fleet)] ?? [:])
@@ -67,15 +67,16 @@ extension GetCommand {
         }, empty: name.map { "No machine \($0)." } ?? "No machines.")
     }
 
-    private func requests(_ session: Session, store: StateStore?, now: Instant) throws -> Listing {
+    private func requests(_ session: Session, store: StateStore?, now: Instant) async throws -> Listing {
         guard let store else { return try render([RequestDocument](), table: { Table() }, empty: "No requests.") }
-        let labels = filters.selectors.isEmpty ? [:] : labels(session, store: store)
-        let requests = try store.requests().filter { request in
+        let labels = filters.selectors.isEmpty ? [:] : await labels(session, store: store)
+        let requests = try await store.requests().filter { request in
             (name == nil || request.id == name) && filters.matches(state: request.status.rawValue)
                 && (filters.fleet == nil || request.resource == ResourceID(.fleet, filters.fleet ?? ""))
                 && filters.matches(labels: labels[request.resource] ?? [:])
         }
-        let rows = try requests.map { RequestDocument($0, machines: try store.requestMachines(requestID: $0.id)) }
+        var rows: [RequestDocument] = []
+        for request in requests { rows.append(RequestDocument(request, machines: try await store.requestMachines(requestID: request.id))) }
         return try render(rows, table: {
             var table = wide ? Table("ID", "KIND", "STATUS", "RESOURCE", "MACHINES", "AGE", "ACTION", "UPDATED", "MESSAGE")
                              : Table("ID", "KIND", "STATUS", "RESOURCE", "MACHINES", "AGE", "MESSAGE")
@@ -88,8 +89,8 @@ extension GetCommand {
         }, empty: name.map { "No request \($0)." } ?? "No requests.")
     }
 
-    private func actions(_ session: Session, store: StateStore?, now: Instant) throws -> Listing {
-        let rows = try (store?.actions() ?? []).map(ActionDocument.init).filter { row in
+    private func actions(_ session: Session, store: StateStore?, now: Instant) async throws -> Listing {
+        let rows = try await (store?.actions() ?? []).map(ActionDocument.init).filter { row in
             (name == nil || row.id == name) && filters.matches(state: row.state)
         }
         return try render(rows, table: { ActionDocument.table(rows, now: now) }, empty: name.map { "No action \($0)." } ?? "No actions.")
@@ -97,7 +98,7 @@ extension GetCommand {
 
     /// `get tasks [POOL | POOL/KEY]`: keys in natural order (2 before 10), with when each
     /// task's first attempt started, when its last ended, and the time between.
-    private func tasks(_ session: Session, store: StateStore?, now: Instant) throws -> Listing {
+    private func tasks(_ session: Session, store: StateStore?, now: Instant) async throws -> Listing {
         guard let store else { return try render([TaskDocument](), table: { Table() }, empty: "No tasks.") }
         var pool = filters.pool
         var key: String?
@@ -106,13 +107,14 @@ extension GetCommand {
             pool = parts[0]
             key = parts.count == 2 ? parts[1] : nil
         }
-        let labels = filters.selectors.isEmpty ? [:] : labels(session, store: store)
-        let records = try store.tasks(pool: pool).filter { record in
+        let labels = filters.selectors.isEmpty ? [:] : await labels(session, store: store)
+        let records = try await store.tasks(pool: pool).filter { record in
             (key == nil || record.key == key) && filters.matches(state: record.state.rawValue)
                 && filters.matches(labels: labels[ResourceID(.taskPool, record.pool)] ?? [:])
         }.sorted { $0.pool == $1.pool ? NaturalOrder.less($0.key, $1.key) : $0.pool < $1.pool }
-        let rows = records.map { record in
-            TaskDocument(record, attempts: (try? store.attempts(pool: record.pool, key: record.key)) ?? [])
+        var rows: [TaskDocument] = []
+        for record in records {
+            rows.append(TaskDocument(record, attempts: (try? await store.attempts(pool: record.pool, key: record.key)) ?? []))
         }
         return try render(rows, table: {
             var table = wide
@@ -160,9 +162,9 @@ extension GetCommand {
         }, empty: name.map { "No fleet \($0) in the configuration." } ?? "No fleets.")
     }
 
-    private func pools(_ session: Session, store: StateStore?) throws -> Listing {
+    private func pools(_ session: Session, store: StateStore?) async throws -> Listing {
         let desired = try session.loadConfiguration().desired
-        let tasks = try store?.tasks().map(\.status) ?? []
+        let tasks = try await store?.tasks().map(\.status) ?? []
         let byPool = Dictionary(grouping: tasks, by: \.pool)
         let pools = desired.pools.values.sorted { $0.name < $1.name }.filter { pool in
             (name == nil || pool.name == name) && (filters.pool == nil || pool.name == filters.pool) && filters.matches(labels: pool.metadata.labels)
@@ -202,9 +204,9 @@ extension GetCommand {
         }, empty: name.map { "No template \($0) in the configuration." } ?? "No templates.")
     }
 
-    private func workflows(_ session: Session, store: StateStore?) throws -> Listing {
+    private func workflows(_ session: Session, store: StateStore?) async throws -> Listing {
         let desired = try session.loadConfiguration().desired
-        let runs = try store?.workflowRuns() ?? []
+        let runs = try await store?.workflowRuns() ?? []
         let rows = desired.workflows.values.sorted { $0.name < $1.name }
             .filter { (name == nil || $0.name == name) && filters.matches(labels: $0.metadata.labels) }
             .map { workflow in

@@ -80,7 +80,7 @@ struct GetCommand: AsyncParsableCommand {
     /// The journal's machines with the live state the providers report (read-only: nothing is written).
     func machineRows(_ store: StateStore, _ session: Session) async throws -> [MachineDocument] {
         // A machine asked for by id is shown whatever its state.
-        var rows = try store.machines(includeFinished: all || name != nil).map(MachineDocument.init)
+        var rows = try await store.machines(includeFinished: all || name != nil).map(MachineDocument.init)
         // Overlay what the providers report now, when the configuration can be read.
         guard let desired = try? ConfigLoaderShim.load(session) else { return rows }
         let snapshot = try await session.reconciler(store).snapshot(of: desired)

@@ -28,7 +28,7 @@ struct HistoryCommand: AsyncParsableCommand {
                 }
                 filter = parsed
             }
-            let rows = try session.openJournal().map { try $0.actions(resource: filter, limit: limit) }?.map(ActionDocument.init) ?? []
+            let rows = try await session.openJournal()?.actions(resource: filter, limit: limit).map(ActionDocument.init) ?? []
             if output.format.isDocument {
                 try session.terminal.document(rows, as: output.format)
             } else {

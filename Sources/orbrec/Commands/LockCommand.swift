@@ -17,7 +17,7 @@ struct LockCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await Session.run(global) { session in
-                let holder = try session.openJournal()?.currentLock()
+                let holder = try await session.openJournal()?.currentLock()
                 if output.format.isDocument {
                     try session.terminal.document(LockDocument(lock: holder.map(LockDocument.Holder.init)), as: output.format)
                 } else if let holder {
@@ -52,12 +52,12 @@ struct LockCommand: AsyncParsableCommand {
             try await Session.run(global) { session in
                 guard let store = try session.openExistingStore() else { throw CommandFailure(.error, "no lock \(id) is held on this state") }
                 // Removing a live holder's lock lets a second process act beside it: only on request.
-                if !force, let holder = try store.currentLock(), holder.id == id, Session.holderIsAliveHere(holder) {
+                if !force, let holder = try await store.currentLock(), holder.id == id, Session.holderIsAliveHere(holder) {
                     throw CommandFailure(.error, "lock \(id) is held by a running process: \(holder.operation) by \(holder.who), "
                         + "pid \(holder.pid) on this host, since \(Format.time(holder.createdAt)). Stop that process, "
                         + "or pass --force to remove its lock anyway")
                 }
-                guard try store.forceUnlock(id: id, at: SystemClock().now()) else {
+                guard try await store.forceUnlock(id: id, at: SystemClock().now()) else {
                     throw CommandFailure(.error, "no lock \(id) is held on this state")
                 }
                 session.terminal.out("Lock \(id) removed.")

@@ -44,8 +44,8 @@ struct PlanCommand: AsyncParsableCommand {
             let desired = try session.loadConfiguration().desired
             let store = try session.openStore()
             let reconciler = session.reconciler(store)
-            let interrupted = try store.interruptedActions()
-            if !interrupted.isEmpty, !(try reconcilerHoldsLiveLock(store)) {
+            let interrupted = try await store.interruptedActions()
+            if !interrupted.isEmpty, !(try await reconcilerHoldsLiveLock(store)) {
                 session.terminal.note("\(interrupted.count) action(s) were interrupted (\(interrupted.map(\.id).joined(separator: ", "))); "
                     + "their machines and tasks show as pending or running until the next apply recovers them")
             }
@@ -61,7 +61,7 @@ struct PlanCommand: AsyncParsableCommand {
             document.config = StateLocation.absolute(global.config)
             document.state = StateLocation.absolute(global.statePath)
             var runs: [PlanDocument.WorkflowStart] = []
-            for (workflow, decision) in try reconciler.dueWorkflowRuns(desired) {
+            for (workflow, decision) in try await reconciler.dueWorkflowRuns(desired) {
                 runs += decision.starts.map { .init(workflow: workflow, trigger: $0.trigger.rawValue, reason: $0.reason, started: true) }
                 runs += decision.held.map { .init(workflow: workflow, trigger: nil, reason: $0, started: false) }
             }
@@ -98,7 +98,7 @@ struct PlanCommand: AsyncParsableCommand {
 
 /// Whether the state lock is held by a process that still runs (an apply in progress), in
 /// which case `issuing` actions are in flight rather than interrupted.
-private func reconcilerHoldsLiveLock(_ store: StateStore) throws -> Bool {
-    guard let holder = try store.currentLock() else { return false }
+private func reconcilerHoldsLiveLock(_ store: StateStore) async throws -> Bool {
+    guard let holder = try await store.currentLock() else { return false }
     return !Session.holderIsGone(holder)
 }

@@ -67,7 +67,7 @@ struct PolicyCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await Session.run(global) { session in
-                let rows = try session.openJournal()?.policyOverrides(limit: limit) ?? []
+                let rows = try await session.openJournal()?.policyOverrides(limit: limit) ?? []
                 if output.format.isDocument {
                     try session.terminal.document(rows.map(PolicyOverrideDocument.init), as: output.format)
                     return .success

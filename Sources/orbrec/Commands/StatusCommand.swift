@@ -41,8 +41,8 @@ struct StatusCommand: AsyncParsableCommand {
             let reconciler = session.reconciler(store)
             snapshot = try await reconciler.snapshot(of: desired)
             do { planned = try reconciler.plan(snapshot, allowEmpty: false).plan } catch { problems = error.diagnostics }
-            runs = try store.workflowRuns()
-            for (workflow, decision) in try reconciler.dueWorkflowRuns(desired) {
+            runs = try await store.workflowRuns()
+            for (workflow, decision) in try await reconciler.dueWorkflowRuns(desired) {
                 due[workflow] = (decision.starts.map(\.reason) + decision.held).joined(separator: "; ")
             }
         } else {

@@ -24,7 +24,7 @@ struct TasksCommand: AsyncParsableCommand {
         func run() async throws {
             try await Session.run(global) { session in
                 guard let store = try session.openJournal(),
-                      let task = try store.tasks(pool: pool).first(where: { $0.key == key }) else {
+                      let task = try await store.tasks(pool: pool).first(where: { $0.key == key }) else {
                     throw CommandFailure(.error, "no task \(pool)/\(key) in the state")
                 }
                 if follow {
@@ -64,20 +64,23 @@ struct TasksCommand: AsyncParsableCommand {
             try await Session.run(global) { session in
                 guard let store = try session.openExistingStore() else { throw CommandFailure(.error, session.noStateMessage) }
                 let lock = try await session.lock(store, operation: "tasks requeue", timeout: lockTimeout)
-                defer { try? store.unlock(id: lock.id) }
-                let tasks = try store.tasks(pool: pool).map(\.status)
-                let chosen = allDeadLetter ? tasks.filter { $0.state == .deadLetter } : try keys.map { key in
-                    guard let task = tasks.first(where: { $0.key == key }) else { throw CommandFailure(.error, "no task \(pool)/\(key)") }
-                    return task
+                return try await withCleanup {
+                    let tasks = try await store.tasks(pool: pool).map(\.status)
+                    let chosen = allDeadLetter ? tasks.filter { $0.state == .deadLetter } : try keys.map { key in
+                        guard let task = tasks.first(where: { $0.key == key }) else { throw CommandFailure(.error, "no task \(pool)/\(key)") }
+                        return task
+                    }
+                    let refused = chosen.filter { TaskLifecycle.requeue($0) == nil }.map { "\($0.key) (\($0.state.rawValue))" }
+                    guard refused.isEmpty else {
+                        throw CommandFailure(.error, "only dead-lettered or cancelled tasks can be requeued: \(refused.joined(separator: ", ")); nothing was requeued")
+                    }
+                    let requeued = chosen.compactMap(TaskLifecycle.requeue)
+                    try await store.setTasks(requeued, cause: "requeued by \(Session.actor)", at: SystemClock().now())
+                    session.terminal.out("Requeued \(requeued.count) task(s) of \(pool); the next apply runs them.")
+                    return .success
+                } cleanup: {
+                    try? await store.unlock(id: lock.id)
                 }
-                let refused = chosen.filter { TaskLifecycle.requeue($0) == nil }.map { "\($0.key) (\($0.state.rawValue))" }
-                guard refused.isEmpty else {
-                    throw CommandFailure(.error, "only dead-lettered or cancelled tasks can be requeued: \(refused.joined(separator: ", ")); nothing was requeued")
-                }
-                let requeued = chosen.compactMap(TaskLifecycle.requeue)
-                try store.setTasks(requeued, cause: "requeued by \(Session.actor)", at: SystemClock().now())
-                session.terminal.out("Requeued \(requeued.count) task(s) of \(pool); the next apply runs them.")
-                return .success
             }
         }
     }
@@ -96,38 +99,41 @@ struct TasksCommand: AsyncParsableCommand {
                 let desired = try session.loadConfiguration().desired
                 guard let store = try session.openExistingStore() else { throw CommandFailure(.error, session.noStateMessage) }
                 let lock = try await session.lock(store, operation: "tasks cancel", timeout: lockTimeout)
-                defer { try? store.unlock(id: lock.id) }
-                let reconciler = session.reconciler(store)
-                let snapshot = try await reconciler.snapshot(of: desired, sync: true)
-                // The pool's tasks: those journaled and, for a declared pool, those not yet submitted.
-                var statuses = Dictionary(snapshot.tasks.filter { $0.pool == pool }.map { ($0.key, $0) }, uniquingKeysWith: { first, _ in first })
-                for definition in desired.pools[pool]?.tasks ?? [] where statuses[definition.key] == nil {
-                    statuses[definition.key] = TaskStatus(pool: pool, key: definition.key)
-                }
-                let open = statuses.values.filter { !$0.state.isFinished && (keys.isEmpty || keys.contains($0.key)) }
-                    .sorted { NaturalOrder.less($0.key, $1.key) }
-                let unknown = keys.filter { statuses[$0] == nil }
-                guard unknown.isEmpty else { throw CommandFailure(.error, "no task \(unknown.map { "\(pool)/\($0)" }.joined(separator: ", "))") }
-                guard !open.isEmpty else {
-                    if output.format.isDocument {
-                        session.terminal.err("Nothing to cancel in \(pool).")
-                        try session.terminal.document(OutcomesDocument([]), as: output.format)
-                    } else {
-                        session.terminal.out("Nothing to cancel in \(pool).")
+                return try await withCleanup {
+                    let reconciler = session.reconciler(store)
+                    let snapshot = try await reconciler.snapshot(of: desired, sync: true)
+                    // The pool's tasks: those journaled and, for a declared pool, those not yet submitted.
+                    var statuses = Dictionary(snapshot.tasks.filter { $0.pool == pool }.map { ($0.key, $0) }, uniquingKeysWith: { first, _ in first })
+                    for definition in desired.pools[pool]?.tasks ?? [] where statuses[definition.key] == nil {
+                        statuses[definition.key] = TaskStatus(pool: pool, key: definition.key)
                     }
-                    return .success
-                }
-                let scheduler = desired.pools[pool]?.scheduler ?? snapshot.observed.attempts.first { $0.task.pool == pool }?.scheduler ?? ""
-                let action = PlannedAction(verb: .cancel, resource: ResourceID(.taskPool, pool), reason: ActionReason("operator-cancel"),
-                                           provider: scheduler, template: "", templateHash: "",
-                                           taskAttempts: open.map { TaskAttemptRef(key: $0.key, attempt: $0.attemptsStarted) })
-                let outcomes = try await reconciler.execute([ScheduledAction(action)], snapshot: snapshot, parallelism: 1)
-                if output.format.isDocument {
-                    try session.terminal.document(OutcomesDocument(outcomes), as: output.format)
+                    let open = statuses.values.filter { !$0.state.isFinished && (keys.isEmpty || keys.contains($0.key)) }
+                        .sorted { NaturalOrder.less($0.key, $1.key) }
+                    let unknown = keys.filter { statuses[$0] == nil }
+                    guard unknown.isEmpty else { throw CommandFailure(.error, "no task \(unknown.map { "\(pool)/\($0)" }.joined(separator: ", "))") }
+                    guard !open.isEmpty else {
+                        if output.format.isDocument {
+                            session.terminal.err("Nothing to cancel in \(pool).")
+                            try session.terminal.document(OutcomesDocument([]), as: output.format)
+                        } else {
+                            session.terminal.out("Nothing to cancel in \(pool).")
+                        }
+                        return .success
+                    }
+                    let scheduler = desired.pools[pool]?.scheduler ?? snapshot.observed.attempts.first { $0.task.pool == pool }?.scheduler ?? ""
+                    let action = PlannedAction(verb: .cancel, resource: ResourceID(.taskPool, pool), reason: ActionReason("operator-cancel"),
+                                               provider: scheduler, template: "", templateHash: "",
+                                               taskAttempts: open.map { TaskAttemptRef(key: $0.key, attempt: $0.attemptsStarted) })
+                    let outcomes = try await reconciler.execute([ScheduledAction(action)], snapshot: snapshot, parallelism: 1)
+                    if output.format.isDocument {
+                        try session.terminal.document(OutcomesDocument(outcomes), as: output.format)
+                        return outcomes.allSatisfy(\.succeeded) ? .success : .error
+                    }
+                    for outcome in outcomes { session.terminal.out("\(outcome.succeeded ? "✓" : "✗") cancel \(pool): \(outcome.message)") }
                     return outcomes.allSatisfy(\.succeeded) ? .success : .error
+                } cleanup: {
+                    try? await store.unlock(id: lock.id)
                 }
-                for outcome in outcomes { session.terminal.out("\(outcome.succeeded ? "✓" : "✗") cancel \(pool): \(outcome.message)") }
-                return outcomes.allSatisfy(\.succeeded) ? .success : .error
             }
         }
     }

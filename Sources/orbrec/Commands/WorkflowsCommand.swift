@@ -50,7 +50,7 @@ extension WorkflowsCommand {
 
         func run() async throws {
             try await Session.run(global) { session in
-                let runs = try session.openJournal()?.workflowRuns(workflow: name) ?? []
+                let runs = try await session.openJournal()?.workflowRuns(workflow: name) ?? []
                 if output.format.isDocument {
                     try session.terminal.document(runs.map(RunDocument.init), as: output.format)
                     return .success
@@ -75,13 +75,13 @@ extension WorkflowsCommand {
 
         func run() async throws {
             try await Session.run(global) { session in
-                guard let store = try session.openJournal(), let (run, reason) = try store.workflowRun(id: id) else {
+                guard let store = try session.openJournal(), let (run, reason) = try await store.workflowRun(id: id) else {
                     throw CommandFailure(.error, "no run \(id)")
                 }
                 // What each step caused: its pool's tasks (named for the run and step).
                 var work: [String: String] = [:]
                 var stepRequests: [String: [String]] = [:]
-                let caused = try store.workflowStepRequests(runID: run.id)
+                let caused = try await store.workflowStepRequests(runID: run.id)
                 for step in run.steps {
                     // A provision step's requests, as journaled with the actions it caused.
                     if let made = caused[step.name], !made.isEmpty {
@@ -89,7 +89,7 @@ extension WorkflowsCommand {
                         stepRequests[step.name] = made.map(\.id)
                         continue
                     }
-                    let tasks = try store.tasks(pool: run.poolName(of: step.name))
+                    let tasks = try await store.tasks(pool: run.poolName(of: step.name))
                     guard !tasks.isEmpty else { continue }
                     let completed = tasks.filter { $0.state == .completed }.count
                     work[step.name] = "TaskPool/\(run.poolName(of: step.name)): \(completed)/\(tasks.count) completed"
@@ -136,20 +136,23 @@ extension WorkflowsCommand {
                 guard let spec = desired.workflows[name] else { throw CommandFailure(.error, "no workflow '\(name)' in the configuration") }
                 let store = try session.openStore()
                 let lock = try await session.lock(store, operation: "workflows start", timeout: lockTimeout)
-                defer { try? store.unlock(id: lock.id) }
-                let active = try store.workflowRuns(workflow: name, runningOnly: true).map(\.id)
-                if spec.concurrency == .forbid && !active.isEmpty {
-                    throw CommandFailure(.error, "run \(active.joined(separator: ", ")) of \(name) is still running (concurrency: forbid); "
-                        + "cancel it with 'orbrec workflows cancel \(active[0])'")
+                return try await withCleanup {
+                    let active = try await store.workflowRuns(workflow: name, runningOnly: true).map(\.id)
+                    if spec.concurrency == .forbid && !active.isEmpty {
+                        throw CommandFailure(.error, "run \(active.joined(separator: ", ")) of \(name) is still running (concurrency: forbid); "
+                            + "cancel it with 'orbrec workflows cancel \(active[0])'")
+                    }
+                    let now = SystemClock().now()
+                    let run = WorkflowRun(id: "wr-" + String(UUID().uuidString.lowercased().filter(\.isHexDigit).prefix(8)), workflow: name,
+                                          specHash: spec.specHash, trigger: .manual, createdAt: now,
+                                          steps: spec.steps.map { WorkflowRun.Step(name: $0.name) })
+                    try await store.startWorkflowRun(run, reason: "started by \(Session.actor)", cancelling: spec.concurrency == .replace ? active : [], at: now)
+                    session.terminal.out("Started \(run.id) of Workflow/\(name). 'orbrec apply' (or the daemon) carries it out; "
+                        + "'orbrec workflows show \(run.id)' follows it.")
+                    return .success
+                } cleanup: {
+                    try? await store.unlock(id: lock.id)
                 }
-                let now = SystemClock().now()
-                let run = WorkflowRun(id: "wr-" + String(UUID().uuidString.lowercased().filter(\.isHexDigit).prefix(8)), workflow: name,
-                                      specHash: spec.specHash, trigger: .manual, createdAt: now,
-                                      steps: spec.steps.map { WorkflowRun.Step(name: $0.name) })
-                try store.startWorkflowRun(run, reason: "started by \(Session.actor)", cancelling: spec.concurrency == .replace ? active : [], at: now)
-                session.terminal.out("Started \(run.id) of Workflow/\(name). 'orbrec apply' (or the daemon) carries it out; "
-                    + "'orbrec workflows show \(run.id)' follows it.")
-                return .success
             }
         }
     }
@@ -166,12 +169,15 @@ extension WorkflowsCommand {
             try await Session.run(global) { session in
                 guard let store = try session.openExistingStore() else { throw CommandFailure(.error, "no run \(id)") }
                 let lock = try await session.lock(store, operation: "workflows cancel", timeout: lockTimeout)
-                defer { try? store.unlock(id: lock.id) }
-                guard try store.cancelWorkflowRun(id: id, reason: "cancelled by \(Session.actor)", at: SystemClock().now()) else {
-                    throw CommandFailure(.error, "no running run \(id)")
+                return try await withCleanup {
+                    guard try await store.cancelWorkflowRun(id: id, reason: "cancelled by \(Session.actor)", at: SystemClock().now()) else {
+                        throw CommandFailure(.error, "no running run \(id)")
+                    }
+                    session.terminal.out("Cancelled \(id). Its running tasks are cancelled by the next 'orbrec apply' (or the daemon).")
+                    return .success
+                } cleanup: {
+                    try? await store.unlock(id: lock.id)
                 }
-                session.terminal.out("Cancelled \(id). Its running tasks are cancelled by the next 'orbrec apply' (or the daemon).")
-                return .success
             }
         }
     }

@@ -36,7 +36,7 @@ struct Daemon {
         let lock = StateLockHooks(acquire: { [session, store] timeout in
             if let id = unreleased.take() {
                 do {
-                    try store.unlock(id: id)
+                    try await store.unlock(id: id)
                 } catch {
                     // Still unwritable (a full disk): the daemon's own lock row is no holder to wait for.
                     unreleased.set(id)
@@ -46,7 +46,7 @@ struct Daemon {
             return try await session.takeLock(store, operation: "run", timeout: timeout).id
         }, release: { [store] id in
             do {
-                try store.unlock(id: id)
+                try await store.unlock(id: id)
             } catch {
                 unreleased.set(id)
                 log.emit(.error, "cannot release the state lock; retrying before the next pass", [("lock", id), ("error", "\(error)")])
@@ -57,9 +57,9 @@ struct Daemon {
         log.emit(.info, "starting", [("config", session.global.config), ("state", session.global.statePath),
                                      ("listen", address.description), ("watch", watch.rawValue), ("token", token == nil ? "none" : "set")])
         // Workers could not heartbeat while no daemon ran: their leases get a fresh length.
-        let renewed = (try? store.renewLeasesAfterRestart(at: SystemClock().now())) ?? 0
+        let renewed = (try? await store.renewLeasesAfterRestart(at: SystemClock().now())) ?? 0
         if renewed > 0 { log.emit(.info, "leases renewed after the restart", [("leases", "\(renewed)")]) }
-        try? store.pruneIdempotentAnswers(at: SystemClock().now())
+        try? await store.pruneIdempotentAnswers(at: SystemClock().now())
         // The watcher first: a file saved while the first configuration is read is then seen.
         let watcher = makeWatcher(log)
         await loop.configurationLoaded(load(), cause: "start")

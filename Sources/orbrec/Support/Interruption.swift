@@ -11,7 +11,7 @@ final class Interruption: Sendable {
     private struct State {
         var count = 0
         var carryingOut = false
-        var leave: (@Sendable () -> Void)?
+        var leave: (@Sendable () async -> Void)?
         var stopping: (@Sendable () -> Void)?
     }
 
@@ -19,7 +19,7 @@ final class Interruption: Sendable {
     private let source: SignalSource
 
     /// Takes SIGINT over from the default (which would kill the process holding the lock).
-    init(leave: @escaping @Sendable () -> Void) {
+    init(leave: @escaping @Sendable () async -> Void) {
         state.withLock { $0.leave = leave }
         signal(SIGINT, SIG_IGN)
         let dispatch = DispatchSource.makeSignalSource(signal: SIGINT, queue: DispatchQueue(label: "orbrec.interrupt"))
@@ -53,8 +53,14 @@ final class Interruption: Sendable {
         if count > 1 { _exit(130) }
         if carryingOut {
             stopping?()
+        } else if let leave {
+            // Releasing what it holds is a store call (async): exit once it is done. A second
+            // SIGINT meanwhile still leaves at once.
+            Task {
+                await leave()
+                _exit(130)
+            }
         } else {
-            leave?()
             _exit(130)
         }
     }

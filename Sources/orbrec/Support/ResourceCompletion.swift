@@ -14,24 +14,26 @@ enum ResourceCompletion {
     }
 
     static func kind(_ slot: Slot) -> CompletionKind {
-        .custom { words, index, prefix in
-            candidates(slot, words: words, index: index).filter { $0.hasPrefix(prefix) }.sorted()
+        // Async: the state is read through the store's async API (`Orbrec.main` parses with
+        // `asyncParseAsRoot`, which is what runs async completions).
+        .custom { words, index, prefix async in
+            await candidates(slot, words: words, index: index).filter { $0.hasPrefix(prefix) }.sorted()
         }
     }
 
-    static func candidates(_ slot: Slot, words: [String], index: Int) -> [String] {
+    static func candidates(_ slot: Slot, words: [String], index: Int) async -> [String] {
         let options = Options(words)
         switch slot {
-        case .machine: return (try? options.store()?.activeMachines().map(\.id)) ?? []
-        case .request: return (try? options.store()?.requests(limit: 200).map(\.id)) ?? []
-        case .lock: return ((try? options.store()?.currentLock()).flatMap { $0 }).map { [$0.id] } ?? []
-        case .workflowRun: return (try? options.store()?.workflowRuns().map(\.id)) ?? []
+        case .machine: return (try? await options.store()?.activeMachines().map(\.id)) ?? []
+        case .request: return (try? await options.store()?.requests(limit: 200).map(\.id)) ?? []
+        case .lock: return ((try? await options.store()?.currentLock()).flatMap { $0 }).map { [$0.id] } ?? []
+        case .workflowRun: return (try? await options.store()?.workflowRuns().map(\.id)) ?? []
         case .workflow: return options.desired().map { Array($0.workflows.keys) } ?? []
         case .pool: return options.desired().map { Array($0.pools.keys) } ?? []
         case .taskKey:
             // The pool is the command's first argument: `tasks logs POOL KEY`.
             guard let pool = options.firstArgument(before: index) else { return [] }
-            return (try? options.store()?.tasks(pool: pool).map(\.key)) ?? []
+            return (try? await options.store()?.tasks(pool: pool).map(\.key)) ?? []
         case .resource:
             guard let desired = options.desired() else { return [] }
             return desired.fleets.keys.map { "Fleet/\($0)" } + desired.pools.keys.map { "TaskPool/\($0)" }
@@ -45,8 +47,8 @@ enum ResourceCompletion {
             case "pools", "pool", "tasks", "task": return options.desired().map { Array($0.pools.keys) } ?? []
             case "templates", "template": return options.desired().map { Array($0.templates.keys) } ?? []
             case "workflows", "workflow": return options.desired().map { Array($0.workflows.keys) } ?? []
-            case "machines", "machine": return candidates(.machine, words: words, index: index)
-            case "requests", "request": return candidates(.request, words: words, index: index)
+            case "machines", "machine": return await candidates(.machine, words: words, index: index)
+            case "requests", "request": return await candidates(.request, words: words, index: index)
             default: return []
             }
         }

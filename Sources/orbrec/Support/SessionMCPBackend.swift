@@ -36,11 +36,11 @@ struct SessionMCPBackend: MCPBackend {
         }
     }
 
-    func planDocument(_ result: PlanResult, configured: DesiredState, stateID: String, reconciler: Reconciler?) throws -> String {
+    func planDocument(_ result: PlanResult, configured: DesiredState, stateID: String, reconciler: Reconciler?) async throws -> String {
         var document = PlanDocument(result, stateID: stateID)
         if let reconciler, !configured.workflows.isEmpty {
             var runs: [PlanDocument.WorkflowStart] = []
-            for (workflow, decision) in try reconciler.dueWorkflowRuns(configured) {
+            for (workflow, decision) in try await reconciler.dueWorkflowRuns(configured) {
                 runs += decision.starts.map { .init(workflow: workflow, trigger: $0.trigger.rawValue, reason: $0.reason, started: true) }
                 runs += decision.held.map { .init(workflow: workflow, trigger: nil, reason: $0, started: false) }
             }

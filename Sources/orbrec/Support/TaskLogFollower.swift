@@ -24,7 +24,7 @@ struct TaskLogFollower {
         var attempt = first
         var offset: UInt64 = 0
         while !Task.isCancelled {
-            guard let task = try store.task(pool: pool, key: key) else {
+            guard let task = try await store.task(pool: pool, key: key) else {
                 throw CommandFailure(.error, "task \(pool)/\(key) is no longer in the state")
             }
             let current = attempt ?? (task.attemptsStarted >= 1 ? task.attemptsStarted : nil)

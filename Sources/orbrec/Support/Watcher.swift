@@ -31,7 +31,7 @@ struct Watcher {
             var first = true
             while !Task.isCancelled {
                 if store == nil { store = try StateStore.openExisting(path: statePath) }
-                let now = try store?.othersChangeCounter()
+                let now = try await store?.othersChangeCounter()
                 let due = first || now != counter || refresh.map { ContinuousClock.now - madeAt >= $0 } == true
                 if due {
                     counter = now

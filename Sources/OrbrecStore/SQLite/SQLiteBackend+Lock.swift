@@ -1,0 +1,41 @@
+package import OrbrecCore
+internal import GRDB
+
+extension SQLiteBackend {
+    /// Takes the state lock if it is free or held by a process that no longer exists
+    /// (`isStale` decides). Returns the holder when someone else has it.
+    package func tryLock(_ lock: LockRecord, isStale: @Sendable (LockRecord) -> Bool) async throws -> LockRecord? {
+        try await write { db in
+            if let holder = try LockRecord.fetchOne(db, key: LockRecord.stateLockName) {
+                guard holder.id != lock.id else { return nil }
+                guard isStale(holder) else { return holder }
+                try EventRecord(at: lock.createdAt, resource: "state", subject: "lock/\(holder.id)", fromState: "held",
+                                toState: "broken", cause: "holder process \(holder.pid) on \(holder.host) is gone").append(to: db)
+                try holder.delete(db)
+            }
+            try lock.insert(db)
+            return nil
+        }
+    }
+
+    package func unlock(id: String) async throws {
+        _ = try await write { db in
+            try LockRecord.filter(Column("name") == LockRecord.stateLockName && Column("id") == id).deleteAll(db)
+        }
+    }
+
+    package func currentLock() async throws -> LockRecord? {
+        try await read { db in try LockRecord.fetchOne(db, key: LockRecord.stateLockName) }
+    }
+
+    /// Removes the lock whatever holds it, if its id is `id`; returns whether it did.
+    package func forceUnlock(id: String, at now: Instant) async throws -> Bool {
+        try await write { db in
+            guard let holder = try LockRecord.fetchOne(db, key: LockRecord.stateLockName), holder.id == id else { return false }
+            try holder.delete(db)
+            try EventRecord(at: now, resource: "state", subject: "lock/\(id)", fromState: "held", toState: "force-unlocked",
+                            cause: "force-unlock by operator").append(to: db)
+            return true
+        }
+    }
+}
