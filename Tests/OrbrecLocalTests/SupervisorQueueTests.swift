@@ -76,6 +76,21 @@ import Testing
         #expect(((try? String(contentsOfFile: log, encoding: .utf8)) ?? "").split(separator: "\n").count == 16, "every command ran once")
     }
 
+    /// An attempt whose job was not journaled (a step's write failed) is looked for by the
+    /// whole look, which finds no process for one still waiting in the queue: this process's
+    /// supervisor says it waits, so it is not taken for lost (and run again beside itself).
+    @Test func anAttemptWaitingInTheQueueWithoutAJournaledJobIsNotTakenForLost() async throws {
+        let scheduler = LocalScheduler(name: "cpu", root: root, runner: LocalSchedulerTests.runner, slots: 1)
+        let reports = await scheduler.submit(order(["first", "second"]) { _ in ["sleep", "1"] })
+        #expect(reports.last?.jobID?.hasPrefix("local:queue:") == true, "\(reports)")
+        let jobless = reports.map { AttemptHandle(scheduler: "cpu", task: $0.task, attempt: $0.attempt, jobID: nil) }
+        let seen = try await scheduler.attempts(ownedBy: owner, open: jobless)
+        #expect(seen.first { $0.task.key == "second" }?.isRunning == true, "waiting, not lost: \(seen)")
+        #expect(seen.first { $0.task.key == "first" }?.isRunning == true, "running, found by its tags: \(seen)")
+        let outcomes = try await settled(scheduler, handles(reports))
+        #expect(outcomes.count == 2 && outcomes.values.allSatisfy { $0.exitCode == 0 }, "\(outcomes)")
+    }
+
     @Test func aPoolsParallelismIsKeptByTheQueueWhileAnotherPoolUsesTheFreeSlots() async throws {
         let scheduler = LocalScheduler(name: "cpu", root: root, runner: LocalSchedulerTests.runner, slots: 4)
         let log = root + "/narrow.log"

@@ -19,9 +19,12 @@ extension ReconcileLoop {
     /// Waits out what is left of `flowCoalesce` since the last step began, when every end
     /// waiting is a pull worker's.
     func coalesceFlowSteps() async {
-        let now = ContinuousClock.now
-        if let last = flowStepAt, now - last < Self.flowCoalesce, !reconciler.attemptEnds.hasPending(besides: TaskPoolSpec.pullScheduler) {
-            try? await Task.sleep(for: Self.flowCoalesce - (now - last))
+        if let last = flowStepAt {
+            // An end of a push pool that comes meanwhile cuts the wait short.
+            let until = last + Self.flowCoalesce
+            while ContinuousClock.now < until && !reconciler.attemptEnds.hasPending(besides: TaskPoolSpec.pullScheduler) {
+                await wakeup.wait(upTo: until - ContinuousClock.now)
+            }
         }
         flowStepAt = ContinuousClock.now
     }

@@ -27,6 +27,10 @@ public actor ReconcileLoop {
     var queue: WorkQueue<ResourceID>
     var desired: DesiredState?
     var lastInvalid: [Diagnostic] = []
+    /// Configuration loads in the order they began: one that waited on the store while a
+    /// later one was applied is dropped, never applied over it.
+    var loadsBegun = 0
+    var loadsApplied = 0
     /// Fleets and pools the state still holds but the configuration no longer declares
     /// (their removal not finished): resynced with the declared ones.
     var undeclaredKeys: Set<ResourceID> = []
@@ -81,6 +85,8 @@ public actor ReconcileLoop {
     /// A (re)read configuration: a valid one is put in force and the keys it changed are
     /// reconciled at once; an invalid one is reported and the last valid one stays.
     public func configurationLoaded(_ load: ConfigurationLoad, cause: String) async {
+        loadsBegun += 1
+        let ticket = loadsBegun
         // At start, resources the state holds but the configuration no longer declares are
         // keys too: they are to be pruned. Read before anything of the actor's is looked at,
         // since other calls may run on the actor while this waits for the store (`desired`
@@ -91,6 +97,11 @@ public actor ReconcileLoop {
             if desired == nil { held = Set(((try? await store.knownResources()) ?? []).map(\.id).filter(\.isReconcileKey)) }
             effective = try? await reconciler.effectiveDesired(next)
         }
+        guard ticket > loadsApplied else {
+            log.debug("a configuration load was overtaken by a later one", [("cause", cause)])
+            return
+        }
+        loadsApplied = ticket
         let now = schedule.now()
         switch load {
         case .valid(let next):

@@ -109,7 +109,8 @@ actor TaskFlow {
         let clock = reconciler.clock
         let store = reconciler.store
         let now = clock.now()
-        var settlements = lost
+        let refused = lost
+        var settlements = refused
         lost = []
         // One end per attempt: an end announced twice is settled once.
         var seen: Set<AttemptKey> = []
@@ -138,6 +139,8 @@ actor TaskFlow {
                                        submits: submits.map(\.record), at: now)
         } catch {
             restoreUnconfirmed(confirming)
+            // The scheduler's refusals are settled with a later write, as they would have been.
+            lost = refused + lost
             throw error
         }
         guard !submits.isEmpty else { return StepResult(settled: settlements.count) }

@@ -58,24 +58,18 @@ public enum AttemptRunner {
         for path in [\Options.stdoutPath, \Options.stderrPath, \Options.resultPath] where !options[keyPath: path].hasPrefix("/") {
             options[keyPath: path] = here + "/" + options[keyPath: path]
         }
-        // Whoever started the runner (a cluster's job step, a test) may have left these blocked.
-        var stops = sigset_t()
-        sigemptyset(&stops)
-        for stop in [SIGUSR1, SIGTERM, SIGINT] { sigaddset(&stops, stop) }
-        sigprocmask(SIG_UNBLOCK, &stops, nil)
         // The wait sleeps until something happens rather than polling: a cluster runs
-        // thousands of these, and a 20 ms poll was 20 ms more for each of them.
+        // thousands of these, and a 20 ms poll was 20 ms more for each of them. Each handler is
+        // in place before its signal is unblocked (whoever started the runner, a cluster's job
+        // step or a test, may have left them blocked): a pending TERM is then an interruption
+        // with its result, not the default death without one.
         let wake = Pipes.make(flags: O_CLOEXEC | O_NONBLOCK)
         wakeWriter = wake?.write ?? -1
-        signal(SIGUSR1) { _ in
+        SignalHandlers.install([SIGUSR1]) { _ in
             AttemptRunner.cancelRequested = 1
             AttemptRunner.wake()
         }
-        signal(SIGTERM) { _ in
-            AttemptRunner.interrupted = 1
-            AttemptRunner.wake()
-        }
-        signal(SIGINT) { _ in
+        SignalHandlers.install([SIGTERM, SIGINT]) { _ in
             AttemptRunner.interrupted = 1
             AttemptRunner.wake()
         }

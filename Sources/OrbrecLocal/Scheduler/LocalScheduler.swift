@@ -124,15 +124,21 @@ public final class LocalScheduler: Scheduler {
     public func attempts(ownedBy owner: String, open: [AttemptHandle]) async throws -> [ObservedAttempt] {
         var observed: [ObservedAttempt] = []
         let mine = open.filter { $0.scheduler == name }
-        // An attempt without a job (its submit's answer was lost) can be found only by its tags:
-        // the whole look, rare, which also stops commands whose supervisor is gone.
-        if mine.contains(where: { $0.jobID == nil }) {
-            let everything = Dictionary(try await attempts(ownedBy: owner).map { (AttemptKey(task: $0.task, attempt: $0.attempt), $0) },
-                                        uniquingKeysWith: { first, _ in first })
-            return mine.compactMap { everything[AttemptKey(task: $0.task, attempt: $0.attempt)] }
-        }
+        // An attempt without a job (its submit's answer was lost, or its job was not journaled
+        // yet) can be found only by its tags: the whole look, rare, which also stops commands
+        // whose supervisor is gone. One waiting in this process's supervisor's queue has no
+        // process yet: asked first, so that one leaving the queue meanwhile is seen started.
         var unaccounted: [AttemptHandle] = []
-        for handle in mine {
+        let client = SupervisorClient.existing(owner: owner, scheduler: name, root: root)
+        for handle in mine where handle.jobID == nil {
+            if let client, client.isWaiting(AttemptKey(task: handle.task, attempt: handle.attempt)) {
+                observed.append(ObservedAttempt(scheduler: name, task: handle.task, attempt: handle.attempt,
+                                                jobID: Self.queuedPrefix + client.identity.description))
+            } else {
+                unaccounted.append(handle)
+            }
+        }
+        for handle in mine where handle.jobID != nil {
             let files = AttemptFiles(root: root, pool: handle.task.pool, key: handle.task.key)
             func ended() -> ObservedAttempt? {
                 guard let result = AttemptResult.read(from: files.result(handle.attempt)), result.owner == owner, result.scheduler == name else {

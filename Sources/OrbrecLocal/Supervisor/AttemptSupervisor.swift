@@ -20,8 +20,11 @@ public enum AttemptSupervisor {
         public var scheduler: String
         public var root: String
         public var graceMilliseconds: Int64
+        /// The pid of the orbrec that started it, as orbrec gave it (nil: its parent at start-up).
+        public var parent: Int32?
 
-        public init(owner: String, scheduler: String, root: String, graceMilliseconds: Int64) {
+        public init(owner: String, scheduler: String, root: String, graceMilliseconds: Int64, parent: Int32? = nil) {
+            self.parent = parent
             self.owner = owner
             self.scheduler = scheduler
             self.root = root

@@ -29,6 +29,8 @@ final class SupervisorClient: Sendable {
         var accepting = true
         /// The order pipe, closed (-1) once the supervisor can take no more.
         var orders: Int32
+        /// Attempts answered `queued` that have neither started nor ended since.
+        var queued: Set<AttemptKey> = []
     }
 
     let identity: ProcessIdentity
@@ -70,7 +72,8 @@ final class SupervisorClient: Sendable {
         tagged[LocalScheduler.Tag.managedBy] = owner
         tagged[LocalScheduler.Tag.scheduler] = scheduler
         tagged[LocalScheduler.Tag.role] = "supervisor"
-        let argv = [runner, "_supervise", "--owner=\(owner)", "--scheduler=\(scheduler)", "--root=\(root)", "--grace-ms=\(grace)"]
+        let argv = [runner, "_supervise", "--owner=\(owner)", "--scheduler=\(scheduler)", "--root=\(root)", "--grace-ms=\(grace)",
+                    "--parent=\(getpid())"]
         let pid: Int32
         do throws(DetachedProcess.SpawnError) {
             pid = try DetachedProcess.spawn(argv: argv, environment: tagged, logPath: root + "/.supervisor.log",
@@ -90,6 +93,14 @@ final class SupervisorClient: Sendable {
     }
 
     var isAccepting: Bool { state.withLock { $0.accepting } }
+
+    /// The supervisor taking orders for this scheduler in this process, if one was started.
+    static func existing(owner: String, scheduler: String, root: String) -> SupervisorClient? {
+        clients.withLock { $0[[root, owner, scheduler].joined(separator: "\u{0}")] }
+    }
+
+    /// Whether `attempt` waits in this supervisor's queue (answered `queued`, not started since).
+    func isWaiting(_ attempt: AttemptKey) -> Bool { state.withLock { $0.queued.contains(attempt) } }
 
     /// Starts attempts; one reply each, in order: `started`, `queued` (it starts when a slot
     /// frees), `failed` (nothing was started), or, when the supervisor went away first, `gone`
@@ -150,6 +161,10 @@ final class SupervisorClient: Sendable {
                 guard let reply = SupervisorCoding.decode(SupervisorReply.self, from: line) else { continue }
                 switch reply.kind {
                 case .started, .failed, .queued:
+                    let key = AttemptKey(task: TaskID(pool: reply.pool, key: reply.key), attempt: reply.attempt)
+                    state.withLock { state in
+                        if reply.kind == .queued { state.queued.insert(key) } else { state.queued.remove(key) }
+                    }
                     // A queued order's later `started` finds no one waiting: its answer was `queued`.
                     answer(reply)
                 case .stopping:
@@ -158,6 +173,7 @@ final class SupervisorClient: Sendable {
                 case .gone:
                     break
                 case .ended:
+                    _ = state.withLock { $0.queued.remove(AttemptKey(task: TaskID(pool: reply.pool, key: reply.key), attempt: reply.attempt)) }
                     guard let result = reply.result else { continue }
                     let jobID = reply.pid.map { "local:\(ProcessIdentity(pid: $0, startTicks: reply.ticks ?? 0))" }
                         ?? "local:\(reply.pool)/\(reply.key)#\(reply.attempt)"

@@ -24,11 +24,14 @@ struct SupervisorState {
     let host: String
     /// The orbrec that started it: once it is gone (its parent changed), orders still in the
     /// pipe are not started, for a rerun's recovery may already have taken them for lost.
-    let parent = getppid()
+    /// Given by orbrec, so that an orbrec killed before the supervisor got going is not
+    /// mistaken for the init process that adopted it.
+    let parent: pid_t
     private var running: [pid_t: Running] = [:]
 
     init(options: AttemptSupervisor.Options) {
         self.options = options
+        parent = options.parent ?? getppid()
         baseEnvironment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("ORBREC_") }
         identity = ProcessIdentity.current().description
         host = ProcessInfo.processInfo.hostName
@@ -87,6 +90,7 @@ struct SupervisorState {
         var index = 0
         while index < queue.count {
             let order = queue[index]
+            guard getppid() == parent else { return dropQueue("its orbrec is gone") }
             guard fits(order) else {
                 index += 1
                 continue
@@ -182,7 +186,7 @@ struct SupervisorState {
                                   ticks: run.ticks))
             // A cancel that came while it left the queue: its marker was written before orbrec
             // looked for the process, so either orbrec finds it or this sees the marker.
-            if queued && access(files.result(order.attempt) + ".cancel", F_OK) == 0 { kill(-pid, SIGTERM) }
+            if queued && access(files.result(order.attempt) + ".cancel", F_OK) == 0 { stop(pid, now: now) { _ in } }
         } catch {
             switch error.code {
             case ENOENT where access(files.directory, W_OK) == 0, EACCES, ENOEXEC, ENOTDIR, EISDIR:

@@ -28,8 +28,10 @@ extension StateStore {
     }
 
     /// Marks actions that never started as cancelled (an apply that stopped early).
+    /// Runs to its end even when the calling task is cancelled: it is the clean-up of a stop.
     public func cancelPlannedActions(reason: String, at now: Instant) async throws {
-        try await backend.cancelPlannedActions(reason: reason, at: now)
+        let backend = self.backend
+        try await Task.detached { try await backend.cancelPlannedActions(reason: reason, at: now) }.value
     }
 
     /// Actions left `issuing` by a process that stopped while calling an adapter.

@@ -7,8 +7,12 @@ extension StateStore {
         try await backend.tryLock(lock, isStale: isStale)
     }
 
+    /// Lets the lock go even when the calling task is cancelled (GRDB's async writes give up
+    /// on a cancelled task): a lock left behind by a process that lives on is never stale, and
+    /// would keep every other command and the daemon out.
     public func unlock(id: String) async throws {
-        try await backend.unlock(id: id)
+        let backend = self.backend
+        try await Task.detached { try await backend.unlock(id: id) }.value
     }
 
     public func currentLock() async throws -> LockRecord? {

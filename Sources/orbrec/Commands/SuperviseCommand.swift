@@ -11,9 +11,11 @@ struct SuperviseCommand: ParsableCommand {
     @Option var scheduler: String
     @Option var root: String
     @Option(name: .customLong("grace-ms")) var grace: Int64 = 5000
+    /// The orbrec that started it: its orders are refused once that process is no longer its parent.
+    @Option var parent: Int32?
 
     func run() throws {
         Foundation.exit(AttemptSupervisor.run(AttemptSupervisor.Options(owner: owner, scheduler: scheduler, root: root,
-                                                                        graceMilliseconds: grace)))
+                                                                        graceMilliseconds: grace, parent: parent)))
     }
 }
