@@ -223,23 +223,23 @@ public final class LocalScheduler: Scheduler {
         var reports: [AttemptOutcomeReport] = []
         // Attempts a supervisor's queue took: the marker stops one that has not left the queue
         // (the supervisor records it cancelled); one that has is found by its tags and stopped.
-        var waiting: [(attempt: ObservedAttempt, supervisor: ProcessIdentity, result: String)] = []
-        var queued: [ObservedAttempt] = []
-        for attempt in attempts where Self.queuingSupervisor(of: attempt.jobID) != nil {
+        var queued: [(attempt: ObservedAttempt, supervisor: ProcessIdentity, result: String)] = []
+        for attempt in attempts {
+            guard let supervisor = Self.queuingSupervisor(of: attempt.jobID) else { continue }
             let result = AttemptFiles(root: root, pool: attempt.task.pool, key: attempt.task.key).result(attempt.attempt)
             close(open(result + ".cancel", O_WRONLY | O_CREAT | O_CLOEXEC, 0o640))
-            queued.append(attempt)
+            queued.append((attempt, supervisor, result))
         }
-        let leftQueue = queued.isEmpty ? [:] : commands(of: queued)
-        for attempt in queued {
-            guard let supervisor = Self.queuingSupervisor(of: attempt.jobID) else { continue }
-            if let (identity, owner) = leftQueue[AttemptKey(task: attempt.task, attempt: attempt.attempt)] {
+        let leftQueue = queued.isEmpty ? [:] : commands(of: queued.map(\.attempt))
+        var waiting: [(attempt: ObservedAttempt, supervisor: ProcessIdentity, result: String)] = []
+        for item in queued {
+            if let (identity, owner) = leftQueue[AttemptKey(task: item.attempt.task, attempt: item.attempt.attempt)] {
                 kill(-identity.pid, SIGTERM)
-                stopping.append((attempt, identity, owner))
+                stopping.append((item.attempt, identity, owner))
             } else {
                 // Still waiting: its supervisor ends it at once (USR1: look at the queue's markers).
-                if supervisor.isAlive { kill(supervisor.pid, SIGUSR1) }
-                waiting.append((attempt, supervisor, AttemptFiles(root: root, pool: attempt.task.pool, key: attempt.task.key).result(attempt.attempt)))
+                if item.supervisor.isAlive { kill(item.supervisor.pid, SIGUSR1) }
+                waiting.append(item)
             }
         }
         func stillQueued(_ item: (attempt: ObservedAttempt, supervisor: ProcessIdentity, result: String)) -> Bool {

@@ -82,14 +82,10 @@ struct SupervisorState {
     /// Starts queued orders, in the order they came, as far as slots allow (an order whose pool
     /// is full waits without holding back another pool's).
     mutating func admit() {
-        guard !queue.isEmpty else { return }
-        guard getppid() == parent else {
-            // A rerun's recovery may already take what waits for lost: none of it starts.
-            return dropQueue("its orbrec is gone")
-        }
         var index = 0
         while index < queue.count {
             let order = queue[index]
+            // Checked before each start: a rerun's recovery may already take what waits for lost.
             guard getppid() == parent else { return dropQueue("its orbrec is gone") }
             guard fits(order) else {
                 index += 1
