@@ -1,16 +1,18 @@
 #!/usr/bin/env bash
-# Runs the whole test suite: unit, adapter and end-to-end tests against real processes
-# and a real SQLite file. Installs what it needs first.
+# Runs the whole test suite: unit, adapter and end-to-end tests against real processes,
+# a real SQLite file and a real PostgreSQL server. Installs what it needs first.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib/deps.sh
 source scripts/lib/moto.sh
 source scripts/lib/slurm.sh
+source scripts/lib/postgres.sh
 source scripts/lib/schemathesis.sh
 source scripts/lib/jsonschema.sh
 ensure_build_deps
 ensure_moto
 ensure_slurm
+ensure_postgres
 ensure_schemathesis
 ensure_jsonschema
 
@@ -19,9 +21,11 @@ swift build --build-tests
 export ORBREC_BIN="$PWD/.build/debug/orbrec"
 # Two real moto_servers for the EC2 tests: one as moto runs by default, one that checks
 # every signature. Stopped when this script ends, however it ends.
-# And a real single-node Slurm (slurmctld, slurmd, munge) for the slurm scheduler's tests.
-trap 'stop_motos; stop_slurm' EXIT
+# And a real single-node Slurm (slurmctld, slurmd, munge) for the slurm scheduler's tests,
+# and a throwaway PostgreSQL server on loopback for the PostgreSQL state backend's.
+trap 'stop_motos; stop_slurm; stop_postgres' EXIT
 start_slurm
+start_postgres
 start_moto ORBREC_TEST_MOTO
 start_moto ORBREC_TEST_MOTO_AUTH INITIAL_NO_AUTH_ACTION_COUNT=0
 export ORBREC_TEST_AWS_CLI="$MOTO_VENV/bin/aws"
