@@ -30,6 +30,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.35.2"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/modelcontextprotocol/swift-sdk", .upToNextMinor(from: "0.12.1")),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
+        // Named directly: the TLS configuration behind sslmode needs NIOSSL's types.
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
     ],
     targets: [
         // Pure model and logic: no files, processes, network or clock.
@@ -41,6 +44,14 @@ let package = Package(
         .target(name: "OrbrecStore", dependencies: [
             "OrbrecCore",
             .product(name: "GRDB", package: "GRDB.swift"),
+        ]),
+        // The state in PostgreSQL, for a state shared by several machines (`--state postgres://…`).
+        .target(name: "OrbrecStorePostgres", dependencies: [
+            "OrbrecCore", "OrbrecStore",
+            .product(name: "PostgresNIO", package: "postgres-nio"),
+            .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "OrbrecLocal", dependencies: ["OrbrecCore"]),
         // EC2 provider: SigV4, the Query API, XML answers. (The adapter itself is in progress.)

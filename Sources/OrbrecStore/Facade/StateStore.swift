@@ -23,6 +23,9 @@ public final class StateStore: Sendable {
         self.backend = backend
     }
 
+    /// Lets go of the connections a network backend holds; the store is not used after.
+    public func close() async { await backend.close() }
+
     /// Opens the state only if the file exists, so read-only commands never create one.
     public static func openExisting(path: String) throws -> StateStore? {
         FileManager.default.fileExists(atPath: path) ? try StateStore(path: path) : nil

@@ -7,8 +7,10 @@ package import Foundation
 package protocol StateBackend: AnyObject, Sendable {
     /// This state's identity: the owner tag every machine and job carries.
     var stateID: String { get }
-    /// Where the state is (a file path).
+    /// Where the state is: a file path, or a PostgreSQL URL without its password.
     var path: String { get }
+    /// Lets go of what the backend holds open (a connection pool); the store is not used after.
+    func close() async
 
     // Events
     @discardableResult

@@ -48,6 +48,9 @@ package final class SQLiteBackend: StateBackend {
         self.path = path
     }
 
+    /// Nothing to do: the file is closed when the last reference goes.
+    package func close() async {}
+
     /// The state's identity, given to it when it is made.
     private static func stateID(of database: DatabasePool) throws -> String {
         try database.write { db in

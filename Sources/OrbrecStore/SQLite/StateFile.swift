@@ -86,9 +86,22 @@ enum StateFile {
 public struct StateFileRefused: Error, Sendable, CustomStringConvertible {
     public var path: String
     public var reason: String
+    /// What `path` names: a state file, or a PostgreSQL schema.
+    var noun = "state file"
+
+    init(path: String, reason: String) {
+        self.path = path
+        self.reason = reason
+    }
+
+    package init(schema location: String, reason: String) {
+        path = location
+        self.reason = reason
+        noun = "state schema"
+    }
 
     public var description: String {
-        "the state file \(path) \(reason); refusing to use it, so as not to start a new state over it "
+        "the \(noun) \(path) \(reason); refusing to use it, so as not to start a new state over it "
             + "(the machines of the old one would be orphaned). Restore the state from a backup, or give another --state"
     }
 }

@@ -1,0 +1,203 @@
+internal import Foundation
+internal import OrbrecCore
+package import OrbrecStore
+internal import PostgresNIO
+internal import NIOSSL
+internal import Logging
+internal import Synchronization
+
+/// The state in a PostgreSQL schema, shared by every orbrec that is given its URL: CI
+/// runners, workstations and several daemons. The backend behind `StateStore` for
+/// `--state postgres://…`.
+///
+/// Every write is one transaction that first takes the journal's advisory lock, so writers
+/// are serialised as SQLite serialises them and each body may read, decide and write as it
+/// does on SQLite. Events are inserted at the end of the transaction (`StateTransaction`).
+package final class PostgresBackend {
+    let client: PostgresClient
+    let logger: Logger
+    private let runner: Task<Void, Never>
+    package let stateID: String
+    /// The redacted URL: no password.
+    package let path: String
+    let schema: String
+    /// Advisory lock keys, per schema: one for journal writers, one for the event tail.
+    let journalKey: Int64
+    let eventsKey: Int64
+    /// How many journal versions this process's own commits made, and how many commits
+    /// ended without knowing whether they landed (`othersChangeCounter`).
+    let ownVersions = Atomic<Int>(0)
+    let uncertainCommits = Atomic<Int>(0)
+
+    private init(client: PostgresClient, runner: Task<Void, Never>, logger: Logger, stateID: String, path: String, schema: String,
+                 journalKey: Int64, eventsKey: Int64) {
+        self.client = client
+        self.runner = runner
+        self.logger = logger
+        self.stateID = stateID
+        self.path = path
+        self.schema = schema
+        self.journalKey = journalKey
+        self.eventsKey = eventsKey
+    }
+
+    /// Connects, brings the schema up to date and reads the state's identity. With `create`
+    /// false, returns nil (and creates nothing) when the schema holds no orbrec state yet.
+    package static func open(_ url: PostgresStateURL, create: Bool, maximumConnections: Int = 4,
+                             connectTimeout: Duration = .seconds(10)) async throws -> PostgresBackend? {
+        let logger = Logger(label: "orbrec.postgres", factory: { _ in SwiftLogNoOpLogHandler() })
+        let client = PostgresClient(configuration: try configuration(url, maximumConnections: maximumConnections), backgroundLogger: logger)
+        let runner = Task { await client.run() }
+        do {
+            let opened = try await withDeadline(connectTimeout, url: url) {
+                try await client.withConnection { connection in
+                    try await PostgresMigrations.open(connection, schema: url.schema, create: create, logger: logger)
+                }
+            }
+            guard let opened else {
+                runner.cancel()
+                return nil
+            }
+            return PostgresBackend(client: client, runner: runner, logger: logger, stateID: opened.stateID, path: url.redacted,
+                                   schema: url.schema, journalKey: opened.journalKey, eventsKey: opened.eventsKey)
+        } catch {
+            runner.cancel()
+            throw PostgresFailure.map(error, url: url)
+        }
+    }
+
+    package func close() async {
+        runner.cancel()
+    }
+
+    deinit { runner.cancel() }
+
+    static func configuration(_ url: PostgresStateURL, maximumConnections: Int) throws -> PostgresClient.Configuration {
+        var configuration = PostgresClient.Configuration(host: url.host, port: url.port, username: url.user, password: url.password,
+                                                         database: url.database, tls: try tls(url))
+        configuration.options.additionalStartupParameters = [("search_path", url.schema),
+                                                             ("application_name", url.applicationName ?? "orbrec")]
+        configuration.options.maximumConnections = maximumConnections
+        configuration.options.connectTimeout = .seconds(10)
+        return configuration
+    }
+
+    /// libpq's sslmode, on NIOSSL: `prefer` and `require` encrypt without checking who
+    /// answers (unless `require` is given a root certificate, as libpq treats it), `verify-ca`
+    /// checks the chain, `verify-full` the chain and the host name.
+    static func tls(_ url: PostgresStateURL) throws -> PostgresClient.Configuration.TLS {
+        var context = TLSConfiguration.makeClientConfiguration()
+        if let root = url.sslRootCert { context.trustRoots = .file(root) }
+        switch url.sslMode {
+        case .disable:
+            return .disable
+        case .allow, .prefer:
+            context.certificateVerification = .none
+            return .prefer(context)
+        case .require:
+            context.certificateVerification = url.sslRootCert == nil ? .none : .noHostnameVerification
+            return .require(context)
+        case .verifyCA:
+            context.certificateVerification = .noHostnameVerification
+            return .require(context)
+        case .verifyFull:
+            context.certificateVerification = .fullVerification
+            return .require(context)
+        }
+    }
+
+    /// Runs `body`, giving up after `timeout`: a server that does not answer must end in an
+    /// error, not a command that waits for ever.
+    static func withDeadline<T: Sendable>(_ timeout: Duration, url: PostgresStateURL,
+                                          _ body: @escaping @Sendable () async throws -> T) async throws -> T {
+        try await withThrowingTaskGroup(of: T?.self) { group in
+            group.addTask { try await body() }
+            group.addTask {
+                try await Task.sleep(for: timeout)
+                return nil
+            }
+            defer { group.cancelAll() }
+            guard let first = try await group.next(), let value = first else {
+                throw StateUnavailable("PostgreSQL at \(url.host):\(url.port) did not answer within \(timeout)")
+            }
+            return value
+        }
+    }
+
+    // MARK: Transactions
+
+    /// A write: one transaction holding the journal's lock. Journal writes also bump the
+    /// journal version, which tells other processes that the state changed under them.
+    func write<T: Sendable>(journal: Bool = true, _ body: (StateTransaction) async throws -> T) async throws -> T {
+        let outcome: Result<T, any Error>
+        do {
+            outcome = try await client.withConnection { connection -> Result<T, any Error> in
+                let transaction = StateTransaction(connection: connection, logger: logger)
+                try await transaction.execute("BEGIN")
+                let value: T
+                do {
+                    try await transaction.execute("SELECT pg_advisory_xact_lock(\(journalKey))")
+                    if journal { try await transaction.execute("UPDATE journal_version SET version = version + 1") }
+                    value = try await body(transaction)
+                    try await transaction.flushEvents(lockKey: eventsKey)
+                } catch {
+                    try? await transaction.execute("ROLLBACK")
+                    return .failure(error)
+                }
+                do {
+                    try await transaction.execute("COMMIT")
+                } catch {
+                    // Whether it landed is unknown: count it as someone else's change, the safe side.
+                    uncertainCommits.add(1, ordering: .relaxed)
+                    throw error
+                }
+                return .success(value)
+            }
+        } catch {
+            throw PostgresFailure.map(error)
+        }
+        if journal, case .success = outcome { ownVersions.add(1, ordering: .relaxed) }
+        do {
+            return try outcome.get()
+        } catch {
+            throw PostgresFailure.map(error)
+        }
+    }
+
+    /// A read of one statement, or of several that need no common snapshot.
+    func read<T: Sendable>(_ body: (StateTransaction) async throws -> T) async throws -> T {
+        do {
+            return try await client.withConnection { connection in
+                try await body(StateTransaction(connection: connection, logger: logger))
+            }
+        } catch {
+            throw PostgresFailure.map(error)
+        }
+    }
+
+    /// A read of several statements that must agree with each other: one snapshot.
+    func snapshot<T: Sendable>(_ body: (StateTransaction) async throws -> T) async throws -> T {
+        do {
+            return try await client.withConnection { connection in
+                let transaction = StateTransaction(connection: connection, logger: logger)
+                try await transaction.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+                do {
+                    let value = try await body(transaction)
+                    try await transaction.execute("COMMIT")
+                    return value
+                } catch {
+                    try? await transaction.execute("ROLLBACK")
+                    throw error
+                }
+            }
+        } catch {
+            throw PostgresFailure.map(error)
+        }
+    }
+
+    static func encodeJSON<T: Encodable>(_ value: T) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return (try? encoder.encode(value)).flatMap { String(data: $0, encoding: .utf8) } ?? "null"
+    }
+}
