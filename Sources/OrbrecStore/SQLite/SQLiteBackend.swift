@@ -32,7 +32,7 @@ package final class SQLiteBackend: StateBackend {
         defer {
             if gate >= 0 {
                 flock(gate, LOCK_UN)
-                close(gate)
+                Glibc.close(gate)
             }
         }
         if try !StateFile.exists(path: path) {
