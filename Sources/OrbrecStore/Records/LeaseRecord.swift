@@ -30,6 +30,26 @@ public struct LeaseRecord: Sendable, Hashable {
     public var endedAt: Instant?
 
     public var task: TaskID { TaskID(pool: pool, key: key) }
+
+    /// For the backends (the PostgreSQL one is another module).
+    package init(pool: String, key: String, attempt: Int, state: State, token: String?, worker: String?, machine: String?,
+                 claimedAt: Instant?, expiresAt: Instant?, leaseMilliseconds: Int64?, outcome: AttemptOutcome?, reason: String?,
+                 result: String?, endedAt: Instant?) {
+        self.pool = pool
+        self.key = key
+        self.attempt = attempt
+        self.state = state
+        self.token = token
+        self.worker = worker
+        self.machine = machine
+        self.claimedAt = claimedAt
+        self.expiresAt = expiresAt
+        self.leaseMilliseconds = leaseMilliseconds
+        self.outcome = outcome
+        self.reason = reason
+        self.result = result
+        self.endedAt = endedAt
+    }
 }
 
 /// A claim that names a machine orbrec does not hold (unknown, being returned, returned,
@@ -37,6 +57,11 @@ public struct LeaseRecord: Sendable, Hashable {
 public struct MachineGone: Error, Sendable, Hashable {
     public var machine: String
     public var state: String?
+
+    package init(machine: String, state: String?) {
+        self.machine = machine
+        self.state = state
+    }
 }
 
 /// Why a worker's call on a lease was refused: its token no longer holds the attempt.
@@ -44,4 +69,9 @@ public struct StaleLease: Error, Sendable, Hashable {
     public var message: String
     /// The lease as it stands, when the token names one.
     public var lease: LeaseRecord?
+
+    package init(message: String, lease: LeaseRecord?) {
+        self.message = message
+        self.lease = lease
+    }
 }
