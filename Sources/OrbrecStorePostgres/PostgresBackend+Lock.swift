@@ -1,0 +1,61 @@
+package import OrbrecCore
+package import OrbrecStore
+internal import PostgresNIO
+
+extension PostgresBackend {
+    /// Takes the state lock if it is free or held by a process that no longer exists
+    /// (`isStale` decides). Returns the holder when someone else has it.
+    ///
+    /// Safe without the journal's lock too: the insert cannot take a row another transaction
+    /// holds, and a holder found is locked until this one ends, so two takers never both win.
+    /// No journal version: taking the lock changes no journal, and a waiter polls this every
+    /// 100 ms (SQLite's data_version moves only when a row does, never on a poll that fails).
+    package func tryLock(_ lock: LockRecord, isStale: @Sendable (LockRecord) -> Bool) async throws -> LockRecord? {
+        try await write(journal: false) { tx in
+            while true {
+                let taken = try await tx.count("""
+                    INSERT INTO locks (name, id, operation, who, host, pid, process_start, created_at)
+                    VALUES (\(lock.name), \(lock.id), \(lock.operation), \(lock.who), \(lock.host), \(Int64(lock.pid)),
+                            \(lock.processStart), \(lock.createdAt.millisecondsSinceEpoch))
+                    ON CONFLICT (name) DO NOTHING RETURNING id
+                    """)
+                if taken > 0 { return nil }
+                // Released between the insert and this read: try the insert again.
+                guard let holder = try await tx.fetchOne(LockRecord.self, """
+                    SELECT * FROM locks WHERE name = \(lock.name) FOR UPDATE
+                    """) else { continue }
+                guard holder.id != lock.id else { return nil }
+                guard isStale(holder) else { return holder }
+                tx.appendEvent(at: lock.createdAt, resource: "state", subject: "lock/\(holder.id)", from: "held", to: "broken",
+                               cause: "holder process \(holder.pid) on \(holder.host) is gone")
+                try await tx.execute("""
+                    UPDATE locks SET id = \(lock.id), operation = \(lock.operation), who = \(lock.who), host = \(lock.host),
+                      pid = \(Int64(lock.pid)), process_start = \(lock.processStart), created_at = \(lock.createdAt.millisecondsSinceEpoch)
+                    WHERE name = \(lock.name) AND id = \(holder.id)
+                    """)
+                return nil
+            }
+        }
+    }
+
+    package func unlock(id: String) async throws {
+        try await write(journal: false) { tx in
+            try await tx.execute("DELETE FROM locks WHERE name = \(LockRecord.stateLockName) AND id = \(id)")
+        }
+    }
+
+    package func currentLock() async throws -> LockRecord? {
+        try await read { tx in try await tx.fetchOne(LockRecord.self, "SELECT * FROM locks WHERE name = \(LockRecord.stateLockName)") }
+    }
+
+    /// Removes the lock whatever holds it, if its id is `id`; returns whether it did.
+    package func forceUnlock(id: String, at now: Instant) async throws -> Bool {
+        try await write { tx in
+            guard try await tx.count("DELETE FROM locks WHERE name = \(LockRecord.stateLockName) AND id = \(id) RETURNING 1") > 0
+            else { return false }
+            tx.appendEvent(at: now, resource: "state", subject: "lock/\(id)", from: "held", to: "force-unlocked",
+                           cause: "force-unlock by operator")
+            return true
+        }
+    }
+}
