@@ -87,7 +87,8 @@ let package = Package(
         // The journal's throughput against DESIGN.md 8 (Benchmarks/README.md).
         .executableTarget(name: "orbrec-journal-bench", dependencies: ["OrbrecCore", "OrbrecStore"], path: "Benchmarks/JournalBench"),
         .executableTarget(name: "orbrec", dependencies: [
-            "OrbrecCore", "OrbrecSpec", "OrbrecStore", "OrbrecLocal", "OrbrecAWS", "OrbrecSlurm", "OrbrecLeases", "OrbrecEngine", "OrbrecServer", "OrbrecMCP",
+            "OrbrecCore", "OrbrecSpec", "OrbrecStore", "OrbrecStorePostgres", "OrbrecLocal", "OrbrecAWS", "OrbrecSlurm", "OrbrecLeases",
+            "OrbrecEngine", "OrbrecServer", "OrbrecMCP",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Yams", package: "Yams"),
         ], plugins: ["BuildInfoPlugin"]),
@@ -101,7 +102,9 @@ let package = Package(
         ]),
         .testTarget(name: "OrbrecSpecTests", dependencies: ["OrbrecSpec", "OrbrecCore"],
                     exclude: ["Corpus", "HostileCorpus"]),
-        .testTarget(name: "OrbrecStoreTests", dependencies: ["OrbrecStore", "OrbrecCore", .product(name: "GRDB", package: "GRDB.swift")]),
+        .testTarget(name: "OrbrecStoreTests", dependencies: [
+            "OrbrecStore", "OrbrecStorePostgres", "OrbrecCore", "OrbrecTestSupport", .product(name: "GRDB", package: "GRDB.swift"),
+        ]),
         .testTarget(name: "OrbrecLocalTests", dependencies: ["OrbrecLocal", "OrbrecCore"]),
         .testTarget(name: "OrbrecSlurmTests", dependencies: ["OrbrecSlurm", "OrbrecCore"], exclude: ["Fixtures"]),
         .testTarget(name: "OrbrecAWSTests", dependencies: ["OrbrecAWS", "OrbrecCore"], exclude: ["Fixtures"]),

@@ -31,7 +31,7 @@ struct EngineTools: Sendable {
         var snapshot = Snapshot(desired: desired, now: SystemClock().now())
         var planned: Plan?
         var problems: [Diagnostic] = []
-        if let store = try backend.openExistingStore() {
+        if let store = try await backend.openExistingStore() {
             let reconciler = backend.reconciler(for: store)
             snapshot = try await reconciler.snapshot(of: desired, refresh: true, sync: false)
             do { planned = try reconciler.plan(snapshot, allowEmpty: false).plan } catch { problems = error.diagnostics }
@@ -50,7 +50,7 @@ struct EngineTools: Sendable {
     /// state nothing can be owned yet, so the plan is made against an empty world.
     func planPreview(allowEmpty: Bool) async throws -> JSONText {
         let desired = try backend.desired()
-        if let store = try backend.openExistingStore() {
+        if let store = try await backend.openExistingStore() {
             let reconciler = backend.reconciler(for: store)
             let snapshot = try await reconciler.snapshot(of: desired, refresh: true, sync: false)
             let result: PlanResult

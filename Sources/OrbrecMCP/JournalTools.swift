@@ -10,7 +10,7 @@ struct JournalTools: Sendable {
 
     /// `show_request`: as `orbrec requests show ID -o json`.
     func showRequest(id: String) async throws -> RequestDocument {
-        guard let store = try backend.openExistingStore(), let (request, machines) = try await store.request(id: id) else {
+        guard let store = try await backend.openExistingStore(), let (request, machines) = try await store.request(id: id) else {
             throw ToolFailure("not_found", "no request \(id); request ids read req-… (provision) or ret-… (return)")
         }
         return RequestDocument(request, machines: machines)
@@ -18,7 +18,7 @@ struct JournalTools: Sendable {
 
     /// `list_tasks`: as `orbrec get tasks [POOL] -o json`, with each pull task's newest lease and next actions.
     func listTasks(pool: String?) async throws -> TasksAnswer {
-        let store = try backend.openExistingStore()
+        let store = try await backend.openExistingStore()
         let records = try await store?.tasks(pool: pool) ?? []
         if let pool, records.isEmpty {
             // Not an error for a declared pool with nothing submitted yet; a name that is nowhere is.
@@ -52,7 +52,7 @@ struct JournalTools: Sendable {
     /// `requeue_tasks`: as `orbrec tasks requeue POOL [KEYS…] [--all-dead-letter]`, under the state lock.
     func requeueTasks(pool: String, keys: [String], allDeadLetter: Bool) async throws -> RequeueAnswer {
         guard !keys.isEmpty || allDeadLetter else { throw ToolFailure.invalidArguments("name task keys or pass all_dead_letter: true") }
-        let store = try backend.existingStore(for: "there are no tasks to requeue")
+        let store = try await backend.existingStore(for: "there are no tasks to requeue")
         let lock = try await backend.lock(store, operation: "tasks requeue")
         return try await withCleanup {
             let tasks = try await store.tasks(pool: pool).map(\.status)

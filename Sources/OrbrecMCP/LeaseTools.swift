@@ -18,7 +18,7 @@ struct LeaseTools: Sendable {
     func claim(pool name: String, worker: String, lease: Int64?, machine: String?) async throws -> LeaseAnswer {
         guard worker.count <= 200 else { throw ToolFailure.invalidArguments("worker must be at most 200 characters") }
         let desired = try backend.desired()
-        let store = try backend.openExistingStore()
+        let store = try await backend.openExistingStore()
         let pools = try await backend.poolsInForce(desired, store: store)
         guard let pool = pools[name] else {
             let known = pools.values.filter { $0.mode == .pull }.map(\.name).sorted()
@@ -59,7 +59,7 @@ struct LeaseTools: Sendable {
     /// `heartbeat_task`, `complete_task`, `fail_task` and `release_task`.
     func report(_ report: Report, id: String, token: String) async throws -> LeaseAnswer {
         let task = try Self.taskID(id)
-        guard let store = try backend.openExistingStore(), let held = try await store.lease(token: token) else {
+        guard let store = try await backend.openExistingStore(), let held = try await store.lease(token: token) else {
             throw ToolFailure.stale("no lease holds this token")
         }
         guard held.task == task else { throw ToolFailure.stale("the token is for task \(held.pool):\(held.key), not \(id)") }

@@ -27,8 +27,8 @@ extension MCPBackend {
     }
 
     /// The state, or `no_state` saying how one comes to be.
-    func existingStore(for purpose: String) throws -> StateStore {
-        guard let store = try openExistingStore() else {
+    func existingStore(for purpose: String) async throws -> StateStore {
+        guard let store = try await openExistingStore() else {
             throw ToolFailure("no_state", "there is no state yet, so \(purpose); `orbrec apply` (or the daemon, `orbrec run`) creates it")
         }
         return store

@@ -15,7 +15,7 @@ public protocol MCPBackend: Sendable {
     func loadConfiguration() throws(ConfigurationError) -> LoadedConfiguration
 
     /// The state, when one exists. Never creates one: reading tools must leave no trace.
-    func openExistingStore() throws -> StateStore?
+    func openExistingStore() async throws -> StateStore?
 
     /// A reconciler over `store`, wired as every command wires it.
     func reconciler(for store: StateStore) -> Reconciler

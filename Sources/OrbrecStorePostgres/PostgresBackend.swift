@@ -13,7 +13,8 @@ internal import Synchronization
 /// Every write is one transaction that first takes the journal's advisory lock, so writers
 /// are serialised as SQLite serialises them and each body may read, decide and write as it
 /// does on SQLite. Events are inserted at the end of the transaction (`StateTransaction`).
-package final class PostgresBackend {
+/// The methods of the port are in the PostgresBackend+*.swift files, each beside its SQLite twin.
+package final class PostgresBackend: StateBackend {
     let client: PostgresClient
     let logger: Logger
     private let runner: Task<Void, Never>

@@ -40,7 +40,7 @@ extension ApplyCommand {
     private func resumeCommand(_ global: GlobalOptions) -> String {
         var words = ["orbrec", "apply"]
         if global.config != "." { words += ["-c", global.config] }
-        if global.stateIsNamed { words += ["--state", global.statePath] }
+        if global.stateIsNamed { words += ["--state", global.stateIsRemote ? global.stateShown : global.statePath] }
         return (words + ["--wait"]).map(Self.quoted).joined(separator: " ")
     }
 

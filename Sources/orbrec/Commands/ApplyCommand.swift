@@ -61,7 +61,7 @@ struct ApplyCommand: AsyncParsableCommand {
         try await Session.run(planFile.map(global.applying(savedPlan:)) ?? global) { session in
             let desired = try session.loadConfiguration().desired
             let applyStarted = SystemClock().now()
-            let store = try session.openStore()
+            let store = try await session.openStore()
             // -o json|yaml: stdout is one document, the actions this apply journaled, however it
             // ends; the plan, progress and outcome lines go to stderr.
             if output.format.isDocument { Terminal.divertOutput() }

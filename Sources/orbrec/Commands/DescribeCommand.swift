@@ -51,7 +51,7 @@ struct DescribeCommand: AsyncParsableCommand {
 
     /// A declared resource (or one the state still holds after it left the configuration).
     private func describeResource(_ id: ResourceID, _ session: Session) async throws -> DescriptionDocument {
-        let store = try session.openExistingStore()
+        let store = try await session.openExistingStore()
         let desired = try? session.loadConfiguration().desired
         let record = try await store?.resources().first { $0.id == id }
         let declared = desired?.resources.first { $0.id == id }
@@ -98,7 +98,7 @@ struct DescribeCommand: AsyncParsableCommand {
 
     /// A machine the state holds: its record, the request that made it, its events.
     private func describeMachine(_ machineID: String, _ session: Session) async throws -> DescriptionDocument {
-        guard let store = try session.openExistingStore(), let machine = try await store.machine(id: machineID) else {
+        guard let store = try await session.openExistingStore(), let machine = try await store.machine(id: machineID) else {
             throw CommandFailure(.error, "no machine \(machineID) in the state")
         }
         var document = DescriptionDocument(kind: "Machine", name: machine.id)

@@ -35,7 +35,7 @@ struct DestroyCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await Session.run(global) { session in
-            guard let store = try session.openExistingStore() else {
+            guard let store = try await session.openExistingStore() else {
                 session.terminal.out("Nothing to destroy: \(session.noStateMessage).")
                 return .success
             }

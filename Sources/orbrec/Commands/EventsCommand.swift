@@ -40,16 +40,15 @@ struct EventsCommand: AsyncParsableCommand {
             let filter = resource.flatMap(ResourceID.init(parsing:))?.description
             let printer = EventPrinter(terminal: session.terminal, json: output == .json, resource: filter)
             guard follow else {
-                guard let store = try session.openJournal() else { return .success }
+                guard let store = try await session.openJournal() else { return .success }
                 try await printer.printBacklog(store, after: after, tail: tail)
                 return .success
             }
-            let statePath = global.statePath
             let (after, tail) = (after, tail)
             let status = try await StopOnSignal.run {
                 var store: StateStore?
                 while store == nil {
-                    store = try StateStore.openExisting(path: statePath)
+                    store = try await session.openExistingStore()
                     if store == nil { try await Task.sleep(for: .milliseconds(500)) }
                 }
                 guard let store else { return }

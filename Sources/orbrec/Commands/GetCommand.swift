@@ -53,15 +53,15 @@ struct GetCommand: AsyncParsableCommand {
     func run() async throws {
         if watch {
             // Machines are also what providers report, which changes without the state: looked at every 5 s.
-            let watcher = Watcher(terminal: global.terminal, statePath: global.statePath, title: "orbrec get \(object.rawValue)",
+            let watcher = Watcher(terminal: global.terminal, session: Session(global), title: "orbrec get \(object.rawValue)",
                                   refresh: object == .machines ? .seconds(5) : nil)
             return try await Session.run(global) { _ in try await watcher.runAgainWithoutWatch() }
         }
         try await Session.run(global) { session in
-            let store = try session.openExistingStore()
+            let store = try await session.openExistingStore()
             if store == nil && !object.isDeclared {
                 if output == .json { session.terminal.note(session.noStateMessage) }
-                session.terminal.out(output == .json ? "[]" : "No state at \(StateLocation.absolute(global.statePath)) (nothing applied yet).")
+                session.terminal.out(output == .json ? "[]" : "No state at \(global.stateShown) (nothing applied yet).")
                 return .success
             }
             let now = SystemClock().now()

@@ -50,7 +50,7 @@ struct LockCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await Session.run(global) { session in
-                guard let store = try session.openExistingStore() else { throw CommandFailure(.error, "no lock \(id) is held on this state") }
+                guard let store = try await session.openExistingStore() else { throw CommandFailure(.error, "no lock \(id) is held on this state") }
                 // Removing a live holder's lock lets a second process act beside it: only on request.
                 if !force, let holder = try await store.currentLock(), holder.id == id, Session.holderIsAliveHere(holder) {
                     throw CommandFailure(.error, "lock \(id) is held by a running process: \(holder.operation) by \(holder.who), "

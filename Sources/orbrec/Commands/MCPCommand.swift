@@ -15,7 +15,7 @@ struct MCPCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await Session.run(global) { session in
-            session.logger.info("serving MCP on stdio", [("config", global.config), ("state", global.statePath)])
+            session.logger.info("serving MCP on stdio", [("config", global.config), ("state", global.stateShown)])
             try await OrbrecMCPServer(backend: SessionMCPBackend(session: session), version: Orbrec.configuration.version)
                 .serveStandardIO()
             return .success

@@ -35,7 +35,7 @@ struct MachinesCommand: AsyncParsableCommand {
         func run() async throws {
             try await Session.run(global) { session in
                 let desired = try session.loadConfiguration().desired
-                guard let store = try session.openExistingStore() else { throw CommandFailure(.error, session.noStateMessage) }
+                guard let store = try await session.openExistingStore() else { throw CommandFailure(.error, session.noStateMessage) }
                 let lock = try await session.lock(store, operation: "machines return", timeout: lockTimeout)
                 return try await withCleanup {
                     let reconciler = session.reconciler(store)

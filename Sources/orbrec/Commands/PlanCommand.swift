@@ -42,7 +42,7 @@ struct PlanCommand: AsyncParsableCommand {
     func run() async throws {
         try await Session.run(global) { session in
             let desired = try session.loadConfiguration().desired
-            let store = try session.openStore()
+            let store = try await session.openStore()
             let reconciler = session.reconciler(store)
             let interrupted = try await store.interruptedActions()
             if !interrupted.isEmpty, !(try await reconcilerHoldsLiveLock(store)) {
@@ -59,7 +59,7 @@ struct PlanCommand: AsyncParsableCommand {
             session.render(result.plan.warnings)
             var document = PlanDocument(result, stateID: store.stateID, policyOverride: policyOverride)
             document.config = StateLocation.absolute(global.config)
-            document.state = StateLocation.absolute(global.statePath)
+            document.state = global.stateShown
             var runs: [PlanDocument.WorkflowStart] = []
             for (workflow, decision) in try await reconciler.dueWorkflowRuns(desired) {
                 runs += decision.starts.map { .init(workflow: workflow, trigger: $0.trigger.rawValue, reason: $0.reason, started: true) }

@@ -32,7 +32,7 @@ struct PolicyCommand: AsyncParsableCommand {
             try await Session.run(options) { session in
                 let desired = try session.loadConfiguration().desired
                 let snapshot: Snapshot
-                if let store = try session.openExistingStore() {
+                if let store = try await session.openExistingStore() {
                     snapshot = try await session.reconciler(store).snapshot(of: desired, refresh: false)
                 } else {
                     snapshot = Snapshot(desired: desired)

@@ -21,7 +21,7 @@ struct RequestsCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await Session.run(global) { session in
-                guard let store = try session.openJournal(), let (request, machines) = try await store.request(id: id) else {
+                guard let store = try await session.openJournal(), let (request, machines) = try await store.request(id: id) else {
                     throw CommandFailure(.error, "no request \(id)")
                 }
                 let document = RequestDocument(request, machines: machines)

@@ -6,6 +6,7 @@ internal import OrbrecEngine
 internal import OrbrecServer
 internal import OrbrecSpec
 internal import OrbrecStore
+internal import OrbrecStorePostgres
 
 struct RunCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -84,9 +85,11 @@ struct RunCommand: AsyncParsableCommand {
                     + "Give one with --token-file or ORBREC_TOKEN, or listen on 127.0.0.1")
             }
             let logger = DaemonLogger(level: global.logLevel ?? .info)
-            let store = try session.openStore()
-            let instance = try DaemonInstanceLock.acquire(statePath: global.statePath)
-            defer { close(instance.descriptor) }
+            let store = try await session.openStore(use: .daemon)
+            // One daemon per state file. Several daemons on one PostgreSQL state take turns
+            // through the state lock, pass by pass, as a daemon and `orbrec apply` do.
+            let instance = global.stateIsRemote ? nil : try DaemonInstanceLock.acquire(statePath: global.statePath)
+            defer { if let instance { close(instance.descriptor) } }
             let options = DaemonOptions(parallelism: parallelism, observeInterval: observeInterval, taskInterval: taskInterval,
                                         lockTimeout: lockTimeout, pruneDelay: pruneDelay, allowEmpty: allowEmpty)
             let daemon = Daemon(session: session, store: store, address: address, token: token, options: options, logger: logger,

@@ -21,10 +21,10 @@ struct StatusCommand: AsyncParsableCommand {
         try await Session.run(global) { session in
             let desired = try session.loadConfiguration().desired
             if watch {
-                let watcher = Watcher(terminal: session.terminal, statePath: global.statePath, title: "orbrec status", refresh: .seconds(5))
+                let watcher = Watcher(terminal: session.terminal, session: session, title: "orbrec status", refresh: .seconds(5))
                 return try await watcher.run { store in try await rendered(session, desired: desired, store: store, watching: true) }
             }
-            session.terminal.out(try await rendered(session, desired: desired, store: try session.openJournal(), watching: false))
+            session.terminal.out(try await rendered(session, desired: desired, store: try await session.openJournal(), watching: false))
             return .success
         }
     }

@@ -23,7 +23,7 @@ struct TasksCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await Session.run(global) { session in
-                guard let store = try session.openJournal(),
+                guard let store = try await session.openJournal(),
                       let task = try await store.tasks(pool: pool).first(where: { $0.key == key }) else {
                     throw CommandFailure(.error, "no task \(pool)/\(key) in the state")
                 }
@@ -62,7 +62,7 @@ struct TasksCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await Session.run(global) { session in
-                guard let store = try session.openExistingStore() else { throw CommandFailure(.error, session.noStateMessage) }
+                guard let store = try await session.openExistingStore() else { throw CommandFailure(.error, session.noStateMessage) }
                 let lock = try await session.lock(store, operation: "tasks requeue", timeout: lockTimeout)
                 return try await withCleanup {
                     let tasks = try await store.tasks(pool: pool).map(\.status)
@@ -97,7 +97,7 @@ struct TasksCommand: AsyncParsableCommand {
         func run() async throws {
             try await Session.run(global) { session in
                 let desired = try session.loadConfiguration().desired
-                guard let store = try session.openExistingStore() else { throw CommandFailure(.error, session.noStateMessage) }
+                guard let store = try await session.openExistingStore() else { throw CommandFailure(.error, session.noStateMessage) }
                 let lock = try await session.lock(store, operation: "tasks cancel", timeout: lockTimeout)
                 return try await withCleanup {
                     let reconciler = session.reconciler(store)

@@ -75,7 +75,7 @@ extension WorkflowsCommand {
 
         func run() async throws {
             try await Session.run(global) { session in
-                guard let store = try session.openJournal(), let (run, reason) = try await store.workflowRun(id: id) else {
+                guard let store = try await session.openJournal(), let (run, reason) = try await store.workflowRun(id: id) else {
                     throw CommandFailure(.error, "no run \(id)")
                 }
                 // What each step caused: its pool's tasks (named for the run and step).
@@ -134,7 +134,7 @@ extension WorkflowsCommand {
             try await Session.run(global) { session in
                 let desired = try session.loadConfiguration().desired
                 guard let spec = desired.workflows[name] else { throw CommandFailure(.error, "no workflow '\(name)' in the configuration") }
-                let store = try session.openStore()
+                let store = try await session.openStore()
                 let lock = try await session.lock(store, operation: "workflows start", timeout: lockTimeout)
                 return try await withCleanup {
                     let active = try await store.workflowRuns(workflow: name, runningOnly: true).map(\.id)
@@ -167,7 +167,7 @@ extension WorkflowsCommand {
 
         func run() async throws {
             try await Session.run(global) { session in
-                guard let store = try session.openExistingStore() else { throw CommandFailure(.error, "no run \(id)") }
+                guard let store = try await session.openExistingStore() else { throw CommandFailure(.error, "no run \(id)") }
                 let lock = try await session.lock(store, operation: "workflows cancel", timeout: lockTimeout)
                 return try await withCleanup {
                     guard try await store.cancelWorkflowRun(id: id, reason: "cancelled by \(Session.actor)", at: SystemClock().now()) else {

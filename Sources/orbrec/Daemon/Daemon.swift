@@ -54,7 +54,7 @@ struct Daemon {
         })
         let loop = ReconcileLoop(reconciler: session.reconciler(store), store: store, options: options, lock: lock, log: log,
                                  journaled: { pulse.pulse() })
-        log.emit(.info, "starting", [("config", session.global.config), ("state", session.global.statePath),
+        log.emit(.info, "starting", [("config", session.global.config), ("state", session.global.stateShown),
                                      ("listen", address.description), ("watch", watch.rawValue), ("token", token == nil ? "none" : "set")])
         // Workers could not heartbeat while no daemon ran: their leases get a fresh length.
         let renewed = (try? await store.renewLeasesAfterRestart(at: SystemClock().now())) ?? 0

@@ -1,12 +1,15 @@
 internal import ArgumentParser
 internal import Foundation
+internal import OrbrecStore
 
 /// Options every command takes.
 struct GlobalOptions: ParsableArguments {
     @Option(name: [.customShort("c"), .customLong("config")], help: "The configuration directory (or one file); default the current one.")
     var configOption: String?
 
-    @Option(help: ArgumentHelp("The state file (default CONFIG_DIR/.orbrec/state.db, or $ORBREC_STATE).", valueName: "path"))
+    @Option(help: ArgumentHelp("The state: a file (default CONFIG_DIR/.orbrec/state.db), or a PostgreSQL URL "
+                               + "postgres://user@host:port/db?sslmode=…&schema=… shared by several machines (or $ORBREC_STATE).",
+                               valueName: "path|url"))
     var state: String?
 
     @Option(help: "Log level: trace, debug, info, warn, error (default warn; info for 'run').")
@@ -32,8 +35,35 @@ struct GlobalOptions: ParsableArguments {
         state ?? ProcessInfo.processInfo.environment["ORBREC_STATE"].flatMap { $0.isEmpty ? nil : $0 }
     }
 
+    /// The state as named, or its default path: a file path or a URL, which may hold a
+    /// password. Show `stateShown` instead.
     var statePath: String {
         namedState ?? StateLocation.defaultPath(forConfiguration: config)
+    }
+
+    /// Where the state is: a file, or a PostgreSQL database.
+    func stateAddress() throws -> StateAddress {
+        do {
+            return try StateAddress.parse(statePath)
+        } catch {
+            throw CommandFailure(.error, "--state: \(error.message)")
+        }
+    }
+
+    /// The state as messages, logs and saved plans show it: a file's absolute path, or the
+    /// URL without its password.
+    var stateShown: String {
+        switch try? StateAddress.parse(statePath) {
+        case .postgres(let url): url.redacted
+        case .file(let path): StateLocation.absolute(path)
+        case nil: "(an invalid --state)"
+        }
+    }
+
+    /// Whether the state is a PostgreSQL database rather than a file.
+    var stateIsRemote: Bool {
+        if case .postgres = try? StateAddress.parse(statePath) { return true }
+        return false
     }
 
     var terminal: Terminal { Terminal(noColor: noColor) }

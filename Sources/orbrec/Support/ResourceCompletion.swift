@@ -68,8 +68,8 @@ enum ResourceCompletion {
             session = (try? GlobalOptions.parse(typed)).map { Session($0) }
         }
 
-        func store() throws -> StateStore? {
-            try session?.openExistingStore()
+        func store() async throws -> StateStore? {
+            try await session?.openExistingStore()
         }
 
         func desired() -> DesiredState? {

@@ -11,6 +11,7 @@ internal import OrbrecSlurm
 internal import OrbrecLeases
 internal import OrbrecSpec
 internal import OrbrecStore
+internal import OrbrecStorePostgres
 
 /// What a command needs from its surroundings: the configuration, the state, the wired
 /// engine, the lock, and where to print. The one place concrete adapters are chosen.
@@ -70,31 +71,40 @@ struct Session {
 
     // MARK: State
 
-    func openStore() throws -> StateStore {
+    /// Opens the state, creating it when there is none yet. A daemon keeps more connections
+    /// to a PostgreSQL state than a command does.
+    func openStore(use: StateStores.Use = .command) async throws -> StateStore {
+        let address = try global.stateAddress()
         do {
-            return try StateStore(path: global.statePath)
+            guard let store = try await StateStores.open(address, create: true, use: use, warn: { terminal.note("warning: \($0)") }) else {
+                throw CommandFailure(.error, "cannot open the state at \(global.stateShown)")
+            }
+            return store
+        } catch let failure as CommandFailure {
+            throw failure
         } catch {
-            throw CommandFailure(.error, "cannot open the state at \(global.statePath): \(error)")
+            throw CommandFailure(.error, "cannot open the state at \(global.stateShown): \(error)")
         }
     }
 
-    func openExistingStore() throws -> StateStore? {
+    func openExistingStore() async throws -> StateStore? {
+        let address = try global.stateAddress()
         do {
-            return try StateStore.openExisting(path: global.statePath)
+            return try await StateStores.open(address, create: false, warn: { terminal.note("warning: \($0)") })
         } catch {
-            throw CommandFailure(.error, "cannot open the state at \(global.statePath): \(error)")
+            throw CommandFailure(.error, "cannot open the state at \(global.stateShown): \(error)")
         }
     }
 
     /// Opens the state for a command that only reads it; when there is none yet, says so
     /// (on stderr, so JSON on stdout stays whole) and creates nothing.
-    func openJournal() throws -> StateStore? {
-        let store = try openExistingStore()
+    func openJournal() async throws -> StateStore? {
+        let store = try await openExistingStore()
         if store == nil { terminal.note(noStateMessage) }
         return store
     }
 
-    var noStateMessage: String { "no state at \(StateLocation.absolute(global.statePath)) (nothing applied yet)" }
+    var noStateMessage: String { "no state at \(global.stateShown) (nothing applied yet)" }
 
     /// What orbrec writes, never to be read as configuration wherever it lies: the state's
     /// directory, and the task outputs and machine logs kept beside the state.
@@ -103,13 +113,23 @@ struct Session {
         return [directory, directory + "/tasks", directory + "/machines"]
     }
 
+    /// Where this machine keeps what lives beside the state: task outputs and machine logs.
+    /// Beside the file for a SQLite state; for a PostgreSQL state, which has no directory,
+    /// `ORBREC_DATA_DIR` or the configuration's `.orbrec` directory.
     var stateDirectory: String {
+        if global.stateIsRemote {
+            if let named = ProcessInfo.processInfo.environment["ORBREC_DATA_DIR"], !named.isEmpty { return named }
+            return (StateLocation.defaultPath(forConfiguration: global.config) as NSString).deletingLastPathComponent
+        }
         let directory = (global.statePath as NSString).deletingLastPathComponent
         return directory.isEmpty ? "." : directory
     }
 
     func reconciler(_ store: StateStore) -> Reconciler {
         let logDirectory = stateDirectory + "/machines"
+        if global.stateIsRemote {
+            try? FileManager.default.createDirectory(atPath: stateDirectory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        }
         // Task outputs and machine logs may hold what commands print (secrets among it): only
         // their owner may read them, whatever the modes of what the adapters make inside.
         Self.makePrivateDirectory(taskDirectory)

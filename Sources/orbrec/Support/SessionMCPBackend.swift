@@ -20,8 +20,12 @@ struct SessionMCPBackend: MCPBackend {
                                 excluding: session.writtenDirectories)
     }
 
-    func openExistingStore() throws -> StateStore? {
-        try StateStore.openExisting(path: session.global.statePath)
+    /// The state, opened once and kept: a tool call is frequent, and opening a PostgreSQL
+    /// state makes a pool of connections.
+    let opened = OpenedStore()
+
+    func openExistingStore() async throws -> StateStore? {
+        try await opened.store { try await session.openExistingStore() }
     }
 
     func reconciler(for store: StateStore) -> Reconciler {

@@ -6,15 +6,15 @@ internal import OrbrecStore
 
 /// `--watch`: shows a command's output again whenever it changes, until SIGINT (exit 0).
 ///
-/// The state is looked at every `interval` through its change counter (SQLite's
-/// `data_version`: it moves when another process commits), so an idle watch reads almost
+/// The state is looked at every `interval` through its change counter (it moves when
+/// another process commits), so an idle watch reads almost
 /// nothing; the output is made again when the counter moved, and every `refresh` regardless
 /// for what is only observed (providers' machines), never written. On a terminal the screen
 /// is redrawn under a header; elsewhere a block is printed only when its text changed,
 /// blocks apart by a blank line, so a pipe gets each change once.
 struct Watcher {
     let terminal: Terminal
-    let statePath: String
+    let session: Session
     /// What the header names: `orbrec status`.
     let title: String
     var interval: Duration = .seconds(1)
@@ -30,7 +30,7 @@ struct Watcher {
             var madeAt = ContinuousClock.now
             var first = true
             while !Task.isCancelled {
-                if store == nil { store = try StateStore.openExisting(path: statePath) }
+                if store == nil { store = try await session.openExistingStore() }
                 let now = try await store?.othersChangeCounter()
                 let due = first || now != counter || refresh.map { ContinuousClock.now - madeAt >= $0 } == true
                 if due {
