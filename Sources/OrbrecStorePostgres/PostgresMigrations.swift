@@ -126,6 +126,15 @@ enum PostgresMigrations {
               recorded_at bigint NOT NULL)
             """,
         ]),
+        // SQLite's v8 (task generations) is a cache of its own: PostgreSQL reads tasks as they are.
+        ("v9-lock-expiry", [
+            "ALTER TABLE locks ADD COLUMN expires_at bigint, ADD COLUMN ttl_milliseconds bigint",
+            // The server's clock, for lock expiry: hosts' clocks may disagree, the server's is one.
+            """
+            CREATE FUNCTION now_ms() RETURNS bigint LANGUAGE sql VOLATILE AS
+              $$ SELECT (extract(epoch FROM clock_timestamp()) * 1000)::bigint $$
+            """,
+        ]),
     ]
 
     static func open(_ connection: PostgresConnection, schema: String, create: Bool, logger: Logger) async throws -> Opened? {

@@ -16,7 +16,8 @@ public struct StateLock: Sendable {
                         isStale: @escaping @Sendable (LockRecord) -> Bool) async throws -> LockRecord {
         let deadline = clock.now().adding(timeout)
         while true {
-            guard let holder = try await store.tryLock(lock, isStale: isStale) else { return lock }
+            let attempt = lock.stamped(at: clock.now())
+            guard let holder = try await store.tryLock(attempt, isStale: isStale) else { return attempt }
             if clock.now() >= deadline { throw LockTimeout(holder: holder, timeout: timeout) }
             try await Task.sleep(for: .milliseconds(100))
         }

@@ -8,6 +8,8 @@ internal import Foundation
 /// the daemon.
 public final class StateStore: Sendable {
     package let backend: any StateBackend
+    /// The locks this store holds, kept alive until released.
+    let renewals = LockRenewals()
 
     /// This state's identity: the owner tag every machine and job carries.
     public var stateID: String { backend.stateID }

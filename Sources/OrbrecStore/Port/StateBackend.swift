@@ -66,6 +66,7 @@ package protocol StateBackend: AnyObject, Sendable {
 
     // Lock
     func tryLock(_ lock: LockRecord, isStale: @Sendable (LockRecord) -> Bool) async throws -> LockRecord?
+    func renewLock(id: String, at now: Instant) async throws -> Bool
     func unlock(id: String) async throws
     func currentLock() async throws -> LockRecord?
     func forceUnlock(id: String, at now: Instant) async throws -> Bool

@@ -2,19 +2,32 @@ package import OrbrecCore
 internal import GRDB
 
 extension SQLiteBackend {
-    /// Takes the state lock if it is free or held by a process that no longer exists
-    /// (`isStale` decides). Returns the holder when someone else has it.
+    /// Takes the state lock if it is free, lapsed (its holder stopped renewing it) or held by a
+    /// process that no longer exists (`isStale` decides). Returns the holder when someone else
+    /// has it. Time is the caller's (`lock.createdAt`): a SQLite state has one host.
     package func tryLock(_ lock: LockRecord, isStale: @Sendable (LockRecord) -> Bool) async throws -> LockRecord? {
         try await write { db in
             if let holder = try LockRecord.fetchOne(db, key: LockRecord.stateLockName) {
                 guard holder.id != lock.id else { return nil }
-                guard isStale(holder) else { return holder }
+                let expired = holder.hasExpired(at: lock.createdAt)
+                guard expired || isStale(holder) else { return holder }
                 try EventRecord(at: lock.createdAt, resource: "state", subject: "lock/\(holder.id)", fromState: "held",
-                                toState: "broken", cause: "holder process \(holder.pid) on \(holder.host) is gone").append(to: db)
+                                toState: "broken", cause: LockRecord.brokenCause(holder, expired: expired)).append(to: db)
                 try holder.delete(db)
             }
             try lock.insert(db)
             return nil
+        }
+    }
+
+    /// Extends the lock `id` by its time to live; false when it is no longer held by `id`
+    /// (broken or removed), and its holder must stop acting on the state.
+    package func renewLock(id: String, at now: Instant) async throws -> Bool {
+        try await write { db in
+            try db.execute(sql: "UPDATE locks SET expires_at = ? + ttl_milliseconds WHERE name = ? AND id = ? AND ttl_milliseconds IS NOT NULL",
+                           arguments: [now.millisecondsSinceEpoch, LockRecord.stateLockName, id])
+            if db.changesCount > 0 { return true }
+            return try LockRecord.fetchOne(db, key: LockRecord.stateLockName)?.id == id
         }
     }
 

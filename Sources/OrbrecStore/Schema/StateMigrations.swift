@@ -241,6 +241,10 @@ enum StateMigrations {
                 END;
                 """)
         }
+        migrator.registerMigration("v9-lock-expiry") { db in
+            try db.execute(sql: "ALTER TABLE locks ADD COLUMN expires_at INTEGER")
+            try db.execute(sql: "ALTER TABLE locks ADD COLUMN ttl_milliseconds INTEGER")
+        }
         return migrator
     }
 }

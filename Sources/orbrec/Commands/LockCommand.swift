@@ -28,6 +28,11 @@ struct LockCommand: AsyncParsableCommand {
                         Process:   \(holder.pid) on \(holder.host)
                         Since:     \(Format.time(holder.createdAt))
                         """)
+                    if let expiresAt = holder.expiresAt {
+                        let left = expiresAt.milliseconds(since: SystemClock().now())
+                        let when = left >= 0 ? "in \(Format.duration(left)), unless renewed" : "lapsed: the next command takes it over"
+                        session.terminal.out("Expires:   \(Format.time(expiresAt)) (\(when))")
+                    }
                 } else {
                     session.terminal.out("The state is not locked.")
                 }
@@ -67,7 +72,8 @@ struct LockCommand: AsyncParsableCommand {
     }
 }
 
-/// `lock status --json`: `{"lock": null}` or `{"lock": {"id", "operation", "who", "host", "pid", "created_at"}}`.
+/// `lock status --json`: `{"lock": null}` or `{"lock": {"id", "operation", "who", "host", "pid", "created_at", "expires_at"}}`
+/// (`expires_at` null for a lock that never lapses).
 struct LockDocument: Encodable {
     struct Holder: Encodable {
         var id: String
@@ -76,10 +82,23 @@ struct LockDocument: Encodable {
         var host: String
         var pid: Int32
         var createdAt: Int64
+        var expiresAt: Int64?
 
         enum CodingKeys: String, CodingKey {
             case id, operation, who, host, pid
             case createdAt = "created_at"
+            case expiresAt = "expires_at"
+        }
+
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(id, forKey: .id)
+            try container.encode(operation, forKey: .operation)
+            try container.encode(who, forKey: .who)
+            try container.encode(host, forKey: .host)
+            try container.encode(pid, forKey: .pid)
+            try container.encode(createdAt, forKey: .createdAt)
+            try container.encode(expiresAt, forKey: .expiresAt)
         }
 
         init(_ record: LockRecord) {
@@ -89,6 +108,7 @@ struct LockDocument: Encodable {
             host = record.host
             pid = record.pid
             createdAt = record.createdAt.millisecondsSinceEpoch
+            expiresAt = record.expiresAt?.millisecondsSinceEpoch
         }
     }
 

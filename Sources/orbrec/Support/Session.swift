@@ -207,9 +207,17 @@ struct Session {
         let me = ProcessIdentity.current()
         let record = LockRecord(id: "lock-" + UUID().uuidString.prefix(8).lowercased(), operation: operation, who: Self.actor,
                                 host: Self.hostName, pid: me.pid, processStart: String(me.startTicks),
-                                createdAt: SystemClock().now())
+                                createdAt: SystemClock().now(), ttl: Self.lockTTL)
         // A holder on this host whose process is gone (killed) cannot release it: take over.
         return try await StateLock(store: store).acquire(record, timeout: timeout) { Self.holderIsGone($0) }
+    }
+
+    /// How long the state lock outlives its holder's last renewal (renewed every third of it):
+    /// how soon a holder that died on another host, where its pid cannot be checked, lets go.
+    /// `ORBREC_LOCK_TTL` (a duration) changes it; 30 s by default.
+    static var lockTTL: ConfigDuration {
+        ProcessInfo.processInfo.environment["ORBREC_LOCK_TTL"].flatMap(ConfigDuration.init(parsing:))
+            .flatMap { $0.milliseconds > 0 ? $0 : nil } ?? .seconds(30)
     }
 
     /// Takes the state lock for `operation`, waiting up to `timeout`; exit 5 naming the holder.
@@ -218,8 +226,9 @@ struct Session {
             return try await takeLock(store, operation: operation, timeout: timeout)
         } catch let timeout as LockTimeout {
             let holder = timeout.holder
-            throw CommandFailure(.lockTimeout, "the state is locked by \(holder.id) (\(holder.operation) by \(holder.who), pid \(holder.pid), "
-                + "since \(Format.time(holder.createdAt))); waited \(timeout.timeout). "
+            let lapse = holder.expiresAt.map { "; it lapses at \(Format.time($0)) unless renewed" } ?? ""
+            throw CommandFailure(.lockTimeout, "the state is locked by \(holder.id) (\(holder.operation) by \(holder.who), pid \(holder.pid) "
+                + "on \(holder.host), since \(Format.time(holder.createdAt))\(lapse)); waited \(timeout.timeout). "
                 + "If that process is gone from another host, run 'orbrec lock force-unlock \(holder.id)'")
         }
     }
