@@ -29,6 +29,9 @@ package final class PostgresBackend: StateBackend {
     /// ended without knowing whether they landed (`othersChangeCounter`).
     let ownVersions = Atomic<Int>(0)
     let uncertainCommits = Atomic<Int>(0)
+    /// The lead this process's journal writes must still hold (PostgresBackend+Leader).
+    let leaderFence = Mutex<Leadership?>(nil)
+    let fenced = Atomic<Bool>(false)
 
     private init(client: PostgresClient, runner: Task<Void, Never>, logger: Logger, stateID: String, path: String, schema: String,
                  journalKey: Int64, eventsKey: Int64) {
@@ -138,7 +141,10 @@ package final class PostgresBackend: StateBackend {
                 let value: T
                 do {
                     try await transaction.execute("SELECT pg_advisory_xact_lock(\(journalKey))")
-                    if journal { try await transaction.execute("UPDATE journal_version SET version = version + 1") }
+                    if journal {
+                        try await checkFence(transaction)
+                        try await transaction.execute("UPDATE journal_version SET version = version + 1")
+                    }
                     value = try await body(transaction)
                     try await transaction.flushEvents(lockKey: eventsKey)
                 } catch {

@@ -135,6 +135,14 @@ enum PostgresMigrations {
               $$ SELECT (extract(epoch FROM clock_timestamp()) * 1000)::bigint $$
             """,
         ]),
+        // One row: who leads the daemons sharing this state, under an epoch that only grows.
+        ("v10-leader", [
+            """
+            CREATE TABLE leader (name text PRIMARY KEY, holder text, host text, pid bigint, epoch bigint NOT NULL DEFAULT 0,
+              acquired_at bigint, renewed_at bigint, expires_at bigint NOT NULL DEFAULT 0, api text)
+            """,
+            "INSERT INTO leader (name) VALUES ('daemon')",
+        ]),
     ]
 
     static func open(_ connection: PostgresConnection, schema: String, create: Bool, logger: Logger) async throws -> Opened? {

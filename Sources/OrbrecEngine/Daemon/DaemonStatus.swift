@@ -26,6 +26,12 @@ public struct DaemonStatus: Sendable {
     /// A pass is running (waiting for the next one is not a hang).
     public var inPass = false
     public var startedAt: Instant
+    /// Leader or follower, for a state shared by several daemons; nil when this daemon is the
+    /// state's only one (a file).
+    public var role: DaemonRole?
+
+    /// A follower acts on nothing: it serves reads, events and the lease API.
+    public var follows: Bool { role.map { !$0.leads } ?? false }
 
     public init(startedAt: Instant) {
         self.startedAt = startedAt
@@ -33,7 +39,10 @@ public struct DaemonStatus: Sendable {
 
     /// Ready: a valid configuration in force, the newest one valid, a pass done and the
     /// last one not failed (a plan could be made, the lock could be had), not stopping.
-    public var isReady: Bool { revision != nil && configurationErrors.isEmpty && passes > 0 && lastPassError == nil && policyDenials.isEmpty && !stopping }
+    /// A follower is ready once its configuration is: it makes no passes.
+    public var isReady: Bool {
+        revision != nil && configurationErrors.isEmpty && (passes > 0 || follows) && lastPassError == nil && policyDenials.isEmpty && !stopping
+    }
 }
 
 /// The shared cell the loop writes and the server reads.

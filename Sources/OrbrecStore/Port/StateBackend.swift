@@ -11,6 +11,9 @@ package protocol StateBackend: AnyObject, Sendable {
     var path: String { get }
     /// Lets go of what the backend holds open (a connection pool); the store is not used after.
     func close() async
+    /// How daemons sharing this state elect one leader; nil for a state only one daemon may
+    /// use (a file, guarded by a file lock).
+    var election: (any LeaderElectionBackend)? { get }
 
     // Events
     @discardableResult

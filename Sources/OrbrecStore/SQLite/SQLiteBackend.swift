@@ -51,6 +51,9 @@ package final class SQLiteBackend: StateBackend {
     /// Nothing to do: the file is closed when the last reference goes.
     package func close() async {}
 
+    /// One daemon per file (the daemon's file lock): it always leads.
+    package var election: (any LeaderElectionBackend)? { nil }
+
     /// The state's identity, given to it when it is made.
     private static func stateID(of database: DatabasePool) throws -> String {
         try database.write { db in

@@ -62,6 +62,9 @@ struct RunCommand: AsyncParsableCommand {
     @Flag(help: "Allow a configuration with no resources to remove everything.")
     var allowEmpty = false
 
+    @Option(help: "With a PostgreSQL state shared by several daemons: how long the leader's lead outlives its last renewal (renewed every third of it), so how soon a follower takes over from a leader that died.")
+    var leaderTTL: ConfigDuration = .seconds(15)
+
     func validate() throws {
         guard ListenAddress(listen) != nil else { throw ValidationError("--listen must be HOST:PORT, like 127.0.0.1:7077 or [::1]:7077") }
         guard WatchMode(rawValue: watch) != nil else { throw ValidationError("--watch must be inotify or poll") }
@@ -70,7 +73,7 @@ struct RunCommand: AsyncParsableCommand {
             throw ValidationError("--event-streams and --event-streams-per-client must be at least 1")
         }
         for (name, value) in [("--poll-interval", pollInterval), ("--observe-interval", observeInterval), ("--task-interval", taskInterval),
-                              ("--http-idle-timeout", httpIdleTimeout)]
+                              ("--http-idle-timeout", httpIdleTimeout), ("--leader-ttl", leaderTTL)]
         where value.milliseconds < 10 {
             throw ValidationError("\(name) must be at least 10ms")
         }
@@ -93,7 +96,7 @@ struct RunCommand: AsyncParsableCommand {
             let options = DaemonOptions(parallelism: parallelism, observeInterval: observeInterval, taskInterval: taskInterval,
                                         lockTimeout: lockTimeout, pruneDelay: pruneDelay, allowEmpty: allowEmpty)
             let daemon = Daemon(session: session, store: store, address: address, token: token, options: options, logger: logger,
-                                watch: WatchMode(rawValue: watch) ?? .inotify, pollInterval: pollInterval, debounce: debounce,
+                                watch: WatchMode(rawValue: watch) ?? .inotify, pollInterval: pollInterval, debounce: debounce, leaderTTL: leaderTTL,
                                 httpLimits: httpLimits)
             return try await daemon.run()
         }

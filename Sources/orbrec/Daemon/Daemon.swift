@@ -21,6 +21,7 @@ struct Daemon {
     let watch: WatchMode
     let pollInterval: ConfigDuration
     let debounce: ConfigDuration
+    let leaderTTL: ConfigDuration
     let httpLimits: HTTPLimits
 
     func run() async throws -> ExitStatus {
@@ -33,6 +34,9 @@ struct Daemon {
         // A release that failed (the database busy past its timeout) is retried before the
         // next acquire, or the daemon's own stale lock would block it and every CLI apply.
         let unreleased = FailureNote()
+        // Daemons sharing a state lock for their passes only while they lead, one at a time:
+        // a pass lock of another daemon is a superseded leader's, left when it died.
+        let electsLeader = store.electsLeader
         let lock = StateLockHooks(acquire: { [session, store] timeout in
             if let id = unreleased.take() {
                 do {
@@ -42,6 +46,9 @@ struct Daemon {
                     unreleased.set(id)
                     throw error
                 }
+            }
+            if electsLeader {
+                return try await session.takeLock(store, operation: "run", timeout: timeout, alsoStale: { $0.operation == "run" }).id
             }
             return try await session.takeLock(store, operation: "run", timeout: timeout).id
         }, release: { [store] id in
@@ -56,10 +63,11 @@ struct Daemon {
                                  journaled: { pulse.pulse() })
         log.emit(.info, "starting", [("config", session.global.config), ("state", session.global.stateShown),
                                      ("listen", address.description), ("watch", watch.rawValue), ("token", token == nil ? "none" : "set")])
-        // Workers could not heartbeat while no daemon ran: their leases get a fresh length.
-        let renewed = (try? await store.renewLeasesAfterRestart(at: SystemClock().now())) ?? 0
-        if renewed > 0 { log.emit(.info, "leases renewed after the restart", [("leases", "\(renewed)")]) }
-        try? await store.pruneIdempotentAnswers(at: SystemClock().now())
+        let elector = store.electsLeader
+            ? LeaderElector(store: store, candidate: LeaderCandidate(holder: "daemon-" + UUID().uuidString.prefix(13).lowercased(),
+                                                                     host: Session.hostName, pid: getpid(), api: "http://\(address)"),
+                            ttl: leaderTTL, log: log, status: loop.status)
+            : nil
         // The watcher first: a file saved while the first configuration is read is then seen.
         let watcher = makeWatcher(log)
         await loop.configurationLoaded(load(), cause: "start")
@@ -78,6 +86,8 @@ struct Daemon {
         // The loop acts only once the API listens: a daemon that cannot bind exits having
         // changed nothing (a restart loop under systemd must not act every few seconds).
         let (listening, listeningContinuation) = AsyncStream<Bool>.makeStream()
+        // And only while it leads the daemons sharing its state (at once, for a state file).
+        let (leads, leading) = AsyncStream<Bool>.makeStream()
         await withTaskGroup(of: Void.self) { group in
             group.addTask {
                 do {
@@ -104,6 +114,22 @@ struct Daemon {
                 }
             }
             group.addTask { await Self.heartbeat(notifier, loop) }
+            if let elector {
+                group.addTask {
+                    // The loop acts only while this daemon leads; once the lead is lost it must stop
+                    // at once, mid-action or not: the new leader recovers what was in flight, as after
+                    // a crash, and two leaders must never act together.
+                    guard await elector.lead() != nil else { return }
+                    await Self.startLeading(store, log)
+                    leading.yield(true)
+                    if let loss = await elector.hold() {
+                        log.emit(.error, "lost the lead of the state: \(loss); exiting so that only the new leader acts", [])
+                        _exit(75)
+                    }
+                }
+            } else {
+                leading.yield(true)
+            }
             // Event streams end once the loop has finished, not at the signal: clients see the
             // events of the actions that finish during the stop.
             group.addTask {
@@ -126,11 +152,19 @@ struct Daemon {
                         log.emit(.info, "stopping: finishing the actions in flight", [("signal", name)])
                         notifier.stopping(status: "finishing the actions in flight")
                         loop.stop()
+                        elector?.stop()
+                        leading.yield(false)
                     }
                 }
             }
             var iterator = listening.makeAsyncIterator()
-            if await iterator.next() == true { await loop.run() }
+            var leadership = leads.makeAsyncIterator()
+            if await iterator.next() == true, await leadership.next() == true {
+                if elector == nil { await Self.startLeading(store, log) }
+                await loop.run()
+            }
+            elector?.stop()
+            await elector?.resign()
             watcher.stop()
             group.cancelAll()
         }
@@ -139,6 +173,14 @@ struct Daemon {
         }
         log.info("stopped")
         return .success
+    }
+
+    /// What a daemon does before its first pass, once it leads: workers could not heartbeat
+    /// while no daemon led, so their leases get a fresh length; old idempotent answers go.
+    static func startLeading(_ store: StateStore, _ log: DaemonLog) async {
+        let renewed = (try? await store.renewLeasesAfterRestart(at: SystemClock().now())) ?? 0
+        if renewed > 0 { log.emit(.info, "leases renewed after the restart", [("leases", "\(renewed)")]) }
+        try? await store.pruneIdempotentAnswers(at: SystemClock().now())
     }
 
     func load() -> ConfigurationLoad {

@@ -203,13 +203,14 @@ struct Session {
 
     /// Takes the state lock for `operation`, waiting up to `timeout`; throws `LockTimeout`
     /// naming the holder, and the state's own error when the lock row cannot be written.
-    func takeLock(_ store: StateStore, operation: String, timeout: ConfigDuration) async throws -> LockRecord {
+    func takeLock(_ store: StateStore, operation: String, timeout: ConfigDuration,
+                  alsoStale: (@Sendable (LockRecord) -> Bool)? = nil) async throws -> LockRecord {
         let me = ProcessIdentity.current()
         let record = LockRecord(id: "lock-" + UUID().uuidString.prefix(8).lowercased(), operation: operation, who: Self.actor,
                                 host: Self.hostName, pid: me.pid, processStart: String(me.startTicks),
                                 createdAt: SystemClock().now(), ttl: Self.lockTTL)
         // A holder on this host whose process is gone (killed) cannot release it: take over.
-        return try await StateLock(store: store).acquire(record, timeout: timeout) { Self.holderIsGone($0) }
+        return try await StateLock(store: store).acquire(record, timeout: timeout) { Self.holderIsGone($0) || alsoStale?($0) == true }
     }
 
     /// How long the state lock outlives its holder's last renewal (renewed every third of it):

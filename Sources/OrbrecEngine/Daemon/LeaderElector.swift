@@ -1,0 +1,125 @@
+public import OrbrecCore
+public import OrbrecStore
+internal import Synchronization
+
+/// Elects this daemon among those sharing a state, and holds the lead while it acts.
+///
+/// A follower asks every half second; a leader renews every third of the lead's time to
+/// live. A leader stops acting (its caller exits) as soon as the lead is lost, a write of
+/// its was refused as superseded, or it could not renew within the time to live less a
+/// margin: by then another daemon may lead, and two must never act at once. Until it stops,
+/// every journal write it makes is checked against its epoch (fencing), so a late write of a
+/// superseded leader is refused by the state itself.
+public actor LeaderElector {
+    /// Why a leader stopped leading.
+    public enum Loss: Sendable, CustomStringConvertible {
+        /// Another daemon took the lead (this one's lapsed).
+        case superseded
+        /// A journal write was refused: another daemon had been elected.
+        case fenced
+        /// No renewal succeeded within the time to live less its margin.
+        case unrenewed
+
+        public var description: String {
+            switch self {
+            case .superseded: "another daemon took the lead"
+            case .fenced: "a write was refused because another daemon was elected"
+            case .unrenewed: "the lead could not be renewed in time (the state unreachable)"
+            }
+        }
+    }
+
+    let store: StateStore
+    let candidate: LeaderCandidate
+    let ttl: ConfigDuration
+    let log: DaemonLog
+    let status: DaemonStatusCell
+    var leadership: Leadership?
+    nonisolated let stopped = Atomic<Bool>(false)
+
+    public init(store: StateStore, candidate: LeaderCandidate, ttl: ConfigDuration, log: DaemonLog, status: DaemonStatusCell) {
+        self.store = store
+        self.candidate = candidate
+        self.ttl = ttl
+        self.log = log
+        self.status = status
+        status.update { $0.role = DaemonRole(leads: false, epoch: nil, leader: nil) }
+    }
+
+    /// Waits until this daemon leads, and returns its lead; nil when stopped first.
+    public func lead() async -> Leadership? {
+        var lastLeader: String?
+        while !stopped.load(ordering: .relaxed) && !Task.isCancelled {
+            do {
+                if let won = try await store.campaign(candidate, ttl: ttl) {
+                    leadership = won
+                    store.fence(won)
+                    status.update { $0.role = DaemonRole(leads: true, epoch: won.epoch, leader: nil) }
+                    log.info("elected leader of the state", [("epoch", "\(won.epoch)"), ("holder", won.holder)])
+                    return won
+                }
+                let current = try await store.leader()
+                status.update { $0.role = DaemonRole(leads: false, epoch: nil, leader: current) }
+                if let holder = current?.holder, holder != lastLeader {
+                    log.info("following", [("leader", holder), ("host", current?.host ?? ""), ("api", current?.api ?? ""),
+                                           ("epoch", "\(current?.epoch ?? 0)")])
+                    lastLeader = holder
+                }
+            } catch {
+                log.warning("cannot campaign for the lead", [("error", "\(error)")])
+            }
+            try? await Task.sleep(for: .milliseconds(500))
+        }
+        return nil
+    }
+
+    /// Renews the lead until `stop()`; returns why it was lost, or nil once stopped.
+    public func hold() async -> Loss? {
+        guard var held = leadership else { return nil }
+        let ttl = Duration.milliseconds(self.ttl.milliseconds)
+        let every = ttl / 3
+        let margin = min(Duration.seconds(2), ttl / 5)
+        var renewedAt = ContinuousClock.now
+        while !stopped.load(ordering: .relaxed) && !Task.isCancelled {
+            try? await Task.sleep(for: min(.milliseconds(250), every))
+            if store.wasFenced { return .fenced }
+            if ContinuousClock.now - renewedAt >= every {
+                // Measured from before the call: the lead runs from when it was asked for.
+                let asked = ContinuousClock.now
+                do {
+                    guard let renewed = try await store.renew(held, ttl: self.ttl) else { return .superseded }
+                    held = renewed
+                    leadership = renewed
+                    renewedAt = asked
+                } catch {
+                    log.warning("cannot renew the lead; trying again", [("error", "\(error)")])
+                }
+            }
+            if ContinuousClock.now - renewedAt > ttl - margin { return .unrenewed }
+        }
+        return nil
+    }
+
+    /// Gives the lead up, so a follower takes over at once rather than when it lapses.
+    public func resign() async {
+        guard let held = leadership else { return }
+        leadership = nil
+        do {
+            try await store.resign(held)
+            log.info("resigned the lead", [("epoch", "\(held.epoch)")])
+        } catch {
+            log.warning("cannot resign the lead; it lapses by itself", [("error", "\(error)")])
+        }
+    }
+
+    public nonisolated func stop() { stopped.store(true, ordering: .relaxed) }
+}
+
+/// Whether this daemon leads the state it shares with others, and who does.
+public struct DaemonRole: Sendable {
+    public var leads: Bool
+    /// This daemon's epoch while it leads.
+    public var epoch: Int64?
+    /// Who leads, as a follower last read it.
+    public var leader: LeaderRecord?
+}
