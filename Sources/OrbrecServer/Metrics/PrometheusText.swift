@@ -26,6 +26,18 @@ struct PrometheusText {
         return "\(value)"
     }
 
+    /// Whether this daemon leads the daemons sharing its state, and the epoch of the lead.
+    static func leader(leads: Bool, epoch: Int64?) -> String {
+        var out = PrometheusText()
+        out.family("orbrec_is_leader", "gauge", "1 when this daemon leads the daemons sharing its state, 0 when it follows.")
+        out.sample("orbrec_is_leader", [], leads ? 1 : 0)
+        if let epoch {
+            out.family("orbrec_leader_epoch", "gauge", "The epoch of the state's current lead (it only grows).")
+            out.sample("orbrec_leader_epoch", [], Double(epoch))
+        }
+        return out.text
+    }
+
     /// Every metric of the daemon; machines and tasks by state come from the journal.
     static func render(_ values: DaemonMetrics.Values, machines: [String: Int], tasks: [String: Int],
                        configurationValid: Bool, ready: Bool) -> String {

@@ -802,7 +802,7 @@ enum OpenAPIDocument {
             "$ref": "#/components/responses/Internal"
           },
           "503": {
-            "description": "No valid configuration is loaded, or the daemon is stopping (`not-ready`).",
+            "description": "No valid configuration is loaded, or the daemon is stopping (`not-ready`); or, with a state shared by several daemons, this one follows (`not-leader`, naming the leader's API): ask the leader.",
             "content": {
               "application/json": {
                 "schema": {
@@ -1334,6 +1334,24 @@ enum OpenAPIDocument {
             "items": {
               "$ref": "#/components/schemas/ReadinessCheck"
             }
+          },
+          "role": {
+            "type": "string",
+            "enum": ["leader", "follower"],
+            "description": "With a PostgreSQL state shared by several daemons: whether this one leads (and reconciles) or follows (and serves reads, events and the lease API). Absent for a state file, whose one daemon leads."
+          },
+          "leader": {
+            "type": "object",
+            "description": "Who leads, for a shared state (with the token, or on loopback): on a follower the leader's holder, host, API address, epoch and when its lead lapses unless renewed; on the leader its epoch.",
+            "required": ["epoch"],
+            "properties": {
+              "holder": {"type": "string"},
+              "host": {"type": "string"},
+              "api": {"type": "string"},
+              "epoch": {"type": "integer", "description": "Grows with every new leader; a superseded leader's writes are refused."},
+              "expires_at": {"type": "integer", "description": "Milliseconds since the epoch, by the database's clock."}
+            },
+            "additionalProperties": false
           }
         },
         "additionalProperties": false

@@ -22,7 +22,7 @@ struct APIRoutes: Sendable {
         router.get("/metrics") { _, _ in try await metrics() }
         let api = router.group("/api/v1")
         api.get("/openapi.json") { _, _ in OpenAPIDocument.response() }
-        api.get("/resources") { _, _ in try resources() }
+        api.get("/resources") { _, _ in try await resources() }
         api.get("/fleets") { _, _ in try await fleets() }
         api.get("/machines") { request, _ in
             let all = request.uri.queryParameters.get("all") == "true"
@@ -78,6 +78,9 @@ struct APIRoutes: Sendable {
         }
         LeaseRoutes(store: store, loop: loop, clock: SystemClock(), limits: limits).register(on: api)
         api.post("/reconcile") { _, _ in
+            if let role = loop.status.current.role, !role.leads {
+                throw APIError.notLeader(role.leader)
+            }
             guard await loop.reconcileAll(cause: "POST /api/v1/reconcile") else {
                 let status = loop.status.current
                 throw APIError(.serviceUnavailable, "not-ready", status.stopping ? "the daemon is stopping"
@@ -103,8 +106,12 @@ struct APIRoutes: Sendable {
                             detail: errors.isEmpty ? (status.revision == nil ? "no valid configuration loaded yet" : "revision \(status.revision!.prefix(12))")
                                 : "\(errors.count) error(s); \(status.revision.map { "revision \($0.prefix(12)) stays in force" } ?? "nothing in force"): "
                                     + errors.joined(separator: "; ")))
-        checks.append(.init(name: "reconcile", ok: status.passes > 0 && status.lastPassError == nil,
-                            detail: status.passes == 0 ? "no pass finished yet" : (status.lastPassError.map { "last pass failed: \($0)" } ?? "\(status.passes) pass(es)")))
+        if status.follows {
+            checks.append(.init(name: "reconcile", ok: true, detail: "the leader reconciles; this daemon follows"))
+        } else {
+            checks.append(.init(name: "reconcile", ok: status.passes > 0 && status.lastPassError == nil,
+                                detail: status.passes == 0 ? "no pass finished yet" : (status.lastPassError.map { "last pass failed: \($0)" } ?? "\(status.passes) pass(es)")))
+        }
         if !status.policyDenials.isEmpty {
             checks.append(.init(name: "policy", ok: false, detail: "\(status.policyDenials.count) blocking violation(s); nothing is carried out: "
                                 + status.policyDenials.joined(separator: "; ")))
@@ -118,8 +125,21 @@ struct APIRoutes: Sendable {
             // An unreachable adapter is reported, not made a reason to be unready: the daemon itself works.
             checks.append(.init(name: row.id.description, ok: true, detail: "\(row.observed): \(row.message)"))
         }
+        if let role = status.role {
+            checks.append(.init(name: "leader", ok: true, detail: role.leads ? "this daemon leads (epoch \(role.epoch ?? 0))"
+                                : "following \(role.leader?.holder ?? "nobody yet")\(role.leader?.api.map { " at \($0)" } ?? "")"))
+        }
         if !detailed { for index in checks.indices { checks[index].detail = nil } }
-        let document = ReadinessDocument(ready: status.isReady, checks: checks)
+        var document = ReadinessDocument(ready: status.isReady, checks: checks)
+        if let role = status.role {
+            document.role = role.leads ? "leader" : "follower"
+            if detailed, !role.leads, let leader = role.leader, let holder = leader.holder {
+                document.leader = .init(holder: holder, host: leader.host, api: leader.api, epoch: leader.epoch,
+                                        expiresAt: leader.expiresAt.millisecondsSinceEpoch)
+            } else if detailed, role.leads {
+                document.leader = .init(holder: nil, host: nil, api: nil, epoch: role.epoch ?? 0, expiresAt: nil)
+            }
+        }
         return try JSONBody.response(document, status: status.isReady ? .ok : .serviceUnavailable)
     }
 
@@ -127,15 +147,26 @@ struct APIRoutes: Sendable {
         let status = loop.status.current
         let machines = try await store.machineCounts()
         let tasks = try await store.taskCounts()
-        let text = PrometheusText.render(loop.metrics.current, machines: machines, tasks: tasks,
+        var text = PrometheusText.render(loop.metrics.current, machines: machines, tasks: tasks,
                                          configurationValid: status.configurationErrors.isEmpty && status.revision != nil,
                                          ready: status.isReady)
+        if let role = status.role {
+            text += PrometheusText.leader(leads: role.leads, epoch: role.leads ? role.epoch : role.leader?.epoch)
+        }
         return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                         body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
     }
 
-    func resources() throws -> Response {
+    func resources() async throws -> Response {
         let status = loop.status.current
+        if status.follows {
+            guard let report = try await loop.journalReport() else {
+                throw APIError(.serviceUnavailable, "not-ready", "no valid configuration is loaded; see /readyz")
+            }
+            var document = StatusDocument(report: report, problems: status.configurationErrors)
+            document.revision = status.revision
+            return try JSONBody.response(document)
+        }
         guard let report = status.report else {
             throw APIError(.serviceUnavailable, "not-ready", "no reconcile pass has finished yet")
         }
@@ -147,11 +178,12 @@ struct APIRoutes: Sendable {
 
     func fleets() async throws -> Response {
         let status = loop.status.current
-        guard status.report != nil else {
+        let report = status.follows ? try await loop.journalReport() : status.report
+        guard let report else {
             throw APIError(.serviceUnavailable, "not-ready", "no reconcile pass has finished yet")
         }
         let machines = Dictionary(grouping: try await store.machines(), by: \.fleet)
-        let rows = (status.report?.rows ?? []).filter { $0.id.kind == .fleet }
+        let rows = report.rows.filter { $0.id.kind == .fleet }
         return try JSONBody.response(rows.map { row in
             FleetDocument(row: row, machines: machines[row.id.name] ?? [])
         })
@@ -165,6 +197,22 @@ struct ReadinessDocument: Encodable {
         var detail: String?
     }
 
+    /// Who leads, for a state shared by several daemons (`role` is then `leader` or `follower`).
+    struct Leader: Encodable {
+        var holder: String?
+        var host: String?
+        var api: String?
+        var epoch: Int64
+        var expiresAt: Int64?
+
+        enum CodingKeys: String, CodingKey {
+            case holder, host, api, epoch
+            case expiresAt = "expires_at"
+        }
+    }
+
     var ready: Bool
     var checks: [Check]
+    var role: String?
+    var leader: Leader?
 }
