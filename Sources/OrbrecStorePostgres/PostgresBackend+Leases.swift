@@ -90,6 +90,7 @@ extension PostgresBackend {
             let current = try await Self.held(tx, token: token, at: now)
             try await Self.end(tx, current, outcome: outcome, reason: reason, result: result,
                                cause: "ended by \(current.worker ?? "its worker")", at: now)
+            tx.endedAttempts.append((current.pool, current.key, current.attempt))
             var ended = current
             ended.state = .ended
             ended.outcome = outcome

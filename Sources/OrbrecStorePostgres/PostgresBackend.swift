@@ -31,6 +31,8 @@ package final class PostgresBackend: StateBackend {
     let uncertainCommits = Atomic<Int>(0)
     /// The lead this process's journal writes must still hold (PostgresBackend+Leader).
     let leaderFence = Mutex<Leadership?>(nil)
+    /// This process's mark on what it announces, so it does not hear its own news again.
+    let origin = UUID().uuidString
     let fenced = Atomic<Bool>(false)
 
     private init(client: PostgresClient, runner: Task<Void, Never>, logger: Logger, stateID: String, path: String, schema: String,
@@ -147,6 +149,10 @@ package final class PostgresBackend: StateBackend {
                     }
                     value = try await body(transaction)
                     try await transaction.flushEvents(lockKey: eventsKey)
+                    for ended in transaction.endedAttempts {
+                        let payload = [origin, ended.pool, ended.key, String(ended.attempt)].joined(separator: "\t")
+                        try await transaction.execute("SELECT pg_notify('orbrec_ends_' || current_schema(), \(payload))")
+                    }
                 } catch {
                     try? await transaction.execute("ROLLBACK")
                     return .failure(error)

@@ -14,6 +14,8 @@ final class StateTransaction {
     let connection: PostgresConnection
     let logger: Logger
     private var pendingEvents: [EventRecord] = []
+    /// Leased attempts ended in this transaction, announced at its end to other processes.
+    var endedAttempts: [(pool: String, key: String, attempt: Int)] = []
 
     init(connection: PostgresConnection, logger: Logger) {
         self.connection = connection

@@ -30,4 +30,7 @@ extension StateStore {
 
     /// Whether a write was refused since the fence was set: this process no longer leads.
     public var wasFenced: Bool { backend.election?.wasFenced ?? false }
+
+    /// What other processes sharing the state change, as it happens (nothing for a file).
+    public func changes() -> AsyncStream<StateChange> { backend.changes() }
 }

@@ -14,6 +14,9 @@ package protocol StateBackend: AnyObject, Sendable {
     /// How daemons sharing this state elect one leader; nil for a state only one daemon may
     /// use (a file, guarded by a file lock).
     var election: (any LeaderElectionBackend)? { get }
+    /// What other processes changed, as it happens; a state file's stream ends at once (its
+    /// readers poll).
+    func changes() -> AsyncStream<StateChange>
 
     // Events
     @discardableResult

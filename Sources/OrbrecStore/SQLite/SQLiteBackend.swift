@@ -54,6 +54,9 @@ package final class SQLiteBackend: StateBackend {
     /// One daemon per file (the daemon's file lock): it always leads.
     package var election: (any LeaderElectionBackend)? { nil }
 
+    /// One daemon per file, and its readers poll `data_version`: nothing is pushed.
+    package func changes() -> AsyncStream<StateChange> { AsyncStream { $0.finish() } }
+
     /// The state's identity, given to it when it is made.
     private static func stateID(of database: DatabasePool) throws -> String {
         try database.write { db in

@@ -115,6 +115,9 @@ struct Daemon {
             }
             group.addTask { await Self.heartbeat(notifier, loop) }
             if let elector {
+                // News from the daemons sharing the state: event streams wake at once, and the
+                // leader hears of attempts that workers ended through a follower's lease API.
+                group.addTask { await Self.follow(store.changes(), store: store, loop: loop, pulse: pulse) }
                 group.addTask {
                     // The loop acts only while this daemon leads; once the lead is lost it must stop
                     // at once, mid-action or not: the new leader recovers what was in flight, as after
@@ -173,6 +176,22 @@ struct Daemon {
         }
         log.info("stopped")
         return .success
+    }
+
+    static func follow(_ changes: AsyncStream<StateChange>, store: StateStore, loop: ReconcileLoop, pulse: EventPulse) async {
+        for await change in changes {
+            switch change {
+            case .events:
+                pulse.pulse()
+            case .attemptEnded(let pool, let key, let attempt):
+                guard loop.status.current.role?.leads == true,
+                      let lease = try? await store.currentLease(pool: pool, key: key), lease.attempt == attempt, lease.state == .ended
+                else { continue }
+                loop.attemptEnded(ObservedAttempt(scheduler: TaskPoolSpec.pullScheduler, task: lease.task, attempt: attempt,
+                                                  jobID: lease.worker.map { "lease:\($0)" } ?? "offered",
+                                                  outcome: lease.outcome ?? AttemptOutcome(lost: true)))
+            }
+        }
     }
 
     /// What a daemon does before its first pass, once it leads: workers could not heartbeat
