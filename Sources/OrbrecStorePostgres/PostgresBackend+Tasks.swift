@@ -2,6 +2,7 @@ internal import Foundation
 package import OrbrecCore
 package import OrbrecStore
 internal import PostgresNIO
+internal import Synchronization
 
 extension PostgresBackend {
     package func tasks(pool: String? = nil) async throws -> [TaskRecord] {
@@ -75,7 +76,7 @@ extension PostgresBackend {
             // The last outcome stays as the journal holds it, not decoded and encoded again.
             try await PostgresTaskSQL.save(tx, status, lastOutcome: existing?.lastOutcome, createdAt: existing?.createdAt ?? at, updatedAt: at)
             try await PostgresTaskSQL.insertAttempt(tx, pool: pool, key: ref.key, attempt: ref.attempt, scheduler: scheduler,
-                                                    actionID: actionID, at: at)
+                                                    actionID: actionID, outputLocation: outputLocation.withLock { $0 }, at: at)
             tx.appendEvent(at: now, resource: resource, subject: "task/\(pool)/\(ref.key)", from: existing?.state,
                            to: TaskState.running.rawValue, cause: "attempt \(ref.attempt) by \(actionID)")
         }

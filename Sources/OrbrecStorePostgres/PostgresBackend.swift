@@ -33,6 +33,8 @@ package final class PostgresBackend: StateBackend {
     let leaderFence = Mutex<Leadership?>(nil)
     /// This process's mark on what it announces, so it does not hear its own news again.
     let origin = UUID().uuidString
+    /// Recorded with each attempt this process starts.
+    let outputLocation = Mutex<String?>(nil)
     let fenced = Atomic<Bool>(false)
 
     private init(client: PostgresClient, runner: Task<Void, Never>, logger: Logger, stateID: String, path: String, schema: String,
@@ -71,6 +73,8 @@ package final class PostgresBackend: StateBackend {
             throw PostgresFailure.map(error, url: url)
         }
     }
+
+    package func setOutputLocation(_ location: String?) { outputLocation.withLock { $0 = location } }
 
     package func close() async {
         runner.cancel()

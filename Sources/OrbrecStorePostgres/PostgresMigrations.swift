@@ -143,6 +143,10 @@ enum PostgresMigrations {
             """,
             "INSERT INTO leader (name) VALUES ('daemon')",
         ]),
+        ("v11-output-locations", [
+            "ALTER TABLE attempts ADD COLUMN output_location text",
+            "ALTER TABLE machines ADD COLUMN log_location text",
+        ]),
     ]
 
     static func open(_ connection: PostgresConnection, schema: String, create: Bool, logger: Logger) async throws -> Opened? {

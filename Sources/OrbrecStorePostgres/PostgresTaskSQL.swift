@@ -39,10 +39,11 @@ enum PostgresTaskSQL {
     }
 
     static func insertAttempt(_ tx: StateTransaction, pool: String, key: String, attempt: Int, scheduler: String, actionID: String,
-                              at now: Int64) async throws {
+                              outputLocation: String?, at now: Int64) async throws {
         try await tx.execute("""
-            INSERT INTO attempts (pool, key, attempt, scheduler, action_id, job_id, state, host, created_at)
-            VALUES (\(pool), \(key), \(attempt), \(scheduler), \(actionID), NULL, \(AttemptRecord.State.submitting.rawValue), '', \(now))
+            INSERT INTO attempts (pool, key, attempt, scheduler, action_id, job_id, state, host, created_at, output_location)
+            VALUES (\(pool), \(key), \(attempt), \(scheduler), \(actionID), NULL, \(AttemptRecord.State.submitting.rawValue), '', \(now),
+                    \(outputLocation))
             """)
     }
 

@@ -14,9 +14,11 @@ public struct MachineDocument: Encodable, Sendable {
     public var action: String
     public var message: String
     public var createdAt: Int64
+    /// Where a local machine's output goes, `host:path`.
+    public var log: String?
 
     enum CodingKeys: String, CodingKey {
-        case id, fleet, template, state, provider, request, action, message
+        case id, fleet, template, state, provider, request, action, message, log
         case templateHash = "template_hash"
         case providerId = "provider_id"
         case createdAt = "created_at"
@@ -48,5 +50,7 @@ public struct MachineDocument: Encodable, Sendable {
         action = record.actionId
         message = record.message
         createdAt = record.createdAt.millisecondsSinceEpoch
+        // Only the local provider writes a log of its own (its provider ids are `local:…`).
+        log = record.providerId?.hasPrefix("local:") == true ? record.logLocation : nil
     }
 }

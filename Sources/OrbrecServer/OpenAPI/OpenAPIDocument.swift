@@ -1578,6 +1578,10 @@ enum OpenAPIDocument {
             "type": "integer",
             "format": "int64",
             "description": "When it was asked for (milliseconds since the Unix epoch)"
+          },
+          "log": {
+            "type": "string",
+            "description": "Where a local machine's output is written, as `host:path`: on the host whose orbrec started it, which with a shared state may not be this one."
           }
         },
         "additionalProperties": false

@@ -1,4 +1,5 @@
 public import OrbrecCore
+internal import Synchronization
 
 extension StateStore {
     /// Writes the intent of actions before any of them takes effect (state `planned`).
@@ -13,7 +14,13 @@ extension StateStore {
     /// to create or return, in one transaction, before any adapter is called.
     public func markIssuing(actionID: String, requests: [RequestIntent], newMachines: [MachineRecord],
                             returningMachines: [String], at now: Instant) async throws {
-        try await backend.markIssuing(actionID: actionID, requests: requests, newMachines: newMachines, returningMachines: returningMachines, at: now)
+        let logs = machineLogLocation.withLock { $0 }
+        let stamped = newMachines.map { machine in
+            var machine = machine
+            if machine.logLocation == nil, let logs { machine.logLocation = "\(logs)/\(machine.id).log" }
+            return machine
+        }
+        try await backend.markIssuing(actionID: actionID, requests: requests, newMachines: stamped, returningMachines: returningMachines, at: now)
     }
 
     /// Records how one request ended, with each machine's outcome, in one transaction.

@@ -1,4 +1,5 @@
 internal import Foundation
+internal import Synchronization
 
 /// The state: the journal, requests, machines, resources, events and the lock.
 ///
@@ -10,6 +11,8 @@ public final class StateStore: Sendable {
     package let backend: any StateBackend
     /// The locks this store holds, kept alive until released.
     let renewals = LockRenewals()
+    /// Stamped on the machines this process asks for (`setLocalFiles`).
+    let machineLogLocation = Mutex<String?>(nil)
 
     /// This state's identity: the owner tag every machine and job carries.
     public var stateID: String { backend.stateID }
@@ -23,6 +26,14 @@ public final class StateStore: Sendable {
 
     package init(backend: any StateBackend) {
         self.backend = backend
+    }
+
+    /// Where this process keeps what lives beside the state, as `host:directory`: recorded with
+    /// each attempt it starts (task outputs) and each machine it asks for (machine logs), so
+    /// another machine sharing the state can say where they are.
+    public func setLocalFiles(outputs: String?, machineLogs: String?) {
+        backend.setOutputLocation(outputs)
+        machineLogLocation.withLock { $0 = machineLogs }
     }
 
     /// Lets go of the connections a network backend holds; the store is not used after.

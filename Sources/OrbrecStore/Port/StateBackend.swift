@@ -17,6 +17,8 @@ package protocol StateBackend: AnyObject, Sendable {
     /// What other processes changed, as it happens; a state file's stream ends at once (its
     /// readers poll).
     func changes() -> AsyncStream<StateChange>
+    /// Where this process keeps task outputs (`host:directory`), recorded with each attempt it starts.
+    func setOutputLocation(_ location: String?)
 
     // Events
     @discardableResult

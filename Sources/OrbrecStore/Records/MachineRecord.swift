@@ -15,6 +15,9 @@ public struct MachineRecord: Codable, Sendable, Hashable {
     public var message: String
     public var createdAt: Instant
     public var updatedAt: Instant
+    /// Where its provider writes its output, as `host:path` (the local provider's log); nil
+    /// when its provider keeps none.
+    public var logLocation: String?
 
     public init(id: String, fleet: String, template: String, templateHash: String, provider: String, providerId: String?,
                 actionId: String, requestId: String, state: MachineState, message: String = "",

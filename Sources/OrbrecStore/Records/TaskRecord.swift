@@ -85,6 +85,10 @@ public struct AttemptRecord: Codable, Sendable, Hashable {
     public var createdAt: Instant
     public var startedAt: Instant?
     public var endedAt: Instant?
+    /// Where the attempt's output files are kept, as `host:directory` (the root its
+    /// scheduler writes `<pool>/<key>/<attempt>.out` under), as the process that started it
+    /// knew it: with a shared state, on the host that ran it.
+    public var outputLocation: String?
 }
 
 extension AttemptRecord: FetchableRecord, PersistableRecord {

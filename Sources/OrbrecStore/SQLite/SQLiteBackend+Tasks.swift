@@ -1,5 +1,6 @@
 package import OrbrecCore
 internal import GRDB
+internal import Synchronization
 
 extension SQLiteBackend {
     package func tasks(pool: String? = nil) async throws -> [TaskRecord] {
@@ -80,7 +81,8 @@ extension SQLiteBackend {
                                     infraLosses: existing?.infraLosses ?? 0)
             // The last outcome stays as the journal holds it, not decoded and encoded again.
             try TaskSQL.save(db, status, lastOutcome: existing?.lastOutcome, createdAt: existing?.createdAt ?? at, updatedAt: at)
-            try TaskSQL.insertAttempt(db, pool: pool, key: ref.key, attempt: ref.attempt, scheduler: scheduler, actionID: actionID, at: at)
+            try TaskSQL.insertAttempt(db, pool: pool, key: ref.key, attempt: ref.attempt, scheduler: scheduler, actionID: actionID,
+                                     outputLocation: outputLocation.withLock { $0 }, at: at)
             try TaskSQL.appendEvent(db, at: at, resource: resource, subject: "task/\(pool)/\(ref.key)", from: existing?.state,
                                     to: TaskState.running.rawValue, cause: "attempt \(ref.attempt) by \(actionID)")
         }

@@ -2,6 +2,7 @@ internal import OrbrecCore
 internal import Foundation
 internal import GRDB
 internal import Glibc
+internal import Synchronization
 
 /// The state in one SQLite file in WAL mode, shared by the CLI and the daemon: the backend
 /// behind `StateStore` (each method one transaction through GRDB's async read and write; the
@@ -11,6 +12,8 @@ package final class SQLiteBackend: StateBackend {
     private let committer: GroupCommitter
     /// Each pool's tasks as last read, with the generation they were read at (`taskStatuses`).
     let taskCache = TaskCache()
+    /// Recorded with each attempt this process starts.
+    let outputLocation = Mutex<String?>(nil)
     /// This state's identity: the owner tag every machine and job carries.
     package let stateID: String
     package let path: String
@@ -56,6 +59,8 @@ package final class SQLiteBackend: StateBackend {
 
     /// One daemon per file, and its readers poll `data_version`: nothing is pushed.
     package func changes() -> AsyncStream<StateChange> { AsyncStream { $0.finish() } }
+
+    package func setOutputLocation(_ location: String?) { outputLocation.withLock { $0 = location } }
 
     /// The state's identity, given to it when it is made.
     private static func stateID(of database: DatabasePool) throws -> String {

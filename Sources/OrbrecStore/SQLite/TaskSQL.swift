@@ -38,12 +38,13 @@ enum TaskSQL {
     }
 
     static func insertAttempt(_ db: Database, pool: String, key: String, attempt: Int, scheduler: String, actionID: String,
-                              at now: Int64) throws {
+                              outputLocation: String?, at now: Int64) throws {
         let statement = try db.cachedStatement(sql: """
-            INSERT INTO attempts (pool, key, attempt, scheduler, action_id, job_id, state, host, created_at)
-            VALUES (?, ?, ?, ?, ?, NULL, ?, '', ?)
+            INSERT INTO attempts (pool, key, attempt, scheduler, action_id, job_id, state, host, created_at, output_location)
+            VALUES (?, ?, ?, ?, ?, NULL, ?, '', ?, ?)
             """)
-        try statement.execute(arguments: [pool, key, attempt, scheduler, actionID, AttemptRecord.State.submitting.rawValue, now])
+        try statement.execute(arguments: [pool, key, attempt, scheduler, actionID, AttemptRecord.State.submitting.rawValue, now,
+                                          outputLocation])
     }
 
     /// Records an attempt's end; returns false when the journal has no such attempt.

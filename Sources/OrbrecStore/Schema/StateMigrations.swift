@@ -245,6 +245,12 @@ enum StateMigrations {
             try db.execute(sql: "ALTER TABLE locks ADD COLUMN expires_at INTEGER")
             try db.execute(sql: "ALTER TABLE locks ADD COLUMN ttl_milliseconds INTEGER")
         }
+        // Where what lives beside the state was made (`host:directory`): with a state shared by
+        // several machines, an attempt's output is on the host that ran it.
+        migrator.registerMigration("v10-output-locations") { db in
+            try db.execute(sql: "ALTER TABLE attempts ADD COLUMN output_location TEXT")
+            try db.execute(sql: "ALTER TABLE machines ADD COLUMN log_location TEXT")
+        }
         return migrator
     }
 }

@@ -36,9 +36,17 @@ struct TasksCommand: AsyncParsableCommand {
                 guard number >= 1, number <= task.attemptsStarted else {
                     throw CommandFailure(.error, "task \(pool)/\(key) has attempts 1…\(task.attemptsStarted), not \(number)")
                 }
-                let files = AttemptFiles(root: session.taskDirectory, pool: pool, key: key)
+                // Where the orbrec that started the attempt kept its files: with a shared state, maybe
+                // another host (a cluster's shared file system may show them here too).
+                let recorded = try await store.attempts(pool: pool, key: key).first { $0.attempt == number }?.outputLocation
+                    .flatMap(OutputLocation.init(parsing:))
+                let files = AttemptFiles(root: recorded?.directory ?? session.taskDirectory, pool: pool, key: key)
                 let path = stderr ? files.stderr(number) : files.stdout(number)
                 guard let data = FileManager.default.contents(atPath: path) else {
+                    if let recorded, recorded.host != Session.hostName {
+                        throw CommandFailure(.error, "attempt \(number) of \(pool)/\(key) was started from \(recorded.host): its output "
+                            + "stays there, at \(path) (run 'orbrec tasks logs' on \(recorded.host), or copy the file)")
+                    }
                     throw CommandFailure(.error, "attempt \(number) of \(pool)/\(key) has no output at \(path)")
                 }
                 FileHandle.standardOutput.write(data)

@@ -34,6 +34,7 @@ struct DescriptionRenderer {
             field("Request", machine.request)
             field("Created", Format.time(Instant(millisecondsSinceEpoch: machine.createdAt)))
             if !machine.message.isEmpty { field("Message", machine.message) }
+            if let log = machine.log { field("Log", log) }
         }
         if let spec = document.spec, let text = try? YAMLEncoder().encode(spec) {
             lines.append("Spec:")

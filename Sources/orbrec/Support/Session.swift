@@ -134,6 +134,9 @@ struct Session {
         // their owner may read them, whatever the modes of what the adapters make inside.
         Self.makePrivateDirectory(taskDirectory)
         Self.makePrivateDirectory(logDirectory)
+        // Recorded in the state beside each attempt and machine: another host sharing the state
+        // can then say where their files are.
+        store.setLocalFiles(outputs: Self.hostName + ":" + taskDirectory, machineLogs: Self.hostName + ":" + StateLocation.absolute(logDirectory))
         let failpoint = Failpoint.fromEnvironment()
         let taskDirectory = self.taskDirectory
         let runner = Self.executablePath
