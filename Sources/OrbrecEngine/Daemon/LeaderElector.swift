@@ -30,7 +30,7 @@ public actor LeaderElector {
     }
 
     let store: StateStore
-    let candidate: LeaderCandidate
+    var candidate: LeaderCandidate
     let ttl: ConfigDuration
     let log: DaemonLog
     let status: DaemonStatusCell
@@ -45,6 +45,9 @@ public actor LeaderElector {
         self.status = status
         status.update { $0.role = DaemonRole(leads: false, epoch: nil, leader: nil) }
     }
+
+    /// Where this daemon's API answers, once it is bound: what followers name as the leader's.
+    public func announce(api: String) { candidate.api = api }
 
     /// Waits until this daemon leads, and returns its lead; nil when stopped first.
     public func lead() async -> Leadership? {

@@ -88,12 +88,15 @@ struct Daemon {
         let (listening, listeningContinuation) = AsyncStream<Bool>.makeStream()
         // And only while it leads the daemons sharing its state (at once, for a state file).
         let (leads, leading) = AsyncStream<Bool>.makeStream()
+        // The address followers point clients at: the one bound (a port 0 is chosen then).
+        let (boundAPIs, boundAPI) = AsyncStream<String>.makeStream()
         await withTaskGroup(of: Void.self) { group in
             group.addTask {
                 do {
                     try await server.run { bound in
                         log.emit(.info, "listening", [("address", bound)])
                         notifier.ready(status: "listening on \(bound)")
+                        boundAPI.yield("http://\(bound)")
                         listeningContinuation.yield(true)
                     }
                 } catch {
@@ -103,6 +106,7 @@ struct Daemon {
                     }
                 }
                 listeningContinuation.yield(false)
+                boundAPI.finish()
             }
             group.addTask {
                 for await batch in watcher.batches() {
@@ -122,6 +126,9 @@ struct Daemon {
                     // The loop acts only while this daemon leads; once the lead is lost it must stop
                     // at once, mid-action or not: the new leader recovers what was in flight, as after
                     // a crash, and two leaders must never act together.
+                    var bound = boundAPIs.makeAsyncIterator()
+                    guard let api = await bound.next() else { return }
+                    await elector.announce(api: api)
                     guard await elector.lead() != nil else { return }
                     await Self.startLeading(store, log)
                     leading.yield(true)
