@@ -3,6 +3,7 @@ internal import OrbrecCore
 package import OrbrecStore
 internal import PostgresNIO
 internal import NIOSSL
+internal import NIOCore
 internal import Logging
 internal import Synchronization
 
@@ -54,24 +55,31 @@ package final class PostgresBackend: StateBackend {
     package static func open(_ url: PostgresStateURL, create: Bool, maximumConnections: Int = 4,
                              connectTimeout: Duration = .seconds(10)) async throws -> PostgresBackend? {
         let logger = Logger(label: "orbrec.postgres", factory: { _ in SwiftLogNoOpLogHandler() })
-        let client = PostgresClient(configuration: try configuration(url, maximumConnections: maximumConnections), backgroundLogger: logger)
-        let runner = Task { await client.run() }
+        let opened: PostgresMigrations.Opened?
         do {
-            let opened = try await withDeadline(connectTimeout, url: url) {
-                try await client.withConnection { connection in
-                    try await PostgresMigrations.open(connection, schema: url.schema, create: create, logger: logger)
+            // On a connection of its own, not the pool's: the pool retries a connection that
+            // fails (refused, a wrong password or certificate) until the deadline, which then
+            // hides the reason; a single connection fails at once and says why.
+            opened = try await withDeadline(connectTimeout, url: url) {
+                let connection = try await PostgresConnection.connect(
+                    configuration: try connectionConfiguration(url, connectTimeout: connectTimeout), id: 0, logger: logger)
+                do {
+                    let opened = try await PostgresMigrations.open(connection, schema: url.schema, create: create, logger: logger)
+                    try? await connection.close()
+                    return opened
+                } catch {
+                    try? await connection.close()
+                    throw error
                 }
             }
-            guard let opened else {
-                runner.cancel()
-                return nil
-            }
-            return PostgresBackend(client: client, runner: runner, logger: logger, stateID: opened.stateID, path: url.redacted,
-                                   schema: url.schema, journalKey: opened.journalKey, eventsKey: opened.eventsKey)
         } catch {
-            runner.cancel()
             throw PostgresFailure.map(error, url: url)
         }
+        guard let opened else { return nil }
+        let client = PostgresClient(configuration: try configuration(url, maximumConnections: maximumConnections), backgroundLogger: logger)
+        let runner = Task { await client.run() }
+        return PostgresBackend(client: client, runner: runner, logger: logger, stateID: opened.stateID, path: url.redacted,
+                               schema: url.schema, journalKey: opened.journalKey, eventsKey: opened.eventsKey)
     }
 
     package func setOutputLocation(_ location: String?) { outputLocation.withLock { $0 = location } }
@@ -92,27 +100,56 @@ package final class PostgresBackend: StateBackend {
         return configuration
     }
 
+    /// The pool's settings for one connection (`open`'s), made the way the pool makes them.
+    static func connectionConfiguration(_ url: PostgresStateURL, connectTimeout: Duration) throws -> PostgresConnection.Configuration {
+        let tls: PostgresConnection.Configuration.TLS
+        switch tlsSettings(url) {
+        case nil: tls = .disable
+        case let (context, required)?:
+            let made: NIOSSLContext
+            do {
+                made = try NIOSSLContext(configuration: context)
+            } catch {
+                throw StateUnavailable("cannot set up TLS for PostgreSQL at \(url.host):\(url.port)"
+                                       + (url.sslRootCert.map { " with sslrootcert=\($0)" } ?? "") + ": \(error)")
+            }
+            tls = required ? .require(made) : .prefer(made)
+        }
+        let pool = try configuration(url, maximumConnections: 1)
+        var configuration = PostgresConnection.Configuration(host: url.host, port: url.port, username: url.user, password: url.password,
+                                                             database: url.database, tls: tls)
+        configuration.options.additionalStartupParameters = pool.options.additionalStartupParameters
+        configuration.options.connectTimeout = TimeAmount(connectTimeout)
+        return configuration
+    }
+
+    static func tls(_ url: PostgresStateURL) throws -> PostgresClient.Configuration.TLS {
+        guard let (context, required) = tlsSettings(url) else { return .disable }
+        return required ? .require(context) : .prefer(context)
+    }
+
     /// libpq's sslmode, on NIOSSL: `prefer` and `require` encrypt without checking who
     /// answers (unless `require` is given a root certificate, as libpq treats it), `verify-ca`
-    /// checks the chain, `verify-full` the chain and the host name.
-    static func tls(_ url: PostgresStateURL) throws -> PostgresClient.Configuration.TLS {
+    /// checks the chain, `verify-full` the chain and the host name. Nil when TLS is off;
+    /// `required` false when a server without TLS is accepted.
+    static func tlsSettings(_ url: PostgresStateURL) -> (context: TLSConfiguration, required: Bool)? {
         var context = TLSConfiguration.makeClientConfiguration()
         if let root = url.sslRootCert { context.trustRoots = .file(root) }
         switch url.sslMode {
         case .disable:
-            return .disable
+            return nil
         case .allow, .prefer:
             context.certificateVerification = .none
-            return .prefer(context)
+            return (context, false)
         case .require:
             context.certificateVerification = url.sslRootCert == nil ? .none : .noHostnameVerification
-            return .require(context)
+            return (context, true)
         case .verifyCA:
             context.certificateVerification = .noHostnameVerification
-            return .require(context)
+            return (context, true)
         case .verifyFull:
             context.certificateVerification = .fullVerification
-            return .require(context)
+            return (context, true)
         }
     }
 

@@ -1,5 +1,6 @@
 internal import OrbrecStore
 internal import PostgresNIO
+internal import NIOSSL
 
 /// PostgreSQL's errors, as the rest of orbrec sees them: a lost or refused connection, or a
 /// server that cannot work, is `StateUnavailable` (a failure of the state); what a body threw
@@ -26,6 +27,14 @@ enum PostgresFailure {
                 return StateUnavailable("PostgreSQL\(place) refused the login: \(message) (SQLSTATE \(state))")
             }
             return PostgresStateError(sqlState: state, message: message)
+        }
+        if psql.code == .authMechanismRequiresPassword {
+            return StateUnavailable("PostgreSQL\(place) asks for a password and none was given (in the URL, PGPASSWORD or .pgpass)")
+        }
+        if let tls = psql.underlying as? NIOSSLError, case .handshakeFailed = tls {
+            let mode = url.map { " (sslmode=\($0.sslMode.rawValue)\($0.sslRootCert.map { ", sslrootcert=\($0)" } ?? ""))" } ?? ""
+            return StateUnavailable("PostgreSQL\(place) failed the TLS handshake\(mode): its certificate was not accepted "
+                                    + "or no common protocol was found: \(tls)")
         }
         let cause = psql.underlying.map { " (\($0))" } ?? ""
         return StateUnavailable("PostgreSQL\(place) cannot be reached: \(psql.code)\(cause)")

@@ -1,13 +1,15 @@
 import Testing
 import OrbrecCore
 import OrbrecStore
+import OrbrecTestSupport
 
 /// The action journal: intent before effect, every transition an event.
 @Suite struct JournalTests {
-    @Test func anActionGoesFromPlannedThroughIssuingToSucceeded() async throws {
+    @Test(arguments: TestStateBackend.allCases)
+    func anActionGoesFromPlannedThroughIssuingToSucceeded(_ backend: TestStateBackend) async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
-        let store = try StateStore(path: directory.file("state.db"))
+        let store = try await openStore(backend, in: directory)
 
         try await store.recordIntent([Journal.action("act-1", at: 1_000), Journal.action("act-2", at: 1_001)])
         #expect(try await store.action(id: "act-1")?.state == .planned)
@@ -84,12 +86,14 @@ import OrbrecStore
         #expect(events.first?.resource == "Fleet/workers")
         #expect(events.first?.cause == "provision scale-up")
         #expect(events.last?.at == Journal.at(4_000))
+        await store.close()
     }
 
-    @Test func interruptedActionsAreExactlyTheIssuingOnesOldestFirst() async throws {
+    @Test(arguments: TestStateBackend.allCases)
+    func interruptedActionsAreExactlyTheIssuingOnesOldestFirst(_ backend: TestStateBackend) async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
-        let store = try StateStore(path: directory.file("state.db"))
+        let store = try await openStore(backend, in: directory)
         try await store.recordIntent([
             Journal.action("act-late", at: 3_000), Journal.action("act-early", at: 1_000),
             Journal.action("act-done", at: 2_000), Journal.action("act-planned", at: 500),
@@ -105,12 +109,14 @@ import OrbrecStore
         #expect(try await store.action(id: "act-done")?.error == "boom")
         #expect(try await await store.eventShapes().last == EventShape("action/act-done", "issuing", "failed"))
         #expect(try await await store.allEvents().last?.cause == "boom")
+        await store.close()
     }
 
-    @Test func cancelPlannedActionsCancelsOnlyPlannedOnes() async throws {
+    @Test(arguments: TestStateBackend.allCases)
+    func cancelPlannedActionsCancelsOnlyPlannedOnes(_ backend: TestStateBackend) async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
-        let store = try StateStore(path: directory.file("state.db"))
+        let store = try await openStore(backend, in: directory)
         try await store.recordIntent([Journal.action("act-issuing"), Journal.action("act-done"),
                                       Journal.action("act-p1"), Journal.action("act-p2")])
         for id in ["act-issuing", "act-done"] {
@@ -138,12 +144,14 @@ import OrbrecStore
         let after = try await store.lastSeq()
         try await store.cancelPlannedActions(reason: "again", at: Journal.at(5_000))
         #expect(try await await store.lastSeq() == after)
+        await store.close()
     }
 
-    @Test func aReturnMarksItsMachinesTerminatingAndFinishesThemReturned() async throws {
+    @Test(arguments: TestStateBackend.allCases)
+    func aReturnMarksItsMachinesTerminatingAndFinishesThemReturned(_ backend: TestStateBackend) async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
-        let store = try StateStore(path: directory.file("state.db"))
+        let store = try await openStore(backend, in: directory)
         try await store.recordIntent([Journal.action("act-make")])
         let part = Journal.provision("req-1", action: "act-make", machines: ["workers-a", "workers-b"])
         try await store.markIssuing(actionID: "act-make", requests: [part.intent], newMachines: part.machines, returningMachines: [],
@@ -183,13 +191,15 @@ import OrbrecStore
             EventShape("request/ret-1", "in_progress", "complete"),
             EventShape("action/act-ret", "issuing", "succeeded"),
         ])
+        await store.close()
     }
 
     /// Events are append-only: later writes add rows after the old ones and never change them.
-    @Test func eventsAreAppendOnlyWithIncreasingSequenceNumbers() async throws {
+    @Test(arguments: TestStateBackend.allCases)
+    func eventsAreAppendOnlyWithIncreasingSequenceNumbers(_ backend: TestStateBackend) async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
-        let store = try StateStore(path: directory.file("state.db"))
+        let store = try await openStore(backend, in: directory)
         try await store.recordIntent([Journal.action("act-1"), Journal.action("act-2")])
         let first = try await store.allEvents()
 
@@ -216,12 +226,14 @@ import OrbrecStore
         #expect(try await store.events(after: middle).map(\.seq) == Array(seqs.dropFirst(3)))
         #expect(try await store.events(after: 0, limit: 2).map(\.seq) == Array(seqs.prefix(2)))
         #expect(try await store.events(after: seqs.last ?? 0).isEmpty)
+        await store.close()
     }
 
-    @Test func actionsAreListedNewestFirstAndFilteredByResource() async throws {
+    @Test(arguments: TestStateBackend.allCases)
+    func actionsAreListedNewestFirstAndFilteredByResource(_ backend: TestStateBackend) async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
-        let store = try StateStore(path: directory.file("state.db"))
+        let store = try await openStore(backend, in: directory)
         try await store.recordIntent([Journal.action("act-1", at: 1_000), Journal.action("act-2", fleet: "gpu", at: 2_000),
                                       Journal.action("act-3", at: 3_000)])
         #expect(try await store.actions().map(\.id) == ["act-3", "act-2", "act-1"])
@@ -230,5 +242,6 @@ import OrbrecStore
         let action = try #require(try await store.action(id: "act-2"))
         #expect(action == Journal.action("act-2", fleet: "gpu", at: 2_000), "the row reads back as written")
         #expect(try await store.action(id: "act-missing") == nil)
+        await store.close()
     }
 }

@@ -1,13 +1,15 @@
 import Testing
 import OrbrecCore
 import OrbrecStore
+import OrbrecTestSupport
 
 /// `syncMachines`: bringing the journal in line with what the providers report.
 @Suite struct MachineSyncTests {
-    @Test func anObservedMachineNotInTheJournalIsAdopted() async throws {
+    @Test(arguments: TestStateBackend.allCases)
+    func anObservedMachineNotInTheJournalIsAdopted(_ backend: TestStateBackend) async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
-        let store = try StateStore(path: directory.file("state.db"))
+        let store = try await openStore(backend, in: directory)
         let seen = Journal.observed("workers-x", at: 700)
 
         try await store.syncMachines(observed: [seen], unreachableProviders: [], at: Journal.at(9_000))
@@ -32,12 +34,14 @@ import OrbrecStore
         try await store.syncMachines(observed: [seen], unreachableProviders: [], at: Journal.at(10_000))
         #expect(try await await store.lastSeq() == seq)
         #expect(try await store.machine(id: "workers-x")?.updatedAt == Journal.at(9_000))
+        await store.close()
     }
 
-    @Test func aRecordedRunningMachineMissingFromTheObservationIsLost() async throws {
+    @Test(arguments: TestStateBackend.allCases)
+    func aRecordedRunningMachineMissingFromTheObservationIsLost(_ backend: TestStateBackend) async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
-        let store = try StateStore(path: directory.file("state.db"))
+        let store = try await openStore(backend, in: directory)
         try await store.syncMachines(observed: [Journal.observed("workers-a"), Journal.observed("workers-b")],
                                      unreachableProviders: [], at: Journal.at(1_000))
         let seq = try await store.lastSeq()
@@ -54,12 +58,14 @@ import OrbrecStore
         let again = try await store.lastSeq()
         try await store.syncMachines(observed: [Journal.observed("workers-a")], unreachableProviders: [], at: Journal.at(3_000))
         #expect(try await await store.lastSeq() == again)
+        await store.close()
     }
 
-    @Test func anObservedStateChangeIsRecorded() async throws {
+    @Test(arguments: TestStateBackend.allCases)
+    func anObservedStateChangeIsRecorded(_ backend: TestStateBackend) async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
-        let store = try StateStore(path: directory.file("state.db"))
+        let store = try await openStore(backend, in: directory)
         try await store.syncMachines(observed: [Journal.observed("workers-a")], unreachableProviders: [], at: Journal.at(1_000))
         let seq = try await store.lastSeq()
 
@@ -67,12 +73,14 @@ import OrbrecStore
                                      at: Journal.at(2_000))
         #expect(try await store.machine(id: "workers-a")?.state == .unhealthy)
         #expect(try await await store.eventShapes(after: seq) == [EventShape("machine/workers-a", "running", "unhealthy")])
+        await store.close()
     }
 
-    @Test func aTerminatingMachineThatDisappearedIsReturned() async throws {
+    @Test(arguments: TestStateBackend.allCases)
+    func aTerminatingMachineThatDisappearedIsReturned(_ backend: TestStateBackend) async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
-        let store = try StateStore(path: directory.file("state.db"))
+        let store = try await openStore(backend, in: directory)
         try await store.syncMachines(observed: [Journal.observed("workers-a"), Journal.observed("workers-b")],
                                      unreachableProviders: [], at: Journal.at(1_000))
         try await store.recordIntent([Journal.action("act-ret", verb: .return, reason: .scaleDown)])
@@ -92,12 +100,14 @@ import OrbrecStore
         #expect(returned.message == "returned")
         #expect(try await await store.eventShapes(after: seq) == [EventShape("machine/workers-b", "terminating", "returned")])
         #expect(try await store.activeMachines().map(\.id) == ["workers-a"])
+        await store.close()
     }
 
-    @Test func machinesOfAnUnreachableProviderAreLeftAlone() async throws {
+    @Test(arguments: TestStateBackend.allCases)
+    func machinesOfAnUnreachableProviderAreLeftAlone(_ backend: TestStateBackend) async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
-        let store = try StateStore(path: directory.file("state.db"))
+        let store = try await openStore(backend, in: directory)
         try await store.syncMachines(observed: [Journal.observed("workers-a"), Journal.observed("far-a", fleet: "far", provider: "far"),
                                                 Journal.observed("far-b", fleet: "far", provider: "far")],
                                      unreachableProviders: [], at: Journal.at(1_000))
@@ -112,12 +122,14 @@ import OrbrecStore
         #expect(try await store.machine(id: "far-b")?.state == .terminating)
         #expect(try await store.machine(id: "workers-a")?.state == .lost, "a reachable provider's missing machine is lost")
         #expect(try await await store.eventShapes(after: seq) == [EventShape("machine/workers-a", "running", "lost")])
+        await store.close()
     }
 
-    @Test func aPendingMachineWithoutProviderIDIsInFlightNotLost() async throws {
+    @Test(arguments: TestStateBackend.allCases)
+    func aPendingMachineWithoutProviderIDIsInFlightNotLost(_ backend: TestStateBackend) async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
-        let store = try StateStore(path: directory.file("state.db"))
+        let store = try await openStore(backend, in: directory)
         try await store.recordIntent([Journal.action("act-1")])
         let part = Journal.provision("req-1", action: "act-1", machines: ["workers-new", "workers-answered"])
         try await store.markIssuing(actionID: "act-1", requests: [part.intent], newMachines: part.machines, returningMachines: [],
@@ -133,12 +145,14 @@ import OrbrecStore
 
         #expect(try await store.machine(id: "workers-new")?.state == .pending, "being created: the provider has not answered yet")
         #expect(try await store.machine(id: "workers-answered")?.state == .lost, "it has a handle, so its absence counts")
+        await store.close()
     }
 
-    @Test func anInFlightMachineThatAppearsTakesTheObservedStateAndHandle() async throws {
+    @Test(arguments: TestStateBackend.allCases)
+    func anInFlightMachineThatAppearsTakesTheObservedStateAndHandle(_ backend: TestStateBackend) async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
-        let store = try StateStore(path: directory.file("state.db"))
+        let store = try await openStore(backend, in: directory)
         try await store.recordIntent([Journal.action("act-1")])
         let part = Journal.provision("req-1", action: "act-1", machines: ["workers-a"])
         try await store.markIssuing(actionID: "act-1", requests: [part.intent], newMachines: part.machines, returningMachines: [],
@@ -151,12 +165,14 @@ import OrbrecStore
         #expect(machine.providerId == "here:workers-a")
         #expect(machine.requestId == "req-1", "a known machine is updated, not adopted")
         #expect(!machine.message.hasPrefix("adopted"))
+        await store.close()
     }
 
-    @Test func aReturnedMachineSeenAgainIsRecordedAsHeldAgain() async throws {
+    @Test(arguments: TestStateBackend.allCases)
+    func aReturnedMachineSeenAgainIsRecordedAsHeldAgain(_ backend: TestStateBackend) async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
-        let store = try StateStore(path: directory.file("state.db"))
+        let store = try await openStore(backend, in: directory)
         try await store.syncMachines(observed: [Journal.observed("workers-a")], unreachableProviders: [], at: Journal.at(1_000))
         try await store.recordIntent([Journal.action("act-ret", verb: .return, reason: .scaleDown)])
         try await store.markIssuing(actionID: "act-ret", requests: [Journal.giveBack("ret-1", action: "act-ret", machines: ["workers-a"])],
@@ -169,5 +185,6 @@ import OrbrecStore
         #expect(machine.state == .running)
         #expect(machine.message == "seen again")
         #expect(try await store.activeMachines().map(\.id) == ["workers-a"])
+        await store.close()
     }
 }

@@ -1,6 +1,7 @@
 import Testing
 import OrbrecCore
 import OrbrecStore
+import OrbrecTestSupport
 
 /// `recordApplied` and what it remembers about applied resources.
 @Suite struct AppliedResourceTests {
@@ -27,10 +28,11 @@ import OrbrecStore
         Dictionary(uniqueKeysWithValues: try await store.resources().map { ($0.id, $0.generation) })
     }
 
-    @Test func theGenerationStartsAtOneAndMovesOnlyWhenTheSpecChanges() async throws {
+    @Test(arguments: TestStateBackend.allCases)
+    func theGenerationStartsAtOneAndMovesOnlyWhenTheSpecChanges(_ backend: TestStateBackend) async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
-        let store = try StateStore(path: directory.file("state.db"))
+        let store = try await openStore(backend, in: directory)
 
         try await store.recordApplied(Self.desired(count: 2), versions: [:], conditions: [:], forget: [], at: Journal.at(1_000))
         #expect(try await generations(store) == [Self.providerID: 1, Self.templateID: 1, Self.fleetID: 1])
@@ -50,12 +52,14 @@ import OrbrecStore
         #expect(fleet.appliedAt == Journal.at(5_000))
         #expect(fleet.status == "applied")
         #expect(fleet.spec.contains("\"count\":5"), "the applied spec is kept as JSON")
+        await store.close()
     }
 
-    @Test func versionsAndConditionsAreKeptUntilReplaced() async throws {
+    @Test(arguments: TestStateBackend.allCases)
+    func versionsAndConditionsAreKeptUntilReplaced(_ backend: TestStateBackend) async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
-        let store = try StateStore(path: directory.file("state.db"))
+        let store = try await openStore(backend, in: directory)
         let ready = Condition(type: "Ready", status: "True", reason: "AllRunning", message: "2/2", observedGeneration: 1,
                               lastTransitionTime: Journal.at(1_000))
         try await store.recordApplied(Self.desired(), versions: [Self.fleetID: "v1"], conditions: [Self.fleetID: [ready]], forget: [],
@@ -68,12 +72,14 @@ import OrbrecStore
         let provider = try #require(try await store.resources().first { $0.id == Self.providerID })
         #expect(provider.labels == ["tier": "dev"])
         #expect(provider.version == "")
+        await store.close()
     }
 
-    @Test func forgetDeletesTheResource() async throws {
+    @Test(arguments: TestStateBackend.allCases)
+    func forgetDeletesTheResource(_ backend: TestStateBackend) async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
-        let store = try StateStore(path: directory.file("state.db"))
+        let store = try await openStore(backend, in: directory)
         try await store.recordApplied(Self.desired(), versions: [:], conditions: [:], forget: [], at: Journal.at(1_000))
         #expect(try await store.resources().count == 3)
 
@@ -85,12 +91,14 @@ import OrbrecStore
         // Applied again after being forgotten: a new resource, generation 1.
         try await store.recordApplied(Self.desired(count: 9), versions: [:], conditions: [:], forget: [], at: Journal.at(3_000))
         #expect(try await generations(store)[Self.fleetID] == 1)
+        await store.close()
     }
 
-    @Test func appliedProvidersDecodeTheProviderSpecBack() async throws {
+    @Test(arguments: TestStateBackend.allCases)
+    func appliedProvidersDecodeTheProviderSpecBack(_ backend: TestStateBackend) async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
-        let store = try StateStore(path: directory.file("state.db"))
+        let store = try await openStore(backend, in: directory)
         let desired = Self.desired()
         try await store.recordApplied(desired, versions: [:], conditions: [:], forget: [], at: Journal.at(1_000))
 
@@ -103,12 +111,14 @@ import OrbrecStore
         // Still there once the provider has left the configuration (not forgotten).
         try await store.recordApplied(DesiredState(), versions: [:], conditions: [:], forget: [], at: Journal.at(2_000))
         #expect(try await store.appliedProviders().map(\.name) == ["here"])
+        await store.close()
     }
 
-    @Test func knownResourcesCarryAnnotationsAndSourceLocation() async throws {
+    @Test(arguments: TestStateBackend.allCases)
+    func knownResourcesCarryAnnotationsAndSourceLocation(_ backend: TestStateBackend) async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
-        let store = try StateStore(path: directory.file("state.db"))
+        let store = try await openStore(backend, in: directory)
         try await store.recordApplied(Self.desired(), versions: [:], conditions: [:], forget: [], at: Journal.at(1_000))
 
         let known = Dictionary(uniqueKeysWithValues: try await store.knownResources().map { ($0.id, $0) })
@@ -125,12 +135,14 @@ import OrbrecStore
         expectedTemplate.fields = Self.desired().templates[Self.templateID.name]?.fieldValues
         #expect(known[Self.templateID] == expectedTemplate, "no annotations, no location; the applied spec's fields")
         #expect(expectedTemplate.fields?["command"] == #"["sleep", "30"]"#)
+        await store.close()
     }
 
-    @Test func templateHistoryKeepsTheFirstRecordOfEachHashAndOnlyADigestOfUserData() async throws {
+    @Test(arguments: TestStateBackend.allCases)
+    func templateHistoryKeepsTheFirstRecordOfEachHashAndOnlyADigestOfUserData(_ backend: TestStateBackend) async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
-        let store = try StateStore(path: directory.file("state.db"))
+        let store = try await openStore(backend, in: directory)
         var template = TemplateSpec(metadata: Metadata(name: "web"), provider: "ec2")
         template.imageId = "ami-1"
         template.userData = "TOKEN=hunter2"
@@ -147,17 +159,20 @@ import OrbrecStore
         let digest = history[template.specHash]?["userData"] ?? ""
         #expect(digest.hasPrefix("digest:"))
         #expect(digest.contains("hunter2") == false)
+        await store.close()
     }
 
-    @Test func anAnnotationChangeIsRecordedEvenWithoutANewGeneration() async throws {
+    @Test(arguments: TestStateBackend.allCases)
+    func anAnnotationChangeIsRecordedEvenWithoutANewGeneration(_ backend: TestStateBackend) async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
-        let store = try StateStore(path: directory.file("state.db"))
+        let store = try await openStore(backend, in: directory)
         try await store.recordApplied(Self.desired(), versions: [:], conditions: [:], forget: [], at: Journal.at(1_000))
         try await store.recordApplied(Self.desired(providerAnnotations: [Metadata.preventDestroyAnnotation: "true"]),
                                       versions: [:], conditions: [:], forget: [], at: Journal.at(2_000))
         let provider = try #require(try await store.knownResources().first { $0.id == Self.providerID })
         #expect(provider.preventsDestroy, "the latest annotations are what is known")
+        await store.close()
     }
 }
 
@@ -168,10 +183,11 @@ import OrbrecStore
                    createdAt: Journal.at(time))
     }
 
-    @Test func theFirstLockerTakesItAndTheSecondGetsTheHolder() async throws {
+    @Test(arguments: TestStateBackend.allCases)
+    func theFirstLockerTakesItAndTheSecondGetsTheHolder(_ backend: TestStateBackend) async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
-        let store = try StateStore(path: directory.file("state.db"))
+        let store = try await openStore(backend, in: directory)
         #expect(try await store.currentLock() == nil)
 
         let first = Self.lock("lock-a")
@@ -190,12 +206,14 @@ import OrbrecStore
         #expect(try await store.tryLock(first, isStale: { _ in false }) == nil)
         #expect(try await store.currentLock() == first)
         #expect(try await await store.allEvents().isEmpty, "taking a free lock writes no event")
+        await store.close()
     }
 
-    @Test func aStaleHolderIsTakenOverAndAnEventRecordsTheBrokenLock() async throws {
+    @Test(arguments: TestStateBackend.allCases)
+    func aStaleHolderIsTakenOverAndAnEventRecordsTheBrokenLock(_ backend: TestStateBackend) async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
-        let store = try StateStore(path: directory.file("state.db"))
+        let store = try await openStore(backend, in: directory)
         let first = Self.lock("lock-a", pid: 4242)
         #expect(try await store.tryLock(first, isStale: { _ in false }) == nil)
 
@@ -209,12 +227,14 @@ import OrbrecStore
         #expect(events.first?.at == Journal.at(5_000))
         #expect(events.first?.cause.contains("4242") == true)
         #expect(events.first?.cause.contains("host-lock-a") == true)
+        await store.close()
     }
 
-    @Test func unlockWithAWrongIDDoesNothingAndWithTheRightIDReleases() async throws {
+    @Test(arguments: TestStateBackend.allCases)
+    func unlockWithAWrongIDDoesNothingAndWithTheRightIDReleases(_ backend: TestStateBackend) async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
-        let store = try StateStore(path: directory.file("state.db"))
+        let store = try await openStore(backend, in: directory)
         let first = Self.lock("lock-a")
         #expect(try await store.tryLock(first, isStale: { _ in false }) == nil)
 
@@ -226,12 +246,14 @@ import OrbrecStore
         try await store.unlock(id: "lock-a")  // already free: no error
         #expect(try await store.tryLock(Self.lock("lock-b"), isStale: { _ in false }) == nil)
         #expect(try await store.currentLock()?.id == "lock-b")
+        await store.close()
     }
 
-    @Test func forceUnlockRemovesOnlyTheNamedHolder() async throws {
+    @Test(arguments: TestStateBackend.allCases)
+    func forceUnlockRemovesOnlyTheNamedHolder(_ backend: TestStateBackend) async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
-        let store = try StateStore(path: directory.file("state.db"))
+        let store = try await openStore(backend, in: directory)
         #expect(try await store.forceUnlock(id: "lock-a", at: Journal.at(500)) == false, "nothing to remove")
         let first = Self.lock("lock-a")
         #expect(try await store.tryLock(first, isStale: { _ in false }) == nil)
@@ -244,5 +266,6 @@ import OrbrecStore
         #expect(try await store.currentLock() == nil)
         #expect(try await store.eventShapes() == [EventShape("lock/lock-a", "held", "force-unlocked")])
         #expect(try await store.allEvents().first?.at == Journal.at(3_000))
+        await store.close()
     }
 }

@@ -2,34 +2,43 @@ import Foundation
 import Testing
 import OrbrecCore
 import OrbrecStore
+import OrbrecStorePostgres
+import OrbrecTestSupport
 
-/// The state file itself: identity, WAL mode, opening, sharing between processes.
+/// The state itself: identity, opening, sharing between processes; and, for a SQLite file,
+/// WAL mode and the file's permissions. Tests about the file alone are SQLite's only; the
+/// PostgreSQL counterparts are in PostgresStateTests.
 @Suite struct StateFileTests {
-    @Test func aNewStateGetsAnIdThatSurvivesReopening() throws {
+    @Test(arguments: TestStateBackend.allCases)
+    func aNewStateGetsAnIdThatSurvivesReopening(_ backend: TestStateBackend) async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
-        let path = directory.file("nested/dir/state.db")
+        let location = try backend.location(in: directory.file("nested/dir"))
 
-        let stateID: String
-        do {
-            let store = try StateStore(path: path)
-            stateID = store.stateID
-            #expect(store.path == path)
-        }
+        let store = try await openStore(at: location)
+        let stateID = store.stateID
+        #expect(store.path == location)
+        await store.close()
         #expect(stateID.hasPrefix("st-"))
         #expect(stateID.count == 3 + 16)
         #expect(stateID.dropFirst(3).allSatisfy { $0.isHexDigit && !$0.isUppercase })
-        #expect(FileManager.default.fileExists(atPath: path), "the directory and the file are created")
+        if backend == .sqlite {
+            #expect(FileManager.default.fileExists(atPath: location), "the directory and the file are created")
+        }
 
-        let reopened = try StateStore(path: path)
+        let reopened = try await openStore(at: location)
         #expect(reopened.stateID == stateID)
-        let existing = try #require(try StateStore.openExisting(path: path))
+        await reopened.close()
+        let existing = try #require(try await StateStores.open(try StateAddress.parse(location), create: false))
         #expect(existing.stateID == stateID)
+        await existing.close()
 
-        let other = try StateStore(path: directory.file("other.db"))
-        #expect(other.stateID != stateID, "another state file is another state")
+        let other = try await openStore(at: try backend.location(in: directory.file("other")))
+        #expect(other.stateID != stateID, "another state file (schema) is another state")
+        await other.close()
     }
 
+    /// SQLite only: WAL is the file's journal mode. PostgreSQL keeps its own log.
     @Test func theFileIsInWALMode() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
@@ -55,6 +64,7 @@ import OrbrecStore
         }
     }
 
+    /// SQLite only; for PostgreSQL: PostgresStateTests.openingWithoutCreateFindsNoStateAndCreatesNothing.
     @Test func openExistingReturnsNilForAMissingPathAndCreatesNothing() throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
@@ -69,26 +79,30 @@ import OrbrecStore
         #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path).isEmpty)
     }
 
-    @Test func reopeningKeepsTheJournal() async throws {
+    @Test(arguments: TestStateBackend.allCases)
+    func reopeningKeepsTheJournal(_ backend: TestStateBackend) async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
-        let path = directory.file("state.db")
+        let location = try stateLocation(backend, in: directory)
         do {
-            let store = try StateStore(path: path)
+            let store = try await openStore(at: location)
             try await store.recordIntent([Journal.action("act-1")])
+            await store.close()
         }
-        let store = try StateStore(path: path)
+        let store = try await openStore(at: location)
         #expect(try await store.action(id: "act-1")?.state == .planned)
         #expect(try await await store.allEvents().count == 1, "migrations ran once, nothing was added by reopening")
+        await store.close()
     }
 
     /// The CLI and the daemon each open the file: each sees what the other writes.
-    @Test func twoStoresOnTheSameFileSeeEachOthersWrites() async throws {
+    @Test(arguments: TestStateBackend.allCases)
+    func twoStoresOnTheSameFileSeeEachOthersWrites(_ backend: TestStateBackend) async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
-        let path = directory.file("state.db")
-        let cli = try StateStore(path: path)
-        let daemon = try StateStore(path: path)
+        let location = try stateLocation(backend, in: directory)
+        let cli = try await openStore(at: location)
+        let daemon = try await openStore(at: location, use: .daemon)
         #expect(cli.stateID == daemon.stateID)
 
         try await cli.recordIntent([Journal.action("act-1")])
@@ -115,6 +129,37 @@ import OrbrecStore
         #expect(try await cli.tryLock(cliLock, isStale: { _ in false }) == daemonLock)
 
         #expect(try await await cli.allEvents() == daemon.allEvents())
+        await cli.close()
+        await daemon.close()
+    }
+
+    /// What a daemon asks to learn whether the journal changed under it: its own writes do
+    /// not move the counter, another store's (process's) journal write does.
+    @Test(arguments: TestStateBackend.allCases)
+    func othersChangeCounterMovesOnlyForAnotherStoresWrites(_ backend: TestStateBackend) async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let location = try stateLocation(backend, in: directory)
+        let daemon = try await openStore(at: location, use: .daemon)
+        let cli = try await openStore(at: location)
+
+        let start = try await daemon.othersChangeCounter()
+        try await daemon.recordIntent([Journal.action("act-1")])
+        try await daemon.markIssuing(actionID: "act-1", requests: [], newMachines: [], returningMachines: [], at: Journal.at(2_000))
+        try await daemon.recordEvent(resource: "daemon", subject: "config", from: nil, to: "valid", cause: "test", at: Journal.at(2_000))
+        try await daemon.offerLeases(pool: "pool", attempts: [(key: "k1", attempt: 1)], at: Journal.at(2_000))
+        #expect(try await daemon.othersChangeCounter() == start, "its own writes")
+        #expect(try await daemon.othersChangeCounter() == start, "a read changes nothing")
+
+        let cliStart = try await cli.othersChangeCounter()
+        try await cli.recordIntent([Journal.action("act-2")])
+        let moved = try await daemon.othersChangeCounter()
+        #expect(moved != start, "another store's write")
+        #expect(try await cli.othersChangeCounter() == cliStart, "the other store's own write, for itself")
+        #expect(try await daemon.othersChangeCounter() == moved, "and it stays until someone writes again")
+
+        await daemon.close()
+        await cli.close()
     }
 
     /// BUG (StateStore.init): the CLI and the daemon may both open a state that does not exist
@@ -122,6 +167,8 @@ import OrbrecStore
     /// open fails with "table "meta" already exists" (GRDB's migrator reads the applied
     /// migrations outside the migration's transaction) or "database is locked" while setting
     /// WAL mode. (Tried 50 times with 5 openers: the race is short.)
+    /// SQLite only (synchronous opens on threads of their own); for PostgreSQL:
+    /// PostgresStateTests.openingANewSchemaFromSeveralStoresAtOnceGivesOneState.
     @Test func openingANewStateFromSeveralConnectionsAtOnceGivesOneState() async throws {
         var failures: [String] = []
         var splitStates = 0
@@ -161,15 +208,26 @@ import OrbrecStore
     }
 
     /// Commands started together on an existing state all open it.
-    @Test func openingAnExistingStateFromSeveralConnectionsAtOnceSucceeds() async throws {
+    @Test(arguments: TestStateBackend.allCases)
+    func openingAnExistingStateFromSeveralConnectionsAtOnceSucceeds(_ backend: TestStateBackend) async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
-        let path = directory.file("state.db")
-        let stateID = try StateStore(path: path).stateID
+        let location = try stateLocation(backend, in: directory)
+        let first = try await openStore(at: location)
+        let stateID = first.stateID
+        await first.close()
         for _ in 0..<10 {
             let outcomes = await withTaskGroup(of: Result<String, any Error>.self) { group in
                 for _ in 0..<4 {
-                    group.addTask { Result { try StateStore(path: path).stateID } }
+                    group.addTask {
+                        do {
+                            let store = try await openStore(at: location)
+                            await store.close()
+                            return .success(store.stateID)
+                        } catch {
+                            return .failure(error)
+                        }
+                    }
                 }
                 var all: [Result<String, any Error>] = []
                 for await outcome in group { all.append(outcome) }
@@ -184,6 +242,7 @@ import OrbrecStore
         }
     }
 
+    /// SQLite only; for PostgreSQL: PostgresStateTests.aSchemaHoldingOtherTablesIsRefusedAndLeftAlone.
     @Test func aFileThatIsNotAStateIsRefused() throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
@@ -194,6 +253,8 @@ import OrbrecStore
         #expect(throws: StateFileRefused.self) { try StateStore.openExisting(path: path) }
     }
 
+    /// SQLite only: an empty file may be what a failed copy left. An empty PostgreSQL schema
+    /// is a place for a new state (PostgresStateTests.openingWithoutCreateFindsNoStateAndCreatesNothing).
     @Test func anEmptyStateFileIsRefusedAndStaysEmpty() throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
@@ -204,6 +265,7 @@ import OrbrecStore
         #expect(try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int == 0)
     }
 
+    /// SQLite only; for PostgreSQL: PostgresStateTests.whatAnInterruptedCreationLeftInASchemaDoesNotStopTheNextOne.
     @Test func whatAnInterruptedCreationLeftDoesNotStopTheNextOne() throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
@@ -216,6 +278,8 @@ import OrbrecStore
         #expect(try StateStore(path: path).stateID == store.stateID)
     }
 
+    /// SQLite only: a file's modes. Who may read a PostgreSQL state is the server's roles'
+    /// business, which orbrec does not manage.
     @Test func aNewStateIsReadableByItsOwnerOnly() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
@@ -228,11 +292,12 @@ import OrbrecStore
     }
 
     /// Many lockers on two stores at once: exactly one gets the lock, the others see it.
-    @Test func concurrentLockersOnTwoStoresGetOneWinner() async throws {
+    @Test(arguments: TestStateBackend.allCases)
+    func concurrentLockersOnTwoStoresGetOneWinner(_ backend: TestStateBackend) async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
-        let path = directory.file("state.db")
-        let stores = [try StateStore(path: path), try StateStore(path: path)]
+        let location = try stateLocation(backend, in: directory)
+        let stores = [try await openStore(at: location), try await openStore(at: location)]
 
         let results = try await withThrowingTaskGroup(of: (String, LockRecord?).self) { group in
             for index in 0..<12 {
@@ -252,6 +317,7 @@ import OrbrecStore
         let current = try #require(try await stores[0].currentLock())
         #expect(winners == [current.id])
         #expect(results.filter { $0.1 != nil }.allSatisfy { $0.1 == current })
+        for store in stores { await store.close() }
     }
 }
 

@@ -2,6 +2,8 @@ import Foundation
 import Testing
 import OrbrecCore
 import OrbrecStore
+import OrbrecStorePostgres
+import OrbrecTestSupport
 
 /// A directory of its own under the system temporary directory, removed by `remove()`.
 struct TemporaryDirectory {
@@ -16,6 +18,23 @@ struct TemporaryDirectory {
     func file(_ name: String) -> String { "\(path)/\(name)" }
 
     func remove() { try? FileManager.default.removeItem(atPath: path) }
+}
+
+/// A state of `backend` for one test: `state.db` in `directory`, or a schema of its own on the
+/// test server.
+func stateLocation(_ backend: TestStateBackend, in directory: TemporaryDirectory) throws -> String {
+    try backend.location(in: directory.path)
+}
+
+/// Opens (creating it if needed) the state at `location` as the CLI does, whichever backend it
+/// names. The test closes it (`close()`): a PostgreSQL store holds a connection pool.
+func openStore(at location: String, use: StateStores.Use = .command) async throws -> StateStore {
+    try #require(try await StateStores.open(try StateAddress.parse(location), create: true, use: use))
+}
+
+/// A new state of `backend` for one test.
+func openStore(_ backend: TestStateBackend, in directory: TemporaryDirectory) async throws -> StateStore {
+    try await openStore(at: try stateLocation(backend, in: directory))
 }
 
 /// Builders of journal rows with the fields the tests care about.
