@@ -20,6 +20,20 @@ package protocol StateBackend: AnyObject, Sendable {
     /// Where this process keeps task outputs (`host:directory`), recorded with each attempt it starts.
     func setOutputLocation(_ location: String?)
 
+    // Copy (StateTable: a state moved between backends, and looked at whole)
+    /// Every row of every table `StateTables.copied` names, in one consistent read.
+    func exportState() async throws -> [StateTable]
+    /// Writes `tables` into this state in one transaction, the state id among them; throws
+    /// `StateCopyRefused`, writing nothing, unless this state holds nothing but its id.
+    /// Columns this backend does not have are dropped.
+    func importState(_ tables: [StateTable]) async throws
+    /// How many rows each table of `StateTables.copied` holds, in one consistent read.
+    func rowCounts() async throws -> [String: Int]
+    /// The last migration applied to this state's schema.
+    func schemaVersion() async throws -> String
+    /// Writes a copy of this state to a new SQLite state file at `path`, which must not exist.
+    func backup(toFile path: String) async throws
+
     // Events
     @discardableResult
     func recordEvent(resource: String, subject: String, from: String?, to: String, cause: String, at now: Instant) async throws -> Int64?
