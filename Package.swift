@@ -85,7 +85,8 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         // The journal's throughput against DESIGN.md 8 (Benchmarks/README.md).
-        .executableTarget(name: "orbrec-journal-bench", dependencies: ["OrbrecCore", "OrbrecStore"], path: "Benchmarks/JournalBench"),
+        .executableTarget(name: "orbrec-journal-bench", dependencies: ["OrbrecCore", "OrbrecStore", "OrbrecStorePostgres"],
+                          path: "Benchmarks/JournalBench"),
         .executableTarget(name: "orbrec", dependencies: [
             "OrbrecCore", "OrbrecSpec", "OrbrecStore", "OrbrecStorePostgres", "OrbrecLocal", "OrbrecAWS", "OrbrecSlurm", "OrbrecLeases",
             "OrbrecEngine", "OrbrecServer", "OrbrecMCP",

@@ -32,7 +32,10 @@ kind: TaskPool
 metadata: {name: bench}
 spec: {mode: pull, range: {from: 1, to: $TASKS}}
 YAML
-ORBREC_TOKEN=$token "$ORBREC_BIN" run -c "$work/cfg" --state "$work/state.db" --listen 127.0.0.1:0 --log-level ${LOG_LEVEL:-info} 2>"$work/daemon.log" &
+# STATE=postgres://… runs the daemon on a PostgreSQL state (BACKENDS="sqlite postgres" in
+# Benchmarks/pull-bench-both.sh runs both in one go).
+state=${STATE:-$work/state.db}
+ORBREC_TOKEN=$token "$ORBREC_BIN" run -c "$work/cfg" --state "$state" --listen 127.0.0.1:0 --log-level ${LOG_LEVEL:-info} 2>"$work/daemon.log" &
 daemon=$!
 trap 'kill $daemon 2>/dev/null; wait $daemon 2>/dev/null; [ -n "${KEEP_LOG:-}" ] && cp "$work/daemon.log" "$KEEP_LOG"; rm -rf "$work"' EXIT
 port=""
@@ -43,12 +46,19 @@ for _ in $(seq 300); do
 done
 [ -n "$port" ] || { echo "the daemon did not listen"; cat "$work/daemon.log"; exit 1; }
 # Wait until every task is offered (the first pass submits the pool).
-count() { python3 -c "import sqlite3,sys; print(sqlite3.connect('file:$work/state.db?mode=ro', uri=True).execute(sys.argv[1]).fetchone()[0])" "$1" 2>/dev/null || echo 0; }
+if [ -n "${STATE:-}" ]; then
+  # psql takes no schema parameter: the search path is given as an option instead.
+  schema=$(printf '%s' "$STATE" | sed -n 's/.*[?&]schema=\([a-z0-9_]*\).*/\1/p')
+  base=$(printf '%s' "$STATE" | sed 's/[?&]schema=[a-z0-9_]*//')
+  count() { PGOPTIONS="-c search_path=${schema:-orbrec}" psql "$base" -Atc "$1" 2>/dev/null || echo 0; }
+else
+  count() { python3 -c "import sqlite3,sys; print(sqlite3.connect('file:$work/state.db?mode=ro', uri=True).execute(sys.argv[1]).fetchone()[0])" "$1" 2>/dev/null || echo 0; }
+fi
 for _ in $(seq 600); do
   [ "$(count "SELECT COUNT(*) FROM leases WHERE state = 'offered'")" = "$TASKS" ] && break
   sleep 0.1
 done
-echo "orbrec $("$ORBREC_BIN" --version), $(nproc) cores, $TASKS tasks offered, $WORKERS workers ($CLIENT)"
+echo "orbrec $("$ORBREC_BIN" --version), $(nproc) cores, $TASKS tasks offered, $WORKERS workers ($CLIENT), state: $([ -n "${STATE:-}" ] && echo PostgreSQL || echo SQLite)"
 cpu() { awk '{ print $14 + $15 }' "/proc/$daemon/stat"; }
 ticks=$(getconf CLK_TCK)
 before=$(cpu)

@@ -1,17 +1,27 @@
 // The journal's throughput (DESIGN.md 8: at least 10,000 task state transitions a second,
 // durable): task transitions written through the same StateStore calls the engine makes,
-// to a real SQLite file in WAL mode, each batch one committed transaction.
+// to a real SQLite file in WAL mode (or a PostgreSQL state), each batch one committed
+// transaction.
 //
-//   swift run -c release orbrec-journal-bench [TASKS]
+//   swift run -c release orbrec-journal-bench [TASKS] [--state postgres://…]
+//   Benchmarks/journal-bench.sh runs it on SQLite and PostgreSQL side by side.
 import Foundation
 import OrbrecCore
 import OrbrecStore
+import OrbrecStorePostgres
 
-let count = CommandLine.arguments.dropFirst().first.flatMap { Int($0) } ?? 10_000
+var arguments = Array(CommandLine.arguments.dropFirst())
+var named: String?
+if let index = arguments.firstIndex(of: "--state"), index + 1 < arguments.count {
+    named = arguments[index + 1]
+    arguments.removeSubrange(index...(index + 1))
+}
+let count = arguments.first.flatMap { Int($0) } ?? 10_000
 let directory = NSTemporaryDirectory() + "orbrec-journal-bench-\(getpid())"
 try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
 defer { try? FileManager.default.removeItem(atPath: directory) }
-let store = try StateStore(path: directory + "/state.db")
+let address = try StateAddress.parse(named ?? directory + "/state.db")
+guard let store = try await StateStores.open(address, create: true) else { fatalError("no state at \(address)") }
 
 func now() -> Instant { Instant(millisecondsSinceEpoch: Int64(Date().timeIntervalSince1970 * 1000)) }
 
@@ -33,7 +43,10 @@ extension String {
 
 let keys = (1...count).map { "task-\($0)" }
 let policy = RetryPolicy.default
-print("orbrec journal benchmark: \(count) tasks, SQLite WAL at \(directory)")
+switch address {
+case .file(let path): print("orbrec journal benchmark: \(count) tasks, SQLite WAL at \(path)")
+case .postgres(let url): print("orbrec journal benchmark: \(count) tasks, PostgreSQL at \(url.redacted)")
+}
 try await measure("submit: pending -> running, one transaction", transitions: count) {
     try await store.markSubmitting(actionID: "act-bench", scheduler: "bench", pool: "bench",
                                    attempts: keys.map { TaskAttemptRef(key: $0, attempt: 1) }, at: now())
