@@ -1,4 +1,5 @@
 import Foundation
+import OrbrecTestSupport
 import Testing
 
 /// SIGKILL of `orbrec apply` while it provisions local machines, then a rerun: the exact
@@ -24,18 +25,18 @@ import Testing
         "local.after-spawn:6", "action.after-provider",
     ]
 
-    @Test(arguments: failpoints)
-    func killAtACheckpointThenRerun(_ failpoint: String) throws {
-        let h = try Harness()
+    @Test(arguments: TestStateBackend.allCases, failpoints)
+    func killAtACheckpointThenRerun(_ backend: TestStateBackend, _ failpoint: String) throws {
+        let h = try Harness(backend: backend)
         try h.writeFleet(count: Self.count)
         let killed = try h.orbrec("apply", "--auto-approve", environment: ["ORBREC_FAILPOINT": failpoint])
         #expect(killed.status == 9 || killed.status == 137, "the apply was killed at \(failpoint), got \(killed.status)")
         try expectConverged(h, failpoint)
     }
 
-    @Test(arguments: [0, 15, 40, 80, 150])
-    func killFromOutsideAfterADelayThenRerun(_ milliseconds: Int) throws {
-        let h = try Harness()
+    @Test(arguments: TestStateBackend.allCases, [0, 15, 40, 80, 150])
+    func killFromOutsideAfterADelayThenRerun(_ backend: TestStateBackend, _ milliseconds: Int) throws {
+        let h = try Harness(backend: backend)
         try h.writeFleet(count: Self.count)
         let apply = try h.startOrbrec("apply", "--auto-approve")
         usleep(UInt32(milliseconds * 1000))
@@ -44,8 +45,9 @@ import Testing
         try expectConverged(h, "killed after \(milliseconds)ms")
     }
 
-    @Test func killDuringAReturnThenRerun() throws {
-        let h = try Harness()
+    @Test(arguments: TestStateBackend.allCases)
+    func killDuringAReturnThenRerun(_ backend: TestStateBackend) throws {
+        let h = try Harness(backend: backend)
         try h.writeFleet(count: Self.count)
         #expect(try h.orbrec("apply", "--auto-approve").status == 0)
         try h.writeFleet(count: 2)
@@ -58,8 +60,9 @@ import Testing
         #expect(Set(live.keys) == (try h.runningMachines()))
     }
 
-    @Test func aSecondCrashDuringRecoveryIsAlsoSafe() throws {
-        let h = try Harness()
+    @Test(arguments: TestStateBackend.allCases)
+    func aSecondCrashDuringRecoveryIsAlsoSafe(_ backend: TestStateBackend) throws {
+        let h = try Harness(backend: backend)
         try h.writeFleet(count: Self.count)
         _ = try h.orbrec("apply", "--auto-approve", environment: ["ORBREC_FAILPOINT": "local.after-spawn:2"])
         _ = try h.orbrec("apply", "--auto-approve", environment: ["ORBREC_FAILPOINT": "local.after-spawn:1"])

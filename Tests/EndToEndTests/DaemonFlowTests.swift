@@ -1,12 +1,14 @@
 import Foundation
+import OrbrecTestSupport
 import Testing
 
 /// The daemon moves pools on attempt ends between its passes; it holds the state lock only
 /// while steps follow each other closely, and a CLI command that acts in a quiet moment is
 /// seen before the next step starts anything.
 @Suite struct DaemonFlowTests {
-    @Test func aCancelFromTheCLIWhileAPoolFlowsIsRespectedByTheNextSteps() async throws {
-        let harness = try Harness()
+    @Test(arguments: TestStateBackend.allCases)
+    func aCancelFromTheCLIWhileAPoolFlowsIsRespectedByTheNextSteps(_ backend: TestStateBackend) async throws {
+        let harness = try Harness(backend: backend)
         defer { harness.killTasks() }
         try harness.writePool(slots: 2, spec: """
             range: {from: 1, to: 40}
@@ -38,8 +40,9 @@ import Testing
         _ = try daemon.stop()
     }
 
-    @Test func eachEndStartsTheNextTaskWithoutAPass() async throws {
-        let harness = try Harness()
+    @Test(arguments: TestStateBackend.allCases)
+    func eachEndStartsTheNextTaskWithoutAPass(_ backend: TestStateBackend) async throws {
+        let harness = try Harness(backend: backend)
         defer { harness.killTasks() }
         try harness.writePool(slots: 2, spec: """
             range: {from: 1, to: 200}
@@ -63,8 +66,9 @@ import Testing
     /// The supervisor killed while its attempts run: no end will be announced, so its orbrec
     /// asks for a look at once (not at the next periodic one): the attempts are found lost,
     /// their orphaned commands stopped, and the tasks retried (infra, not counted).
-    @Test func aKilledSupervisorIsNoticedAtOnceAndItsAttemptsRetried() async throws {
-        let harness = try Harness()
+    @Test(arguments: TestStateBackend.allCases)
+    func aKilledSupervisorIsNoticedAtOnceAndItsAttemptsRetried(_ backend: TestStateBackend) async throws {
+        let harness = try Harness(backend: backend)
         defer { harness.killTasks() }
         try harness.writePool(slots: 2, spec: """
             items: [a, b]

@@ -1,4 +1,5 @@
 import Foundation
+import OrbrecTestSupport
 import Testing
 
 /// Issue 15, item 5: every case of the hostile-configuration corpus saved into a running
@@ -7,8 +8,9 @@ import Testing
 /// with the case's located diagnostic, the daemon is ready again once the files are gone,
 /// and SIGTERM still stops it promptly at the end.
 @Suite(.serialized) struct DaemonHostileInputTests {
-    @Test func theDaemonSurvivesEveryHostileCaseAndStopsOnSIGTERM() async throws {
-        let harness = try Harness()
+    @Test(arguments: TestStateBackend.allCases)
+    func theDaemonSurvivesEveryHostileCaseAndStopsOnSIGTERM(_ backend: TestStateBackend) async throws {
+        let harness = try Harness(backend: backend)
         try harness.writeFleet(count: 1)
         let base = Set(try FileManager.default.contentsOfDirectory(atPath: harness.config))
         let daemon = try harness.startDaemon(["--observe-interval", "500ms"])

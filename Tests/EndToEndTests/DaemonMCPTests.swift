@@ -1,5 +1,6 @@
 import Foundation
 import NIOHTTP1
+import OrbrecTestSupport
 import Testing
 
 /// The daemon serves the same MCP tools over Streamable HTTP at POST /mcp, behind its token.
@@ -16,9 +17,9 @@ import Testing
                                         body: body)
     }
 
-    @Test("MCP over HTTP: handshake, tools, a status call, a pull-pool claim; no token, no answer")
-    func mcpOverHTTP() async throws {
-        let harness = try Harness()
+    @Test("MCP over HTTP: handshake, tools, a status call, a pull-pool claim; no token, no answer", arguments: TestStateBackend.allCases)
+    func mcpOverHTTP(_ backend: TestStateBackend) async throws {
+        let harness = try Harness(backend: backend)
         try harness.write("pool.yaml", """
             apiVersion: orbrec/v1
             kind: TaskPool

@@ -1,12 +1,13 @@
 import Foundation
+import OrbrecTestSupport
 import Testing
 
 /// The daemon checks every pass against the policies: while a blocking violation stands it
 /// carries out nothing and says so in /readyz and on the event stream; a fix lets it act.
 @Suite(.serialized) struct DaemonPolicyTests {
-    @Test("a blocking policy stops the daemon from acting until the configuration is fixed")
-    func aBlockingPolicyHoldsTheDaemon() async throws {
-        let harness = try Harness()
+    @Test("a blocking policy stops the daemon from acting until the configuration is fixed", arguments: TestStateBackend.allCases)
+    func aBlockingPolicyHoldsTheDaemon(_ backend: TestStateBackend) async throws {
+        let harness = try Harness(backend: backend)
         try harness.writeFleet(count: 1)
         try harness.write("policy.yaml", """
             apiVersion: orbrec/v1
@@ -57,9 +58,9 @@ import Testing
         }
     }
 
-    @Test("an operator's apply --policy-override lets the daemon act for that configuration")
-    func anOverrideHoldsForTheDaemonUntilTheConfigurationChanges() async throws {
-        let harness = try Harness()
+    @Test("an operator's apply --policy-override lets the daemon act for that configuration", arguments: TestStateBackend.allCases)
+    func anOverrideHoldsForTheDaemonUntilTheConfigurationChanges(_ backend: TestStateBackend) async throws {
+        let harness = try Harness(backend: backend)
         try harness.writeFleet(count: 3)
         try harness.write("policy.yaml", """
             apiVersion: orbrec/v1

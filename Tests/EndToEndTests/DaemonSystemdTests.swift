@@ -1,4 +1,5 @@
 import Foundation
+import OrbrecTestSupport
 import Testing
 
 /// The daemon under a stand-in for systemd: a datagram socket at `NOTIFY_SOCKET` that
@@ -50,9 +51,9 @@ struct DaemonSystemdTests {
         }
     }
 
-    @Test("READY, STATUS, WATCHDOG at half of WATCHDOG_USEC, RELOADING with MONOTONIC_USEC on SIGHUP, STOPPING; journal priorities")
-    func notifications() async throws {
-        let harness = try Harness()
+    @Test("READY, STATUS, WATCHDOG at half of WATCHDOG_USEC, RELOADING with MONOTONIC_USEC on SIGHUP, STOPPING; journal priorities", arguments: TestStateBackend.allCases)
+    func notifications(_ backend: TestStateBackend) async throws {
+        let harness = try Harness(backend: backend)
         try harness.writeFleet(count: 1)
         let socket = try NotifySocket(path: harness.directory + "/notify.sock")
         defer { socket.close() }

@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import Foundation
 import NIOHTTP1
+import OrbrecTestSupport
 import Testing
 
 /// `orbrec run` as a user runs it: real files saved in the configuration directory, real
@@ -9,9 +10,9 @@ import Testing
 struct DaemonTests {
     static let token = "0123456789abcdef0123456789abcdef"
 
-    @Test("a saved file becomes a journaled action, on the API and the event stream; an invalid one is reported and ignored")
-    func fileSaveReachesTheJournalAndTheStream() async throws {
-        let harness = try Harness()
+    @Test("a saved file becomes a journaled action, on the API and the event stream; an invalid one is reported and ignored", arguments: TestStateBackend.allCases)
+    func fileSaveReachesTheJournalAndTheStream(_ backend: TestStateBackend) async throws {
+        let harness = try Harness(backend: backend)
         try harness.writeFleet(count: 1)
         let daemon = try harness.startDaemon()
         defer { _ = try? daemon.stop() }
@@ -118,9 +119,9 @@ struct DaemonTests {
         #expect(result.status == 0, "\(result.stderr.suffix(2000))")
     }
 
-    @Test("a machine killed outside orbrec is replaced with no file change")
-    func killedMachineIsReplaced() async throws {
-        let harness = try Harness()
+    @Test("a machine killed outside orbrec is replaced with no file change", arguments: TestStateBackend.allCases)
+    func killedMachineIsReplaced(_ backend: TestStateBackend) async throws {
+        let harness = try Harness(backend: backend)
         try harness.writeFleet(count: 2)
         let daemon = try harness.startDaemon(["--observe-interval", "300ms"])
         defer { _ = try? daemon.stop() }
@@ -144,9 +145,9 @@ struct DaemonTests {
         #expect(result.status == 0)
     }
 
-    @Test("tokens: every POST needs one, beyond loopback everything but health does, and no token means no public address")
-    func tokenRules() async throws {
-        let harness = try Harness()
+    @Test("tokens: every POST needs one, beyond loopback everything but health does, and no token means no public address", arguments: TestStateBackend.allCases)
+    func tokenRules(_ backend: TestStateBackend) async throws {
+        let harness = try Harness(backend: backend)
         try harness.writeFleet(count: 0)
 
         let open = try harness.startDaemon()
@@ -195,9 +196,9 @@ struct DaemonTests {
         #expect(try wide.stop().status == 0)
     }
 
-    @Test("SIGTERM finishes the action in flight, starts no other, and leaves nothing issuing; a second signal exits at once")
-    func sigtermDuringAnApply() async throws {
-        let harness = try Harness()
+    @Test("SIGTERM finishes the action in flight, starts no other, and leaves nothing issuing; a second signal exits at once", arguments: TestStateBackend.allCases)
+    func sigtermDuringAnApply(_ backend: TestStateBackend) async throws {
+        let harness = try Harness(backend: backend)
         try harness.writeFleet(count: 0)
         for index in 1...5 {
             try harness.write("more\(index).yaml", "apiVersion: orbrec/v1\nkind: Fleet\nmetadata: {name: f\(index)}\nspec: {template: sleeper, count: 1}\n")
@@ -238,9 +239,9 @@ struct DaemonTests {
         #expect(Set(machines.keys.map { String($0.split(separator: "-").first ?? "") }) == ["f1", "f2", "f3", "f4", "f5"])
     }
 
-    @Test("a task pool runs to completion under the daemon, retries included, with its tasks on the API and the stream; --watch=poll picks up a new pool")
-    func taskPoolUnderTheDaemon() async throws {
-        let harness = try Harness()
+    @Test("a task pool runs to completion under the daemon, retries included, with its tasks on the API and the stream; --watch=poll picks up a new pool", arguments: TestStateBackend.allCases)
+    func taskPoolUnderTheDaemon(_ backend: TestStateBackend) async throws {
+        let harness = try Harness(backend: backend)
         try harness.writePool(slots: 2, spec: """
             range: {from: 1, to: 4}
             command: ["sh", "-c", "test -e ${item}.once || { touch ${item}.once; test ${item} -ne 3 || exit 3; }; sleep 0.2"]
@@ -284,16 +285,35 @@ struct DaemonTests {
         #expect(try daemon.stop().status == 0)
     }
 
-    @Test("one daemon per state; a daemon that cannot listen exits 1 having changed nothing")
-    func oneDaemonPerStateAndNoActingWithoutTheAPI() async throws {
-        let harness = try Harness()
+    /// A state file takes one daemon; a PostgreSQL state, shared by several hosts, takes several,
+    /// which take turns through the state lock: here both serve, and one fleet is provisioned once.
+    @Test("one daemon per state file, several on a PostgreSQL state; a daemon that cannot listen exits 1 having changed nothing",
+          arguments: TestStateBackend.allCases)
+    func oneDaemonPerStateAndNoActingWithoutTheAPI(_ backend: TestStateBackend) async throws {
+        let harness = try Harness(backend: backend)
         try harness.writeFleet(count: 0)
         let first = try harness.startDaemon()
-        let second = try harness.run(["run", "-c", harness.config, "--state", harness.state, "--listen", "127.0.0.1:0"], timeout: 30)
-        #expect(second.status == 1)
-        #expect(second.stderr.contains("another orbrec run (pid \(first.process.pid)) is already running"), "\(second.stderr)")
+        switch backend {
+        case .sqlite:
+            let second = try harness.run(["run", "-c", harness.config, "--state", harness.state, "--listen", "127.0.0.1:0"], timeout: 30)
+            #expect(second.status == 1)
+            #expect(second.stderr.contains("another orbrec run (pid \(first.process.pid)) is already running"), "\(second.stderr)")
+        case .postgres:
+            let second = try harness.startDaemon()
+            _ = try await second.eventually("the second daemon ready") { try await second.get("/readyz").status == 200 ? true : nil }
+            try harness.writeFleet(count: 2)
+            let stateID = try harness.stateID()
+            _ = try await first.eventually("2 machines", timeout: 30) { harness.machineProcesses(stateID: stateID).count == 2 ? true : nil }
+            try await Task.sleep(for: .seconds(1))
+            #expect(harness.machineProcesses(stateID: stateID).count == 2, "two daemons provisioned the fleet once")
+            #expect(try await second.get("/api/v1/machines").array().filter { $0["state"] as? String == "running" }.count == 2,
+                    "both daemons see one state")
+            #expect(try second.stop().status == 0)
+            try harness.writeFleet(count: 0)
+            _ = try await first.eventually("the fleet returned", timeout: 30) { harness.machineProcesses(stateID: stateID).isEmpty ? true : nil }
+        }
 
-        let other = try Harness()
+        let other = try Harness(backend: backend)
         try other.writeFleet(count: 2)
         let blocked = try other.run(["run", "-c", other.config, "--state", other.state, "--listen", "127.0.0.1:\(first.port)"], timeout: 30)
         #expect(blocked.status == 1)

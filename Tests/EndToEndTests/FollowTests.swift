@@ -1,4 +1,5 @@
 import Foundation
+import OrbrecTestSupport
 import Testing
 
 /// Following through the binary: `events` (resumable by sequence number, `-f` as events are
@@ -31,8 +32,9 @@ struct FollowTests {
         }
     }
 
-    @Test func eventsAreNumberedResumableAndFollowed() async throws {
-        let harness = try Harness()
+    @Test(arguments: TestStateBackend.allCases)
+    func eventsAreNumberedResumableAndFollowed(_ backend: TestStateBackend) async throws {
+        let harness = try Harness(backend: backend)
         try harness.writeFleet(count: 1)
         #expect(try harness.orbrec("apply", "--auto-approve").status == 0)
 
@@ -72,8 +74,9 @@ struct FollowTests {
                 "the follow printed what --after prints")
     }
 
-    @Test func statusWatchPrintsABlockPerChangeAndEndsWithZeroOnSIGINT() async throws {
-        let harness = try Harness()
+    @Test(arguments: TestStateBackend.allCases)
+    func statusWatchPrintsABlockPerChangeAndEndsWithZeroOnSIGINT(_ backend: TestStateBackend) async throws {
+        let harness = try Harness(backend: backend)
         try harness.writeFleet(count: 1)
         let watch = try harness.startOrbrec("status", "--watch")
         let first = try await Self.output(of: watch) { $0.contains("Fleet/workers") }
@@ -96,8 +99,9 @@ struct FollowTests {
         #expect(result.stdout.count == settled, "a block only when something changed:\n\(result.stdout)")
     }
 
-    @Test func getTasksWatchFollowsAPool() async throws {
-        let harness = try Harness()
+    @Test(arguments: TestStateBackend.allCases)
+    func getTasksWatchFollowsAPool(_ backend: TestStateBackend) async throws {
+        let harness = try Harness(backend: backend)
         try harness.writePool(spec: """
             items: ["a", "b"]
             command: ["sh", "-c", "sleep 3"]
@@ -113,8 +117,9 @@ struct FollowTests {
         #expect(result.status == 0, "\(result.stderr)")
     }
 
-    @Test func tasksLogsFollowsTheOutputOnToTheNextAttemptAndEndsWithTheTask() async throws {
-        let harness = try Harness()
+    @Test(arguments: TestStateBackend.allCases)
+    func tasksLogsFollowsTheOutputOnToTheNextAttemptAndEndsWithTheTask(_ backend: TestStateBackend) async throws {
+        let harness = try Harness(backend: backend)
         let marker = harness.directory + "/tried"
         try harness.writePool(spec: """
             items: ["one"]

@@ -1,12 +1,13 @@
 import Foundation
+import OrbrecTestSupport
 import Testing
 
 /// Issue 16, item 5: `get KIND [NAME]` with filters, `describe KIND/NAME`, task keys in
 /// natural order with start, end and elapsed.
 @Suite struct GetDescribeTests {
     /// Two labelled fleets of the same template and a pool of twelve numbered tasks, applied.
-    func applied() throws -> Harness {
-        let h = try Harness()
+    func applied(_ backend: TestStateBackend) throws -> Harness {
+        let h = try Harness(backend: backend)
         try h.writeFleet(count: 2)
         try h.write("workers.yaml", """
             apiVersion: orbrec/v1
@@ -28,8 +29,9 @@ import Testing
         return h
     }
 
-    @Test func getListsOneKindOrOneThingWithFilters() throws {
-        let h = try applied()
+    @Test(arguments: TestStateBackend.allCases)
+    func getListsOneKindOrOneThingWithFilters(_ backend: TestStateBackend) throws {
+        let h = try applied(backend)
         defer { h.killMachines() }
 
         let fleets = try h.orbrec("get", "fleets")
@@ -71,8 +73,9 @@ import Testing
         #expect(try h.orbrec("get", "requests", "--status", "succeeded", "-o", "json").status == 0)
     }
 
-    @Test func taskListingsSortKeysAsNumbersAndShowTimes() throws {
-        let h = try applied()
+    @Test(arguments: TestStateBackend.allCases)
+    func taskListingsSortKeysAsNumbersAndShowTimes(_ backend: TestStateBackend) throws {
+        let h = try applied(backend)
         defer { h.killMachines() }
         let table = try h.orbrec("get", "tasks", "sims")
         #expect(table.status == 0, "\(table.stderr)")
@@ -97,8 +100,9 @@ import Testing
         #expect(wide.stdout.contains("HOST") && wide.stdout.contains("NEXT TRY"), "\(wide.stdout)")
     }
 
-    @Test func describeShowsSpecMachinesTasksConditionsActionsAndEvents() throws {
-        let h = try applied()
+    @Test(arguments: TestStateBackend.allCases)
+    func describeShowsSpecMachinesTasksConditionsActionsAndEvents(_ backend: TestStateBackend) throws {
+        let h = try applied(backend)
         defer { h.killMachines() }
         let fleet = try h.orbrec("describe", "fleet/workers")
         #expect(fleet.status == 0, "\(fleet.stderr)")

@@ -1,8 +1,14 @@
 import Foundation
+import OrbrecTestSupport
 import Testing
 
 /// Runs the built `orbrec` binary in a scratch directory of its own, with its own state, and
 /// finds the machine processes of that state in /proc. Every test ends by killing them.
+///
+/// The state is a SQLite file, `directory/state/state.db`, or a PostgreSQL schema of its own on
+/// the test server. A PostgreSQL state has no directory: every orbrec this harness starts gets
+/// `ORBREC_DATA_DIR=directory/state`, so task outputs and machine logs lie where they would
+/// beside a state file, and the helpers that find processes by their output find them both ways.
 final class Harness: @unchecked Sendable {
     struct Result {
         var status: Int32
@@ -17,11 +23,17 @@ final class Harness: @unchecked Sendable {
     }()
 
     let directory: String
+    let backend: TestStateBackend
+    /// What `--state` names: the file, or the server's URL with this harness's schema.
+    let state: String
     var config: String { directory + "/cfg" }
-    var state: String { directory + "/state/state.db" }
+    /// Where task outputs and machine logs go, for either backend.
+    var dataDirectory: String { directory + "/state" }
 
-    init() throws {
+    init(backend: TestStateBackend = .sqlite) throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("orbrec-e2e-\(UUID().uuidString.prefix(8))").path
+        self.backend = backend
+        state = try backend.location(in: directory + "/state")
         try FileManager.default.createDirectory(atPath: directory + "/cfg", withIntermediateDirectories: true)
     }
 
@@ -140,6 +152,9 @@ final class Harness: @unchecked Sendable {
         var env = ProcessInfo.processInfo.environment
         env["NO_COLOR"] = "1"
         env.removeValue(forKey: "ORBREC_FAILPOINT")
+        env.removeValue(forKey: "ORBREC_STATE")
+        env.removeValue(forKey: "ORBREC_DATA_DIR")
+        if backend == .postgres { env["ORBREC_DATA_DIR"] = dataDirectory }
         for (key, value) in environment { env[key] = value }
         let tag = UUID().uuidString.prefix(8)
         let outputFile = "\(directory)/out-\(tag).txt", errorFile = "\(directory)/err-\(tag).txt"

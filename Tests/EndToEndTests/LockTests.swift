@@ -1,4 +1,5 @@
 import Foundation
+import OrbrecTestSupport
 import Testing
 
 @Suite struct LockTests {
@@ -14,8 +15,9 @@ import Testing
         return holder
     }
 
-    @Test func aSecondApplyWaitsThenExitsFiveNamingTheHolder() throws {
-        let h = try Harness()
+    @Test(arguments: TestStateBackend.allCases)
+    func aSecondApplyWaitsThenExitsFiveNamingTheHolder(_ backend: TestStateBackend) throws {
+        let h = try Harness(backend: backend)
         try h.writeFleet(count: 3)
         let holder = try holdLock(h)
         let started = Date()
@@ -33,8 +35,9 @@ import Testing
         #expect(h.machineProcesses(stateID: try h.stateID()).count == 3)
     }
 
-    @Test func aWaitingApplyRunsAfterTheHolderAndProvisionsNothingTwice() throws {
-        let h = try Harness()
+    @Test(arguments: TestStateBackend.allCases)
+    func aWaitingApplyRunsAfterTheHolderAndProvisionsNothingTwice(_ backend: TestStateBackend) throws {
+        let h = try Harness(backend: backend)
         try h.writeFleet(count: 3)
         let holder = try holdLock(h)
         let waiter = try h.startOrbrec("apply", "--auto-approve", "--lock-timeout", "30s")
@@ -48,8 +51,9 @@ import Testing
         #expect(h.machineProcesses(stateID: try h.stateID()).count == 3)
     }
 
-    @Test func forceUnlockRefusesALiveHolderOnThisHostUnlessForced() throws {
-        let h = try Harness()
+    @Test(arguments: TestStateBackend.allCases)
+    func forceUnlockRefusesALiveHolderOnThisHostUnlessForced(_ backend: TestStateBackend) throws {
+        let h = try Harness(backend: backend)
         try h.writeFleet(count: 1)
         let holder = try holdLock(h)
         let status = try h.json(try h.orbrec("lock", "status", "--json").stdout)
@@ -69,8 +73,9 @@ import Testing
         _ = try holder.wait(timeout: 10)
     }
 
-    @Test func forceUnlockRemovesTheLockOfAHolderThatIsGoneWithoutForce() throws {
-        let h = try Harness()
+    @Test(arguments: TestStateBackend.allCases)
+    func forceUnlockRemovesTheLockOfAHolderThatIsGoneWithoutForce(_ backend: TestStateBackend) throws {
+        let h = try Harness(backend: backend)
         try h.writeFleet(count: 1)
         let holder = try holdLock(h)
         let status = try h.json(try h.orbrec("lock", "status", "--json").stdout)

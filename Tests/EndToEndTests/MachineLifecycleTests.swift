@@ -1,9 +1,11 @@
 import Foundation
+import OrbrecTestSupport
 import Testing
 
 @Suite struct MachineLifecycleTests {
-    @Test func aMachineWhoseProcessDiedIsPlannedAsLostAndReplaced() throws {
-        let h = try Harness()
+    @Test(arguments: TestStateBackend.allCases)
+    func aMachineWhoseProcessDiedIsPlannedAsLostAndReplaced(_ backend: TestStateBackend) throws {
+        let h = try Harness(backend: backend)
         try h.writeFleet(count: 2)
         #expect(try h.orbrec("apply", "--auto-approve").status == 0)
         let id = try h.stateID()
@@ -23,8 +25,9 @@ import Testing
         #expect(live[victim] == nil)
     }
 
-    @Test func aManuallyReturnedMachineIsReplacedByTheNextApply() throws {
-        let h = try Harness()
+    @Test(arguments: TestStateBackend.allCases)
+    func aManuallyReturnedMachineIsReplacedByTheNextApply(_ backend: TestStateBackend) throws {
+        let h = try Harness(backend: backend)
         try h.writeFleet(count: 2)
         #expect(try h.orbrec("apply", "--auto-approve").status == 0)
         let victim = try #require(try h.runningMachines().sorted().first)
@@ -38,8 +41,9 @@ import Testing
         #expect(h.machineProcesses(stateID: try h.stateID()).count == 2)
     }
 
-    @Test func aTemplateChangeRollsOutInWavesAndConverges() throws {
-        let h = try Harness()
+    @Test(arguments: TestStateBackend.allCases)
+    func aTemplateChangeRollsOutInWavesAndConverges(_ backend: TestStateBackend) throws {
+        let h = try Harness(backend: backend)
         try h.writeFleet(count: 3)
         #expect(try h.orbrec("apply", "--auto-approve").status == 0)
         let before = Set(h.machineProcesses(stateID: try h.stateID()).keys)
@@ -57,8 +61,9 @@ import Testing
         #expect(before.isDisjoint(with: after.keys))
     }
 
-    @Test func aCommandThatCannotStartFailsTheRequestClearly() throws {
-        let h = try Harness()
+    @Test(arguments: TestStateBackend.allCases)
+    func aCommandThatCannotStartFailsTheRequestClearly(_ backend: TestStateBackend) throws {
+        let h = try Harness(backend: backend)
         try h.writeFleet(count: 2, command: #"["/nonexistent/program"]"#)
         let result = try h.orbrec("apply", "--auto-approve")
         #expect(result.status == 1)

@@ -1,12 +1,14 @@
 import Foundation
 import Glibc
+import OrbrecTestSupport
 import Testing
 
 /// Issue 16, item 4: `-o table|wide|json|yaml` (and `--json`) on every command that prints
 /// data, and tables aligned on a colour terminal.
 @Suite struct OutputFormatTests {
-    @Test func validatePrintsItsDiagnosticsAsJSONOrYAML() throws {
-        let h = try Harness()
+    @Test(arguments: TestStateBackend.allCases)
+    func validatePrintsItsDiagnosticsAsJSONOrYAML(_ backend: TestStateBackend) throws {
+        let h = try Harness(backend: backend)
         try h.writeFleet(count: 1)
         let valid = try h.orbrec("validate", "-o", "json")
         #expect(valid.status == 0, "\(valid.stderr)")
@@ -36,8 +38,9 @@ import Testing
         #expect(!yaml.stdout.hasPrefix("{"), "block YAML, not JSON")
     }
 
-    @Test func applyMachinesReturnAndTasksCancelPrintTheirOutcomes() throws {
-        let h = try Harness()
+    @Test(arguments: TestStateBackend.allCases)
+    func applyMachinesReturnAndTasksCancelPrintTheirOutcomes(_ backend: TestStateBackend) throws {
+        let h = try Harness(backend: backend)
         defer { h.killMachines() }
         try h.writeFleet(count: 2)
         try h.writePool(spec: """
@@ -72,8 +75,9 @@ import Testing
         #expect((try h.json(again.stdout)["actions"] as? [Any])?.isEmpty == true, "nothing left to cancel: \(again.stdout)")
     }
 
-    @Test func everyDataCommandTakesTheSameFlag() throws {
-        let h = try Harness()
+    @Test(arguments: TestStateBackend.allCases)
+    func everyDataCommandTakesTheSameFlag(_ backend: TestStateBackend) throws {
+        let h = try Harness(backend: backend)
         defer { h.killMachines() }
         try h.writeFleet(count: 1)
         #expect(try h.orbrec("apply", "--auto-approve").status == 0)
@@ -106,8 +110,9 @@ import Testing
         return Set(((value as? [[String: Any]])?.first ?? [:]).keys)
     }
 
-    @Test func tablesStayAlignedWithColourOnAndHaveNoTrailingSpaces() throws {
-        let h = try Harness()
+    @Test(arguments: TestStateBackend.allCases)
+    func tablesStayAlignedWithColourOnAndHaveNoTrailingSpaces(_ backend: TestStateBackend) throws {
+        let h = try Harness(backend: backend)
         defer { h.killMachines() }
         try h.writeFleet(count: 1)
         try h.writeFleet(count: 1, name: "a-fleet-with-a-much-longer-name")

@@ -1,9 +1,11 @@
 import Foundation
+import OrbrecTestSupport
 import Testing
 
 @Suite struct PlanGuardTests {
-    @Test func aStaleSavedPlanIsRefusedWithExitFour() throws {
-        let h = try Harness()
+    @Test(arguments: TestStateBackend.allCases)
+    func aStaleSavedPlanIsRefusedWithExitFour(_ backend: TestStateBackend) throws {
+        let h = try Harness(backend: backend)
         try h.writeFleet(count: 2)
         #expect(try h.orbrec("plan", "--out", h.directory + "/first.json").status == 0)
         let applied = try h.orbrec("apply", h.directory + "/first.json")
@@ -20,8 +22,9 @@ import Testing
         #expect(h.machineProcesses(stateID: try h.stateID()).count == 1, "a stale plan applies nothing")
     }
 
-    @Test func aSavedPlanIsNotDisturbedByChangesToOtherResources() throws {
-        let h = try Harness()
+    @Test(arguments: TestStateBackend.allCases)
+    func aSavedPlanIsNotDisturbedByChangesToOtherResources(_ backend: TestStateBackend) throws {
+        let h = try Harness(backend: backend)
         try h.writeFleet(count: 1)
         try h.write("batch.yaml", """
             apiVersion: orbrec/v1
@@ -44,8 +47,9 @@ import Testing
         #expect(again.status == 4, "a saved plan applies once")
     }
 
-    @Test func preventDestroyStopsPruningAFleet() throws {
-        let h = try Harness()
+    @Test(arguments: TestStateBackend.allCases)
+    func preventDestroyStopsPruningAFleet(_ backend: TestStateBackend) throws {
+        let h = try Harness(backend: backend)
         try h.writeFleet(count: 1, name: "precious", annotations: #"{orbrec/prevent-destroy: "true"}"#)
         #expect(try h.orbrec("apply", "--auto-approve").status == 0)
         let id = try h.stateID()
@@ -57,8 +61,9 @@ import Testing
         #expect(h.machineProcesses(stateID: id).count == 1)
     }
 
-    @Test func removingAFleetReturnsItsMachines() throws {
-        let h = try Harness()
+    @Test(arguments: TestStateBackend.allCases)
+    func removingAFleetReturnsItsMachines(_ backend: TestStateBackend) throws {
+        let h = try Harness(backend: backend)
         try h.writeFleet(count: 2, name: "temp")
         #expect(try h.orbrec("apply", "--auto-approve").status == 0)
         try h.remove("temp.yaml")
@@ -69,8 +74,9 @@ import Testing
         #expect(h.machineProcesses(stateID: try h.stateID()).isEmpty)
     }
 
-    @Test func anEmptyConfigurationIsRefusedUnlessAllowed() throws {
-        let h = try Harness()
+    @Test(arguments: TestStateBackend.allCases)
+    func anEmptyConfigurationIsRefusedUnlessAllowed(_ backend: TestStateBackend) throws {
+        let h = try Harness(backend: backend)
         try h.writeFleet(count: 2)
         #expect(try h.orbrec("apply", "--auto-approve").status == 0)
         let id = try h.stateID()

@@ -1,5 +1,6 @@
 import Foundation
 import NIOHTTP1
+import OrbrecTestSupport
 import Testing
 
 /// Pull-mode pools over the daemon's real HTTP API: workers claim tasks with leases and end
@@ -52,8 +53,9 @@ struct PullModeTests {
         return Dictionary(uniqueKeysWithValues: rows.map { ($0["key"] as? String ?? "", $0) })
     }
 
-    @Test func workersRacingCompleteEveryTaskExactlyOnce() async throws {
-        let harness = try Harness()
+    @Test(arguments: TestStateBackend.allCases)
+    func workersRacingCompleteEveryTaskExactlyOnce(_ backend: TestStateBackend) async throws {
+        let harness = try Harness(backend: backend)
         try Self.pool(harness, tasks: 40)
         let daemon = try await Self.start(harness)
         defer { _ = try? daemon.stop() }
@@ -79,8 +81,9 @@ struct PullModeTests {
         #expect(jobs.count > 1, "the work was shared: \(jobs)")
     }
 
-    @Test func aKilledWorkersTaskIsRecoveredAfterItsLeaseAndAStaleCompletionIsRefused() async throws {
-        let harness = try Harness()
+    @Test(arguments: TestStateBackend.allCases)
+    func aKilledWorkersTaskIsRecoveredAfterItsLeaseAndAStaleCompletionIsRefused(_ backend: TestStateBackend) async throws {
+        let harness = try Harness(backend: backend)
         try Self.pool(harness, tasks: 1)
         let daemon = try await Self.start(harness)
         defer { _ = try? daemon.stop() }
@@ -113,8 +116,9 @@ struct PullModeTests {
         #expect(record["attempts_consumed"] as? Int == 1)
     }
 
-    @Test func aReturnedMachinesLeasesAreRevokedAtOnce() async throws {
-        let harness = try Harness()
+    @Test(arguments: TestStateBackend.allCases)
+    func aReturnedMachinesLeasesAreRevokedAtOnce(_ backend: TestStateBackend) async throws {
+        let harness = try Harness(backend: backend)
         try harness.writeFleet(count: 1)
         try Self.pool(harness, tasks: 2)
         let daemon = try await Self.start(harness)
@@ -146,8 +150,9 @@ struct PullModeTests {
         #expect((again["task"] as? [String: Any])?["key"] as? String != nil)
     }
 
-    @Test func idempotencyKeysReplayTheFirstAnswerAndRefuseADifferentRequest() async throws {
-        let harness = try Harness()
+    @Test(arguments: TestStateBackend.allCases)
+    func idempotencyKeysReplayTheFirstAnswerAndRefuseADifferentRequest(_ backend: TestStateBackend) async throws {
+        let harness = try Harness(backend: backend)
         try Self.pool(harness, tasks: 3)
         let daemon = try await Self.start(harness)
         defer { _ = try? daemon.stop() }
@@ -165,8 +170,9 @@ struct PullModeTests {
                 != (try first.object()["task"] as? [String: Any])?["key"] as? String, "a new key claims a new task")
     }
 
-    @Test func failAndReleaseFollowTheRetryPolicyAndBadInputIsRefused() async throws {
-        let harness = try Harness()
+    @Test(arguments: TestStateBackend.allCases)
+    func failAndReleaseFollowTheRetryPolicyAndBadInputIsRefused(_ backend: TestStateBackend) async throws {
+        let harness = try Harness(backend: backend)
         try Self.pool(harness, tasks: 1, maxAttempts: 2)
         try harness.write("push.yaml", """
             apiVersion: orbrec/v1
@@ -213,8 +219,9 @@ struct PullModeTests {
         #expect(row["attempts_consumed"] as? Int == 2, "the release used no attempt: \(row)")
     }
 
-    @Test func leasesSurviveADaemonKilledWithSIGKILL() async throws {
-        let harness = try Harness()
+    @Test(arguments: TestStateBackend.allCases)
+    func leasesSurviveADaemonKilledWithSIGKILL(_ backend: TestStateBackend) async throws {
+        let harness = try Harness(backend: backend)
         try Self.pool(harness, tasks: 3)
         let first = try await Self.start(harness)
         var held: [[String: Any]] = []
@@ -232,6 +239,19 @@ struct PullModeTests {
         // A new daemon on the same state: the workers carry on with their tokens.
         let second = try await Self.start(harness)
         defer { _ = try? second.stop() }
+        if backend == .postgres {
+            // On PostgreSQL the new daemon follows its dead predecessor until that one's lead
+            // lapses (--leader-ttl), and renews the leases only once it leads. A worker's
+            // heartbeat in between should not be refused for a lease the leader will renew.
+            let early = held[1]
+            let beat = try await Self.post(second, "/api/v1/tasks/\(early["id"] as? String ?? "")/heartbeat", ["token": early["token"] as? String ?? ""])
+            withKnownIssue("a follower refuses a lease that lapsed while no daemon led; the new leader renews it once elected") {
+                #expect(beat.status == 200, "\(beat.body)")
+            }
+            _ = try await second.eventually("the new daemon to lead", timeout: 30) {
+                (try? await second.get("/readyz").object())?["role"] as? String == "leader" ? true : nil
+            }
+        }
         for task in held.dropFirst() {
             let id = task["id"] as? String ?? ""
             let beat = try await Self.post(second, "/api/v1/tasks/\(id)/heartbeat", ["token": task["token"] as? String ?? ""])
@@ -248,8 +268,9 @@ struct PullModeTests {
         #expect(tasks.count == 3 && tasks.values.allSatisfy { $0["attempts_started"] as? Int == 1 }, "no attempt was offered twice")
     }
 
-    @Test func theEdgesSchemathesisFoundStayFixed() async throws {
-        let harness = try Harness()
+    @Test(arguments: TestStateBackend.allCases)
+    func theEdgesSchemathesisFoundStayFixed(_ backend: TestStateBackend) async throws {
+        let harness = try Harness(backend: backend)
         try Self.pool(harness, tasks: 1)
         let daemon = try await Self.start(harness)
         defer { _ = try? daemon.stop() }
@@ -269,8 +290,9 @@ struct PullModeTests {
         #expect(encoded.status == 200, "\(encoded.body)")
     }
 
-    @Test func concurrentClaimsWithOneKeyLeaseOneTask() async throws {
-        let harness = try Harness()
+    @Test(arguments: TestStateBackend.allCases)
+    func concurrentClaimsWithOneKeyLeaseOneTask(_ backend: TestStateBackend) async throws {
+        let harness = try Harness(backend: backend)
         try Self.pool(harness, tasks: 10)
         let daemon = try await Self.start(harness)
         defer { _ = try? daemon.stop() }
@@ -289,8 +311,9 @@ struct PullModeTests {
         #expect(leased.count == 1, "exactly one task was leased: \(leased.map { $0["key"] ?? "" })")
     }
 
-    @Test func aClaimNamingAMachineOrbrecDoesNotHoldIsRefusedAndOfferedTasksSayClaimNow() async throws {
-        let harness = try Harness()
+    @Test(arguments: TestStateBackend.allCases)
+    func aClaimNamingAMachineOrbrecDoesNotHoldIsRefusedAndOfferedTasksSayClaimNow(_ backend: TestStateBackend) async throws {
+        let harness = try Harness(backend: backend)
         try Self.pool(harness, tasks: 1)
         let daemon = try await Self.start(harness)
         defer { _ = try? daemon.stop() }

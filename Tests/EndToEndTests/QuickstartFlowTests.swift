@@ -1,9 +1,11 @@
 import Foundation
+import OrbrecTestSupport
 import Testing
 
 @Suite struct QuickstartFlowTests {
-    @Test func quickstartConvergesAndACountChangePlansTwoReturns() throws {
-        let h = try Harness()
+    @Test(arguments: TestStateBackend.allCases)
+    func quickstartConvergesAndACountChangePlansTwoReturns(_ backend: TestStateBackend) throws {
+        let h = try Harness(backend: backend)
         let example = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().appendingPathComponent("examples/quickstart").path
         // Only the example's configuration files: whatever a run left beside them (a state
@@ -65,20 +67,22 @@ import Testing
         #expect(history.allSatisfy { $0["state"] as? String == "succeeded" })
     }
 
-    @Test func statusOnAnEmptyStateCreatesNothing() throws {
-        let h = try Harness()
+    @Test(arguments: TestStateBackend.allCases)
+    func statusOnAnEmptyStateCreatesNothing(_ backend: TestStateBackend) throws {
+        let h = try Harness(backend: backend)
         try h.writeFleet(count: 2)
         let status = try h.orbrec("status")
         #expect(status.status == 0)
         #expect(status.stdout.contains("Fleet/workers"))
         #expect(status.stdout.contains("Missing"))
-        #expect(!FileManager.default.fileExists(atPath: h.state))
+        #expect(!(try h.stateExists()))
         #expect(try h.orbrec("get", "machines").stdout.contains("No state at"))
         #expect(try h.orbrec("lock", "status").stdout.contains("not locked"))
     }
 
-    @Test func applyAsksForConfirmationAndOnlyYesApproves() throws {
-        let h = try Harness()
+    @Test(arguments: TestStateBackend.allCases)
+    func applyAsksForConfirmationAndOnlyYesApproves(_ backend: TestStateBackend) throws {
+        let h = try Harness(backend: backend)
         try h.writeFleet(count: 1)
         let refused = try h.orbrec("apply", stdin: "no\n")
         #expect(refused.status == 1)
@@ -89,8 +93,9 @@ import Testing
         #expect(h.machineProcesses(stateID: try h.stateID()).count == 1)
     }
 
-    @Test func initWritesAValidConfigurationAndValidateSaysSo() throws {
-        let h = try Harness()
+    @Test(arguments: TestStateBackend.allCases)
+    func initWritesAValidConfigurationAndValidateSaysSo(_ backend: TestStateBackend) throws {
+        let h = try Harness(backend: backend)
         let target = h.directory + "/fresh"
         #expect(try h.run(["init", target]).status == 0)
         #expect(try h.run(["init", target]).status == 1, "init never overwrites")

@@ -1,4 +1,5 @@
 import Foundation
+import OrbrecTestSupport
 import Testing
 
 /// `--target`, `--replace` and `destroy` through the binary.
@@ -15,8 +16,9 @@ import Testing
 
     func fleetOf(_ id: String) -> String { String(id.split(separator: "-").first ?? "") }
 
-    @Test func targetPlansAndAppliesOnlyThatFleetAndWarnsThatThePlanIsPartial() throws {
-        let h = try Harness()
+    @Test(arguments: TestStateBackend.allCases)
+    func targetPlansAndAppliesOnlyThatFleetAndWarnsThatThePlanIsPartial(_ backend: TestStateBackend) throws {
+        let h = try Harness(backend: backend)
         try writeTwoFleets(h, workers: 1, batch: 1)
         #expect(try h.orbrec("apply", "--auto-approve").status == 0)
         try writeTwoFleets(h, workers: 3, batch: 2)
@@ -44,8 +46,9 @@ import Testing
         #expect((try h.json(full.stdout)["summary"] as? [String: Int])?["provision"] == 2, "the rest is left for a full plan")
     }
 
-    @Test func unknownAndMalformedTargetsAreRefused() throws {
-        let h = try Harness()
+    @Test(arguments: TestStateBackend.allCases)
+    func unknownAndMalformedTargetsAreRefused(_ backend: TestStateBackend) throws {
+        let h = try Harness(backend: backend)
         try h.writeFleet(count: 1)
         let unknown = try h.orbrec("plan", "--target", "Fleet/nope")
         #expect(unknown.status == 1)
@@ -58,8 +61,9 @@ import Testing
         #expect(saved.stderr.contains("a saved plan is applied as it was made"), "\(saved.stderr)")
     }
 
-    @Test func replaceForcesTheReplacementOfOneMachine() throws {
-        let h = try Harness()
+    @Test(arguments: TestStateBackend.allCases)
+    func replaceForcesTheReplacementOfOneMachine(_ backend: TestStateBackend) throws {
+        let h = try Harness(backend: backend)
         try h.writeFleet(count: 2)
         #expect(try h.orbrec("apply", "--auto-approve").status == 0)
         let before = try h.runningMachines()
@@ -85,8 +89,9 @@ import Testing
         #expect(unknown.stderr.contains("--replace workers-nope: the state holds no such machine"), "\(unknown.stderr)")
     }
 
-    @Test func destroyReturnsEveryMachineAndCancelsEveryTaskAfterConfirmation() throws {
-        let h = try Harness()
+    @Test(arguments: TestStateBackend.allCases)
+    func destroyReturnsEveryMachineAndCancelsEveryTaskAfterConfirmation(_ backend: TestStateBackend) throws {
+        let h = try Harness(backend: backend)
         try h.writeFleet(count: 2)
         try h.writePool(slots: 2, spec: """
             range: {from: 1, to: 4}
@@ -126,12 +131,13 @@ import Testing
         #expect(again.stdout.contains("No changes."), "\(again.stdout)")
     }
 
-    @Test func destroyWithoutStateSaysThereIsNothing() throws {
-        let h = try Harness()
+    @Test(arguments: TestStateBackend.allCases)
+    func destroyWithoutStateSaysThereIsNothing(_ backend: TestStateBackend) throws {
+        let h = try Harness(backend: backend)
         try h.writeFleet(count: 1)
         let result = try h.orbrec("destroy", "--auto-approve")
         #expect(result.status == 0)
         #expect(result.stdout.contains("Nothing to destroy"), "\(result.stdout)")
-        #expect(!FileManager.default.fileExists(atPath: h.state))
+        #expect(!(try h.stateExists()))
     }
 }

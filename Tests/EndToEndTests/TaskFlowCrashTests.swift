@@ -1,4 +1,5 @@
 import Foundation
+import OrbrecTestSupport
 import Testing
 
 /// SIGKILL of `orbrec apply --wait` in the middle of a 1,000-task pool moving on events, then a
@@ -9,9 +10,9 @@ import Testing
 @Suite(.serialized) struct TaskFlowCrashTests {
     static let tasks = 1000
 
-    @Test(arguments: [150, 600])
-    func killedDuringAThousandTaskPoolEveryTaskRunsOnce(_ doneBeforeTheKill: Int) throws {
-        let h = try Harness()
+    @Test(arguments: TestStateBackend.allCases, [150, 600])
+    func killedDuringAThousandTaskPoolEveryTaskRunsOnce(_ backend: TestStateBackend, _ doneBeforeTheKill: Int) throws {
+        let h = try Harness(backend: backend)
         defer { h.killTasks() }
         let log = h.directory + "/runs.log"
         try h.writePool(slots: 2, spec: """

@@ -1,4 +1,5 @@
 import Foundation
+import OrbrecTestSupport
 import Testing
 
 /// Task pools on the local scheduler, end to end: completion, retries and dead letters,
@@ -42,8 +43,9 @@ import Testing
 
     // MARK: 1
 
-    @Test func aPoolCompletesAndCompletedTasksNeverRunAgain() throws {
-        let h = try Harness()
+    @Test(arguments: TestStateBackend.allCases)
+    func aPoolCompletesAndCompletedTasksNeverRunAgain(_ backend: TestStateBackend) throws {
+        let h = try Harness(backend: backend)
         defer { h.killTasks() }
         try h.writePool(slots: 3, spec: Self.simsSpec(fixed: true))
         let apply = try h.orbrec("apply", "--auto-approve", "--wait", "--timeout", "60s")
@@ -89,8 +91,9 @@ import Testing
 
     // MARK: 2
 
-    @Test func aFailingTaskIsRetriedAfterBackoffThenDeadLetteredThenRequeued() throws {
-        let h = try Harness()
+    @Test(arguments: TestStateBackend.allCases)
+    func aFailingTaskIsRetriedAfterBackoffThenDeadLetteredThenRequeued(_ backend: TestStateBackend) throws {
+        let h = try Harness(backend: backend)
         defer { h.killTasks() }
         try h.writePool(slots: 3, spec: Self.simsSpec())
         let apply = try h.orbrec("apply", "--auto-approve", "--wait", "--timeout", "60s")
@@ -161,8 +164,9 @@ import Testing
 
     // MARK: 3
 
-    @Test func parallelismBoundsOnePoolAndSlotsBoundTheScheduler() throws {
-        let h = try Harness()
+    @Test(arguments: TestStateBackend.allCases)
+    func parallelismBoundsOnePoolAndSlotsBoundTheScheduler(_ backend: TestStateBackend) throws {
+        let h = try Harness(backend: backend)
         defer { h.killTasks() }
         try h.writePool(slots: 3, spec: """
             range: {from: 1, to: 6}
@@ -182,7 +186,7 @@ import Testing
         #expect(maxOverlap(intervals) <= 2, "attempt times overlap \(maxOverlap(intervals)) deep")
 
         // Two pools, each willing to run 4 at once, on a scheduler of 2 slots.
-        let g = try Harness()
+        let g = try Harness(backend: backend)
         defer { g.killTasks() }
         try g.writeScheduler("cpu", slots: 2)
         for name in ["alpha", "beta"] {
@@ -206,8 +210,9 @@ import Testing
 
     // MARK: 4
 
-    @Test func walltimeStopsTheWholeGroupAndCountsAsTimeout() throws {
-        let h = try Harness()
+    @Test(arguments: TestStateBackend.allCases)
+    func walltimeStopsTheWholeGroupAndCountsAsTimeout(_ backend: TestStateBackend) throws {
+        let h = try Harness(backend: backend)
         defer { h.killTasks() }
         try h.writePool(slots: 8, spec: """
             items: [long]
@@ -234,8 +239,9 @@ import Testing
     }
 
     /// A command that ignores TERM is killed when the 5 s grace is over.
-    @Test func walltimeKillsACommandThatIgnoresTermAfterTheGrace() throws {
-        let h = try Harness()
+    @Test(arguments: TestStateBackend.allCases)
+    func walltimeKillsACommandThatIgnoresTermAfterTheGrace(_ backend: TestStateBackend) throws {
+        let h = try Harness(backend: backend)
         defer { h.killTasks() }
         try h.writePool(slots: 8, spec: """
             items: [stubborn]
@@ -258,8 +264,9 @@ import Testing
 
     // MARK: 5
 
-    @Test func cancelStopsEveryAttemptAndRequeueRunsANewOne() throws {
-        let h = try Harness()
+    @Test(arguments: TestStateBackend.allCases)
+    func cancelStopsEveryAttemptAndRequeueRunsANewOne(_ backend: TestStateBackend) throws {
+        let h = try Harness(backend: backend)
         defer { h.killTasks() }
         try h.writePool(slots: 8, spec: """
             range: {from: 1, to: 3}
@@ -312,8 +319,9 @@ import Testing
 
     // MARK: 6
 
-    @Test func tasksRemovedFromTheConfigurationAreCancelledTheOthersKeepRunning() throws {
-        let h = try Harness()
+    @Test(arguments: TestStateBackend.allCases)
+    func tasksRemovedFromTheConfigurationAreCancelledTheOthersKeepRunning(_ backend: TestStateBackend) throws {
+        let h = try Harness(backend: backend)
         defer { h.killTasks() }
         func pool(_ items: String) -> String {
             """
@@ -366,8 +374,9 @@ import Testing
         ((try? String(contentsOfFile: h.directory + "/runs.log", encoding: .utf8)) ?? "").split(separator: "\n").map(String.init)
     }
 
-    @Test func killedAfterTheSchedulerStartedTheAttemptsNothingRunsTwice() throws {
-        let h = try Harness()
+    @Test(arguments: TestStateBackend.allCases)
+    func killedAfterTheSchedulerStartedTheAttemptsNothingRunsTwice(_ backend: TestStateBackend) throws {
+        let h = try Harness(backend: backend)
         defer { h.killTasks() }
         try writeCrashPool(h)
         let killed = try h.orbrec("apply", "--auto-approve", environment: ["ORBREC_FAILPOINT": "action.after-provider"])
@@ -403,8 +412,9 @@ import Testing
         #expect(try h.orbrec("plan", "--detailed-exitcode").status == 0)
     }
 
-    @Test func killedBeforeTheSchedulerWasAskedTheNeverStartedAttemptIsLostAndNotCounted() throws {
-        let h = try Harness()
+    @Test(arguments: TestStateBackend.allCases)
+    func killedBeforeTheSchedulerWasAskedTheNeverStartedAttemptIsLostAndNotCounted(_ backend: TestStateBackend) throws {
+        let h = try Harness(backend: backend)
         defer { h.killTasks() }
         try writeCrashPool(h)
         let killed = try h.orbrec("apply", "--auto-approve", environment: ["ORBREC_FAILPOINT": "action.after-issuing"])
@@ -437,8 +447,9 @@ import Testing
 
     // MARK: 8
 
-    @Test func aSecondApplyWhileAttemptsRunSubmitsNothingAndRecordsTheirEnd() throws {
-        let h = try Harness()
+    @Test(arguments: TestStateBackend.allCases)
+    func aSecondApplyWhileAttemptsRunSubmitsNothingAndRecordsTheirEnd(_ backend: TestStateBackend) throws {
+        let h = try Harness(backend: backend)
         defer { h.killTasks() }
         try h.writePool(slots: 8, spec: """
             range: {from: 1, to: 3}
@@ -472,8 +483,9 @@ import Testing
     /// The attempt supervisor killed with SIGKILL (the OOM killer, an operator): no one can
     /// record the attempt's end, so it is lost (infra, not counted) and retried — and its
     /// command, left running in its own session, must not keep running beside the new attempt.
-    @Test func aLostAttemptsCommandDoesNotRunBesideItsRetry() throws {
-        let h = try Harness()
+    @Test(arguments: TestStateBackend.allCases)
+    func aLostAttemptsCommandDoesNotRunBesideItsRetry(_ backend: TestStateBackend) throws {
+        let h = try Harness(backend: backend)
         defer { h.killTasks() }
         try h.writePool(slots: 8, spec: """
             items: [a]
@@ -509,8 +521,9 @@ import Testing
 
     /// More tasks than parallelism: each batch starts as soon as the previous one ends, not after
     /// `apply --wait`'s crash-loop backoff (which doubles to 5 s while passes keep finding work).
-    @Test func aPoolWiderThanItsParallelismIsNotThrottledByTheWaitBackoff() throws {
-        let h = try Harness()
+    @Test(arguments: TestStateBackend.allCases)
+    func aPoolWiderThanItsParallelismIsNotThrottledByTheWaitBackoff(_ backend: TestStateBackend) throws {
+        let h = try Harness(backend: backend)
         defer { h.killTasks() }
         try h.writePool(slots: 8, spec: """
             range: {from: 1, to: 12}
@@ -530,8 +543,9 @@ import Testing
     /// Many short attempts ending while orbrec observes: an attempt that ended between the scan
     /// of result files and the scan of /proc must still be seen as ended, never as lost (which
     /// would run a task that succeeded a second time).
-    @Test func attemptsEndingDuringAnObservationAreNeverTakenForLost() throws {
-        let h = try Harness()
+    @Test(arguments: TestStateBackend.allCases)
+    func attemptsEndingDuringAnObservationAreNeverTakenForLost(_ backend: TestStateBackend) throws {
+        let h = try Harness(backend: backend)
         defer { h.killTasks() }
         try h.writePool(slots: 16, spec: """
             range: {from: 1, to: 150}

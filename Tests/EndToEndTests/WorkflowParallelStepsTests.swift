@@ -1,4 +1,5 @@
 import Foundation
+import OrbrecTestSupport
 import Testing
 
 /// Independent steps of a workflow run at the same time, and together they stay within the
@@ -67,8 +68,9 @@ struct WorkflowParallelStepsTests {
         return (tasks, join)
     }
 
-    @Test func independentStepsOverlapAndShareTheSlots() throws {
-        let harness = try Harness()
+    @Test(arguments: TestStateBackend.allCases)
+    func independentStepsOverlapAndShareTheSlots(_ backend: TestStateBackend) throws {
+        let harness = try Harness(backend: backend)
         try harness.write("orbrec.yaml", Self.configuration(harness))
         let apply = try harness.orbrec("apply", "--auto-approve", "--wait", "--timeout", "90s")
         #expect(apply.status == 0, "\(apply.stdout)\(apply.stderr)")

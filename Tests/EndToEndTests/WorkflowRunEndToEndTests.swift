@@ -1,4 +1,5 @@
 import Foundation
+import OrbrecTestSupport
 import Testing
 
 /// Workflow runs with the real local provider and scheduler: a run provisions a fleet,
@@ -74,8 +75,9 @@ struct WorkflowRunEndToEndTests {
         ((try? String(contentsOfFile: harness.directory + "/runs.log", encoding: .utf8)) ?? "").split(separator: "\n").map(String.init)
     }
 
-    @Test func aRunProvisionsRunsAndReleases() throws {
-        let harness = try Harness()
+    @Test(arguments: TestStateBackend.allCases)
+    func aRunProvisionsRunsAndReleases(_ backend: TestStateBackend) throws {
+        let harness = try Harness(backend: backend)
         try harness.write("orbrec.yaml", Self.configuration(harness))
         let apply = try harness.orbrec("apply", "--auto-approve", "--wait", "--timeout", "90s")
         #expect(apply.status == 0, "\(apply.stdout)\(apply.stderr)")
@@ -114,8 +116,9 @@ struct WorkflowRunEndToEndTests {
         #expect(Self.logLines(harness).filter { $0.hasPrefix("sim ") }.count == 16, "a new run has tasks of its own")
     }
 
-    @Test func aFailingStepSkipsTheRestButTheCleanupRuns() throws {
-        let harness = try Harness()
+    @Test(arguments: TestStateBackend.allCases)
+    func aFailingStepSkipsTheRestButTheCleanupRuns(_ backend: TestStateBackend) throws {
+        let harness = try Harness(backend: backend)
         try harness.write("orbrec.yaml", Self.configuration(harness, failItem: 3))
         let apply = try harness.orbrec("apply", "--auto-approve", "--wait", "--timeout", "90s")
         #expect(apply.status == 1)
@@ -127,8 +130,9 @@ struct WorkflowRunEndToEndTests {
         #expect(harness.machineProcesses(stateID: try harness.stateID()).isEmpty, "the always step returned the fleet")
     }
 
-    @Test func aRunKilledMidWayResumesAndNoCompletedStepRunsAgain() throws {
-        let harness = try Harness()
+    @Test(arguments: TestStateBackend.allCases)
+    func aRunKilledMidWayResumesAndNoCompletedStepRunsAgain(_ backend: TestStateBackend) throws {
+        let harness = try Harness(backend: backend)
         try harness.write("orbrec.yaml", Self.configuration(harness))
         // Killed right after the scheduler took the simulate step's first attempts.
         let killed = try harness.orbrec(["apply", "--auto-approve", "--wait", "--timeout", "90s"],
@@ -150,8 +154,9 @@ struct WorkflowRunEndToEndTests {
         #expect(provisions.count == 1, "capacity was not provisioned again")
     }
 
-    @Test func theDaemonRunsAWorkflowWhenItsSpecChanges() async throws {
-        let harness = try Harness()
+    @Test(arguments: TestStateBackend.allCases)
+    func theDaemonRunsAWorkflowWhenItsSpecChanges(_ backend: TestStateBackend) async throws {
+        let harness = try Harness(backend: backend)
         try harness.write("orbrec.yaml", Self.configuration(harness))
         let daemon = try harness.startDaemon(["--task-interval", "200ms", "--observe-interval", "500ms"])
         defer { _ = try? daemon.stop() }
@@ -169,8 +174,9 @@ struct WorkflowRunEndToEndTests {
         #expect(try daemon.stop().status == 0)
     }
 
-    @Test func aCancelledRunStopsItsTasksAndGivesBackItsCapacity() throws {
-        let harness = try Harness()
+    @Test(arguments: TestStateBackend.allCases)
+    func aCancelledRunStopsItsTasksAndGivesBackItsCapacity(_ backend: TestStateBackend) throws {
+        let harness = try Harness(backend: backend)
         try harness.write("orbrec.yaml", Self.configuration(harness).replacingOccurrences(of: "sleep 0.3", with: "sleep 60"))
         // The first apply starts the run and provisions; the second submits the pool's tasks.
         #expect(try harness.orbrec("apply", "--auto-approve").status == 0)
@@ -194,8 +200,9 @@ struct WorkflowRunEndToEndTests {
         #expect(Self.steps(final)["report"] == "cancelled")
     }
 
-    @Test func removingTheLastWorkflowCancelsItsRunningRun() throws {
-        let harness = try Harness()
+    @Test(arguments: TestStateBackend.allCases)
+    func removingTheLastWorkflowCancelsItsRunningRun(_ backend: TestStateBackend) throws {
+        let harness = try Harness(backend: backend)
         try harness.write("orbrec.yaml", Self.configuration(harness).replacingOccurrences(of: "sleep 0.3", with: "sleep 60"))
         #expect(try harness.orbrec("apply", "--auto-approve").status == 0)
         let id = try #require(try Self.runs(harness).first?["id"] as? String)

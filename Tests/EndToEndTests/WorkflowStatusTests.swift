@@ -1,4 +1,5 @@
 import Foundation
+import OrbrecTestSupport
 import Testing
 
 /// Workflows in `status` and `graph` through the binary: after a run ended the configuration
@@ -65,8 +66,9 @@ struct WorkflowStatusEndToEndTests {
                 Dictionary(resources.map { ($0["resource"] ?? "", $0) }, uniquingKeysWith: { first, _ in first }))
     }
 
-    @Test func aWorkflowThatRanToTheEndIsConverged() throws {
-        let harness = try Harness()
+    @Test(arguments: TestStateBackend.allCases)
+    func aWorkflowThatRanToTheEndIsConverged(_ backend: TestStateBackend) throws {
+        let harness = try Harness(backend: backend)
         try harness.write("orbrec.yaml", Self.configuration(harness))
         let before = try Self.status(harness)
         #expect(!before.converged)
@@ -89,8 +91,9 @@ struct WorkflowStatusEndToEndTests {
         #expect(text.stdout.split(separator: "\n").contains { $0.hasPrefix("Workflow/nightly") && $0.contains("Synced") }, "\(text.stdout)")
     }
 
-    @Test func aFailedRunEndedSoTheConfigurationIsConvergedButDegraded() throws {
-        let harness = try Harness()
+    @Test(arguments: TestStateBackend.allCases)
+    func aFailedRunEndedSoTheConfigurationIsConvergedButDegraded(_ backend: TestStateBackend) throws {
+        let harness = try Harness(backend: backend)
         try harness.write("orbrec.yaml", Self.configuration(harness, failing: true))
         #expect(try harness.orbrec("apply", "--auto-approve", "--wait", "--timeout", "90s").status == 1)
         let after = try Self.status(harness)
@@ -100,8 +103,9 @@ struct WorkflowStatusEndToEndTests {
         #expect(workflow["message"]?.contains("failed: simulate") == true, "\(workflow)")
     }
 
-    @Test func graphNeedsNoNameForTheOnlyWorkflowAndDrawsResources() throws {
-        let harness = try Harness()
+    @Test(arguments: TestStateBackend.allCases)
+    func graphNeedsNoNameForTheOnlyWorkflowAndDrawsResources(_ backend: TestStateBackend) throws {
+        let harness = try Harness(backend: backend)
         try harness.write("orbrec.yaml", Self.configuration(harness))
         let graph = try harness.orbrec("graph")
         #expect(graph.status == 0, "\(graph.stderr)")
