@@ -4,6 +4,9 @@ import Testing
 
 /// A daemon whose state lives on a small file system of its own (a real tmpfs) that fills
 /// up while it runs, then gets its space back.
+///
+/// SQLite only: a full disk under a state FILE. A PostgreSQL server that cannot write is the
+/// server's failure, seen as an unavailable state (OrbrecStoreTests).
 @Suite("Disk full", .serialized)
 struct DiskFullTests {
     /// A tmpfs of `size` mounted over `directory` (root only, as the sandbox and CI run).

@@ -3,6 +3,8 @@ import Testing
 
 /// A replace or an update names the fields that change, in text and in `--json`; a secret
 /// (`userData`) never shows.
+///
+/// SQLite only: the state is read back with sqlite3 to show the history keeps a digest.
 @Suite struct PlanDiffTests {
     @Test func aTemplateChangeShowsTheChangedFieldOnEachReplacement() throws {
         let h = try Harness()

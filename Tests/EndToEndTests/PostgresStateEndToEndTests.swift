@@ -6,7 +6,7 @@ import Testing
 /// a password that must never show, URLs that can be wrong and servers that may not answer.
 /// Needs the server scripts/test.sh starts (`ORBREC_TEST_POSTGRES`): without it these fail.
 @Suite("PostgreSQL state", .serialized)
-struct PostgresStateTests {
+struct PostgresStateEndToEndTests {
     static var secret: String { ProcessInfo.processInfo.environment["ORBREC_TEST_POSTGRES_PASSWORD"] ?? "pw-test-secret" }
 
     /// The test server as `orbrec_pw`, who logs in with its password only, on `schema`; the

@@ -4,6 +4,9 @@ import Testing
 
 /// The state file through the binary: what is not an orbrec state is refused and left as it
 /// was, and what orbrec creates only its owner can read.
+///
+/// SQLite only: these are about the file (its bytes, its mode). PostgreSQL's counterparts (a
+/// schema of other tables refused and left alone) are in OrbrecStoreTests and PostgresStateEndToEndTests.
 @Suite struct StateFileEndToEndTests {
     /// A SQLite database that is someone else's: one table `t`, made byte by byte (page 1 holds
     /// the header and the schema with one row, page 2 the table's empty leaf), so the test

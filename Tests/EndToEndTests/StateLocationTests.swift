@@ -4,6 +4,9 @@ import Testing
 /// Issue 16, items 1 and 2: the state follows the configuration (whatever the current
 /// directory), a saved plan finds its configuration and state from anywhere, a read-only
 /// command on a missing state says so, and nothing orbrec writes is read as configuration.
+///
+/// SQLite only: they are about where the state FILE lies by default. A URL state is where
+/// the URL says, from any directory: PostgresStateEndToEndTests.
 @Suite(.serialized) struct StateLocationTests {
     /// Runs the binary from `directory`, without `--state` and without `ORBREC_STATE`.
     func run(in directory: String, _ h: Harness, _ arguments: [String], stdin: String? = nil) throws -> Harness.Result {
