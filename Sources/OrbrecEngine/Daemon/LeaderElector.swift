@@ -89,18 +89,51 @@ public actor LeaderElector {
             if ContinuousClock.now - renewedAt >= every {
                 // Measured from before the call: the lead runs from when it was asked for.
                 let asked = ContinuousClock.now
-                do {
-                    guard let renewed = try await store.renew(held, ttl: self.ttl) else { return .superseded }
+                // A renewal that hangs (the database cut off) must not keep this leader acting
+                // past its lead: it is given up when the lead would lapse.
+                let deadline = renewedAt + ttl - margin
+                switch await Self.renew(held, store: store, ttl: self.ttl, until: deadline) {
+                case .renewed(let renewed):
                     held = renewed
                     leadership = renewed
                     renewedAt = asked
-                } catch {
-                    log.warning("cannot renew the lead; trying again", [("error", "\(error)")])
+                case .lost:
+                    return .superseded
+                case .failed(let error):
+                    log.warning("cannot renew the lead; trying again", [("error", error)])
                 }
             }
             if ContinuousClock.now - renewedAt > ttl - margin { return .unrenewed }
         }
         return nil
+    }
+
+    enum Renewal: Sendable {
+        case renewed(Leadership)
+        case lost
+        case failed(String)
+    }
+
+    /// The renewal's answer, or a failure at `deadline` if it has none by then. The call is
+    /// left to finish on its own (a query in flight may not stop when asked): waiting for it
+    /// is what must not happen.
+    static func renew(_ held: Leadership, store: StateStore, ttl: ConfigDuration, until deadline: ContinuousClock.Instant) async -> Renewal {
+        let first = FirstAnswer<Renewal>()
+        return await withCheckedContinuation { continuation in
+            first.set(continuation)
+            let call = Task {
+                do {
+                    first.give(try await store.renew(held, ttl: ttl).map(Renewal.renewed) ?? .lost)
+                } catch {
+                    first.give(.failed("\(error)"))
+                }
+            }
+            Task {
+                try? await Task.sleep(until: deadline)
+                first.give(.failed("no answer before the lead would lapse"))
+                call.cancel()
+            }
+        }
     }
 
     /// Gives the lead up, so a follower takes over at once rather than when it lapses.
@@ -116,6 +149,34 @@ public actor LeaderElector {
     }
 
     public nonisolated func stop() { stopped.store(true, ordering: .relaxed) }
+}
+
+/// Resumes a continuation with the first of several answers; the later ones are dropped.
+final class FirstAnswer<Value: Sendable>: Sendable {
+    private let state = Mutex<(continuation: CheckedContinuation<Value, Never>?, early: Value?, done: Bool)>((nil, nil, false))
+
+    func set(_ continuation: CheckedContinuation<Value, Never>) {
+        let early = state.withLock { state -> Value? in
+            if let early = state.early { state.early = nil; state.done = true; return early }
+            state.continuation = continuation
+            return nil
+        }
+        if let early { continuation.resume(returning: early) }
+    }
+
+    func give(_ value: Value) {
+        let continuation = state.withLock { state -> CheckedContinuation<Value, Never>? in
+            guard !state.done else { return nil }
+            guard let continuation = state.continuation else {
+                if state.early == nil { state.early = value }
+                return nil
+            }
+            state.done = true
+            state.continuation = nil
+            return continuation
+        }
+        continuation?.resume(returning: value)
+    }
 }
 
 /// Whether this daemon leads the state it shares with others, and who does.

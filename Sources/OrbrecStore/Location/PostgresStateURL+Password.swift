@@ -17,10 +17,12 @@ public struct PasswordResolution: Sendable, Equatable {
 }
 
 extension PostgresStateURL {
-    /// With this process's environment and the user's home directory.
+    /// With this process's environment and the user's home directory: `$HOME`, else the
+    /// password database's, as libpq looks for `~/.pgpass`.
     public func resolvingPassword() -> PasswordResolution {
-        resolvingPassword(environment: ProcessInfo.processInfo.environment,
-                          home: FileManager.default.homeDirectoryForCurrentUser.path)
+        let environment = ProcessInfo.processInfo.environment
+        let home = environment["HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? FileManager.default.homeDirectoryForCurrentUser.path
+        return resolvingPassword(environment: environment, home: home)
     }
 
     /// libpq's order: the URL's password, else `PGPASSWORD`, else the first matching line of
