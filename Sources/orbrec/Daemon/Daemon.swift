@@ -63,6 +63,11 @@ struct Daemon {
                                  journaled: { pulse.pulse() })
         log.emit(.info, "starting", [("config", session.global.config), ("state", session.global.stateShown),
                                      ("listen", address.description), ("watch", watch.rawValue), ("token", token == nil ? "none" : "set")])
+        // Workers could not heartbeat while no daemon ran: their leases get a fresh length at
+        // every start. With a shared state that may also lengthen, by one lease, the wait for a
+        // worker that died while other daemons served it; refusing a live worker's heartbeat
+        // because this daemon still follows its dead predecessor would be worse.
+        await Self.startServing(store, log)
         let elector = store.electsLeader
             ? LeaderElector(store: store, candidate: LeaderCandidate(holder: "daemon-" + UUID().uuidString.prefix(13).lowercased(),
                                                                      host: Session.hostName, pid: getpid(), api: "http://\(address)"),
@@ -130,7 +135,6 @@ struct Daemon {
                     guard let api = await bound.next() else { return }
                     await elector.announce(api: api)
                     guard await elector.lead() != nil else { return }
-                    await Self.startLeading(store, log)
                     leading.yield(true)
                     if let loss = await elector.hold() {
                         log.emit(.error, "lost the lead of the state: \(loss); exiting so that only the new leader acts", [])
@@ -170,7 +174,6 @@ struct Daemon {
             var iterator = listening.makeAsyncIterator()
             var leadership = leads.makeAsyncIterator()
             if await iterator.next() == true, await leadership.next() == true {
-                if elector == nil { await Self.startLeading(store, log) }
                 await loop.run()
             }
             elector?.stop()
@@ -201,9 +204,8 @@ struct Daemon {
         }
     }
 
-    /// What a daemon does before its first pass, once it leads: workers could not heartbeat
-    /// while no daemon led, so their leases get a fresh length; old idempotent answers go.
-    static func startLeading(_ store: StateStore, _ log: DaemonLog) async {
+    /// What a daemon does as it starts: leases get a fresh length, old idempotent answers go.
+    static func startServing(_ store: StateStore, _ log: DaemonLog) async {
         let renewed = (try? await store.renewLeasesAfterRestart(at: SystemClock().now())) ?? 0
         if renewed > 0 { log.emit(.info, "leases renewed after the restart", [("leases", "\(renewed)")]) }
         try? await store.pruneIdempotentAnswers(at: SystemClock().now())
