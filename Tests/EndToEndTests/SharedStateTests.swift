@@ -91,6 +91,36 @@ import Testing
         #expect(Set(running) == Set(h.machineProcesses(stateID: stateID).keys))
     }
 
+    @Test func aLeaderStoppedMidProvisionKeepsItsLeadUntilItHasFinishedThenHandsItOver() async throws {
+        let h = try Harness(backend: .postgres)
+        try h.writeFleet(count: 2)
+        let stateID = try h.stateID()
+        // Each machine takes 6 s after it starts: twice the lead's time to live (3 s).
+        let first = try h.startDaemon(Self.ttl, environment: ["ORBREC_FAILPOINT_DELAY": "local.after-spawn:6000"])
+        _ = try await first.eventually("the first daemon to lead") { await Self.role(first) == "leader" ? true : nil }
+        let second = try h.startDaemon(Self.ttl)
+        defer { _ = try? second.stop() }
+        _ = try await first.eventually("the leader inside its provision request", timeout: 20) { () -> Bool? in
+            h.machineProcesses(stateID: stateID).count >= 1 ? true : nil
+        }
+        first.signal(SIGTERM)
+        // While it finishes the request (up to 6 s more, past its TTL), it keeps leading.
+        let finishing = Date()
+        while Date().timeIntervalSince(finishing) < 5 {
+            #expect(await Self.role(second) == "follower", "the follower led while the old leader still acted")
+            try await Task.sleep(for: .milliseconds(200))
+        }
+        let ended = try first.process.wait(timeout: 30)
+        #expect(ended.status == 0, "a stopped leader exits 0: \(ended.stderr.suffix(2000))")
+        #expect(first.log.contains("resigned the lead"))
+        _ = try await second.eventually("the follower to lead at once", timeout: 3) { await Self.role(second) == "leader" ? true : nil }
+        _ = try await second.eventually("two machines", timeout: 30) { () -> Bool? in
+            h.machineProcesses(stateID: stateID).count == 2 && (try? h.runningMachines().count) == 2 ? true : nil
+        }
+        try await Task.sleep(for: .seconds(1))
+        #expect(h.machineProcesses(stateID: stateID).count == 2, "no machine was made twice")
+    }
+
     @Test func aFollowerTakesOverFromALeaderKilledMidPoolAndNoAttemptRunsTwiceOrIsLost() async throws {
         let h = try Harness(backend: .postgres)
         let runs = h.directory + "/runs"

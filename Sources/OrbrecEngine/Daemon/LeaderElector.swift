@@ -35,6 +35,9 @@ public actor LeaderElector {
     let log: DaemonLog
     let status: DaemonStatusCell
     var leadership: Leadership?
+    /// No more campaigns (the daemon is stopping); a lead held is still renewed.
+    nonisolated let campaignsOver = Atomic<Bool>(false)
+    /// The lead is no longer needed: the loop has returned.
     nonisolated let stopped = Atomic<Bool>(false)
 
     public init(store: StateStore, candidate: LeaderCandidate, ttl: ConfigDuration, log: DaemonLog, status: DaemonStatusCell) {
@@ -52,9 +55,14 @@ public actor LeaderElector {
     /// Waits until this daemon leads, and returns its lead; nil when stopped first.
     public func lead() async -> Leadership? {
         var lastLeader: String?
-        while !stopped.load(ordering: .relaxed) && !Task.isCancelled {
+        while !campaignsOver.load(ordering: .relaxed) && !stopped.load(ordering: .relaxed) && !Task.isCancelled {
             do {
                 if let won = try await store.campaign(candidate, ttl: ttl) {
+                    if campaignsOver.load(ordering: .relaxed) || stopped.load(ordering: .relaxed) {
+                        // Won while stopping: give it back at once rather than let it lapse.
+                        try? await store.resign(won)
+                        return nil
+                    }
                     leadership = won
                     store.fence(won)
                     status.update { $0.role = DaemonRole(leads: true, epoch: won.epoch, leader: nil) }
@@ -76,7 +84,9 @@ public actor LeaderElector {
         return nil
     }
 
-    /// Renews the lead until `stop()`; returns why it was lost, or nil once stopped.
+    /// Renews the lead until `stop()`, which comes once the loop has finished what it was
+    /// doing (a stopping leader keeps its lead, and its fence, until then); returns why it was
+    /// lost, or nil once stopped.
     public func hold() async -> Loss? {
         guard var held = leadership else { return nil }
         let ttl = Duration.milliseconds(self.ttl.milliseconds)
@@ -148,6 +158,10 @@ public actor LeaderElector {
         }
     }
 
+    /// The daemon is stopping: campaign no more. A lead held is renewed until `stop()`.
+    public nonisolated func stopCampaigning() { campaignsOver.store(true, ordering: .relaxed) }
+
+    /// The loop has returned: the lead is no longer needed (resign it next).
     public nonisolated func stop() { stopped.store(true, ordering: .relaxed) }
 }
 

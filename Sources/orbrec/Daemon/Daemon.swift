@@ -166,7 +166,9 @@ struct Daemon {
                         log.emit(.info, "stopping: finishing the actions in flight", [("signal", name)])
                         notifier.stopping(status: "finishing the actions in flight")
                         loop.stop()
-                        elector?.stop()
+                        // A leader keeps renewing its lead until the loop has finished the actions
+                        // in flight: another daemon must not lead while it still acts.
+                        elector?.stopCampaigning()
                         leading.yield(false)
                     }
                 }
