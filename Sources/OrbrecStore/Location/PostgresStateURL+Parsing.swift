@@ -105,10 +105,12 @@ extension PostgresStateURL {
         return result
     }
 
-    /// The schema is written unquoted into SQL, so only a plain lower-case identifier will do.
+    /// The schema is written unquoted into SQL, so only a plain lower-case identifier will do;
+    /// and it names the state's notification channels (`orbrec_events_<schema>`), which
+    /// PostgreSQL caps at 63 bytes: hence at most 49 characters.
     static func checkedSchema(_ name: String) throws(StateAddressError) -> String {
         let bytes = Array(name.utf8)
-        let isPlain = (1...63).contains(bytes.count)
+        let isPlain = (1...49).contains(bytes.count)
             && bytes.enumerated().allSatisfy { index, byte in
                 (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte) || byte == UInt8(ascii: "_")
                     || (index > 0 && (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte))

@@ -57,8 +57,8 @@ public struct StateAddressError: Error, Sendable, Equatable, CustomStringConvert
     }
 
     static func badSchema(_ value: String) -> Self {
-        Self("the schema '\(value)' is not a plain identifier: it must match [a-z_][a-z0-9_]{0,62} "
-            + "(it is written unquoted into SQL)")
+        Self("the schema '\(value)' is not a plain identifier: it must match [a-z_][a-z0-9_]{0,48} "
+            + "(it is written unquoted into SQL, and names the state's notification channels, which PostgreSQL caps at 63 bytes)")
     }
 
     static func reservedSchema(_ value: String) -> Self {
