@@ -13,38 +13,53 @@ extension PostgresBackend {
                            submits: [StateStore.StepSubmit], at now: Instant) async throws {
         guard !(started.isEmpty && finished.isEmpty && settlements.isEmpty && submits.isEmpty) else { return }
         try await write { tx in
-            for item in started {
-                try await markSubmitted(tx, pool: item.pool, key: item.key, attempt: item.attempt, jobID: item.jobID, at: now)
-            }
             let at = now.millisecondsSinceEpoch
-            for action in finished {
-                let state = action.error == nil ? ActionRecord.State.succeeded : .failed
-                let changed = try await tx.count("""
-                    UPDATE actions SET state = \(state.rawValue), error = COALESCE(\(action.error), error), updated_at = \(at)
-                    WHERE id = \(action.id) AND state = \(ActionRecord.State.issuing.rawValue) RETURNING 1
-                    """)
-                if changed > 0 {
-                    tx.appendEvent(at: now, resource: action.resource, subject: "action/\(action.id)",
-                                   from: ActionRecord.State.issuing.rawValue, to: state.rawValue, cause: action.error ?? action.reason)
-                }
-            }
-            for settlement in settlements {
-                try await settle(tx, settlement.transition, attempt: settlement.attempt, outcome: settlement.outcome,
-                                 jobID: settlement.jobID, at: now)
-            }
+            try await PostgresTaskSQL.markSubmitted(tx, started.map { (TaskID(pool: $0.pool, key: $0.key), $0.attempt, $0.jobID) }, at: at)
+            try await finish(tx, finished, at: now)
+            // One read of every task the step changes, before it changes any: the events' `from`.
+            let starting = submits.flatMap { submit in submit.attempts.map { TaskID(pool: submit.action.resource.name, key: $0.key) } }
+            var states = try await PostgresTaskSQL.states(tx, settlements.map(\.transition.task.id) + starting)
+            if !settlements.isEmpty { try await settle(tx, settlements, states: &states, at: now) }
+            var actions: [ActionRecord] = []
+            var starts: [PostgresTaskSQL.Start] = []
             for submit in submits {
                 // Planned and issuing in one go: the intent and the start of the call share this transaction.
                 var action = submit.action
                 action.state = .issuing
-                try await tx.insert(action, into: "actions")
+                actions.append(action)
                 let resource = action.resource.description
                 tx.appendEvent(at: action.createdAt, resource: resource, subject: "action/\(action.id)",
                                from: nil, to: ActionRecord.State.planned.rawValue, cause: "\(action.verb.rawValue) \(action.reason)")
                 tx.appendEvent(at: now, resource: resource, subject: "action/\(action.id)", from: ActionRecord.State.planned.rawValue,
                                to: ActionRecord.State.issuing.rawValue, cause: action.reason.description)
-                try await startAttempts(tx, actionID: action.id, scheduler: submit.scheduler, pool: action.resource.name,
-                                        attempts: submit.attempts, at: now)
+                starts += appendStartEvents(tx, actionID: action.id, scheduler: submit.scheduler, pool: action.resource.name,
+                                            attempts: submit.attempts, states: &states, at: now)
             }
+            try await tx.insert(actions, into: "actions")
+            try await PostgresTaskSQL.startAttempts(tx, starts, outputLocation: outputLocation.withLock { $0 }, at: at)
+        }
+    }
+
+    /// Ends issued actions (`succeeded`, or `failed` with an error), an event each that
+    /// changed; one already ended, or named a second time, stays as it is.
+    private func finish(_ tx: StateTransaction, _ finished: [StateStore.FinishedAction], at now: Instant) async throws {
+        var seen: Set<String> = []
+        let first = finished.filter { seen.insert($0.id).inserted }
+        guard !first.isEmpty else { return }
+        var rows = JSONRows()
+        for action in first {
+            let state = action.error == nil ? ActionRecord.State.succeeded : .failed
+            rows.append([("id", .text(action.id)), ("state", .text(state.rawValue)), ("error", action.error.map { .text($0) } ?? .null)])
+        }
+        let changed = Set(try await tx.values(String.self, """
+            UPDATE actions a SET state = f.state, error = COALESCE(f.error, a.error), updated_at = \(now.millisecondsSinceEpoch)
+            FROM (SELECT * FROM jsonb_to_recordset(\(rows.json)::jsonb) AS t(id text, state text, error text) LIMIT \(rows.count)) f
+            WHERE a.id = f.id AND a.state = \(ActionRecord.State.issuing.rawValue) RETURNING a.id
+            """))
+        for action in first where changed.contains(action.id) {
+            let state = action.error == nil ? ActionRecord.State.succeeded : .failed
+            tx.appendEvent(at: now, resource: action.resource, subject: "action/\(action.id)",
+                           from: ActionRecord.State.issuing.rawValue, to: state.rawValue, cause: action.error ?? action.reason)
         }
     }
 

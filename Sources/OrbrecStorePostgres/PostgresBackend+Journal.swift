@@ -9,14 +9,19 @@ extension PostgresBackend {
     /// run id and step), journaled in the same transaction.
     package func recordIntent(_ actions: [ActionRecord], causedBy steps: [String: (run: String, step: String)] = [:]) async throws {
         try await write { tx in
-            for (actionID, cause) in steps {
+            if !steps.isEmpty {
+                var rows = JSONRows()
+                for (actionID, cause) in steps {
+                    rows.append([("run_id", .text(cause.run)), ("step", .text(cause.step)), ("action_id", .text(actionID))])
+                }
                 try await tx.execute("""
-                    INSERT INTO workflow_step_actions (run_id, step, action_id) VALUES (\(cause.run), \(cause.step), \(actionID))
+                    INSERT INTO workflow_step_actions (run_id, step, action_id)
+                    SELECT * FROM jsonb_to_recordset(\(rows.json)::jsonb) AS t(run_id text, step text, action_id text)
                     ON CONFLICT DO NOTHING
                     """)
             }
+            try await tx.insert(actions, into: "actions")
             for action in actions {
-                try await tx.insert(action, into: "actions")
                 tx.appendEvent(at: action.createdAt, resource: action.resource.description, subject: "action/\(action.id)",
                                from: nil, to: ActionRecord.State.planned.rawValue, cause: "\(action.verb.rawValue) \(action.reason)")
             }

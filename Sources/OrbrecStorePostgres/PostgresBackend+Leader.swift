@@ -64,19 +64,44 @@ extension PostgresBackend: LeaderElectionBackend {
 
     package var wasFenced: Bool { fenced.load(ordering: .relaxed) }
 
-    /// Inside a journal write, after the journal's lock: refuses the write when this process
-    /// set a fence and another daemon has been elected since. `FOR SHARE` conflicts with a
-    /// takeover's UPDATE, so a takeover that commits first is seen here, and one that comes
-    /// after waits for this write's commit: a superseded leader's write never lands after its
-    /// successor's first.
-    func checkFence(_ tx: StateTransaction) async throws {
-        guard let fence = leaderFence.withLock({ $0 }) else { return }
-        let held = try await tx.count("""
-            SELECT 1 FROM leader WHERE name = 'daemon' AND holder = \(fence.holder) AND epoch = \(fence.epoch) FOR SHARE
-            """)
-        guard held > 0 else {
+    /// The start of a journal write, in one statement: takes the journal's lock, then (when
+    /// this process set a fence) checks that no other daemon has been elected since, then
+    /// bumps the journal version. Refuses the write (`Fenced`) when the fence no longer holds.
+    ///
+    /// The lock comes first, as it would in statements of its own: it is an InitPlan of the
+    /// one-time filter above the scan of `journal_version`, so nothing is read or locked before
+    /// it is held, and CASE evaluates the fence's EXISTS only after it (checked on PG 15: a
+    /// writer that waits for the lock holds no row of `journal_version` or `leader`). The
+    /// statement's snapshot predates the lock, which is harmless: the UPDATE re-reads the
+    /// version a previous holder committed, and `FOR SHARE` re-checks a leader row updated
+    /// since, both by READ COMMITTED's EvalPlanQual. `FOR SHARE` conflicts with a takeover's
+    /// UPDATE, so a takeover that commits first is seen here, and one that comes after waits
+    /// for this write's commit: a superseded leader's write never lands after its successor's
+    /// first.
+    func beginJournalWrite(_ tx: StateTransaction) async throws {
+        guard let fence = leaderFence.withLock({ $0 }) else {
+            try await tx.rows(BeginJournalWrite.self, [.integer(journalKey)])
+            return
+        }
+        let held = try await tx.rows(BeginFencedJournalWrite.self, [.integer(journalKey), .text(fence.holder), .integer(fence.epoch)])
+        guard !held.isEmpty else {
             fenced.store(true, ordering: .relaxed)
             throw Fenced(epoch: fence.epoch)
         }
+    }
+
+    enum BeginJournalWrite: PreparedSQL {
+        static let types: [PostgresDataType] = [.int8]
+        static let sql = "UPDATE journal_version SET version = version + 1 WHERE (SELECT pg_advisory_xact_lock($1)) IS NOT NULL"
+    }
+
+    enum BeginFencedJournalWrite: PreparedSQL {
+        static let types: [PostgresDataType] = [.int8, .text, .int8]
+        static let sql = """
+            UPDATE journal_version SET version = version + 1
+            WHERE CASE WHEN (SELECT pg_advisory_xact_lock($1)) IS NULL THEN false
+              ELSE EXISTS (SELECT 1 FROM leader WHERE name = 'daemon' AND holder = $2 AND epoch = $3 FOR SHARE) END
+            RETURNING 1
+            """
     }
 }

@@ -60,43 +60,30 @@ extension PostgresBackend {
     func markSubmitting(_ tx: StateTransaction, actionID: String, scheduler: String, pool: String, attempts: [TaskAttemptRef],
                         at now: Instant) async throws {
         try await transition(tx, actionID: actionID, to: .issuing, error: nil, at: now, requestID: nil)
-        try await startAttempts(tx, actionID: actionID, scheduler: scheduler, pool: pool, attempts: attempts, at: now)
+        var states = try await PostgresTaskSQL.states(tx, attempts.map { TaskID(pool: pool, key: $0.key) })
+        let starts = appendStartEvents(tx, actionID: actionID, scheduler: scheduler, pool: pool, attempts: attempts, states: &states, at: now)
+        try await PostgresTaskSQL.startAttempts(tx, starts, outputLocation: outputLocation.withLock { $0 }, at: now.millisecondsSinceEpoch)
     }
 
-    /// Each task `running` with its new attempt number, each attempt `submitting`, an event each.
-    func startAttempts(_ tx: StateTransaction, actionID: String, scheduler: String, pool: String, attempts: [TaskAttemptRef],
-                       at now: Instant) async throws {
-        let at = now.millisecondsSinceEpoch
+    /// The event of each task an action starts an attempt of (`running`), in order, with the
+    /// attempts to write (`PostgresTaskSQL.startAttempts`).
+    func appendStartEvents(_ tx: StateTransaction, actionID: String, scheduler: String, pool: String, attempts: [TaskAttemptRef],
+                           states: inout PostgresTaskSQL.TaskStates, at now: Instant) -> [PostgresTaskSQL.Start] {
         let resource = ResourceID(.taskPool, pool).description
-        for ref in attempts {
-            let existing = try await PostgresTaskSQL.current(tx, pool: pool, key: ref.key)
-            let status = TaskStatus(pool: pool, key: ref.key, state: .running, attemptsStarted: ref.attempt,
-                                    attemptsConsumed: existing?.attemptsConsumed ?? 0, nextTryAt: nil, lastOutcome: nil,
-                                    infraLosses: existing?.infraLosses ?? 0)
-            // The last outcome stays as the journal holds it, not decoded and encoded again.
-            try await PostgresTaskSQL.save(tx, status, lastOutcome: existing?.lastOutcome, createdAt: existing?.createdAt ?? at, updatedAt: at)
-            try await PostgresTaskSQL.insertAttempt(tx, pool: pool, key: ref.key, attempt: ref.attempt, scheduler: scheduler,
-                                                    actionID: actionID, outputLocation: outputLocation.withLock { $0 }, at: at)
-            tx.appendEvent(at: now, resource: resource, subject: "task/\(pool)/\(ref.key)", from: existing?.state,
-                           to: TaskState.running.rawValue, cause: "attempt \(ref.attempt) by \(actionID)")
+        return attempts.map { ref in
+            let task = TaskID(pool: pool, key: ref.key), running = TaskState.running.rawValue
+            tx.appendEvent(at: now, resource: resource, subject: "task/\(pool)/\(ref.key)", from: states.change(task, to: running),
+                           to: running, cause: "attempt \(ref.attempt) by \(actionID)")
+            return PostgresTaskSQL.Start(task: task, attempt: ref.attempt, actionID: actionID, scheduler: scheduler)
         }
     }
 
     /// Records the scheduler's job ids for started attempts.
     package func markSubmitted(pool: String, started: [(key: String, attempt: Int, jobID: String)], at now: Instant) async throws {
         try await write { tx in
-            for item in started { try await markSubmitted(tx, pool: pool, key: item.key, attempt: item.attempt, jobID: item.jobID, at: now) }
+            try await PostgresTaskSQL.markSubmitted(tx, started.map { (TaskID(pool: pool, key: $0.key), $0.attempt, $0.jobID) },
+                                                    at: now.millisecondsSinceEpoch)
         }
-    }
-
-    func markSubmitted(_ tx: StateTransaction, pool: String, key: String, attempt: Int, jobID: String, at now: Instant) async throws {
-        // A pull worker may have claimed the attempt already: its `lease:worker` job stays.
-        try await tx.execute("""
-            UPDATE attempts SET state = \(AttemptRecord.State.running.rawValue),
-                job_id = CASE WHEN job_id LIKE 'lease:%' THEN job_id ELSE \(jobID) END,
-                started_at = COALESCE(started_at, \(now.millisecondsSinceEpoch))
-            WHERE pool = \(pool) AND key = \(key) AND attempt = \(attempt) AND state = \(AttemptRecord.State.submitting.rawValue)
-            """)
     }
 
     /// Records how an attempt ended and what that did to its task (the lifecycle's transition).
@@ -109,38 +96,37 @@ extension PostgresBackend {
     package func settle(_ settlements: [StateStore.Settlement], at now: Instant) async throws {
         guard !settlements.isEmpty else { return }
         try await write { tx in
-            for settlement in settlements {
-                try await settle(tx, settlement.transition, attempt: settlement.attempt, outcome: settlement.outcome,
-                                 jobID: settlement.jobID, at: now)
-            }
+            var states = try await PostgresTaskSQL.states(tx, settlements.map(\.transition.task.id))
+            try await settle(tx, settlements, states: &states, at: now)
         }
     }
 
-    func settle(_ tx: StateTransaction, _ transition: TaskLifecycle.Transition, attempt: Int, outcome: AttemptOutcome, jobID: String?,
+    /// Settlements inside a write, an event each, `states` holding at least their tasks.
+    func settle(_ tx: StateTransaction, _ settlements: [StateStore.Settlement], states: inout PostgresTaskSQL.TaskStates,
                 at now: Instant) async throws {
-        let task = transition.task
-        let at = now.millisecondsSinceEpoch
-        let existing = try await PostgresTaskSQL.current(tx, pool: task.pool, key: task.key)
-        try await PostgresTaskSQL.save(tx, task, lastOutcome: task.lastOutcome.map { Self.encodeJSON($0) },
-                                       createdAt: existing?.createdAt ?? at, updatedAt: at)
-        try await PostgresTaskSQL.endAttempt(tx, pool: task.pool, key: task.key, attempt: attempt, outcome: outcome, jobID: jobID, at: at)
-        tx.appendEvent(at: now, resource: ResourceID(.taskPool, task.pool).description, subject: "task/\(task.pool)/\(task.key)",
-                       from: existing?.state, to: task.state.rawValue, cause: transition.cause)
+        for settlement in settlements {
+            let task = settlement.transition.task, state = task.state.rawValue
+            tx.appendEvent(at: now, resource: ResourceID(.taskPool, task.pool).description, subject: "task/\(task.pool)/\(task.key)",
+                           from: states.change(task.id, to: state), to: state, cause: settlement.transition.cause)
+        }
+        try await PostgresTaskSQL.settle(tx, settlements, at: now.millisecondsSinceEpoch)
     }
 
     /// Sets tasks' states by an operator or the planner (requeue, cancel, dead-letter), with an
     /// event each that changes a state.
     package func setTasks(_ statuses: [TaskStatus], cause: String, at now: Instant) async throws {
-        let at = now.millisecondsSinceEpoch
         try await write { tx in
+            var states = try await PostgresTaskSQL.states(tx, statuses.map(\.id))
             for status in statuses {
-                let existing = try await PostgresTaskSQL.current(tx, pool: status.pool, key: status.key)
-                try await PostgresTaskSQL.save(tx, status, lastOutcome: status.lastOutcome.map { Self.encodeJSON($0) },
-                                               createdAt: existing?.createdAt ?? at, updatedAt: at)
-                if existing?.state != status.state.rawValue {
+                let from = states.change(status.id, to: status.state.rawValue)
+                if from != status.state.rawValue {
                     tx.appendEvent(at: now, resource: ResourceID(.taskPool, status.pool).description, subject: "task/\(status.pool)/\(status.key)",
-                                   from: existing?.state, to: status.state.rawValue, cause: cause)
+                                   from: from, to: status.state.rawValue, cause: cause)
                 }
+            }
+            for round in PostgresTaskSQL.rounds(statuses, task: \.id) {
+                try await PostgresTaskSQL.saveTasks(tx, round.map { ($0, $0.lastOutcome.map { Self.encodeJSON($0) }) },
+                                                    at: now.millisecondsSinceEpoch)
             }
         }
     }

@@ -178,21 +178,26 @@ package final class PostgresBackend: StateBackend {
     func write<T: Sendable>(journal: Bool = true, _ body: (StateTransaction) async throws -> T) async throws -> T {
         let outcome: Result<T, any Error>
         do {
-            outcome = try await client.withConnection { connection -> Result<T, any Error> in
+            outcome = try await onConnection { connection -> Result<T, any Error> in
                 let transaction = StateTransaction(connection: connection, logger: logger)
                 try await transaction.execute("BEGIN")
                 let value: T
                 do {
-                    try await transaction.execute("SELECT pg_advisory_xact_lock(\(journalKey))")
                     if journal {
-                        try await checkFence(transaction)
-                        try await transaction.execute("UPDATE journal_version SET version = version + 1")
+                        try await beginJournalWrite(transaction)
+                    } else {
+                        try await transaction.rows(LockJournal.self, [.integer(journalKey)])
                     }
                     value = try await body(transaction)
                     try await transaction.flushEvents(lockKey: eventsKey)
-                    for ended in transaction.endedAttempts {
-                        let payload = [origin, ended.pool, ended.key, String(ended.attempt)].joined(separator: "\t")
-                        try await transaction.execute("SELECT pg_notify('orbrec_ends_' || current_schema(), \(payload))")
+                    if !transaction.endedAttempts.isEmpty {
+                        let payloads = transaction.endedAttempts.map {
+                            [origin, $0.pool, $0.key, String($0.attempt)].joined(separator: "\t")
+                        }
+                        // unnest keeps the array's order, and so the notifications keep the ends'.
+                        try await transaction.execute("""
+                            SELECT pg_notify('orbrec_ends_' || current_schema(), payload) FROM unnest(\(payloads)::text[]) AS payload
+                            """)
                     }
                 } catch {
                     try? await transaction.execute("ROLLBACK")
@@ -218,10 +223,15 @@ package final class PostgresBackend: StateBackend {
         }
     }
 
+    enum LockJournal: PreparedSQL {
+        static let types: [PostgresDataType] = [.int8]
+        static let sql = "SELECT pg_advisory_xact_lock($1)"
+    }
+
     /// A read of one statement, or of several that need no common snapshot.
     func read<T: Sendable>(_ body: (StateTransaction) async throws -> T) async throws -> T {
         do {
-            return try await client.withConnection { connection in
+            return try await onConnection { connection in
                 try await body(StateTransaction(connection: connection, logger: logger))
             }
         } catch {
@@ -232,7 +242,7 @@ package final class PostgresBackend: StateBackend {
     /// A read of several statements that must agree with each other: one snapshot.
     func snapshot<T: Sendable>(_ body: (StateTransaction) async throws -> T) async throws -> T {
         do {
-            return try await client.withConnection { connection in
+            return try await onConnection { connection in
                 let transaction = StateTransaction(connection: connection, logger: logger)
                 try await transaction.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
                 do {
@@ -246,6 +256,13 @@ package final class PostgresBackend: StateBackend {
             }
         } catch {
             throw PostgresFailure.map(error)
+        }
+    }
+
+    /// A pooled connection, with `body` running on its event loop (`EventLoopExecutor`).
+    private func onConnection<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
+        try await client.withConnection { connection in
+            try await withTaskExecutorPreference(EventLoopExecutor(connection.eventLoop)) { try await body(connection) }
         }
     }
 

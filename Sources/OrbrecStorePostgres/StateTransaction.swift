@@ -41,6 +41,26 @@ final class StateTransaction {
         return try await rows(PostgresQuery(unsafeSQL: sql, binds: bindings))
     }
 
+    /// Runs a prepared statement with `values` bound to `$1…$n` in order.
+    @discardableResult
+    func rows<Statement: PreparedSQL>(_ statement: Statement.Type, _ values: [RowEncoder.Value]) async throws -> [PostgresRow] {
+        var bindings = PostgresBindings(capacity: values.count)
+        for value in values { value.bind(into: &bindings) }
+        do {
+            var rows: [PostgresRow] = []
+            for try await row in try await connection.execute(Prepared<Statement>(bindings: bindings), logger: logger) { rows.append(row) }
+            return rows
+        } catch let error as PSQLError {
+            // postgres-nio keeps the error of a preparation that failed (a timeout, a lock, a
+            // schema being changed) and answers every later use on this connection with it. Only
+            // a refusal of the data (SQLSTATE classes 22 and 23) cannot come from preparing: on
+            // anything else the connection is closed, and the pool opens a fresh one.
+            let state = error.serverInfo?[.sqlState] ?? ""
+            if !(state.hasPrefix("22") || state.hasPrefix("23")) { try? await connection.close() }
+            throw error
+        }
+    }
+
     /// How many rows a statement returned: an UPDATE or DELETE with `RETURNING 1` counts
     /// what it changed (postgres-nio's async query gives no affected-row count).
     func count(_ query: PostgresQuery) async throws -> Int { try await rows(query).count }
@@ -91,6 +111,28 @@ final class StateTransaction {
         try await rows(sql: sql, columns.map(\.value))
     }
 
+    /// Inserts records as `insert` inserts each (a duplicate key is an error), in one
+    /// statement and in their order, which an identity column (`seq`) numbers them by.
+    func insert<T: Encodable>(_ records: [T], into table: String) async throws {
+        guard let first = records.first else { return }
+        let names = try RowEncoder.columns(of: first).map(\.name)
+        var batch = JSONRows()
+        for record in records {
+            let columns = try RowEncoder.columns(of: record)
+            guard columns.map(\.name) == names else {
+                // Not one shape (a record that skips a column): one statement each, as before.
+                for record in records { try await insert(record, into: table) }
+                return
+            }
+            batch.append(columns)
+        }
+        try await rows(sql: """
+            INSERT INTO \(table) (\(names.joined(separator: ", ")))
+            SELECT \(names.map { "r." + $0 }.joined(separator: ", "))
+            FROM jsonb_populate_recordset(NULL::\(table), $1::jsonb) WITH ORDINALITY AS r ORDER BY r.ordinality
+            """, [.text(batch.json)])
+    }
+
     /// Updates the row of `record` (found by the `key` columns) with every other property.
     func update<T: Encodable>(_ record: T, in table: String, key: [String]) async throws {
         let columns = try RowEncoder.columns(of: record)
@@ -113,31 +155,38 @@ final class StateTransaction {
     /// Inserts the appended events and returns their seqs. Called at the end of the
     /// transaction (the backend's `write` does it): the lock it takes is held until commit, so
     /// nothing that waits for another lock may follow it.
+    ///
+    /// One statement: the lock is an InitPlan of the one-time filter below the projection that
+    /// draws the seqs (`nextval`), so every seq is drawn under it (checked with EXPLAIN
+    /// VERBOSE on PG 15); the rows keep their order (WITH ORDINALITY), and the same statement
+    /// announces the newest seq.
     @discardableResult
     func flushEvents(lockKey: Int64) async throws -> [Int64] {
         guard !pendingEvents.isEmpty else { return [] }
-        try await execute("SELECT pg_advisory_xact_lock(\(lockKey))")
-        var seqs: [Int64] = []
-        seqs.reserveCapacity(pendingEvents.count)
-        // 6 binds an event; PostgreSQL takes at most 65,535 binds a statement.
-        for chunkStart in stride(from: 0, to: pendingEvents.count, by: 5000) {
-            let chunk = pendingEvents[chunkStart..<min(chunkStart + 5000, pendingEvents.count)]
-            var sql = "INSERT INTO events (at, resource, subject, from_state, to_state, cause) VALUES "
-            var values: [RowEncoder.Value] = []
-            values.reserveCapacity(chunk.count * 6)
-            for (index, event) in chunk.enumerated() {
-                let base = index * 6
-                sql += (index == 0 ? "" : ", ") + "($\(base + 1), $\(base + 2), $\(base + 3), $\(base + 4), $\(base + 5), $\(base + 6))"
-                values += [.integer(event.at.millisecondsSinceEpoch), .text(event.resource), .text(event.subject),
-                           event.fromState.map { .text($0) } ?? .null, .text(event.toState), .text(event.cause)]
-            }
-            sql += " RETURNING seq"
-            seqs += try await rows(sql: sql, values).map { try $0.decode(Int64.self) }
+        var batch = JSONRows()
+        for event in pendingEvents {
+            batch.append([("at", .integer(event.at.millisecondsSinceEpoch)), ("resource", .text(event.resource)),
+                         ("subject", .text(event.subject)), ("from_state", event.fromState.map { .text($0) } ?? .null),
+                         ("to_state", .text(event.toState)), ("cause", .text(event.cause))])
         }
+        let row = try await rows(InsertEvents.self, [.integer(lockKey), .text(batch.json)]).first
         pendingEvents = []
-        if let last = seqs.max() {
-            try await execute("SELECT pg_notify('orbrec_events_' || current_schema(), \(String(last)))")
-        }
-        return seqs
+        return try row?.makeRandomAccess()[0].decode([Int64].self) ?? []
+    }
+
+    enum InsertEvents: PreparedSQL {
+        static let types: [PostgresDataType] = [.int8, .text]
+        static let sql = """
+            WITH inserted AS (
+              INSERT INTO events (at, resource, subject, from_state, to_state, cause)
+              SELECT e.at, e.resource, e.subject, e.from_state, e.to_state, e.cause
+              FROM ROWS FROM (jsonb_to_recordset($2::jsonb)
+                     AS (at bigint, resource text, subject text, from_state text, to_state text, cause text))
+                   WITH ORDINALITY AS e(at, resource, subject, from_state, to_state, cause, n)
+              WHERE (SELECT pg_advisory_xact_lock($1)) IS NOT NULL
+              ORDER BY e.n
+              RETURNING seq)
+            SELECT array_agg(seq ORDER BY seq), pg_notify('orbrec_events_' || current_schema(), max(seq)::text) FROM inserted
+            """
     }
 }
