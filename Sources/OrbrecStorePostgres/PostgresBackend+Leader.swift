@@ -79,14 +79,20 @@ extension PostgresBackend: LeaderElectionBackend {
     /// for this write's commit: a superseded leader's write never lands after its successor's
     /// first.
     func beginJournalWrite(_ tx: StateTransaction) async throws {
-        guard let fence = leaderFence.withLock({ $0 }) else {
+        if let fence = leaderFence.withLock({ $0 }) {
+            let held = try await tx.rows(BeginFencedJournalWrite.self, [.integer(journalKey), .text(fence.holder), .integer(fence.epoch)])
+            guard !held.isEmpty else {
+                fenced.store(true, ordering: .relaxed)
+                throw Fenced(epoch: fence.epoch)
+            }
+        } else {
             try await tx.rows(BeginJournalWrite.self, [.integer(journalKey)])
-            return
         }
-        let held = try await tx.rows(BeginFencedJournalWrite.self, [.integer(journalKey), .text(fence.holder), .integer(fence.epoch)])
-        guard !held.isEmpty else {
-            fenced.store(true, ordering: .relaxed)
-            throw Fenced(epoch: fence.epoch)
+        // The state lock this process holds must still be its own: FOR SHARE orders this write
+        // against a takeover's UPDATE of the row, as the leader's check does.
+        if let lock = lockFence.withLock({ $0 }) {
+            let held = try await tx.count("SELECT 1 FROM locks WHERE name = \(LockRecord.stateLockName) AND id = \(lock) FOR SHARE")
+            guard held > 0 else { throw LockLost(lockID: lock) }
         }
     }
 

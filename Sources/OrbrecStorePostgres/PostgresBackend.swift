@@ -32,6 +32,8 @@ package final class PostgresBackend: StateBackend {
     let uncertainCommits = Atomic<Int>(0)
     /// The lead this process's journal writes must still hold (PostgresBackend+Leader).
     let leaderFence = Mutex<Leadership?>(nil)
+    /// The state lock this process's journal writes must still hold (`fenceLock`).
+    let lockFence = Mutex<String?>(nil)
     /// This process's mark on what it announces, so it does not hear its own news again.
     let origin = UUID().uuidString
     /// Recorded with each attempt this process starts.
@@ -83,6 +85,8 @@ package final class PostgresBackend: StateBackend {
     }
 
     package func setOutputLocation(_ location: String?) { outputLocation.withLock { $0 = location } }
+
+    package func fenceLock(_ id: String?) { lockFence.withLock { $0 = id } }
 
     package func close() async {
         runner.cancel()

@@ -6,7 +6,10 @@ extension StateStore {
     /// live is renewed from here on until `unlock`.
     public func tryLock(_ lock: LockRecord, isStale: @Sendable (LockRecord) -> Bool) async throws -> LockRecord? {
         let holder = try await backend.tryLock(lock, isStale: isStale)
-        if holder == nil { renewals.start(lock, backend: backend) }
+        if holder == nil {
+            renewals.start(lock, backend: backend)
+            backend.fenceLock(lock.id)
+        }
         return holder
     }
 
@@ -19,6 +22,7 @@ extension StateStore {
     /// would keep every other command and the daemon out.
     public func unlock(id: String) async throws {
         renewals.stop(id)
+        backend.fenceLock(nil)
         let backend = self.backend
         try await Task.detached { try await backend.unlock(id: id) }.value
     }

@@ -65,6 +65,19 @@ public struct Fenced: Error, Sendable, CustomStringConvertible {
     public var description: String { "this daemon no longer leads the state (its epoch \(epoch) was superseded); the write was refused" }
 }
 
+/// A journal write refused because the state lock this process held was taken over: it
+/// lapsed (the process could not renew it, cut off or paused) and another took it. The
+/// process must stop acting on the state; what it had in flight is recovered by the holder.
+public struct LockLost: Error, Sendable, CustomStringConvertible {
+    public var lockID: String
+
+    package init(lockID: String) { self.lockID = lockID }
+
+    public var description: String {
+        "the state lock \(lockID) was taken over by another process (it lapsed unrenewed); this one stopped writing to the state"
+    }
+}
+
 /// What a backend shared by several daemons does to let one of them lead.
 package protocol LeaderElectionBackend: Sendable {
     /// Takes the lead if nobody holds it or it lapsed; nil when another daemon leads.

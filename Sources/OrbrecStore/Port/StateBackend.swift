@@ -19,6 +19,10 @@ package protocol StateBackend: AnyObject, Sendable {
     func changes() -> AsyncStream<StateChange>
     /// Where this process keeps task outputs (`host:directory`), recorded with each attempt it starts.
     func setOutputLocation(_ location: String?)
+    /// From now on, every journal write of this process checks, in its transaction, that the
+    /// state lock `id` is still its own (nil: writes are not checked); one that finds it
+    /// taken over throws `LockLost`, writing nothing.
+    func fenceLock(_ id: String?)
 
     // Copy (StateTable: a state moved between backends, and looked at whole)
     /// Every row of every table `StateTables.copied` names, in one consistent read.

@@ -14,6 +14,8 @@ package final class SQLiteBackend: StateBackend {
     let taskCache = TaskCache()
     /// Recorded with each attempt this process starts.
     let outputLocation = Mutex<String?>(nil)
+    /// The state lock this process's journal writes must still hold (`fenceLock`).
+    let lockFence = Mutex<String?>(nil)
     /// This state's identity: the owner tag every machine and job carries.
     package let stateID: String
     package let path: String
@@ -62,6 +64,8 @@ package final class SQLiteBackend: StateBackend {
 
     package func setOutputLocation(_ location: String?) { outputLocation.withLock { $0 = location } }
 
+    package func fenceLock(_ id: String?) { lockFence.withLock { $0 = id } }
+
     /// The state's identity, given to it when it is made.
     private static func stateID(of database: DatabasePool) throws -> String {
         try database.write { db in
@@ -78,7 +82,20 @@ package final class SQLiteBackend: StateBackend {
     // task is suspended meanwhile, so no cooperative thread waits on SQLite (nor, later, on a
     // network database).
     func read<T: Sendable>(_ body: @Sendable (Database) throws -> T) async throws -> T { try await database.read(body) }
-    func write<T: Sendable>(_ body: @Sendable (Database) throws -> T) async throws -> T { try await database.write(body) }
+    /// A journal write: refused (`LockLost`) when this process holds a lock fence and the
+    /// lock is no longer its own.
+    func write<T: Sendable>(_ body: @Sendable (Database) throws -> T) async throws -> T {
+        guard let fence = lockFence.withLock({ $0 }) else { return try await database.write(body) }
+        return try await database.write { db in
+            guard try String.fetchOne(db, sql: "SELECT id FROM locks WHERE name = ?", arguments: [LockRecord.stateLockName]) == fence else {
+                throw LockLost(lockID: fence)
+            }
+            return try body(db)
+        }
+    }
+
+    /// A write of the lock itself, which its fence does not guard.
+    func lockWrite<T: Sendable>(_ body: @Sendable (Database) throws -> T) async throws -> T { try await database.write(body) }
     /// A write that shares its durable transaction with the writes of concurrent callers.
     func groupWrite<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T { try await committer.write(body) }
     func writeWithoutTransaction<T: Sendable>(_ body: @Sendable (Database) throws -> T) async throws -> T {
