@@ -3,7 +3,7 @@ package import OrbrecCore
 extension ResourceRecord {
     /// The record of `resource` as applied now over its last record, `existing`: a new
     /// generation where the spec changed, conditions stamped with the generation they describe.
-    /// For the backends outside this module, which cannot call the memberwise initialiser.
+    /// Shared by both backends (the one outside this module cannot call the memberwise initialiser).
     package static func applied(_ resource: DesiredResource, spec: String, version: String?, conditions: [Condition]?,
                                 existing: ResourceRecord?, at now: Instant) -> ResourceRecord {
         let generation = existing.map { $0.specHash == resource.specHash ? $0.generation : $0.generation + 1 } ?? 1

@@ -21,16 +21,8 @@ extension SQLiteBackend {
             for scheduler in desired.schedulers.values { specs[scheduler.id] = Self.encodeJSON(scheduler) }
             for resource in desired.resources {
                 let existing = try ResourceRecord.fetchOne(db, key: ["kind": resource.id.kind.rawValue, "name": resource.id.name])
-                let generation = existing.map { $0.specHash == resource.specHash ? $0.generation : $0.generation + 1 } ?? 1
-                let record = ResourceRecord(
-                    kind: resource.id.kind, name: resource.id.name, generation: generation, specHash: resource.specHash,
-                    sourceFile: resource.metadata.location?.file, sourceLine: resource.metadata.location?.line,
-                    sourceColumn: resource.metadata.location?.column, labels: resource.metadata.labels,
-                    annotations: resource.metadata.annotations, spec: specs[resource.id] ?? "{}", version: versions[resource.id] ?? existing?.version ?? "",
-                    status: "applied", conditions: Self.conditions(conditions[resource.id], existing: existing?.conditions ?? [],
-                                                                   generation: generation),
-                    appliedAt: now)
-                try record.save(db)
+                try ResourceRecord.applied(resource, spec: specs[resource.id] ?? "{}", version: versions[resource.id],
+                                           conditions: conditions[resource.id], existing: existing, at: now).save(db)
             }
             for id in forget {
                 try ResourceRecord.deleteOne(db, key: ["kind": id.kind.rawValue, "name": id.name])
@@ -43,20 +35,6 @@ extension SQLiteBackend {
 }
 
 extension SQLiteBackend {
-    /// New conditions stamped with the generation they describe; a condition whose status did
-    /// not change keeps its last transition time, as Kubernetes does.
-    static func conditions(_ new: [Condition]?, existing: [Condition], generation: Int) -> [Condition] {
-        guard let new else { return existing }
-        return new.map { condition in
-            var stamped = condition
-            stamped.observedGeneration = generation
-            if let previous = existing.first(where: { $0.type == condition.type }), previous.status == condition.status {
-                stamped.lastTransitionTime = previous.lastTransitionTime
-            }
-            return stamped
-        }
-    }
-
     /// Providers applied before, as they were applied: for machines whose provider has
     /// since left the configuration.
     package func appliedSchedulers() async throws -> [SchedulerSpec] {
