@@ -15,11 +15,7 @@ extension PostgresBackend {
     package func recordApplied(_ desired: DesiredState, versions: [ResourceID: String], conditions: [ResourceID: [Condition]],
                                forget: [ResourceID], at now: Instant) async throws {
         try await write { tx in
-            var specs: [ResourceID: String] = [:]
-            for provider in desired.providers.values { specs[provider.id] = Self.encodeJSON(provider) }
-            for template in desired.templates.values { specs[template.id] = Self.encodeJSON(template) }
-            for fleet in desired.fleets.values { specs[fleet.id] = Self.encodeJSON(fleet) }
-            for scheduler in desired.schedulers.values { specs[scheduler.id] = Self.encodeJSON(scheduler) }
+            let specs = ResourceRecord.appliedSpecs(desired)
             // One read of the rows being replaced, not one a resource. Only the desired keys:
             // a row of a kind this version cannot decode is left alone, as SQLite leaves it.
             let kinds = desired.resources.map(\.id.kind.rawValue)

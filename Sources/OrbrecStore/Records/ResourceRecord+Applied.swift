@@ -16,6 +16,17 @@ extension ResourceRecord {
             appliedAt: now)
     }
 
+    /// The spec each kept kind of resource is recorded with, as JSON with sorted keys (what
+    /// `appliedProviders`, `appliedSchedulers` and template history read back).
+    package static func appliedSpecs(_ desired: DesiredState) -> [ResourceID: String] {
+        var specs: [ResourceID: String] = [:]
+        for provider in desired.providers.values { specs[provider.id] = SQLiteBackend.encodeJSON(provider) }
+        for template in desired.templates.values { specs[template.id] = SQLiteBackend.encodeJSON(template) }
+        for fleet in desired.fleets.values { specs[fleet.id] = SQLiteBackend.encodeJSON(fleet) }
+        for scheduler in desired.schedulers.values { specs[scheduler.id] = SQLiteBackend.encodeJSON(scheduler) }
+        return specs
+    }
+
     /// New conditions stamped with the generation they describe; a condition whose status did
     /// not change keeps its last transition time, as Kubernetes does.
     package static func stamped(_ new: [Condition]?, existing: [Condition], generation: Int) -> [Condition] {

@@ -14,11 +14,7 @@ extension SQLiteBackend {
     package func recordApplied(_ desired: DesiredState, versions: [ResourceID: String], conditions: [ResourceID: [Condition]],
                               forget: [ResourceID], at now: Instant) async throws {
         try await write { db in
-            var specs: [ResourceID: String] = [:]
-            for provider in desired.providers.values { specs[provider.id] = Self.encodeJSON(provider) }
-            for template in desired.templates.values { specs[template.id] = Self.encodeJSON(template) }
-            for fleet in desired.fleets.values { specs[fleet.id] = Self.encodeJSON(fleet) }
-            for scheduler in desired.schedulers.values { specs[scheduler.id] = Self.encodeJSON(scheduler) }
+            let specs = ResourceRecord.appliedSpecs(desired)
             for resource in desired.resources {
                 let existing = try ResourceRecord.fetchOne(db, key: ["kind": resource.id.kind.rawValue, "name": resource.id.name])
                 try ResourceRecord.applied(resource, spec: specs[resource.id] ?? "{}", version: versions[resource.id],
