@@ -3,12 +3,22 @@ public import OrbrecCore
 /// Builders for desired and observed state in tests.
 public enum Fixtures {
     public static func provider(_ name: String = "here", maxInFlight: Int = 10) -> ProviderSpec {
-        ProviderSpec(metadata: Metadata(name: name), type: .local, maxInFlight: maxInFlight)
+        ProviderSpec(metadata: Metadata(name: name), maxInFlight: maxInFlight, settings: .local)
     }
 
     public static func template(_ name: String = "worker", provider: String = "here",
                                 command: [String] = ["sleep", "infinity"], maxMachines: Int? = nil) -> TemplateSpec {
-        TemplateSpec(metadata: Metadata(name: name), provider: provider, command: command, maxMachines: maxMachines)
+        TemplateSpec(metadata: Metadata(name: name), provider: provider, settings: .local(LocalTemplateSettings(command: command)),
+                     maxMachines: maxMachines)
+    }
+
+    /// A template of an aws provider, its EC2 settings changed by `configure`.
+    public static func awsTemplate(_ name: String = "small", provider: String = "ec2", imageId: String = "ami-760aaa0f",
+                                   instanceType: String? = "t3.micro", maxMachines: Int? = nil,
+                                   configure: (inout AWSTemplateSettings) -> Void = { _ in }) -> TemplateSpec {
+        var settings = AWSTemplateSettings(imageId: imageId, instanceType: instanceType)
+        configure(&settings)
+        return TemplateSpec(metadata: Metadata(name: name), provider: provider, settings: .aws(settings), maxMachines: maxMachines)
     }
 
     public static func fleet(_ name: String = "workers", template: String = "worker", count: Int,

@@ -18,11 +18,8 @@ import Testing
     }
 
     func order(_ machines: [String], action: String = "act-aws-test") -> ProvisionOrder {
-        var template = TemplateSpec(metadata: Metadata(name: "small"), provider: "ec2")
-        template.imageId = "ami-760aaa0f"
-        template.instanceType = "t3.micro"
-        template.tags = ["team": "cfd"]
-        template.userData = "#!/bin/sh\necho hi"
+        let template = TemplateSpec(metadata: Metadata(name: "small"), provider: "ec2", settings: .aws(AWSTemplateSettings(
+            imageId: "ami-760aaa0f", instanceType: "t3.micro", userData: "#!/bin/sh\necho hi", tags: ["team": "cfd"])))
         return ProvisionOrder(requestID: "req-aws-test", actionID: action, owner: owner, fleet: "workers", template: template,
                               templateHash: "hash-1", machineIDs: machines)
     }

@@ -7,12 +7,8 @@ import PropertyBased
 /// and the spec last applied; secrets never shown.
 @Suite("Plan diffs")
 struct PlanDiffTests {
-    static func template(_ command: [String], userData: String? = nil, tags: [String: String]? = nil,
-                         maxMachines: Int? = nil) -> TemplateSpec {
-        var template = Fixtures.template(command: command, maxMachines: maxMachines)
-        template.userData = userData
-        template.tags = tags
-        return template
+    static func template(_ command: [String], maxMachines: Int? = nil) -> TemplateSpec {
+        Fixtures.template(command: command, maxMachines: maxMachines)
     }
 
     @Test func replacementNamesTheChangedFieldsOfItsTemplate() throws {
@@ -36,8 +32,8 @@ struct PlanDiffTests {
     }
 
     @Test func sensitiveFieldsNeverShowTheirValue() {
-        let old = Self.template(["x"], userData: "export TOKEN=hunter2")
-        let new = Self.template(["x"], userData: "export TOKEN=swordfish")
+        let old = Fixtures.awsTemplate { $0.userData = "export TOKEN=hunter2" }
+        let new = Fixtures.awsTemplate { $0.userData = "export TOKEN=swordfish" }
         let changes = FieldChange.between(old.replacementFieldValues, new.replacementFieldValues, fields: TemplateSpec.replacementFields)
         #expect(changes == [FieldChange(field: "userData", before: "(sensitive)", after: "(sensitive)", forcesReplacement: true, sensitive: true)])
         #expect(!old.replacementFieldValues.values.contains { $0.contains("hunter2") })
@@ -72,13 +68,21 @@ struct PlanDiffTests {
         #expect(FieldText.list(["a\"b", "c\u{1B}[2J"]) == #"["a\"b", "c\e[2J"]"#)
     }
 
+    /// Local and aws templates over a few values of each field.
     static let templates = zip(
-        Gen.int(in: 0...2), Gen.int(in: 0...2), Gen.int(in: 0...2), Gen.int(in: 0...2), Gen.int(in: 0...3)
+        Gen.int(in: 0...3), Gen.int(in: 0...2), Gen.int(in: 0...2), Gen.int(in: 0...2), Gen.int(in: 0...3), Gen.int(in: 0...2)
     ).map { t -> TemplateSpec in
-        var template = Fixtures.template(command: [["sleep", "1"], ["sleep", "2"], ["true"]][t.0], maxMachines: [nil, 3, 5][t.1])
-        template.userData = [nil, "a", "b"][t.2]
-        template.tags = [nil, [:], ["k": "v"]][t.3]
+        var template = t.0 < 3
+            ? Fixtures.template(command: [["sleep", "1"], ["sleep", "2"], ["true"]][t.0], maxMachines: [nil, 3, 5][t.1])
+            : Fixtures.awsTemplate("worker", provider: "here", maxMachines: [nil, 3, 5][t.1]) { settings in
+                settings.userData = [nil, "a", "b"][t.2]
+                settings.tags = [nil, ["j": "w"], ["k": "v"]][t.3]
+                settings.providerApi = [nil, .spotFleet, .asg][t.5]
+                settings.fleetRole = [nil, "arn:aws:iam::1:role/a", nil][t.5]
+                settings.maxSpotPrice = [nil, "0.05", "0.1"][t.2]
+            }
         template.stopTimeout = [nil, .seconds(5), .seconds(10), .seconds(1)][t.4]
+        template.attributes = [nil, TemplateAttributes(ncpus: 2), TemplateAttributes(ncpus: 4, memMB: 8192, type: "X86_64")][t.3]
         return template
     }
 

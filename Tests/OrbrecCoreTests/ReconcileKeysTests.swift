@@ -20,7 +20,7 @@ struct ReconcileKeysTests {
 
     @Test func aTemplateOrProviderChangeTouchesTheFleetsUsingIt() {
         var changed = base
-        changed.templates["other"]?.command = ["sleep", "1000"]
+        changed.templates["other"]?.settings = .local(LocalTemplateSettings(command: ["sleep", "1000"]))
         #expect(changed.reconcileKeys(changedFrom: base) == [ResourceID(.fleet, "b")])
         var provider = base
         provider.providers["here"]?.maxInFlight = 3

@@ -22,7 +22,7 @@ struct LocalWorld {
     }
 
     static func template(_ command: [String]?, stopTimeoutMilliseconds: Int64? = nil) -> TemplateSpec {
-        var template = TemplateSpec(metadata: Metadata(name: "worker"), provider: "here", command: command)
+        var template = TemplateSpec(metadata: Metadata(name: "worker"), provider: "here", settings: .local(LocalTemplateSettings(command: command ?? [])))
         template.stopTimeout = stopTimeoutMilliseconds.map { ConfigDuration(milliseconds: $0) }
         return template
     }

@@ -42,7 +42,7 @@ import Testing
         let desired = loaded.desired
         #expect(desired.providers["here"]?.maxInFlight == 4)
         let template = try #require(desired.templates["worker"])
-        #expect(template.command == ["sleep", "30"])
+        #expect(template.settings == .local(LocalTemplateSettings(command: ["sleep", "30"])))
         #expect(template.stopTimeout == ConfigDuration(milliseconds: 90_000))
         #expect(template.maxMachines == 9)
         let fleet = try #require(desired.fleets["workers"])

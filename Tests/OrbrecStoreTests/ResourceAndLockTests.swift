@@ -12,8 +12,8 @@ import OrbrecTestSupport
         -> DesiredState {
         let provider = ProviderSpec(metadata: Metadata(name: "here", labels: ["tier": "dev"], annotations: providerAnnotations,
                                                        location: providerLocation),
-                                    type: .local, maxInFlight: 4, region: "nowhere")
-        let template = TemplateSpec(metadata: Metadata(name: "worker"), provider: "here", command: ["sleep", "30"])
+                                    maxInFlight: 4, settings: .aws(AWSProviderSettings(region: "nowhere")))
+        let template = TemplateSpec(metadata: Metadata(name: "worker"), provider: "here", settings: .local(LocalTemplateSettings(command: ["sleep", "30"])))
         let fleet = FleetSpec(metadata: Metadata(name: "workers", annotations: [Metadata.preventDestroyAnnotation: "true"],
                                                  location: fleetLocation),
                               template: "worker", count: count)
@@ -106,7 +106,7 @@ import OrbrecTestSupport
         #expect(providers == [try #require(desired.providers["here"])])
         #expect(providers.first?.metadata.location == Self.providerLocation)
         #expect(providers.first?.maxInFlight == 4)
-        #expect(providers.first?.region == "nowhere")
+        #expect(providers.first?.settings == .aws(AWSProviderSettings(region: "nowhere")))
 
         // Still there once the provider has left the configuration (not forgotten).
         try await store.recordApplied(DesiredState(), versions: [:], conditions: [:], forget: [], at: Journal.at(2_000))
@@ -143,13 +143,12 @@ import OrbrecTestSupport
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         let store = try await openStore(backend, in: directory)
-        var template = TemplateSpec(metadata: Metadata(name: "web"), provider: "ec2")
-        template.imageId = "ami-1"
-        template.userData = "TOKEN=hunter2"
+        let template = TemplateSpec(metadata: Metadata(name: "web"), provider: "ec2",
+                                    settings: .aws(AWSTemplateSettings(imageId: "ami-1", userData: "TOKEN=hunter2")))
         try await store.recordTemplateHistory([template], at: Journal.at(1_000))
         try await store.recordTemplateHistory([template], at: Journal.at(2_000))
         var moved = template
-        moved.imageId = "ami-2"
+        moved.settings = .aws(AWSTemplateSettings(imageId: "ami-2", userData: "TOKEN=hunter2"))
         try await store.recordApplied(DesiredState(templates: [moved]), versions: [:], conditions: [:], forget: [], at: Journal.at(3_000))
 
         let history = try await store.templateHistory()

@@ -23,8 +23,8 @@ struct StateCopyTests {
 
     /// Writes at least one row into every copied table, through the store's own operations.
     static func fill(_ store: StateStore) async throws {
-        let provider = ProviderSpec(metadata: Metadata(name: "here", labels: ["tier": "dev"]), type: .local)
-        let template = TemplateSpec(metadata: Metadata(name: "worker"), provider: "here", command: ["sleep", "30"])
+        let provider = ProviderSpec(metadata: Metadata(name: "here", labels: ["tier": "dev"]), settings: .local)
+        let template = TemplateSpec(metadata: Metadata(name: "worker"), provider: "here", settings: .local(LocalTemplateSettings(command: ["sleep", "30"])))
         let fleet = FleetSpec(metadata: Metadata(name: "workers"), template: "worker", count: 2)
         try await store.recordApplied(DesiredState(providers: [provider], templates: [template], fleets: [fleet], revision: "rev"),
                                       versions: [:], conditions: [:], forget: [], at: at(1_000))

@@ -7,17 +7,17 @@ extension AWSProvider {
     /// subnet. The instances are born with the order's tags; each is then tagged with the
     /// machine it became. Machines the fleet could not fill fail with the fleet's own error,
     /// so the request is partial and the remainder is planned again.
-    func provisionThroughFleet(_ order: ProvisionOrder) async -> [MachineOutcome] {
+    func provisionThroughFleet(_ order: ProvisionOrder, _ settings: AWSTemplateSettings) async -> [MachineOutcome] {
         let failAll = { (error: ProviderError) in order.machineIDs.map { MachineOutcome(machineID: $0, error: error) } }
         let launchTemplate: String
         do throws(EC2Error) {
-            launchTemplate = try await ensureLaunchTemplate(order)
+            launchTemplate = try await ensureLaunchTemplate(order, settings)
         } catch {
             return failAll(error.providerError)
         }
         let tree: XMLTree
         do throws(EC2Error) {
-            tree = try await client.send(createFleet(order, launchTemplate: launchTemplate))
+            tree = try await client.send(createFleet(order, settings, launchTemplate: launchTemplate))
         } catch {
             return failAll(error.providerError)
         }
@@ -46,11 +46,10 @@ extension AWSProvider {
     }
 
     /// The launch template for `order`'s template spec, created once per spec hash.
-    func ensureLaunchTemplate(_ order: ProvisionOrder) async throws(EC2Error) -> String {
-        let template = order.template
-        let name = "orbrec-\(template.name)-\(order.templateHash.prefix(12))"
+    func ensureLaunchTemplate(_ order: ProvisionOrder, _ template: AWSTemplateSettings) async throws(EC2Error) -> String {
+        let name = "orbrec-\(order.template.name)-\(order.templateHash.prefix(12))"
         var parameters: [EC2Request.Parameter] = [
-            .init("LaunchTemplateName", name), .init("LaunchTemplateData.ImageId", template.imageId ?? ""),
+            .init("LaunchTemplateName", name), .init("LaunchTemplateData.ImageId", template.imageId),
             .init("ClientToken", Self.clientToken(action: "lt", machine: name)),
         ]
         if let key = template.keyName { parameters.append(.init("LaunchTemplateData.KeyName", key)) }
@@ -64,8 +63,7 @@ extension AWSProvider {
         return name
     }
 
-    func createFleet(_ order: ProvisionOrder, launchTemplate: String) -> EC2Request {
-        let template = order.template
+    func createFleet(_ order: ProvisionOrder, _ template: AWSTemplateSettings, launchTemplate: String) -> EC2Request {
         let types: [String] = template.instanceTypes.map { weights in
             weights.sorted { ($0.value, $1.key) > ($1.value, $0.key) }.map(\.key)
         } ?? [template.instanceType ?? ""]
@@ -79,7 +77,8 @@ extension AWSProvider {
             .init("TargetCapacitySpecification.DefaultTargetCapacityType", template.priceType == .spot ? "spot" : "on-demand"),
         ]
         if template.priceType == .spot {
-            parameters.append(.init("SpotOptions.AllocationStrategy", "capacity-optimized-prioritized"))
+            parameters.append(.init("SpotOptions.AllocationStrategy", template.allocationStrategy.map(Self.fleetAllocationStrategy)
+                ?? "capacity-optimized-prioritized"))
         } else {
             parameters.append(.init("OnDemandOptions.AllocationStrategy", "prioritized"))
         }
@@ -90,11 +89,22 @@ extension AWSProvider {
                 parameters.append(.init("\(prefix).InstanceType", type))
                 parameters.append(.init("\(prefix).Priority", String(rank + 1)))
                 if let subnet { parameters.append(.init("\(prefix).SubnetId", subnet)) }
+                if template.priceType == .spot, let price = template.maxSpotPrice { parameters.append(.init("\(prefix).MaxPrice", price)) }
                 index += 1
             }
         }
         parameters.append(.init("TagSpecification.1.ResourceType", "instance"))
         parameters += EC2Request.tags("TagSpecification.1.Tag", tags(order, machine: nil))
         return EC2Request(action: "CreateFleet", parameters: parameters)
+    }
+
+    /// EC2 Fleet spells Spot Fleet's strategies with hyphens.
+    static func fleetAllocationStrategy(_ strategy: AWSTemplateSettings.AllocationStrategy) -> String {
+        switch strategy {
+        case .lowestPrice: "lowest-price"
+        case .diversified: "diversified"
+        case .capacityOptimized: "capacity-optimized"
+        case .priceCapacityOptimized: "price-capacity-optimized"
+        }
     }
 }

@@ -7,14 +7,18 @@ extension AWSProvider {
     /// `NoCredentials` and a message that says where credentials are looked for.
     public static func make(_ spec: ProviderSpec, environment: [String: String], clock: any Clock,
                             afterLaunch: @escaping @Sendable () -> Void = {}) -> any Provider {
-        let region = spec.region ?? environment["AWS_REGION"] ?? environment["AWS_DEFAULT_REGION"] ?? "us-east-1"
+        guard case .aws(let settings) = spec.settings else {
+            return UnavailableProvider(name: spec.name, error: ProviderError(
+                code: "InvalidProvider", message: "provider \(spec.name) is of type \(spec.type.rawValue), not aws"))
+        }
+        let region = settings.region ?? environment["AWS_REGION"] ?? environment["AWS_DEFAULT_REGION"] ?? "us-east-1"
         let credentials: AWSCredentials
         do {
-            credentials = try CredentialSource.resolve(profile: spec.profile, environment: environment)
+            credentials = try CredentialSource.resolve(profile: settings.profile, environment: environment)
         } catch {
             return UnavailableProvider(name: spec.name, error: ProviderError(code: "NoCredentials", message: error.description))
         }
-        let endpointText = spec.endpoint ?? environment["AWS_ENDPOINT_URL_EC2"] ?? environment["AWS_ENDPOINT_URL"]
+        let endpointText = settings.endpoint ?? environment["AWS_ENDPOINT_URL_EC2"] ?? environment["AWS_ENDPOINT_URL"]
         let endpoint = endpointText.flatMap { URL(string: $0) } ?? EC2Client.endpoint(region: region)
         let signer = SigV4Signer(credentials: credentials, region: region, service: "ec2")
         return AWSProvider(name: spec.name, client: EC2Client(endpoint: endpoint, signer: signer, clock: clock), maxInFlight: spec.maxInFlight,

@@ -72,16 +72,25 @@ public final class AWSProvider: Provider {
     }
 
     public func provision(_ order: ProvisionOrder) async -> [MachineOutcome] {
-        switch order.template.providerApi ?? .runInstances {
-        case .runInstances: await provisionOneByOne(order)
-        case .ec2Fleet: await provisionThroughFleet(order)
+        guard let settings = order.template.settings.aws else {
+            let error = ProviderError(code: "InvalidTemplate",
+                                      message: "template \(order.template.name) is a \(order.template.settings.type.rawValue) template, not an aws one")
+            return order.machineIDs.map { MachineOutcome(machineID: $0, error: error) }
+        }
+        switch settings.api {
+        case .runInstances: return await provisionOneByOne(order, settings)
+        case .ec2Fleet: return await provisionThroughFleet(order, settings)
+        case .spotFleet, .asg:
+            let error = ProviderError(code: "UnsupportedProviderApi",
+                                      message: "providerApi \(settings.api.rawValue) is not provisioned by this build of orbrec yet")
+            return order.machineIDs.map { MachineOutcome(machineID: $0, error: error) }
         }
     }
 
-    private func provisionOneByOne(_ order: ProvisionOrder) async -> [MachineOutcome] {
+    private func provisionOneByOne(_ order: ProvisionOrder, _ settings: AWSTemplateSettings) async -> [MachineOutcome] {
         await forEachBounded(order.machineIDs) { machine in
             do throws(EC2Error) {
-                let tree = try await self.client.send(self.runInstances(order, machine: machine))
+                let tree = try await self.client.send(self.runInstances(order, settings, machine: machine))
                 guard let instance = EC2Instance.launched(tree).first else {
                     return MachineOutcome(machineID: machine, error: ProviderError(code: "NoInstance", message: "RunInstances answered without an instance"))
                 }
@@ -130,15 +139,14 @@ public final class AWSProvider: Provider {
             (AWSTags.action, order.actionID), (AWSTags.template, order.template.name), (AWSTags.templateHash, order.templateHash),
         ]
         if let machine { tags.insert((AWSTags.machine, machine), at: 3) }
-        return tags + (order.template.tags ?? [:]).sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+        return tags + (order.template.settings.aws?.tags ?? [:]).sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
     }
 
     /// One instance of `order`'s template, tagged with its identity. The ClientToken makes a
     /// repeated call idempotent on AWS (moto ignores it; recovery relies on the tags).
-    func runInstances(_ order: ProvisionOrder, machine: String) -> EC2Request {
-        let template = order.template
+    func runInstances(_ order: ProvisionOrder, _ template: AWSTemplateSettings, machine: String) -> EC2Request {
         var parameters: [EC2Request.Parameter] = [
-            .init("ImageId", template.imageId ?? ""), .init("MinCount", "1"), .init("MaxCount", "1"),
+            .init("ImageId", template.imageId), .init("MinCount", "1"), .init("MaxCount", "1"),
             .init("ClientToken", Self.clientToken(action: order.actionID, machine: machine)),
             .init("InstanceType", template.instanceType ?? template.instanceTypes?.sorted { $0.key < $1.key }.first?.key ?? ""),
             .init("TagSpecification.1.ResourceType", "instance"),
@@ -150,7 +158,10 @@ public final class AWSProvider: Provider {
         parameters += EC2Request.list("SecurityGroupId", template.securityGroupIds ?? [])
         if let key = template.keyName { parameters.append(.init("KeyName", key)) }
         if let userData = template.userData { parameters.append(.init("UserData", Data(userData.utf8).base64EncodedString())) }
-        if template.priceType == .spot { parameters.append(.init("InstanceMarketOptions.MarketType", "spot")) }
+        if template.priceType == .spot {
+            parameters.append(.init("InstanceMarketOptions.MarketType", "spot"))
+            if let price = template.maxSpotPrice { parameters.append(.init("InstanceMarketOptions.SpotOptions.MaxPrice", price)) }
+        }
         parameters += EC2Request.tags("TagSpecification.1.Tag", tags(order, machine: machine))
         return EC2Request(action: "RunInstances", parameters: parameters)
     }

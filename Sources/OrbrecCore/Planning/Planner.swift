@@ -14,7 +14,8 @@ public struct Planner: Sendable {
             input.allowEmpty = true
             input.replaceMachines = []
         }
-        let machines = FleetMachine.merge(observed: input.observed, recorded: input.recorded)
+        let machines = FleetMachine.restamped(FleetMachine.merge(observed: input.observed, recorded: input.recorded),
+                                              desired: input.desired, history: input.templateHistory)
         let machinesByFleet = Dictionary(grouping: machines, by: \.fleet)
         var errors: [Diagnostic] = []
         var plan = Plan(configRevision: input.desired.revision)

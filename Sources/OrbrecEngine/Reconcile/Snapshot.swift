@@ -26,9 +26,11 @@ public struct Snapshot: Sendable {
         self.known = known
     }
 
-    /// Machines as the planner sees them: reports merged with records.
+    /// Machines as the planner sees them: reports merged with records, a machine of its
+    /// template's current fields stamped with its current hash.
     public var machines: [FleetMachine] {
-        FleetMachine.merge(observed: observed, recorded: recorded.map(\.recorded))
+        FleetMachine.restamped(FleetMachine.merge(observed: observed, recorded: recorded.map(\.recorded)),
+                               desired: desired, history: templateHistory)
     }
 
     public func planInput(allowEmpty: Bool, surgery: PlanSurgery = PlanSurgery()) -> PlanInput {

@@ -58,7 +58,7 @@ public final class LocalProvider: Provider {
     }
 
     public func provision(_ order: ProvisionOrder) async -> [MachineOutcome] {
-        guard let argv = order.template.command, !argv.isEmpty else {
+        guard let argv = order.template.settings.local?.command, !argv.isEmpty else {
             return order.machineIDs.map {
                 MachineOutcome(machineID: $0, error: ProviderError(code: "invalid-template", message: "template \(order.template.name) has no command"))
             }

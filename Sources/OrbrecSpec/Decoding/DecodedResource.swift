@@ -5,6 +5,9 @@ struct DecodedResource {
     enum Spec {
         case provider(ProviderSpec)
         case template(TemplateSpec)
+        /// A template whose provider is not among the decoded ones, kept for the checks of
+        /// names and references.
+        case unresolvedTemplate(name: String, provider: String)
         case fleet(FleetSpec)
         case scheduler(SchedulerSpec)
         case taskPool(TaskPoolSpec)
@@ -30,6 +33,7 @@ struct DecodedResource {
         switch spec {
         case .provider(let provider): provider.id
         case .template(let template): template.id
+        case .unresolvedTemplate(let name, _): ResourceID(.template, name)
         case .fleet(let fleet): fleet.id
         case .scheduler(let scheduler): scheduler.id
         case .taskPool(let pool): pool.id

@@ -1,23 +1,32 @@
 internal import OrbrecCore
 
 extension TemplateDecoder {
-    static let fields = ObjectSchema("What one machine is: its provider and how it starts.", [
-        FieldSchema("provider", .string(), required: true, "The name of a Provider in the configuration."),
-        FieldSchema("command", .scalarList(minItems: 1),
-                    "The argv each machine runs, looked up on PATH and never run through a shell. Required for a local provider."),
+    static let attributeFields = ObjectSchema("What a machine of this template offers, as HostFactory's getAvailableTemplates reports it.", [
+        FieldSchema("ncpus", .integer(minimum: 1), "CPUs per machine (reported as ncpus)."),
+        FieldSchema("memMB", .integer(minimum: 1), "Memory per machine in MiB (reported as mem)."),
+        FieldSchema("type", .string(nonEmpty: true), "The machine type, such as X86_64 (reported as type)."),
+    ])
+
+    /// The fields every template has.
+    static let commonFields = [
+        FieldSchema("provider", .string(), required: true, "The name of a Provider in the configuration; its type decides the other fields."),
         FieldSchema("maxMachines", .integer(minimum: 0), "The most machines of this template across all fleets that use it, checked at plan time."),
         FieldSchema("stopTimeout", .duration, "Time between SIGTERM and SIGKILL when a machine is returned (default 10s; local)."),
-        FieldSchema("providerApi", .choice(TemplateSpec.ProviderAPI.allCases.map(\.rawValue)), "How EC2 instances are requested (default RunInstances; aws)."),
-        FieldSchema("imageId", .string(nonEmpty: true), "The AMI id. Required for aws."),
-        FieldSchema("instanceType", .string(nonEmpty: true), "One EC2 instance type; exclusive with instanceTypes. Required for aws unless instanceTypes is given."),
-        FieldSchema("instanceTypes", .integerMap(minimum: 1), "Instance type to weight, each 1 or more; only with providerApi EC2Fleet (aws)."),
-        FieldSchema("subnetIds", .stringList, "Subnets to launch in; without it AWS picks one of the default VPC (aws)."),
-        FieldSchema("securityGroupIds", .stringList, "Security groups of each instance (aws)."),
-        FieldSchema("keyName", .string(nonEmpty: true), "The EC2 key pair (aws)."),
-        FieldSchema("userData", .string(), "Plain text such as a boot script; orbrec base64-encodes it (aws)."),
-        FieldSchema("priceType", .choice(TemplateSpec.PriceType.allCases.map(\.rawValue)), "On-demand or spot instances (default ondemand; aws)."),
-        FieldSchema("tags", .stringMap, "Tags added to every instance after orbrec's own; keys starting with orbrec: or aws: are reserved (aws)."),
-    ], atMostOne: [["instanceType", "instanceTypes"]])
+        FieldSchema("attributes", .object(attributeFields),
+                    "What a machine offers (ncpus, memMB, type), for HostFactory's template listing; not part of the template's hash."),
+    ]
+
+    static let description = "What one machine is: its provider and how it starts. Which fields it has beside provider, maxMachines, "
+        + "stopTimeout and attributes depends on its provider's type."
+
+    /// Every field of every type, for `orbrec schema`, `orbrec explain` and policies.
+    static let fields = ObjectSchema(description, commonFields + ProviderSpec.ProviderType.allCases.flatMap(\.decoder.templateFields),
+                                     atMostOne: ProviderSpec.ProviderType.allCases.flatMap(\.decoder.templateAtMostOne))
+
+    /// The fields of a template of a provider of `type`.
+    static func fields(for type: ProviderSpec.ProviderType) -> ObjectSchema {
+        ObjectSchema(description, commonFields + type.decoder.templateFields, atMostOne: type.decoder.templateAtMostOne)
+    }
 
     static var keys: [String] { fields.names }
 }

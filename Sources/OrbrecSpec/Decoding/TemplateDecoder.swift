@@ -1,56 +1,74 @@
 internal import OrbrecCore
 internal import Yams
 
+/// Reads a Template in two steps: the fields every template has when its document is read,
+/// then, once every Provider is known, the fields of its provider's type (`resolve`).
 enum TemplateDecoder {
+    /// A template read as far as it can be without its provider.
+    struct Pending {
+        let envelope: Envelope
+        let context: DecodeContext
+        let node: Node
+        let metadata: Metadata?
+        let provider: String?
+        let maxMachines: Int?
+        let stopTimeout: ConfigDuration?
+        let attributes: TemplateAttributes?
+        let providerLocation: SourceLocation?
+        let fieldLocations: [String: SourceLocation]
 
-    static func decode(_ envelope: Envelope, context: DecodeContext) -> DecodedResource? {
+        var name: String { metadata?.name ?? "" }
+    }
+
+    /// The first step: unknown keys are checked against every type's fields here.
+    static func decode(_ envelope: Envelope, context: DecodeContext) -> Pending? {
         guard let node = envelope.spec,
               let spec = MappingReader(node, path: "spec", schema: fields, owner: "Template spec", context: context,
                                        parent: envelope.specParent) else {
             return nil
         }
-        let owner = envelope.displayName
-        let provider = spec.requireValue("provider", in: owner) != nil ? spec.string("provider") : nil
-        let command = spec.stringList("command")
-        if let command, command.isEmpty {
-            context.error("invalid-value", "spec.command must hold at least the program to run", at: spec.value("command"))
-        }
+        let provider = spec.requireValue("provider", in: envelope.displayName) != nil ? spec.string("provider") : nil
         let maxMachines = spec.integer("maxMachines", minimum: 0)
         let stopTimeout = spec.duration("stopTimeout")
-        let providerApi = spec.choice("providerApi", as: TemplateSpec.ProviderAPI.self)
-        let imageId = spec.nonEmptyString("imageId")
-        let instanceType = spec.nonEmptyString("instanceType")
-        let instanceTypes = spec.integerMap("instanceTypes", minimum: 1)
-        if spec.value("instanceType") != nil && spec.value("instanceTypes") != nil {
-            context.error("conflicting-fields", "spec.instanceType and spec.instanceTypes are exclusive; give one", at: spec.value("instanceTypes"))
+        var attributes: TemplateAttributes?
+        if let reader = spec.mapping("attributes", owner: "Template spec.attributes") {
+            attributes = TemplateAttributes(ncpus: reader.integer("ncpus", minimum: 1), memMB: reader.integer("memMB", minimum: 1),
+                                            type: reader.nonEmptyString("type"))
         }
-        let subnetIds = spec.stringList("subnetIds")
-        let securityGroupIds = spec.stringList("securityGroupIds")
-        let keyName = spec.nonEmptyString("keyName")
-        let userData = spec.string("userData")
-        let priceType = spec.choice("priceType", as: TemplateSpec.PriceType.self)
-        let tags = spec.stringMap("tags")
-        for key in (tags ?? [:]).keys.sorted() where key.lowercased().hasPrefix("orbrec:") || key.lowercased().hasPrefix("aws:") {
-            context.error("reserved-tag", "tag '\(key)' is reserved: orbrec: tags are orbrec's own and aws: tags are AWS's", at: spec.value("tags"))
-        }
+        return Pending(envelope: envelope, context: context, node: node, metadata: envelope.metadata, provider: provider,
+                       maxMachines: maxMachines, stopTimeout: stopTimeout, attributes: attributes,
+                       providerLocation: spec.location(of: "provider"), fieldLocations: spec.fieldLocations)
+    }
 
-        guard let metadata = envelope.metadata, let provider else { return nil }
-        var template = TemplateSpec(metadata: metadata, provider: provider,
-                                    command: command?.isEmpty == true ? nil : command, maxMachines: maxMachines)
-        template.stopTimeout = stopTimeout
-        template.providerApi = providerApi
-        template.imageId = imageId
-        template.instanceType = instanceType
-        template.instanceTypes = instanceTypes
-        template.subnetIds = subnetIds
-        template.securityGroupIds = securityGroupIds
-        template.keyName = keyName
-        template.userData = userData
-        template.priceType = priceType
-        template.tags = tags
-        return DecodedResource(spec: .template(template), nameLocation: envelope.nameLocation,
-                               referenceLocation: spec.location(of: "provider"),
-                               writtenFields: Set(spec.mapping.keys.compactMap { $0.scalar?.string }),
-                               fieldLocations: spec.fieldLocations)
+    /// The second step for `pending`, with the first provider of its name among `resources`;
+    /// without one, what the reference checks need.
+    static func resolve(_ pending: Pending, among resources: [DecodedResource]) -> DecodedResource? {
+        guard let metadata = pending.metadata, let providerName = pending.provider else { return nil }
+        for resource in resources {
+            if case .provider(let provider) = resource.spec, provider.name == providerName {
+                return resolve(pending, provider: provider)
+            }
+        }
+        return DecodedResource(spec: .unresolvedTemplate(name: metadata.name, provider: providerName),
+                               nameLocation: pending.envelope.nameLocation, referenceLocation: pending.providerLocation)
+    }
+
+    /// The second step, with the type of the provider the template names: a field of another
+    /// type is reported as unknown, the type's own are read and checked.
+    static func resolve(_ pending: Pending, provider: ProviderSpec) -> DecodedResource? {
+        let type = provider.type
+        let known = Set(fields.names)
+        let use = ProviderUse(template: pending.name, provider: provider.name, type: type)
+        guard let spec = MappingReader(pending.node, path: "spec", schema: fields(for: type),
+                                       owner: "Template spec of \(type.rawValue) provider '\(provider.name)'", context: pending.context,
+                                       parent: pending.envelope.specParent, recheck: { known.contains($0) },
+                                       hint: { ProviderSpec.ProviderType.elsewhereHint($0, templates: true) }) else { return nil }
+        let settings = type.decoder.template(spec, pending.name, use)
+        guard let metadata = pending.metadata, let providerName = pending.provider, let settings else { return nil }
+        let template = TemplateSpec(metadata: metadata, provider: providerName, settings: settings, maxMachines: pending.maxMachines,
+                                    stopTimeout: pending.stopTimeout, attributes: pending.attributes)
+        return DecodedResource(spec: .template(template), nameLocation: pending.envelope.nameLocation,
+                               referenceLocation: pending.providerLocation, writtenFields: Set(pending.fieldLocations.keys),
+                               fieldLocations: pending.fieldLocations)
     }
 }

@@ -28,6 +28,7 @@ public struct ConfigLoader: Sendable {
         var diagnostics: [Diagnostic] = []
         let absoluteDirectory = Self.absolute(path, isDirectory: !(files.first?.isEmpty ?? false))
         var resources: [DecodedResource] = []
+        var pendingTemplates: [TemplateDecoder.Pending] = []
         var declared: Set<ResourceID> = []
         var revision = StableHasher()
         var documents: [ResourceID: PolicyValue] = [:]
@@ -76,9 +77,19 @@ public struct ConfigLoader: Sendable {
                     continue
                 }
                 if let name = envelope.metadata?.name { declared.insert(ResourceID(envelope.kind, name)) }
+                if envelope.kind == .template {
+                    // Finished once every provider is known: its fields depend on its provider's type.
+                    if let pending = TemplateDecoder.decode(envelope, context: context) {
+                        pendingTemplates.append(pending)
+                        if let name = pending.metadata?.name, documents[ResourceID(.template, name)] == nil, let spec = envelope.spec {
+                            documents[ResourceID(.template, name)] = PolicyValue(yaml: spec)
+                        }
+                    }
+                    continue
+                }
                 let decoded: DecodedResource? = switch envelope.kind {
                 case .provider: ProviderDecoder.decode(envelope, context: context)
-                case .template: TemplateDecoder.decode(envelope, context: context)
+                case .template: nil
                 case .fleet: FleetDecoder.decode(envelope, context: context)
                 case .scheduler: SchedulerDecoder.decode(envelope, context: context)
                 case .taskPool: TaskPoolDecoder.decode(envelope, directory: absoluteDirectory, context: context)
@@ -94,6 +105,11 @@ public struct ConfigLoader: Sendable {
             }
             diagnostics += context.diagnostics
         }
+        for pending in pendingTemplates {
+            let reported = pending.context.diagnostics.count
+            resources += TemplateDecoder.resolve(pending, among: resources).map { [$0] } ?? []
+            diagnostics += pending.context.diagnostics[reported...]
+        }
         diagnostics += ReferenceValidator.validate(resources, declared: declared)
         if diagnostics.hasErrors {
             throw ConfigurationError(diagnostics.sortedByLocation())
@@ -105,6 +121,7 @@ public struct ConfigLoader: Sendable {
             switch resource.spec {
             case .provider(let provider): providers.append(provider)
             case .template(let template): templates.append(template)
+            case .unresolvedTemplate: break
             case .fleet(let fleet): fleets.append(fleet)
             case .scheduler(let scheduler): schedulers.append(scheduler)
             case .taskPool(let pool): pools.append(pool)

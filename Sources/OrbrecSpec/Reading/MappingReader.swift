@@ -28,13 +28,23 @@ struct MappingReader {
         self.init(node, path: path, known: schema.names, schema: schema, parent: parent, owner: owner, context: context)
     }
 
+    /// A second reader of a mapping an earlier reader checked against a wider schema (every
+    /// provider type's fields): reports only the keys `recheck` selects, those the earlier
+    /// reader knew but this schema does not, with `hint` saying where such a key belongs.
+    init?(_ node: Node, path: String, schema: ObjectSchema, owner: String, context: DecodeContext, parent: Parent? = nil,
+          recheck: (String) -> Bool, hint: @escaping (String) -> String) {
+        self.init(node, path: path, known: schema.names, schema: schema, parent: parent, owner: owner, context: context,
+                  recheck: recheck, elsewhere: hint)
+    }
+
     /// Reads `node` as a mapping whose allowed keys are `known`; reports unknown keys.
     /// Returns nil (after reporting) when the node is not a mapping.
     init?(_ node: Node, path: String, known: [String], owner: String, context: DecodeContext) {
         self.init(node, path: path, known: known, schema: nil, parent: nil, owner: owner, context: context)
     }
 
-    private init?(_ node: Node, path: String, known: [String], schema: ObjectSchema?, parent: Parent?, owner: String, context: DecodeContext) {
+    private init?(_ node: Node, path: String, known: [String], schema: ObjectSchema?, parent: Parent?, owner: String, context: DecodeContext,
+                  recheck: (String) -> Bool = { _ in true }, elsewhere: ((String) -> String)? = nil) {
         guard case .mapping(let mapping) = node else {
             let what = path.isEmpty ? "a document must be a mapping with apiVersion, kind, metadata and spec" : "\(path) must be a mapping"
             context.error("wrong-type", "\(what), not \(node.foundDescription)", at: node)
@@ -50,11 +60,9 @@ struct MappingReader {
                 context.error("wrong-type", "keys of \(path) must be strings", at: key)
                 continue
             }
-            if !known.contains(scalar.string) {
-                context.error(
-                    "unknown-field",
-                    "unknown field '\(scalar.string)' in \(owner)\(hint(for: scalar.string, known: known, parent: parent))",
-                    at: key)
+            if !known.contains(scalar.string) && recheck(scalar.string) {
+                let hint = elsewhere.map { $0(scalar.string) } ?? hint(for: scalar.string, known: known, parent: parent)
+                context.error("unknown-field", "unknown field '\(scalar.string)' in \(owner)\(hint)", at: key)
             }
         }
     }
@@ -202,6 +210,20 @@ struct MappingReader {
             return nil
         }
         return number
+    }
+
+    /// A positive decimal number kept as written (`0.05`), for values passed on as text.
+    func decimalText(_ key: String) -> String? {
+        guard let node = value(key) else { return nil }
+        guard case .scalar(let scalar) = node, [.integer, .number].contains(ScalarKind(scalar)), let number = Double(scalar.string) else {
+            context.error("wrong-type", "\(field(key)) must be a number, not \(node.foundDescription)", at: node)
+            return nil
+        }
+        guard number > 0 else {
+            context.error("invalid-value", "\(field(key)) must be more than 0, not \(scalar.string)", at: node)
+            return nil
+        }
+        return scalar.string
     }
 
     func boolean(_ key: String) -> Bool? {

@@ -1,7 +1,7 @@
 internal import OrbrecCore
 
-/// Checks that only make sense across documents: unique names, resolvable references,
-/// and what a provider's type requires of its templates.
+/// Checks that only make sense across documents: unique names and resolvable references.
+/// (What a provider's type requires of its templates is read with the template's fields.)
 enum ReferenceValidator {
     /// - Parameter declared: every name declared per kind, including documents whose spec
     ///   was invalid, so a broken Provider is not also reported as missing.
@@ -18,14 +18,15 @@ enum ReferenceValidator {
                 firstByID[resource.id] = resource
             }
         }
-        var providers: [String: ProviderSpec] = [:]
-        var templates: [String: TemplateSpec] = [:]
+        var providers: Set<String> = []
+        var templates: Set<String> = []
         var schedulers: [String: SchedulerSpec] = [:]
         var fleets: Set<String> = [], pools: Set<String> = []
         for resource in firstByID.values {
             switch resource.spec {
-            case .provider(let provider): providers[provider.name] = provider
-            case .template(let template): templates[template.name] = template
+            case .provider(let provider): providers.insert(provider.name)
+            case .template(let template): templates.insert(template.name)
+            case .unresolvedTemplate(let name, _): templates.insert(name)
             case .scheduler(let scheduler): schedulers[scheduler.name] = scheduler
             case .fleet(let fleet): fleets.insert(fleet.name)
             case .taskPool(let pool): pools.insert(pool.name)
@@ -44,26 +45,16 @@ enum ReferenceValidator {
         }
         for resource in resources {
             switch resource.spec {
-            case .provider(let provider):
-                if !provider.type.isSupported {
-                    diagnostics.append(.error(
-                        "unsupported-provider-type",
-                        "provider type '\(provider.type.rawValue)' is recognised but not yet supported by this version of orbrec (supported: local, aws)",
-                        at: resource.typeLocation))
-                }
-                diagnostics += ProviderRules.check(provider, resource)
-            case .template(let template):
-                guard let provider = providers[template.provider] else {
-                    if declared.contains(ResourceID(.provider, template.provider)) { continue }
-                    diagnostics.append(unresolved("Template '\(template.name)'", "provider", template.provider,
-                                                  among: Array(providers.keys), at: resource.referenceLocation))
-                    continue
-                }
-                diagnostics += TemplateRules.check(template, resource, provider: provider)
+            case .provider, .template:
+                break
+            case .unresolvedTemplate(let name, let provider):
+                if providers.contains(provider) || declared.contains(ResourceID(.provider, provider)) { continue }
+                diagnostics.append(unresolved("Template '\(name)'", "provider", provider,
+                                              among: Array(providers), at: resource.referenceLocation))
             case .fleet(let fleet):
-                if templates[fleet.template] == nil && !declared.contains(ResourceID(.template, fleet.template)) {
+                if !templates.contains(fleet.template) && !declared.contains(ResourceID(.template, fleet.template)) {
                     diagnostics.append(unresolved("Fleet '\(fleet.name)'", "template", fleet.template,
-                                                  among: Array(templates.keys), at: resource.referenceLocation))
+                                                  among: Array(templates), at: resource.referenceLocation))
                 }
             case .scheduler(let scheduler):
                 if !scheduler.type.isSupported {

@@ -145,7 +145,7 @@ struct Session {
             switch spec.type {
             case .local: LocalProvider(name: spec.name, logDirectory: logDirectory, afterSpawn: { failpoint("local.after-spawn") })
             case .aws: AWSProvider.make(spec, environment: environment, clock: SystemClock(), afterLaunch: { failpoint("aws.after-launch") })
-            case .hostfactory: nil
+            case .hostfactory: Self.hostFactoryProvider(spec)
             }
         }, schedulerFactory: { spec in
             switch spec.type {
