@@ -48,16 +48,23 @@ extension PostgresBackend {
                         try await setMachineState(tx, id: machine.id, to: state, message: machine.message, at: now,
                                                   cause: "observed", providerID: machine.providerID)
                     }
+                    if let addresses = machine.addresses, addresses != record.addresses {
+                        try await tx.execute("""
+                            UPDATE machines SET private_ip = \(addresses.privateIP), public_ip = \(addresses.publicIP),
+                              hostname = \(addresses.hostname) WHERE id = \(machine.id)
+                            """)
+                    }
                 } else if machine.state == .lost || machine.state == .returned {
                     // Dead and not held (or held as returned or failed): history, such as a
                     // terminated instance the cloud still lists for a while.
                     continue
                 } else if try await tx.value(Int.self, "SELECT 1 FROM machines WHERE id = \(machine.id)") == nil {
-                    let record = MachineRecord(
+                    var record = MachineRecord(
                         id: machine.id, fleet: machine.fleet, template: machine.template, templateHash: machine.templateHash,
                         provider: machine.provider, providerId: machine.providerID, actionId: machine.actionID,
                         requestId: "", state: machine.state, message: "adopted: found with this state's tags",
                         createdAt: machine.createdAt, updatedAt: now)
+                    if let addresses = machine.addresses { record.addresses = addresses }
                     try await tx.insert(record, into: "machines")
                     tx.appendEvent(at: now, resource: ResourceID(.fleet, machine.fleet).description, subject: "machine/\(machine.id)",
                                    from: nil, to: machine.state.rawValue, cause: "adopted")

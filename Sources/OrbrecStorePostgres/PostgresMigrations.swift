@@ -147,6 +147,20 @@ enum PostgresMigrations {
             "ALTER TABLE attempts ADD COLUMN output_location text",
             "ALTER TABLE machines ADD COLUMN log_location text",
         ]),
+        ("v12-machine-requests", [
+            """
+            CREATE TABLE machine_demands (id text COLLATE "C" PRIMARY KEY, template text NOT NULL, requested bigint NOT NULL,
+              replace_lost boolean NOT NULL, actor text NOT NULL, idempotency_key text UNIQUE,
+              created_at bigint NOT NULL, updated_at bigint NOT NULL)
+            """,
+            """
+            CREATE TABLE machine_returns (machine_id text COLLATE "C" PRIMARY KEY, id text COLLATE "C" NOT NULL, demand_id text COLLATE "C",
+              reason text NOT NULL, actor text NOT NULL, created_at bigint NOT NULL)
+            """,
+            "CREATE INDEX machine_returns_id ON machine_returns(id)",
+            "CREATE INDEX machine_returns_demand ON machine_returns(demand_id)",
+            "ALTER TABLE machines ADD COLUMN private_ip text, ADD COLUMN public_ip text, ADD COLUMN hostname text",
+        ]),
     ]
 
     static func open(_ connection: PostgresConnection, schema: String, create: Bool, logger: Logger) async throws -> Opened? {

@@ -12,6 +12,10 @@ public struct DesiredState: Sendable, Codable, Hashable {
     public var documents: [ResourceID: PolicyValue]
     /// A digest of every file that was read, so a plan names the configuration it came from.
     public var revision: String
+    /// Machines return requests name (`orbrec machines return`): returned by the plan whatever
+    /// their fleet's count; a fleet of the files replaces them, a machine request does not
+    /// (its count went down with the return).
+    public var returning: Set<String> = []
 
     public init(providers: [ProviderSpec] = [], templates: [TemplateSpec] = [], fleets: [FleetSpec] = [],
                 schedulers: [SchedulerSpec] = [], pools: [TaskPoolSpec] = [], workflows: [WorkflowSpec] = [], policies: [PolicySpec] = [],

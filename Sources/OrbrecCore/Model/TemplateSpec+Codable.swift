@@ -3,7 +3,7 @@
 /// no `providerType`: theirs is told by their fields (a local template had a `command`).
 extension TemplateSpec: Codable {
     private enum CodingKeys: String, CodingKey {
-        case metadata, provider, maxMachines, stopTimeout, attributes, providerType, command
+        case metadata, provider, maxMachines, stopTimeout, attributes, replaceLostMachines, providerType, command
     }
 
     public init(from decoder: any Decoder) throws {
@@ -13,6 +13,7 @@ extension TemplateSpec: Codable {
         maxMachines = try container.decodeIfPresent(Int.self, forKey: .maxMachines)
         stopTimeout = try container.decodeIfPresent(ConfigDuration.self, forKey: .stopTimeout)
         attributes = try container.decodeIfPresent(TemplateAttributes.self, forKey: .attributes)
+        replaceLostMachines = try container.decodeIfPresent(Bool.self, forKey: .replaceLostMachines)
         let type = try container.decodeIfPresent(ProviderSpec.ProviderType.self, forKey: .providerType)
             ?? (container.contains(.command) ? .local : .aws)
         settings = try TemplateSettings(type: type, from: decoder)
@@ -25,6 +26,7 @@ extension TemplateSpec: Codable {
         try container.encodeIfPresent(maxMachines, forKey: .maxMachines)
         try container.encodeIfPresent(stopTimeout, forKey: .stopTimeout)
         try container.encodeIfPresent(attributes, forKey: .attributes)
+        try container.encodeIfPresent(replaceLostMachines, forKey: .replaceLostMachines)
         try container.encode(settings.type, forKey: .providerType)
         try settings.encodeFields(to: encoder)
     }

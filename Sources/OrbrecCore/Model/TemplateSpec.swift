@@ -8,11 +8,15 @@ public struct TemplateSpec: Hashable, Sendable {
     public var stopTimeout: ConfigDuration?
     /// What a machine of this template offers, as HostFactory's getAvailableTemplates reports it.
     public var attributes: TemplateAttributes?
+    /// Whether a machine request (`machines request`, the API) replaces a machine its provider
+    /// loses; nil is yes. HostFactory's requests never do.
+    public var replaceLostMachines: Bool?
     /// What only a template of its provider's type has (command, imageId); its case is that type.
     public var settings: TemplateSettings
 
     public init(metadata: Metadata, provider: String, settings: TemplateSettings, maxMachines: Int? = nil,
-                stopTimeout: ConfigDuration? = nil, attributes: TemplateAttributes? = nil) {
+                stopTimeout: ConfigDuration? = nil, attributes: TemplateAttributes? = nil, replaceLostMachines: Bool? = nil) {
+        self.replaceLostMachines = replaceLostMachines
         self.metadata = metadata
         self.provider = provider
         self.settings = settings
@@ -35,5 +39,6 @@ public struct TemplateSpec: Hashable, Sendable {
         CanonicalHash.of(self, excluding: Self.unhashedPaths)
     }
 
-    static let unhashedPaths = ["metadata.location", "metadata.labels", "metadata.annotations", "maxMachines", "stopTimeout", "attributes"]
+    static let unhashedPaths = ["metadata.location", "metadata.labels", "metadata.annotations", "maxMachines", "stopTimeout", "attributes",
+                                "replaceLostMachines"]
 }

@@ -13,9 +13,13 @@ public struct ObservedMachine: Hashable, Sendable, Codable {
     public var state: MachineState
     public var createdAt: Instant
     public var message: String
+    /// Where it can be reached; nil while its provider has not said (a machine still pending).
+    public var addresses: MachineAddresses?
 
     public init(id: String, fleet: String, template: String, templateHash: String, provider: String,
-                providerID: String, actionID: String, state: MachineState, createdAt: Instant, message: String = "") {
+                providerID: String, actionID: String, state: MachineState, createdAt: Instant, message: String = "",
+                addresses: MachineAddresses? = nil) {
+        self.addresses = addresses
         self.id = id
         self.fleet = fleet
         self.template = template

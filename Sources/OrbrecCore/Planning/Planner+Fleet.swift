@@ -9,7 +9,7 @@ extension Planner {
     /// the fields it changes; `forced` are machines `--replace` asks to replace.
     func planFleet(_ fleet: FleetSpec, template: TemplateSpec, machines: [FleetMachine], surgeRoom: inout Int,
                    warnings: inout [Diagnostic], history: [String: [String: String]] = [:],
-                   forced: Set<String> = []) -> [PlannedAction] {
+                   forced: Set<String> = [], returning: Set<String> = []) -> [PlannedAction] {
         let currentHash = template.specHash
         let currentFields = template.replacementFieldValues
         func action(_ verb: Verb, _ reason: ActionReason, count: Int = 0, machines ids: [String] = []) -> PlannedAction {
@@ -37,6 +37,11 @@ extension Planner {
 
         let terminating = machines.filter { $0.state == .terminating }
         actions += returns(.returnIncomplete, terminating)
+
+        // Asked back by a return request: returned whatever the count says, and not counted.
+        let askedBack = machines.filter { returning.contains($0.id) && $0.state != .terminating }
+        actions += returns(.manualReturn, Self.byAge(askedBack))
+        let machines = machines.filter { !returning.contains($0.id) }
 
         let unhealthy = machines.filter { $0.state == .unhealthy }
         let lost = machines.filter { $0.state == .lost }

@@ -47,7 +47,8 @@ public struct Planner: Sendable {
                 plan.drift += drift(of: id, machines: fleetMachines)
                 var room = surgeRooms[template.name] ?? Int.max
                 var actions = planFleet(fleet, template: template, machines: fleetMachines, surgeRoom: &room, warnings: &plan.warnings,
-                                        history: input.templateHistory, forced: input.replaceMachines)
+                                        history: input.templateHistory, forced: input.replaceMachines,
+                                        returning: input.desired.returning)
                 surgeRooms[template.name] = room
                 for index in actions.indices { actions[index].resourceVersion = version }
                 plan.actions += actions

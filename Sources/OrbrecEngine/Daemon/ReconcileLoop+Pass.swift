@@ -36,6 +36,9 @@ extension ReconcileLoop {
                 var wanted = wanted
                 for name in snapshot.desired.pools.keys where desired.pools[name] == nil { wanted.insert(ResourceID(.taskPool, name)) }
                 for (name, fleet) in snapshot.desired.fleets where desired.fleets[name]?.count != fleet.count { wanted.insert(ResourceID(.fleet, name)) }
+                // So is what commands asked for: machine requests (fleets of their own, above) and
+                // the machines return requests name, whichever fleet holds them.
+                for machine in snapshot.recorded where snapshot.desired.returning.contains(machine.id) { wanted.insert(ResourceID(.fleet, machine.fleet)) }
                 let result: PlanResult
                 do throws(PlanFailure) {
                     result = try reconciler.plan(snapshot, allowEmpty: options.allowEmpty)

@@ -50,7 +50,7 @@ extension Reconciler {
                                                              message: "adopted after an interrupted apply"))
                             } else {
                                 updates.append(MachineUpdate(machineID: machine.machineId, state: .failed,
-                                                             message: "not created: the apply stopped before the provider made it"))
+                                                             message: Self.stoppedBeforeProvider))
                             }
                         }
                     case .return:
@@ -77,4 +77,8 @@ extension Reconciler {
             try? await store.cancelPlannedActions(reason: "the apply that planned it stopped before it started", at: clock.now())
         }
     }
+
+    /// What a machine an interrupted apply never got to make says: a stop of orbrec, not a
+    /// failure of its provider, so a machine request does not count it against itself.
+    static let stoppedBeforeProvider = "not created: the apply stopped before the provider made it"
 }

@@ -47,7 +47,7 @@ public final class Reconciler: Sendable {
     /// fleet counts and pools). With `sync: true`, due runs are started and running ones moved
     /// on from what was observed, and the snapshot's desired state includes the result.
     public func snapshot(of configured: DesiredState, refresh: Bool = true, sync: Bool = false) async throws -> Snapshot {
-        let desired = try await effectiveDesired(configured)
+        var desired = try await effectiveDesired(configured)
         var recorded = try await store.activeMachines()
         var tasks = try await store.taskStatuses()
         var observed: ObservedState
@@ -60,6 +60,7 @@ public final class Reconciler: Sendable {
             if sync {
                 try await store.syncMachines(observed: observed.machines, unreachableProviders: Set(observed.unreachableProviders.keys),
                                              at: clock.now())
+                if try await settleDemands() { desired = try await effectiveDesired(configured) }
                 recorded = try await store.activeMachines()
                 try await settleTasks(tasks, desired: desired, observed: observed, open: open)
                 tasks = try await store.taskStatuses()

@@ -50,7 +50,7 @@ public final class LocalProvider: Provider {
             found.append(ObservedMachine(
                 id: id, fleet: fleet, template: tags[MachineTags.template] ?? "", templateHash: tags[MachineTags.templateHash] ?? "",
                 provider: name, providerID: "local:\(identity)", actionID: tags[MachineTags.action] ?? "", state: state,
-                createdAt: identity.startedAt, message: message))
+                createdAt: identity.startedAt, message: message, addresses: HostAddresses.current))
         }
         // A machine id seen twice (a leader that started another session with the same tags) is the older one.
         let unique = Dictionary(grouping: found, by: \.id).compactMap { $0.value.min { $0.createdAt < $1.createdAt } }

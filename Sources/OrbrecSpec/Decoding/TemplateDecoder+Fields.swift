@@ -14,6 +14,9 @@ extension TemplateDecoder {
         FieldSchema("stopTimeout", .duration, "Time between SIGTERM and SIGKILL when a machine is returned (default 10s; local)."),
         FieldSchema("attributes", .object(attributeFields),
                     "What a machine offers (ncpus, memMB, type), for HostFactory's template listing; not part of the template's hash."),
+        FieldSchema("replaceLostMachines", .boolean,
+                    "Whether a machine request (machines request, the API) replaces a machine its provider loses (default true); "
+                        + "HostFactory's requests never do."),
     ]
 
     static let description = "What one machine is: its provider and how it starts. Which fields it has beside provider, maxMachines, "

@@ -14,6 +14,7 @@ enum TemplateDecoder {
         let maxMachines: Int?
         let stopTimeout: ConfigDuration?
         let attributes: TemplateAttributes?
+        let replaceLostMachines: Bool?
         let providerLocation: SourceLocation?
         let fieldLocations: [String: SourceLocation]
 
@@ -37,6 +38,7 @@ enum TemplateDecoder {
         }
         return Pending(envelope: envelope, context: context, node: node, metadata: envelope.metadata, provider: provider,
                        maxMachines: maxMachines, stopTimeout: stopTimeout, attributes: attributes,
+                       replaceLostMachines: spec.boolean("replaceLostMachines"),
                        providerLocation: spec.location(of: "provider"), fieldLocations: spec.fieldLocations)
     }
 
@@ -66,7 +68,8 @@ enum TemplateDecoder {
         let settings = type.decoder.template(spec, pending.name, use)
         guard let metadata = pending.metadata, let providerName = pending.provider, let settings else { return nil }
         let template = TemplateSpec(metadata: metadata, provider: providerName, settings: settings, maxMachines: pending.maxMachines,
-                                    stopTimeout: pending.stopTimeout, attributes: pending.attributes)
+                                    stopTimeout: pending.stopTimeout, attributes: pending.attributes,
+                                    replaceLostMachines: pending.replaceLostMachines)
         return DecodedResource(spec: .template(template), nameLocation: pending.envelope.nameLocation,
                                referenceLocation: pending.providerLocation, writtenFields: Set(pending.fieldLocations.keys),
                                fieldLocations: pending.fieldLocations)

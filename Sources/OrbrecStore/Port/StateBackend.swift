@@ -109,6 +109,13 @@ package protocol StateBackend: AnyObject, Sendable {
     func recentEvents(subject: String, limit: Int) async throws -> [EventRecord]
 
     // Requests
+    func recordDemand(_ demand: MachineDemand, idempotencyKey: String?, at now: Instant) async throws -> (MachineDemand, created: Bool)
+    func demands(openOnly: Bool) async throws -> [MachineDemand]
+    func demand(id: String) async throws -> MachineDemand?
+    func demand(idempotencyKey: String) async throws -> MachineDemand?
+    func recordReturn(id: String, machines: [String], reason: MachineReturnRecord.Reason, actor: String, at now: Instant) async throws -> [String]
+    func machineReturns(id: String?, demand: String?, machines: [String]?) async throws -> [MachineReturnRecord]
+    func pendingReturns() async throws -> Set<String>
     func requests(limit: Int?) async throws -> [RequestRecord]
     func request(id: String) async throws -> (RequestRecord, [RequestMachineRecord])?
     func requestMachines(requestID: String) async throws -> [RequestMachineRecord]

@@ -54,6 +54,8 @@ package enum StateTables {
         ("leases", ["pool", "key", "attempt"]),
         ("idempotency_keys", ["key"]),
         ("template_history", ["hash"]),
+        ("machine_demands", ["id"]),
+        ("machine_returns", ["machine_id"]),
     ]
 
     package static var names: [String] { copied.map(\.name) }

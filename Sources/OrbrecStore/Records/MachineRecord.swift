@@ -18,6 +18,10 @@ public struct MachineRecord: Codable, Sendable, Hashable {
     /// Where its provider writes its output, as `host:path` (the local provider's log); nil
     /// when its provider keeps none.
     public var logLocation: String?
+    /// Where it can be reached, as its provider last reported.
+    public var privateIp: String?
+    public var publicIp: String?
+    public var hostname: String?
 
     public init(id: String, fleet: String, template: String, templateHash: String, provider: String, providerId: String?,
                 actionId: String, requestId: String, state: MachineState, message: String = "",
@@ -34,6 +38,15 @@ public struct MachineRecord: Codable, Sendable, Hashable {
         self.message = message
         self.createdAt = createdAt
         self.updatedAt = updatedAt
+    }
+
+    public var addresses: MachineAddresses {
+        get { MachineAddresses(privateIP: privateIp, publicIP: publicIp, hostname: hostname) }
+        set {
+            privateIp = newValue.privateIP
+            publicIp = newValue.publicIP
+            hostname = newValue.hostname
+        }
     }
 
     /// What the planner needs of this record.

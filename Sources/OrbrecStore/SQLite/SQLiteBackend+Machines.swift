@@ -51,16 +51,21 @@ extension SQLiteBackend {
                         try setMachineState(db, id: machine.id, to: state, message: machine.message, at: now,
                                             cause: "observed", providerID: machine.providerID)
                     }
+                    if let addresses = machine.addresses, addresses != record.addresses {
+                        try db.execute(sql: "UPDATE machines SET private_ip = ?, public_ip = ?, hostname = ? WHERE id = ?",
+                                       arguments: [addresses.privateIP, addresses.publicIP, addresses.hostname, machine.id])
+                    }
                 } else if machine.state == .lost || machine.state == .returned {
                     // Dead and not held (or held as returned or failed): history, such as a
                     // terminated instance the cloud still lists for a while.
                     continue
                 } else if try MachineRecord.fetchOne(db, key: machine.id) == nil {
-                    let record = MachineRecord(
+                    var record = MachineRecord(
                         id: machine.id, fleet: machine.fleet, template: machine.template, templateHash: machine.templateHash,
                         provider: machine.provider, providerId: machine.providerID, actionId: machine.actionID,
                         requestId: "", state: machine.state, message: "adopted: found with this state's tags",
                         createdAt: machine.createdAt, updatedAt: now)
+                    if let addresses = machine.addresses { record.addresses = addresses }
                     try record.insert(db)
                     try EventRecord(at: now, resource: ResourceID(.fleet, machine.fleet).description, subject: "machine/\(machine.id)",
                                     fromState: nil, toState: machine.state.rawValue, cause: "adopted").append(to: db)

@@ -251,6 +251,22 @@ enum StateMigrations {
             try db.execute(sql: "ALTER TABLE attempts ADD COLUMN output_location TEXT")
             try db.execute(sql: "ALTER TABLE machines ADD COLUMN log_location TEXT")
         }
+        // Machines asked for by a command (`machines request`, the API, HostFactory) and given
+        // back by one; and where each machine can be reached.
+        migrator.registerMigration("v11-machine-requests") { db in
+            try db.execute(sql: """
+                CREATE TABLE machine_demands (id TEXT PRIMARY KEY NOT NULL, template TEXT NOT NULL, requested INTEGER NOT NULL,
+                  replace_lost INTEGER NOT NULL, actor TEXT NOT NULL, idempotency_key TEXT UNIQUE,
+                  created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL);
+                CREATE TABLE machine_returns (machine_id TEXT PRIMARY KEY NOT NULL, id TEXT NOT NULL, demand_id TEXT,
+                  reason TEXT NOT NULL, actor TEXT NOT NULL, created_at INTEGER NOT NULL);
+                CREATE INDEX machine_returns_id ON machine_returns(id);
+                CREATE INDEX machine_returns_demand ON machine_returns(demand_id);
+                ALTER TABLE machines ADD COLUMN private_ip TEXT;
+                ALTER TABLE machines ADD COLUMN public_ip TEXT;
+                ALTER TABLE machines ADD COLUMN hostname TEXT;
+                """)
+        }
         return migrator
     }
 }

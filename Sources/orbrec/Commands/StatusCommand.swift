@@ -53,7 +53,10 @@ struct StatusCommand: AsyncParsableCommand {
             }
         }
         // The desired state the running runs make (their fleet counts, their pools), as apply sees it.
-        let report = StatusReport(desired: desired.forStatus(runs), machines: snapshot.machines, plan: planned,
+        // Machine requests are fleets of their own beside the files' (the snapshot's desired state holds them).
+        var shown = desired.forStatus(runs)
+        for (name, fleet) in snapshot.desired.fleets where snapshot.desired.isRequestFleet(name) { shown.fleets[name] = fleet }
+        let report = StatusReport(desired: shown, machines: snapshot.machines, plan: planned,
                                   unreachableProviders: snapshot.observed.unreachableProviders, tasks: snapshot.tasks,
                                   unreachableSchedulers: snapshot.observed.unreachableSchedulers, workflowRuns: runs, dueWorkflows: due)
         if json { return try StructuredOutput.string(StatusDocument(report: report, problems: problems), as: output.format) }

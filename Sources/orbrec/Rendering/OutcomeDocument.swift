@@ -28,6 +28,13 @@ struct OutcomesDocument: Encodable {
     var succeeded: Int
     var failed: Int
     var actions: [OutcomeDocument]
+    /// The return request (`ret-…`) that `machines return` journaled.
+    var requestId: String?
+
+    enum CodingKeys: String, CodingKey {
+        case succeeded, failed, actions
+        case requestId = "request_id"
+    }
 
     init(_ outcomes: [ActionOutcome]) {
         actions = outcomes.map(OutcomeDocument.init)

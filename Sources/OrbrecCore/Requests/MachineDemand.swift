@@ -1,0 +1,46 @@
+/// Machines asked for by a command rather than by a file (`orbrec machines request`, the API,
+/// HostFactory): demand the reconciler holds like a fleet of the configuration, under the
+/// request's id, until its machines are returned.
+public struct MachineDemand: Hashable, Sendable, Codable {
+    /// `req-…`, as the Open Resource Broker names requests; also the name of the fleet it becomes.
+    public var id: String
+    public var template: String
+    /// How many machines were asked for.
+    public var requested: Int
+    /// How many are still wanted: what was asked for less what was returned, or taken back by
+    /// the provider when lost machines are not replaced.
+    public var count: Int
+    /// Whether a machine the provider loses is replaced (true) or leaves the demand (false,
+    /// as HostFactory expects for spot machines: it learns of them from getReturnRequests).
+    public var replaceLost: Bool
+    /// Who asked (`user@host`, or the API token's name).
+    public var actor: String
+    public var createdAt: Instant
+    public var updatedAt: Instant
+
+    public init(id: String, template: String, requested: Int, count: Int? = nil, replaceLost: Bool = true, actor: String,
+                createdAt: Instant, updatedAt: Instant? = nil) {
+        self.id = id
+        self.template = template
+        self.requested = requested
+        self.count = count ?? requested
+        self.replaceLost = replaceLost
+        self.actor = actor
+        self.createdAt = createdAt
+        self.updatedAt = updatedAt ?? createdAt
+    }
+
+    /// The annotation that marks a fleet made from a demand.
+    public static let requestAnnotation = "orbrec/request"
+
+    /// The fleet that holds this demand's machines.
+    public var fleet: FleetSpec {
+        FleetSpec(metadata: Metadata(name: id, annotations: [Self.requestAnnotation: id, "orbrec/requested-by": actor]),
+                  template: template, count: count)
+    }
+}
+
+extension TemplateSpec {
+    /// Whether a machine request of this template replaces a machine its provider loses.
+    public var replacesLostMachines: Bool { replaceLostMachines ?? true }
+}

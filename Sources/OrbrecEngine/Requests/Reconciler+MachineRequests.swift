@@ -1,0 +1,183 @@
+public import OrbrecCore
+public import OrbrecStore
+
+extension Reconciler {
+    /// Journals a request for `count` machines of `template` and answers it; the reconciler
+    /// fulfils it from then on like a fleet of the files. Refused, with nothing journaled, when
+    /// the template is unknown or the request would take it over `maxMachines` or past a policy.
+    /// With an `idempotencyKey` already seen, answers the request that key made.
+    public func requestMachines(template: String, count: Int, configured: DesiredState, actor: String, replaceLost: Bool? = nil,
+                                idempotencyKey: String? = nil) async throws -> (demand: MachineDemand, created: Bool) {
+        guard count > 0 else { throw MachineRequestRefused("invalid-count", "a machine request asks for at least 1 machine, not \(count)") }
+        guard let spec = configured.templates[template] else {
+            let known = configured.templates.keys.sorted()
+            throw MachineRequestRefused("unknown-template", "no template \(template) in the configuration"
+                                            + (known.isEmpty ? "" : "; templates: \(known.joined(separator: ", "))"))
+        }
+        if let idempotencyKey, let earlier = try await store.demand(idempotencyKey: idempotencyKey) {
+            return (earlier, false)
+        }
+        let now = clock.now()
+        let demand = MachineDemand(id: Identifiers.request(RequestKind.provision.idPrefix), template: template, requested: count,
+                                   replaceLost: replaceLost ?? spec.replacesLostMachines, actor: actor, createdAt: now)
+        try await admit(demand, configured: configured)
+        // Two callers with one key at once: the journal keeps the first, and both are answered it.
+        let answer = try await store.recordDemand(demand, idempotencyKey: idempotencyKey, at: now)
+        checkpoint("request.after-journal")
+        return answer
+    }
+
+    /// Plans as if `demand` were journaled: a plan `maxMachines` refuses or a policy blocks
+    /// refuses the request.
+    private func admit(_ demand: MachineDemand, configured: DesiredState) async throws {
+        var snapshot = try await snapshot(of: configured, refresh: false)
+        snapshot.desired = snapshot.desired.applying(demands: [demand], returning: [])
+        let result: PlanResult
+        do {
+            result = try plan(snapshot, allowEmpty: true, surgery: PlanSurgery(targets: [ResourceID(.fleet, demand.id)]))
+        } catch {
+            let limits = error.diagnostics.filter { $0.code == "max-machines" }
+            guard limits.isEmpty else {
+                throw MachineRequestRefused("over-limit", limits.map(\.message).joined(separator: "; "))
+            }
+            return
+        }
+        if result.policy.blocks(overridden: false) {
+            let denials = result.policy.blocking.map { "\($0.policy)/\($0.rule): \($0.message)" }
+            throw MachineRequestRefused("policy-denied", "a policy denies the request: " + denials.joined(separator: "; "))
+        }
+    }
+
+    /// Journals a return request for `machines` (`ret-…`) and answers its id with the machines it
+    /// names. A machine of a machine request leaves it (the request wants one fewer); a machine
+    /// of a fleet of the files is replaced by its fleet unless its count drops.
+    public func returnMachines(_ machines: [String], actor: String) async throws -> (id: String, machines: [String]) {
+        let held = Dictionary(try await store.activeMachines().map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        let unknown = machines.filter { held[$0] == nil }
+        guard unknown.isEmpty else {
+            throw MachineRequestRefused("unknown-machine", "not a machine this state holds: \(unknown.joined(separator: ", "))")
+        }
+        let id = Identifiers.request(RequestKind.return.idPrefix)
+        let recorded = try await store.recordReturn(id: id, machines: Array(Set(machines)).sorted(), actor: actor, at: clock.now())
+        guard !recorded.isEmpty else {
+            throw MachineRequestRefused("already-returning", "every machine named is being returned already: \(machines.joined(separator: ", "))")
+        }
+        return (id, recorded)
+    }
+
+    /// The machines a machine request holds now, for `machines return --request`.
+    public func heldMachines(ofRequest id: String) async throws -> [String] {
+        guard try await store.demand(id: id) != nil else { throw MachineRequestRefused("unknown-request", "no machine request \(id)") }
+        return try await store.activeMachines().filter { $0.fleet == id && $0.state.isHeld }.map(\.id)
+    }
+
+    /// The held machines of every machine request of `template`, for `machines return --all --template`.
+    public func heldRequestMachines(template: String) async throws -> [String] {
+        let demands = Set(try await store.demands(openOnly: true).filter { $0.template == template }.map(\.id))
+        return try await store.activeMachines().filter { demands.contains($0.fleet) && $0.state.isHeld }.map(\.id)
+    }
+
+    /// Each request's report, in the order asked: a machine request (`req-…` from `machines
+    /// request`), a return request (`ret-…`), or a request a plan's action made.
+    public func requestReports(_ ids: [String]) async throws -> [MachineRequestReport] {
+        var reports: [MachineRequestReport] = []
+        var machinesByFleet: [String: [MachineRecord]]?
+        for id in ids {
+            if let demand = try await store.demand(id: id) {
+                if machinesByFleet == nil {
+                    machinesByFleet = Dictionary(grouping: try await store.machines(includeFinished: true), by: \.fleet)
+                }
+                let released = try await store.machineReturns(demand: id)
+                let returning = Set(try await store.pendingReturns())
+                // A machine an interrupted apply never asked for is not one of the request's: it was asked for again.
+                let machines = (machinesByFleet?[id] ?? []).filter { !($0.state == .failed && $0.message == Self.stoppedBeforeProvider) }
+                    .map { Self.requested($0, returning: returning.contains($0.id)) }
+                reports.append(.provision(demand, machines: machines, failed: released.filter { $0.reason == .failed }.count))
+            } else if case let named = try await store.machineReturns(id: id), let first = named.first {
+                var machines: [RequestedMachine] = []
+                for row in named {
+                    if let record = try await store.machine(id: row.machineId) { machines.append(Self.requested(record, returning: true)) }
+                }
+                reports.append(.returning(id: id, createdAt: first.createdAt, machines: machines))
+            } else if let (request, members) = try await store.request(id: id) {
+                var machines: [MachineRequestReport.Machine] = []
+                for member in members {
+                    let record = try await store.machine(id: member.machineId)
+                    machines.append(MachineRequestReport.Machine(
+                        id: member.machineId, state: member.state,
+                        result: request.kind == .return ? (member.state.isFinal ? .succeed : .executing)
+                            : MachineRequestReport.result(ofProvision: member.state),
+                        addresses: record?.addresses ?? MachineAddresses(), launchedAt: record?.createdAt ?? request.createdAt,
+                        message: member.message))
+                }
+                reports.append(MachineRequestReport(id: request.id, kind: request.kind, status: request.status,
+                                                    template: nil, requested: members.count, message: request.message,
+                                                    createdAt: request.createdAt, machines: machines))
+            } else {
+                throw MachineRequestRefused("unknown-request", "no request \(id)")
+            }
+        }
+        return reports
+    }
+
+    static func requested(_ record: MachineRecord, returning: Bool) -> RequestedMachine {
+        RequestedMachine(id: record.id, state: record.state, addresses: record.addresses, createdAt: record.createdAt,
+                         message: record.message, returning: returning)
+    }
+
+    /// Gives back, for good, the machines of machine requests that cannot be had: those that
+    /// failed to start, and those the provider took back when the request does not replace lost
+    /// machines. Answers whether anything changed. Runs after each sync, before the plan.
+    func settleDemands() async throws -> Bool {
+        let demands = try await store.demands(openOnly: true)
+        guard !demands.isEmpty else { return false }
+        let byID = Dictionary(demands.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        let candidates = try await store.machines(includeFinished: true).filter { machine in
+            guard let demand = byID[machine.fleet] else { return false }
+            // A machine an interrupted apply never asked for is asked for again, as for any fleet.
+            return (machine.state == .failed && machine.message != Self.stoppedBeforeProvider)
+                || (machine.state == .lost && !demand.replaceLost)
+        }
+        guard !candidates.isEmpty else { return false }
+        let settled = Set(try await store.machineReturns(machines: candidates.map(\.id)).map(\.machineId))
+        var changed = false
+        for machine in candidates where !settled.contains(machine.id) {
+            let reason: MachineReturnRecord.Reason = machine.state == .failed ? .failed : .reclaimed
+            let recorded = try await store.recordReturn(id: machine.fleet, machines: [machine.id], reason: reason, actor: actor, at: clock.now())
+            changed = changed || !recorded.isEmpty
+        }
+        return changed
+    }
+
+    /// One pass over the given fleets alone: what `machines request` and `machines return` do
+    /// when no daemon holds the state. `only` narrows the pass to some of its actions (a return
+    /// request returns its machines; their fleet replaces them at its next pass). Call under
+    /// the state lock. A policy that blocks the pass, unless overridden for this configuration,
+    /// throws `PolicyDenied` and nothing is done.
+    public func fulfil(_ fleets: Set<String>, configured: DesiredState, parallelism: Int = 4,
+                       only: @Sendable (PlannedAction) -> Bool = { _ in true }) async throws -> [ActionOutcome] {
+        let snapshot = try await snapshot(of: configured, sync: true)
+        let result = try plan(snapshot, allowEmpty: true, surgery: PlanSurgery(targets: Set(fleets.map { ResourceID(.fleet, $0) })))
+        let scheduled = result.scheduled.filter { only($0.action) }
+        guard !scheduled.isEmpty else { return [] }
+        let denials = try await unresolvedDenials(Self.checkPolicies(Plan(actions: scheduled.map(\.action),
+                                                                          configRevision: result.plan.configRevision),
+                                                                     snapshot: snapshot),
+                                                  revision: result.plan.configRevision)
+        if !denials.isEmpty { throw PolicyDenied(report: PolicyReport(violations: denials)) }
+        return try await execute(scheduled, snapshot: snapshot, parallelism: parallelism)
+    }
+
+    /// What the policies say of returning `machines` now (for `machines return` before it
+    /// journals anything): the plan of their returns, judged as any plan is.
+    public func returnPolicy(_ machines: [String], configured: DesiredState) async throws -> (PolicyReport, revision: String) {
+        var snapshot = try await snapshot(of: configured, refresh: false)
+        let named = Set(machines)
+        snapshot.desired.returning.formUnion(named)
+        let fleets = Set(snapshot.recorded.filter { named.contains($0.id) }.map { ResourceID(.fleet, $0.fleet) })
+        let result = try plan(snapshot, allowEmpty: true, surgery: PlanSurgery(targets: fleets))
+        let returns = result.plan.actions.filter { $0.verb == .return && $0.machines.contains(where: named.contains) }
+        let plan = Plan(actions: returns, configRevision: result.plan.configRevision)
+        return (Self.checkPolicies(plan, snapshot: snapshot), result.plan.configRevision)
+    }
+}
