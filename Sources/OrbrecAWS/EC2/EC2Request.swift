@@ -1,10 +1,12 @@
-/// One EC2 Query API call: an action and its flattened parameters, form-encoded as the AWS
-/// CLI sends them (`Action=…&Version=2016-11-15&…`).
+/// One Query API call: an action and its flattened parameters, form-encoded as the AWS CLI
+/// sends them (`Action=…&Version=2016-11-15&…`). EC2's version unless told otherwise: Auto
+/// Scaling speaks the same protocol with its own version.
 public struct EC2Request: Sendable, Hashable {
     public static let apiVersion = "2016-11-15"
 
     public var action: String
     public var parameters: [Parameter]
+    public var version: String
 
     public struct Parameter: Sendable, Hashable {
         public var name: String
@@ -16,14 +18,15 @@ public struct EC2Request: Sendable, Hashable {
         }
     }
 
-    public init(action: String, parameters: [Parameter] = []) {
+    public init(action: String, parameters: [Parameter] = [], version: String = Self.apiVersion) {
         self.action = action
         self.parameters = parameters
+        self.version = version
     }
 
     /// The form body, parameters in the order given after Action and Version.
     public var body: String {
-        ([Parameter("Action", action), Parameter("Version", Self.apiVersion)] + parameters)
+        ([Parameter("Action", action), Parameter("Version", version)] + parameters)
             .map { "\(SigV4Signer.encode($0.name))=\(SigV4Signer.encode($0.value))" }
             .joined(separator: "&")
     }

@@ -1,7 +1,8 @@
 public import OrbrecCore
 public import Foundation
 
-/// An EC2 error answer: `<Response><Errors><Error><Code>…</Code><Message>…</Message>`.
+/// An error answer: EC2's `<Response><Errors><Error><Code>…</Code><Message>…</Message>`, or
+/// Auto Scaling's `<ErrorResponse><Error><Code>…`.
 public struct EC2Error: Error, Sendable, Hashable, CustomStringConvertible {
     public var status: Int
     public var code: String
@@ -21,7 +22,7 @@ public struct EC2Error: Error, Sendable, Hashable, CustomStringConvertible {
     public var isRetryable: Bool {
         if Self.notRetried.contains(code) { return false }
         return ["RequestLimitExceeded", "Throttling", "ThrottlingException", "InternalError", "Unavailable",
-                "ServiceUnavailable", "EndpointUnreachable"].contains(code) || status >= 500
+                "ServiceUnavailable", "EndpointUnreachable", "ResourceContention"].contains(code) || status >= 500
     }
 
     static let notRetried: Set<String> = ["InsufficientInstanceCapacity", "InsufficientCapacity", "MaxSpotInstanceCountExceeded",
@@ -33,8 +34,8 @@ public struct EC2Error: Error, Sendable, Hashable, CustomStringConvertible {
 
     /// Reads an error document; a body that is not one still gives a clear error.
     public static func parse(status: Int, body: Data) -> EC2Error {
-        if let tree = XMLTree.parse(body), let code = tree.value("Errors/Error/Code") {
-            return EC2Error(status: status, code: code, message: tree.value("Errors/Error/Message") ?? "",
+        if let tree = XMLTree.parse(body), let code = tree.value("Errors/Error/Code") ?? tree.value("Error/Code") {
+            return EC2Error(status: status, code: code, message: tree.value("Errors/Error/Message") ?? tree.value("Error/Message") ?? "",
                             requestID: tree.value("RequestID") ?? tree.value("RequestId"))
         }
         let snippet = String(decoding: body.prefix(200), as: UTF8.self)
@@ -49,6 +50,8 @@ public struct EC2Instance: Sendable, Hashable {
     public var instanceType: String
     public var launchTime: String
     public var tags: [String: String]
+    /// `privateIpAddress`, `ipAddress` and `privateDnsName` (or `dnsName`), once EC2 has given them.
+    public var addresses = MachineAddresses()
 
     init(instanceID: String, state: String, instanceType: String = "t3.micro", launchTime: String = "", tags: [String: String]) {
         self.instanceID = instanceID
@@ -64,6 +67,9 @@ public struct EC2Instance: Sendable, Hashable {
         state = item.value("instanceState/name") ?? item.value("currentState/name") ?? "pending"
         instanceType = item.value("instanceType") ?? ""
         launchTime = item.value("launchTime") ?? ""
+        func nonEmpty(_ path: String) -> String? { item.value(path).flatMap { $0.isEmpty ? nil : $0 } }
+        addresses = MachineAddresses(privateIP: nonEmpty("privateIpAddress"), publicIP: nonEmpty("ipAddress"),
+                                     hostname: nonEmpty("privateDnsName") ?? nonEmpty("dnsName"))
         var tags: [String: String] = [:]
         for tag in item.elements("tagSet/item") {
             if let key = tag.value("key") { tags[key] = tag.value("value") ?? "" }

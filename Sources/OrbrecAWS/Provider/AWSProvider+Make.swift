@@ -20,8 +20,12 @@ extension AWSProvider {
         }
         let endpointText = settings.endpoint ?? environment["AWS_ENDPOINT_URL_EC2"] ?? environment["AWS_ENDPOINT_URL"]
         let endpoint = endpointText.flatMap { URL(string: $0) } ?? EC2Client.endpoint(region: region)
+        // One endpoint in the configuration serves both services (moto, LocalStack); otherwise
+        // Auto Scaling has its own, as the AWS CLI's variables name it.
+        let autoScalingText = settings.endpoint ?? environment["AWS_ENDPOINT_URL_AUTO_SCALING"] ?? environment["AWS_ENDPOINT_URL"]
+        let autoScalingEndpoint = autoScalingText.flatMap { URL(string: $0) } ?? AutoScalingClient.endpoint(region: region)
         let signer = SigV4Signer(credentials: credentials, region: region, service: "ec2")
         return AWSProvider(name: spec.name, client: EC2Client(endpoint: endpoint, signer: signer, clock: clock), maxInFlight: spec.maxInFlight,
-                           afterLaunch: afterLaunch)
+                           autoScalingEndpoint: autoScalingEndpoint, afterLaunch: afterLaunch)
     }
 }

@@ -1,11 +1,15 @@
 public import OrbrecCore
-internal import Foundation
+public import Foundation
+internal import Synchronization
 
 /// The `aws` provider: machines are EC2 instances. A template with `providerApi: RunInstances`
 /// makes one RunInstances call per machine, so each instance is born with its own
 /// `orbrec:machine` tag; `providerApi: EC2Fleet` makes one instant fleet per order and tags
-/// each instance it got with its machine id afterwards. Returns go through
-/// TerminateInstances; observation through DescribeInstances filtered by `orbrec:managed-by`.
+/// each instance it got with its machine id afterwards; `providerApi: SpotFleet` one one-time
+/// Spot Fleet request per order, and `providerApi: ASG` one Auto Scaling group per fleet and
+/// spec, tagging their instances the same way. Returns go through TerminateInstances, or
+/// TerminateInstanceInAutoScalingGroup for a group's members; observation, whatever the API,
+/// through DescribeInstances filtered by `orbrec:managed-by`.
 public final class AWSProvider: Provider {
     public let name: String
     public let client: EC2Client
@@ -15,14 +19,26 @@ public final class AWSProvider: Provider {
     let afterLaunch: @Sendable () -> Void
     /// DescribeInstances' MaxResults: AWS's largest page by default.
     let pageSize: Int
+    /// The Auto Scaling service, with the EC2 client's credentials and region.
+    public let autoScaling: AutoScalingClient
+    /// How long a Spot Fleet request or an Auto Scaling group gets to launch an order's instances.
+    let fulfilmentTimeout: Duration
+    /// The actions whose Spot Fleet requests this process is waiting on: any other open request
+    /// of its state was left by a process that died.
+    let spotFleetsInFlight = Mutex<Set<String>>([])
 
+    /// `autoScalingEndpoint` defaults to the EC2 endpoint: right for moto and other stand-ins,
+    /// which serve every service on one port; `make` gives AWS's own.
     public init(name: String, client: EC2Client, maxInFlight: Int = ProviderSpec.defaultMaxInFlight,
-                pageSize: Int = 1000, afterLaunch: @escaping @Sendable () -> Void = {}) {
+                pageSize: Int = 1000, autoScalingEndpoint: URL? = nil, fulfilmentTimeout: Duration = .seconds(300),
+                afterLaunch: @escaping @Sendable () -> Void = {}) {
         self.pageSize = min(1000, max(5, pageSize))
         self.name = name
         self.client = client
         self.maxInFlight = max(1, maxInFlight)
         self.afterLaunch = afterLaunch
+        autoScaling = AutoScalingClient(endpoint: autoScalingEndpoint ?? client.endpoint, sharing: client)
+        self.fulfilmentTimeout = fulfilmentTimeout
     }
 
     public func machines(ownedBy owner: String) async throws -> [ObservedMachine] {
@@ -66,7 +82,8 @@ public final class AWSProvider: Provider {
                 id: id, fleet: fleet, template: instance.tags[AWSTags.template] ?? "",
                 templateHash: instance.tags[AWSTags.templateHash] ?? "", provider: provider, providerID: instance.instanceID,
                 actionID: instance.tags[AWSTags.action] ?? "", state: instance.machineState, createdAt: instance.launchedAt,
-                message: "\(instance.instanceID) \(instance.instanceType) \(instance.state)"))
+                message: "\(instance.instanceID) \(instance.instanceType) \(instance.state)",
+                addresses: instance.addresses.isEmpty ? nil : instance.addresses))
         }
         return machines.sorted { $0.id < $1.id }
     }
@@ -80,10 +97,8 @@ public final class AWSProvider: Provider {
         switch settings.api {
         case .runInstances: return await provisionOneByOne(order, settings)
         case .ec2Fleet: return await provisionThroughFleet(order, settings)
-        case .spotFleet, .asg:
-            let error = ProviderError(code: "UnsupportedProviderApi",
-                                      message: "providerApi \(settings.api.rawValue) is not provisioned by this build of orbrec yet")
-            return order.machineIDs.map { MachineOutcome(machineID: $0, error: error) }
+        case .spotFleet: return await provisionThroughSpotFleet(order, settings)
+        case .asg: return await provisionThroughGroup(order, settings)
         }
     }
 
@@ -103,8 +118,11 @@ public final class AWSProvider: Provider {
     }
 
     public func returnMachines(_ order: ReturnOrder) async -> [MachineOutcome] {
-        let held = order.machines.filter { ($0.providerID ?? "").hasPrefix("i-") }
-        var outcomes = order.machines.filter { !($0.providerID ?? "").hasPrefix("i-") }
+        // Members of an Auto Scaling group leave through it, or it would launch their replacements.
+        let grouped = await returnFromGroups(order, order.machines.filter { ($0.providerID ?? "").hasPrefix("i-") })
+        let held = grouped.rest
+        var outcomes = grouped.outcomes
+        outcomes += order.machines.filter { !($0.providerID ?? "").hasPrefix("i-") }
             .map { MachineOutcome(machineID: $0.id, providerID: $0.providerID) }
         // TerminateInstances takes up to 1,000 ids; one unknown id fails the whole call, so a
         // batch that fails that way is retried one by one.
