@@ -61,8 +61,11 @@ import Testing
         let returned = await provider.returnMachines(ReturnOrder(requestID: "ret-spot", actionID: "act-ret-spot", owner: owner,
                                                                  machines: [.init(id: chosen.id, providerID: chosen.providerID)]))
         #expect(returned.allSatisfy { $0.succeeded })
-        let after = Dictionary(uniqueKeysWithValues: try await provider.machines(ownedBy: owner).map { ($0.id, $0.state) })
+        let observed = try await provider.machines(ownedBy: owner)
+        let after = Dictionary(uniqueKeysWithValues: observed.map { ($0.id, $0.state) })
         #expect(after["burst-b"] == .lost && after["burst-a"]?.isLive == true && after["burst-c"]?.isLive == true, "\(after)")
+        let gone = try #require(observed.first { $0.id == "burst-b" })
+        #expect(!gone.reclaimedByProvider && gone.message.contains("UserInitiatedShutdown"), "returned, not taken back: \(gone.message)")
         try await returnAll(provider)
     }
 

@@ -52,6 +52,10 @@ public struct EC2Instance: Sendable, Hashable {
     public var tags: [String: String]
     /// `privateIpAddress`, `ipAddress` and `privateDnsName` (or `dnsName`), once EC2 has given them.
     public var addresses = MachineAddresses()
+    /// Why it last changed state (`stateReason`): `Server.SpotInstanceTermination`,
+    /// `Client.UserInitiatedShutdown`, …, and AWS's sentence.
+    public var stateReasonCode: String?
+    public var stateReasonMessage: String?
 
     init(instanceID: String, state: String, instanceType: String = "t3.micro", launchTime: String = "", tags: [String: String]) {
         self.instanceID = instanceID
@@ -70,6 +74,8 @@ public struct EC2Instance: Sendable, Hashable {
         func nonEmpty(_ path: String) -> String? { item.value(path).flatMap { $0.isEmpty ? nil : $0 } }
         addresses = MachineAddresses(privateIP: nonEmpty("privateIpAddress"), publicIP: nonEmpty("ipAddress"),
                                      hostname: nonEmpty("privateDnsName") ?? nonEmpty("dnsName"))
+        stateReasonCode = nonEmpty("stateReason/code")
+        stateReasonMessage = nonEmpty("stateReason/message")
         var tags: [String: String] = [:]
         for tag in item.elements("tagSet/item") {
             if let key = tag.value("key") { tags[key] = tag.value("value") ?? "" }
@@ -86,6 +92,12 @@ public struct EC2Instance: Sendable, Hashable {
         case "stopping", "stopped": .unhealthy
         default: .lost
         }
+    }
+
+    /// Ended or stopped by EC2 itself: `Server.*` reasons are AWS's doing (a spot interruption,
+    /// no capacity, a failed host, a scheduled stop); `Client.*` ones a user's or orbrec's.
+    public var reclaimedByProvider: Bool {
+        !machineState.isLive && (stateReasonCode ?? "").hasPrefix("Server.")
     }
 
     /// Instances of every reservation of a DescribeInstances page, and its next token.

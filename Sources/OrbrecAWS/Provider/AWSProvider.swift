@@ -82,8 +82,9 @@ public final class AWSProvider: Provider {
                 id: id, fleet: fleet, template: instance.tags[AWSTags.template] ?? "",
                 templateHash: instance.tags[AWSTags.templateHash] ?? "", provider: provider, providerID: instance.instanceID,
                 actionID: instance.tags[AWSTags.action] ?? "", state: instance.machineState, createdAt: instance.launchedAt,
-                message: "\(instance.instanceID) \(instance.instanceType) \(instance.state)",
-                addresses: instance.addresses.isEmpty ? nil : instance.addresses))
+                message: "\(instance.instanceID) \(instance.instanceType) \(instance.state)"
+                    + (instance.machineState.isLive ? "" : instance.stateReasonMessage.map { " (\($0))" } ?? ""),
+                addresses: instance.addresses.isEmpty ? nil : instance.addresses, reclaimedByProvider: instance.reclaimedByProvider))
         }
         return machines.sorted { $0.id < $1.id }
     }

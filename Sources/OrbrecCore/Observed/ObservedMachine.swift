@@ -15,11 +15,15 @@ public struct ObservedMachine: Hashable, Sendable, Codable {
     public var message: String
     /// Where it can be reached; nil while its provider has not said (a machine still pending).
     public var addresses: MachineAddresses?
+    /// The cloud took it back (a spot interruption, a capacity or host failure), as opposed to
+    /// a user or orbrec ending it: HostFactory's getReturnRequests lists such machines.
+    public var reclaimedByProvider: Bool
 
     public init(id: String, fleet: String, template: String, templateHash: String, provider: String,
                 providerID: String, actionID: String, state: MachineState, createdAt: Instant, message: String = "",
-                addresses: MachineAddresses? = nil) {
+                addresses: MachineAddresses? = nil, reclaimedByProvider: Bool = false) {
         self.addresses = addresses
+        self.reclaimedByProvider = reclaimedByProvider
         self.id = id
         self.fleet = fleet
         self.template = template
