@@ -114,6 +114,7 @@ package protocol StateBackend: AnyObject, Sendable {
     func demand(id: String) async throws -> MachineDemand?
     func demand(idempotencyKey: String) async throws -> MachineDemand?
     func recordReturn(id: String, machines: [String], reason: MachineReturnRecord.Reason, actor: String, at now: Instant) async throws -> [String]
+    func recordReturnAdoptingReclaimed(id: String, machines: [String], actor: String, at now: Instant) async throws -> [String]
     func machineReturns(id: String?, demand: String?, machines: [String]?) async throws -> [MachineReturnRecord]
     func pendingReturns() async throws -> Set<String>
     func requests(limit: Int?) async throws -> [RequestRecord]
