@@ -103,6 +103,34 @@ import Testing
         try expectCloudSide(h, api, owner: owner, live: 0)
     }
 
+    /// Terminated behind orbrec's back: SpotFleet's one-time request does not replenish, so
+    /// orbrec replaces the machine; an Auto Scaling group launches a replacement of its own
+    /// (moto at once, AWS after its health check), which orbrec adopts or returns. Either way
+    /// the fleet ends at its count, with the group's capacity in step.
+    @Test(arguments: ["SpotFleet", "ASG"])
+    func aMachineTerminatedOutsideIsReplacedAndTheFleetConverges(_ api: String) throws {
+        let h = try Harness()
+        try write(h, api, count: 2)
+        #expect(try h.aws(["apply", "--auto-approve"]).status == 0)
+        let owner = try stateID(h)
+        let victim = try #require(try h.liveInstances(owner: owner).first)
+        #expect(try h.awsCLI(["ec2", "terminate-instances", "--instance-ids", victim.id]).status == 0)
+        let plan = try h.json(try h.aws(["plan", "--json"]).stdout)
+        let actions = plan["actions"] as? [[String: Any]] ?? []
+        #expect(actions.contains { $0["reason"] as? String == "machine-lost" }, "\(actions)")
+        for _ in 0..<3 where try h.aws(["plan", "--detailed-exitcode"]).status != 0 {
+            let apply = try h.aws(["apply", "--auto-approve"])
+            #expect(apply.status == 0, "\(apply.stdout)\(apply.stderr)")
+        }
+        #expect(try h.aws(["plan", "--detailed-exitcode"]).status == 0, "converged")
+        let live = try h.liveInstances(owner: owner)
+        #expect(live.count == 2 && !live.contains { $0.id == victim.id })
+        #expect(try h.runningMachines().count == 2)
+        try expectCloudSide(h, api, owner: owner, live: 2)
+        #expect(try h.aws(["destroy", "--auto-approve"]).status == 0)
+        #expect(try h.liveInstances(owner: owner).isEmpty)
+    }
+
     @Test(arguments: ["SpotFleet", "ASG"])
     func aKillBetweenTheLaunchAndTheTaggingThenARerunGivesTheExactCount(_ api: String) throws {
         let h = try Harness()
