@@ -45,16 +45,6 @@ public struct FleetSpec: Hashable, Sendable, Codable {
     public var name: String { metadata.name }
     public var id: ResourceID { ResourceID(.fleet, name) }
 
-    public var specHash: String {
-        var hasher = StableHasher()
-        hasher.combine(template)
-        hasher.combine(count)
-        hasher.combine(scaleIn.rawValue)
-        hasher.combine(replaceUnhealthy)
-        hasher.combine(updateStrategy.maxSurge)
-        hasher.combine(updateStrategy.maxUnavailable)
-        hasher.combine(metadata.labels)
-        hasher.combine(metadata.annotations)
-        return hasher.hexDigest
-    }
+    /// Everything it says (`countLocation`, a source location, is never hashed).
+    public var specHash: String { CanonicalHash.of(self) }
 }

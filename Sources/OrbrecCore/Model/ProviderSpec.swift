@@ -26,8 +26,6 @@ public struct ProviderSpec: Hashable, Sendable {
     public var name: String { metadata.name }
     public var id: ResourceID { ResourceID(.provider, name) }
 
-    /// Everything but where the document was written.
-    public var specHash: String {
-        CanonicalHash.of(self, excluding: ["metadata.location"])
-    }
+    /// Everything it says.
+    public var specHash: String { CanonicalHash.of(self) }
 }

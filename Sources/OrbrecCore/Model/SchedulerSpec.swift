@@ -21,8 +21,13 @@ public struct SchedulerSpec: Hashable, Sendable, Codable {
 
     public var metadata: Metadata
     public var type: SchedulerType
-    /// How many attempts may run at once on a local scheduler, across all its pools.
+    /// How many attempts may run at once on a local scheduler, across all its pools, as
+    /// written; nil on a local scheduler is one per core of the host (`hostCores`).
     public var slots: Int?
+    /// The cores of the host that read the configuration, which a local scheduler without
+    /// `slots` runs as many attempts at once as. Not part of the hash: the same file must
+    /// hash the same on a laptop, a CI runner and the daemon's host.
+    public var hostCores: Int?
     public var partition: String?
     public var account: String?
     public var qos: String?
@@ -42,14 +47,10 @@ public struct SchedulerSpec: Hashable, Sendable, Codable {
     public var name: String { metadata.name }
     public var id: ResourceID { ResourceID(.scheduler, name) }
 
-    public var specHash: String {
-        var hasher = StableHasher()
-        hasher.combine(type.rawValue)
-        hasher.combine(slots)
-        hasher.combine(partition)
-        hasher.combine(account)
-        hasher.combine(qos)
-        hasher.combine(extraArgs ?? [])
-        return hasher.hexDigest
-    }
+    /// How many attempts may run at once: `slots`, else the host's cores on a local
+    /// scheduler; nil is no limit (a cluster decides).
+    public var effectiveSlots: Int? { slots ?? (type == .local ? hostCores : nil) }
+
+    /// Everything it says; not `hostCores`, which the host reading it fills in.
+    public var specHash: String { CanonicalHash.of(self, excluding: ["hostCores"]) }
 }

@@ -100,19 +100,9 @@ public struct TaskPoolSpec: Hashable, Sendable, Codable {
         return command.map { $0.render(values) }
     }
 
-    public var specHash: String {
-        var hasher = StableHasher()
-        hasher.combine(scheduler)
-        if mode == .pull { hasher.combine(mode.rawValue) }
-        hasher.combine(command.map { $0.render([:]) + $0.variables.joined(separator: ",") })
-        hasher.combine(tasks.map(\.key))
-        hasher.combine(env)
-        hasher.combine(workdir)
-        hasher.combine(resources.walltime.map { Int($0.milliseconds) })
-        hasher.combine(parallelism)
-        hasher.combine(retry.maxAttempts)
-        return hasher.hexDigest
-    }
+    /// Everything that changes what the pool runs or how: its tasks, command, environment,
+    /// resources, retries, parallelism, deadline, and its labels and annotations.
+    public var specHash: String { CanonicalHash.of(self) }
 }
 
 /// One task of a pool: its key, its position and its template variables.

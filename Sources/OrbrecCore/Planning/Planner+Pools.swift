@@ -21,7 +21,7 @@ extension Planner {
         var freeSlots: [String: Int] = [:]
         for scheduler in input.desired.schedulers.values {
             let running = input.observed.attempts.filter { $0.scheduler == scheduler.name && $0.isRunning }.count
-            freeSlots[scheduler.name] = max(0, (scheduler.slots ?? Int.max) - running)
+            freeSlots[scheduler.name] = max(0, (scheduler.effectiveSlots ?? Int.max) - running)
         }
         for problem in input.observed.unreachableSchedulers.sorted(by: { $0.key < $1.key }) {
             plan.warnings.append(.warning(

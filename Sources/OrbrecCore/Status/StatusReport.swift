@@ -98,7 +98,7 @@ public struct StatusReport: Sendable, Hashable {
         }
         for scheduler in desired.schedulers.values.sorted(by: { $0.name < $1.name }) {
             let problem = unreachableSchedulers[scheduler.name]
-            rows.append(Row(id: scheduler.id, desired: scheduler.type.rawValue + (scheduler.slots.map { ", \($0) slots" } ?? ""),
+            rows.append(Row(id: scheduler.id, desired: scheduler.type.rawValue + (scheduler.effectiveSlots.map { ", \($0) slots" } ?? ""),
                             observed: problem == nil ? "reachable" : "unreachable", sync: .synced,
                             health: problem == nil ? .healthy : .degraded, message: problem ?? ""))
         }

@@ -75,6 +75,8 @@ struct CanonicalEncoder: Encoder {
 
     static func encode(_ value: some Encodable, into node: Node, path: [any CodingKey]) throws {
         switch value {
+        // Where a document was written is never part of what it says: moving it is no change.
+        case is SourceLocation: node.storage = .null
         case let text as String: node.storage = .string(text)
         case let flag as Bool: node.storage = .literal(flag ? "true" : "false")
         case let number as Double: node.storage = .literal(number.description)

@@ -1,10 +1,11 @@
 /// A spec's hash derived from its encoding, so that a field added to a spec is in its hash
-/// without anyone remembering to add it: JSON with sorted keys and without nulls, hashed by
-/// `StableHasher`, the same on every host and every run.
+/// without anyone remembering to add it: JSON with sorted keys and without nulls or source
+/// locations, hashed by `StableHasher`, the same on every host and every run.
 ///
-/// What a hash must not see is named at the call, with the reason beside it: source
-/// locations (moving a document is no change), limits that are not properties of what the
-/// spec makes (a template's `maxMachines`), fields applied in place.
+/// What else a hash must not see is named at the call, with the reason beside it: limits
+/// that are not properties of what the spec makes (a template's `maxMachines`), fields
+/// applied in place, what the host reading the file fills in. A dictionary is written in
+/// key order; a `Set` would be written in its own order, so specs hold none.
 public enum CanonicalHash {
     /// The hash of `value`'s encoding without the fields at `excluding`: dotted paths of keys,
     /// where `[]` stands for every element of a list (`steps[].location`).

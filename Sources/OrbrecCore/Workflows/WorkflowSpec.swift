@@ -81,36 +81,10 @@ public struct WorkflowSpec: Hashable, Sendable, Codable {
     public var name: String { metadata.name }
     public var id: ResourceID { ResourceID(.workflow, metadata.name) }
 
+    /// Everything its runs are made from: steps, triggers, concurrency. Labels and
+    /// annotations are left out: a run per generation (`trigger.onChange`) must not start
+    /// because a label changed.
     public var specHash: String {
-        var hasher = StableHasher()
-        for step in steps {
-            hasher.combine(step.name)
-            hasher.combine(step.needs.joined(separator: ","))
-            hasher.combine(step.summary)
-            switch step.work {
-            case .inlinePool(let pool): hasher.combine(pool.specHash)
-            case .run(_, let command, let resources):
-                hasher.combine(command.map(\.source))
-                hasher.combine(resources.cpus)
-                hasher.combine(resources.memoryMB)
-                hasher.combine(Int(resources.walltime?.milliseconds ?? -1))
-                hasher.combine(resources.partition)
-                hasher.combine(resources.gpus)
-            default: break
-            }
-            if let retry = step.retry {
-                hasher.combine(retry.maxAttempts)
-                hasher.combine(Int(retry.initialBackoff.milliseconds))
-                hasher.combine(Int(retry.maxBackoff.milliseconds))
-                hasher.combine(retry.multiplier)
-                hasher.combine(retry.jitter)
-            }
-            hasher.combine(step.always)
-            hasher.combine(Int(step.timeout?.milliseconds ?? -1))
-        }
-        hasher.combine(trigger.onChange)
-        hasher.combine(trigger.schedule?.expression ?? "")
-        hasher.combine(concurrency.rawValue)
-        return hasher.hexDigest
+        CanonicalHash.of(self, excluding: ["metadata.labels", "metadata.annotations"])
     }
 }

@@ -22,7 +22,8 @@ public struct WorkflowTriggers: Sendable {
     ///   - since: when the workflow was first applied; a schedule is not due before it.
     public func decide(_ spec: WorkflowSpec, runs: [WorkflowRun], since: Instant, now: Instant) -> Decision {
         var due: [(WorkflowRun.Trigger, Instant?, String)] = []
-        if spec.trigger.onChange && !runs.contains(where: { $0.specHash == spec.specHash }) {
+        // A run recorded before the upgrade to canonical hashes carries the old hash of the same spec.
+        if spec.trigger.onChange && !runs.contains(where: { $0.specHash == spec.specHash || $0.specHash == spec.legacySpecHash }) {
             due.append((.change, nil, "generation \(spec.specHash.prefix(8)) has not run"))
         }
         if let schedule = spec.trigger.schedule {

@@ -49,7 +49,7 @@ actor TaskFlow {
         var slots: [String: Int?] = [:]
         var queueAhead: [String: Int] = [:]
         for pool in pools {
-            slots[pool.scheduler] = desired.schedulers[pool.scheduler]?.slots
+            slots[pool.scheduler] = desired.schedulers[pool.scheduler]?.effectiveSlots
             queueAhead[pool.scheduler] = schedulers[pool.scheduler]?.queueAhead ?? 0
         }
         let dispatcher = TaskDispatcher(pools: pools, tasks: tasks, slots: slots,

@@ -48,10 +48,11 @@ enum SchedulerDecoder {
             context.error("field-not-applicable", "spec.slots applies to local schedulers; the cluster decides how many jobs run",
                           at: spec.value("slots"))
         }
-        // A local scheduler runs as many attempts at once as the machine has cores, unless told.
-        let defaultSlots = type == .local ? ProcessInfo.processInfo.activeProcessorCount : nil
-        let scheduler = SchedulerSpec(metadata: metadata, type: type, slots: slots ?? defaultSlots, partition: partition, account: account,
+        var scheduler = SchedulerSpec(metadata: metadata, type: type, slots: slots, partition: partition, account: account,
                                       qos: qos, extraArgs: extraArgs)
+        // A local scheduler runs as many attempts at once as the machine has cores, unless told;
+        // kept apart from `slots` so the spec hashes the same on every host.
+        if type == .local { scheduler.hostCores = ProcessInfo.processInfo.activeProcessorCount }
         return DecodedResource(spec: .scheduler(scheduler), nameLocation: envelope.nameLocation, typeLocation: spec.location(of: "type"))
     }
 }

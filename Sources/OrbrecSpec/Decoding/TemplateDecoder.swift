@@ -42,31 +42,23 @@ enum TemplateDecoder {
                        providerLocation: spec.location(of: "provider"), fieldLocations: spec.fieldLocations)
     }
 
-    /// The second step for `pending`, with the first provider of its name among `resources`;
-    /// without one, what the reference checks need.
-    static func resolve(_ pending: Pending, among resources: [DecodedResource]) -> DecodedResource? {
+    /// The second step for `pending`, once the type of every provider is known (valid or
+    /// not: a template of a provider with a missing region still has its own fields checked).
+    /// Without its provider, what the reference checks need.
+    static func resolve(_ pending: Pending, providerTypes: [String: ProviderSpec.ProviderType]) -> DecodedResource? {
         guard let metadata = pending.metadata, let providerName = pending.provider else { return nil }
-        for resource in resources {
-            if case .provider(let provider) = resource.spec, provider.name == providerName {
-                return resolve(pending, provider: provider)
-            }
+        guard let type = providerTypes[providerName] else {
+            return DecodedResource(spec: .unresolvedTemplate(name: metadata.name, provider: providerName),
+                                   nameLocation: pending.envelope.nameLocation, referenceLocation: pending.providerLocation)
         }
-        return DecodedResource(spec: .unresolvedTemplate(name: metadata.name, provider: providerName),
-                               nameLocation: pending.envelope.nameLocation, referenceLocation: pending.providerLocation)
-    }
-
-    /// The second step, with the type of the provider the template names: a field of another
-    /// type is reported as unknown, the type's own are read and checked.
-    static func resolve(_ pending: Pending, provider: ProviderSpec) -> DecodedResource? {
-        let type = provider.type
         let known = Set(fields.names)
-        let use = ProviderUse(template: pending.name, provider: provider.name, type: type)
+        let use = ProviderUse(template: pending.name, provider: providerName, type: type)
         guard let spec = MappingReader(pending.node, path: "spec", schema: fields(for: type),
-                                       owner: "Template spec of \(type.rawValue) provider '\(provider.name)'", context: pending.context,
+                                       owner: "Template spec of \(type.rawValue) provider '\(providerName)'", context: pending.context,
                                        parent: pending.envelope.specParent, recheck: { known.contains($0) },
                                        hint: { ProviderSpec.ProviderType.elsewhereHint($0, templates: true) }) else { return nil }
         let settings = type.decoder.template(spec, pending.name, use)
-        guard let metadata = pending.metadata, let providerName = pending.provider, let settings else { return nil }
+        guard let settings else { return nil }
         let template = TemplateSpec(metadata: metadata, provider: providerName, settings: settings, maxMachines: pending.maxMachines,
                                     stopTimeout: pending.stopTimeout, attributes: pending.attributes,
                                     replaceLostMachines: pending.replaceLostMachines)

@@ -29,6 +29,8 @@ public struct ConfigLoader: Sendable {
         let absoluteDirectory = Self.absolute(path, isDirectory: !(files.first?.isEmpty ?? false))
         var resources: [DecodedResource] = []
         var pendingTemplates: [TemplateDecoder.Pending] = []
+        /// The type of each provider whose type could be read (the first of a name), valid or not.
+        var providerTypes: [String: ProviderSpec.ProviderType] = [:]
         var declared: Set<ResourceID> = []
         var revision = StableHasher()
         var documents: [ResourceID: PolicyValue] = [:]
@@ -87,9 +89,18 @@ public struct ConfigLoader: Sendable {
                     }
                     continue
                 }
+                if envelope.kind == .provider {
+                    let provider = ProviderDecoder.decode(envelope, context: context)
+                    if let name = envelope.metadata?.name, let type = provider.type, providerTypes[name] == nil { providerTypes[name] = type }
+                    if let resource = provider.resource { resources.append(resource) }
+                    if documents[ResourceID(.provider, envelope.metadata?.name ?? "")] == nil, provider.resource != nil,
+                       let name = envelope.metadata?.name, let spec = envelope.spec {
+                        documents[ResourceID(.provider, name)] = PolicyValue(yaml: spec)
+                    }
+                    continue
+                }
                 let decoded: DecodedResource? = switch envelope.kind {
-                case .provider: ProviderDecoder.decode(envelope, context: context)
-                case .template: nil
+                case .provider, .template: nil
                 case .fleet: FleetDecoder.decode(envelope, context: context)
                 case .scheduler: SchedulerDecoder.decode(envelope, context: context)
                 case .taskPool: TaskPoolDecoder.decode(envelope, directory: absoluteDirectory, context: context)
@@ -107,7 +118,7 @@ public struct ConfigLoader: Sendable {
         }
         for pending in pendingTemplates {
             let reported = pending.context.diagnostics.count
-            resources += TemplateDecoder.resolve(pending, among: resources).map { [$0] } ?? []
+            resources += TemplateDecoder.resolve(pending, providerTypes: providerTypes).map { [$0] } ?? []
             diagnostics += pending.context.diagnostics[reported...]
         }
         diagnostics += ReferenceValidator.validate(resources, declared: declared)

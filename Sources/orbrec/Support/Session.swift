@@ -149,7 +149,7 @@ struct Session {
             }
         }, schedulerFactory: { spec in
             switch spec.type {
-            case .local: LocalScheduler(name: spec.name, root: taskDirectory, runner: runner, slots: spec.slots, ends: Self.attemptEnds)
+            case .local: LocalScheduler(name: spec.name, root: taskDirectory, runner: runner, slots: spec.effectiveSlots, ends: Self.attemptEnds)
             case .slurm: SlurmScheduler(spec: spec, root: taskDirectory, runner: runner, useArrays: environment["ORBREC_SLURM_ARRAYS"] != "0")
             case .leases: LeaseScheduler(name: spec.name, store: store, clock: SystemClock())
             case .pbs, .lsf: nil
