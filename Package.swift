@@ -65,6 +65,9 @@ let package = Package(
         // The slurm scheduler: sbatch, scontrol, sacct -c and scancel; its mapping of Slurm's
         // output is pure and tested on captured output.
         .target(name: "OrbrecSlurm", dependencies: ["OrbrecCore", "OrbrecLocal"]),
+        // The hostfactory provider: any HostFactory provider plugin driven through its five
+        // scripts, and the documents of that interface (shared with `orbrec hostfactory`).
+        .target(name: "OrbrecHostFactory", dependencies: ["OrbrecCore"]),
         .target(name: "OrbrecEngine", dependencies: ["OrbrecCore", "OrbrecStore"]),
         // The scheduler behind pull pools: attempts offered to and leased by workers, in the state.
         .target(name: "OrbrecLeases", dependencies: ["OrbrecCore", "OrbrecStore"]),
@@ -88,7 +91,7 @@ let package = Package(
         .executableTarget(name: "orbrec-journal-bench", dependencies: ["OrbrecCore", "OrbrecStore", "OrbrecStorePostgres"],
                           path: "Benchmarks/JournalBench"),
         .executableTarget(name: "orbrec", dependencies: [
-            "OrbrecCore", "OrbrecSpec", "OrbrecStore", "OrbrecStorePostgres", "OrbrecLocal", "OrbrecAWS", "OrbrecSlurm", "OrbrecLeases",
+            "OrbrecCore", "OrbrecSpec", "OrbrecStore", "OrbrecStorePostgres", "OrbrecLocal", "OrbrecAWS", "OrbrecSlurm", "OrbrecHostFactory", "OrbrecLeases",
             "OrbrecEngine", "OrbrecServer", "OrbrecMCP",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Yams", package: "Yams"),
@@ -108,6 +111,7 @@ let package = Package(
         ]),
         .testTarget(name: "OrbrecLocalTests", dependencies: ["OrbrecLocal", "OrbrecCore"]),
         .testTarget(name: "OrbrecSlurmTests", dependencies: ["OrbrecSlurm", "OrbrecCore"], exclude: ["Fixtures"]),
+        .testTarget(name: "OrbrecHostFactoryTests", dependencies: ["OrbrecHostFactory", "OrbrecCore"], exclude: ["Fixtures"]),
         .testTarget(name: "OrbrecAWSTests", dependencies: ["OrbrecAWS", "OrbrecCore"], exclude: ["Fixtures"]),
         .testTarget(name: "OrbrecServerTests", dependencies: [
             "OrbrecServer",

@@ -5,12 +5,14 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib/deps.sh
 source scripts/lib/moto.sh
+source scripts/lib/orb.sh
 source scripts/lib/slurm.sh
 source scripts/lib/postgres.sh
 source scripts/lib/schemathesis.sh
 source scripts/lib/jsonschema.sh
 ensure_build_deps
 ensure_moto
+ensure_orb
 ensure_slurm
 ensure_postgres
 ensure_schemathesis

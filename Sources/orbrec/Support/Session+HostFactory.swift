@@ -1,12 +1,17 @@
 internal import OrbrecCore
+internal import OrbrecHostFactory
 
 extension Session {
-    /// The provider of a `type: hostfactory` spec: the one line of wiring the HostFactory
-    /// adapter (module OrbrecHostFactory) replaces. Until it is linked, such a provider is
-    /// unavailable, so its fleets are reported and left alone rather than provisioned.
-    static func hostFactoryProvider(_ spec: ProviderSpec) -> any Provider {
-        UnavailableProvider(name: spec.name, error: ProviderError(
-            code: "ProviderUnavailable",
-            message: "provider \(spec.name) is of type hostfactory, which this build of orbrec cannot drive yet"))
+    /// Makes the providers of `type: hostfactory` specs: the plugin's scripts with relative
+    /// paths taken from the configuration directory, its work directory (and orbrec's ledger of
+    /// its requests) beside the state unless `workDir` names one.
+    func hostFactoryProviders(environment: [String: String],
+                              failpoint: @escaping @Sendable (String) -> Void) -> @Sendable (ProviderSpec) -> any Provider {
+        let configuration = global.config
+        let stateDirectory = self.stateDirectory
+        return { spec in
+            HostFactoryProvider.make(spec, baseDirectory: configuration, stateDirectory: stateDirectory, environment: environment,
+                                     checkpoint: failpoint)
+        }
     }
 }

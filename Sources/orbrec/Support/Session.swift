@@ -141,11 +141,12 @@ struct Session {
         let taskDirectory = self.taskDirectory
         let runner = Self.executablePath
         let environment = ProcessInfo.processInfo.environment
+        let hostFactory = hostFactoryProviders(environment: environment, failpoint: failpoint)
         return Reconciler(store: store, providerFactory: { spec in
             switch spec.type {
             case .local: LocalProvider(name: spec.name, logDirectory: logDirectory, afterSpawn: { failpoint("local.after-spawn") })
             case .aws: AWSProvider.make(spec, environment: environment, clock: SystemClock(), afterLaunch: { failpoint("aws.after-launch") })
-            case .hostfactory: Self.hostFactoryProvider(spec)
+            case .hostfactory: hostFactory(spec)
             }
         }, schedulerFactory: { spec in
             switch spec.type {
