@@ -1,53 +1,65 @@
 /// An `Encoder` that builds a `CanonicalValue` tree, for `CanonicalHash`. Its own, not
 /// Foundation's JSONEncoder: OrbrecCore links nothing, and a tree needs no text parsed back.
 struct CanonicalEncoder: Encoder {
-    /// One value being encoded; containers write into it after they are handed out.
+    /// One value being encoded; containers write into it after they are handed out. Fields
+    /// and items are kept outside `storage` so that adding one does not copy the rest.
     final class Node {
         enum Storage {
             case unset
             case null
             case string(String)
             case literal(String)
-            /// Fields in the order they were first encoded.
-            case object([(key: String, node: Node)])
-            case array([Node])
+            /// Fields in `fields`, in the order they were first encoded.
+            case object
+            /// Items in `items`.
+            case array
         }
 
         var storage: Storage = .unset
+        private var fields: [(key: String, node: Node)] = []
+        private var fieldIndex: [String: Int] = [:]
+        private var items: [Node] = []
 
         var value: CanonicalValue {
             switch storage {
             case .unset, .null: .null
             case .string(let text): .string(text)
             case .literal(let text): .literal(text)
-            case .object(let fields): .object(fields.map { CanonicalValue.Field(key: $0.key, value: $0.node.value) })
-            case .array(let items): .array(items.map(\.value))
+            case .object: .object(fields.map { CanonicalValue.Field(key: $0.key, value: $0.node.value) })
+            case .array: .array(items.map(\.value))
             }
         }
 
+        func makeObject() {
+            if case .object = storage { return }
+            storage = .object
+            fields = []
+            fieldIndex = [:]
+        }
+
+        func makeArray() {
+            if case .array = storage { return }
+            storage = .array
+            items = []
+        }
+
         func child(_ key: String) -> Node {
-            var fields: [(key: String, node: Node)] = []
-            if case .object(let existing) = storage { fields = existing }
-            if let existing = fields.first(where: { $0.key == key }) { return existing.node }
+            makeObject()
+            if let index = fieldIndex[key] { return fields[index].node }
             let node = Node()
+            fieldIndex[key] = fields.count
             fields.append((key, node))
-            storage = .object(fields)
             return node
         }
 
         func appended() -> Node {
-            var items: [Node] = []
-            if case .array(let existing) = storage { items = existing }
+            makeArray()
             let node = Node()
             items.append(node)
-            storage = .array(items)
             return node
         }
 
-        var count: Int {
-            if case .array(let items) = storage { return items.count }
-            return 0
-        }
+        var count: Int { items.count }
     }
 
     let node: Node
@@ -60,12 +72,12 @@ struct CanonicalEncoder: Encoder {
     }
 
     func container<Key: CodingKey>(keyedBy type: Key.Type) -> KeyedEncodingContainer<Key> {
-        if case .object = node.storage {} else { node.storage = .object([]) }
+        node.makeObject()
         return KeyedEncodingContainer(Keyed<Key>(node: node, codingPath: codingPath))
     }
 
     func unkeyedContainer() -> any UnkeyedEncodingContainer {
-        if case .array = node.storage {} else { node.storage = .array([]) }
+        node.makeArray()
         return Unkeyed(node: node, codingPath: codingPath)
     }
 
