@@ -134,4 +134,19 @@ struct SpecHashTests {
                     == (first.specHash == second.specHash))
         }
     }
+
+    /// Every field a template records is one a plan diff can show: a settings type's catalogue
+    /// names all its fields.
+    @Test func everyRecordedFieldIsInThePlanDiffsCatalogue() async {
+        let catalogue = Set(TemplateSpec.replacementFields.map(\.name))
+        let full = Fixtures.awsTemplate { settings in
+            settings = AWSTemplateSettings(providerApi: .spotFleet, imageId: "ami", instanceTypes: ["a": 1], subnetIds: ["s"],
+                                           securityGroupIds: ["g"], keyName: "k", userData: "u", priceType: .spot, tags: ["t": "v"],
+                                           fleetRole: "arn:r", allocationStrategy: .diversified, maxSpotPrice: "1")
+        }
+        #expect(Set(full.replacementFieldValues.keys).isSubset(of: catalogue))
+        await propertyCheck(count: 50, input: Self.generated) { template in
+            #expect(Set(template.replacementFieldValues.keys).isSubset(of: catalogue))
+        }
+    }
 }

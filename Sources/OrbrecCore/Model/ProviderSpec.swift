@@ -1,13 +1,5 @@
 /// `kind: Provider`: where machines come from.
 public struct ProviderSpec: Hashable, Sendable {
-    /// The kinds of provider, each with its own settings (`ProviderSettings`) and its own
-    /// template settings (`TemplateSettings`).
-    public enum ProviderType: String, Sendable, Codable, CaseIterable {
-        case local
-        case aws
-        case hostfactory
-    }
-
     public var metadata: Metadata
     /// How many provider calls may run at once.
     public var maxInFlight: Int

@@ -1,10 +1,10 @@
 extension TemplateSpec {
     /// The fields a machine is made from, in the order a plan shows them: changing one
     /// replaces the template's machines. Each settings type names its own; a field missing
-    /// here is still recorded and compared, only not shown (a test checks none is missing).
+    /// there is still recorded and compared, only not shown (a test checks none is missing).
     public static let replacementFields: [SpecField] =
         [SpecField("template", forcesReplacement: true), SpecField("provider", forcesReplacement: true)]
-        + LocalTemplateSettings.fields + AWSTemplateSettings.fields + HostFactoryTemplateSettings.fields
+        + ProviderSpec.ProviderType.allCases.flatMap(TemplateSettings.fields(of:))
 
     /// Fields recorded and applied without touching machines (docs/configuration.md, Template).
     public static let inPlaceFields: [SpecField] = [

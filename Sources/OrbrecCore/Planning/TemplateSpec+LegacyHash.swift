@@ -14,7 +14,7 @@ extension TemplateSpec {
             guard settings.fleetRole == nil, settings.allocationStrategy == nil, settings.maxSpotPrice == nil,
                   settings.api == .runInstances || settings.api == .ec2Fleet else { return nil }
             (command, aws) = ([], settings)
-        case .hostfactory:
+        default:
             return nil
         }
         var hasher = StableHasher()

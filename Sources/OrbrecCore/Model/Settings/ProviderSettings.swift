@@ -1,5 +1,17 @@
-/// What only a provider of one type has. Adding a type is a case here, its settings type
-/// and a case in `TemplateSettings`; the compiler then names every switch left to extend.
+extension ProviderSpec {
+    /// The kinds of provider, each with its own settings (`ProviderSettings`) and its own
+    /// template settings (`TemplateSettings`).
+    public enum ProviderType: String, Sendable, Codable, CaseIterable {
+        case local
+        case aws
+        case hostfactory
+    }
+}
+
+/// What only a provider of one type has. Adding a type is a case here and in `ProviderType`,
+/// its settings types, and a case in `TemplateSettings`; the compiler then names every switch
+/// left to extend (here, in `TemplateSettings`, the loader's `ProviderType.decoder` and the
+/// CLI's provider factory).
 public enum ProviderSettings: Hashable, Sendable {
     /// This host's processes: nothing to set.
     case local

@@ -25,6 +25,15 @@ public enum TemplateSettings: Hashable, Sendable {
         if case .hostfactory(let settings) = self { settings } else { nil }
     }
 
+    /// The fields a template of `type` adds, as a plan diff shows them.
+    static func fields(of type: ProviderSpec.ProviderType) -> [SpecField] {
+        switch type {
+        case .local: LocalTemplateSettings.fields
+        case .aws: AWSTemplateSettings.fields
+        case .hostfactory: HostFactoryTemplateSettings.fields
+        }
+    }
+
     init(type: ProviderSpec.ProviderType, from decoder: any Decoder) throws {
         switch type {
         case .local: self = .local(try LocalTemplateSettings(from: decoder))
