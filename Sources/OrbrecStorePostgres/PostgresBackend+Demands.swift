@@ -29,7 +29,7 @@ extension PostgresBackend {
 
     package func demands(openOnly: Bool) async throws -> [MachineDemand] {
         let open = """
-             WHERE d.requested > (SELECT COUNT(*) FROM machine_returns r WHERE r.demand_id = d.id)
+             WHERE (d.closed_at IS NULL AND d.requested > (SELECT COUNT(*) FROM machine_returns r WHERE r.demand_id = d.id))
                OR EXISTS (SELECT 1 FROM machines m WHERE m.fleet = d.id AND m.state NOT IN ('returned', 'failed'))
             """
         let sql = Self.demandsWithReleased + (openOnly ? open : "") + " ORDER BY d.created_at, d.id"
@@ -66,6 +66,20 @@ extension PostgresBackend {
                 recorded.append(machineID)
             }
             return recorded
+        }
+    }
+
+    package func closeDemands(ids: [String]?, at now: Instant) async throws -> [String] {
+        try await write { tx in
+            let closed = try await tx.values(String.self, """
+                UPDATE machine_demands SET closed_at = \(now.millisecondsSinceEpoch), updated_at = \(now.millisecondsSinceEpoch)
+                WHERE closed_at IS NULL AND (\(ids == nil) OR id = ANY(\(ids ?? []))) RETURNING id
+                """).sorted()
+            for id in closed {
+                tx.appendEvent(at: now, resource: ResourceID(.fleet, id).description, subject: "request/\(id)", from: nil,
+                               to: RequestStatus.cancelled.rawValue, cause: "withdrawn: destroy")
+            }
+            return closed
         }
     }
 

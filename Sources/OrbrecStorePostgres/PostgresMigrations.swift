@@ -151,7 +151,7 @@ enum PostgresMigrations {
             """
             CREATE TABLE machine_demands (id text COLLATE "C" PRIMARY KEY, template text NOT NULL, requested bigint NOT NULL,
               replace_lost boolean NOT NULL, actor text NOT NULL, idempotency_key text UNIQUE,
-              created_at bigint NOT NULL, updated_at bigint NOT NULL)
+              created_at bigint NOT NULL, updated_at bigint NOT NULL, closed_at bigint)
             """,
             """
             CREATE TABLE machine_returns (machine_id text COLLATE "C" PRIMARY KEY, id text COLLATE "C" NOT NULL, demand_id text COLLATE "C",

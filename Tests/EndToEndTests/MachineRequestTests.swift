@@ -155,3 +155,33 @@ struct MachineRequestTests {
         #expect(Self.machines(report).filter { $0["status"] as? String == "running" }.count == 2, "\(report)")
     }
 }
+
+extension MachineRequestTests {
+    @Test(arguments: TestStateBackend.allCases)
+    func destroyWithdrawsRequestsSoTheNextApplyAsksForNothing(_ backend: TestStateBackend) throws {
+        let h = try Harness(backend: backend)
+        try Self.writeTemplate(h)
+        let answer = try Self.request(h, "sleeper", "2", "--wait", "--timeout", "60s")
+        let id = try #require(answer["request_id"] as? String)
+        let destroyed = try h.orbrec("destroy", "--auto-approve")
+        #expect(destroyed.status == 0, "\(destroyed.stdout)\(destroyed.stderr)")
+        let state = try h.stateID()
+        #expect(h.eventually(timeout: 10) { h.machineProcesses(stateID: state).isEmpty }, "the request's machines are returned")
+        let report = try Self.status(h, [id])
+        #expect(report["status"] as? String == "cancelled", "\(report)")
+        #expect(try h.orbrec("apply", "--auto-approve").status == 0)
+        #expect(h.machineProcesses(stateID: state).isEmpty, "a withdrawn request asks for nothing")
+    }
+}
+
+extension MachineRequestTests {
+    /// A reader that goes away (`| head -1`) does not crash the command: it finishes its work.
+    @Test func aClosedPipeDoesNotCrashTheCommand() throws {
+        let h = try Harness()
+        try Self.writeTemplate(h)
+        let script = #""$0" machines request sleeper 2 --wait -c "$1" --state "$2" 2>/dev/null | head -c 1 >/dev/null; echo "${PIPESTATUS[0]}""#
+        let result = try h.spawn("/bin/bash", ["-c", script, Harness.binary, h.config, h.state]).wait(timeout: 60)
+        #expect(result.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "0", "\(result.stdout)\(result.stderr)")
+        #expect(h.machineProcesses(stateID: try h.stateID()).count == 2)
+    }
+}

@@ -17,9 +17,12 @@ public struct MachineDemand: Hashable, Sendable, Codable {
     public var actor: String
     public var createdAt: Instant
     public var updatedAt: Instant
+    /// When it was withdrawn whole (`destroy`): it wants nothing more, and what it holds is returned.
+    public var closedAt: Instant?
 
     public init(id: String, template: String, requested: Int, count: Int? = nil, replaceLost: Bool = true, actor: String,
-                createdAt: Instant, updatedAt: Instant? = nil) {
+                createdAt: Instant, updatedAt: Instant? = nil, closedAt: Instant? = nil) {
+        self.closedAt = closedAt
         self.id = id
         self.template = template
         self.requested = requested

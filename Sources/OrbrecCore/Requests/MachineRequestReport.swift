@@ -82,7 +82,9 @@ extension MachineRequestReport {
     public static func provision(_ demand: MachineDemand, machines: [RequestedMachine], failed: Int) -> MachineRequestReport {
         let running = machines.filter { $0.state == .running && !$0.returning }.count
         let status: RequestStatus
-        if running >= demand.count {
+        if demand.closedAt != nil {
+            status = .cancelled
+        } else if running >= demand.count {
             status = failed == 0 ? .complete : (failed >= demand.requested ? .failed : .partial)
         } else if machines.isEmpty {
             status = .pending
@@ -93,6 +95,7 @@ extension MachineRequestReport {
         var message: String
         switch status {
         case .complete: message = "\(running) of \(demand.count) machine(s) running"
+        case .cancelled: message = "withdrawn; \(machines.filter { $0.state.isHeld }.count) machine(s) still held"
         case .pending: message = "waiting for \(demand.count) machine(s)"
         case .inProgress: message = "\(running) of \(demand.count) machine(s) running"
         default: message = "\(failed) of \(demand.requested) machine(s) could not be made"

@@ -38,7 +38,9 @@ extension Reconciler {
         } catch {
             let limits = error.diagnostics.filter { $0.code == "max-machines" }
             guard limits.isEmpty else {
-                throw MachineRequestRefused("over-limit", limits.map(\.message).joined(separator: "; "))
+                // The request's own line says it all (its count and the total); the fleets' lines repeat it.
+                let own = limits.filter { $0.message.hasPrefix(ResourceID(.fleet, demand.id).description + " ") }
+                throw MachineRequestRefused("over-limit", (own.isEmpty ? limits : own).map(\.message).joined(separator: "; "))
             }
             return
         }
@@ -63,6 +65,14 @@ extension Reconciler {
             throw MachineRequestRefused("already-returning", "every machine named is being returned already: \(machines.joined(separator: ", "))")
         }
         return (id, recorded)
+    }
+
+    /// Withdraws machine requests whole (every open one when `ids` is nil), before `destroy`
+    /// returns what they hold: journaled first, so a destroy that stops half way does not leave
+    /// requests that the next apply would provision again.
+    @discardableResult
+    public func closeRequests(_ ids: [String]? = nil) async throws -> [String] {
+        try await store.closeDemands(ids: ids, at: clock.now())
     }
 
     /// The machines a machine request holds now, for `machines return --request`.
@@ -157,6 +167,10 @@ extension Reconciler {
     public func fulfil(_ fleets: Set<String>, configured: DesiredState, parallelism: Int = 4,
                        only: @Sendable (PlannedAction) -> Bool = { _ in true }) async throws -> [ActionOutcome] {
         let snapshot = try await snapshot(of: configured, sync: true)
+        // A request that wants nothing and holds nothing (given back, withdrawn) has nothing to plan.
+        let present = Set(snapshot.desired.fleets.keys).union(snapshot.recorded.map(\.fleet))
+        let fleets = fleets.intersection(present)
+        guard !fleets.isEmpty else { return [] }
         let result = try plan(snapshot, allowEmpty: true, surgery: PlanSurgery(targets: Set(fleets.map { ResourceID(.fleet, $0) })))
         let scheduled = result.scheduled.filter { only($0.action) }
         guard !scheduled.isEmpty else { return [] }
@@ -165,6 +179,16 @@ extension Reconciler {
                                                                      snapshot: snapshot),
                                                   revision: result.plan.configRevision)
         if !denials.isEmpty { throw PolicyDenied(report: PolicyReport(violations: denials)) }
+        // The providers and templates the pass uses are recorded as applied before any machine
+        // exists at them: a later destroy, or a configuration without them, still reaches those
+        // machines (what a full apply records; the rest of the configuration is not applied here).
+        var used = DesiredState(revision: snapshot.desired.revision)
+        for name in fleets {
+            guard let fleet = snapshot.desired.fleets[name], let template = snapshot.desired.templates[fleet.template] else { continue }
+            used.templates[template.name] = template
+            if let provider = snapshot.desired.providers[template.provider] { used.providers[provider.name] = provider }
+        }
+        if !used.isEmpty { try await store.recordApplied(used, versions: [:], conditions: [:], forget: [], at: clock.now()) }
         return try await execute(scheduled, snapshot: snapshot, parallelism: parallelism)
     }
 

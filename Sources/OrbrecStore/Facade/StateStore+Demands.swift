@@ -18,6 +18,13 @@ extension StateStore {
         try await backend.demand(id: id)
     }
 
+    /// Withdraws machine requests whole (all of them when `ids` is nil): they want nothing more,
+    /// and what they hold is returned by the next plan. Answers those closed now.
+    @discardableResult
+    public func closeDemands(ids: [String]? = nil, at now: Instant) async throws -> [String] {
+        try await backend.closeDemands(ids: ids, at: now)
+    }
+
     /// The machine request an idempotency key made, if it made one.
     public func demand(idempotencyKey: String) async throws -> MachineDemand? {
         try await backend.demand(idempotencyKey: idempotencyKey)

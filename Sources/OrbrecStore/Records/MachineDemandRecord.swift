@@ -15,6 +15,7 @@ public struct MachineDemandRecord: Codable, Sendable, Hashable {
     public var idempotencyKey: String?
     public var createdAt: Instant
     public var updatedAt: Instant
+    public var closedAt: Instant?
 
     public init(_ demand: MachineDemand, idempotencyKey: String?) {
         id = demand.id
@@ -25,11 +26,12 @@ public struct MachineDemandRecord: Codable, Sendable, Hashable {
         self.idempotencyKey = idempotencyKey
         createdAt = demand.createdAt
         updatedAt = demand.updatedAt
+        closedAt = demand.closedAt
     }
 
     public func demand(released: Int) -> MachineDemand {
-        MachineDemand(id: id, template: template, requested: requested, count: max(0, requested - released), replaceLost: replaceLost,
-                      actor: actor, createdAt: createdAt, updatedAt: updatedAt)
+        MachineDemand(id: id, template: template, requested: requested, count: closedAt == nil ? max(0, requested - released) : 0,
+                      replaceLost: replaceLost, actor: actor, createdAt: createdAt, updatedAt: updatedAt, closedAt: closedAt)
     }
 }
 

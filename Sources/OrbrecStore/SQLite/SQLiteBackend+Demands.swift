@@ -23,7 +23,7 @@ extension SQLiteBackend {
     package func demands(openOnly: Bool) async throws -> [MachineDemand] {
         try await read { db in
             let open = """
-                 WHERE d.requested > (SELECT COUNT(*) FROM machine_returns r WHERE r.demand_id = d.id)
+                 WHERE (d.closed_at IS NULL AND d.requested > (SELECT COUNT(*) FROM machine_returns r WHERE r.demand_id = d.id))
                    OR EXISTS (SELECT 1 FROM machines m WHERE m.fleet = d.id AND m.state NOT IN ('returned', 'failed'))
                 """
             return try Row.fetchAll(db, sql: Self.demandsWithReleased + (openOnly ? open : "") + " ORDER BY d.created_at, d.id")
@@ -61,6 +61,23 @@ extension SQLiteBackend {
                 recorded.append(machineID)
             }
             return recorded
+        }
+    }
+
+    package func closeDemands(ids: [String]?, at now: Instant) async throws -> [String] {
+        try await write { db in
+            var query = MachineDemandRecord.filter(Column("closed_at") == nil)
+            if let ids { query = query.filter(ids.contains(Column("id"))) }
+            var closed: [String] = []
+            for var record in try query.order(Column("created_at"), Column("id")).fetchAll(db) {
+                record.closedAt = now
+                record.updatedAt = now
+                try record.update(db)
+                try EventRecord(at: now, resource: ResourceID(.fleet, record.id).description, subject: "request/\(record.id)",
+                                fromState: nil, toState: RequestStatus.cancelled.rawValue, cause: "withdrawn: destroy").append(to: db)
+                closed.append(record.id)
+            }
+            return closed
         }
     }
 

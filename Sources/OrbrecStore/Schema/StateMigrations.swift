@@ -257,7 +257,7 @@ enum StateMigrations {
             try db.execute(sql: """
                 CREATE TABLE machine_demands (id TEXT PRIMARY KEY NOT NULL, template TEXT NOT NULL, requested INTEGER NOT NULL,
                   replace_lost INTEGER NOT NULL, actor TEXT NOT NULL, idempotency_key TEXT UNIQUE,
-                  created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL);
+                  created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL, closed_at INTEGER);
                 CREATE TABLE machine_returns (machine_id TEXT PRIMARY KEY NOT NULL, id TEXT NOT NULL, demand_id TEXT,
                   reason TEXT NOT NULL, actor TEXT NOT NULL, created_at INTEGER NOT NULL);
                 CREATE INDEX machine_returns_id ON machine_returns(id);

@@ -59,7 +59,10 @@ struct DestroyCommand: AsyncParsableCommand {
                     throw CommandFailure(.error, "no destroy plan could be made; nothing was changed", diagnostics: error.diagnostics)
                 }
                 session.render(result.plan.warnings)
+                // Machine requests go with everything else (the targeted ones with --target).
+                let requests = targets.isEmpty ? nil : targets.compactMap { ResourceID(parsing: $0) }.filter { $0.kind == .fleet }.map(\.name)
                 if result.plan.isEmpty {
+                    try await reconciler.closeRequests(requests)
                     session.terminal.out(session.terminal.green("No changes.") + " The state holds no machine and no unfinished task.")
                     if targets.isEmpty { try await reconciler.recordApplied(snapshot, plan: result.plan) }
                     return .success
@@ -74,6 +77,7 @@ struct DestroyCommand: AsyncParsableCommand {
                         return .error
                     }
                 }
+                try await reconciler.closeRequests(requests)
                 let outcomes = try await reconciler.execute(result.scheduled, snapshot: snapshot, parallelism: parallelism, progress: { event in
                     if case .finished(let outcome) = event {
                         let mark = outcome.succeeded ? session.terminal.green("✓") : session.terminal.red("✗")

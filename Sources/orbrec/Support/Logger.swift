@@ -9,7 +9,7 @@ struct Logger: Sendable {
         guard level >= self.level else { return }
         var line = "level=\(level.rawValue) msg=\(Self.quote(message))"
         for (key, value) in fields { line += " \(key)=\(Self.quote(value))" }
-        FileHandle.standardError.write(Data((line + "\n").utf8))
+        try? FileHandle.standardError.write(contentsOf: Data((line + "\n").utf8))
     }
 
     func info(_ message: String, _ fields: [(String, String)] = []) { log(.info, message, fields) }

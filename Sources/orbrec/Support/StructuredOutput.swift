@@ -21,6 +21,6 @@ extension Terminal {
     /// the lines for people go to stderr (`divertOutput`).
     func document<T: Encodable>(_ value: T, as format: OutputFormat) throws {
         let text = try StructuredOutput.string(value, as: format)
-        FileHandle.standardOutput.write(Data((Self.displayable(text) + "\n").utf8))
+        try? FileHandle.standardOutput.write(contentsOf: Data((Self.displayable(text) + "\n").utf8))
     }
 }

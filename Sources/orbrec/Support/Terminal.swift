@@ -25,7 +25,9 @@ struct Terminal: Sendable {
 
     func out(_ text: String = "") {
         let handle = Self.outputDiverted.isSet ? FileHandle.standardError : FileHandle.standardOutput
-        handle.write(Data((Self.displayable(text) + "\n").utf8))
+        // A reader that went away (`| head`) is not a failure of the command: it finishes its work
+        // (and releases its lock) rather than crashing on the closed pipe.
+        try? handle.write(contentsOf: Data((Self.displayable(text) + "\n").utf8))
     }
 
     /// Set by a command printing a JSON or YAML document that also has lines for people
@@ -36,7 +38,7 @@ struct Terminal: Sendable {
 
     /// Diagnostics, notes and progress go to stderr so stdout stays parseable.
     func err(_ text: String) {
-        FileHandle.standardError.write(Data((Self.displayable(text) + "\n").utf8))
+        try? FileHandle.standardError.write(contentsOf: Data((Self.displayable(text) + "\n").utf8))
     }
 
     func error(_ message: String) {
@@ -52,7 +54,7 @@ struct Terminal: Sendable {
     /// Rewrites one status line in place on a terminal; elsewhere prints it once.
     func progress(_ line: String) {
         if isatty(STDERR_FILENO) == 1 {
-            FileHandle.standardError.write(Data("\r\u{1B}[K\(Self.displayable(line))".utf8))
+            try? FileHandle.standardError.write(contentsOf: Data("\r\u{1B}[K\(Self.displayable(line))".utf8))
         } else {
             err(line)
         }
