@@ -25,8 +25,9 @@ state="$work/state/state.db"
 mkdir -p "$config" "$work/state"
 token="openapi-check-$(python3 -c 'import secrets; print(secrets.token_hex(16))')"
 
-# A local provider with a fleet of one `sleep 300` machine; a local scheduler with a push pool
-# of two `true` tasks; and a pull pool for the lease API. Its 300 tasks outlast the run's
+# A local provider with a fleet of one `sleep 300` machine (its template's maxMachines bounds
+# what machine requests can add: past it they are 409 over-limit); a local scheduler with a push
+# pool of two `true` tasks; and a pull pool for the lease API. Its 300 tasks outlast the run's
 # claims (leases of up to an hour), so the stateful phase still gets 200s and follows the
 # document's links to heartbeat, complete, fail and release with real tokens.
 cat >"$config/openapi-check.yaml" <<'EOF'
@@ -38,7 +39,7 @@ spec: {type: local}
 apiVersion: orbrec/v1
 kind: Template
 metadata: {name: sleeper}
-spec: {provider: here, command: ["sleep", "300"], stopTimeout: 2s}
+spec: {provider: here, command: ["sleep", "300"], stopTimeout: 2s, maxMachines: 4}
 ---
 apiVersion: orbrec/v1
 kind: Fleet

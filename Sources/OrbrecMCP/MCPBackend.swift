@@ -33,8 +33,28 @@ public protocol MCPBackend: Sendable {
 
     /// A worker ended an attempt: in a daemon, the engine settles it and fills its slot at once.
     func attemptEnded(_ attempt: ObservedAttempt)
+
+    /// The state, made when there is none yet: for the tools that journal a machine request.
+    func openStore() async throws -> StateStore
+
+    /// Throws a `ToolFailure` (`not-leader`) where requests must not be journaled: on a daemon
+    /// that follows another.
+    func checkMayJournal() throws
+
+    /// Machine requests or return requests (`ids`) were just journaled, or their status is asked:
+    /// a daemon has its loop act on newly journaled ones at once; `orbrec mcp` moves them on
+    /// itself, one pass over their fleets, when no other process holds the state.
+    func moveOn(requests ids: [String], configured: DesiredState, store: StateStore, journaled: Bool) async
 }
 
 extension MCPBackend {
     public func attemptEnded(_ attempt: ObservedAttempt) {}
+
+    public func openStore() async throws -> StateStore {
+        try await existingStore(for: "no machine request can be journaled")
+    }
+
+    public func checkMayJournal() throws {}
+
+    public func moveOn(requests ids: [String], configured: DesiredState, store: StateStore, journaled: Bool) async {}
 }

@@ -1,5 +1,6 @@
 internal import Logging
 internal import MCP
+internal import OrbrecServer
 
 /// orbrec as a Model Context Protocol server: tools to read the resources, their status, a
 /// plan preview, requests and tasks, to requeue dead letters, and for workers of pull pools
@@ -18,7 +19,9 @@ public struct OrbrecMCPServer: Sendable {
     static let instructions = """
         orbrec reconciles declared compute capacity (providers, templates, fleets, schedulers, task pools, workflows) \
         with what providers report. Read with list_resources, status, plan_preview (read-only: nothing is journaled), \
-        show_request and list_tasks; requeue_tasks moves dead-lettered tasks back to pending. Workers of pull pools \
+        show_request and list_tasks; requeue_tasks moves dead-lettered tasks back to pending. As with the Open Resource \
+        Broker, list_templates and get_template show what can be asked for, request_machines asks for machines of a \
+        template, get_request_status follows requests, return_machines gives machines back. Workers of pull pools \
         call claim_task, then complete_task or fail_task (heartbeat_task to extend the lease, release_task to give the \
         task back) with the token the claim returned; every answer carries next_actions. A failed call returns \
         isError with {"error": {"code", "message"}}.
@@ -74,6 +77,7 @@ public struct OrbrecMCPServer: Sendable {
 
     private func run(_ name: String, _ arguments: ToolArguments) async throws -> CallTool.Result {
         let engine = EngineTools(backend: backend), journal = JournalTools(backend: backend), leases = LeaseTools(backend: backend)
+        let requests = RequestTools(backend: backend)
         switch name {
         case "list_resources":
             return try ToolResult.success(try await engine.listResources())
@@ -83,6 +87,19 @@ public struct OrbrecMCPServer: Sendable {
             return try ToolResult.success(try await engine.planPreview(allowEmpty: try arguments.flag("allow_empty")))
         case "show_request":
             return try ToolResult.success(try await journal.showRequest(id: try arguments.string("id")))
+        case "list_templates":
+            return try ToolResult.success(try await requests.listTemplates())
+        case "get_template":
+            return try ToolResult.success(try await requests.getTemplate(try arguments.string("template_id")))
+        case "request_machines":
+            return try ToolResult.success(try await requests.requestMachines(
+                template: try arguments.string("template_id"),
+                count: try arguments.machineCount(), idempotencyKey: try arguments.optionalString("idempotency_key", maxLength: 200)))
+        case "get_request_status":
+            return try ToolResult.success(try await requests.requestStatus(try arguments.ids("request_ids", limit: ToolCatalog.requestIDs)))
+        case "return_machines":
+            return try ToolResult.success(try await requests.returnMachines(
+                try arguments.ids("machine_ids", limit: MachineRequestInput.maxMachines)))
         case "list_tasks":
             return try ToolResult.success(try await journal.listTasks(pool: try arguments.optionalString("pool")))
         case "requeue_tasks":

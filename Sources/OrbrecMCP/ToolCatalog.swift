@@ -1,4 +1,5 @@
 internal import MCP
+internal import OrbrecServer
 
 /// Every tool `orbrec mcp` offers: its name, what it does, its input schema and its hints.
 enum ToolCatalog {
@@ -7,6 +8,8 @@ enum ToolCatalog {
 
     static let taskID = JSONSchema.string("The task's id, POOL:KEY, as claim_task returned it (e.g. jobs:7).")
     static let token = JSONSchema.string("The fencing token claim_task returned; a token that no longer holds the attempt is refused (stale_attempt).")
+
+    static let requestIDs = 1000
 
     static let tools: [Tool] = [
         Tool(name: "list_resources", title: "List resources",
@@ -28,6 +31,39 @@ enum ToolCatalog {
              description: "One machine request (req-…) or return request (ret-…) with its machines, as `orbrec requests show ID -o json`.",
              inputSchema: JSONSchema.object(["id": JSONSchema.string("The request id, req-… or ret-….")], required: ["id"]),
              annotations: .init(readOnlyHint: true, openWorldHint: false)),
+        Tool(name: "list_templates", title: "List templates",
+             description: "The templates machines can be requested of, as the Open Resource Broker lists them: template_id, provider, "
+                + "provider_type, max_number (maxMachines), available (what maxMachines still leaves), in_use, and attributes "
+                + "(ncpus, mem in MiB, type). Writes nothing.",
+             inputSchema: JSONSchema.object(), annotations: .init(readOnlyHint: true, openWorldHint: false)),
+        Tool(name: "get_template", title: "Get a template",
+             description: "One template, as list_templates shows it; unknown-template when the configuration has none by that name.",
+             inputSchema: JSONSchema.object(["template_id": JSONSchema.string("The template's name.")], required: ["template_id"]),
+             annotations: .init(readOnlyHint: true, openWorldHint: false)),
+        Tool(name: "request_machines", title: "Request machines",
+             description: "Asks for `count` machines of a template, as the Open Resource Broker's request_machines: the request "
+                + "(req-…) is journaled before the answer and held like a fleet until its machines are returned. Follow it with "
+                + "get_request_status. Refused, with nothing journaled, as unknown-template, invalid-count, over-limit (maxMachines) "
+                + "or policy-denied.",
+             inputSchema: JSONSchema.object([
+                "template_id": JSONSchema.string("The template's name."),
+                "count": JSONSchema.integer("How many machines.", 1...Int64(MachineRequestInput.maxCount)),
+                "idempotency_key": JSONSchema.string("A key that makes a retry answer the request it made instead of asking again."),
+             ], required: ["template_id", "count"]),
+             annotations: .init(readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true)),
+        Tool(name: "get_request_status", title: "Request status",
+             description: "Machine requests (req-…) and return requests (ret-…) with their status (pending, in_progress, complete, "
+                + "partial, failed) and each machine's status, result (executing, succeed, fail), addresses and launch_time, as "
+                + "`orbrec requests status -o json`: {\"requests\": [...]}. Without a daemon, asking also moves the requests on, "
+                + "as that command does.",
+             inputSchema: JSONSchema.object(["request_ids": JSONSchema.strings("Request ids.")], required: ["request_ids"]),
+             annotations: .init(readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: true)),
+        Tool(name: "return_machines", title: "Return machines",
+             description: "Returns machines, as the Open Resource Broker's return_machines: a return request (ret-…) is journaled, "
+                + "then the machines are given back. A machine of a machine request leaves it (nothing replaces it); a machine of a "
+                + "configured fleet is replaced unless its count drops. Refused as unknown-machine, already-returning or policy-denied.",
+             inputSchema: JSONSchema.object(["machine_ids": JSONSchema.strings("The machines' ids.")], required: ["machine_ids"]),
+             annotations: .init(readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: true)),
         Tool(name: "list_tasks", title: "List tasks",
              description: "Tasks as the journal knows them, with every attempt (as `orbrec get tasks -o json`), and for a pull pool's "
                 + "task the lease of its newest attempt.",

@@ -6,7 +6,9 @@ public import OrbrecCore
 public struct ToolFailure: Error, Sendable, Hashable {
     /// `invalid_arguments`, `invalid_configuration`, `unknown_pool`, `not_a_pull_pool`,
     /// `unknown_task`, `not_requeueable`, `no_state`, `not_found`, `stale_attempt`,
-    /// `state_locked`, `plan_failed`, `internal`.
+    /// `state_locked`, `plan_failed`, `internal`; and the machine request tools' codes, the same as
+    /// the API's (`unknown-template`, `invalid-count`, `over-limit`, `policy-denied`, `unknown-machine`,
+    /// `unknown-request`, `already-returning`, `idempotency_key_reused`, `not-leader`).
     public var code: String
     public var message: String
     public var diagnostics: [Diagnostic]

@@ -16,9 +16,15 @@ public struct MachineDocument: Encodable, Sendable {
     public var createdAt: Int64
     /// Where a local machine's output goes, `host:path`.
     public var log: String?
+    /// Where it can be reached, as its provider reports it (named as in a request's machines).
+    public var privateIpAddress: String?
+    public var publicIpAddress: String?
+    public var hostname: String?
 
     enum CodingKeys: String, CodingKey {
-        case id, fleet, template, state, provider, request, action, message, log
+        case id, fleet, template, state, provider, request, action, message, log, hostname
+        case privateIpAddress = "private_ip_address"
+        case publicIpAddress = "public_ip_address"
         case templateHash = "template_hash"
         case providerId = "provider_id"
         case createdAt = "created_at"
@@ -36,6 +42,7 @@ public struct MachineDocument: Encodable, Sendable {
         action = machine.actionID
         message = "not in the journal: " + machine.message
         createdAt = machine.createdAt.millisecondsSinceEpoch
+        addresses = machine.addresses ?? MachineAddresses()
     }
 
     public init(_ record: MachineRecord) {
@@ -52,5 +59,15 @@ public struct MachineDocument: Encodable, Sendable {
         createdAt = record.createdAt.millisecondsSinceEpoch
         // Only the local provider writes a log of its own (its provider ids are `local:…`).
         log = record.providerId?.hasPrefix("local:") == true ? record.logLocation : nil
+        addresses = record.addresses
+    }
+
+    public var addresses: MachineAddresses {
+        get { MachineAddresses(privateIP: privateIpAddress, publicIP: publicIpAddress, hostname: hostname) }
+        set {
+            privateIpAddress = newValue.privateIP
+            publicIpAddress = newValue.publicIP
+            hostname = newValue.hostname
+        }
     }
 }

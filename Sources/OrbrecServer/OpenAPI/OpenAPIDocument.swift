@@ -13,7 +13,7 @@ enum OpenAPIDocument {
     "title": "orbrec API",
     "version": "v1",
     "summary": "The HTTP API of the orbrec daemon (`orbrec run`).",
-    "description": "Reads of the journal and of the daemon's last pass, `POST /api/v1/reconcile`, and the pull-mode lease API. Answers are JSON (`application/json; charset=utf-8`) with sorted keys; optional fields are left out, never `null`. Errors are `{\"error\": {\"code\", \"message\"}}`. Every POST needs the bearer token. On loopback, GETs do not, but only requests addressed to `localhost`, `127.x.x.x` or `[::1]` are served (421 `misdirected` otherwise); beyond loopback every request except `/healthz` and `/readyz` needs it. `HEAD` works wherever `GET` does. An unknown path, or a method a path does not take, is 404 `not-found`. On every path, a body over 1 MiB is 413 `too-large` and a request with two `Host` headers is 400 `duplicate-host`. A connection that sends no whole request head (or no next body part) for `--http-idle-timeout` (30 s), or takes more than twice that for one request, is closed without an answer.",
+    "description": "Reads of the journal and of the daemon's last pass, `POST /api/v1/reconcile`, the pull-mode lease API, and machine requests, returns and templates as the Open Resource Broker's REST API has them. Answers are JSON (`application/json; charset=utf-8`) with sorted keys; optional fields are left out, never `null`. Errors are `{\"error\": {\"code\", \"message\"}}`. Every POST needs the bearer token. On loopback, GETs do not, but only requests addressed to `localhost`, `127.x.x.x` or `[::1]` are served (421 `misdirected` otherwise); beyond loopback every request except `/healthz` and `/readyz` needs it. `HEAD` works wherever `GET` does. An unknown path, or a method a path does not take, is 404 `not-found`. On every path, a body over 1 MiB is 413 `too-large` and a request with two `Host` headers is 400 `duplicate-host`. A connection that sends no whole request head (or no next body part) for `--http-idle-timeout` (30 s), or takes more than twice that for one request, is closed without an answer.",
     "license": {
       "name": "Apache-2.0",
       "identifier": "Apache-2.0"
@@ -49,6 +49,10 @@ enum OpenAPIDocument {
     {
       "name": "pull",
       "description": "Pull-mode pools: workers claim tasks with leases and end them with the attempt's fencing token."
+    },
+    {
+      "name": "requests",
+      "description": "Machine requests, returns and templates, as the Open Resource Broker's REST API has them."
     },
     {
       "name": "meta",
@@ -422,7 +426,7 @@ enum OpenAPIDocument {
         ],
         "operationId": "getRequest",
         "summary": "One request",
-        "description": "One request (`req-…` or `ret-…`), as `orbrec requests show -o json`.",
+        "description": "One request, in the Open Resource Broker's field names and orbrec's: a machine request (`req-…`, `POST /api/v1/machines/request`, `orbrec machines request`), a return request (`ret-…`), or a request a plan's action made (`orbrec requests show -o json` shows those in orbrec's fields alone).",
         "parameters": [
           {
             "name": "id",
@@ -447,7 +451,7 @@ enum OpenAPIDocument {
             "content": {
               "application/json": {
                 "schema": {
-                  "$ref": "#/components/schemas/Request"
+                  "$ref": "#/components/schemas/RequestStatus"
                 }
               }
             }
@@ -1250,6 +1254,392 @@ enum OpenAPIDocument {
           }
         }
       }
+    },
+    "/api/v1/machines/request": {
+      "post": {
+        "tags": [
+          "requests"
+        ],
+        "operationId": "requestMachines",
+        "summary": "Request machines of a template",
+        "description": "As the Open Resource Broker's `POST /api/v1/machines/request`: journals a machine request (`req-…`) for `count` machines of a template and answers at once; the daemon's loop provisions them right after. The request is then held like a fleet of the configuration (its machines kept until returned, replaced if lost unless the template says otherwise) and counts against the template's `maxMachines` and the policies. Follow it with `GET /api/v1/requests/{id}`. Only the leader takes requests.",
+        "security": [
+          {
+            "bearerAuth": []
+          }
+        ],
+        "parameters": [
+          {
+            "name": "Idempotency-Key",
+            "in": "header",
+            "required": false,
+            "description": "A retry with the same key (and the same template and count) answers the request the key made, with its status now, instead of asking again; the same key with another template or count is 409 `idempotency_key_reused`. A refused request is not kept: a retry with the key tries again. At most 200 characters (400 `bad-idempotency-key`); empty is the same as none.",
+            "schema": {
+              "type": "string",
+              "maxLength": 200
+            }
+          }
+        ],
+        "requestBody": {
+          "required": true,
+          "content": {
+            "application/json": {
+              "schema": {
+                "$ref": "#/components/schemas/MachineRequestBody"
+              },
+              "example": {
+                "template_id": "sleeper",
+                "count": 1
+              }
+            }
+          }
+        },
+        "responses": {
+          "202": {
+            "description": "Journaled (or, with an Idempotency-Key already used, the request it made): the request as `GET /api/v1/requests/{id}` shows ORB's fields of it.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/MachineRequest"
+                }
+              }
+            },
+            "links": {
+              "status": {
+                "operationId": "getRequest",
+                "parameters": {
+                  "id": "$response.body#/request_id"
+                }
+              }
+            }
+          },
+          "400": {
+            "description": "The body is not a JSON object, `template_id` is missing, empty or too long (`bad-request`), it has a field other than `template_id` and `count` (`unknown-field`), `count` is missing, not an integer, or not from 1 to 10000 (`invalid-count`), or the Idempotency-Key is too long (`bad-idempotency-key`).",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                },
+                "example": {
+                  "error": {
+                    "code": "invalid-count",
+                    "message": "count must be an integer from 1 to 10000"
+                  }
+                }
+              }
+            }
+          },
+          "401": {
+            "$ref": "#/components/responses/Unauthorized"
+          },
+          "404": {
+            "description": "No template of that name in the configuration in force (`unknown-template`).",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                },
+                "example": {
+                  "error": {
+                    "code": "unknown-template",
+                    "message": "no template gpu in the configuration; templates: sleeper"
+                  }
+                }
+              }
+            }
+          },
+          "409": {
+            "description": "The request would take the template over its `maxMachines` (`over-limit`), a policy denies it (`policy-denied`), or the Idempotency-Key made a different request (`idempotency_key_reused`). Nothing is journaled.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                },
+                "example": {
+                  "error": {
+                    "code": "over-limit",
+                    "message": "Fleet/req-2k4m9x7qp1ab asks for 3 machine(s) of template sleeper (4 with the other fleets of the template), over its maxMachines of 2"
+                  }
+                }
+              }
+            }
+          },
+          "413": {
+            "$ref": "#/components/responses/TooLarge"
+          },
+          "421": {
+            "$ref": "#/components/responses/Misdirected"
+          },
+          "500": {
+            "$ref": "#/components/responses/Internal"
+          },
+          "503": {
+            "description": "No valid configuration is loaded, or the daemon is stopping (`not-ready`); or, with a state shared by several daemons, this one follows (`not-leader`, naming the leader's API): ask the leader.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          }
+        }
+      }
+    },
+    "/api/v1/machines/return": {
+      "post": {
+        "tags": [
+          "requests"
+        ],
+        "operationId": "returnMachines",
+        "summary": "Return machines",
+        "description": "As the Open Resource Broker's `POST /api/v1/machines/return`: journals a return request (`ret-…`) for the machines and answers at once; the daemon's loop returns them right after. A machine of a machine request leaves it (the request wants one fewer; nothing replaces it); a machine of a configured fleet is replaced by its fleet unless its count drops. The plan of the returns is judged by the policies first (no override here). Follow it with `GET /api/v1/requests/{id}`. Only the leader takes returns.",
+        "security": [
+          {
+            "bearerAuth": []
+          }
+        ],
+        "requestBody": {
+          "required": true,
+          "content": {
+            "application/json": {
+              "schema": {
+                "$ref": "#/components/schemas/MachineReturnBody"
+              },
+              "example": {
+                "machine_ids": [
+                  "req-2k4m9x7qp1ab-7fk2p"
+                ]
+              }
+            }
+          }
+        },
+        "responses": {
+          "202": {
+            "description": "Journaled.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/MachineReturn"
+                }
+              }
+            },
+            "links": {
+              "status": {
+                "operationId": "getRequest",
+                "parameters": {
+                  "id": "$response.body#/request_id"
+                }
+              }
+            }
+          },
+          "400": {
+            "description": "The body is not a JSON object, `machine_ids` is not an array of 1 to 10000 non-empty strings (`bad-request`), or it has another field (`unknown-field`).",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                },
+                "example": {
+                  "error": {
+                    "code": "bad-request",
+                    "message": "machine_ids must be an array of 1 to 10000 machine ids"
+                  }
+                }
+              }
+            }
+          },
+          "401": {
+            "$ref": "#/components/responses/Unauthorized"
+          },
+          "404": {
+            "description": "A machine named is not one the state holds (`unknown-machine`). Nothing is journaled.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                },
+                "example": {
+                  "error": {
+                    "code": "unknown-machine",
+                    "message": "not a machine this state holds: web-nope"
+                  }
+                }
+              }
+            }
+          },
+          "409": {
+            "description": "Every machine named is being returned already (`already-returning`), or a policy denies the returns (`policy-denied`).",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                },
+                "example": {
+                  "error": {
+                    "code": "already-returning",
+                    "message": "every machine named is being returned already: workers-7fk2p"
+                  }
+                }
+              }
+            }
+          },
+          "413": {
+            "$ref": "#/components/responses/TooLarge"
+          },
+          "421": {
+            "$ref": "#/components/responses/Misdirected"
+          },
+          "500": {
+            "$ref": "#/components/responses/Internal"
+          },
+          "503": {
+            "description": "No valid configuration is loaded, or the daemon is stopping (`not-ready`); or, with a state shared by several daemons, this one follows (`not-leader`, naming the leader's API): ask the leader.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          }
+        }
+      }
+    },
+    "/api/v1/templates": {
+      "get": {
+        "tags": [
+          "requests"
+        ],
+        "operationId": "listTemplates",
+        "summary": "Templates",
+        "description": "The templates of the configuration in force, as the Open Resource Broker's `GET /api/v1/templates` names them, with what their `maxMachines` still leaves for requests.",
+        "security": [
+          {},
+          {
+            "bearerAuth": []
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "The templates.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Templates"
+                }
+              }
+            }
+          },
+          "401": {
+            "$ref": "#/components/responses/Unauthorized"
+          },
+          "421": {
+            "$ref": "#/components/responses/Misdirected"
+          },
+          "500": {
+            "$ref": "#/components/responses/Internal"
+          },
+          "503": {
+            "description": "No valid configuration is loaded yet (`not-ready`).",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                },
+                "example": {
+                  "error": {
+                    "code": "not-ready",
+                    "message": "no valid configuration is loaded; see /readyz"
+                  }
+                }
+              }
+            }
+          }
+        }
+      }
+    },
+    "/api/v1/templates/{id}": {
+      "get": {
+        "tags": [
+          "requests"
+        ],
+        "operationId": "getTemplate",
+        "summary": "One template",
+        "description": "One template of the configuration in force, as `GET /api/v1/templates` lists it.",
+        "parameters": [
+          {
+            "name": "id",
+            "in": "path",
+            "required": true,
+            "description": "The template's name.",
+            "schema": {
+              "type": "string",
+              "minLength": 1
+            },
+            "example": "sleeper"
+          }
+        ],
+        "security": [
+          {},
+          {
+            "bearerAuth": []
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "The template.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Template"
+                }
+              }
+            }
+          },
+          "401": {
+            "$ref": "#/components/responses/Unauthorized"
+          },
+          "404": {
+            "description": "No template of that name (`unknown-template`).",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                },
+                "example": {
+                  "error": {
+                    "code": "unknown-template",
+                    "message": "no template gpu in the configuration in force; templates: sleeper"
+                  }
+                }
+              }
+            }
+          },
+          "421": {
+            "$ref": "#/components/responses/Misdirected"
+          },
+          "500": {
+            "$ref": "#/components/responses/Internal"
+          },
+          "503": {
+            "description": "No valid configuration is loaded yet (`not-ready`).",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                },
+                "example": {
+                  "error": {
+                    "code": "not-ready",
+                    "message": "no valid configuration is loaded; see /readyz"
+                  }
+                }
+              }
+            }
+          }
+        }
+      }
     }
   },
   "components": {
@@ -1582,6 +1972,16 @@ enum OpenAPIDocument {
           "log": {
             "type": "string",
             "description": "Where a local machine's output is written, as `host:path`: on the host whose orbrec started it, which with a shared state may not be this one."
+          },
+          "private_ip_address": {
+            "type": "string",
+            "description": "Where it can be reached, as its provider reports it (a local machine: this host's)."
+          },
+          "public_ip_address": {
+            "type": "string"
+          },
+          "hostname": {
+            "type": "string"
           }
         },
         "additionalProperties": false
@@ -2223,6 +2623,415 @@ enum OpenAPIDocument {
             "minLength": 1
           }
         }
+      },
+      "MachineRequestBody": {
+        "type": "object",
+        "description": "A machine request: how many machines of which template.",
+        "required": [
+          "template_id",
+          "count"
+        ],
+        "properties": {
+          "template_id": {
+            "type": "string",
+            "minLength": 1,
+            "maxLength": 253,
+            "description": "The template's name."
+          },
+          "count": {
+            "type": "integer",
+            "minimum": 1,
+            "maximum": 10000,
+            "description": "How many machines."
+          }
+        },
+        "additionalProperties": false
+      },
+      "MachineReturnBody": {
+        "type": "object",
+        "description": "The machines to return.",
+        "required": [
+          "machine_ids"
+        ],
+        "properties": {
+          "machine_ids": {
+            "type": "array",
+            "minItems": 1,
+            "maxItems": 10000,
+            "items": {
+              "type": "string",
+              "minLength": 1,
+              "maxLength": 253
+            }
+          }
+        },
+        "additionalProperties": false
+      },
+      "MachineResult": {
+        "type": "string",
+        "description": "How one machine of a request came out, as HostFactory asks: `executing` (still going), `succeed`, `fail`.",
+        "enum": [
+          "executing",
+          "succeed",
+          "fail"
+        ]
+      },
+      "MachineRequestMachine": {
+        "type": "object",
+        "description": "One machine of a request, in the Open Resource Broker's field names.",
+        "required": [
+          "machine_id",
+          "name",
+          "status",
+          "result",
+          "launch_time",
+          "message"
+        ],
+        "properties": {
+          "machine_id": {
+            "type": "string"
+          },
+          "name": {
+            "type": "string",
+            "description": "The machine's name; orbrec's machine ids are names."
+          },
+          "status": {
+            "$ref": "#/components/schemas/MachineState"
+          },
+          "result": {
+            "$ref": "#/components/schemas/MachineResult"
+          },
+          "private_ip_address": {
+            "type": "string"
+          },
+          "public_ip_address": {
+            "type": "string"
+          },
+          "hostname": {
+            "type": "string"
+          },
+          "launch_time": {
+            "type": "integer",
+            "format": "int64",
+            "description": "When it was asked for (seconds since the Unix epoch, as HostFactory's `launchtime`)."
+          },
+          "message": {
+            "type": "string"
+          }
+        },
+        "additionalProperties": false
+      },
+      "MachineRequest": {
+        "type": "object",
+        "description": "A machine request or return request in the Open Resource Broker's field names, as `orbrec requests status -o json`.",
+        "required": [
+          "request_id",
+          "request_type",
+          "status",
+          "message",
+          "requested_count",
+          "created_at",
+          "machines"
+        ],
+        "properties": {
+          "request_id": {
+            "type": "string",
+            "description": "`req-…` (a machine request) or `ret-…` (a return request)."
+          },
+          "request_type": {
+            "type": "string",
+            "enum": [
+              "provision",
+              "return"
+            ]
+          },
+          "status": {
+            "type": "string",
+            "enum": [
+              "pending",
+              "in_progress",
+              "complete",
+              "partial",
+              "failed",
+              "cancelled"
+            ]
+          },
+          "message": {
+            "type": "string"
+          },
+          "template_id": {
+            "type": "string",
+            "description": "The template asked for; absent for a return request and for a request a plan's action made."
+          },
+          "requested_count": {
+            "type": "integer",
+            "minimum": 0
+          },
+          "created_at": {
+            "type": "integer",
+            "format": "int64",
+            "description": "Created (milliseconds since the Unix epoch)"
+          },
+          "machines": {
+            "type": "array",
+            "items": {
+              "$ref": "#/components/schemas/MachineRequestMachine"
+            }
+          }
+        },
+        "additionalProperties": false
+      },
+      "RequestStatusMachine": {
+        "type": "object",
+        "description": "One machine of a request: the Open Resource Broker's fields, and orbrec's `id` and `state` (the same values as `machine_id` and `status`).",
+        "required": [
+          "machine_id",
+          "name",
+          "status",
+          "result",
+          "launch_time",
+          "message",
+          "id",
+          "state"
+        ],
+        "properties": {
+          "machine_id": {
+            "type": "string"
+          },
+          "name": {
+            "type": "string",
+            "description": "The machine's name; orbrec's machine ids are names."
+          },
+          "status": {
+            "$ref": "#/components/schemas/MachineState"
+          },
+          "result": {
+            "$ref": "#/components/schemas/MachineResult"
+          },
+          "private_ip_address": {
+            "type": "string"
+          },
+          "public_ip_address": {
+            "type": "string"
+          },
+          "hostname": {
+            "type": "string"
+          },
+          "launch_time": {
+            "type": "integer",
+            "format": "int64",
+            "description": "When it was asked for (seconds since the Unix epoch, as HostFactory's `launchtime`)."
+          },
+          "message": {
+            "type": "string"
+          },
+          "id": {
+            "type": "string"
+          },
+          "state": {
+            "$ref": "#/components/schemas/MachineState"
+          }
+        },
+        "additionalProperties": false
+      },
+      "RequestStatus": {
+        "type": "object",
+        "description": "A request (a machine request, a return request, or one a plan's action made) in the Open Resource Broker's field names, with orbrec's beside them.",
+        "required": [
+          "request_id",
+          "request_type",
+          "status",
+          "message",
+          "requested_count",
+          "created_at",
+          "machines",
+          "id",
+          "kind",
+          "fulfilled",
+          "target"
+        ],
+        "properties": {
+          "request_id": {
+            "type": "string",
+            "description": "`req-…` (a machine request) or `ret-…` (a return request)."
+          },
+          "request_type": {
+            "type": "string",
+            "enum": [
+              "provision",
+              "return"
+            ]
+          },
+          "status": {
+            "type": "string",
+            "enum": [
+              "pending",
+              "in_progress",
+              "complete",
+              "partial",
+              "failed",
+              "cancelled"
+            ]
+          },
+          "message": {
+            "type": "string"
+          },
+          "template_id": {
+            "type": "string",
+            "description": "The template asked for; absent for a return request and for a request a plan's action made."
+          },
+          "requested_count": {
+            "type": "integer",
+            "minimum": 0
+          },
+          "created_at": {
+            "type": "integer",
+            "format": "int64",
+            "description": "Created (milliseconds since the Unix epoch)"
+          },
+          "machines": {
+            "type": "array",
+            "items": {
+              "$ref": "#/components/schemas/RequestStatusMachine"
+            }
+          },
+          "id": {
+            "type": "string",
+            "description": "The same as `request_id`."
+          },
+          "kind": {
+            "type": "string",
+            "enum": [
+              "provision",
+              "return"
+            ]
+          },
+          "resource": {
+            "type": "string",
+            "description": "`Kind/name` of what the request is for: the fleet of a plan's action, or `Fleet/<request_id>` for a machine request; absent for a return request."
+          },
+          "action": {
+            "type": "string",
+            "description": "The action that made it, for a request a plan's action made."
+          },
+          "fulfilled": {
+            "type": "integer",
+            "minimum": 0,
+            "description": "Machines made (provision) or given back (return) so far."
+          },
+          "target": {
+            "type": "integer",
+            "minimum": 0,
+            "description": "Machines asked for."
+          },
+          "updated_at": {
+            "type": "integer",
+            "format": "int64",
+            "description": "Last changed (milliseconds since the Unix epoch), for a request a plan's action made."
+          }
+        },
+        "additionalProperties": false
+      },
+      "MachineReturn": {
+        "type": "object",
+        "description": "A journaled return request.",
+        "required": [
+          "request_id",
+          "machine_ids",
+          "message"
+        ],
+        "properties": {
+          "request_id": {
+            "type": "string",
+            "description": "`ret-…`"
+          },
+          "machine_ids": {
+            "type": "array",
+            "items": {
+              "type": "string"
+            }
+          },
+          "message": {
+            "type": "string"
+          }
+        },
+        "additionalProperties": false
+      },
+      "Template": {
+        "type": "object",
+        "description": "A template, in the Open Resource Broker's field names.",
+        "required": [
+          "template_id",
+          "provider",
+          "in_use",
+          "attributes"
+        ],
+        "properties": {
+          "template_id": {
+            "type": "string"
+          },
+          "provider": {
+            "type": "string",
+            "description": "The Provider it names."
+          },
+          "provider_type": {
+            "type": "string",
+            "description": "`local`, `aws` or `hostfactory`; absent when the provider is not declared."
+          },
+          "provider_api": {
+            "type": "string",
+            "description": "How an aws template's instances are requested: `RunInstances`, `EC2Fleet`, `SpotFleet` or `ASG`."
+          },
+          "max_number": {
+            "type": "integer",
+            "minimum": 0,
+            "description": "Its `maxMachines`; absent when it has no limit."
+          },
+          "available": {
+            "type": "integer",
+            "minimum": 0,
+            "description": "How many machines a request may still ask for under `maxMachines`; absent when there is no limit."
+          },
+          "in_use": {
+            "type": "integer",
+            "minimum": 0,
+            "description": "Machines its fleets, workflow runs and open machine requests want now."
+          },
+          "attributes": {
+            "type": "object",
+            "description": "What one machine offers (HostFactory's `ncpus`, `mem` in MiB, `type`): as the template states, else for a local template this host's.",
+            "properties": {
+              "ncpus": {
+                "type": "integer",
+                "minimum": 1
+              },
+              "mem": {
+                "type": "integer",
+                "minimum": 0
+              },
+              "type": {
+                "type": "string"
+              }
+            },
+            "additionalProperties": false
+          }
+        },
+        "additionalProperties": false
+      },
+      "Templates": {
+        "type": "object",
+        "required": [
+          "templates"
+        ],
+        "properties": {
+          "templates": {
+            "type": "array",
+            "items": {
+              "$ref": "#/components/schemas/Template"
+            }
+          }
+        },
+        "additionalProperties": false
       }
     },
     "responses": {

@@ -5,8 +5,8 @@ internal import OrbrecCore
 internal import OrbrecEngine
 internal import OrbrecStore
 
-/// The routes of the API: reads of the journal and of the daemon's last pass, and one write
-/// (`POST /api/v1/reconcile`).
+/// The routes of the API: reads of the journal and of the daemon's last pass, and the writes
+/// (`POST /api/v1/reconcile`, the lease API, machine requests and returns).
 struct APIRoutes: Sendable {
     let store: StateStore
     let loop: ReconcileLoop
@@ -35,12 +35,6 @@ struct APIRoutes: Sendable {
                 documents.append(RequestDocument(request, machines: try await store.requestMachines(requestID: request.id)))
             }
             return try JSONBody.response(documents)
-        }
-        api.get("/requests/:id") { _, context in
-            let raw = try context.parameters.require("id")
-            let id = raw.removingPercentEncoding ?? raw
-            guard let (request, machines) = try await store.request(id: id) else { throw APIError.notFound("no request \(id)") }
-            return try JSONBody.response(RequestDocument(request, machines: machines))
         }
         api.get("/tasks") { request, _ in
             let pool = request.uri.queryParameters.get("pool")
@@ -77,6 +71,8 @@ struct APIRoutes: Sendable {
                                   departure: await ConnectionGuardHandler.departure(of: context.channel)).response(for: request)
         }
         LeaseRoutes(store: store, loop: loop, clock: SystemClock(), limits: limits).register(on: api)
+        // Machine requests and returns, templates, and GET /requests/{id}.
+        MachineRequestRoutes(store: store, loop: loop, limits: limits).register(on: api)
         api.post("/reconcile") { _, _ in
             if let role = loop.status.current.role, !role.leads {
                 throw APIError.notLeader(role.leader)

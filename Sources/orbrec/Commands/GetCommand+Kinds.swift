@@ -55,12 +55,13 @@ extension GetCommand {
                 && filters.matches(labels: labels[ResourceID(.fleet, row.fleet)] ?? [:])
         }
         return try render(rows, table: {
-            var table = wide ? Table("ID", "FLEET", "TEMPLATE", "STATE", "PROVIDER", "PROVIDER ID", "AGE", "REQUEST", "ACTION", "MESSAGE")
+            var table = wide ? Table("ID", "FLEET", "TEMPLATE", "STATE", "PROVIDER", "PROVIDER ID", "AGE", "REQUEST", "PRIVATE IP", "PUBLIC IP",
+                                     "HOSTNAME", "ACTION", "MESSAGE")
                              : Table("ID", "FLEET", "TEMPLATE", "STATE", "PROVIDER", "PROVIDER ID", "AGE", "REQUEST")
             for row in rows {
                 var cells = [row.id, row.fleet, row.template, row.state, row.provider, row.providerId ?? "-",
                              Format.age(Instant(millisecondsSinceEpoch: row.createdAt), now: now), row.request]
-                if wide { cells += [row.action, row.message] }
+                if wide { cells += [row.privateIpAddress ?? "-", row.publicIpAddress ?? "-", row.hostname ?? "-", row.action, row.message] }
                 table.add(cells)
             }
             return table

@@ -85,9 +85,13 @@ struct GetCommand: AsyncParsableCommand {
         guard let desired = try? ConfigLoaderShim.load(session) else { return rows }
         let snapshot = try await session.reconciler(store).snapshot(of: desired)
         let live = Dictionary(snapshot.machines.map { ($0.id, $0.state) }, uniquingKeysWith: { first, _ in first })
+        let reached = Dictionary(snapshot.observed.machines.compactMap { machine in machine.addresses.map { (machine.id, $0) } },
+                                 uniquingKeysWith: { first, _ in first })
         let known = Set(rows.map(\.id))
         for index in rows.indices {
             if let state = live[rows[index].id] { rows[index].state = state.rawValue }
+            // Addresses the provider reports now, for a machine the journal has none for yet.
+            if rows[index].addresses.isEmpty, let addresses = reached[rows[index].id] { rows[index].addresses = addresses }
         }
         for machine in snapshot.observed.machines where !known.contains(machine.id) {
             rows.append(MachineDocument(machine))

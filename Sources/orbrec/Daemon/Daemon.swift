@@ -79,7 +79,7 @@ struct Daemon {
 
         // MCP over HTTP at /mcp: the tools of `orbrec mcp`, for agents that reach the daemon.
         let mcpEndpoint = try await MCPHTTPEndpoint.start(
-            OrbrecMCPServer(backend: SessionMCPBackend(session: session), version: Orbrec.configuration.version))
+            OrbrecMCPServer(backend: SessionMCPBackend(session: session, loop: loop), version: Orbrec.configuration.version))
         let server = APIServer(host: address.host, port: address.port, token: token, store: store, loop: loop, pulse: pulse, log: log,
                                mcp: { method, headers, body in await mcpEndpoint.handle(method: method, headers: headers, body: body, path: "/mcp") },
                                limits: httpLimits)

@@ -9,6 +9,9 @@ internal import OrbrecStore
 /// state, wiring and lock as every other command.
 struct SessionMCPBackend: MCPBackend {
     let session: Session
+    /// The daemon's loop when `orbrec run` serves MCP: it acts on the requests the tools journal.
+    /// Nil for `orbrec mcp`, which acts on them itself.
+    var loop: ReconcileLoop? = nil
 
     var actor: String { Session.actor }
 
@@ -26,6 +29,34 @@ struct SessionMCPBackend: MCPBackend {
 
     func openExistingStore() async throws -> StateStore? {
         try await opened.store { try await session.openExistingStore() }
+    }
+
+    func openStore() async throws -> StateStore {
+        guard let store = try await opened.store({ try await session.openStore() }) else {
+            throw ToolFailure("no_state", "cannot open the state at \(session.global.stateShown)")
+        }
+        return store
+    }
+
+    func checkMayJournal() throws {
+        guard let role = loop?.status.current.role, !role.leads else { return }
+        let leader = role.leader?.api.map { " at \($0)" } ?? ""
+        throw ToolFailure("not-leader", "this daemon follows; the leader\(leader) reconciles the state: ask it")
+    }
+
+    func moveOn(requests ids: [String], configured: DesiredState, store: StateStore, journaled: Bool) async {
+        let driver = MachineRequestDriver(session: session, store: store, desired: configured)
+        do {
+            let fleets = try await driver.fleets(of: ids)
+            if let loop {
+                if journaled { await loop.requestsJournaled(fleets: fleets) }
+                return
+            }
+            try await driver.act(on: fleets, operation: "mcp")
+        } catch {
+            // Journaled all the same: the next apply, status call or daemon pass carries them out.
+            log("cannot move requests on now", [("requests", ids.joined(separator: ",")), ("error", "\(error)")])
+        }
     }
 
     func reconciler(for store: StateStore) -> Reconciler {

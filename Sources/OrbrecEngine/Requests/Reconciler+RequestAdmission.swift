@@ -1,0 +1,36 @@
+public import OrbrecCore
+internal import OrbrecStore
+
+extension Reconciler {
+    /// Every template of the configuration with the room its `maxMachines` leaves, counted as
+    /// `requestMachines` counts it.
+    public func templateOffers(_ configured: DesiredState) async throws -> [TemplateOffer] {
+        TemplateOffer.all(configured: configured, effective: try await effectiveDesired(configured))
+    }
+
+    /// A return request as the API and MCP take it: every machine named must be one the state
+    /// holds, and the plan of their returns must pass the policies (there is no override from
+    /// there, unlike `machines return --policy-override`); then it is journaled as
+    /// `returnMachines` journals it.
+    public func returnMachinesChecked(_ machines: [String], configured: DesiredState, actor: String) async throws
+        -> (id: String, machines: [String]) {
+        // Checked before the policies: a plan for machines the state does not hold says nothing.
+        let held = Set(try await store.activeMachines().map(\.id))
+        let unknown = machines.filter { !held.contains($0) }
+        guard unknown.isEmpty else {
+            throw MachineRequestRefused("unknown-machine", "not a machine this state holds: \(unknown.joined(separator: ", "))")
+        }
+        let (policy, _) = try await returnPolicy(machines, configured: configured)
+        if policy.blocks(overridden: false) {
+            let denials = policy.blocking.map { "\($0.policy)/\($0.rule): \($0.message)" }
+            throw MachineRequestRefused("policy-denied", "a policy denies the return: " + denials.joined(separator: "; "))
+        }
+        return try await returnMachines(machines, actor: actor)
+    }
+
+    /// The fleets that hold `machines` now: what a pass must look at to return them.
+    public func fleets(holding machines: [String]) async throws -> Set<String> {
+        let named = Set(machines)
+        return Set(try await store.activeMachines().filter { named.contains($0.id) }.map(\.fleet))
+    }
+}
