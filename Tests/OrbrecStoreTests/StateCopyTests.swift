@@ -52,6 +52,14 @@ struct StateCopyTests {
         }
         try await store.recordEvent(resource: "daemon", subject: "config", from: nil, to: "valid", cause: "a test with ünïcode", at: at(2_200))
 
+        // A machine request (with its key, one withdrawn) and a return request naming one of its machines.
+        _ = try await store.recordDemand(MachineDemand(id: "req-d1", template: "worker", requested: 2, replaceLost: false, actor: "tester@host",
+                                                       createdAt: at(2_300)), idempotencyKey: "hf-1", at: at(2_300))
+        _ = try await store.recordDemand(MachineDemand(id: "req-d2", template: "worker", requested: 1, actor: "tester@host",
+                                                       createdAt: at(2_310)), at: at(2_310))
+        try await store.closeDemands(ids: ["req-d2"], at: at(2_320))
+        try await store.recordReturn(id: "ret-d1", machines: ["m-0-1"], actor: "tester@host", at: at(2_400))
+
         // Tasks and their attempts; leases; an idempotent answer (a blob).
         try await store.recordIntent([Self.action("act-t", at: 3_000)])
         try await store.markSubmitting(actionID: "act-t", scheduler: "cpu", pool: "sims",
