@@ -19,6 +19,14 @@ extension PostgresBackend {
                let row = try await tx.rows("\(unescaped: Self.demandsWithReleased) WHERE d.idempotency_key = \(idempotencyKey)").first {
                 return (try Self.demand(row), false)
             }
+            // Requests are ordered as they were journaled (writes are serialised by the journal
+            // lock): created_at only grows.
+            var demand = demand
+            if let latest = try await tx.value(Int64.self, "SELECT MAX(created_at) FROM machine_demands"),
+               demand.createdAt.millisecondsSinceEpoch <= latest {
+                demand.createdAt = Instant(millisecondsSinceEpoch: latest + 1)
+                demand.updatedAt = demand.createdAt
+            }
             try await tx.insert(MachineDemandRecord(demand, idempotencyKey: idempotencyKey), into: "machine_demands")
             tx.appendEvent(at: now, resource: ResourceID(.fleet, demand.id).description, subject: "request/\(demand.id)", from: nil,
                            to: RequestStatus.pending.rawValue,
@@ -69,7 +77,7 @@ extension PostgresBackend {
         }
     }
 
-    package func closeDemands(ids: [String]?, at now: Instant) async throws -> [String] {
+    package func closeDemands(ids: [String]?, cause: String, at now: Instant) async throws -> [String] {
         try await write { tx in
             let closed = try await tx.values(String.self, """
                 UPDATE machine_demands SET closed_at = \(now.millisecondsSinceEpoch), updated_at = \(now.millisecondsSinceEpoch)
@@ -77,7 +85,7 @@ extension PostgresBackend {
                 """).sorted()
             for id in closed {
                 tx.appendEvent(at: now, resource: ResourceID(.fleet, id).description, subject: "request/\(id)", from: nil,
-                               to: RequestStatus.cancelled.rawValue, cause: "withdrawn: destroy")
+                               to: RequestStatus.cancelled.rawValue, cause: cause)
             }
             return closed
         }

@@ -185,3 +185,25 @@ extension MachineRequestTests {
         #expect(h.machineProcesses(stateID: try h.stateID()).count == 2)
     }
 }
+
+extension MachineRequestTests {
+    /// Eight processes ask at once (HostFactory calls in parallel) for a template with room for
+    /// three: exactly three requests are admitted, the others refused, and the plan still works.
+    @Test(arguments: TestStateBackend.allCases)
+    func requestsFromSeveralProcessesAtOnceNeverOvershootMaxMachines(_ backend: TestStateBackend) throws {
+        let h = try Harness(backend: backend)
+        try Self.writeTemplate(h, maxMachines: 3)
+        // The state exists before the racers start, as it would under HostFactory.
+        #expect(try h.orbrec("apply", "--auto-approve").status == 0)
+        let racers = try (0..<8).map { _ in try h.startOrbrec("machines", "request", "sleeper", "1", "--lock-timeout", "5s") }
+        let results = try racers.map { try $0.wait(timeout: 120) }
+        let admitted = results.filter { $0.status == 0 }
+        #expect(admitted.count == 3, "\(results.map { "\($0.status): \($0.stderr)" })")
+        #expect(results.filter { $0.status != 0 }.allSatisfy { $0.stderr.contains("over-limit") }, "\(results.map(\.stderr))")
+        let plan = try h.orbrec("plan", "--json")
+        #expect(plan.status == 0, "the plan holding the admitted requests is valid: \(plan.stderr)")
+        #expect(try h.orbrec("apply", "--auto-approve").status == 0)
+        let state = try h.stateID()
+        #expect(h.eventually(timeout: 10) { h.machineProcesses(stateID: state).count == 3 })
+    }
+}

@@ -24,14 +24,33 @@ extension Reconciler {
         // Two callers with one key at once: the journal keeps the first, and both are answered it.
         let answer = try await store.recordDemand(demand, idempotencyKey: idempotencyKey, at: now)
         checkpoint("request.after-journal")
+        guard answer.created else { return answer }
+        // Judged again now that it is journaled, beside every request journaled before it: two
+        // processes (HostFactory calls in parallel) may each have found room for theirs alone. The
+        // earlier request keeps the room; a later one that no longer fits is withdrawn and refused.
+        do {
+            try await admit(answer.demand, configured: configured, journaled: true)
+        } catch let refused as MachineRequestRefused {
+            try await store.closeDemands(ids: [demand.id], cause: "withdrawn: \(refused.code) once judged beside earlier requests", at: clock.now())
+            throw refused
+        }
         return answer
     }
 
     /// Plans as if `demand` were journaled: a plan `maxMachines` refuses or a policy blocks
     /// refuses the request.
-    private func admit(_ demand: MachineDemand, configured: DesiredState) async throws {
+    ///
+    /// Once `journaled`, requests journaled after it are left out: it is judged beside the ones
+    /// before it only, so of two that do not fit together the earlier one stays.
+    private func admit(_ demand: MachineDemand, configured: DesiredState, journaled: Bool = false) async throws {
         var snapshot = try await snapshot(of: configured, refresh: false)
-        snapshot.desired = snapshot.desired.applying(demands: [demand], returning: [])
+        if journaled {
+            for later in try await store.demands(openOnly: true) where (later.createdAt, later.id) > (demand.createdAt, demand.id) {
+                snapshot.desired.fleets[later.id] = nil
+            }
+        } else {
+            snapshot.desired = snapshot.desired.applying(demands: [demand], returning: [])
+        }
         let result: PlanResult
         do {
             result = try plan(snapshot, allowEmpty: true, surgery: PlanSurgery(targets: [ResourceID(.fleet, demand.id)]))

@@ -21,8 +21,8 @@ extension StateStore {
     /// Withdraws machine requests whole (all of them when `ids` is nil): they want nothing more,
     /// and what they hold is returned by the next plan. Answers those closed now.
     @discardableResult
-    public func closeDemands(ids: [String]? = nil, at now: Instant) async throws -> [String] {
-        try await backend.closeDemands(ids: ids, at: now)
+    public func closeDemands(ids: [String]? = nil, cause: String = "withdrawn: destroy", at now: Instant) async throws -> [String] {
+        try await backend.closeDemands(ids: ids, cause: cause, at: now)
     }
 
     /// The machine request an idempotency key made, if it made one.

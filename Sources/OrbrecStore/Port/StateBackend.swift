@@ -113,7 +113,7 @@ package protocol StateBackend: AnyObject, Sendable {
     func demands(openOnly: Bool) async throws -> [MachineDemand]
     func demand(id: String) async throws -> MachineDemand?
     func demand(idempotencyKey: String) async throws -> MachineDemand?
-    func closeDemands(ids: [String]?, at now: Instant) async throws -> [String]
+    func closeDemands(ids: [String]?, cause: String, at now: Instant) async throws -> [String]
     func recordReturn(id: String, machines: [String], reason: MachineReturnRecord.Reason, actor: String, at now: Instant) async throws -> [String]
     func recordReturnAdoptingReclaimed(id: String, machines: [String], actor: String, at now: Instant) async throws -> [String]
     func machineReturns(id: String?, demand: String?, machines: [String]?) async throws -> [MachineReturnRecord]

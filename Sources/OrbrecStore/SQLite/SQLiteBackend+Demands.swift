@@ -12,6 +12,14 @@ extension SQLiteBackend {
                let row = try Row.fetchOne(db, sql: Self.demandsWithReleased + " WHERE d.idempotency_key = ?", arguments: [idempotencyKey]) {
                 return (try MachineDemandRecord(row: row).demand(released: row["released"]), false)
             }
+            // Requests are ordered as they were journaled: created_at only grows (a request that
+            // does not fit beside earlier ones is the later one).
+            var demand = demand
+            let latest = try Int64.fetchOne(db, sql: "SELECT MAX(created_at) FROM machine_demands") ?? Int64.min
+            if demand.createdAt.millisecondsSinceEpoch <= latest {
+                demand.createdAt = Instant(millisecondsSinceEpoch: latest + 1)
+                demand.updatedAt = demand.createdAt
+            }
             try MachineDemandRecord(demand, idempotencyKey: idempotencyKey).insert(db)
             try EventRecord(at: now, resource: ResourceID(.fleet, demand.id).description, subject: "request/\(demand.id)", fromState: nil,
                             toState: RequestStatus.pending.rawValue,
@@ -64,7 +72,7 @@ extension SQLiteBackend {
         }
     }
 
-    package func closeDemands(ids: [String]?, at now: Instant) async throws -> [String] {
+    package func closeDemands(ids: [String]?, cause: String, at now: Instant) async throws -> [String] {
         try await write { db in
             var query = MachineDemandRecord.filter(Column("closed_at") == nil)
             if let ids { query = query.filter(ids.contains(Column("id"))) }
@@ -74,7 +82,7 @@ extension SQLiteBackend {
                 record.updatedAt = now
                 try record.update(db)
                 try EventRecord(at: now, resource: ResourceID(.fleet, record.id).description, subject: "request/\(record.id)",
-                                fromState: nil, toState: RequestStatus.cancelled.rawValue, cause: "withdrawn: destroy").append(to: db)
+                                fromState: nil, toState: RequestStatus.cancelled.rawValue, cause: cause).append(to: db)
                 closed.append(record.id)
             }
             return closed
