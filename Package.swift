@@ -80,7 +80,7 @@ let package = Package(
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
             .product(name: "Logging", package: "swift-log"),
-        ]),
+        ], plugins: ["EmbedJSONPlugin"]),
         // `orbrec mcp`: the Model Context Protocol over stdio, for agents (tools over the engine and the lease table).
         .target(name: "OrbrecMCP", dependencies: [
             "OrbrecCore", "OrbrecSpec", "OrbrecStore", "OrbrecEngine", "OrbrecServer", "OrbrecLeases",
@@ -98,6 +98,8 @@ let package = Package(
         ], plugins: ["BuildInfoPlugin"]),
         // The commit and date `orbrec version` prints, written into the build directory at build time.
         .plugin(name: "BuildInfoPlugin", capability: .buildTool()),
+        // Each .json file of a target as a string in the binary (OrbrecServer's OpenAPI document).
+        .plugin(name: "EmbedJSONPlugin", capability: .buildTool()),
         .target(name: "OrbrecTestSupport", dependencies: ["OrbrecCore"]),
 
         .testTarget(name: "OrbrecCoreTests", dependencies: [

@@ -126,7 +126,8 @@ echo "daemon ready at $base (log: $work/daemon.log)" >&2
 # The document the daemon serves must be valid and the one in the source tree. With
 # OPENAPI_FROM_SOURCE=1 a binary serving an older document is checked against the source
 # tree's instead (while editing the document without rebuilding).
-python3 scripts/lib/openapi-extract.py >"$work/openapi.source.json"
+python3 -m json.tool Sources/OrbrecServer/OpenAPI/openapi.json >/dev/null  # fails loudly if the file is not JSON
+cp Sources/OrbrecServer/OpenAPI/openapi.json "$work/openapi.source.json"
 served=$(curl -s -o "$work/openapi.json" -w '%{http_code}' "$base/api/v1/openapi.json")
 if [ "$served" = 200 ] && python3 - "$work/openapi.json" "$work/openapi.source.json" <<'EOF'
 import json, sys
@@ -136,7 +137,7 @@ EOF
 then
   validate_openapi "$work/openapi.json"
 elif [ "$served" = 200 ] && [ "${OPENAPI_FROM_SOURCE:-0}" != 1 ]; then
-  echo "the daemon serves a different OpenAPI document than Sources/OrbrecServer/OpenAPI/OpenAPIDocument.swift:" \
+  echo "the daemon serves a different OpenAPI document than Sources/OrbrecServer/OpenAPI/openapi.json:" \
     "rebuild $ORBREC_BIN (or set OPENAPI_FROM_SOURCE=1)" >&2
   exit 1
 else
