@@ -105,7 +105,7 @@ extension PostgresBackend {
         try await read { tx in
             Set(try await tx.values(String.self, """
                 SELECT r.machine_id FROM machine_returns r JOIN machines m ON m.id = r.machine_id
-                WHERE r.reason = 'returned' AND m.state NOT IN ('returned', 'failed')
+                WHERE r.reason IN ('returned', 'reclaimed') AND m.state NOT IN ('returned', 'failed')
                 """))
         }
     }

@@ -207,3 +207,57 @@ extension MachineRequestTests {
         #expect(h.eventually(timeout: 10) { h.machineProcesses(stateID: state).count == 3 })
     }
 }
+
+extension MachineRequestTests {
+    @Test func cancellingARequestWithdrawsWhatIsNotYetDeliveredAndReturnsWhatIsHeld() throws {
+        let h = try Harness()
+        try Self.writeTemplate(h)
+        let id = try #require(try Self.request(h, "sleeper", "2", "--wait", "--timeout", "60s")["request_id"] as? String)
+        let cancelled = try h.orbrec("requests", "cancel", id, "-o", "json")
+        #expect(cancelled.status == 0, "\(cancelled.stdout)\(cancelled.stderr)")
+        let state = try h.stateID()
+        #expect(h.eventually(timeout: 10) { h.machineProcesses(stateID: state).isEmpty })
+        #expect(try Self.status(h, [id])["status"] as? String == "cancelled")
+        #expect(try h.orbrec("apply", "--auto-approve").status == 0)
+        #expect(h.machineProcesses(stateID: state).isEmpty, "a withdrawn request asks for nothing more")
+        #expect(try h.orbrec("requests", "cancel", "req-nosuchrequest").status == 1)
+    }
+
+    @Test func returningARequestGivesItBackWhole() throws {
+        let h = try Harness()
+        try Self.writeTemplate(h)
+        let id = try #require(try Self.request(h, "sleeper", "2", "--wait", "--timeout", "60s")["request_id"] as? String)
+        let returned = try h.orbrec("machines", "return", "--request", id, "--wait")
+        #expect(returned.status == 0, "\(returned.stdout)\(returned.stderr)")
+        #expect(try h.orbrec("apply", "--auto-approve").status == 0)
+        #expect(h.machineProcesses(stateID: try h.stateID()).isEmpty, "nothing more is provisioned for it")
+    }
+
+    @Test func anIdempotencyKeyForAnotherRequestIsRefusedAndCountsAreBounded() throws {
+        let h = try Harness()
+        try Self.writeTemplate(h)
+        _ = try Self.request(h, "sleeper", "1", "--idempotency-key", "k-9")
+        let reused = try h.orbrec("machines", "request", "sleeper", "2", "--idempotency-key", "k-9")
+        #expect(reused.status == 1 && reused.stderr.contains("idempotency_key_reused"), "\(reused.stderr)")
+        let huge = try h.orbrec("machines", "request", "sleeper", "9223372036854775807")
+        #expect(huge.status == 1 && huge.stderr.contains("invalid-count"), "\(huge.stderr)")
+    }
+
+    /// A request journaled over the limit (its process killed before it could be judged again)
+    /// waits for room; it does not stop the plans of every other fleet.
+    @Test func aRequestLeftOverTheLimitWaitsInsteadOfWedgingEveryPlan() throws {
+        let h = try Harness()
+        try Self.writeTemplate(h, maxMachines: 2)
+        _ = try Self.request(h, "sleeper", "2", "--wait", "--timeout", "60s")
+        // Another process's request killed between journaling and its second look: it stays open.
+        try h.write("base.yaml", try String(contentsOfFile: h.config + "/base.yaml", encoding: .utf8).replacingOccurrences(of: "maxMachines: 2", with: "maxMachines: 4"))
+        let killed = try h.orbrec(["machines", "request", "sleeper", "2"], environment: ["ORBREC_FAILPOINT": "request.after-journal"])
+        #expect(killed.status == 9 || killed.status == 137)
+        try h.write("base.yaml", try String(contentsOfFile: h.config + "/base.yaml", encoding: .utf8).replacingOccurrences(of: "maxMachines: 4", with: "maxMachines: 2"))
+        let plan = try h.orbrec("plan", "--json")
+        #expect(plan.status == 0, "the plan is still made: \(plan.stderr)")
+        #expect(plan.stderr.contains("request-over-limit") || plan.stdout.contains("request-over-limit"), "\(plan.stdout)\(plan.stderr)")
+        #expect(try h.orbrec("apply", "--auto-approve").status == 0)
+        #expect(h.machineProcesses(stateID: try h.stateID()).count == 2)
+    }
+}

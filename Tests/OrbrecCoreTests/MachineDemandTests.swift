@@ -62,7 +62,10 @@ struct MachineDemandTests {
         let template = Fixtures.template(maxMachines: 4)
         let desired = Fixtures.desired(templates: [template], fleets: [Fixtures.fleet(count: 2)])
             .applying(demands: [Self.demand(count: 3)], returning: [])
-        #expect(throws: PlanFailure.self) { try Planner().plan(T.input(desired, machines: [])) }
+        // Over: the request waits for room (a warning), it does not fail the plan of every fleet.
+        let over = try Planner().plan(T.input(desired, machines: []))
+        #expect(over.warnings.contains { $0.code == "request-over-limit" })
+        #expect(over.actions.first { $0.resource.name == "req-abc" }?.count == 2)
         let within = Fixtures.desired(templates: [template], fleets: [Fixtures.fleet(count: 2)])
             .applying(demands: [Self.demand(count: 2)], returning: [])
         #expect(throws: Never.self) { try Planner().plan(T.input(within, machines: [])) }
@@ -134,5 +137,74 @@ struct MachineDemandTests {
         #expect(done.status == .complete)
         let waiting = MachineRequestReport.returning(id: "ret-1", createdAt: .epoch, machines: [Self.machine("a", .running)])
         #expect(waiting.status == .pending)
+    }
+}
+
+/// What the review of issue 18 found: requests over the limit wait instead of failing every
+/// plan; requests that do not replace lost machines replace nothing; a request's machines are
+/// never rolled over.
+@Suite("Planner: machine requests under limits")
+struct MachineDemandLimitTests {
+    static func demand(_ id: String, count: Int, at: Int64, replaceLost: Bool = true) -> MachineDemand {
+        MachineDemand(id: id, template: "worker", requested: count, replaceLost: replaceLost, actor: "ana@host",
+                      createdAt: Instant(millisecondsSinceEpoch: at))
+    }
+
+    @Test func aRequestOverMaxMachinesWaitsAndTheOtherFleetsArePlanned() throws {
+        let template = Fixtures.template(maxMachines: 4)
+        // The earlier request gets the room the fleet leaves (2); the later one waits.
+        let desired = Fixtures.desired(templates: [template], fleets: [Fixtures.fleet(count: 2)])
+            .applying(demands: [Self.demand("req-late", count: 2, at: 20), Self.demand("req-early", count: 2, at: 10)], returning: [])
+        let plan = try T.plan(T.input(desired, machines: []))
+        let provisions = Dictionary(uniqueKeysWithValues: plan.actions.filter { $0.verb == .provision }.map { ($0.resource.name, $0.count) })
+        #expect(provisions == ["workers": 2, "req-early": 2], "\(plan.actions)")
+        #expect(plan.warnings.contains { $0.code == "request-over-limit" && $0.message.contains("req-late") })
+    }
+
+    @Test func aRequestIsNeverGivenFewerThanItHolds() throws {
+        // maxMachines lowered to 1 while a request holds 2: they stay; nothing more is asked for.
+        let template = Fixtures.template(maxMachines: 1)
+        let desired = Fixtures.desired(templates: [template], fleets: []).applying(demands: [Self.demand("req-a", count: 3, at: 10)], returning: [])
+        let machines = ["req-a-1", "req-a-2"].map { Fixtures.machine($0, fleet: "req-a", template: template) }
+        let plan = try T.plan(T.input(desired, machines: machines))
+        #expect(plan.actions.isEmpty, "\(plan.actions)")
+    }
+
+    @Test func hugeCountsDoNotTrap() throws {
+        let template = Fixtures.template(maxMachines: 10)
+        let desired = Fixtures.desired(templates: [template], fleets: [Fixtures.fleet(count: Int.max)])
+            .applying(demands: [Self.demand("req-a", count: Int.max, at: 10)], returning: [])
+        #expect(throws: PlanFailure.self) { try Planner().plan(T.input(desired, machines: [])) }
+    }
+
+    @Test func aRequestThatDoesNotReplaceLostMachinesProvisionsNothingForThem() throws {
+        let desired = Fixtures.desired(fleets: []).applying(demands: [Self.demand("req-a", count: 2, at: 10, replaceLost: false)], returning: [])
+        let machines = [Fixtures.machine("req-a-1", fleet: "req-a"), Fixtures.machine("req-a-2", fleet: "req-a", state: .lost),
+                        Fixtures.machine("req-a-3", fleet: "req-a", state: .unhealthy)]
+        let plan = try T.plan(T.input(desired, machines: machines))
+        // Before the sync gives the lost one back: it is retired, not replaced; the unhealthy one is kept.
+        #expect(!plan.actions.contains { $0.verb == .provision || $0.verb == .replace }, "\(plan.actions)")
+        #expect(plan.actions.contains { $0.verb == .return && $0.machines == ["req-a-2"] })
+    }
+
+    @Test func aRequestsMachinesAreNotRolledOverByATemplateChange() throws {
+        let desired = Fixtures.desired(fleets: []).applying(demands: [Self.demand("req-a", count: 2, at: 10)], returning: [])
+        let machines = ["req-a-1", "req-a-2"].map { Fixtures.machine($0, fleet: "req-a", templateHash: "an-older-version") }
+        let plan = try T.plan(T.input(desired, machines: machines))
+        #expect(plan.actions.isEmpty, "\(plan.actions)")
+    }
+
+    @Test func aRequestWithoutItsTemplateKeepsItsMachinesButReturnsThoseAskedFor() throws {
+        var withdrawn = Self.demand("req-a", count: 0, at: 10)
+        withdrawn.requested = 2
+        let desired = Fixtures.desired(templates: [], fleets: [])
+            .applying(demands: [Self.demand("req-b", count: 2, at: 5, replaceLost: true)], returning: ["req-b-2"])
+        let machines = [Fixtures.machine("req-b-1", fleet: "req-b"), Fixtures.machine("req-b-2", fleet: "req-b")]
+        let plan = try T.plan(T.input(desired, machines: machines))
+        #expect(plan.actions.map(\.machines) == [["req-b-2"]], "\(plan.actions)")
+        #expect(plan.warnings.contains { $0.code == "request-template-missing" })
+        let gone = Fixtures.desired(templates: [], fleets: []).applying(demands: [withdrawn], returning: [])
+        let all = try T.plan(T.input(gone, machines: ["req-a-1", "req-a-2"].map { Fixtures.machine($0, fleet: "req-a") }))
+        #expect(all.actions.flatMap(\.machines).sorted() == ["req-a-1", "req-a-2"], "a request that wants none gives back all")
     }
 }

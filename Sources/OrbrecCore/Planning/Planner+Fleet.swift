@@ -45,22 +45,28 @@ extension Planner {
 
         let unhealthy = machines.filter { $0.state == .unhealthy }
         let lost = machines.filter { $0.state == .lost }
+        // A machine request that does not replace lost machines (HostFactory's) lets its caller
+        // learn of them and return them: they are retired, and still fill their place until the
+        // sync gives them back for good (so a plan made without a sync provisions nothing).
+        let replacesLost = fleet.metadata.annotations[MachineDemand.replaceLostAnnotation] != "false"
         var keep = machines.filter { $0.state.isLive } + (fleet.replaceUnhealthy ? [] : unhealthy)
-        let broken = Self.byAge(lost + (fleet.replaceUnhealthy ? unhealthy : []))
+        let broken = Self.byAge((replacesLost ? lost : []) + (fleet.replaceUnhealthy ? unhealthy : []))
+        let lostInPlace = replacesLost ? 0 : lost.count
         var lostReturns: [FleetMachine] = []
         var unhealthyReturns: [FleetMachine] = []
         func retire(_ machine: FleetMachine) {
             if machine.state == .lost { lostReturns.append(machine) } else { unhealthyReturns.append(machine) }
         }
 
-        if keep.count > fleet.count {
-            let victims = Array(scaleInOrder(keep, fleet: fleet, currentHash: currentHash).prefix(keep.count - fleet.count))
+        if !replacesLost { lost.forEach(retire) }
+        if keep.count + lostInPlace > fleet.count {
+            let victims = Array(scaleInOrder(keep, fleet: fleet, currentHash: currentHash).prefix(max(0, keep.count + lostInPlace - fleet.count)))
             let victimIDs = Set(victims.map(\.id))
             keep.removeAll { victimIDs.contains($0.id) }
             actions += returns(.scaleDown, victims)
             broken.forEach(retire)
         } else {
-            var deficit = fleet.count - keep.count
+            var deficit = fleet.count - keep.count - lostInPlace
             for machine in broken {
                 if deficit > 0 {
                     var item = replace(machine, machine.state == .lost ? .machineLost : .machineUnhealthy)
@@ -93,7 +99,10 @@ extension Planner {
         }
         keep.removeAll { forced.contains($0.id) }
 
-        let outdated = Self.byAge(keep.filter { $0.templateHash != currentHash })
+        // A request's machines keep the template version they were made with: they are the
+        // caller's, and a rollout would hand it machines it never asked for.
+        let outdated = fleet.metadata.annotations[MachineDemand.requestAnnotation] != nil ? []
+            : Self.byAge(keep.filter { $0.templateHash != currentHash })
         guard !outdated.isEmpty else { return actions }
         let surge = min(fleet.updateStrategy.maxSurge, surgeRoom)
         surgeRoom -= surge

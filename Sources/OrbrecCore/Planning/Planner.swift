@@ -21,6 +21,7 @@ public struct Planner: Sendable {
         var plan = Plan(configRevision: input.desired.revision)
 
         errors += guardEmptyConfiguration(input, machines: machines)
+        plan.warnings += grantRequests(&input.desired, machines: machines)
         errors += checkMaxMachines(input.desired)
         errors += checkSurgery(input, machines: machines)
 
@@ -37,7 +38,13 @@ public struct Planner: Sendable {
             let fleetMachines = machinesByFleet[name] ?? []
             let id = ResourceID(.fleet, name)
             if let fleet = input.desired.fleets[name] {
-                guard let template = input.desired.templates[fleet.template] else { continue }
+                guard let template = input.desired.templates[fleet.template] else {
+                    if input.desired.isRequestFleet(name) {
+                        plan.actions += requestWithoutTemplate(fleet, machines: fleetMachines, returning: input.desired.returning,
+                                                               warnings: &plan.warnings)
+                    }
+                    continue
+                }
                 if input.observed.unreachableProviders[template.provider] != nil
                     || fleetMachines.contains(where: { input.observed.unreachableProviders[$0.provider] != nil }) {
                     continue
@@ -123,6 +130,23 @@ public struct Planner: Sendable {
                 }
                 return nil
             }
+        }
+    }
+
+    /// A machine request whose template the configuration no longer declares: its machines are
+    /// kept (a file's change does not take them from whoever asked), with a warning; those a
+    /// return request names, or all of a request that wants none, are still returned.
+    func requestWithoutTemplate(_ fleet: FleetSpec, machines: [FleetMachine], returning: Set<String>,
+                                warnings: inout [Diagnostic]) -> [PlannedAction] {
+        warnings.append(.warning(
+            "request-template-missing",
+            "\(fleet.id) holds machines of template \(fleet.template), which the configuration no longer declares; "
+                + "they are kept until they are returned", at: nil))
+        let back = machines.filter { ($0.state.isHeld || $0.state == .lost) && (fleet.count == 0 || returning.contains($0.id)) }
+        let byProvider = Dictionary(grouping: back, by: \.provider)
+        return byProvider.keys.sorted().map { provider in
+            PlannedAction(verb: .return, resource: fleet.id, reason: .manualReturn, provider: provider, template: "",
+                          templateHash: "", machines: (byProvider[provider] ?? []).map(\.id).sorted())
         }
     }
 }

@@ -35,11 +35,24 @@ public struct MachineDemand: Hashable, Sendable, Codable {
 
     /// The annotation that marks a fleet made from a demand.
     public static let requestAnnotation = "orbrec/request"
+    /// When it was journaled (milliseconds): `maxMachines` is shared out to requests in that order.
+    public static let requestedAtAnnotation = "orbrec/requested-at"
+    /// "false" on a request that does not replace lost machines.
+    public static let replaceLostAnnotation = "orbrec/replace-lost"
 
-    /// The fleet that holds this demand's machines.
+    /// The most machines one request may ask for: a count past it is a mistake, and would be
+    /// journaled, planned and held as asked.
+    public static let maxCount = 10_000
+
+    /// The fleet that holds this demand's machines. A request's machines are handed to whoever
+    /// asked: a template change does not roll over them, and a request that does not replace
+    /// lost machines replaces no unhealthy one either.
     public var fleet: FleetSpec {
-        FleetSpec(metadata: Metadata(name: id, annotations: [Self.requestAnnotation: id, "orbrec/requested-by": actor]),
-                  template: template, count: count)
+        var annotations = [Self.requestAnnotation: id, "orbrec/requested-by": actor,
+                           Self.requestedAtAnnotation: String(createdAt.millisecondsSinceEpoch)]
+        if !replaceLost { annotations[Self.replaceLostAnnotation] = "false" }
+        return FleetSpec(metadata: Metadata(name: id, annotations: annotations), template: template, count: count,
+                         replaceUnhealthy: replaceLost)
     }
 }
 

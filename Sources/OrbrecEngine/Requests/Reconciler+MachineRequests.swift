@@ -8,13 +8,23 @@ extension Reconciler {
     /// With an `idempotencyKey` already seen, answers the request that key made.
     public func requestMachines(template: String, count: Int, configured: DesiredState, actor: String, replaceLost: Bool? = nil,
                                 idempotencyKey: String? = nil) async throws -> (demand: MachineDemand, created: Bool) {
-        guard count > 0 else { throw MachineRequestRefused("invalid-count", "a machine request asks for at least 1 machine, not \(count)") }
+        guard count > 0, count <= MachineDemand.maxCount else {
+            throw MachineRequestRefused("invalid-count", "a machine request asks for 1 to \(MachineDemand.maxCount) machines, not \(count)")
+        }
         guard let spec = configured.templates[template] else {
             let known = configured.templates.keys.sorted()
             throw MachineRequestRefused("unknown-template", "no template \(template) in the configuration"
                                             + (known.isEmpty ? "" : "; templates: \(known.joined(separator: ", "))"))
         }
         if let idempotencyKey, let earlier = try await store.demand(idempotencyKey: idempotencyKey) {
+            // A retry answers what the first call got; the same key for another request is a mistake.
+            guard earlier.template == template, earlier.requested == count else {
+                throw MachineRequestRefused("idempotency_key_reused", "the idempotency key was used for \(earlier.id) "
+                                                + "(\(earlier.requested) of template \(earlier.template)), not for \(count) of \(template)")
+            }
+            if earlier.closedAt != nil {
+                throw MachineRequestRefused("withdrawn", "\(earlier.id), which this idempotency key made, was withdrawn; ask again with a new key")
+            }
             return (earlier, false)
         }
         let now = clock.now()
@@ -63,6 +73,11 @@ extension Reconciler {
             }
             return
         }
+        // The planner holds back what of a request `maxMachines` has no room for (it waits):
+        // a request that would wait from the start is refused instead.
+        let own = ResourceID(.fleet, demand.id).description + " "
+        let held = result.plan.warnings.filter { $0.code == "request-over-limit" && $0.message.hasPrefix(own) }
+        if !held.isEmpty { throw MachineRequestRefused("over-limit", held.map(\.message).joined(separator: "; ")) }
         if result.policy.blocks(overridden: false) {
             let denials = result.policy.blocking.map { "\($0.policy)/\($0.rule): \($0.message)" }
             throw MachineRequestRefused("policy-denied", "a policy denies the request: " + denials.joined(separator: "; "))
@@ -92,6 +107,28 @@ extension Reconciler {
     @discardableResult
     public func closeRequests(_ ids: [String]? = nil) async throws -> [String] {
         try await store.closeDemands(ids: ids, at: clock.now())
+    }
+
+    /// Gives machine requests back whole (`machines return --request`, `--all --template`,
+    /// `requests cancel`): each is withdrawn, so it wants nothing more, then what it holds is
+    /// named by one return request. Withdrawn first: a stop between the two still returns the
+    /// machines (a request that wants none scales down), and never provisions more.
+    public func withdrawRequests(_ ids: [String], actor: String) async throws -> (returnID: String?, machines: [String]) {
+        for id in ids where try await store.demand(id: id) == nil {
+            throw MachineRequestRefused("unknown-request", "no machine request \(id)")
+        }
+        let wanted = Set(ids)
+        let held = try await store.activeMachines().filter { wanted.contains($0.fleet) && $0.state.isHeld }.map(\.id).sorted()
+        try await store.closeDemands(ids: ids, cause: "withdrawn by \(actor)", at: clock.now())
+        guard !held.isEmpty else { return (nil, []) }
+        let id = Identifiers.request(RequestKind.return.idPrefix)
+        let recorded = try await store.recordReturn(id: id, machines: held, actor: actor, at: clock.now())
+        return (recorded.isEmpty ? nil : id, recorded)
+    }
+
+    /// The open machine requests of `template`, for `machines return --all --template`.
+    public func openRequests(template: String) async throws -> [String] {
+        try await store.demands(openOnly: true).filter { $0.template == template }.map(\.id)
     }
 
     /// The machines a machine request holds now, for `machines return --request`.

@@ -103,7 +103,7 @@ extension SQLiteBackend {
         try await read { db in
             Set(try String.fetchAll(db, sql: """
                 SELECT r.machine_id FROM machine_returns r JOIN machines m ON m.id = r.machine_id
-                WHERE r.reason = 'returned' AND m.state NOT IN ('returned', 'failed')
+                WHERE r.reason IN ('returned', 'reclaimed') AND m.state NOT IN ('returned', 'failed')
                 """))
         }
     }

@@ -59,38 +59,56 @@ extension MachinesCommand {
                 guard let store = try await session.openExistingStore() else { throw CommandFailure(.error, session.noStateMessage) }
                 let driver = MachineRequestDriver(session: session, store: store, desired: desired)
                 let reconciler = driver.reconciler
+                // --request and --all --template give requests back whole: they are withdrawn, so
+                // they want nothing more, and what they hold is returned.
+                let requests: [String]?
                 let machines: [String]
                 do {
                     if let request {
+                        requests = [request]
                         machines = try await reconciler.heldMachines(ofRequest: request)
                     } else if let template {
+                        requests = try await reconciler.openRequests(template: template)
                         machines = try await reconciler.heldRequestMachines(template: template)
                     } else {
+                        requests = nil
                         machines = ids
                     }
                 } catch let refused as MachineRequestRefused {
                     throw refused.commandFailure
                 }
                 let say = output.format.isDocument ? session.terminal.err : session.terminal.out
-                if machines.isEmpty {
+                if machines.isEmpty && (requests ?? []).isEmpty {
                     say("no machine to return")
                     if output.format.isDocument { try session.terminal.document(OutcomesDocument([]), as: output.format) }
                     return .success
                 }
                 // A return is a plan of its own: plan rules (no mass return) judge it before it is journaled.
-                let (policy, revision) = try await reconciler.returnPolicy(machines, configured: desired)
-                if let rendered = PolicyRenderer(terminal: session.terminal).render(policy, override: policyOverride), !policy.violations.isEmpty {
-                    say(rendered)
-                }
-                if policy.blocks(overridden: policyOverride != nil) {
-                    throw CommandFailure(.policyDenied, "a policy denied the return; nothing was returned")
-                }
-                if let policyOverride, policy.blocking.contains(where: \.isOverridable) {
-                    try await reconciler.recordPolicyOverride(policy, reason: policyOverride, configRevision: revision)
+                if !machines.isEmpty {
+                    let (policy, revision) = try await reconciler.returnPolicy(machines, configured: desired)
+                    if let rendered = PolicyRenderer(terminal: session.terminal).render(policy, override: policyOverride), !policy.violations.isEmpty {
+                        say(rendered)
+                    }
+                    if policy.blocks(overridden: policyOverride != nil) {
+                        throw CommandFailure(.policyDenied, "a policy denied the return; nothing was returned")
+                    }
+                    if let policyOverride, policy.blocking.contains(where: \.isOverridable) {
+                        try await reconciler.recordPolicyOverride(policy, reason: policyOverride, configRevision: revision)
+                    }
                 }
                 let returned: (id: String, machines: [String])
                 do {
-                    returned = try await reconciler.returnMachines(machines, actor: Session.actor)
+                    if let requests {
+                        let withdrawn = try await reconciler.withdrawRequests(requests, actor: Session.actor)
+                        say("withdrawn: \(requests.joined(separator: ", "))")
+                        guard let id = withdrawn.returnID else {
+                            if output.format.isDocument { try session.terminal.document(OutcomesDocument([]), as: output.format) }
+                            return .success
+                        }
+                        returned = (id, withdrawn.machines)
+                    } else {
+                        returned = try await reconciler.returnMachines(machines, actor: Session.actor)
+                    }
                 } catch let refused as MachineRequestRefused {
                     throw refused.commandFailure
                 }

@@ -8,7 +8,7 @@ internal import OrbrecServer
 
 struct RequestsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "requests", abstract: "Machine requests and return requests.", subcommands: [Status.self, Show.self])
+        commandName: "requests", abstract: "Machine requests and return requests.", subcommands: [Status.self, Cancel.self, Show.self])
 
     struct Status: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
@@ -67,6 +67,43 @@ struct RequestsCommand: AsyncParsableCommand {
                 }
             }
             if !report.machines.isEmpty { session.terminal.out(table.rendered) }
+        }
+    }
+
+    struct Cancel: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Withdraw machine requests: they want nothing more, and what they hold is returned.",
+            discussion: "The same as 'machines return --request REQ' for each id, without the policy check of a return of chosen machines.")
+
+        @OptionGroup var global: GlobalOptions
+
+        @Argument(help: "Machine request ids (req-…).", completion: ResourceCompletion.kind(.request))
+        var ids: [String]
+
+        @Option(help: "How long to wait for the state lock before leaving the returns to the process that holds it.")
+        var lockTimeout: ConfigDuration = ConfigDuration(milliseconds: 0)
+
+        @OptionGroup var output: OutputOptions
+
+        func run() async throws {
+            try await Session.run(global) { session in
+                let desired = try session.loadConfiguration().desired
+                guard let store = try await session.openExistingStore() else { throw CommandFailure(.error, session.noStateMessage) }
+                let driver = MachineRequestDriver(session: session, store: store, desired: desired)
+                let withdrawn: (returnID: String?, machines: [String])
+                do {
+                    withdrawn = try await driver.reconciler.withdrawRequests(ids, actor: Session.actor)
+                } catch let refused as MachineRequestRefused {
+                    throw refused.commandFailure
+                }
+                let say = output.format.isDocument ? session.terminal.err : session.terminal.out
+                say("withdrawn: \(ids.joined(separator: ", "))" + (withdrawn.returnID.map { "; \($0) returns \(withdrawn.machines.joined(separator: ", "))" } ?? ""))
+                if try await driver.act(on: Set(ids), operation: "requests cancel", lockTimeout: lockTimeout) == nil {
+                    say("the state is locked by another process (a daemon or an apply); it returns the machines")
+                }
+                try RequestsCommand.show(try await driver.reports(ids, act: false), session: session, format: output.format)
+                return .success
+            }
         }
     }
 
