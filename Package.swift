@@ -115,9 +115,13 @@ let package = Package(
         .testTarget(name: "OrbrecSlurmTests", dependencies: ["OrbrecSlurm", "OrbrecCore"], exclude: ["Fixtures"]),
         .testTarget(name: "OrbrecHostFactoryTests", dependencies: ["OrbrecHostFactory", "OrbrecCore"], exclude: ["Fixtures"]),
         .testTarget(name: "OrbrecAWSTests", dependencies: ["OrbrecAWS", "OrbrecCore"], exclude: ["Fixtures"]),
+        // With HummingbirdTesting: the daemon's routes called in process, against the OpenAPI document.
         .testTarget(name: "OrbrecServerTests", dependencies: [
-            "OrbrecServer",
+            "OrbrecServer", "OrbrecCore", "OrbrecSpec", "OrbrecStore", "OrbrecEngine", "OrbrecLocal", "OrbrecLeases", "OrbrecTestSupport",
             .product(name: "HTTPTypes", package: "swift-http-types"),
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HummingbirdTesting", package: "hummingbird"),
+            .product(name: "NIOCore", package: "swift-nio"),
         ]),
         .testTarget(name: "OrbrecEngineTests", dependencies: [
             "OrbrecEngine", "OrbrecStore", "OrbrecCore", "OrbrecTestSupport",

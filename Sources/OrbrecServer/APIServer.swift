@@ -53,6 +53,28 @@ public struct APIServer: Sendable {
     /// Serves until the task is cancelled. `onListening` receives `host:port` once bound
     /// (the port the kernel chose when asked for port 0).
     public func run(onListening: @escaping @Sendable (String) -> Void) async throws {
+        let router = makeRouter()
+        let limits = self.limits
+        var logger = Logger(label: "orbrec.http")
+        logger.logLevel = .critical
+        // The idle timeout counts from the last whole request head or body part, so it is also
+        // the header-read timeout: bytes that never make a head do not keep a connection.
+        let http1 = HTTP1Channel.Configuration(additionalChannelHandlers: [ConnectionGuardHandler(requestTimeout: TimeAmount(limits.requestTimeout))],
+                                               idleTimeout: TimeAmount(limits.idleTimeout))
+        let configuration = ApplicationConfiguration(address: .hostname(host, port: port), serverName: "orbrec",
+                                                     availableConnectionsDelegate: .maximum(limits.maxConnections, logger: logger))
+        let app = Application(router: router, server: .http1(configuration: http1), configuration: configuration,
+                              onServerRunning: { channel in
+                                  let bound = channel.localAddress?.port ?? port
+                                  let shown = host.contains(":") ? "[\(host)]:\(bound)" : "\(host):\(bound)"
+                                  onListening(shown)
+                              }, logger: logger)
+        try await app.runService(gracefulShutdownSignals: [])
+    }
+
+    /// The routes and their middleware, as served: `run` serves them, and tests call them in
+    /// process (OpenAPIConformanceTests).
+    func makeRouter() -> Router<ServerContext> {
         let router = Router(context: ServerContext.self, options: [.autoGenerateHeadEndpoints])
         let loopbackOnly = Self.isLoopback(host)
         let limits = self.limits
@@ -78,20 +100,6 @@ public struct APIServer: Sendable {
                                 body: ResponseBody(byteBuffer: ByteBuffer(bytes: answer.body)))
             }
         }
-        var logger = Logger(label: "orbrec.http")
-        logger.logLevel = .critical
-        // The idle timeout counts from the last whole request head or body part, so it is also
-        // the header-read timeout: bytes that never make a head do not keep a connection.
-        let http1 = HTTP1Channel.Configuration(additionalChannelHandlers: [ConnectionGuardHandler(requestTimeout: TimeAmount(limits.requestTimeout))],
-                                               idleTimeout: TimeAmount(limits.idleTimeout))
-        let configuration = ApplicationConfiguration(address: .hostname(host, port: port), serverName: "orbrec",
-                                                     availableConnectionsDelegate: .maximum(limits.maxConnections, logger: logger))
-        let app = Application(router: router, server: .http1(configuration: http1), configuration: configuration,
-                              onServerRunning: { channel in
-                                  let bound = channel.localAddress?.port ?? port
-                                  let shown = host.contains(":") ? "[\(host)]:\(bound)" : "\(host):\(bound)"
-                                  onListening(shown)
-                              }, logger: logger)
-        try await app.runService(gracefulShutdownSignals: [])
+        return router
     }
 }

@@ -1,0 +1,115 @@
+import Foundation
+import Glibc
+import OrbrecCore
+import OrbrecEngine
+import OrbrecLeases
+import OrbrecLocal
+@testable import OrbrecServer
+import OrbrecSpec
+import OrbrecStore
+import Synchronization
+
+/// The parts `orbrec run` wires, in this process: a SQLite state in a temporary directory, a
+/// reconcile loop over a local provider and the lease scheduler, and the API server whose
+/// router tests call without a socket. Machines are real `sleep` processes, returned by
+/// `tearDown`.
+struct InProcessDaemon: Sendable {
+    static let token = "in-process-test-token-0123456789"
+
+    let directory: String
+    let store: StateStore
+    let loop: ReconcileLoop
+    let provider: LocalProvider
+    let server: APIServer
+    /// What the server logged as `request failed`: an answer it could not give (a 500).
+    let failures = LoggedFailures()
+
+    /// A local provider with a fleet of one `sleep` machine (template `sleeper`, room for four),
+    /// and a pull pool `jobs` of 300 tasks.
+    static let configuration = """
+        apiVersion: orbrec/v1
+        kind: Provider
+        metadata: {name: here}
+        spec: {type: local}
+        ---
+        apiVersion: orbrec/v1
+        kind: Template
+        metadata: {name: sleeper}
+        spec: {provider: here, command: ["sleep", "300"], stopTimeout: 1s, maxMachines: 4}
+        ---
+        apiVersion: orbrec/v1
+        kind: Fleet
+        metadata: {name: workers}
+        spec: {template: sleeper, count: 1}
+        ---
+        apiVersion: orbrec/v1
+        kind: TaskPool
+        metadata: {name: jobs}
+        spec:
+          mode: pull
+          range: {from: 1, to: 300}
+        """
+
+    init() throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("orbrec-server-\(UUID().uuidString.lowercased())").path
+        try FileManager.default.createDirectory(atPath: directory + "/config", withIntermediateDirectories: true)
+        try Self.configuration.write(toFile: directory + "/config/orbrec.yaml", atomically: true, encoding: .utf8)
+        let store = try StateStore(path: directory + "/state/state.db")
+        let provider = LocalProvider(name: "here", logDirectory: directory + "/machines")
+        let reconciler = Reconciler(store: store, providerFactory: { _ in provider }, schedulerFactory: { spec in
+            spec.type == .leases ? LeaseScheduler(name: spec.name, store: store, clock: SystemClock()) : nil
+        }, actor: "test@in-process")
+        // The state's own lock, as the daemon takes it; no other process contends here.
+        let lock = StateLockHooks(acquire: { _ in
+            let asked = LockRecord(id: "lock-" + UUID().uuidString.lowercased(), operation: "run", who: "test@in-process",
+                                   host: ProcessInfo.processInfo.hostName, pid: getpid(), processStart: "0", createdAt: SystemClock().now())
+            guard let held = try await store.tryLock(asked, isStale: { _ in false }) else { throw LockBusy() }
+            return held.id
+        }, release: { id in try? await store.unlock(id: id) })
+        loop = ReconcileLoop(reconciler: reconciler, store: store,
+                             options: DaemonOptions(observeInterval: .seconds(1), taskInterval: .seconds(1)),
+                             lock: lock, log: DaemonLog { _, _, _ in })
+        let failures = self.failures
+        server = APIServer(host: "127.0.0.1", port: 0, token: BearerToken(Self.token), store: store, loop: loop, pulse: EventPulse(),
+                           log: DaemonLog { level, message, fields in
+                               if level == .error { failures.append(([message] + fields.map { "\($0.0)=\($0.1)" }).joined(separator: " ")) }
+                           })
+        self.store = store
+        self.provider = provider
+    }
+
+    struct LockBusy: Error {}
+
+    /// Loads the configuration as the daemon does at start.
+    func loadConfiguration() async throws {
+        let loaded = try ConfigLoader().load(directory + "/config")
+        await loop.configurationLoaded(.valid(loaded.desired), cause: "start")
+    }
+
+    /// Returns every machine this state's owner holds (their processes are killed), then
+    /// removes the directory.
+    func tearDown() async {
+        if let held = try? await provider.machines(ownedBy: store.stateID), !held.isEmpty {
+            _ = await provider.returnMachines(ReturnOrder(requestID: "ret-teardown", actionID: "act-teardown", owner: store.stateID,
+                                                          machines: held.map { ReturnOrder.Machine(id: $0.id, providerID: $0.providerID) }))
+        }
+        try? FileManager.default.removeItem(atPath: directory)
+    }
+}
+
+final class LoggedFailures: Sendable {
+    private let lines = Mutex<[String]>([])
+
+    func append(_ line: String) { lines.withLock { $0.append(line) } }
+    var all: [String] { lines.withLock { $0 } }
+}
+
+/// Waits until `condition` holds, looking every 100 ms, for at most `timeout`.
+func eventually(timeout: Duration = .seconds(30), _ condition: () async throws -> Bool) async rethrows -> Bool {
+    let deadline = ContinuousClock.now + timeout
+    while ContinuousClock.now < deadline {
+        if try await condition() { return true }
+        try? await Task.sleep(for: .milliseconds(100))
+    }
+    return try await condition()
+}
