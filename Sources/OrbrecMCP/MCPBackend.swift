@@ -45,6 +45,11 @@ public protocol MCPBackend: Sendable {
     /// a daemon has its loop act on newly journaled ones at once; `orbrec mcp` moves them on
     /// itself, one pass over their fleets, when no other process holds the state.
     func moveOn(requests ids: [String], configured: DesiredState, store: StateStore, journaled: Bool) async
+
+    /// A run of `workflow` was started, or runs cancelled (`cancelled`, those `concurrency:
+    /// replace` cancelled among them): a daemon has its loop move them at once; `orbrec mcp`
+    /// leaves them to the next apply or daemon pass, as `orbrec workflows start|cancel` do.
+    func workflowRunsChanged(workflow: String, cancelled: [String]) async
 }
 
 extension MCPBackend {
@@ -57,4 +62,6 @@ extension MCPBackend {
     public func checkMayJournal() throws {}
 
     public func moveOn(requests ids: [String], configured: DesiredState, store: StateStore, journaled: Bool) async {}
+
+    public func workflowRunsChanged(workflow: String, cancelled: [String]) async {}
 }

@@ -21,7 +21,9 @@ public struct OrbrecMCPServer: Sendable {
         with what providers report. Read with list_resources, status, plan_preview (read-only: nothing is journaled), \
         show_request and list_tasks; requeue_tasks moves dead-lettered tasks back to pending. As with the Open Resource \
         Broker, list_templates and get_template show what can be asked for, request_machines asks for machines of a \
-        template, get_request_status follows requests, return_machines gives machines back. Workers of pull pools \
+        template, get_request_status follows requests, return_machines gives machines back. list_workflows shows the \
+        workflows; start_workflow_run starts a run (answered at once), get_workflow_run follows its steps, \
+        cancel_workflow_run stops it. Workers of pull pools \
         call claim_task, then complete_task or fail_task (heartbeat_task to extend the lease, release_task to give the \
         task back) with the token the claim returned; every answer carries next_actions. A failed call returns \
         isError with {"error": {"code", "message"}}.
@@ -100,6 +102,18 @@ public struct OrbrecMCPServer: Sendable {
         case "return_machines":
             return try ToolResult.success(try await requests.returnMachines(
                 try arguments.ids("machine_ids", limit: MachineRequestInput.maxMachines)))
+        case "list_workflows":
+            return try ToolResult.success(try await WorkflowTools(backend: backend).listWorkflows())
+        case "start_workflow_run":
+            return try ToolResult.success(try await WorkflowTools(backend: backend).start(
+                workflow: try arguments.identifier("workflow"),
+                idempotencyKey: try arguments.optionalString("idempotency_key", maxLength: 200)))
+        case "get_workflow_run":
+            return try ToolResult.success(try await WorkflowTools(backend: backend).get(
+                runID: try arguments.identifier("run_id")))
+        case "cancel_workflow_run":
+            return try ToolResult.success(try await WorkflowTools(backend: backend).cancel(
+                runID: try arguments.identifier("run_id")))
         case "list_tasks":
             return try ToolResult.success(try await journal.listTasks(pool: try arguments.optionalString("pool")))
         case "requeue_tasks":

@@ -64,6 +64,31 @@ enum ToolCatalog {
                 + "configured fleet is replaced unless its count drops. Refused as unknown-machine, already-returning or policy-denied.",
              inputSchema: JSONSchema.object(["machine_ids": JSONSchema.strings("The machines' ids.")], required: ["machine_ids"]),
              annotations: .init(readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: true)),
+        Tool(name: "list_workflows", title: "List workflows",
+             description: "The configuration's workflows: steps in order, trigger (on_change, schedule, next_scheduled_at), "
+                + "concurrency, state (running or idle), running_runs and last_run. Writes nothing.",
+             inputSchema: JSONSchema.object(), annotations: .init(readOnlyHint: true, openWorldHint: false)),
+        Tool(name: "start_workflow_run", title: "Start a workflow run",
+             description: "Starts a run of a workflow now, as `orbrec workflows start` and POST /api/v1/workflows/{name}/runs: the run "
+                + "(wr-…) is journaled and answered at once with its steps pending and next_actions; the daemon (or the next apply) "
+                + "carries it out. The workflow's concurrency applies: forbid refuses with run-in-progress naming the running run, "
+                + "replace cancels it, allow runs beside it. Refused as unknown-workflow.",
+             inputSchema: JSONSchema.object([
+                "workflow": JSONSchema.string("The workflow's name."),
+                "idempotency_key": JSONSchema.string("A key that makes a retry answer the run it started instead of starting another."),
+             ], required: ["workflow"]),
+             annotations: .init(readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true)),
+        Tool(name: "get_workflow_run", title: "Get a workflow run",
+             description: "One run: its state, why it started, and each step's state, started_at and ended_at (milliseconds since "
+                + "the epoch), message, and what it caused (the requests a provision step made, the pool of a task step with its "
+                + "tasks by state), with next_actions. unknown-run when there is none.",
+             inputSchema: JSONSchema.object(["run_id": JSONSchema.string("The run's id, wr-….")], required: ["run_id"]),
+             annotations: .init(readOnlyHint: true, openWorldHint: false)),
+        Tool(name: "cancel_workflow_run", title: "Cancel a workflow run",
+             description: "Cancels a running run: its pending and running steps are cancelled, their tasks cancelled and what its "
+                + "provision steps set given back (by the daemon at once, or the next apply). Refused as unknown-run or run-finished.",
+             inputSchema: JSONSchema.object(["run_id": JSONSchema.string("The run's id, wr-….")], required: ["run_id"]),
+             annotations: .init(readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: true)),
         Tool(name: "list_tasks", title: "List tasks",
              description: "Tasks as the journal knows them, with every attempt (as `orbrec get tasks -o json`), and for a pull pool's "
                 + "task the lease of its newest attempt.",

@@ -8,17 +8,43 @@ extension PostgresBackend {
     package func startWorkflowRun(_ run: WorkflowRun, reason: String, cancelling: [String] = [], at now: Instant) async throws {
         try await write { tx in
             for id in cancelling { try await Self.cancelRun(tx, id: id, reason: "replaced by \(run.id)", at: now) }
-            try await tx.execute("""
-                INSERT INTO workflow_runs (id, workflow, spec_hash, trigger, scheduled_for, reason, state, created_at, ended_at)
-                VALUES (\(run.id), \(run.workflow), \(run.specHash), \(run.trigger.rawValue), \(run.scheduledFor?.millisecondsSinceEpoch),
-                        \(reason), \(run.state.rawValue), \(run.createdAt.millisecondsSinceEpoch), \(run.endedAt?.millisecondsSinceEpoch))
-                """)
-            for (position, step) in run.steps.enumerated() {
-                try await Self.saveStep(tx, runID: run.id, step: step, position: position)
-            }
-            tx.appendEvent(at: now, resource: ResourceID(.workflow, run.workflow).description, subject: "run/\(run.id)",
-                           from: nil, to: run.state.rawValue, cause: "\(run.trigger.rawValue): \(reason)")
+            try await Self.insertRun(tx, run, reason: reason, at: now)
         }
+    }
+
+    /// Starts `run` as its workflow's `concurrency` allows, judged in the transaction that
+    /// records it (journal writes take one lock, so two starts are judged one after the other);
+    /// with an `idempotencyKey` that started a run before, answers that run.
+    package func startWorkflowRun(_ run: WorkflowRun, reason: String, concurrency: WorkflowSpec.Concurrency, idempotencyKey: String?,
+                                  at now: Instant) async throws -> WorkflowRunAdmission {
+        try await write { tx in
+            let keyName = idempotencyKey.map { "workflow-run-key:\($0)" }
+            if let keyName, let earlier = try await tx.value(String.self, "SELECT value FROM meta WHERE key = \(keyName)") {
+                return .earlier(runID: earlier)
+            }
+            let running = try await tx.values(String.self, """
+                SELECT id FROM workflow_runs WHERE workflow = \(run.workflow) AND state = 'running' ORDER BY created_at DESC, seq DESC
+                """)
+            if concurrency == .forbid && !running.isEmpty { return .refused(running: running) }
+            let replaced = concurrency == .replace ? running : []
+            for id in replaced { try await Self.cancelRun(tx, id: id, reason: "replaced by \(run.id)", at: now) }
+            try await Self.insertRun(tx, run, reason: reason, at: now)
+            if let keyName { try await tx.execute("INSERT INTO meta (key, value) VALUES (\(keyName), \(run.id))") }
+            return .started(replaced: replaced)
+        }
+    }
+
+    private static func insertRun(_ tx: StateTransaction, _ run: WorkflowRun, reason: String, at now: Instant) async throws {
+        try await tx.execute("""
+            INSERT INTO workflow_runs (id, workflow, spec_hash, trigger, scheduled_for, reason, state, created_at, ended_at)
+            VALUES (\(run.id), \(run.workflow), \(run.specHash), \(run.trigger.rawValue), \(run.scheduledFor?.millisecondsSinceEpoch),
+                    \(reason), \(run.state.rawValue), \(run.createdAt.millisecondsSinceEpoch), \(run.endedAt?.millisecondsSinceEpoch))
+            """)
+        for (position, step) in run.steps.enumerated() {
+            try await Self.saveStep(tx, runID: run.id, step: step, position: position)
+        }
+        tx.appendEvent(at: now, resource: ResourceID(.workflow, run.workflow).description, subject: "run/\(run.id)",
+                       from: nil, to: run.state.rawValue, cause: "\(run.trigger.rawValue): \(reason)")
     }
 
     /// Writes how a run moved on (steps started and ended, the run's end), with an event for
@@ -144,12 +170,20 @@ extension PostgresBackend {
         let (workflow, state) = try row.decode((String, String).self)
         guard state == WorkflowRun.State.running.rawValue else { return false }
         let at = now.millisecondsSinceEpoch
+        let resource = ResourceID(.workflow, workflow).description
+        // Each step stopped is a transition too: a stream's reader sees the run end step by step.
+        let stopped = try await tx.rows("""
+            SELECT step, state FROM workflow_steps WHERE run_id = \(id) AND state IN ('pending', 'running') ORDER BY position
+            """).map { try $0.decode((String, String).self) }
         try await tx.execute("""
             UPDATE workflow_steps SET state = 'cancelled', ended_at = \(at), message = \(reason)
             WHERE run_id = \(id) AND state IN ('pending', 'running')
             """)
+        for (step, state) in stopped {
+            tx.appendEvent(at: now, resource: resource, subject: "step/\(id)/\(step)", from: state, to: "cancelled", cause: reason)
+        }
         try await tx.execute("UPDATE workflow_runs SET state = 'cancelled', ended_at = \(at) WHERE id = \(id)")
-        tx.appendEvent(at: now, resource: ResourceID(.workflow, workflow).description, subject: "run/\(id)",
+        tx.appendEvent(at: now, resource: resource, subject: "run/\(id)",
                        from: "running", to: "cancelled", cause: reason)
         return true
     }

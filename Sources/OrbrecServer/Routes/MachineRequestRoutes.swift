@@ -56,7 +56,9 @@ struct MachineRequestRoutes: Sendable {
         }
         let report = try await loop.requestReports([answer.demand.id])
         guard let first = report.first else { throw APIError.notFound("no request \(answer.demand.id)") }
-        return try JSONBody.response(MachineRequestDocument(first), status: .accepted)
+        let next = MachineRequestNextActions.derive(requestID: first.id, kind: first.kind, status: first.status)
+        return try JSONBody.response(NextActionsAnswer(MachineRequestDocument(first), nextActions: next.map(LeaseAnswer.Action.init)),
+                                     status: .accepted)
     }
 
     func returnMachines(_ request: Request, _ context: ServerContext) async throws -> Response {
@@ -65,7 +67,9 @@ struct MachineRequestRoutes: Sendable {
         let machines = try Self.read { () throws(MachineRequestInput.Refusal) in try MachineRequestInput.machineIDs(body) }
         do {
             let answer = try await loop.returnMachines(machines, actor: Self.actor(context))
-            return try JSONBody.response(MachineReturnDocument(requestId: answer.id, machineIds: answer.machines), status: .accepted)
+            let next = MachineRequestNextActions.derive(requestID: answer.id, kind: .return, status: .pending)
+            return try JSONBody.response(NextActionsAnswer(MachineReturnDocument(requestId: answer.id, machineIds: answer.machines),
+                                                           nextActions: next.map(LeaseAnswer.Action.init)), status: .accepted)
         } catch let refused as MachineRequestRefused {
             throw refused.apiError
         }

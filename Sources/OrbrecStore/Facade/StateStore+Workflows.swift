@@ -7,6 +7,15 @@ extension StateStore {
         try await backend.startWorkflowRun(run, reason: reason, cancelling: cancelling, at: now)
     }
 
+    /// Starts a run asked for by hand as the workflow's `concurrency` allows, judged in the
+    /// transaction that records it: `forbid` refuses while a run is running, `replace` cancels
+    /// the running ones first, `allow` starts it beside them. An `idempotencyKey` that started a
+    /// run before answers that run and starts nothing.
+    public func startWorkflowRun(_ run: WorkflowRun, reason: String, concurrency: WorkflowSpec.Concurrency, idempotencyKey: String? = nil,
+                                 at now: Instant) async throws -> WorkflowRunAdmission {
+        try await backend.startWorkflowRun(run, reason: reason, concurrency: concurrency, idempotencyKey: idempotencyKey, at: now)
+    }
+
     /// Writes how a run moved on (steps started and ended, the run's end), with an event for
     /// each change, in one transaction. Nothing is written for an empty progress.
     public func recordWorkflowProgress(_ run: WorkflowRun, _ progress: WorkflowProgress, at now: Instant) async throws {

@@ -152,6 +152,8 @@ package protocol StateBackend: AnyObject, Sendable {
 
     // Workflows
     func startWorkflowRun(_ run: WorkflowRun, reason: String, cancelling: [String], at now: Instant) async throws
+    func startWorkflowRun(_ run: WorkflowRun, reason: String, concurrency: WorkflowSpec.Concurrency, idempotencyKey: String?,
+                          at now: Instant) async throws -> WorkflowRunAdmission
     func recordWorkflowProgress(_ run: WorkflowRun, _ progress: WorkflowProgress, at now: Instant) async throws
     @discardableResult
     func cancelWorkflowRun(id: String, reason: String, at now: Instant) async throws -> Bool

@@ -7,17 +7,42 @@ extension SQLiteBackend {
     package func startWorkflowRun(_ run: WorkflowRun, reason: String, cancelling: [String] = [], at now: Instant) async throws {
         try await write { db in
             for id in cancelling { try Self.cancelRun(db, id: id, reason: "replaced by \(run.id)", at: now) }
-            try db.execute(sql: """
-                INSERT INTO workflow_runs (id, workflow, spec_hash, trigger, scheduled_for, reason, state, created_at, ended_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """, arguments: [run.id, run.workflow, run.specHash, run.trigger.rawValue, run.scheduledFor?.millisecondsSinceEpoch,
-                                 reason, run.state.rawValue, run.createdAt.millisecondsSinceEpoch, run.endedAt?.millisecondsSinceEpoch])
-            for (position, step) in run.steps.enumerated() {
-                try Self.saveStep(db, runID: run.id, step: step, position: position)
-            }
-            try EventRecord(at: now, resource: ResourceID(.workflow, run.workflow).description, subject: "run/\(run.id)",
-                            fromState: nil, toState: run.state.rawValue, cause: "\(run.trigger.rawValue): \(reason)").append(to: db)
+            try Self.insertRun(db, run, reason: reason, at: now)
         }
+    }
+
+    /// Starts `run` as its workflow's `concurrency` allows, judged in the transaction that
+    /// records it; with an `idempotencyKey` that started a run before, answers that run.
+    package func startWorkflowRun(_ run: WorkflowRun, reason: String, concurrency: WorkflowSpec.Concurrency, idempotencyKey: String?,
+                                  at now: Instant) async throws -> WorkflowRunAdmission {
+        try await write { db in
+            let keyName = idempotencyKey.map { "workflow-run-key:\($0)" }
+            if let keyName, let earlier = try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = ?", arguments: [keyName]) {
+                return .earlier(runID: earlier)
+            }
+            let running = try String.fetchAll(db, sql: """
+                SELECT id FROM workflow_runs WHERE workflow = ? AND state = 'running' ORDER BY created_at DESC, rowid DESC
+                """, arguments: [run.workflow])
+            if concurrency == .forbid && !running.isEmpty { return .refused(running: running) }
+            let replaced = concurrency == .replace ? running : []
+            for id in replaced { _ = try Self.cancelRun(db, id: id, reason: "replaced by \(run.id)", at: now) }
+            try Self.insertRun(db, run, reason: reason, at: now)
+            if let keyName { try db.execute(sql: "INSERT INTO meta (key, value) VALUES (?, ?)", arguments: [keyName, run.id]) }
+            return .started(replaced: replaced)
+        }
+    }
+
+    static func insertRun(_ db: Database, _ run: WorkflowRun, reason: String, at now: Instant) throws {
+        try db.execute(sql: """
+            INSERT INTO workflow_runs (id, workflow, spec_hash, trigger, scheduled_for, reason, state, created_at, ended_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """, arguments: [run.id, run.workflow, run.specHash, run.trigger.rawValue, run.scheduledFor?.millisecondsSinceEpoch,
+                             reason, run.state.rawValue, run.createdAt.millisecondsSinceEpoch, run.endedAt?.millisecondsSinceEpoch])
+        for (position, step) in run.steps.enumerated() {
+            try Self.saveStep(db, runID: run.id, step: step, position: position)
+        }
+        try EventRecord(at: now, resource: ResourceID(.workflow, run.workflow).description, subject: "run/\(run.id)",
+                        fromState: nil, toState: run.state.rawValue, cause: "\(run.trigger.rawValue): \(reason)").append(to: db)
     }
 
     /// Writes how a run moved on (steps started and ended, the run's end), with an event for
@@ -124,11 +149,20 @@ extension SQLiteBackend {
         guard let row = try Row.fetchOne(db, sql: "SELECT workflow, state FROM workflow_runs WHERE id = ?", arguments: [id]),
               row["state"] as String == WorkflowRun.State.running.rawValue else { return false }
         let at = now.millisecondsSinceEpoch
+        let resource = ResourceID(.workflow, row["workflow"]).description
+        // Each step stopped is a transition too: a stream's reader sees the run end step by step.
+        let stopped = try Row.fetchAll(db, sql: """
+            SELECT step, state FROM workflow_steps WHERE run_id = ? AND state IN ('pending', 'running') ORDER BY position
+            """, arguments: [id])
         try db.execute(sql: """
             UPDATE workflow_steps SET state = 'cancelled', ended_at = ?, message = ? WHERE run_id = ? AND state IN ('pending', 'running')
             """, arguments: [at, reason, id])
+        for step in stopped {
+            try EventRecord(at: now, resource: resource, subject: "step/\(id)/\(step["step"] as String)", fromState: step["state"],
+                            toState: "cancelled", cause: reason).append(to: db)
+        }
         try db.execute(sql: "UPDATE workflow_runs SET state = 'cancelled', ended_at = ? WHERE id = ?", arguments: [at, id])
-        try EventRecord(at: now, resource: ResourceID(.workflow, row["workflow"]).description, subject: "run/\(id)",
+        try EventRecord(at: now, resource: resource, subject: "run/\(id)",
                         fromState: "running", toState: "cancelled", cause: reason).append(to: db)
         return true
     }

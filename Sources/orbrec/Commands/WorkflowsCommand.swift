@@ -137,16 +137,14 @@ extension WorkflowsCommand {
                 let store = try await session.openStore()
                 let lock = try await session.lock(store, operation: "workflows start", timeout: lockTimeout)
                 return try await withCleanup {
-                    let active = try await store.workflowRuns(workflow: name, runningOnly: true).map(\.id)
-                    if spec.concurrency == .forbid && !active.isEmpty {
-                        throw CommandFailure(.error, "run \(active.joined(separator: ", ")) of \(name) is still running (concurrency: forbid); "
-                            + "cancel it with 'orbrec workflows cancel \(active[0])'")
+                    let run: WorkflowRun
+                    do {
+                        run = try await session.reconciler(store).startWorkflowRun(workflow: spec.name, configured: desired, actor: Session.actor).run
+                    } catch let refused as WorkflowRunRefused where refused.code == .runInProgress && !refused.running.isEmpty {
+                        throw CommandFailure(.error, "\(refused.message); cancel it with 'orbrec workflows cancel \(refused.running[0])'")
+                    } catch let refused as WorkflowRunRefused {
+                        throw CommandFailure(.error, refused.message)
                     }
-                    let now = SystemClock().now()
-                    let run = WorkflowRun(id: "wr-" + String(UUID().uuidString.lowercased().filter(\.isHexDigit).prefix(8)), workflow: name,
-                                          specHash: spec.specHash, trigger: .manual, createdAt: now,
-                                          steps: spec.steps.map { WorkflowRun.Step(name: $0.name) })
-                    try await store.startWorkflowRun(run, reason: "started by \(Session.actor)", cancelling: spec.concurrency == .replace ? active : [], at: now)
                     session.terminal.out("Started \(run.id) of Workflow/\(name). 'orbrec apply' (or the daemon) carries it out; "
                         + "'orbrec workflows show \(run.id)' follows it.")
                     return .success
@@ -170,7 +168,9 @@ extension WorkflowsCommand {
                 guard let store = try await session.openExistingStore() else { throw CommandFailure(.error, "no run \(id)") }
                 let lock = try await session.lock(store, operation: "workflows cancel", timeout: lockTimeout)
                 return try await withCleanup {
-                    guard try await store.cancelWorkflowRun(id: id, reason: "cancelled by \(Session.actor)", at: SystemClock().now()) else {
+                    do {
+                        _ = try await session.reconciler(store).cancelWorkflowRun(id: id, actor: Session.actor)
+                    } catch is WorkflowRunRefused {
                         throw CommandFailure(.error, "no running run \(id)")
                     }
                     session.terminal.out("Cancelled \(id). Its running tasks are cancelled by the next 'orbrec apply' (or the daemon).")

@@ -59,6 +59,10 @@ struct SessionMCPBackend: MCPBackend {
         }
     }
 
+    func workflowRunsChanged(workflow: String, cancelled: [String]) async {
+        await loop?.workflowRunsChanged(workflow: workflow, cancelled: cancelled)
+    }
+
     func reconciler(for store: StateStore) -> Reconciler {
         session.reconciler(store)
     }

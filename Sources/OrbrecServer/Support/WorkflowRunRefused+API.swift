@@ -1,0 +1,15 @@
+internal import HTTPTypes
+internal import OrbrecEngine
+
+extension WorkflowRunRefused {
+    /// The API's answer to a refused workflow call: 404 for what does not exist, 409 for what
+    /// the run's state does not allow now, 503 when no configuration is in force.
+    var apiError: APIError {
+        let status: HTTPResponse.Status = switch code {
+        case .unknownWorkflow, .unknownRun: .notFound
+        case .runInProgress, .runFinished, .idempotencyKeyReused: .conflict
+        case .notReady: .serviceUnavailable
+        }
+        return APIError(status, code.rawValue, message)
+    }
+}
