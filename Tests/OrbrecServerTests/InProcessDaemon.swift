@@ -25,7 +25,8 @@ struct InProcessDaemon: Sendable {
     let failures = LoggedFailures()
 
     /// A local provider with a fleet of one `sleep` machine (template `sleeper`, room for four),
-    /// and a pull pool `jobs` of 300 tasks.
+    /// a pull pool `jobs` of 300 tasks, and a workflow `nightly` whose one step waits on a pull
+    /// pool no worker claims from (a run of it stays running until cancelled).
     static let configuration = """
         apiVersion: orbrec/v1
         kind: Provider
@@ -48,6 +49,22 @@ struct InProcessDaemon: Sendable {
         spec:
           mode: pull
           range: {from: 1, to: 300}
+        ---
+        apiVersion: orbrec/v1
+        kind: TaskPool
+        metadata: {name: waiting}
+        spec:
+          mode: pull
+          items: [one]
+        ---
+        apiVersion: orbrec/v1
+        kind: Workflow
+        metadata: {name: nightly}
+        spec:
+          concurrency: allow
+          steps:
+            - name: wait
+              taskPool: {ref: waiting}
         """
 
     init() throws {

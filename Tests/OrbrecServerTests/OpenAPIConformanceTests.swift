@@ -39,6 +39,7 @@ struct OpenAPIConformanceTests {
         "getHealth", "getReadiness", "getMetrics", "getOpenAPIDocument", "listResources", "listFleets", "listMachines", "listRequests",
         "getRequest", "listTasks", "listActions", "streamEvents", "reconcile", "claimTask", "heartbeatTask", "completeTask", "failTask",
         "releaseTask", "requestMachines", "returnMachines", "listTemplates", "getTemplate",
+        "listWorkflows", "getWorkflow", "listWorkflowRuns", "startWorkflowRun", "getWorkflowRun", "cancelWorkflowRun",
     ]
 
     @Test func everyRouteIsDocumentedAndEveryDocumentedRouteServed() async throws {
@@ -94,6 +95,8 @@ struct OpenAPIConformanceTests {
         /// A machine request made through the loop, and the machine it made (returned by the test).
         var requestID: String
         var machineID: String
+        /// A run of workflow `nightly`, running (its step waits on a pull pool no one claims from).
+        var runID: String
     }
 
     func callEveryOperation(_ client: some TestClientProtocol, _ daemon: InProcessDaemon) async throws {
@@ -108,7 +111,9 @@ struct OpenAPIConformanceTests {
             machineID = try await daemon.loop.requestReports([made.demand.id]).first?.machines.first { $0.state == .running }?.id
             return machineID != nil
         }
-        let fixtures = Fixtures(requestID: made.demand.id, machineID: try #require(machineID, "the requested machine did not run within 30 s"))
+        let run = try await daemon.loop.startWorkflowRun(workflow: "nightly", actor: "test@in-process", idempotencyKey: nil).run
+        let fixtures = Fixtures(requestID: made.demand.id, machineID: try #require(machineID, "the requested machine did not run within 30 s"),
+                                runID: run.id)
         let check = AnswerCheck(validator: validator)
 
         // Streams first, read once the loop has stopped (they end then), so they carry the
@@ -164,6 +169,8 @@ struct OpenAPIConformanceTests {
             call.pathValues["id"] = fixtures.requestID
         case "returnMachines":
             call.body = .object(["machine_ids": .array([.string(fixtures.machineID)])])
+        case "getWorkflowRun", "cancelWorkflowRun":
+            call.pathValues["id"] = fixtures.runID
         default:
             break
         }
