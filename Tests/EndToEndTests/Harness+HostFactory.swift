@@ -12,7 +12,7 @@ extension Harness {
     var pluginWorkDirectory: String { directory + "/plugin-work" }
 
     /// A hostfactory provider over the test plugin and a template of it (hostfactory.yaml), and one fleet (fleet.yaml).
-    func writeTestPlugin(count: Int, control: [String: Any] = [:]) throws {
+    func writeTestPlugin(count: Int, control: [String: Any] = [:], timeout: String = "20s") throws {
         try FileManager.default.createDirectory(atPath: pluginConfDirectory, withIntermediateDirectories: true)
         try #"{"templates": [{"templateId": "small-vm", "maxNumber": 50, "attributes": {"ncpus": ["Numeric", "1"], "mem": ["Numeric", "1024"], "type": ["String", "X86_64"]}}]}"#
             .write(toFile: pluginConfDirectory + "/templates.json", atomically: true, encoding: .utf8)
@@ -26,7 +26,7 @@ extension Harness {
               scriptsDir: \(Self.testPluginScripts)
               confDir: \(pluginConfDirectory)
               workDir: \(pluginWorkDirectory)
-              timeout: 20s
+              timeout: \(timeout)
             ---
             apiVersion: orbrec/v1
             kind: Template

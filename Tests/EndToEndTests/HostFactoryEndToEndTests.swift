@@ -90,6 +90,22 @@ import Testing
         #expect(calls.components(separatedBy: "\"requestMachines\"").count - 1 == 1, "the request was adopted, not made again")
     }
 
+    @Test func aRequestPastItsTimeoutIsAdoptedNotMadeAgain() throws {
+        // requestMachines answers after 4 s with a 1 s timeout: orbrec stops waiting but lets it
+        // run, holds the fleet's machines pending, and adopts the answer when it comes.
+        let h = try Harness()
+        try h.writeTestPlugin(count: 2, control: ["slow": ["requestMachines": 4]], timeout: "1s")
+        let apply = try h.orbrec("apply", "--auto-approve", "--wait", "--timeout", "60s")
+        #expect(apply.status == 0, "\(apply.stdout)\(apply.stderr)")
+        #expect(try h.livePluginMachines().count == 2, "\(String(describing: try? h.pluginCloud()))")
+        let rows = try h.machineRows()
+        #expect(rows.count == 2 && rows.allSatisfy { $0["state"] as? String == "running" }, "\(rows)")
+        #expect(Set(rows.compactMap { $0["provider_id"] as? String }) == (try h.livePluginMachines()))
+        let calls = (try? String(contentsOfFile: h.pluginWorkDirectory + "/calls.log", encoding: .utf8)) ?? ""
+        #expect(calls.components(separatedBy: "\"requestMachines\"").count - 1 == 1, "one requestMachines, adopted")
+        #expect(try h.orbrec("plan", "--detailed-exitcode").status == 0)
+    }
+
     @Test func aPluginThatFailsIsReportedWithItsMessage() throws {
         let h = try Harness()
         try h.writeTestPlugin(count: 1, control: ["fail": ["requestMachines": "no capacity in zone b"]])

@@ -49,7 +49,7 @@ struct HostFactoryLedgerTests {
         let observed = ledger.observedMachines(owner: "me", provider: "hf")
         #expect(observed.map(\.state) == [.running, .failed, .failed])
         #expect(observed[1].message.contains("1 of 3") && observed[1].message.contains("capacity"))
-        ledger.prune()
+        ledger.prune(now: .epoch)
         #expect(ledger.orders.count == 1)
         ledger.returns.append(.init(call: "ret-1", owner: "me", machines: ["w-1": .init(name: "host-i-1", machineId: "i-1")],
                                     createdAt: .epoch, requestID: "r2"))
@@ -57,8 +57,30 @@ struct HostFactoryLedgerTests {
         #expect(ledger.heldMachines(owner: "me").isEmpty, "a machine being returned is not asked about")
         ledger.apply(HostFactoryRequestStatus(requests: [.init(requestId: "r2", status: .complete, machines: [machine("i-1", .succeed)])]))
         #expect(ledger.observedMachines(owner: "me", provider: "hf").map(\.state) == [.failed, .failed])
-        ledger.prune()
+        ledger.prune(now: .epoch)
         #expect(ledger.orders.isEmpty && ledger.returns.isEmpty)
+    }
+
+    @Test func anAbandonedOrderReportsItsMachinesFailedForADay() {
+        var ledger = ledger(["w-1", "w-2"], requestID: nil)
+        let abandoned = Instant(millisecondsSinceEpoch: 1_000_000)
+        ledger.orders[0].failure = "requestMachines.sh of call req-1 had not answered and was killed"
+        ledger.orders[0].abandonedAt = abandoned
+        let observed = ledger.observedMachines(owner: "me", provider: "hf")
+        #expect(observed.map(\.state) == [.failed, .failed])
+        #expect(observed.allSatisfy { $0.message == "requestMachines.sh of call req-1 had not answered and was killed" })
+        ledger.prune(now: abandoned.adding(.seconds(3600)))
+        #expect(ledger.orders.count == 1, "kept for whoever observes next")
+        ledger.orders[0].done.insert("w-1")
+        #expect(ledger.observedMachines(owner: "me", provider: "hf").map(\.id) == ["w-2"], "a returned one is reported no more")
+        ledger.prune(now: abandoned.adding(HostFactoryLedger.abandonedRetention))
+        #expect(ledger.orders.isEmpty)
+        // An order that failed at once (provision said so) is dropped at once.
+        var immediate = self.ledger(requestID: nil)
+        immediate.orders[0].failure = "requestMachines.sh failed (exit 1): quota"
+        #expect(immediate.observedMachines(owner: "me", provider: "hf").isEmpty)
+        immediate.prune(now: .epoch)
+        #expect(immediate.orders.isEmpty)
     }
 
     @Test func aFailedReturnHoldsTheMachineAgain() {

@@ -27,11 +27,11 @@ final class PluginFixture {
         try JSONSerialization.data(withJSONObject: control).write(to: URL(fileURLWithPath: confDirectory + "/control.json"))
     }
 
-    func provider(timeout: ConfigDuration = .seconds(30), scripts: String = PluginFixture.scripts,
+    func provider(timeout: ConfigDuration = .seconds(30), abandonAfter: ConfigDuration? = nil, scripts: String = PluginFixture.scripts,
                   checkpoint: @escaping @Sendable (String) -> Void = { _ in }) -> HostFactoryProvider {
         let plugin = HostFactoryPlugin(providerName: "hf", scriptsDirectory: scripts, confDirectory: confDirectory,
                                        workDirectory: workDirectory, logDirectory: nil, extra: ["FAKE_FLAVOUR": "test"],
-                                       base: ProcessInfo.processInfo.environment, timeout: timeout)
+                                       base: ProcessInfo.processInfo.environment, timeout: timeout, abandonAfter: abandonAfter)
         return HostFactoryProvider(name: "hf", plugin: plugin, checkpoint: checkpoint)
     }
 
@@ -57,6 +57,19 @@ final class PluginFixture {
     }
 
     func scriptsCalled() throws -> [String] { try calls().compactMap { $0["script"] as? String } }
+
+    /// The pids hang.pids holds (the hanging script and its child), once the script wrote them.
+    func hangingPids(within seconds: Double = 10) throws -> [Int32] {
+        let path = workDirectory + "/hang.pids"
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            let pids = ((try? String(contentsOfFile: path, encoding: .utf8)) ?? "").split(separator: " ")
+                .compactMap { Int32($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+            if pids.count == 2 { return pids }
+            usleep(50_000)
+        }
+        return []
+    }
 
     /// The cloud acting behind orbrec's back.
     func cloud(_ verb: String, _ machine: String) throws {

@@ -4,13 +4,16 @@ extension HostFactoryLedger {
     /// orbrec's machines of `owner` as the ledger now knows them.
     func observedMachines(owner: String, provider: String) -> [ObservedMachine] {
         var found: [ObservedMachine] = []
-        for order in orders where order.owner == owner && order.failure == nil {
+        for order in orders where order.owner == owner && (order.failure == nil || order.abandonedAt != nil) {
             for id in order.allMachineIDs where !order.done.contains(id) {
                 var machine = ObservedMachine(
                     id: id, fleet: order.fleet, template: order.template, templateHash: order.templateHash, provider: provider,
                     providerID: "pending:\(order.requestID ?? order.call)", actionID: order.actionID, state: .pending,
                     createdAt: order.createdAt, message: "")
-                if let reported = order.machines[id] {
+                if let failure = order.failure {
+                    machine.state = .failed
+                    machine.message = failure
+                } else if let reported = order.machines[id] {
                     machine.providerID = reported.machineId
                     machine.state = HostFactoryMachineState.state(of: reported.result, requestFinished: order.finished)
                     machine.message = [reported.name, reported.status, reported.message].filter { !$0.isEmpty }.joined(separator: " ")

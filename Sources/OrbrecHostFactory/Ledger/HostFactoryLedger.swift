@@ -29,6 +29,10 @@ struct HostFactoryLedger: Codable, Sendable, Hashable {
         var requestID: String?
         /// Why no request was made (requestMachines failed, or never ran).
         var failure: String?
+        /// When orbrec gave up on a requestMachines that ran far past its timeout and killed it.
+        /// orbrec had said its machines were pending, so they are reported failed, with
+        /// `failure`, for `abandonedRetention`, where an immediate failure is only pruned.
+        var abandonedAt: Instant?
         /// The request is finished (`complete`, `complete_with_error`): machines not given by
         /// now never will be.
         var finished = false
@@ -76,9 +80,19 @@ struct HostFactoryLedger: Codable, Sendable, Hashable {
         returns.firstIndex { $0.failure == nil && $0.machines[machine] != nil && !$0.done.contains(machine) && $0.failed[machine] == nil }
     }
 
-    /// Drops what is over: orders every machine of which is done, and returns that ended.
-    mutating func prune() {
-        orders.removeAll { $0.failure != nil || $0.isOver }
+    /// How long the machines of an abandoned order are reported failed: long enough for any
+    /// orbrec observing this provider to record why.
+    static let abandonedRetention = ConfigDuration(milliseconds: 86_400_000)
+
+    /// Drops what is over: orders every machine of which is done, orders that failed (an
+    /// abandoned one once it has been reported for `abandonedRetention`), and returns that ended.
+    mutating func prune(now: Instant) {
+        orders.removeAll { order in
+            if let abandoned = order.abandonedAt {
+                return now >= abandoned.adding(Self.abandonedRetention) || order.allMachineIDs.allSatisfy(order.done.contains)
+            }
+            return order.failure != nil || order.isOver
+        }
         returns.removeAll { item in
             item.failure != nil || (item.requestID != nil && item.machines.keys.allSatisfy { item.done.contains($0) || item.failed[$0] != nil })
         }

@@ -4,7 +4,9 @@ internal import Glibc
 
 /// The ledger on disk, and the lock that makes one operation at a time its only writer
 /// across every orbrec process sharing the work directory. Operations also run the plugin's
-/// scripts under this lock, so a plugin is never called twice at once by orbrec.
+/// scripts under this lock, so orbrec calls a plugin once at a time, except that a
+/// requestMachines or requestReturnMachines still running at its timeout (or left by an
+/// orbrec that died) goes on beside the calls that follow.
 final class LedgerFile {
     let path: String
     private(set) var ledger: HostFactoryLedger

@@ -9,6 +9,8 @@ extension HostFactoryPlugin {
         switch run.ending {
         case .timedOut:
             throw ProviderError(code: "PluginTimeout", message: "\(name) did not answer within \(timeout) and was killed", retryable: true)
+        case .stillRunning:
+            throw ProviderError(code: "PluginTimeout", message: "\(name) has not answered within \(timeout) and still runs", retryable: true)
         case .signaled(let signal):
             throw ProviderError(code: "PluginFailed", message: "\(name) was killed by signal \(signal)", retryable: true)
         case .exited(let status) where status != 0:

@@ -15,17 +15,24 @@ public struct HostFactoryPlugin: Sendable {
     public let logDirectory: String
     /// The whole environment of a call.
     public let environment: [String: String]
+    /// How long orbrec waits for a call. A call that only reads is killed then; requestMachines
+    /// and requestReturnMachines are left running and their answers adopted when they end.
     public let timeout: ConfigDuration
+    /// How long requestMachines or requestReturnMachines may run before orbrec gives up on it,
+    /// kills it and fails its order: ten times `timeout` unless given.
+    public let abandonAfter: ConfigDuration
 
     /// `base` is orbrec's own environment; `extra` (the provider's `env`) adds to it, and the
     /// `HF_PROVIDER_*` variables, orbrec's to set, come last.
     public init(providerName: String, scriptsDirectory: String, confDirectory: String?, workDirectory: String,
-                logDirectory: String?, extra: [String: String], base: [String: String], timeout: ConfigDuration) {
+                logDirectory: String?, extra: [String: String], base: [String: String], timeout: ConfigDuration,
+                abandonAfter: ConfigDuration? = nil) {
         self.providerName = providerName
         self.scriptsDirectory = scriptsDirectory
         self.workDirectory = workDirectory
         self.logDirectory = logDirectory ?? workDirectory + "/logs"
         self.timeout = timeout
+        self.abandonAfter = abandonAfter ?? ConfigDuration(milliseconds: timeout.milliseconds.multipliedReportingOverflow(by: 10).partialValue)
         var environment = base.merging(extra) { $1 }
         environment["HF_PROVIDER_NAME"] = providerName
         environment["HF_PROVIDER_WORKDIR"] = workDirectory
@@ -90,8 +97,10 @@ public struct HostFactoryPlugin: Sendable {
         }
     }
 
-    /// Runs `script` on the input written for `call`, holding the call's lock for as long as it runs.
-    func run(_ script: HostFactoryScript, call: String) async throws(ProviderError) -> ScriptRun {
+    /// Runs `script` on the input written for `call`, holding the call's lock for as long as it
+    /// runs. With `.leaveRunning` a script still running at the timeout is left to run with the
+    /// lock (`.stillRunning`); its files stay for whoever settles the call.
+    func run(_ script: HostFactoryScript, call: String, atTimeout: ScriptProcess.AtTimeout = .kill) async throws(ProviderError) -> ScriptRun {
         let paths = files(call)
         guard hasScript(script) else {
             throw ProviderError(code: "PluginScriptMissing", message: "\(scriptPath(script)) is missing or not executable")
@@ -102,10 +111,11 @@ public struct HostFactoryPlugin: Sendable {
         do {
             ending = try await ScriptProcess.run([scriptPath(script), "-f", paths.input], environment: environment,
                                                  directory: workDirectory, stdoutPath: paths.output, stderrPath: paths.errors,
-                                                 lock: lock, timeout: .milliseconds(timeout.milliseconds))
+                                                 lock: lock, timeout: .milliseconds(timeout.milliseconds), atTimeout: atTimeout)
         } catch {
             throw ProviderError(code: "PluginScriptFailed", message: "cannot run \(scriptPath(script)): \(error.message)")
         }
+        if ending == .stillRunning { return ScriptRun(script: script, ending: ending, stdout: "", stderr: "") }
         return ScriptRun(script: script, ending: ending, stdout: Self.read(paths.output, limit: 16 << 20),
                          stderr: Self.read(paths.errors, limit: 64 << 10))
     }

@@ -24,6 +24,9 @@ enum ScriptProcess {
         case signaled(Int32)
         /// Killed by orbrec at its timeout.
         case timedOut
+        /// Still running at its timeout and left to run (`AtTimeout.leaveRunning`): its answer
+        /// will be in its output file once its lock is free.
+        case stillRunning
         /// Reaped by someone else before orbrec saw how it ended.
         case unseen
     }
@@ -33,11 +36,20 @@ enum ScriptProcess {
         var message: String { String(cString: strerror(errno)) }
     }
 
+    /// What the timeout does to a script. A call that only reads is killed; one that makes or
+    /// returns machines is not, since killing it halfway would leave machines (or a plugin
+    /// request) that no answer names: orbrec stops waiting and adopts its answer later.
+    enum AtTimeout: Sendable {
+        case kill
+        case leaveRunning
+    }
+
     /// glibc's POSIX_SPAWN_SETSID (`<spawn.h>`, glibc 2.26+), which Swift does not import.
     private static let spawnSetSID: Int32 = 0x80
 
     static func run(_ argv: [String], environment: [String: String], directory: String, stdoutPath: String, stderrPath: String,
-                    lock: Int32?, timeout: Duration, killGrace: Duration = .seconds(2)) async throws(SpawnFailure) -> Ending {
+                    lock: Int32?, timeout: Duration, atTimeout: AtTimeout = .kill,
+                    killGrace: Duration = .seconds(2)) async throws(SpawnFailure) -> Ending {
         let pid = try spawn(argv, environment: environment, directory: directory, stdoutPath: stdoutPath, stderrPath: stderrPath, lock: lock)
         let clock = ContinuousClock()
         let deadline = clock.now.advanced(by: timeout)
@@ -50,6 +62,10 @@ enum ScriptProcess {
                 return reap(pid)
             }
             if clock.now >= deadline || Task.isCancelled {
+                if atTimeout == .leaveRunning {
+                    reapWhenEnded(pid)
+                    return .stillRunning
+                }
                 kill(-pid, SIGTERM)
                 let graceEnd = clock.now.advanced(by: killGrace)
                 while !hasEnded(pid) && clock.now < graceEnd {
@@ -62,6 +78,19 @@ enum ScriptProcess {
             try? await Task.sleep(for: pause)
             // Short scripts are seen ending at once; long ones are looked at every 50 ms.
             pause = min(pause * 2, .milliseconds(50))
+        }
+    }
+
+    /// Waits, apart from the caller, for a script left running to end, then ends what it left
+    /// in its session and reaps it, so that a long-lived orbrec gathers no zombies. Only the
+    /// process that spawned the script can reap it; when that process ends first, init does.
+    private static func reapWhenEnded(_ pid: pid_t) {
+        Task.detached {
+            while !hasEnded(pid) {
+                try? await Task.sleep(for: .milliseconds(200))
+            }
+            kill(-pid, SIGKILL)
+            _ = reap(pid)
         }
     }
 

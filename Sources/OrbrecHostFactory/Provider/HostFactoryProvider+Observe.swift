@@ -19,6 +19,7 @@ extension HostFactoryProvider {
             let answer = try await plugin.call(.getReturnRequests, input: HostFactoryMachineList(machines: held), as: HostFactoryReturnRequests.self)
             try file.update { $0.apply(answer, owner: owner) }
         }
-        try file.update { $0.prune() }
+        let now = clock.now()
+        try file.update { $0.prune(now: now) }
     }
 }

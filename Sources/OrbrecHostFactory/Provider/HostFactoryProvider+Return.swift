@@ -3,11 +3,13 @@ public import OrbrecCore
 extension HostFactoryProvider {
     /// One requestReturnMachines for the machines of `order` the plugin made. A machine it
     /// never made, or already returned, is returned at once; one its request has not given
-    /// yet cannot be named to the plugin, and fails (retryable) until it is.
+    /// yet cannot be named to the plugin, and fails (retryable) until it is. A script still
+    /// running at the timeout is left to run, as in `provision`: its machines are terminating
+    /// until its answer is adopted.
     public func returnMachines(_ order: ReturnOrder) async -> [MachineOutcome] {
         do {
             return try await withLedger { file throws(ProviderError) in
-                try self.settleCalls(file)
+                try await self.settleCalls(file)
                 return try await self.requestReturn(order, file)
             }
         } catch {
@@ -53,31 +55,37 @@ extension HostFactoryProvider {
                 try file.update {
                     $0.returns.append(HostFactoryLedger.Return(call: call, owner: order.owner, machines: named, createdAt: clock.now()))
                 }
-                let result: Result<HostFactoryRequestAccepted, ProviderError>
+                // nil: still running at the timeout. The return stays under way (its machines
+                // terminating) and its answer is adopted when the script ends.
+                let result: Result<HostFactoryRequestAccepted, ProviderError>?
                 do {
-                    let run = try await plugin.run(.requestReturnMachines, call: call)
+                    let run = try await plugin.run(.requestReturnMachines, call: call, atTimeout: .leaveRunning)
                     checkpoint("hostfactory.after-return-machines")
-                    result = .success(try plugin.interpret(run, as: HostFactoryRequestAccepted.self))
+                    result = run.ending == .stillRunning ? nil : .success(try plugin.interpret(run, as: HostFactoryRequestAccepted.self))
                 } catch {
                     result = .failure(error)
                 }
-                try file.update { ledger in
-                    guard let index = ledger.returns.firstIndex(where: { $0.call == call }) else { return }
-                    switch result {
-                    case .success(let accepted): ledger.returns[index].requestID = accepted.requestId
-                    case .failure(let error): ledger.returns[index].failure = error.message
+                if let result {
+                    try file.update { ledger in
+                        guard let index = ledger.returns.firstIndex(where: { $0.call == call }) else { return }
+                        switch result {
+                        case .success(let accepted): ledger.returns[index].requestID = accepted.requestId
+                        case .failure(let error): ledger.returns[index].failure = error.message
+                        }
                     }
+                    plugin.removeFiles(call)
                 }
-                plugin.removeFiles(call)
                 for (id, machine) in named {
-                    switch result {
-                    case .success: outcomes[id] = MachineOutcome(machineID: id, providerID: machine.machineId)
-                    case .failure(let error): outcomes[id] = MachineOutcome(machineID: id, providerID: machine.machineId, error: error)
+                    if case .failure(let error)? = result {
+                        outcomes[id] = MachineOutcome(machineID: id, providerID: machine.machineId, error: error)
+                    } else {
+                        outcomes[id] = MachineOutcome(machineID: id, providerID: machine.machineId)
                     }
                 }
             }
         }
-        try file.update { $0.prune() }
+        let now = clock.now()
+        try file.update { $0.prune(now: now) }
         return order.machines.map { outcomes[$0.id] ?? MachineOutcome(machineID: $0.id, providerID: $0.providerID) }
     }
 }

@@ -27,14 +27,14 @@ public final class HostFactoryProvider: Provider {
 
     public func machines(ownedBy owner: String) async throws -> [ObservedMachine] {
         try await withLedger { file throws(ProviderError) in
-            try self.settleCalls(file)
+            try await self.settleCalls(file)
             try await self.refresh(file, owner: owner)
             return file.ledger.observedMachines(owner: owner, provider: self.name)
         }
     }
 
-    /// Every operation holds the ledger for its whole length, script calls included: waits
-    /// behind another one at most one script's timeout and a little more.
+    /// Every operation holds the ledger for its whole length, script calls included (up to
+    /// their timeout): waits behind another one at most one script's timeout and a little more.
     func withLedger<T>(_ body: (LedgerFile) async throws(ProviderError) -> T) async throws(ProviderError) -> T {
         try plugin.prepareDirectories()
         return try await LedgerFile.withLedger(in: plugin.orbrecDirectory, wait: .milliseconds(plugin.timeout.milliseconds) + .seconds(30), body)

@@ -51,13 +51,13 @@ struct HostFactoryCall {
             let message = Self.message(for: error, script: script, inputFile: inputFile)
             if let failure = error as? CommandFailure { session.render(failure.diagnostics) }
             session.logger.log(.error, "hostfactory call failed", [("op", script.rawValue), ("message", message)])
-            FileHandle.standardOutput.write(Data((message + "\n").utf8))
+            try? FileHandle.standardOutput.write(contentsOf: Data((message + "\n").utf8))
             throw ExitCode(ExitStatus.error.rawValue)
         }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         let json = try encoder.encode(answer.document)
-        FileHandle.standardOutput.write(json + Data("\n".utf8))
+        try? FileHandle.standardOutput.write(contentsOf: json + Data("\n".utf8))
         // From here on stdout is stderr: the answer is whole and nothing may follow it.
         _ = dup2(STDERR_FILENO, STDOUT_FILENO)
         session.logger.info("hostfactory answer", [("op", script.rawValue), ("answer", String(decoding: json, as: UTF8.self))])
