@@ -80,6 +80,9 @@ let package = Package(
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
             .product(name: "Logging", package: "swift-log"),
+            // The tokens file: YAML or JSON, and the SHA-256 of each secret.
+            .product(name: "Yams", package: "Yams"),
+            .product(name: "Crypto", package: "swift-crypto"),
         ], plugins: ["EmbedJSONPlugin"]),
         // `orbrec mcp`: the Model Context Protocol over stdio, for agents (tools over the engine and the lease table).
         .target(name: "OrbrecMCP", dependencies: [

@@ -1,6 +1,7 @@
 public import Foundation
 internal import Logging
 internal import MCP
+public import OrbrecCore
 
 /// The MCP server behind the daemon's `POST /mcp`: stateless Streamable HTTP (each request a
 /// JSON-RPC message, each answer a JSON body), the same tools as `orbrec mcp`. The daemon's
@@ -26,8 +27,11 @@ public final class MCPHTTPEndpoint: Sendable {
         return MCPHTTPEndpoint(transport: transport, server: server)
     }
 
-    /// Answers one HTTP request: its status, headers and body.
-    public func handle(method: String, headers: [String: String], body: Data, path: String) async -> (status: Int, headers: [String: String], body: Data) {
+    /// Answers one HTTP request: its status, headers and body. A tool call is answered only
+    /// when `scopes` (the caller's token's) hold the tool's scope (ToolScopes).
+    public func handle(method: String, headers: [String: String], body: Data, path: String,
+                       scopes: Set<AccessScope>) async -> (status: Int, headers: [String: String], body: Data) {
+        if let refused = Self.refusal(body, scopes: scopes) { return refused }
         let response = await transport.handleRequest(HTTPRequest(method: method, headers: headers, body: body, path: path))
         return (response.statusCode, response.headers, response.bodyData ?? Data())
     }

@@ -7,37 +7,47 @@ internal import HummingbirdCore
 internal import HTTPTypes
 internal import Logging
 internal import NIOCore
+public import OrbrecCore
 
 /// The daemon's HTTP face: the REST API under /api/v1, the event stream, /metrics and
 /// health. It reads the journal and the loop's status; it changes nothing but the queue.
 public struct APIServer: Sendable {
     public let host: String
     public let port: Int
-    let token: BearerToken?
+    /// The tokens in force, their rate limits and the refusals counted (AuthMiddleware).
+    let access: AccessControl
     let store: StateStore
     let loop: ReconcileLoop
     let pulse: EventPulse
     let log: DaemonLog
     /// Answers `POST /mcp` (MCP over Streamable HTTP), when the daemon serves MCP: method,
-    /// headers and body in; status, headers and body out. Kept as a plain function so this
-    /// module needs nothing of the MCP library.
+    /// headers, body and the caller's scopes in (each tool call is checked against them);
+    /// status, headers and body out. Kept as a plain function so this module needs nothing of
+    /// the MCP library.
     let mcp: MCPHandler?
     let limits: HTTPLimits
 
-    public typealias MCPHandler = @Sendable (_ method: String, _ headers: [String: String], _ body: Data)
+    public typealias MCPHandler = @Sendable (_ method: String, _ headers: [String: String], _ body: Data, _ scopes: Set<AccessScope>)
         async -> (status: Int, headers: [String: String], body: Data)
 
-    public init(host: String, port: Int, token: BearerToken?, store: StateStore, loop: ReconcileLoop, pulse: EventPulse, log: DaemonLog,
+    public init(host: String, port: Int, access: AccessControl, store: StateStore, loop: ReconcileLoop, pulse: EventPulse, log: DaemonLog,
                 mcp: MCPHandler? = nil, limits: HTTPLimits = HTTPLimits()) {
         self.mcp = mcp
         self.limits = limits
         self.host = host
         self.port = port
-        self.token = token
+        self.access = access
         self.store = store
         self.loop = loop
         self.pulse = pulse
         self.log = log
+    }
+
+    /// A server whose one token (or none) may do everything.
+    public init(host: String, port: Int, token: BearerToken?, store: StateStore, loop: ReconcileLoop, pulse: EventPulse, log: DaemonLog,
+                mcp: MCPHandler? = nil, limits: HTTPLimits = HTTPLimits()) {
+        self.init(host: host, port: port, access: AccessControl(keyring: TokenKeyring(single: token)), store: store, loop: loop,
+                  pulse: pulse, log: log, mcp: mcp, limits: limits)
     }
 
     /// Whether `host` is a loopback address (127.0.0.0/8, ::1, or `localhost`): anything
@@ -82,18 +92,18 @@ public struct APIServer: Sendable {
         router.add(middleware: DuplicateHostMiddleware())
         if loopbackOnly { router.add(middleware: HostCheckMiddleware()) }
         router.add(middleware: BodyLimitMiddleware(maxBody: limits.maxBody))
-        router.add(middleware: AuthMiddleware(token: token, loopbackOnly: loopbackOnly))
-        APIRoutes(store: store, loop: loop, pulse: pulse, token: token, loopbackOnly: loopbackOnly,
+        router.add(middleware: AuthMiddleware(access: access, loopbackOnly: loopbackOnly))
+        APIRoutes(store: store, loop: loop, pulse: pulse, access: access, loopbackOnly: loopbackOnly,
                   streams: StreamCounter(limit: limits.eventStreams, perClient: limits.eventStreamsPerClient),
                   limits: limits).register(on: router)
         if let mcp {
-            // POST only (stateless: no server-sent stream, no session to delete). The token and
-            // Host checks above apply as to every POST.
-            router.post("/mcp") { request, _ in
+            // POST only (stateless: no server-sent stream, no session to delete). Any valid token
+            // gets in (RouteScopes); each tool call is checked against its scopes.
+            router.post("/mcp") { request, context in
                 let body = try await request.boundedBody(limits)
                 var headers: [String: String] = [:]
                 for field in request.headers where field.name != .authorization { headers[field.name.canonicalName] = field.value }
-                let answer = await mcp(request.method.rawValue, headers, body)
+                let answer = await mcp(request.method.rawValue, headers, body, context.caller?.scopes ?? [])
                 var fields = HTTPFields()
                 for (name, value) in answer.headers { if let name = HTTPField.Name(name) { fields[name] = value } }
                 return Response(status: HTTPResponse.Status(code: answer.status), headers: fields,

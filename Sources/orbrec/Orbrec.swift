@@ -15,7 +15,7 @@ struct Orbrec: AsyncParsableCommand {
             InitCommand.self, ValidateCommand.self, PlanCommand.self, ApplyCommand.self, DestroyCommand.self, StatusCommand.self,
             SchemaCommand.self, ExplainCommand.self,
             GetCommand.self, DescribeCommand.self, TasksCommand.self, EventsCommand.self, RequestsCommand.self, HistoryCommand.self, MachinesCommand.self, HostFactoryCommand.self,
-            LockCommand.self, StateCommand.self, RunCommand.self, MCPCommand.self, WorkflowsCommand.self, GraphCommand.self, PolicyCommand.self,
+            LockCommand.self, StateCommand.self, RunCommand.self, TokenCommand.self, MCPCommand.self, WorkflowsCommand.self, GraphCommand.self, PolicyCommand.self,
             VersionCommand.self, RunAttemptCommand.self, SuperviseCommand.self,
         ])
 

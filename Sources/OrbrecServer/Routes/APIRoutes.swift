@@ -11,7 +11,7 @@ struct APIRoutes: Sendable {
     let store: StateStore
     let loop: ReconcileLoop
     let pulse: EventPulse
-    let token: BearerToken?
+    let access: AccessControl
     let loopbackOnly: Bool
     let streams: StreamCounter
     let limits: HTTPLimits
@@ -96,7 +96,7 @@ struct APIRoutes: Sendable {
     func readiness(_ request: Request) throws -> Response {
         let status = loop.status.current
         // Beyond loopback, details (file names, adapter errors) are for holders of the token.
-        let detailed = loopbackOnly || (token?.accepts(request.headers) ?? false)
+        let detailed = loopbackOnly || access.keyring.identify(request.headers) != nil
         var checks: [ReadinessDocument.Check] = []
         let errors = status.configurationErrors.map(\.rendered)
         checks.append(.init(name: "configuration", ok: status.revision != nil && errors.isEmpty,
@@ -150,6 +150,7 @@ struct APIRoutes: Sendable {
         if let role = status.role {
             text += PrometheusText.leader(leads: role.leads, epoch: role.leads ? role.epoch : role.leader?.epoch)
         }
+        text += access.refusals.rendered
         return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                         body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
     }

@@ -1,4 +1,5 @@
 internal import HTTPTypes
+internal import OrbrecCore
 
 /// The API's shared secret. Compared in constant time, never logged or echoed.
 public struct BearerToken: Sendable, CustomStringConvertible {
@@ -13,13 +14,24 @@ public struct BearerToken: Sendable, CustomStringConvertible {
 
     public var description: String { "BearerToken(redacted)" }
 
+    /// The single token as one of the daemon's tokens: every scope, no rate limit.
+    var entry: TokenEntry {
+        TokenEntry(name: TokenEntry.singleTokenName, digest: TokenDigest.of(secret), scopes: Set(AccessScope.allCases))
+    }
+
+    /// The secret of `Authorization: Bearer <secret>` (the scheme in any case), or nil.
+    static func presented(_ fields: HTTPFields) -> [UInt8]? {
+        guard let header = fields[.authorization] else { return nil }
+        let prefix = "bearer "
+        guard header.count > prefix.count, header.prefix(prefix.count).lowercased() == prefix else { return nil }
+        return Array(header.utf8.dropFirst(prefix.utf8.count))
+    }
+
     /// Whether `Authorization: Bearer <token>` carries this token; the time taken does
     /// not depend on where a wrong token first differs.
     func accepts(_ fields: HTTPFields) -> Bool {
-        guard let header = fields[.authorization] else { return false }
-        let prefix = "bearer "
-        guard header.count > prefix.count, header.prefix(prefix.count).lowercased() == prefix else { return false }
-        return Self.constantTimeEquals(Array(header.utf8.dropFirst(prefix.utf8.count)), secret)
+        guard let given = Self.presented(fields) else { return false }
+        return Self.constantTimeEquals(given, secret)
     }
 
     static func constantTimeEquals(_ given: [UInt8], _ expected: [UInt8]) -> Bool {

@@ -6,6 +6,8 @@ internal import NIOCore
 struct ServerContext: RequestContext {
     var coreContext: CoreRequestContextStorage
     let channel: any Channel
+    /// The token the request presented, once AuthMiddleware has found it.
+    var caller: TokenEntry?
 
     init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)

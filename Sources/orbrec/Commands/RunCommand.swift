@@ -14,7 +14,7 @@ struct RunCommand: AsyncParsableCommand {
         abstract: "Run the daemon: watch the configuration, reconcile continuously, serve the HTTP API.",
         discussion: """
             SIGTERM or SIGINT finish the actions in flight and exit 0 (a second one exits at once); SIGHUP reloads \
-            the configuration and reconciles everything. Under systemd (Type=notify) it reports READY, RELOADING, \
+            the configuration (and the tokens file) and reconciles everything. Under systemd (Type=notify) it reports READY, RELOADING, \
             STOPPING, STATUS and WATCHDOG. The state lock is held only while a pass acts, so the CLI keeps working.
             """)
 
@@ -23,8 +23,11 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Where the HTTP API listens (HOST:PORT; port 0 picks a free one).", valueName: "addr"))
     var listen: String = "127.0.0.1:7077"
 
-    @Option(help: ArgumentHelp("A file holding the API's bearer token (else $ORBREC_TOKEN).", valueName: "path"))
+    @Option(help: ArgumentHelp("A file holding the API's bearer token (else $ORBREC_TOKEN), which may do everything.", valueName: "path"))
     var tokenFile: String?
+
+    @Option(help: ArgumentHelp("A private YAML or JSON file of scoped tokens (else $ORBREC_TOKENS_FILE): each a name, the SHA-256 of its secret, its scopes (read, operate, worker) and an optional rate limit. Read again on SIGHUP.", valueName: "path"))
+    var tokensFile: String?
 
     @Option(help: ArgumentHelp("How the configuration directory is watched: inotify or poll.", valueName: "mode"))
     var watch: String = WatchMode.inotify.rawValue
@@ -83,10 +86,13 @@ struct RunCommand: AsyncParsableCommand {
         try await Session.run(global) { session in
             let address = ListenAddress(listen)!
             let token = try readToken()
-            if !APIServer.isLoopback(address.host) && token == nil {
+            let tokensPath = tokensFile ?? ProcessInfo.processInfo.environment["ORBREC_TOKENS_FILE"].flatMap { $0.isEmpty ? nil : $0 }
+            let fileTokens = try tokensPath.map(readTokensFile) ?? []
+            if !APIServer.isLoopback(address.host) && token == nil && tokensPath == nil {
                 throw CommandFailure(.error, "refusing to listen on \(address) without a token: the API would be open to the network. "
-                    + "Give one with --token-file or ORBREC_TOKEN, or listen on 127.0.0.1")
+                    + "Give one with --token-file, --tokens-file, ORBREC_TOKEN or ORBREC_TOKENS_FILE, or listen on 127.0.0.1")
             }
+            let access = AccessControl(keyring: TokenKeyring(single: token, file: fileTokens))
             let logger = DaemonLogger(level: global.logLevel ?? .info)
             let store = try await session.openStore(use: .daemon)
             // One daemon per state file. Several daemons on one PostgreSQL state take turns
@@ -95,7 +101,7 @@ struct RunCommand: AsyncParsableCommand {
             defer { if let instance { close(instance.descriptor) } }
             let options = DaemonOptions(parallelism: parallelism, observeInterval: observeInterval, taskInterval: taskInterval,
                                         lockTimeout: lockTimeout, pruneDelay: pruneDelay, allowEmpty: allowEmpty)
-            let daemon = Daemon(session: session, store: store, address: address, token: token, options: options, logger: logger,
+            let daemon = Daemon(session: session, store: store, address: address, access: access, tokensFile: tokensPath, options: options, logger: logger,
                                 watch: WatchMode(rawValue: watch) ?? .inotify, pollInterval: pollInterval, debounce: debounce, leaderTTL: leaderTTL,
                                 httpLimits: httpLimits)
             return try await daemon.run()
@@ -106,6 +112,14 @@ struct RunCommand: AsyncParsableCommand {
         let idle = Duration.milliseconds(httpIdleTimeout.milliseconds)
         return HTTPLimits(idleTimeout: idle, requestTimeout: idle * 2, eventStreams: eventStreams,
                           eventStreamsPerClient: eventStreamsPerClient)
+    }
+
+    private func readTokensFile(_ path: String) throws -> [TokenEntry] {
+        do {
+            return try TokensFile.read(path)
+        } catch {
+            throw CommandFailure(.error, error.problems.joined(separator: "\n"))
+        }
     }
 
     private func readToken() throws -> BearerToken? {

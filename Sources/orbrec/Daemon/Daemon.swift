@@ -15,7 +15,9 @@ struct Daemon {
     let session: Session
     let store: StateStore
     let address: ListenAddress
-    let token: BearerToken?
+    /// The tokens the API accepts; SIGHUP reads `tokensFile` again into it.
+    let access: AccessControl
+    let tokensFile: String?
     let options: DaemonOptions
     let logger: DaemonLogger
     let watch: WatchMode
@@ -62,7 +64,7 @@ struct Daemon {
         let loop = ReconcileLoop(reconciler: session.reconciler(store), store: store, options: options, lock: lock, log: log,
                                  journaled: { pulse.pulse() })
         log.emit(.info, "starting", [("config", session.global.config), ("state", session.global.stateShown),
-                                     ("listen", address.description), ("watch", watch.rawValue), ("token", token == nil ? "none" : "set")])
+                                     ("listen", address.description), ("watch", watch.rawValue)] + Self.tokenFields(access, tokensFile))
         // Workers could not heartbeat while no daemon ran: their leases get a fresh length at
         // every start. With a shared state that may also lengthen, by one lease, the wait for a
         // worker that died while other daemons served it; refusing a live worker's heartbeat
@@ -80,13 +82,16 @@ struct Daemon {
         // MCP over HTTP at /mcp: the tools of `orbrec mcp`, for agents that reach the daemon.
         let mcpEndpoint = try await MCPHTTPEndpoint.start(
             OrbrecMCPServer(backend: SessionMCPBackend(session: session, loop: loop), version: Orbrec.configuration.version))
-        let server = APIServer(host: address.host, port: address.port, token: token, store: store, loop: loop, pulse: pulse, log: log,
-                               mcp: { method, headers, body in await mcpEndpoint.handle(method: method, headers: headers, body: body, path: "/mcp") },
+        let server = APIServer(host: address.host, port: address.port, access: access, store: store, loop: loop, pulse: pulse, log: log,
+                               mcp: { method, headers, body, scopes in
+                                   await mcpEndpoint.handle(method: method, headers: headers, body: body, path: "/mcp", scopes: scopes)
+                               },
                                limits: httpLimits)
         let serverFailure = FailureNote()
         let config = session.global.config
         let policies = session.global.policyDirectories
         let written = session.writtenDirectories
+        let (tokens, tokensPath) = (access, tokensFile)
 
         // The loop acts only once the API listens: a daemon that cannot bind exits having
         // changed nothing (a restart loop under systemd must not act every few seconds).
@@ -155,6 +160,7 @@ struct Daemon {
                     } else if number == SIGHUP {
                         notifier.reloading()
                         log.emit(.info, "reloading", [("signal", name)])
+                        if let tokensPath { Self.reloadTokens(tokensPath, into: tokens, log: log) }
                         await loop.configurationLoaded(Self.load(config, policies: policies, excluding: written), cause: name)
                         await loop.reconcileAll(cause: name)
                         notifier.ready(status: "reloaded")
@@ -188,6 +194,28 @@ struct Daemon {
         }
         log.info("stopped")
         return .success
+    }
+
+    /// The `starting` line's word on tokens: whether the single token is set, and how many
+    /// entries the tokens file gave. Never a secret, a hash or a name.
+    static func tokenFields(_ access: AccessControl, _ tokensFile: String?) -> [(String, String)] {
+        let entries = access.keyring.entries
+        let single = entries.contains { $0.name == TokenEntry.singleTokenName }
+        var fields = [("token", single ? "set" : "none")]
+        if tokensFile != nil { fields.append(("tokens", "\(entries.count - (single ? 1 : 0))")) }
+        return fields
+    }
+
+    /// SIGHUP: a good tokens file is in force for the next request; a bad one leaves the tokens
+    /// in force as they were, and says why.
+    static func reloadTokens(_ path: String, into access: AccessControl, log: DaemonLog) {
+        do {
+            let entries = try TokensFile.read(path)
+            access.replaceFileTokens(entries)
+            log.emit(.info, "tokens reloaded", [("file", path), ("tokens", "\(entries.count)")])
+        } catch {
+            log.emit(.warning, "tokens file refused; the tokens in force stay", [("file", path), ("error", error.description)])
+        }
     }
 
     static func follow(_ changes: AsyncStream<StateChange>, store: StateStore, loop: ReconcileLoop, pulse: EventPulse) async {
