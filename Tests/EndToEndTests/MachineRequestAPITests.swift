@@ -67,6 +67,8 @@ struct MachineRequestAPITests {
         #expect(id.hasPrefix("req-"))
         #expect(try first.object()["template_id"] as? String == "sleeper")
         #expect(try first.object()["requested_count"] as? Int == 2)
+        let follow = (try first.object()["next_actions"] as? [[String: Any]])?.first
+        #expect(follow?["action"] as? String == "get" && follow?["path"] as? String == "/api/v1/requests/\(id)", "what to call next: \(first.body)")
         let again = try await Self.post(daemon, "/api/v1/machines/request", body, key: "order-1")
         let againID = try again.object()["request_id"] as? String
         #expect(again.status == 202 && againID == id, "\(again.body)")

@@ -296,6 +296,25 @@ struct WorkflowAPITests {
         #expect(try daemon.stop().status == 0)
     }
 
+    @Test("MCP over stdio, no daemon: a run is journaled, the next apply carries it out, and the tool follows it")
+    func mcpOverStandardIO() throws {
+        let h = try Harness()
+        try Self.configure(h)
+        let client = try h.startMCP()
+        _ = try client.initialize()
+        let started = try client.call("start_workflow_run", ["workflow": "pair"])
+        #expect(!started.isError, "\(started.body)")
+        let id = try #require(started.body["run_id"] as? String, "\(started.body)")
+        #expect(try client.call("start_workflow_run", ["workflow": "pair"]).errorCode == "run-in-progress")
+        #expect(try client.call("get_workflow_run", ["run_id": id]).body["state"] as? String == "running", "nothing moves it but an apply")
+        let apply = try h.orbrec("apply", "--auto-approve", "--wait", "--timeout", "60s")
+        #expect(apply.status == 0, "\(apply.stdout)\(apply.stderr)")
+        let done = try client.call("get_workflow_run", ["run_id": id]).body
+        #expect(done["state"] as? String == "succeeded" && Self.steps(done).count == 2, "\(done)")
+        #expect(Self.actions(done)["start"]?["tool"] as? String == "start_workflow_run", "\(done)")
+        #expect(try client.close().status == 0)
+    }
+
     @Test("A follower of a shared state refuses starts and cancels (503 not-leader) and serves the runs the leader moves")
     func aFollowerRefusesWrites() async throws {
         let h = try Harness(backend: .postgres)
