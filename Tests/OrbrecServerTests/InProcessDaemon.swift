@@ -76,12 +76,18 @@ struct InProcessDaemon: Sendable {
         let reconciler = Reconciler(store: store, providerFactory: { _ in provider }, schedulerFactory: { spec in
             spec.type == .leases ? LeaseScheduler(name: spec.name, store: store, clock: SystemClock()) : nil
         }, actor: "test@in-process")
-        // The state's own lock, as the daemon takes it; no other process contends here.
-        let lock = StateLockHooks(acquire: { _ in
-            let asked = LockRecord(id: "lock-" + UUID().uuidString.lowercased(), operation: "run", who: "test@in-process",
-                                   host: ProcessInfo.processInfo.hostName, pid: getpid(), processStart: "0", createdAt: SystemClock().now())
-            guard let held = try await store.tryLock(asked, isStale: { _ in false }) else { throw LockBusy() }
-            return held.id
+        // The state's own lock, waited for up to the loop's timeout as the daemon waits (the
+        // loop's flow steps and passes take it in turn).
+        let lock = StateLockHooks(acquire: { timeout in
+            let deadline = ContinuousClock.now + .milliseconds(timeout.milliseconds)
+            while true {
+                let asked = LockRecord(id: "lock-" + UUID().uuidString.lowercased(), operation: "run", who: "test@in-process",
+                                       host: ProcessInfo.processInfo.hostName, pid: getpid(), processStart: "0", createdAt: SystemClock().now())
+                // tryLock answers the holder that keeps it from being taken; nil when it is taken.
+                if try await store.tryLock(asked, isStale: { _ in false }) == nil { return asked.id }
+                guard ContinuousClock.now < deadline else { throw LockBusy() }
+                try await Task.sleep(for: .milliseconds(20))
+            }
         }, release: { id in try? await store.unlock(id: id) })
         loop = ReconcileLoop(reconciler: reconciler, store: store,
                              options: DaemonOptions(observeInterval: .seconds(1), taskInterval: .seconds(1)),
