@@ -50,6 +50,10 @@ public protocol MCPBackend: Sendable {
     /// replace` cancelled among them): a daemon has its loop move them at once; `orbrec mcp`
     /// leaves them to the next apply or daemon pass, as `orbrec workflows start|cancel` do.
     func workflowRunsChanged(workflow: String, cancelled: [String]) async
+
+    /// A task of api pool `pool` was created or asked to be cancelled: a daemon has its loop look
+    /// at the pool at once; `orbrec mcp` leaves it to the daemon's next look or the next apply.
+    func tasksJournaled(pool: String) async
 }
 
 extension MCPBackend {
@@ -64,4 +68,6 @@ extension MCPBackend {
     public func moveOn(requests ids: [String], configured: DesiredState, store: StateStore, journaled: Bool) async {}
 
     public func workflowRunsChanged(workflow: String, cancelled: [String]) async {}
+
+    public func tasksJournaled(pool: String) async {}
 }

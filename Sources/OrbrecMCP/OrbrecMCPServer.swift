@@ -23,7 +23,8 @@ public struct OrbrecMCPServer: Sendable {
         Broker, list_templates and get_template show what can be asked for, request_machines asks for machines of a \
         template, get_request_status follows requests, return_machines gives machines back. list_workflows shows the \
         workflows; start_workflow_run starts a run (answered at once), get_workflow_run follows its steps, \
-        cancel_workflow_run stops it. Workers of pull pools \
+        cancel_workflow_run stops it. create_task posts a task (a key and string args) to a pool with source: api, \
+        cancel_task cancels one. Workers of pull pools \
         call claim_task, then complete_task or fail_task (heartbeat_task to extend the lease, release_task to give the \
         task back) with the token the claim returned; every answer carries next_actions. A failed call returns \
         isError with {"error": {"code", "message"}}.
@@ -114,6 +115,13 @@ public struct OrbrecMCPServer: Sendable {
         case "cancel_workflow_run":
             return try ToolResult.success(try await WorkflowTools(backend: backend).cancel(
                 runID: try arguments.identifier("run_id")))
+        case "create_task":
+            return try ToolResult.success(try await TaskTools(backend: backend).create(
+                pool: try arguments.string("pool"), key: try arguments.taskKey(), args: try arguments.taskArgs(),
+                idempotencyKey: try arguments.optionalString("idempotency_key", maxLength: 200)))
+        case "cancel_task":
+            return try ToolResult.success(try await TaskTools(backend: backend).cancel(pool: try arguments.string("pool"),
+                                                                                     key: try arguments.taskKey()))
         case "list_tasks":
             return try ToolResult.success(try await journal.listTasks(pool: try arguments.optionalString("pool")))
         case "requeue_tasks":

@@ -89,6 +89,29 @@ enum ToolCatalog {
                 + "provision steps set given back (by the daemon at once, or the next apply). Refused as unknown-run or run-finished.",
              inputSchema: JSONSchema.object(["run_id": JSONSchema.string("The run's id, wr-….")], required: ["run_id"]),
              annotations: .init(readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: true)),
+        Tool(name: "create_task", title: "Create a task",
+             description: "Posts a task to a pool whose tasks come from the API (source: api), as POST /api/v1/pools/{pool}/tasks: "
+                + "journaled before the answer, then run on the pool's scheduler (or offered to its pull workers) with its retries. "
+                + "The key names the task: the same key with the same args answers the task posted before and runs nothing more; "
+                + "with other args it is refused (task-exists). args reach the command as ${args.NAME}, each one argv element as "
+                + "given (never through a shell). Refused as unknown-pool, not-an-api-pool, invalid-key or invalid-args.",
+             inputSchema: JSONSchema.object([
+                "pool": JSONSchema.string("The api pool."),
+                "key": JSONSchema.string("The task's key: its identity in the pool (at most 255 bytes as a file name, one line)."),
+                "args": ["type": "object", "additionalProperties": ["type": "string"],
+                         "description": "The task's arguments, NAME to string; the command reads them as ${args.NAME}."],
+                "idempotency_key": JSONSchema.string("A key that makes a retry answer the task it created."),
+             ], required: ["pool", "key"]),
+             annotations: .init(readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: true)),
+        Tool(name: "cancel_task", title: "Cancel a task",
+             description: "Cancels a task of an api pool, as DELETE /api/v1/pools/{pool}/tasks/{key}: journaled, then carried out by "
+                + "the next pass (a running attempt is stopped); a finished task is answered as it is. Refused as unknown-pool, "
+                + "not-an-api-pool or unknown-task.",
+             inputSchema: JSONSchema.object([
+                "pool": JSONSchema.string("The api pool."),
+                "key": JSONSchema.string("The task's key."),
+             ], required: ["pool", "key"]),
+             annotations: .init(readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true)),
         Tool(name: "list_tasks", title: "List tasks",
              description: "Tasks as the journal knows them, with every attempt (as `orbrec get tasks -o json`), and for a pull pool's "
                 + "task the lease of its newest attempt.",

@@ -36,6 +36,34 @@ import Testing
           updateStrategy: {maxSurge: 0, maxUnavailable: 2}
         """
 
+    @Test func anAPIPoolLoadsWithNoTaskAndItsCommandMayUseKeyAndArgs() throws {
+        let directory = try write(["pool.yaml": """
+            apiVersion: orbrec/v1
+            kind: Scheduler
+            metadata: {name: cpu}
+            spec: {type: local}
+            ---
+            apiVersion: orbrec/v1
+            kind: TaskPool
+            metadata: {name: jobs}
+            spec:
+              scheduler: cpu
+              source: api
+              command: [simulate, "--key=${key}", "${args.mesh}", "${args.seed-2}", "${attempt}"]
+            ---
+            apiVersion: orbrec/v1
+            kind: TaskPool
+            metadata: {name: pulled}
+            spec: {mode: pull, source: api}
+            """])
+        let desired = try ConfigLoader().load(directory).desired
+        let pool = try #require(desired.pools["jobs"])
+        #expect(pool.isAPI && pool.tasks.isEmpty)
+        #expect(pool.commandArgs == ["mesh", "seed-2"])
+        #expect(desired.apiPools == ["jobs", "pulled"])
+        #expect(desired.pools["pulled"]?.mode == .pull)
+    }
+
     @Test func decodesEveryFieldOfAMultiDocumentFile() throws {
         let directory = try write(["all.yaml": Self.valid])
         let loaded = try ConfigLoader().load(directory)

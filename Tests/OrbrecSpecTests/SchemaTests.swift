@@ -58,7 +58,7 @@ import Testing
         let poolSpec = try #require(properties(pool)["spec"] as? [String: Any])
         let deadline = try #require(properties(poolSpec)["deadline"] as? [String: Any])
         #expect(deadline["pattern"] as? String == "^([0-9]+(ms|s|m|h|d))+$")
-        #expect((poolSpec["oneOf"] as? [Any])?.count == 3, "exactly one of items, range, matrix")
+        #expect((poolSpec["oneOf"] as? [Any])?.count == 4, "exactly one of items, range, matrix, source")
     }
 
     @Test func theSchemaOfAnyKindChoosesTheSpecByKindAndTakesAJSONList() throws {

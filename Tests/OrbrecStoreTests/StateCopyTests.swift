@@ -68,6 +68,13 @@ struct StateCopyTests {
         _ = try await store.claimLease(pool: "pulled", worker: "w1", machine: "m-0-1", lease: .seconds(60), token: "tok-1", at: at(3_200))
         _ = try await store.reserveIdempotencyKey("idem-1", fingerprint: "fp", at: at(3_300))
         try await store.recordIdempotentAnswer(key: "idem-1", status: 201, body: Data([0, 1, 2, 0xff, 0x7b]))
+
+        // Tasks posted to an api pool: one with an Idempotency-Key, one asked to be cancelled.
+        _ = try await store.recordAPITask(APITask(pool: "jobs", key: "k 1", args: ["seed": "1", "note": "ünïcode; $(id)"], actor: "api@127.0.0.1",
+                                                  createdAt: at(3_400)), idempotencyKey: "post-1", at: at(3_400))
+        _ = try await store.recordAPITask(APITask(pool: "jobs", key: "k2", args: [:], actor: "api@127.0.0.1", createdAt: at(3_410)),
+                                          idempotencyKey: nil, at: at(3_410))
+        _ = try await store.requestAPITaskCancel(pool: "jobs", key: "k2", actor: "api@127.0.0.1", at: at(3_420))
     }
 
     static func action(_ id: String, at time: Int64) -> ActionRecord {

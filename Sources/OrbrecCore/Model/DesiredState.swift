@@ -16,6 +16,9 @@ public struct DesiredState: Sendable, Codable, Hashable {
     /// their fleet's count; a fleet of the files replaces them, a machine request does not
     /// (its count went down with the return).
     public var returning: Set<String> = []
+    /// Tasks of api pools someone asked to cancel (`DELETE /api/v1/pools/{pool}/tasks/{key}`):
+    /// the plan cancels them while they are unfinished, and starts them no more.
+    public var cancelling: Set<TaskID> = []
 
     public init(providers: [ProviderSpec] = [], templates: [TemplateSpec] = [], fleets: [FleetSpec] = [],
                 schedulers: [SchedulerSpec] = [], pools: [TaskPoolSpec] = [], workflows: [WorkflowSpec] = [], policies: [PolicySpec] = [],

@@ -6,6 +6,10 @@ public struct TaskPoolSpec: Hashable, Sendable, Codable {
         case range(from: Int, to: Int)
         /// Dimensions in the order written; keys read `mesh=fine,seed=2`.
         case matrix([Dimension])
+        /// `source: api`: the file lists no task; programs post them to the API, which journals
+        /// them. Decoded empty; the engine fills in the journal's (`DesiredState.applying(apiTasks:)`),
+        /// in the order they were posted.
+        case api([TaskDefinition])
     }
 
     public struct Dimension: Hashable, Sendable, Codable {
@@ -82,9 +86,12 @@ public struct TaskPoolSpec: Hashable, Sendable, Codable {
     /// The variables a command may use: the built-ins and each matrix dimension.
     public static let builtinVariables = ["item", "index", "attempt", "pool"]
 
+    /// The variables a command may use: the built-ins, each matrix dimension, and for an api
+    /// pool `key` (`args.NAME` too, checked by `APITaskRules.isArgVariable`).
     public var allowedVariables: [String] {
         var names = Self.builtinVariables
         if case .matrix(let dimensions) = source { names += dimensions.map(\.name) }
+        if isAPI { names.append("key") }
         return names
     }
 
@@ -101,8 +108,10 @@ public struct TaskPoolSpec: Hashable, Sendable, Codable {
     }
 
     /// Everything that changes what the pool runs or how: its tasks, command, environment,
-    /// resources, retries, parallelism, deadline, and its labels and annotations.
-    public var specHash: String { CanonicalHash.of(self) }
+    /// resources, retries, parallelism, deadline, and its labels and annotations. An api pool's
+    /// tasks are not in it: they come from the journal, not from the file, and a task posted is
+    /// not a new generation of the pool.
+    public var specHash: String { CanonicalHash.of(self, excluding: isAPI ? ["source.api._0"] : []) }
 }
 
 /// One task of a pool: its key, its position and its template variables.
@@ -122,7 +131,11 @@ extension TaskPoolSpec.Source {
     /// Every task the source makes, in order. Matrix keys are `name=value` pairs joined by
     /// `,`; the loader refuses a matrix whose keys collide. Made once per source: a pass asks
     /// for a pool's tasks several times, and a range of 10,000 is 10,000 definitions each time.
-    public var taskDefinitions: [TaskDefinition] { TaskDefinitionMemo.shared.definitions(of: self) }
+    public var taskDefinitions: [TaskDefinition] {
+        // An api pool's tasks are made once, by the engine: nothing to expand (or to memo).
+        if case .api(let tasks) = self { return tasks }
+        return TaskDefinitionMemo.shared.definitions(of: self)
+    }
 
     var expandedDefinitions: [TaskDefinition] {
         switch self {
@@ -143,6 +156,8 @@ extension TaskPoolSpec.Source {
                 variables["item"] = key
                 return TaskDefinition(key: key, index: index, variables: variables)
             }
+        case .api(let tasks):
+            return tasks
         }
     }
 }

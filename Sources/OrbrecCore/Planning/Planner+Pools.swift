@@ -1,6 +1,8 @@
 extension ActionReason {
     public static let taskPending = ActionReason("task-pending")
     public static let deadlineExceeded = ActionReason("deadline-exceeded")
+    /// Someone asked for an api pool's task to be cancelled (the API, MCP).
+    public static let cancelRequested = ActionReason("cancel-requested")
 }
 
 extension Planner {
@@ -51,6 +53,33 @@ extension Planner {
                 let cause = task.transitionCause.map { ActionReason("task-failed", detail: String($0.dropFirst("task-failed ".count))) }
                 plan.actions.append(action(.deadLetter, cause ?? ActionReason("task-failed"),
                                            [TaskAttemptRef(key: task.status.key, attempt: task.status.attemptsStarted)]))
+            }
+
+            // Asked to be cancelled (an api pool's task): cancelled while unfinished, never started again.
+            let cancelling = tasks.filter { input.desired.cancelling.contains(TaskID(pool: pool.name, key: $0.status.key)) }
+            let cancels = cancelling.filter { !$0.status.state.isFinished }
+            if !cancels.isEmpty {
+                plan.actions.append(action(.cancel, .cancelRequested,
+                                           cancels.map { TaskAttemptRef(key: $0.status.key, attempt: $0.status.attemptsStarted) }))
+            }
+            if !cancelling.isEmpty {
+                let skipped = Set(cancelling.map(\.status.key))
+                tasks.removeAll { skipped.contains($0.status.key) }
+            }
+            // An api task posted before the command used an argument it lacks waits: its argv would
+            // hold an empty string where the argument goes.
+            let unbound = tasks.filter { task in
+                !task.status.state.isFinished && task.definition.map { !pool.unboundVariables(of: $0).isEmpty } ?? false
+            }
+            if !unbound.isEmpty {
+                let names = Set(unbound.flatMap { $0.definition.map(pool.unboundVariables(of:)) ?? [] }).sorted().map { "${\($0)}" }
+                plan.warnings.append(.warning(
+                    "task-args-missing", "\(pool.id): \(unbound.count) task(s) lack what the command uses (\(names.joined(separator: ", "))), "
+                        + "e.g. '\(TextEscaping.quoted(unbound[0].status.key, limit: 60))'; they are not started until the command "
+                        + "no longer needs it (or they are cancelled)",
+                    at: pool.metadata.location))
+                let skipped = Set(unbound.map(\.status.key))
+                tasks.removeAll { skipped.contains($0.status.key) && $0.status.state != .running }
             }
 
             if let deadline = pool.deadline, let started = input.poolStartedAt[pool.name], input.now > started.adding(deadline) {

@@ -40,7 +40,9 @@ public struct CommandTemplate: Hashable, Sendable, Codable {
                 throw ParseError(offset: index, message: "'${' is not closed with '}'")
             }
             let name = String(characters[(index + 2)..<close])
-            guard !name.isEmpty, name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" || $0 == "-" }) else {
+            // Dotted names (`args.seed`) are an api pool's task arguments; each part is a name.
+            let parts = name.split(separator: ".", omittingEmptySubsequences: false)
+            guard parts.allSatisfy({ !$0.isEmpty && $0.allSatisfy { $0.isLetter || $0.isNumber || $0 == "_" || $0 == "-" } }) else {
                 throw ParseError(offset: index, message: "'${\(name)}' is not a variable name")
             }
             if !literal.isEmpty { segments.append(.literal(literal)); literal = "" }

@@ -39,7 +39,7 @@ actor TaskFlow {
         let pools = desired.pools.values.filter { pool in
             (pool.mode != .pull || hearsWorkers) && snapshot.observed.unreachableSchedulers[pool.scheduler] == nil
                 && schedulers[pool.scheduler]?.announcesEnds == true
-        }
+        }.map { $0.startable(cancelling: desired.cancelling) }
         guard !pools.isEmpty else { return nil }
         let store = reconciler.store
         // The pass's own reading of the journal when it is still true, not a second one.

@@ -3,10 +3,12 @@ internal import OrbrecStore
 
 extension Reconciler {
     /// The desired state with what the running workflow runs add (read-only).
-    /// The configuration with what running workflow runs and open machine requests add.
+    /// The configuration with what running workflow runs, open machine requests and the tasks
+    /// posted to api pools add.
     public func effectiveDesired(_ desired: DesiredState) async throws -> DesiredState {
         desired.applying(try await store.workflowRuns(runningOnly: true))
             .applying(demands: try await store.demands(openOnly: true), returning: try await store.pendingReturns())
+            .applying(apiTasks: try await store.apiTasks(pools: desired.apiPools))
     }
 
     /// Runs each workflow's triggers would start now, with why (for `plan`; writes nothing).

@@ -73,6 +73,7 @@ struct APIRoutes: Sendable {
         LeaseRoutes(store: store, loop: loop, clock: SystemClock(), limits: limits).register(on: api)
         // Machine requests and returns, templates, and GET /requests/{id}.
         MachineRequestRoutes(store: store, loop: loop, limits: limits).register(on: api)
+        TaskRoutes(store: store, loop: loop, limits: limits).register(on: api)
         WorkflowRoutes(loop: loop, limits: limits).register(on: api)
         api.post("/reconcile") { _, _ in
             if let role = loop.status.current.role, !role.leads {

@@ -27,17 +27,21 @@ extension TaskPoolDecoder {
         FieldSchema("mode", .choice(TaskPoolSpec.Mode.allCases.map(\.rawValue)),
                     "push: orbrec submits each attempt to the scheduler; pull: workers claim attempts over the API (default push)."),
         FieldSchema("command", .scalarList(minItems: 1),
-                    "The argv of each attempt with ${item}, ${index}, ${attempt}, ${pool} and matrix variables. Required for a push pool."),
+                    "The argv of each attempt with ${item}, ${index}, ${attempt}, ${pool} and matrix variables "
+                        + "(an api pool's: ${key} and ${args.NAME}). Required for a push pool."),
         FieldSchema("items", .scalarList(minItems: 1), "One task per item; items are task keys and must be unique."),
         FieldSchema("range", .object(rangeFields), "One task per integer from `from` to `to`."),
         FieldSchema("matrix", .listMap, "One task per combination of the dimensions' values; each dimension is a variable of the command."),
+        FieldSchema("source", .choice(["api"]),
+                    "api: no task is listed here; programs post them (POST /api/v1/pools/NAME/tasks, MCP create_task), each with a key "
+                        + "and args the command reads as ${args.NAME}."),
         FieldSchema("env", .stringMap, "Added to each attempt's environment, over orbrec's own."),
         FieldSchema("workdir", .string(nonEmpty: true), "The directory each attempt starts in, relative to the configuration directory (push)."),
         FieldSchema("resources", .object(resourceFields), "What one attempt may use (push)."),
         FieldSchema("parallelism", .integer(minimum: 1), "At most this many attempts of this pool run at once."),
         FieldSchema("retry", .object(retryFields), "How failed attempts are tried again."),
         FieldSchema("deadline", .duration, "How long after the pool's first submission it must be finished; then unfinished tasks are cancelled."),
-    ], exactlyOne: [["items", "range", "matrix"]])
+    ], exactlyOne: [["items", "range", "matrix", "source"]])
 
     static var keys: [String] { fields.names }
 }

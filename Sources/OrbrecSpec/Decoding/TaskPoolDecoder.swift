@@ -72,17 +72,25 @@ enum TaskPoolDecoder {
     }
 
     private static func decodeSource(_ spec: MappingReader, owner: String, context: DecodeContext) -> TaskPoolSpec.Source? {
-        let given = ["items", "range", "matrix"].filter { spec.value($0) != nil }
+        let given = ["items", "range", "matrix", "source"].filter { spec.value($0) != nil }
         guard given.count == 1 else {
             if given.isEmpty {
-                if ["items", "range", "matrix"].contains(where: spec.isExplained) { return nil }
-                context.error("missing-field", "\(owner) needs one of spec.items, spec.range or spec.matrix", at: spec.node)
+                if ["items", "range", "matrix", "source"].contains(where: spec.isExplained) { return nil }
+                context.error("missing-field", "\(owner) needs one of spec.items, spec.range, spec.matrix or spec.source: api", at: spec.node)
             } else {
                 context.error("conflicting-fields", "spec.\(given.joined(separator: ", spec.")) are exclusive; give one", at: spec.value(given[1]))
             }
             return nil
         }
         switch given[0] {
+        case "source":
+            guard let text = spec.string("source") else { return nil }
+            guard text == "api" else {
+                context.error("invalid-value", "spec.source must be api, not '\(TextEscaping.quoted(text, limit: 40))'"
+                                  + Suggestion.didYouMean(text, among: ["api"]), at: spec.value("source"))
+                return nil
+            }
+            return .api([])
         case "items":
             guard let items = spec.scalarList("items") else { return nil }
             if items.isEmpty {
@@ -158,6 +166,8 @@ enum TaskPoolDecoder {
         }
         var allowed = TaskPoolSpec.builtinVariables
         if case .matrix(let dimensions) = source { allowed += dimensions.map(\.name) }
+        let isAPI = if case .api = source { true } else { false }
+        if isAPI { allowed.append("key") }
         var templates: [CommandTemplate] = []
         var valid = true
         for (index, (text, location)) in elements.enumerated() {
@@ -166,8 +176,20 @@ enum TaskPoolDecoder {
                 for name in template.variables where !allowed.contains(name) {
                     // Without a valid source the matrix names are unknown: say nothing rather than something wrong.
                     if source == nil { continue }
+                    // An api pool's task arguments: every task posted must give each one the command uses.
+                    if isAPI && APITaskRules.argName(ofVariable: name) != nil { continue }
+                    if name.hasPrefix(APITaskRules.argPrefix) {
+                        context.error("unknown-variable",
+                                      isAPI ? "'${\(name)}' in spec.command[\(index)] is not an argument's name: ASCII letters, digits, _ and -, "
+                                                + "a letter or _ first, at most \(APITaskRules.maxArgNameLength) characters"
+                                          : "'${\(name)}' in spec.command[\(index)]: only a pool with source: api has task arguments",
+                                      at: location)
+                        valid = false
+                        continue
+                    }
                     context.error("unknown-variable",
                                   "unknown variable '${\(name)}' in spec.command[\(index)]; known: \(allowed.joined(separator: ", "))"
+                                      + (isAPI ? ", args.NAME" : "")
                                       + Suggestion.didYouMean(name, among: allowed),
                                   at: location)
                     valid = false

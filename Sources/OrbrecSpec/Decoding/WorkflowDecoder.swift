@@ -135,6 +135,11 @@ enum WorkflowDecoder {
                                       nameLocation: context.location(of: poolNode), spec: poolNode, document: node)
                 guard let decoded = TaskPoolDecoder.decode(inline, directory: directory, context: context),
                       case .taskPool(let pool) = decoded.spec else { return nil }
+                if pool.isAPI {
+                    context.error("invalid-value", "\(path).taskPool: a step's pool lists its tasks; source: api is for a TaskPool of its own",
+                                  at: poolNode)
+                    return nil
+                }
                 if pool.mode == .push { references.schedulers.append((pool.scheduler, decoded.referenceLocation)) }
                 work = .inlinePool(pool)
             }

@@ -21,7 +21,7 @@ enum ReferenceValidator {
         var providers: Set<String> = []
         var templates: Set<String> = []
         var schedulers: [String: SchedulerSpec] = [:]
-        var fleets: Set<String> = [], pools: Set<String> = []
+        var fleets: Set<String> = [], pools: Set<String> = [], apiPools: Set<String> = []
         for resource in firstByID.values {
             switch resource.spec {
             case .provider(let provider): providers.insert(provider.name)
@@ -29,7 +29,9 @@ enum ReferenceValidator {
             case .unresolvedTemplate(let name, _): templates.insert(name)
             case .scheduler(let scheduler): schedulers[scheduler.name] = scheduler
             case .fleet(let fleet): fleets.insert(fleet.name)
-            case .taskPool(let pool): pools.insert(pool.name)
+            case .taskPool(let pool):
+                pools.insert(pool.name)
+                if pool.isAPI { apiPools.insert(pool.name) }
             case .workflow, .policy: break
             }
         }
@@ -76,6 +78,12 @@ enum ReferenceValidator {
                 }
                 for (pool, location) in references.pools where !pools.contains(pool) && !declared.contains(ResourceID(.taskPool, pool)) {
                     diagnostics.append(unresolved(owner, "task pool", pool, among: Array(pools), at: location))
+                }
+                // A run's step copies the pool's tasks; an api pool's are posted to it by name, not copied.
+                for (pool, location) in references.pools where apiPools.contains(pool) {
+                    diagnostics.append(.error("api-pool-in-workflow",
+                                              "\(owner) runs TaskPool '\(pool)', whose tasks come from the API (source: api); a step's pool lists its tasks",
+                                              at: location))
                 }
                 for (scheduler, location) in references.schedulers
                 where schedulers[scheduler] == nil && !declared.contains(ResourceID(.scheduler, scheduler)) {

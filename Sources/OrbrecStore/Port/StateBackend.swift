@@ -150,6 +150,13 @@ package protocol StateBackend: AnyObject, Sendable {
     func recordTemplateHistory(_ templates: [TemplateSpec], at now: Instant) async throws
     func templateHistory() async throws -> [String: [String: String]]
 
+    // API tasks
+    func recordAPITask(_ task: APITask, idempotencyKey: String?, at now: Instant) async throws -> APITaskJournaled
+    func apiTasks(pools: [String]) async throws -> [APITask]
+    func apiTask(pool: String, key: String) async throws -> APITaskEntry?
+    func apiTaskPage(pool: String, state: TaskState?, after: Int64?, limit: Int) async throws -> [APITaskEntry]
+    func requestAPITaskCancel(pool: String, key: String, actor: String, at now: Instant) async throws -> APITaskEntry?
+
     // Workflows
     func startWorkflowRun(_ run: WorkflowRun, reason: String, cancelling: [String], at now: Instant) async throws
     func startWorkflowRun(_ run: WorkflowRun, reason: String, concurrency: WorkflowSpec.Concurrency, idempotencyKey: String?,

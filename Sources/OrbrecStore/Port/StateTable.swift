@@ -56,6 +56,7 @@ package enum StateTables {
         ("template_history", ["hash"]),
         ("machine_demands", ["id"]),
         ("machine_returns", ["machine_id"]),
+        ("api_tasks", ["seq"]),
     ]
 
     package static var names: [String] { copied.map(\.name) }

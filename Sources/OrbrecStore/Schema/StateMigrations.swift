@@ -267,6 +267,14 @@ enum StateMigrations {
                 ALTER TABLE machines ADD COLUMN hostname TEXT;
                 """)
         }
+        migrator.registerMigration("v12-api-tasks") { db in
+            // Tasks posted to api pools; seq is the order they were posted in.
+            try db.execute(sql: """
+                CREATE TABLE api_tasks (seq INTEGER PRIMARY KEY, pool TEXT NOT NULL, key TEXT NOT NULL, args TEXT NOT NULL,
+                  actor TEXT NOT NULL, idempotency_key TEXT UNIQUE, created_at INTEGER NOT NULL,
+                  cancel_requested_at INTEGER, cancel_requested_by TEXT, UNIQUE (pool, key));
+                """)
+        }
         return migrator
     }
 }

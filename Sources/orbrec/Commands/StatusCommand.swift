@@ -56,6 +56,8 @@ struct StatusCommand: AsyncParsableCommand {
         // Machine requests are fleets of their own beside the files' (the snapshot's desired state holds them).
         var shown = desired.forStatus(runs)
         for (name, fleet) in snapshot.desired.fleets where snapshot.desired.isRequestFleet(name) { shown.fleets[name] = fleet }
+        // So are the tasks posted to api pools.
+        for name in shown.apiPools { shown.pools[name] = snapshot.desired.pools[name] ?? shown.pools[name] }
         let report = StatusReport(desired: shown, machines: snapshot.machines, plan: planned,
                                   unreachableProviders: snapshot.observed.unreachableProviders, tasks: snapshot.tasks,
                                   unreachableSchedulers: snapshot.observed.unreachableSchedulers, workflowRuns: runs, dueWorkflows: due)

@@ -112,7 +112,8 @@ struct TasksCommand: AsyncParsableCommand {
                     let snapshot = try await reconciler.snapshot(of: desired, sync: true)
                     // The pool's tasks: those journaled and, for a declared pool, those not yet submitted.
                     var statuses = Dictionary(snapshot.tasks.filter { $0.pool == pool }.map { ($0.key, $0) }, uniquingKeysWith: { first, _ in first })
-                    for definition in desired.pools[pool]?.tasks ?? [] where statuses[definition.key] == nil {
+                    // An api pool's are the journal's (the snapshot's desired state holds them).
+                    for definition in snapshot.desired.pools[pool]?.tasks ?? [] where statuses[definition.key] == nil {
                         statuses[definition.key] = TaskStatus(pool: pool, key: definition.key)
                     }
                     let open = statuses.values.filter { !$0.state.isFinished && (keys.isEmpty || keys.contains($0.key)) }

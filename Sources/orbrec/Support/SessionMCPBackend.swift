@@ -63,6 +63,10 @@ struct SessionMCPBackend: MCPBackend {
         await loop?.workflowRunsChanged(workflow: workflow, cancelled: cancelled)
     }
 
+    func tasksJournaled(pool: String) async {
+        await loop?.tasksJournaled(pool: pool)
+    }
+
     func reconciler(for store: StateStore) -> Reconciler {
         session.reconciler(store)
     }
