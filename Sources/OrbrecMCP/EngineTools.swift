@@ -57,7 +57,7 @@ struct EngineTools: Sendable {
             do throws(PlanFailure) {
                 result = try reconciler.plan(snapshot, allowEmpty: allowEmpty)
             } catch {
-                throw ToolFailure("plan_failed", "no plan could be made", diagnostics: error.diagnostics)
+                throw ToolFailure(.planFailed, "no plan could be made", diagnostics: error.diagnostics)
             }
             return JSONText(try await backend.planDocument(result, configured: desired, stateID: store.stateID, reconciler: reconciler))
         }
@@ -66,7 +66,7 @@ struct EngineTools: Sendable {
         do throws(PlanFailure) {
             plan = try Planner().plan(snapshot.planInput(allowEmpty: allowEmpty))
         } catch {
-            throw ToolFailure("plan_failed", "no plan could be made", diagnostics: error.diagnostics)
+            throw ToolFailure(.planFailed, "no plan could be made", diagnostics: error.diagnostics)
         }
         let result = PlanResult(plan: plan, scheduled: plan.actions.map { ScheduledAction($0) }, snapshot: snapshot,
                                 policy: Reconciler.checkPolicies(plan, snapshot: snapshot))

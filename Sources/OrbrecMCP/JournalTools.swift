@@ -11,7 +11,7 @@ struct JournalTools: Sendable {
     /// `show_request`: as `orbrec requests show ID -o json`.
     func showRequest(id: String) async throws -> RequestDocument {
         guard let store = try await backend.openExistingStore(), let (request, machines) = try await store.request(id: id) else {
-            throw ToolFailure("not_found", "no request \(id); request ids read req-… (provision) or ret-… (return)")
+            throw ToolFailure(.notFound, "no request \(id); request ids read req-… (provision) or ret-… (return)")
         }
         return RequestDocument(request, machines: machines)
     }
@@ -23,7 +23,7 @@ struct JournalTools: Sendable {
         if let pool, records.isEmpty {
             // Not an error for a declared pool with nothing submitted yet; a name that is nowhere is.
             let declared = backend.desiredIfValid()?.pools[pool] != nil
-            guard declared else { throw ToolFailure("unknown_pool", "no task pool \(pool) in the configuration or the state") }
+            guard declared else { throw ToolFailure(.unknownPool, "no task pool \(pool) in the configuration or the state") }
         }
         var pools: [String: TaskPoolSpec] = [:]
         if let desired = backend.desiredIfValid() { pools = (try? await backend.poolsInForce(desired, store: store)) ?? [:] }
@@ -57,15 +57,15 @@ struct JournalTools: Sendable {
         return try await withCleanup {
             let tasks = try await store.tasks(pool: pool).map(\.status)
             if tasks.isEmpty, backend.desiredIfValid()?.pools[pool] == nil {
-                throw ToolFailure("unknown_pool", "no task pool \(pool) in the configuration or the state")
+                throw ToolFailure(.unknownPool, "no task pool \(pool) in the configuration or the state")
             }
             let chosen = allDeadLetter ? tasks.filter { $0.state == .deadLetter } : try keys.map { key in
-                guard let task = tasks.first(where: { $0.key == key }) else { throw ToolFailure("unknown_task", "no task \(pool)/\(key) in the state") }
+                guard let task = tasks.first(where: { $0.key == key }) else { throw ToolFailure(.unknownTask, "no task \(pool)/\(key) in the state") }
                 return task
             }
             let refused = chosen.filter { TaskLifecycle.requeue($0) == nil }.map { "\($0.key) (\($0.state.rawValue))" }
             guard refused.isEmpty else {
-                throw ToolFailure("not_requeueable",
+                throw ToolFailure(.notRequeueable,
                                   "only dead-lettered or cancelled tasks can be requeued: \(refused.joined(separator: ", ")); nothing was requeued")
             }
             let requeued = chosen.compactMap(TaskLifecycle.requeue)

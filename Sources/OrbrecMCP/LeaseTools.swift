@@ -22,11 +22,11 @@ struct LeaseTools: Sendable {
         let pools = try await backend.poolsInForce(desired, store: store)
         guard let pool = pools[name] else {
             let known = pools.values.filter { $0.mode == .pull }.map(\.name).sorted()
-            throw ToolFailure("unknown_pool", "no task pool \(name) in the configuration"
+            throw ToolFailure(.unknownPool, "no task pool \(name) in the configuration"
                               + (known.isEmpty ? "; it declares no pull pool" : "; its pull pools: \(known.joined(separator: ", "))"))
         }
         guard pool.mode == .pull else {
-            throw ToolFailure("not_a_pull_pool", "TaskPool/\(name) is mode: push: orbrec submits its tasks; only mode: pull pools are claimed")
+            throw ToolFailure(.notAPullPool, "TaskPool/\(name) is mode: push: orbrec submits its tasks; only mode: pull pools are claimed")
         }
         guard let store else {
             return LeaseAnswer(nothingIn: name, worker: worker,
@@ -37,7 +37,7 @@ struct LeaseTools: Sendable {
         do {
             claimed = try await LeaseService(store: store).claim(pool: name, worker: worker, machine: machine, lease: .seconds(lease ?? 30), at: now)
         } catch let gone as MachineGone {
-            throw ToolFailure("machine_gone", "machine \(gone.machine) is \(gone.state ?? "not one orbrec holds"): a lease on it would be revoked at once")
+            throw ToolFailure(.machineGone, "machine \(gone.machine) is \(gone.state ?? "not one orbrec holds"): a lease on it would be revoked at once")
         }
         guard let record = claimed else {
             return LeaseAnswer(nothingIn: name, worker: worker,

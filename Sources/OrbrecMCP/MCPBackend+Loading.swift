@@ -4,7 +4,7 @@ internal import OrbrecSpec
 internal import OrbrecStore
 
 extension MCPBackend {
-    /// The configuration, or `invalid_configuration` with every diagnostic.
+    /// The configuration, or `invalid-configuration` with every diagnostic.
     func desired() throws(ToolFailure) -> DesiredState {
         do {
             return try loadConfiguration().desired
@@ -26,10 +26,10 @@ extension MCPBackend {
         return try await reconciler(for: store).effectiveDesired(desired).pools
     }
 
-    /// The state, or `no_state` saying how one comes to be.
+    /// The state, or `no-state` saying how one comes to be.
     func existingStore(for purpose: String) async throws -> StateStore {
         guard let store = try await openExistingStore() else {
-            throw ToolFailure("no_state", "there is no state yet, so \(purpose); `orbrec apply` (or the daemon, `orbrec run`) creates it")
+            throw ToolFailure(.noState, "there is no state yet, so \(purpose); `orbrec apply` (or the daemon, `orbrec run`) creates it")
         }
         return store
     }

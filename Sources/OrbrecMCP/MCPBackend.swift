@@ -21,7 +21,7 @@ public protocol MCPBackend: Sendable {
     func reconciler(for store: StateStore) -> Reconciler
 
     /// Takes the state lock for `operation` without waiting, as the CLI's commands do. Throws
-    /// a `ToolFailure` (`state_locked`, naming the holder) when another process holds it.
+    /// a `ToolFailure` (`state-locked`, naming the holder) when another process holds it.
     func lock(_ store: StateStore, operation: String) async throws -> LockRecord
 
     /// The document `orbrec plan --json` prints for `result` (`reconciler` is nil when there is

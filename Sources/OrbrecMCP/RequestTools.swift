@@ -21,7 +21,7 @@ struct RequestTools: Sendable {
     func getTemplate(_ name: String) async throws -> TemplateDocument {
         let offers = try await offers()
         guard let offer = offers.first(where: { $0.template.name == name }) else {
-            throw ToolFailure("unknown-template", "no template \(name) in the configuration"
+            throw ToolFailure(.unknownTemplate, "no template \(name) in the configuration"
                               + (offers.isEmpty ? "" : "; templates: \(offers.map(\.template.name).joined(separator: ", "))"))
         }
         return TemplateDocument(offer)
@@ -48,20 +48,20 @@ struct RequestTools: Sendable {
             }
         }
         if !answer.created && (answer.demand.template != template || answer.demand.requested != count) {
-            throw ToolFailure("idempotency_key_reused", "this idempotency_key made \(answer.demand.id), a request for "
+            throw ToolFailure(.idempotencyKeyReused, "this idempotency_key made \(answer.demand.id), a request for "
                               + "\(answer.demand.requested) machine(s) of \(answer.demand.template); use a new key for a different request")
         }
         backend.log("machines requested over MCP", [("request", answer.demand.id), ("template", template), ("count", "\(count)")])
         await backend.moveOn(requests: [answer.demand.id], configured: desired, store: store, journaled: answer.created)
         let reports = try await reconciler.requestReports([answer.demand.id])
-        guard let report = reports.first else { throw ToolFailure("internal", "no report of \(answer.demand.id)") }
+        guard let report = reports.first else { throw ToolFailure(.internalError, "no report of \(answer.demand.id)") }
         return MachineRequestDocument(report)
     }
 
     /// `get_request_status`: `{"requests": [...]}`, in the order asked.
     func requestStatus(_ ids: [String]) async throws -> MachineRequestsDocument {
         guard let store = try await backend.openExistingStore() else {
-            throw ToolFailure("unknown-request", "no request \(ids.joined(separator: ", ")): there is no state yet")
+            throw ToolFailure(.unknownRequest, "no request \(ids.joined(separator: ", ")): there is no state yet")
         }
         let reconciler = backend.reconciler(for: store)
         // Unknown ids are refused before anything is moved on.
@@ -77,7 +77,7 @@ struct RequestTools: Sendable {
         try backend.checkMayJournal()
         let desired = try backend.desired()
         guard let store = try await backend.openExistingStore() else {
-            throw ToolFailure("unknown-machine", "not a machine this state holds: \(machines.joined(separator: ", ")) (there is no state yet)")
+            throw ToolFailure(.unknownMachine, "not a machine this state holds: \(machines.joined(separator: ", ")) (there is no state yet)")
         }
         let reconciler = backend.reconciler(for: store)
         let actor = backend.actor
@@ -109,7 +109,7 @@ extension ToolArguments {
         default: nil
         }
         guard let count, (1...limit).contains(count) else {
-            throw ToolFailure("invalid-count", "count must be an integer from 1 to \(limit)")
+            throw ToolFailure(.invalidCount, "count must be an integer from 1 to \(limit)")
         }
         return count
     }

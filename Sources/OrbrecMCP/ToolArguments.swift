@@ -2,7 +2,7 @@ internal import Foundation
 internal import MCP
 
 /// A tool call's arguments, read with the checks the tool's input schema states. A wrong or
-/// missing argument is an `invalid_arguments` failure naming it, so the caller can fix the call.
+/// missing argument is an `invalid-arguments` failure naming it, so the caller can fix the call.
 struct ToolArguments: Sendable {
     let tool: String
     let values: [String: Value]

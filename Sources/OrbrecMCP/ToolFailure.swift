@@ -4,30 +4,33 @@ public import OrbrecCore
 /// diagnostics (with `file:line:col`) when the configuration is at fault. Rendered as a
 /// result with `isError: true`, never as a protocol error, so an agent can read and act on it.
 public struct ToolFailure: Error, Sendable, Hashable {
-    /// `invalid_arguments`, `invalid_configuration`, `unknown_pool`, `not_a_pull_pool`,
-    /// `unknown_task`, `not_requeueable`, `no_state`, `not_found`, `stale_attempt`,
-    /// `state_locked`, `plan_failed`, `internal`; and the machine request tools' codes, the same as
-    /// the API's (`unknown-template`, `invalid-count`, `over-limit`, `policy-denied`, `unknown-machine`,
-    /// `unknown-request`, `already-returning`, `idempotency_key_reused`, `not-leader`).
+    /// One of `APIErrorCode`'s, as the HTTP API answers the same refusal (`invalid-arguments`,
+    /// `invalid-configuration`, `unknown-pool`, `not-a-pull-pool`, `stale_attempt`, …), or an
+    /// engine refusal's code passed on as it is.
     public var code: String
     public var message: String
     public var diagnostics: [Diagnostic]
 
+    public init(_ code: APIErrorCode, _ message: String, diagnostics: [Diagnostic] = []) {
+        self.init(code.rawValue, message, diagnostics: diagnostics)
+    }
+
+    /// For a code that comes from elsewhere as text (an engine refusal's).
     public init(_ code: String, _ message: String, diagnostics: [Diagnostic] = []) {
         self.code = code
         self.message = message
         self.diagnostics = diagnostics
     }
 
-    static func invalidArguments(_ message: String) -> ToolFailure { ToolFailure("invalid_arguments", message) }
+    static func invalidArguments(_ message: String) -> ToolFailure { ToolFailure(.invalidArguments, message) }
 
     static func invalidConfiguration(_ diagnostics: [Diagnostic]) -> ToolFailure {
         let errors = diagnostics.filter { $0.severity == .error }.count
-        return ToolFailure("invalid_configuration", "\(errors) error(s) in the configuration; fix them and call again",
+        return ToolFailure(.invalidConfiguration, "\(errors) error(s) in the configuration; fix them and call again",
                            diagnostics: diagnostics)
     }
 
     static func stale(_ message: String) -> ToolFailure {
-        ToolFailure("stale_attempt", "\(message); this worker no longer holds the attempt: claim a new task")
+        ToolFailure(.staleAttempt, "\(message); this worker no longer holds the attempt: claim a new task")
     }
 }

@@ -53,9 +53,9 @@ struct MCPTests {
         let unknown = try client.exchange("tools/call", ["name": "no_such_tool", "arguments": [String: Any]()])
         #expect((unknown["error"] as? [String: Any])?["code"] as? Int == -32602, "\(unknown)")
         let bad = try client.call("claim_task", ["pool": "jobs"])
-        #expect(bad.isError && bad.errorCode == "invalid_arguments", "\(bad.body)")
+        #expect(bad.isError && bad.errorCode == "invalid-arguments", "\(bad.body)")
         let extra = try client.call("status", ["verbose": true])
-        #expect(extra.isError && extra.errorCode == "invalid_arguments", "\(extra.body)")
+        #expect(extra.isError && extra.errorCode == "invalid-arguments", "\(extra.body)")
 
         let ended = try client.close()
         #expect(ended.status == 0, "\(ended.stderr)")
@@ -95,7 +95,7 @@ struct MCPTests {
         #expect(fleet?["sync"] as? String == "OutOfSync", "\(String(describing: fleet))")
 
         let missing = try client.call("show_request", ["id": "req-doesnotexist"])
-        #expect(missing.isError && missing.errorCode == "not_found", "\(missing.body)")
+        #expect(missing.isError && missing.errorCode == "not-found", "\(missing.body)")
 
         // With a state and a lock held by an apply waiting for its confirmation, the preview
         // still answers (it takes no lock) and journals nothing; a requeue, which locks, is refused.
@@ -114,12 +114,12 @@ struct MCPTests {
         #expect(try harness.history().count == applied, "the preview journaled nothing")
         #expect(try harness.orbrec("lock", "status").stdout.contains("Operation: apply"), "the holder still holds the lock")
         let requeue = try client.call("requeue_tasks", ["pool": "jobs", "all_dead_letter": true])
-        #expect(requeue.isError && requeue.errorCode == "state_locked", "\(requeue.body)")
+        #expect(requeue.isError && requeue.errorCode == "state-locked", "\(requeue.body)")
 
         let tasks = try client.call("list_tasks", ["pool": "jobs"])
         #expect((tasks.body["tasks"] as? [[String: Any]])?.count == 2, "\(tasks.body)")
         let nowhere = try client.call("list_tasks", ["pool": "nowhere"])
-        #expect(nowhere.isError && nowhere.errorCode == "unknown_pool", "\(nowhere.body)")
+        #expect(nowhere.isError && nowhere.errorCode == "unknown-pool", "\(nowhere.body)")
         #expect(try client.close().status == 0)
     }
 
@@ -130,7 +130,7 @@ struct MCPTests {
         _ = try client.initialize()
 
         let unknown = try client.call("claim_task", ["pool": "nope", "worker": "agent-1"])
-        #expect(unknown.isError && unknown.errorCode == "unknown_pool", "\(unknown.body)")
+        #expect(unknown.isError && unknown.errorCode == "unknown-pool", "\(unknown.body)")
         let early = try client.call("claim_task", ["pool": "jobs", "worker": "agent-1"])
         #expect(!early.isError && early.body["task"] is NSNull, "nothing is offered before an apply: \(early.body)")
 
@@ -189,7 +189,7 @@ struct MCPTests {
             spec: {template: sleeper, cuont: 2}
             """)
         let invalid = try client.call("claim_task", ["pool": "jobs", "worker": "agent-1"])
-        #expect(invalid.isError && invalid.errorCode == "invalid_configuration", "\(invalid.body)")
+        #expect(invalid.isError && invalid.errorCode == "invalid-configuration", "\(invalid.body)")
         let diagnostics = (invalid.body["error"] as? [String: Any])?["diagnostics"] as? [[String: Any]] ?? []
         #expect(diagnostics.contains { ($0["location"] as? String)?.hasSuffix("broken.yaml:4:27") == true
                                        && ($0["message"] as? String)?.contains("cuont") == true }, "\(diagnostics)")

@@ -4,6 +4,7 @@ internal import HTTPTypes
 internal import NIOCore
 internal import OrbrecEngine
 internal import OrbrecStore
+internal import OrbrecCore
 
 /// `GET /api/v1/events`: the journal's events as Server-Sent Events. Each message's id is
 /// the event's sequence number, so a client that reconnects with `Last-Event-ID` (or
@@ -25,7 +26,7 @@ struct EventStream: Sendable {
         let after: String? = request.uri.queryParameters.get("after").map { String($0) }
         if let header = request.headers[.lastEventID] ?? after {
             guard let seq = Int64(header), seq >= 0 else {
-                throw APIError(.badRequest, "bad-event-id", "Last-Event-ID (or after) must be an event sequence number")
+                throw APIError(.badRequest, .badEventID, "Last-Event-ID (or after) must be an event sequence number")
             }
             start = seq
         } else {
@@ -40,9 +41,9 @@ struct EventStream: Sendable {
         switch streams.enter(client: client) {
         case .admitted(let taken): slot = taken
         case .full:
-            throw APIError(.serviceUnavailable, "too-many-streams", "\(streams.limit) event streams are open; try again later")
+            throw APIError(.serviceUnavailable, .tooManyStreams, "\(streams.limit) event streams are open; try again later")
         case .clientFull:
-            throw APIError(.tooManyRequests, "too-many-streams-per-client",
+            throw APIError(.tooManyRequests, .tooManyStreamsPerClient,
                            "\(streams.perClient) event streams are open from \(client); close one first")
         }
         let store = self.store, pulse = self.pulse, status = self.status, departure = self.departure

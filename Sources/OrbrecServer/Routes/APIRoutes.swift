@@ -60,7 +60,7 @@ struct APIRoutes: Sendable {
             let limit = try integer(request, "limit")
             let resource = try request.uri.queryParameters.get("resource").map { text -> ResourceID in
                 guard let id = ResourceID(parsing: text) else {
-                    throw APIError(.badRequest, "bad-resource", "resource must be KIND/NAME, like Fleet/web")
+                    throw APIError(.badRequest, .badResource, "resource must be KIND/NAME, like Fleet/web")
                 }
                 return id
             }
@@ -81,7 +81,7 @@ struct APIRoutes: Sendable {
             }
             guard await loop.reconcileAll(cause: "POST /api/v1/reconcile") else {
                 let status = loop.status.current
-                throw APIError(.serviceUnavailable, "not-ready", status.stopping ? "the daemon is stopping"
+                throw APIError(.serviceUnavailable, .notReady, status.stopping ? "the daemon is stopping"
                                : "no valid configuration is loaded; see /readyz")
             }
             return try JSONBody.response(["status": "queued"], status: .accepted)
@@ -160,14 +160,14 @@ struct APIRoutes: Sendable {
         let status = loop.status.current
         if status.follows {
             guard let report = try await loop.journalReport() else {
-                throw APIError(.serviceUnavailable, "not-ready", "no valid configuration is loaded; see /readyz")
+                throw APIError(.serviceUnavailable, .notReady, "no valid configuration is loaded; see /readyz")
             }
             var document = StatusDocument(report: report, problems: status.configurationErrors)
             document.revision = status.revision
             return try JSONBody.response(document)
         }
         guard let report = status.report else {
-            throw APIError(.serviceUnavailable, "not-ready", "no reconcile pass has finished yet")
+            throw APIError(.serviceUnavailable, .notReady, "no reconcile pass has finished yet")
         }
         var document = StatusDocument(report: report, problems: status.configurationErrors)
         document.revision = status.revision
@@ -179,7 +179,7 @@ struct APIRoutes: Sendable {
         let status = loop.status.current
         let report = status.follows ? try await loop.journalReport() : status.report
         guard let report else {
-            throw APIError(.serviceUnavailable, "not-ready", "no reconcile pass has finished yet")
+            throw APIError(.serviceUnavailable, .notReady, "no reconcile pass has finished yet")
         }
         let machines = Dictionary(grouping: try await store.machines(), by: \.fleet)
         let rows = report.rows.filter { $0.id.kind == .fleet }

@@ -36,9 +36,11 @@ struct LeaseRoutes: Sendable {
 
     func claim(pool name: String, body: Body) async throws -> Response {
         let asked = try Self.checked { () throws(LeaseRequest.Refusal) in try body.request.claim() }
-        guard let pool = loop.pool(named: name) else { throw APIError.notFound("no task pool \(name) in the configuration in force") }
+        guard let pool = loop.pool(named: name) else {
+            throw APIError(.notFound, .unknownPool, "no task pool \(name) in the configuration in force")
+        }
         guard pool.mode == .pull else {
-            throw APIError(.conflict, "not-a-pull-pool", "TaskPool/\(name) is mode: push: orbrec submits its tasks; only mode: pull pools are claimed")
+            throw APIError(.conflict, .notAPullPool, "TaskPool/\(name) is mode: push: orbrec submits its tasks; only mode: pull pools are claimed")
         }
         let now = clock.now()
         let claimed: LeaseRecord?
@@ -46,7 +48,7 @@ struct LeaseRoutes: Sendable {
             claimed = try await LeaseService(store: store).claim(pool: name, worker: asked.worker, machine: asked.machine, lease: asked.lease,
                                                            idempotencyKey: body.idempotencyKey, at: now)
         } catch let gone as MachineGone {
-            throw APIError(.conflict, "machine_gone", "machine \(gone.machine) is \(gone.state ?? "not one orbrec holds"): "
+            throw APIError(.conflict, .machineGone, "machine \(gone.machine) is \(gone.state ?? "not one orbrec holds"): "
                            + "a lease on it would be revoked at once")
         }
         guard let record = claimed else {
@@ -96,7 +98,7 @@ struct LeaseRoutes: Sendable {
 
 
     func stale(_ message: String, task: TaskID) -> APIError {
-        APIError(.conflict, "stale_attempt", "\(message); this worker no longer holds the attempt: claim a new task")
+        APIError(.conflict, .staleAttempt, "\(message); this worker no longer holds the attempt: claim a new task")
     }
 
     // MARK: Input
@@ -120,7 +122,7 @@ struct LeaseRoutes: Sendable {
         var input = Body(request: try Self.checked { () throws(LeaseRequest.Refusal) in try LeaseRequest(body: bytes) })
         guard let key = request.headers[HTTPField.Name("Idempotency-Key")!], !key.isEmpty else { return try await handle(input) }
         input.idempotencyKey = key
-        guard key.count <= 200 else { throw APIError(.badRequest, "bad-idempotency-key", "Idempotency-Key is at most 200 characters") }
+        guard key.count <= 200 else { throw APIError(.badRequest, .badIdempotencyKey, "Idempotency-Key is at most 200 characters") }
         let fingerprint = LeaseRequest.fingerprint(method: request.method.rawValue, path: request.uri.path, body: bytes)
         switch try await store.reserveIdempotencyKey(key, fingerprint: fingerprint, at: clock.now()) {
         case .answered(let first, let status, let body):
@@ -138,7 +140,7 @@ struct LeaseRoutes: Sendable {
                 return try await keep(response, key: key)
             }
             guard clock.now().millisecondsSinceEpoch - since.millisecondsSinceEpoch > 30_000 else {
-                throw APIError(.conflict, "idempotency_key_in_progress", "a request with this Idempotency-Key is still being answered; retry shortly")
+                throw APIError(.conflict, .idempotencyKeyInProgress, "a request with this Idempotency-Key is still being answered; retry shortly")
             }
             try await store.retakeIdempotencyKey(key, at: clock.now())  // it died before acting: act now
         case .reserved:
@@ -157,7 +159,7 @@ struct LeaseRoutes: Sendable {
         return try await keep(response, key: key)
     }
 
-    static let reused = APIError(.conflict, "idempotency_key_reused", "this Idempotency-Key was used for a different request")
+    static let reused = APIError(.conflict, .idempotencyKeyReused, "this Idempotency-Key was used for a different request")
 
     /// Keeps `response` as the answer to `key` and sends it.
     func keep(_ response: Response, key: String) async throws -> Response {

@@ -50,7 +50,7 @@ struct MachineRequestRoutes: Sendable {
         }
         // The same key answers the request it made, and only that request.
         if !answer.created && (answer.demand.template != asked.template || answer.demand.requested != asked.count) {
-            throw APIError(.conflict, "idempotency_key_reused",
+            throw APIError(.conflict, .idempotencyKeyReused,
                            "this Idempotency-Key made \(answer.demand.id), a request for \(answer.demand.requested) machine(s) of "
                                + "\(answer.demand.template); use a new key for a different request")
         }
@@ -83,7 +83,7 @@ struct MachineRequestRoutes: Sendable {
 
     func idempotencyKey(_ request: Request) throws -> String? {
         guard let key = request.headers[HTTPField.Name("Idempotency-Key")!], !key.isEmpty else { return nil }
-        guard key.count <= 200 else { throw APIError(.badRequest, "bad-idempotency-key", "Idempotency-Key is at most 200 characters") }
+        guard key.count <= 200 else { throw APIError(.badRequest, .badIdempotencyKey, "Idempotency-Key is at most 200 characters") }
         return key
     }
 

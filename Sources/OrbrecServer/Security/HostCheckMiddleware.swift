@@ -1,5 +1,6 @@
 internal import Hummingbird
 internal import HTTPTypes
+internal import OrbrecCore
 
 /// On loopback, only requests addressed to a loopback name are served. A web page that
 /// rebinds its own DNS name to 127.0.0.1 would otherwise read the API (its GETs need no
@@ -7,7 +8,7 @@ internal import HTTPTypes
 struct HostCheckMiddleware<Context: RequestContext>: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         guard let authority = request.head.authority, Self.isLoopbackAuthority(authority) else {
-            throw APIError(.misdirectedRequest, "misdirected", "this API answers only to localhost, 127.0.0.1 or [::1]")
+            throw APIError(.misdirectedRequest, .misdirected, "this API answers only to localhost, 127.0.0.1 or [::1]")
         }
         return try await next(request, context)
     }

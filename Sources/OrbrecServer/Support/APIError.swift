@@ -1,31 +1,43 @@
-public import HTTPTypes
+internal import Hummingbird
+internal import HTTPTypes
+internal import OrbrecCore
 internal import OrbrecStore
 
 /// An error the API answers with: an HTTP status, a stable code and a message, rendered
-/// as `{"error": {"code": …, "message": …}}`.
-public struct APIError: Error, Sendable {
-    public var status: HTTPResponse.Status
-    public var code: String
-    public var message: String
+/// as `{"error": {"code": …, "message": …}}`. Thrown anywhere below the router, it is answered
+/// by the router itself (HTTPResponseError).
+struct APIError: Error, Sendable, HTTPResponseError {
+    var status: HTTPResponse.Status
+    var code: String
+    var message: String
 
-    public init(_ status: HTTPResponse.Status, _ code: String, _ message: String) {
+    init(_ status: HTTPResponse.Status, _ code: APIErrorCode, _ message: String) {
+        self.init(status, code.rawValue, message)
+    }
+
+    /// For a code that comes from elsewhere as text: an engine refusal's, a lease request's.
+    init(_ status: HTTPResponse.Status, _ code: String, _ message: String) {
         self.status = status
         self.code = code
         self.message = message
     }
 
-    static func notFound(_ what: String) -> APIError { APIError(.notFound, "not-found", what) }
+    func response(from request: Request, context: some RequestContext) throws -> Response {
+        JSONBody.error(self)
+    }
+
+    static func notFound(_ what: String) -> APIError { APIError(.notFound, .notFound, what) }
 
     static func tooLarge(_ limit: Int?) -> APIError {
-        APIError(.contentTooLarge, "too-large", limit.map { "the body is over \($0 / 1024) KiB" } ?? "the body is too large")
+        APIError(.contentTooLarge, .tooLarge, limit.map { "the body is over \($0 / 1024) KiB" } ?? "the body is too large")
     }
 
     /// A follower of a shared state acts on nothing: the leader does (its API named when known).
     static func notLeader(_ leader: LeaderRecord?) -> APIError {
         let where_ = leader?.api.map { " at \($0)" } ?? ""
-        return APIError(.serviceUnavailable, "not-leader",
+        return APIError(.serviceUnavailable, .notLeader,
                         "this daemon follows; the leader\(where_) reconciles the state" + (leader?.holder == nil ? " (none is elected yet)" : ""))
     }
 
-    static let unauthorized = APIError(.unauthorized, "unauthorized", "a valid bearer token is required (Authorization: Bearer …)")
+    static let unauthorized = APIError(.unauthorized, .unauthorized, "a valid bearer token is required (Authorization: Bearer …)")
 }

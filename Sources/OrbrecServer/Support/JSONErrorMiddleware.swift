@@ -1,10 +1,12 @@
 internal import Hummingbird
 internal import HTTPTypes
 internal import NIOCore
+internal import OrbrecCore
 
-/// Every failure answers as JSON with a code and a message: the API's own errors, the
-/// router's (unknown path, wrong method), a body over a limit anywhere it is collected, and
-/// anything unexpected (logged, not shown).
+/// Every failure answers as JSON with a code and a message. The API's own errors answer for
+/// themselves (APIError is an HTTPResponseError, rendered by the router); this turns the others
+/// into APIErrors: the router's (unknown path, wrong method), a body over a limit anywhere it
+/// is collected, and anything unexpected (logged, not shown).
 struct JSONErrorMiddleware<Context: RequestContext>: RouterMiddleware {
     let onUnexpected: @Sendable (String) -> Void
 
@@ -12,20 +14,19 @@ struct JSONErrorMiddleware<Context: RequestContext>: RouterMiddleware {
         do {
             return try await next(request, context)
         } catch let error as APIError {
-            return JSONBody.error(error)
+            throw error
         } catch let error as NIOTooManyBytesError {
-            return JSONBody.error(APIError.tooLarge(error.maxBytes))
+            throw APIError.tooLarge(error.maxBytes)
         } catch let error as HTTPError {
-            let code = switch error.status {
-            case .notFound: "not-found"
-            case .methodNotAllowed: "method-not-allowed"
-            case .badRequest: "bad-request"
-            default: "http-\(error.status.code)"
+            switch error.status {
+            case .notFound: throw APIError(error.status, .notFound, error.body ?? error.status.reasonPhrase)
+            case .methodNotAllowed: throw APIError(error.status, .methodNotAllowed, error.body ?? error.status.reasonPhrase)
+            case .badRequest: throw APIError(error.status, .badRequest, error.body ?? error.status.reasonPhrase)
+            default: throw APIError(error.status, "http-\(error.status.code)", error.body ?? error.status.reasonPhrase)
             }
-            return JSONBody.error(APIError(error.status, code, error.body ?? error.status.reasonPhrase))
         } catch {
             onUnexpected("\(request.method) \(request.uri.path): \(error)")
-            return JSONBody.error(APIError(.internalServerError, "internal", "the request failed; see the daemon's log"))
+            throw APIError(.internalServerError, .internalError, "the request failed; see the daemon's log")
         }
     }
 }

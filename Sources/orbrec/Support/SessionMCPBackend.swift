@@ -33,7 +33,7 @@ struct SessionMCPBackend: MCPBackend {
 
     func openStore() async throws -> StateStore {
         guard let store = try await opened.store({ try await session.openStore() }) else {
-            throw ToolFailure("no_state", "cannot open the state at \(session.global.stateShown)")
+            throw ToolFailure(.noState, "cannot open the state at \(session.global.stateShown)")
         }
         return store
     }
@@ -75,7 +75,7 @@ struct SessionMCPBackend: MCPBackend {
         do {
             return try await session.lock(store, operation: operation + " (mcp)", timeout: ConfigDuration(milliseconds: 0))
         } catch let failure as CommandFailure where failure.status == .lockTimeout {
-            throw ToolFailure("state_locked", failure.message)
+            throw ToolFailure(.stateLocked, failure.message)
         }
     }
 
