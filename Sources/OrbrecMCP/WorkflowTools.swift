@@ -52,7 +52,7 @@ struct WorkflowTools: Sendable {
     /// `get_workflow_run`.
     func get(runID: String) async throws -> RunAnswer {
         guard let store = try await backend.openExistingStore() else {
-            throw ToolFailure(WorkflowRunRefused.Code.unknownRun.rawValue, "no run \(runID): there is no state yet")
+            throw ToolFailure(.unknownRun, "no run \(runID): there is no state yet")
         }
         let report = try await Self.refused { try await backend.reconciler(for: store).workflowRun(id: runID) }
         return RunAnswer(WorkflowRunDocument(report), nextActions: Self.nextActions(report.run, state: report.run.state))
@@ -62,7 +62,7 @@ struct WorkflowTools: Sendable {
     func cancel(runID: String) async throws -> RunAnswer {
         try backend.checkMayJournal()
         guard let store = try await backend.openExistingStore() else {
-            throw ToolFailure(WorkflowRunRefused.Code.unknownRun.rawValue, "no run \(runID): there is no state yet")
+            throw ToolFailure(.unknownRun, "no run \(runID): there is no state yet")
         }
         let reconciler = backend.reconciler(for: store)
         let run = try await Self.refused { try await reconciler.cancelWorkflowRun(id: runID, actor: backend.actor) }
@@ -93,7 +93,7 @@ struct WorkflowTools: Sendable {
         do {
             return try await call()
         } catch let refused as WorkflowRunRefused {
-            throw ToolFailure(refused.code.rawValue, refused.message)
+            throw ToolFailure(refused.code, refused.message)
         }
     }
 }

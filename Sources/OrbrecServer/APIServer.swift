@@ -96,6 +96,7 @@ public struct APIServer: Sendable {
         APIRoutes(store: store, loop: loop, pulse: pulse, access: access, loopbackOnly: loopbackOnly,
                   streams: StreamCounter(limit: limits.eventStreams, perClient: limits.eventStreamsPerClient),
                   limits: limits).register(on: router)
+        DiscoveryRoutes(servesMCP: mcp != nil, loopbackOnly: loopbackOnly).register(on: router)
         if let mcp {
             // POST only (stateless: no server-sent stream, no session to delete). Any valid token
             // gets in (RouteScopes); each tool call is checked against its scopes.

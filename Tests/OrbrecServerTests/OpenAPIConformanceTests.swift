@@ -39,7 +39,7 @@ struct OpenAPIConformanceTests {
         "getHealth", "getReadiness", "getMetrics", "getOpenAPIDocument", "listResources", "listFleets", "listMachines", "listRequests",
         "getRequest", "listTasks", "listActions", "streamEvents", "reconcile", "claimTask", "heartbeatTask", "completeTask", "failTask",
         "releaseTask", "requestMachines", "returnMachines", "listTemplates", "getTemplate",
-        "listWorkflows", "getWorkflow", "listWorkflowRuns", "startWorkflowRun", "getWorkflowRun", "cancelWorkflowRun",
+        "listWorkflows", "getWorkflow", "listWorkflowRuns", "startWorkflowRun", "getWorkflowRun", "cancelWorkflowRun", "getAgentCard",
     ]
 
     @Test func everyRouteIsDocumentedAndEveryDocumentedRouteServed() async throws {

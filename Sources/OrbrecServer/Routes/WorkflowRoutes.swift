@@ -81,7 +81,7 @@ struct WorkflowRoutes: Sendable {
         let raw = try context.parameters.require("name")
         let name = raw.removingPercentEncoding ?? raw
         guard name.count <= maxNameLength else {
-            throw APIError(.notFound, WorkflowRunRefused.Code.unknownWorkflow.rawValue, "no workflow \(name.prefix(64))… in the configuration")
+            throw APIError(.notFound, .unknownWorkflow, "no workflow \(name.prefix(64))… in the configuration")
         }
         return name
     }
@@ -90,14 +90,14 @@ struct WorkflowRoutes: Sendable {
         let raw = try context.parameters.require("id")
         let id = raw.removingPercentEncoding ?? raw
         guard id.count <= maxNameLength else {
-            throw APIError(.notFound, WorkflowRunRefused.Code.unknownRun.rawValue, "no run \(id.prefix(64))…")
+            throw APIError(.notFound, .unknownRun, "no run \(id.prefix(64))…")
         }
         return id
     }
 
     static func limit(_ request: Request) throws -> Int? {
         guard let text = request.uri.queryParameters.get("limit") else { return nil }
-        guard let value = Int(text), value > 0 else { throw APIError(.badRequest, "bad-limit", "limit must be a positive integer") }
+        guard let value = Int(text), value > 0 else { throw APIError(.badRequest, .badLimit, "limit must be a positive integer") }
         return value
     }
 
@@ -113,7 +113,7 @@ struct WorkflowRoutes: Sendable {
 
     static func idempotencyKey(_ request: Request) throws -> String? {
         guard let key = request.headers[HTTPField.Name("Idempotency-Key")!], !key.isEmpty else { return nil }
-        guard key.count <= 200 else { throw APIError(.badRequest, "bad-idempotency-key", "Idempotency-Key is at most 200 characters") }
+        guard key.count <= 200 else { throw APIError(.badRequest, .badIdempotencyKey, "Idempotency-Key is at most 200 characters") }
         return key
     }
 

@@ -1,4 +1,5 @@
 internal import HTTPTypes
+internal import OrbrecCore
 internal import OrbrecEngine
 
 extension WorkflowRunRefused {
@@ -7,9 +8,10 @@ extension WorkflowRunRefused {
     var apiError: APIError {
         let status: HTTPResponse.Status = switch code {
         case .unknownWorkflow, .unknownRun: .notFound
-        case .runInProgress, .runFinished, .idempotencyKeyReused: .conflict
         case .notReady: .serviceUnavailable
+        // run-in-progress, run-finished, idempotency_key_reused.
+        default: .conflict
         }
-        return APIError(status, code.rawValue, message)
+        return APIError(status, code, message)
     }
 }
