@@ -82,10 +82,11 @@ public struct LeaseRequest {
         }
     }
 
-    /// A `complete`'s result as the JSON text kept with the attempt.
+    /// A `complete`'s result as the JSON text kept with the attempt: written as every API
+    /// document is (APIJSON), so a result reported over MCP reads the same.
     func result() throws(Refusal) -> String? {
         guard let value = fields["result"] else { return nil }
-        guard let data = try? JSONSerialization.data(withJSONObject: value, options: [.fragmentsAllowed, .sortedKeys]) else {
+        guard let data = try? JSONSerialization.data(withJSONObject: value, options: [.fragmentsAllowed, .sortedKeys, .withoutEscapingSlashes]) else {
             throw .bad("result must be JSON that can be written back")
         }
         guard data.count <= Self.maxResultBytes else {

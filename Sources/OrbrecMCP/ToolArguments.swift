@@ -1,5 +1,6 @@
 internal import Foundation
 internal import MCP
+internal import OrbrecEngine
 
 /// A tool call's arguments, read with the checks the tool's input schema states. A wrong or
 /// missing argument is an `invalid-arguments` failure naming it, so the caller can fix the call.
@@ -63,9 +64,7 @@ struct ToolArguments: Sendable {
     /// Any JSON value, as compact JSON text (a worker's result), at most `limit` bytes.
     func optionalJSON(_ name: String, limit: Int) throws(ToolFailure) -> String? {
         guard let value = values[name] else { return nil }
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        guard let data = try? encoder.encode(value) else { throw .invalidArguments("\(name) must be JSON") }
+        guard let data = try? APIJSON.data(value) else { throw .invalidArguments("\(name) must be JSON") }
         guard data.count <= limit else { throw .invalidArguments("\(name) is over \(limit / 1024) KiB") }
         return String(decoding: data, as: UTF8.self)
     }

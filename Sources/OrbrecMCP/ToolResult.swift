@@ -1,13 +1,12 @@
 internal import Foundation
 internal import MCP
+internal import OrbrecEngine
 
 /// Tool answers as MCP results: the JSON as text (what every client shows the model) and,
 /// the same object, as `structuredContent`.
 enum ToolResult {
     static func success(_ value: some Encodable) throws -> CallTool.Result {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return try json(encoder.encode(value), isError: false)
+        try json(APIJSON.data(value), isError: false)
     }
 
     /// A document already rendered (pretty-printed) elsewhere, made compact like every answer.
@@ -16,9 +15,7 @@ enum ToolResult {
     }
 
     static func failure(_ failure: ToolFailure) -> CallTool.Result {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        let data = (try? encoder.encode(FailureDocument(failure))) ?? Data(#"{"error":{"code":"internal","message":"unencodable failure"}}"#.utf8)
+        let data = (try? APIJSON.data(FailureDocument(failure))) ?? Data(#"{"error":{"code":"internal","message":"unencodable failure"}}"#.utf8)
         return (try? self.json(data, isError: true))
             ?? CallTool.Result(content: [.text(text: String(decoding: data, as: UTF8.self), annotations: nil, _meta: nil)], isError: true)
     }

@@ -50,8 +50,7 @@ struct EventStream: Sendable {
         let body = ResponseBody { writer in
             // The slot lives as long as this body; it is given back when the response is dropped.
             _ = slot
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+            let encoder = APIJSON.encoder()
             var last = start
             var quietSince = ContinuousClock.now
             try await writer.write(ByteBuffer(string: "retry: 1000\n: connected; events after \(start)\n\n"))

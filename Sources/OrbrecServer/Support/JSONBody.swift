@@ -2,13 +2,12 @@ internal import Foundation
 internal import Hummingbird
 internal import HTTPTypes
 internal import NIOCore
+internal import OrbrecEngine
 
 /// JSON responses: sorted keys, so answers are stable and diffable.
 enum JSONBody {
     static func response<T: Encodable>(_ value: T, status: HTTPResponse.Status = .ok) throws -> Response {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        var data = try encoder.encode(value)
+        var data = try APIJSON.data(value)
         data.append(0x0A)
         return Response(status: status, headers: [.contentType: "application/json; charset=utf-8"],
                         body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))

@@ -1,6 +1,7 @@
 internal import ArgumentParser
 internal import Foundation
 internal import OrbrecCore
+internal import OrbrecEngine
 internal import OrbrecServer
 internal import OrbrecStore
 
@@ -103,9 +104,7 @@ struct EventPrinter: Sendable {
 
     private func line(_ event: EventDocument) -> String {
         if json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-            return (try? encoder.encode(event)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
+            return (try? APIJSON.string(event)) ?? "{}"
         }
         // A cause or key holds what users wrote: one line, nothing that moves the cursor.
         let cells = [String(event.seq), Format.time(Instant(millisecondsSinceEpoch: event.at)), event.resource, event.subject,

@@ -1,5 +1,6 @@
 internal import Foundation
 internal import OrbrecCore
+internal import OrbrecEngine
 
 /// Small formatting helpers shared by the renderers.
 enum Format {
@@ -73,8 +74,6 @@ struct Table {
 /// JSON the way every `--json` output is written: sorted keys, pretty, stable.
 enum JSONOutput {
     static func string<T: Encodable>(_ value: T) throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        return String(decoding: try encoder.encode(value), as: UTF8.self)
+        try APIJSON.string(value, pretty: true)
     }
 }

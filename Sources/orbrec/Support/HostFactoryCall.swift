@@ -54,9 +54,7 @@ struct HostFactoryCall {
             try? FileHandle.standardOutput.write(contentsOf: Data((message + "\n").utf8))
             throw ExitCode(ExitStatus.error.rawValue)
         }
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        let json = try encoder.encode(answer.document)
+        let json = try APIJSON.data(answer.document)
         try? FileHandle.standardOutput.write(contentsOf: json + Data("\n".utf8))
         // From here on stdout is stderr: the answer is whole and nothing may follow it.
         _ = dup2(STDERR_FILENO, STDOUT_FILENO)
