@@ -150,6 +150,12 @@ struct APITaskTests {
         // A key is any one line: reached through the path percent-encoded.
         let odd = try await Self.post(daemon, "echo", ["key": "a/b c?d", "args": ["code": "0", "text": "odd"]])
         #expect(odd.status == 201, "\(odd.body)")
+        // The answer says what to call next, with the key as a path segment.
+        let oddNext = Dictionary((try odd.object()["next_actions"] as? [[String: Any]] ?? []).map { ($0["action"] as? String ?? "", $0) },
+                                 uniquingKeysWith: { first, _ in first })
+        #expect(oddNext["get"]?["path"] as? String == "/api/v1/pools/echo/tasks/a%2Fb%20c%3Fd" && oddNext["get"]?["method"] as? String == "GET",
+                "\(odd.body)")
+        #expect(oddNext["cancel"]?["method"] as? String == "DELETE" && oddNext["claim"] == nil, "a push pool's task is not claimed: \(odd.body)")
         _ = try await Self.state(daemon, "echo", "a/b c?d", is: "completed")
         #expect(try Self.output(h, "echo", "a/b c?d") == "2:[odd][a/b c?d]")
 
@@ -249,6 +255,8 @@ struct APITaskTests {
         defer { _ = try? daemon.stop() }
         let posted = try await Self.post(daemon, "pulled", ["key": "p1", "args": ["x": "$(id); echo pwned"]])
         #expect(posted.status == 201, "\(posted.body)")
+        let claimNext = (try posted.object()["next_actions"] as? [[String: Any]] ?? []).first { $0["action"] as? String == "claim" }
+        #expect(claimNext?["path"] as? String == "/api/v1/pools/pulled/claim", "\(posted.body)")
         let claim = try await daemon.eventually("a claim") { () -> [String: Any]? in
             let reply = try await daemon.request(.POST, "/api/v1/pools/pulled/claim", token: Self.token,
                                                  body: #"{"worker": "w1", "leaseSeconds": 30}"#)

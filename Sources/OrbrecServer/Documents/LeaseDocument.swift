@@ -34,6 +34,13 @@ struct LeaseAnswer: Encodable, Sendable {
         case nextActions = "next_actions"
     }
 
+    /// One path segment, with what a path cannot carry percent-encoded.
+    static func pathSegment(_ text: String) -> String {
+        var allowed = CharacterSet.alphanumerics
+        allowed.insert(charactersIn: "-._~=,:")
+        return text.addingPercentEncoding(withAllowedCharacters: allowed) ?? text
+    }
+
     /// `pool:key`, with what a path cannot carry percent-encoded.
     static func pathID(pool: String, key: String) -> String {
         var allowed = CharacterSet.alphanumerics

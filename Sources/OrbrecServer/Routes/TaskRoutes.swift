@@ -55,7 +55,10 @@ struct TaskRoutes: Sendable {
         }
         // 201 for the call that made it (and its retries with the same Idempotency-Key); 200 for
         // the same task posted again.
-        return try JSONBody.response(try await document(answer.entry), status: answer.created || answer.replayed ? .created : .ok)
+        let next = APITaskNextActions.derive(pool: pool, pathKey: LeaseAnswer.pathSegment(answer.entry.task.key), state: answer.entry.state,
+                                             pull: loop.pool(named: pool)?.mode == .pull)
+        return try JSONBody.response(NextActionsAnswer(try await document(answer.entry), nextActions: next.map(LeaseAnswer.Action.init)),
+                                     status: answer.created || answer.replayed ? .created : .ok)
     }
 
     func document(_ entry: APITaskEntry) async throws -> APITaskDocument {
