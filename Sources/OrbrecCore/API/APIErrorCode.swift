@@ -9,6 +9,11 @@ public enum APIErrorCode: String, Sendable, CaseIterable {
     case notFound = "not-found"
     case methodNotAllowed = "method-not-allowed"
     case unauthorized
+    // Scoped tokens: a scope the token lacks, its rate limit, a route or tool no scope covers.
+    case missingScope = "missing-scope"
+    case rateLimited = "rate-limited"
+    case unscopedRoute = "unscoped-route"
+    case unscopedTool = "unscoped-tool"
     case misdirected
     case duplicateHost = "duplicate-host"
     case tooLarge = "too-large"
@@ -21,6 +26,8 @@ public enum APIErrorCode: String, Sendable, CaseIterable {
     case badEventID = "bad-event-id"
     case badIdempotencyKey = "bad-idempotency-key"
     case badTaskID = "bad-task-id"
+    case badState = "bad-state"
+    case badCursor = "bad-cursor"
     // Event streams.
     case tooManyStreams = "too-many-streams"
     case tooManyStreamsPerClient = "too-many-streams-per-client"
