@@ -2,6 +2,7 @@ internal import Foundation
 internal import Hummingbird
 internal import HTTPTypes
 internal import NIOCore
+internal import OrbrecEngine
 
 /// `GET /.well-known/agent.json`, open to every caller on every address: it says how to
 /// authenticate, so it must be readable before a token is held, and it holds nothing secret:
@@ -21,9 +22,7 @@ struct DiscoveryRoutes: Sendable {
     }
 
     static func encoded(_ card: AgentCard) throws -> Data {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        var data = try encoder.encode(card)
+        var data = try APIJSON.data(card)
         data.append(0x0A)
         return data
     }
