@@ -52,6 +52,16 @@ struct UpgradeHashTests {
         #expect(plan.actions.isEmpty, "\(T.shapes(plan))")
     }
 
+    /// A history written by an older rendering of the fields (here a literal map unlike
+    /// today's) does not outvote the pre-upgrade hash that still names the same template.
+    @Test func aHistoryRenderedOtherwiseDoesNotHideThePreUpgradeHash() throws {
+        let desired = Fixtures.desired(fleets: [Fixtures.fleet(count: 1)])
+        var input = T.input(desired, machines: [Fixtures.machine("m1", templateHash: "138064bff7ef2117")])
+        input.templateHistory = ["138064bff7ef2117": ["command": "sleep infinity (as an older orbrec wrote it)"]]
+        let plan = try T.plan(input)
+        #expect(plan.actions.isEmpty, "\(T.shapes(plan))")
+    }
+
     @Test func aChangedTemplateStillReplacesMachinesOfTheOldHash() throws {
         let changed = Fixtures.template(command: ["sleep", "1"])
         let desired = Fixtures.desired(templates: [changed], fleets: [Fixtures.fleet(count: 1)])

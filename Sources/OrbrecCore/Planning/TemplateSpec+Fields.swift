@@ -52,7 +52,9 @@ extension TemplateSpec {
     /// before hashes came from the canonical encoding.
     public func isCurrent(hash: String, history: [String: [String: String]]) -> Bool {
         if hash == specHash { return true }
-        if let recorded = history[hash] { return recorded == replacementFieldValues }
+        // Either witness suffices: a history written by an older rendering of the fields may
+        // differ from today's rendering of the very same template.
+        if let recorded = history[hash], recorded == replacementFieldValues { return true }
         return hash == legacySpecHash
     }
 }
