@@ -53,6 +53,8 @@ let package = Package(
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),
         ]),
+        // Child processes, started one way (argv only) and waited for without blocking a thread.
+        .target(name: "OrbrecProcess"),
         .target(name: "OrbrecLocal", dependencies: ["OrbrecCore"]),
         // EC2 provider: SigV4, the Query API, XML answers. (The adapter itself is in progress.)
         .target(name: "OrbrecAWS", dependencies: [
@@ -64,7 +66,7 @@ let package = Package(
         ]),
         // The slurm scheduler: sbatch, scontrol, sacct -c and scancel; its mapping of Slurm's
         // output is pure and tested on captured output.
-        .target(name: "OrbrecSlurm", dependencies: ["OrbrecCore", "OrbrecLocal"]),
+        .target(name: "OrbrecSlurm", dependencies: ["OrbrecCore", "OrbrecLocal", "OrbrecProcess"]),
         // The hostfactory provider: any HostFactory provider plugin driven through its five
         // scripts, and the documents of that interface (shared with `orbrec hostfactory`).
         .target(name: "OrbrecHostFactory", dependencies: ["OrbrecCore"]),
@@ -114,6 +116,7 @@ let package = Package(
         .testTarget(name: "OrbrecStoreTests", dependencies: [
             "OrbrecStore", "OrbrecStorePostgres", "OrbrecCore", "OrbrecTestSupport", .product(name: "GRDB", package: "GRDB.swift"),
         ]),
+        .testTarget(name: "OrbrecProcessTests", dependencies: ["OrbrecProcess"]),
         .testTarget(name: "OrbrecLocalTests", dependencies: ["OrbrecLocal", "OrbrecCore"]),
         .testTarget(name: "OrbrecSlurmTests", dependencies: ["OrbrecSlurm", "OrbrecCore"], exclude: ["Fixtures"]),
         .testTarget(name: "OrbrecHostFactoryTests", dependencies: ["OrbrecHostFactory", "OrbrecCore"], exclude: ["Fixtures"]),

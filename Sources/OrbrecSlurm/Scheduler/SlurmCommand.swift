@@ -1,8 +1,9 @@
-internal import Foundation
-public import OrbrecCore
+internal import OrbrecCore
+internal import OrbrecProcess
 
 /// Runs one Slurm client command (sbatch, scontrol, sacct, scancel) as an argv, never
-/// through a shell, and gives back its exit status and output.
+/// through a shell, and gives back its exit status and output. The wait is asynchronous
+/// (`ChildProcess`): a slow slurmctld holds no thread of the daemon's.
 struct SlurmCommand {
     struct Output {
         var status: Int32
@@ -10,35 +11,33 @@ struct SlurmCommand {
         var stderr: String
     }
 
-    static func run(_ argv: [String], environment: [String: String]? = nil) throws(ProviderError) -> Output {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = argv
-        if let environment { process.environment = environment }
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        process.standardInput = FileHandle.nullDevice
+    /// A Slurm command that answers nothing in this long is given up (slurmctld down or
+    /// unreachable: its clients retry for a while before they fail).
+    static let timeout: Duration = .seconds(120)
+    /// `scontrol show job -o` on a busy cluster is large, but not this large.
+    static let outputLimit = 256 << 20
+
+    static func run(_ argv: [String], environment: [String: String]? = nil,
+                    timeout: Duration = timeout) async throws(ProviderError) -> Output {
+        let exit: ChildExit
         do {
-            try process.run()
+            exit = try await ChildProcess.run(ProcessLaunch(argv, environment: environment, stdout: .capture(limit: outputLimit),
+                                                            stderr: .capture(limit: 1 << 20)),
+                                              timeout: timeout)
         } catch {
-            throw ProviderError(code: "slurm-unavailable", message: "cannot run \(argv.first ?? ""): \(error.localizedDescription)", retryable: true)
+            let program = argv.first ?? ""
+            if error.isNotFound {
+                throw ProviderError(code: "slurm-unavailable", message: "\(program) is not installed or not on PATH", retryable: true)
+            }
+            throw ProviderError(code: "slurm-unavailable", message: "cannot run \(program): \(error.message)", retryable: true)
         }
-        // Both pipes are drained before waiting, so a large answer cannot block the command.
-        let group = DispatchGroup()
-        nonisolated(unsafe) var errorData = Data()
-        group.enter()
-        DispatchQueue.global().async {
-            errorData = err.fileHandleForReading.readDataToEndOfFile()
-            group.leave()
+        if exit.timedOut {
+            throw ProviderError(code: "slurm-unreachable", message: "\(argv.first ?? "") gave no answer in \(timeout)", retryable: true)
         }
-        let outputData = out.fileHandleForReading.readDataToEndOfFile()
-        group.wait()
-        process.waitUntilExit()
-        let status = process.terminationReason == .exit ? process.terminationStatus : 128 + process.terminationStatus
-        if status == 127 {
-            throw ProviderError(code: "slurm-unavailable", message: "\(argv.first ?? "") is not installed or not on PATH", retryable: true)
+        if exit.stdout.truncated {
+            throw ProviderError(code: "slurm-output-too-large",
+                                message: "\(argv.first ?? "") wrote more than \(outputLimit >> 20) MiB", retryable: true)
         }
-        return Output(status: status, stdout: String(decoding: outputData, as: UTF8.self), stderr: String(decoding: errorData, as: UTF8.self))
+        return Output(status: exit.status, stdout: exit.stdout.text, stderr: exit.stderr.text)
     }
 }

@@ -8,20 +8,20 @@ extension SlurmScheduler {
     /// jobs Slurm has forgotten without leaving a result, `sacct -c` by the raw ids seen
     /// earlier. Slurm's word wins for the ends it decides (timeout, cancel, node failure).
     public func attempts(ownedBy owner: String) async throws -> [ObservedAttempt] {
-        try observe(owner: owner, open: nil)
+        try await observe(owner: owner, open: nil)
     }
 
     /// The journal's open attempts only: Slurm's jobs as above, but the results, the jobs seen
     /// earlier and `sacct -c` are looked up for those attempts alone, not for every attempt
     /// ever run (a pass under `apply --wait` comes four times a second).
     public func attempts(ownedBy owner: String, open: [AttemptHandle]) async throws -> [ObservedAttempt] {
-        try observe(owner: owner, open: Dictionary(open.map { (AttemptKey(task: $0.task, attempt: $0.attempt), $0.jobID) },
+        try await observe(owner: owner, open: Dictionary(open.map { (AttemptKey(task: $0.task, attempt: $0.attempt), $0.jobID) },
                                                    uniquingKeysWith: { first, _ in first }))
     }
 
     /// `open`: the attempts to report, with their job ids (nil: every attempt).
-    private func observe(owner: String, open: [AttemptKey: String?]?) throws -> [ObservedAttempt] {
-        let output = try SlurmCommand.run(["scontrol", "show", "job", "-o"])
+    private func observe(owner: String, open: [AttemptKey: String?]?) async throws -> [ObservedAttempt] {
+        let output = try await slurm(["scontrol", "show", "job", "-o"])
         guard output.status == 0 else {
             throw ProviderError(code: "slurm-unreachable",
                                 message: "scontrol show job exited \(output.status): \(output.stderr.trimmingCharacters(in: .whitespacesAndNewlines))",
@@ -93,7 +93,7 @@ extension SlurmScheduler {
         let missing = seen.filter { !held.contains($0.jobID) && found[$0.key] == nil }
         if !missing.isEmpty {
             let ids = missing.map(\.rawID).joined(separator: ",")
-            if let sacct = try? SlurmCommand.run(["sacct", "-c", "-n", "-P", "-j", ids, "--format=\(SlurmJobRecord.sacctFormat)"]) {
+            if let sacct = try? await slurm(["sacct", "-c", "-n", "-P", "-j", ids, "--format=\(SlurmJobRecord.sacctFormat)"]) {
                 let byRaw = Dictionary(SlurmJobRecord.parseSacct(sacct.stdout).map { ($0.rawJobID, $0) }, uniquingKeysWith: { _, last in last })
                 for seen in missing {
                     guard let record = byRaw[seen.rawID],

@@ -46,17 +46,18 @@ public final class SlurmScheduler: Scheduler {
         var reports: [AttemptOutcomeReport] = []
         var singles = order.attempts.filter { $0.attempt != 1 }
         if firsts.count > 1 && useArrays {
-            reports += submitJob(order, attempts: firsts, manifestName: order.actionID, array: true)
+            reports += await submitJob(order, attempts: firsts, manifestName: order.actionID, array: true)
         } else {
             singles = firsts + singles
         }
         for (index, attempt) in singles.enumerated() {
-            reports += submitJob(order, attempts: [attempt], manifestName: "\(order.actionID)-\(index)", array: false)
+            reports += await submitJob(order, attempts: [attempt], manifestName: "\(order.actionID)-\(index)", array: false)
         }
         return reports
     }
 
-    private func submitJob(_ order: SubmitOrder, attempts: [SubmitOrder.Attempt], manifestName: String, array: Bool) -> [AttemptOutcomeReport] {
+    private func submitJob(_ order: SubmitOrder, attempts: [SubmitOrder.Attempt], manifestName: String,
+                           array: Bool) async -> [AttemptOutcomeReport] {
         var resources = order.resources
         resources.walltime = order.walltime ?? resources.walltime
         let manifest = AttemptManifest(owner: order.owner, scheduler: name, pool: order.pool, root: root, env: order.env,
@@ -77,7 +78,7 @@ public final class SlurmScheduler: Scheduler {
         do throws(ProviderError) {
             // The job gets the submitting environment (sbatch's --export=ALL), without orbrec's own
             // variables: a failpoint or a state path is not the task's business.
-            output = try SlurmCommand.run(argv, environment: ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("ORBREC_") })
+            output = try await slurm(argv, environment: ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("ORBREC_") })
         } catch {
             return attempts.map { failed($0, order, error) }
         }
@@ -109,6 +110,11 @@ public final class SlurmScheduler: Scheduler {
         }
     }
 
+    /// Every Slurm command goes through here: the one place that decides where it runs.
+    func slurm(_ argv: [String], environment: [String: String]? = nil) async throws(ProviderError) -> SlurmCommand.Output {
+        try await SlurmCommand.run(argv, environment: environment)
+    }
+
     // MARK: Cancel
 
     public func cancel(_ attempts: [ObservedAttempt]) async -> [AttemptOutcomeReport] {
@@ -118,7 +124,7 @@ public final class SlurmScheduler: Scheduler {
             // The marker first: the CANCELLED state it will show is then known to be orbrec's.
             FileManager.default.createFile(atPath: cancelMarker(attempt.jobID), contents: Data())
             do throws(ProviderError) {
-                let output = try SlurmCommand.run(["scancel", attempt.jobID])
+                let output = try await slurm(["scancel", attempt.jobID])
                 if output.status == 0 {
                     reports.append(AttemptOutcomeReport(task: attempt.task, attempt: attempt.attempt, jobID: attempt.jobID))
                 } else {
