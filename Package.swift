@@ -73,9 +73,12 @@ let package = Package(
         .target(name: "OrbrecEngine", dependencies: ["OrbrecCore", "OrbrecStore"]),
         // The scheduler behind pull pools: attempts offered to and leased by workers, in the state.
         .target(name: "OrbrecLeases", dependencies: ["OrbrecCore", "OrbrecStore"]),
+        // The API's vocabulary, shared by the CLI, the REST routes and the MCP tools: the documents
+        // they answer, the input they read, and the one JSON encoder configuration.
+        .target(name: "OrbrecAPI", dependencies: ["OrbrecCore", "OrbrecStore", "OrbrecEngine", "OrbrecLeases"]),
         // The daemon's HTTP face: REST, Server-Sent Events, /metrics and health.
         .target(name: "OrbrecServer", dependencies: [
-            "OrbrecCore", "OrbrecStore", "OrbrecEngine", "OrbrecLeases",
+            "OrbrecCore", "OrbrecStore", "OrbrecEngine", "OrbrecLeases", "OrbrecAPI",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdCore", package: "hummingbird"),
             .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -88,7 +91,7 @@ let package = Package(
         ], plugins: ["EmbedJSONPlugin"]),
         // `orbrec mcp`: the Model Context Protocol over stdio, for agents (tools over the engine and the lease table).
         .target(name: "OrbrecMCP", dependencies: [
-            "OrbrecCore", "OrbrecSpec", "OrbrecStore", "OrbrecEngine", "OrbrecServer", "OrbrecLeases",
+            "OrbrecCore", "OrbrecSpec", "OrbrecStore", "OrbrecEngine", "OrbrecAPI", "OrbrecLeases",
             .product(name: "MCP", package: "swift-sdk"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -97,7 +100,7 @@ let package = Package(
                           path: "Benchmarks/JournalBench"),
         .executableTarget(name: "orbrec", dependencies: [
             "OrbrecCore", "OrbrecSpec", "OrbrecStore", "OrbrecStorePostgres", "OrbrecLocal", "OrbrecAWS", "OrbrecSlurm", "OrbrecHostFactory", "OrbrecLeases",
-            "OrbrecEngine", "OrbrecServer", "OrbrecMCP",
+            "OrbrecEngine", "OrbrecAPI", "OrbrecServer", "OrbrecMCP",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Yams", package: "Yams"),
         ], plugins: ["BuildInfoPlugin"]),
@@ -123,7 +126,7 @@ let package = Package(
         .testTarget(name: "OrbrecAWSTests", dependencies: ["OrbrecAWS", "OrbrecCore"], exclude: ["Fixtures"]),
         // With HummingbirdTesting: the daemon's routes called in process, against the OpenAPI document.
         .testTarget(name: "OrbrecServerTests", dependencies: [
-            "OrbrecServer", "OrbrecCore", "OrbrecSpec", "OrbrecStore", "OrbrecEngine", "OrbrecLocal", "OrbrecLeases", "OrbrecTestSupport",
+            "OrbrecServer", "OrbrecAPI", "OrbrecCore", "OrbrecSpec", "OrbrecStore", "OrbrecEngine", "OrbrecLocal", "OrbrecLeases", "OrbrecTestSupport",
             .product(name: "HTTPTypes", package: "swift-http-types"),
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdTesting", package: "hummingbird"),

@@ -1,7 +1,7 @@
 internal import OrbrecCore
 internal import OrbrecEngine
-internal import OrbrecServer
 internal import OrbrecStore
+internal import OrbrecAPI
 
 /// The tools that ask the engine: status, resources and the plan preview. None of them takes
 /// the state lock or writes the journal, and none creates a state.
@@ -28,20 +28,12 @@ struct EngineTools: Sendable {
     /// As `orbrec status`: the providers and schedulers are asked, nothing is written back.
     func statusReport() async throws -> (DesiredState, StatusReport, [Diagnostic]) {
         let desired = try backend.desired()
-        var snapshot = Snapshot(desired: desired, now: SystemClock().now())
-        var planned: Plan?
-        var problems: [Diagnostic] = []
-        if let store = try await backend.openExistingStore() {
-            let reconciler = backend.reconciler(for: store)
-            snapshot = try await reconciler.snapshot(of: desired, refresh: true, sync: false)
-            do { planned = try reconciler.plan(snapshot, allowEmpty: false).plan } catch { problems = error.diagnostics }
+        let view = if let store = try await backend.openExistingStore() {
+            try await backend.reconciler(for: store).status(of: desired)
         } else {
-            do { planned = try Planner().plan(snapshot.planInput(allowEmpty: false)) } catch { problems = error.diagnostics }
+            Reconciler.status(withoutState: desired, now: SystemClock().now())
         }
-        let report = StatusReport(desired: desired, machines: snapshot.machines, plan: planned,
-                                  unreachableProviders: snapshot.observed.unreachableProviders, tasks: snapshot.tasks,
-                                  unreachableSchedulers: snapshot.observed.unreachableSchedulers)
-        return (desired, report, problems)
+        return (desired, view.report, view.problems)
     }
 
     /// `plan_preview`: `orbrec plan --json` without its side effects. The snapshot is taken

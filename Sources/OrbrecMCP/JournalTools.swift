@@ -1,8 +1,8 @@
 internal import OrbrecCore
 internal import OrbrecLeases
 internal import OrbrecEngine
-internal import OrbrecServer
 internal import OrbrecStore
+internal import OrbrecAPI
 
 /// The tools over the journal: a request, the tasks, and requeueing dead letters.
 struct JournalTools: Sendable {

@@ -1,6 +1,6 @@
 internal import Logging
 internal import MCP
-internal import OrbrecServer
+internal import OrbrecAPI
 
 /// orbrec as a Model Context Protocol server: tools to read the resources, their status, a
 /// plan preview, requests and tasks, to requeue dead letters, and for workers of pull pools

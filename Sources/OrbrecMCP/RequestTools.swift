@@ -1,8 +1,8 @@
 internal import MCP
 internal import OrbrecCore
 internal import OrbrecEngine
-internal import OrbrecServer
 internal import OrbrecStore
+internal import OrbrecAPI
 
 /// The Open Resource Broker's tools: list the templates, request machines, follow requests,
 /// return machines. The same engine calls, documents and error codes as the daemon's

@@ -1,8 +1,8 @@
 internal import MCP
 internal import OrbrecCore
 internal import OrbrecEngine
-internal import OrbrecServer
 internal import OrbrecStore
+internal import OrbrecAPI
 
 /// `create_task` and `cancel_task`: tasks of api pools (`source: api`), with the same engine
 /// calls, document and error codes as `POST` and `DELETE /api/v1/pools/{pool}/tasks[/{key}]`

@@ -1,6 +1,7 @@
 internal import Foundation
 internal import MCP
 internal import OrbrecEngine
+internal import OrbrecAPI
 
 /// A tool call's arguments, read with the checks the tool's input schema states. A wrong or
 /// missing argument is an `invalid-arguments` failure naming it, so the caller can fix the call.

@@ -1,5 +1,5 @@
 internal import MCP
-internal import OrbrecServer
+internal import OrbrecAPI
 
 /// Every tool `orbrec mcp` offers: its name, what it does, its input schema and its hints.
 enum ToolCatalog {

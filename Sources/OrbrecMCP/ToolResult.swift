@@ -1,6 +1,7 @@
 internal import Foundation
 internal import MCP
 internal import OrbrecEngine
+internal import OrbrecAPI
 
 /// Tool answers as MCP results: the JSON as text (what every client shows the model) and,
 /// the same object, as `structuredContent`.

@@ -1,8 +1,8 @@
 internal import MCP
 internal import OrbrecCore
 internal import OrbrecEngine
-internal import OrbrecServer
 internal import OrbrecStore
+internal import OrbrecAPI
 
 /// Workflow runs as tools: list the workflows, start a run, follow it, cancel it. The same
 /// engine calls, documents and error codes as the daemon's `/api/v1/workflows` routes
@@ -23,10 +23,7 @@ struct WorkflowTools: Sendable {
         let desired = try backend.desired()
         guard let store = try await backend.openExistingStore() else {
             // No state, so no run yet: what the configuration declares.
-            let now = SystemClock().now()
-            return Workflows(workflows: desired.workflows.values.sorted { $0.name < $1.name }.map {
-                WorkflowSummaryDocument(WorkflowSummary(spec: $0, lastRun: nil, running: [], nextScheduledAt: $0.trigger.schedule?.next(after: now)))
-            })
+            return Workflows(workflows: Reconciler.workflowSummaries(withoutState: desired, now: SystemClock().now()).map { WorkflowSummaryDocument($0) })
         }
         let summaries = try await Self.refused { try await backend.reconciler(for: store).workflowSummaries(desired) }
         return Workflows(workflows: summaries.map { WorkflowSummaryDocument($0) })

@@ -90,24 +90,28 @@ struct WorkflowRunEndToEndTests {
         #expect(Self.steps(run) == ["capacity": "succeeded", "simulate": "succeeded", "report": "succeeded", "release": "succeeded"])
         let lines = Self.logLines(harness)
         #expect(lines.filter { $0.hasPrefix("sim ") }.sorted() == (1...8).map { "sim \($0)" }.sorted(), "each task exactly once")
-        #expect(lines.filter { $0.hasPrefix("report ") } == ["report \(run["id"] as? String ?? "")"])
+        #expect(lines.filter { $0.hasPrefix("report ") } == ["report \(run["run_id"] as? String ?? "")"])
         #expect(harness.machineProcesses(stateID: try harness.stateID()).isEmpty, "the fleet was returned")
         // The same generation does not run again; `workflows start` runs it on demand.
         let again = try harness.orbrec("apply", "--auto-approve", "--wait", "--timeout", "60s")
         #expect(again.status == 0)
         #expect(try Self.runs(harness).count == 1)
-        let show = try harness.orbrec("workflows", "show", run["id"] as? String ?? "")
+        let show = try harness.orbrec("workflows", "show", run["run_id"] as? String ?? "")
         #expect(show.stdout.contains("capacity") && show.stdout.contains("succeeded"), "\(show.stdout)")
-        #expect(show.stdout.contains("TaskPool/\(run["id"] as? String ?? "")-simulate: 8/8 completed"), "\(show.stdout)")
+        #expect(show.stdout.contains("TaskPool/\(run["run_id"] as? String ?? "")-simulate: 8/8 completed"), "\(show.stdout)")
         // The requests each provision step caused, as journaled with its actions.
-        let shown = try #require(try JSONSerialization.jsonObject(with: Data(try harness.orbrec("workflows", "show", run["id"] as? String ?? "",
+        let shown = try #require(try JSONSerialization.jsonObject(with: Data(try harness.orbrec("workflows", "show", run["run_id"] as? String ?? "",
                                                                                                  "-o", "json").stdout.utf8)) as? [String: Any])
         let shownSteps = Dictionary(uniqueKeysWithValues: (shown["steps"] as? [[String: Any]] ?? []).map { ($0["name"] as? String ?? "", $0) })
-        let provisioned = shownSteps["capacity"]?["requests"] as? [String] ?? []
-        let returned = shownSteps["release"]?["requests"] as? [String] ?? []
+        // The same document as GET /api/v1/workflows/{name}/runs/{id}: each step's `caused`.
+        func caused(_ step: String) -> [String: Any] { shownSteps[step]?["caused"] as? [String: Any] ?? [:] }
+        func requests(_ step: String) -> [String] { (caused(step)["requests"] as? [[String: Any]] ?? []).compactMap { $0["request_id"] as? String } }
+        #expect(shown["run_id"] as? String == run["run_id"] as? String)
+        let provisioned = requests("capacity")
+        let returned = requests("release")
         #expect(!provisioned.isEmpty && provisioned.allSatisfy { $0.hasPrefix("req-") }, "\(shownSteps)")
         #expect(!returned.isEmpty && returned.allSatisfy { $0.hasPrefix("ret-") }, "\(shownSteps)")
-        #expect(shownSteps["simulate"]?["pool"] as? String == "\(run["id"] as? String ?? "")-simulate")
+        #expect(caused("simulate")["pool"] as? String == "\(run["run_id"] as? String ?? "")-simulate")
         let start = try harness.orbrec("workflows", "start", "nightly")
         #expect(start.status == 0, "\(start.stderr)")
         #expect(try harness.orbrec("apply", "--auto-approve", "--wait", "--timeout", "90s").status == 0)
@@ -183,7 +187,7 @@ struct WorkflowRunEndToEndTests {
         let submitted = try harness.orbrec("apply", "--auto-approve")
         #expect(submitted.stdout.contains("submit TaskPool/wr-"), "\(submitted.stdout)")
         let run = try #require(try Self.runs(harness).first)
-        let id = try #require(run["id"] as? String)
+        let id = try #require(run["run_id"] as? String)
         #expect(Self.steps(run)["simulate"] == "running")
         let cancel = try harness.orbrec("workflows", "cancel", id)
         #expect(cancel.status == 0, "\(cancel.stderr)")
@@ -205,7 +209,7 @@ struct WorkflowRunEndToEndTests {
         let harness = try Harness(backend: backend)
         try harness.write("orbrec.yaml", Self.configuration(harness).replacingOccurrences(of: "sleep 0.3", with: "sleep 60"))
         #expect(try harness.orbrec("apply", "--auto-approve").status == 0)
-        let id = try #require(try Self.runs(harness).first?["id"] as? String)
+        let id = try #require(try Self.runs(harness).first?["run_id"] as? String)
         // The same configuration without its Workflow document: the run cannot go on.
         let withoutWorkflow = Self.configuration(harness).components(separatedBy: "---\napiVersion: orbrec/v1\nkind: Workflow")[0]
         try harness.write("orbrec.yaml", withoutWorkflow)

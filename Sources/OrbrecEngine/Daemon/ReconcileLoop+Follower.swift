@@ -8,8 +8,6 @@ extension ReconcileLoop {
         guard let desired else { return nil }
         let snapshot = try await reconciler.snapshot(of: desired, refresh: false)
         let plan = try? reconciler.plan(snapshot, allowEmpty: options.allowEmpty).plan
-        return StatusReport(desired: snapshot.desired, machines: snapshot.machines, plan: plan,
-                            unreachableProviders: snapshot.observed.unreachableProviders, tasks: snapshot.tasks,
-                            unreachableSchedulers: snapshot.observed.unreachableSchedulers)
+        return try await reconciler.statusReport(snapshot, plan: plan)
     }
 }

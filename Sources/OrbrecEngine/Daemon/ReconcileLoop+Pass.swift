@@ -99,10 +99,7 @@ extension ReconcileLoop {
                 let after = outcomes.isEmpty ? snapshot : try await reconciler.snapshot(of: desired, sync: true)
                 if !outcomes.isEmpty { for note in after.workflowNotes { log.info(note) } }
                 let settled = outcomes.isEmpty ? result : ((try? reconciler.plan(after, allowEmpty: options.allowEmpty)) ?? result)
-                try await reconciler.recordApplied(after, plan: settled.plan)
-                let report = StatusReport(desired: after.desired, machines: after.machines, plan: settled.plan,
-                                          unreachableProviders: after.observed.unreachableProviders, tasks: after.tasks,
-                                          unreachableSchedulers: after.observed.unreachableSchedulers)
+                let report = try await reconciler.recordApplied(after, plan: settled.plan)
                 status.update { $0.report = report }
                 failedKeys.formUnion(unobservedKeys(desired, after, among: wanted))
                 let planned = Set(settled.scheduled.map(\.action.resource))

@@ -34,10 +34,7 @@ extension Reconciler {
             for note in snapshot.workflowNotes { progress(.note(note)) }
             let result = try plan(snapshot, allowEmpty: allowEmpty)
             let running = try await !store.workflowRuns(runningOnly: true).isEmpty
-            let report = StatusReport(desired: snapshot.desired, machines: snapshot.machines, plan: result.plan,
-                                      unreachableProviders: snapshot.observed.unreachableProviders, tasks: snapshot.tasks,
-                                      unreachableSchedulers: snapshot.observed.unreachableSchedulers)
-            try await recordApplied(snapshot, plan: result.plan)
+            let report = try await recordApplied(snapshot, plan: result.plan)
             if result.plan.isEmpty && report.isConverged && !running { return outcomes }
             progress(.waiting(report))
             if clock.now() >= deadline { throw ConvergeTimeout(report: report, timeout: timeout) }

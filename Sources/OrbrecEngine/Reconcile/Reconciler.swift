@@ -77,6 +77,7 @@ public final class Reconciler: Sendable {
         var snapshot = Snapshot(desired: desired, observed: observed, recorded: recorded, known: try await store.knownResources(),
                                 tasks: tasks, poolStartedAt: try await store.poolStartTimes(), now: clock.now())
         snapshot.templateHistory = try await store.templateHistory()
+        snapshot.configured = configured
         // Also with no workflow left: a run of a removed workflow is cancelled here.
         let runsRunning = sync && refresh ? try await !store.workflowRuns(runningOnly: true).isEmpty : false
         if sync && refresh && (!configured.workflows.isEmpty || desired != configured || runsRunning) {
@@ -96,10 +97,11 @@ public final class Reconciler: Sendable {
     }
 
     /// Records the configuration as applied, with each resource's version and conditions,
-    /// and forgets removed resources that hold nothing any more.
-    public func recordApplied(_ snapshot: Snapshot, plan: Plan) async throws {
-        let report = StatusReport(desired: snapshot.desired, machines: snapshot.machines, plan: plan,
-                                  unreachableProviders: snapshot.observed.unreachableProviders, tasks: snapshot.tasks)
+    /// and forgets removed resources that hold nothing any more. Answers the status report the
+    /// conditions were taken from: the one `status` shows for the same snapshot and plan.
+    @discardableResult
+    public func recordApplied(_ snapshot: Snapshot, plan: Plan) async throws -> StatusReport {
+        let report = try await statusReport(snapshot, plan: plan)
         let now = clock.now()
         var conditions: [ResourceID: [Condition]] = [:]
         for row in report.rows {
@@ -126,5 +128,6 @@ public final class Reconciler: Sendable {
             }
         }
         try await store.recordApplied(snapshot.desired, versions: plan.resourceVersions, conditions: conditions, forget: forget, at: now)
+        return report
     }
 }

@@ -4,6 +4,9 @@ public import OrbrecStore
 /// Desired and observed state at one moment, with what the journal remembers.
 public struct Snapshot: Sendable {
     public var desired: DesiredState
+    /// The configuration `desired` was made from: it still holds the pools workflow steps refer
+    /// to, which `desired` leaves out (they do not run on their own) and status shows as patterns.
+    public var configured: DesiredState
     public var observed: ObservedState
     public var recorded: [MachineRecord]
     public var known: [KnownResource]
@@ -21,6 +24,7 @@ public struct Snapshot: Sendable {
         self.poolStartedAt = poolStartedAt
         self.now = now
         self.desired = desired
+        self.configured = desired
         self.observed = observed
         self.recorded = recorded
         self.known = known

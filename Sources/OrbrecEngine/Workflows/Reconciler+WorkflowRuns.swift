@@ -57,6 +57,13 @@ extension Reconciler {
         return summaries
     }
 
+    /// The configuration's workflows when there is no state yet: no run has run.
+    public static func workflowSummaries(withoutState configured: DesiredState, now: Instant) -> [WorkflowSummary] {
+        configured.workflows.values.sorted { $0.name < $1.name }.map {
+            WorkflowSummary(spec: $0, lastRun: nil, running: [], nextScheduledAt: $0.trigger.schedule?.next(after: now))
+        }
+    }
+
     /// One workflow of the configuration; `unknown-workflow` when it has none by that name.
     public func workflowSummary(_ name: String, configured: DesiredState) async throws -> WorkflowSummary {
         guard let spec = configured.workflows[name] else { throw Self.unknownWorkflow(name, configured: configured) }
@@ -97,7 +104,7 @@ extension Reconciler {
         return WorkflowRunReport(run: run, reason: reason, steps: steps)
     }
 
-    static func unknownWorkflow(_ name: String, configured: DesiredState) -> WorkflowRunRefused {
+    public static func unknownWorkflow(_ name: String, configured: DesiredState) -> WorkflowRunRefused {
         let known = configured.workflows.keys.sorted()
         return WorkflowRunRefused(.unknownWorkflow, "no workflow '\(name)' in the configuration"
                                       + (known.isEmpty ? "" : "; workflows: \(known.joined(separator: ", "))"))

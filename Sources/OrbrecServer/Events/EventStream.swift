@@ -5,6 +5,7 @@ internal import NIOCore
 internal import OrbrecEngine
 internal import OrbrecStore
 internal import OrbrecCore
+internal import OrbrecAPI
 
 /// `GET /api/v1/events`: the journal's events as Server-Sent Events. Each message's id is
 /// the event's sequence number, so a client that reconnects with `Last-Event-ID` (or

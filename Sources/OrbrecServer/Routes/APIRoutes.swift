@@ -4,6 +4,7 @@ internal import HTTPTypes
 internal import OrbrecCore
 internal import OrbrecEngine
 internal import OrbrecStore
+internal import OrbrecAPI
 
 /// The routes of the API: reads of the journal and of the daemon's last pass, and the writes
 /// (`POST /api/v1/reconcile`, the lease API, machine requests and returns).

@@ -3,6 +3,7 @@ internal import Hummingbird
 internal import HTTPTypes
 internal import NIOCore
 internal import OrbrecEngine
+internal import OrbrecAPI
 
 /// `GET /.well-known/agent.json`, open to every caller on every address: it says how to
 /// authenticate, so it must be readable before a token is held, and it holds nothing secret:

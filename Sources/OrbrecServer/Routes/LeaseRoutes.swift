@@ -5,6 +5,7 @@ internal import NIOCore
 internal import OrbrecCore
 internal import OrbrecEngine
 internal import OrbrecLeases
+internal import OrbrecAPI
 internal import OrbrecStore
 
 /// The pull-mode API: workers claim a pool's tasks with leases and end them with the

@@ -4,6 +4,7 @@ internal import HTTPTypes
 internal import OrbrecCore
 internal import OrbrecEngine
 internal import OrbrecStore
+internal import OrbrecAPI
 
 /// Machine requests as the Open Resource Broker's REST API has them: ask for machines of a
 /// template, return machines, follow a request, list the templates. A request is journaled

@@ -4,6 +4,7 @@ internal import HTTPTypes
 internal import OrbrecCore
 internal import OrbrecEngine
 internal import OrbrecStore
+internal import OrbrecAPI
 
 /// Tasks of api pools (`source: api`): post one (journaled before 201), cancel one, list and
 /// read them. Writes are a leader's; the loop then starts (or cancels) the task at once.

@@ -3,6 +3,7 @@ internal import Hummingbird
 internal import HTTPTypes
 internal import OrbrecCore
 internal import OrbrecEngine
+internal import OrbrecAPI
 
 /// Workflow runs over HTTP, as a workflow orchestrator's daemon has them: list the workflows,
 /// start a run (202 with its id at once; the loop starts moving it), follow it step by step,

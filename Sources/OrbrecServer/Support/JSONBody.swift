@@ -3,6 +3,7 @@ internal import Hummingbird
 internal import HTTPTypes
 internal import NIOCore
 internal import OrbrecEngine
+internal import OrbrecAPI
 
 /// JSON responses: sorted keys, so answers are stable and diffable.
 enum JSONBody {

@@ -1,5 +1,6 @@
 internal import HTTPTypes
 internal import OrbrecEngine
+internal import OrbrecAPI
 
 extension MachineRequestRefused {
     /// The API's answer to a refused machine request or return: 400 for what the caller must

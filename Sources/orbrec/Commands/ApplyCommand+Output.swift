@@ -1,6 +1,6 @@
 internal import OrbrecCore
-internal import OrbrecServer
 internal import OrbrecStore
+internal import OrbrecAPI
 
 extension ApplyCommand {
     /// `apply -o json|yaml`: the actions journaled since the apply began (it held the lock, so

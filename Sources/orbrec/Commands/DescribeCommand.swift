@@ -2,9 +2,9 @@ internal import ArgumentParser
 internal import Foundation
 internal import OrbrecCore
 internal import OrbrecEngine
-internal import OrbrecServer
 internal import OrbrecSpec
 internal import OrbrecStore
+internal import OrbrecAPI
 
 struct DescribeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

@@ -2,8 +2,8 @@ internal import ArgumentParser
 internal import Foundation
 internal import OrbrecCore
 internal import OrbrecEngine
-internal import OrbrecServer
 internal import OrbrecStore
+internal import OrbrecAPI
 
 /// `orbrec events`: the journal's events, each with its sequence number, the id the daemon's
 /// event stream gives the same event (`GET /api/v1/events`, SSE `id:`). A reader resumes

@@ -1,7 +1,7 @@
 internal import ArgumentParser
 internal import OrbrecCore
 internal import OrbrecEngine
-internal import OrbrecServer
+internal import OrbrecAPI
 internal import OrbrecStore
 internal import OrbrecSpec
 

@@ -2,7 +2,7 @@ internal import ArgumentParser
 internal import OrbrecCore
 internal import OrbrecEngine
 internal import OrbrecStore
-internal import OrbrecServer
+internal import OrbrecAPI
 internal import OrbrecSpec
 
 struct GetCommand: AsyncParsableCommand {

@@ -2,8 +2,8 @@ internal import ArgumentParser
 internal import OrbrecCore
 internal import OrbrecSpec
 internal import OrbrecStore
-internal import OrbrecServer
 internal import OrbrecEngine
+internal import OrbrecAPI
 
 struct HistoryCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

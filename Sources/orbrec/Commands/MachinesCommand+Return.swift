@@ -4,7 +4,6 @@ internal import OrbrecCore
 internal import OrbrecSpec
 internal import OrbrecStore
 internal import OrbrecEngine
-internal import OrbrecServer
 
 extension MachinesCommand {
     struct Return: AsyncParsableCommand {

@@ -4,7 +4,7 @@ internal import OrbrecCore
 internal import OrbrecSpec
 internal import OrbrecStore
 internal import OrbrecEngine
-internal import OrbrecServer
+internal import OrbrecAPI
 
 struct RequestsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

@@ -3,7 +3,7 @@ internal import OrbrecCore
 internal import OrbrecSpec
 internal import OrbrecStore
 internal import OrbrecEngine
-internal import OrbrecServer
+internal import OrbrecAPI
 
 struct StatusCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -32,35 +32,12 @@ struct StatusCommand: AsyncParsableCommand {
     /// The report as printed. Problems go to stderr, or into the text while watching (where
     /// each redraw would repeat them below the table).
     private func rendered(_ session: Session, desired: DesiredState, store: StateStore?, watching: Bool) async throws -> String {
-        var snapshot = Snapshot(desired: desired.applying([]))
-        var planned: Plan?
-        var problems: [Diagnostic] = []
-        var runs: [WorkflowRun] = []
-        var due: [String: String] = [:]
-        if let store {
-            let reconciler = session.reconciler(store)
-            snapshot = try await reconciler.snapshot(of: desired)
-            do { planned = try reconciler.plan(snapshot, allowEmpty: false).plan } catch { problems = error.diagnostics }
-            runs = try await store.workflowRuns()
-            for (workflow, decision) in try await reconciler.dueWorkflowRuns(desired) {
-                due[workflow] = (decision.starts.map(\.reason) + decision.held).joined(separator: "; ")
-            }
+        let view = if let store {
+            try await session.reconciler(store).status(of: desired)
         } else {
-            do { planned = try Planner().plan(snapshot.planInput(allowEmpty: false)) } catch { problems = error.diagnostics }
-            for workflow in desired.workflows.values {
-                let decision = WorkflowTriggers().decide(workflow, runs: [], since: SystemClock().now(), now: SystemClock().now())
-                if let start = decision.starts.first { due[workflow.name] = start.reason }
-            }
+            Reconciler.status(withoutState: desired, now: SystemClock().now())
         }
-        // The desired state the running runs make (their fleet counts, their pools), as apply sees it.
-        // Machine requests are fleets of their own beside the files' (the snapshot's desired state holds them).
-        var shown = desired.forStatus(runs)
-        for (name, fleet) in snapshot.desired.fleets where snapshot.desired.isRequestFleet(name) { shown.fleets[name] = fleet }
-        // So are the tasks posted to api pools.
-        for name in shown.apiPools { shown.pools[name] = snapshot.desired.pools[name] ?? shown.pools[name] }
-        let report = StatusReport(desired: shown, machines: snapshot.machines, plan: planned,
-                                  unreachableProviders: snapshot.observed.unreachableProviders, tasks: snapshot.tasks,
-                                  unreachableSchedulers: snapshot.observed.unreachableSchedulers, workflowRuns: runs, dueWorkflows: due)
+        let report = view.report, problems = view.problems
         if json { return try StructuredOutput.string(StatusDocument(report: report, problems: problems), as: output.format) }
         var lines: [String] = []
         if watching {

@@ -1,7 +1,7 @@
 internal import ArgumentParser
 internal import OrbrecCore
-internal import OrbrecServer
 internal import OrbrecSpec
+internal import OrbrecAPI
 
 struct ValidateCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

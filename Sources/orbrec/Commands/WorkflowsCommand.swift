@@ -1,6 +1,7 @@
 internal import ArgumentParser
 internal import OrbrecCore
 internal import OrbrecEngine
+internal import OrbrecAPI
 internal import OrbrecSpec
 internal import OrbrecStore
 internal import Foundation
@@ -21,8 +22,12 @@ struct WorkflowsCommand: AsyncParsableCommand {
         func run() async throws {
             try await Session.run(global) { session in
                 let desired = try session.loadConfiguration().desired
-                let now = SystemClock().now()
-                let rows = desired.workflows.values.sorted { $0.name < $1.name }.map { WorkflowDocument($0, now: now) }
+                let summaries = if let store = try await session.openExistingStore() {
+                    try await refused { try await session.reconciler(store).workflowSummaries(desired) }
+                } else {
+                    Reconciler.workflowSummaries(withoutState: desired, now: SystemClock().now())
+                }
+                let rows = summaries.map { WorkflowSummaryDocument($0) }
                 if output.format.isDocument {
                     try session.terminal.document(rows, as: output.format)
                     return .success
@@ -50,9 +55,16 @@ extension WorkflowsCommand {
 
         func run() async throws {
             try await Session.run(global) { session in
-                let runs = try await session.openJournal()?.workflowRuns(workflow: name) ?? []
+                // The configuration only tells a workflow with no runs yet from a name that is none.
+                let desired = (try? session.loadConfiguration().desired) ?? DesiredState()
+                guard let store = try await session.openJournal() else {
+                    guard desired.workflows[name] != nil else { throw refusal(Reconciler.unknownWorkflow(name, configured: desired)) }
+                    session.terminal.out(output.format.isDocument ? "[]" : "No runs of \(name).")
+                    return .success
+                }
+                let runs = try await refused { try await session.reconciler(store).workflowRuns(workflow: name, configured: desired) }
                 if output.format.isDocument {
-                    try session.terminal.document(runs.map(RunDocument.init), as: output.format)
+                    try session.terminal.document(runs.map(WorkflowRunDocument.init), as: output.format)
                     return .success
                 }
                 var table = Table("RUN", "STATE", "TRIGGER", "STARTED", "ENDED", "STEPS")
@@ -75,38 +87,21 @@ extension WorkflowsCommand {
 
         func run() async throws {
             try await Session.run(global) { session in
-                guard let store = try await session.openJournal(), let (run, reason) = try await store.workflowRun(id: id) else {
-                    throw CommandFailure(.error, "no run \(id)")
-                }
-                // What each step caused: its pool's tasks (named for the run and step).
-                var work: [String: String] = [:]
-                var stepRequests: [String: [String]] = [:]
-                let caused = try await store.workflowStepRequests(runID: run.id)
-                for step in run.steps {
-                    // A provision step's requests, as journaled with the actions it caused.
-                    if let made = caused[step.name], !made.isEmpty {
-                        work[step.name] = made.map { "\($0.id) \($0.status.rawValue)" }.joined(separator: ", ")
-                        stepRequests[step.name] = made.map(\.id)
-                        continue
-                    }
-                    let tasks = try await store.tasks(pool: run.poolName(of: step.name))
-                    guard !tasks.isEmpty else { continue }
-                    let completed = tasks.filter { $0.state == .completed }.count
-                    work[step.name] = "TaskPool/\(run.poolName(of: step.name)): \(completed)/\(tasks.count) completed"
-                }
+                guard let store = try await session.openJournal() else { throw CommandFailure(.error, "no run \(id)") }
+                let report = try await refused { try await session.reconciler(store).workflowRun(id: id) }
                 if output.format.isDocument {
-                    var document = RunDocument(run)
-                    document.reason = reason
-                    for index in document.steps.indices {
-                        let name = document.steps[index].name
-                        if let requests = stepRequests[name] {
-                            document.steps[index].requests = requests
-                        } else if work[name] != nil {
-                            document.steps[index].pool = run.poolName(of: name)
-                        }
-                    }
-                    try session.terminal.document(document, as: output.format)
+                    try session.terminal.document(WorkflowRunDocument(report), as: output.format)
                     return .success
+                }
+                let (run, reason) = (report.run, report.reason)
+                // What each step caused: the requests a provision step made, or its pool's tasks.
+                var work: [String: String] = [:]
+                for step in report.steps {
+                    if !step.requests.isEmpty {
+                        work[step.step.name] = step.requests.map { "\($0.id) \($0.status.rawValue)" }.joined(separator: ", ")
+                    } else if let pool = step.pool {
+                        work[step.step.name] = "TaskPool/\(pool): \(step.tasks[.completed] ?? 0)/\(step.tasks.values.reduce(0, +)) completed"
+                    }
                 }
                 session.terminal.out("Run \(run.id) of Workflow/\(run.workflow): \(run.state.rawValue)")
                 session.terminal.out("  trigger: \(run.trigger.rawValue) (\(reason))")
@@ -183,82 +178,15 @@ extension WorkflowsCommand {
     }
 }
 
-/// `workflows runs|show -o json`: one run.
-struct RunDocument: Encodable {
-    struct Step: Encodable {
-        var name: String
-        var state: String
-        var startedAt: Int64?
-        var endedAt: Int64?
-        var message: String
-        /// The pool that carried the step's tasks (`show` only).
-        var pool: String?
-        /// The requests a provision step caused (`show` only).
-        var requests: [String]?
-
-        enum CodingKeys: String, CodingKey {
-            case name, state, message, pool, requests
-            case startedAt = "started_at"
-            case endedAt = "ended_at"
+extension WorkflowsCommand {
+    /// Runs an engine call, its refusal becoming the command's error.
+    static func refused<T>(_ call: () async throws -> T) async throws -> T {
+        do {
+            return try await call()
+        } catch let refused as WorkflowRunRefused {
+            throw refusal(refused)
         }
     }
 
-    var id: String
-    var workflow: String
-    var state: String
-    var trigger: String
-    var scheduledFor: Int64?
-    var specHash: String
-    var createdAt: Int64
-    var endedAt: Int64?
-    var reason: String?
-    var steps: [Step]
-
-    enum CodingKeys: String, CodingKey {
-        case id, workflow, state, trigger, reason, steps
-        case scheduledFor = "scheduled_for"
-        case specHash = "spec_hash"
-        case createdAt = "created_at"
-        case endedAt = "ended_at"
-    }
-
-    init(_ run: WorkflowRun) {
-        id = run.id
-        workflow = run.workflow
-        state = run.state.rawValue
-        trigger = run.trigger.rawValue
-        scheduledFor = run.scheduledFor?.millisecondsSinceEpoch
-        specHash = run.specHash
-        createdAt = run.createdAt.millisecondsSinceEpoch
-        endedAt = run.endedAt?.millisecondsSinceEpoch
-        steps = run.steps.map {
-            Step(name: $0.name, state: $0.state.rawValue, startedAt: $0.startedAt?.millisecondsSinceEpoch,
-                 endedAt: $0.endedAt?.millisecondsSinceEpoch, message: $0.message)
-        }
-    }
-}
-
-/// `workflows list -o json`: one workflow.
-struct WorkflowDocument: Encodable {
-    var name: String
-    var steps: [String]
-    var onChange: Bool
-    var schedule: String?
-    var concurrency: String
-    var nextScheduledAt: Int64?
-
-    enum CodingKeys: String, CodingKey {
-        case name, steps, schedule, concurrency
-        case onChange = "on_change"
-        case nextScheduledAt = "next_scheduled_at"
-    }
-
-    init(_ workflow: WorkflowSpec, now: Instant) {
-        name = workflow.name
-        steps = WorkflowGraph(workflow.steps).order ?? workflow.steps.map(\.name)
-        onChange = workflow.trigger.onChange
-        schedule = workflow.trigger.schedule?.expression
-        concurrency = workflow.concurrency.rawValue
-        nextScheduledAt = workflow.trigger.schedule?.next(after: now)?.millisecondsSinceEpoch
-    }
+    static func refusal(_ refused: WorkflowRunRefused) -> CommandFailure { CommandFailure(.error, refused.message) }
 }

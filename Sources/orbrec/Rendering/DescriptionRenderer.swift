@@ -1,8 +1,8 @@
 internal import Foundation
 internal import OrbrecCore
 internal import OrbrecEngine
-internal import OrbrecServer
 internal import Yams
+internal import OrbrecAPI
 
 /// `orbrec describe` as text: `Name:` lines, then the spec, conditions, machines or tasks,
 /// actions and events, each a section with its own table, as `kubectl describe` reads.

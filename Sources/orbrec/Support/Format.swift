@@ -1,6 +1,7 @@
 internal import Foundation
 internal import OrbrecCore
 internal import OrbrecEngine
+internal import OrbrecAPI
 
 /// Small formatting helpers shared by the renderers.
 enum Format {

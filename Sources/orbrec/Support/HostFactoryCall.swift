@@ -4,6 +4,7 @@ internal import Glibc
 internal import OrbrecCore
 internal import OrbrecEngine
 internal import OrbrecHostFactory
+internal import OrbrecAPI
 
 /// One call of HostFactory's provider plugin contract, `SCRIPT -f INPUT.json`: the answer as
 /// JSON on stdout and exit 0, or one line saying what went wrong on stdout and exit 1

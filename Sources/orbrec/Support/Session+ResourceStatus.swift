@@ -7,19 +7,12 @@ extension Session {
     /// providers and schedulers report, and the plan of now), for `get` and `describe`.
     /// Read-only: the journal is not written. Plan problems leave the rows without planned actions.
     func resourceStatus(_ desired: DesiredState, store: StateStore?) async throws -> (report: StatusReport, snapshot: Snapshot) {
-        var snapshot = Snapshot(desired: desired)
-        var planned: Plan?
-        if let store {
-            let reconciler = reconciler(store)
-            snapshot = try await reconciler.snapshot(of: desired)
-            planned = try? reconciler.plan(snapshot, allowEmpty: false).plan
+        let view = if let store {
+            try await reconciler(store).status(of: desired)
         } else {
-            planned = try? Planner().plan(snapshot.planInput(allowEmpty: false))
+            Reconciler.status(withoutState: desired, now: SystemClock().now())
         }
-        let report = StatusReport(desired: snapshot.desired, machines: snapshot.machines, plan: planned,
-                                  unreachableProviders: snapshot.observed.unreachableProviders, tasks: snapshot.tasks,
-                                  unreachableSchedulers: snapshot.observed.unreachableSchedulers)
-        return (report, snapshot)
+        return (view.report, view.snapshot)
     }
 
     /// A sync value as status colours it.

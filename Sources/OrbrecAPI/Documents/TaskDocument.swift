@@ -34,7 +34,7 @@ public struct TaskDocument: Encodable, Sendable {
     public var lastResult: String?
     public var attempts: [Attempt]
     /// For a pull pool's task: what a worker can do about it now (no lease held).
-    var nextActions: [LeaseAnswer.Action]?
+    public var nextActions: [NextActionDocument]?
 
     enum CodingKeys: String, CodingKey {
         case pool, key, state, attempts

@@ -55,7 +55,7 @@ public enum MachineRequestInput {
     }
 
     /// The body as one JSON object with no field but `allowed`.
-    static func object(_ body: Data, allowed: Set<String>) throws(Refusal) -> [String: Any] {
+    public static func object(_ body: Data, allowed: Set<String>) throws(Refusal) -> [String: Any] {
         guard let fields = try? JSONSerialization.jsonObject(with: body) as? [String: Any] else {
             throw Refusal("bad-request", "the body must be a JSON object")
         }
