@@ -55,7 +55,10 @@ let package = Package(
         ]),
         // Child processes, started one way (argv only) and waited for without blocking a thread.
         .target(name: "OrbrecProcess"),
-        .target(name: "OrbrecLocal", dependencies: ["OrbrecCore"]),
+        // The attempt protocol every scheduler shares: the manifest a cluster job reads, the runner
+        // (`orbrec _run-attempt`) and the result file it writes, and where an attempt's files live.
+        .target(name: "OrbrecAttempts", dependencies: ["OrbrecCore", "OrbrecProcess"]),
+        .target(name: "OrbrecLocal", dependencies: ["OrbrecCore", "OrbrecAttempts", "OrbrecProcess"]),
         // EC2 provider: SigV4, the Query API, XML answers. (The adapter itself is in progress.)
         .target(name: "OrbrecAWS", dependencies: [
             "OrbrecCore",
@@ -66,7 +69,7 @@ let package = Package(
         ]),
         // The slurm scheduler: sbatch, scontrol, sacct -c and scancel; its mapping of Slurm's
         // output is pure and tested on captured output.
-        .target(name: "OrbrecSlurm", dependencies: ["OrbrecCore", "OrbrecLocal", "OrbrecProcess"]),
+        .target(name: "OrbrecSlurm", dependencies: ["OrbrecCore", "OrbrecAttempts", "OrbrecProcess"]),
         // The hostfactory provider: any HostFactory provider plugin driven through its five
         // scripts, and the documents of that interface (shared with `orbrec hostfactory`).
         .target(name: "OrbrecHostFactory", dependencies: ["OrbrecCore"]),
@@ -99,7 +102,7 @@ let package = Package(
         .executableTarget(name: "orbrec-journal-bench", dependencies: ["OrbrecCore", "OrbrecStore", "OrbrecStorePostgres"],
                           path: "Benchmarks/JournalBench"),
         .executableTarget(name: "orbrec", dependencies: [
-            "OrbrecCore", "OrbrecSpec", "OrbrecStore", "OrbrecStorePostgres", "OrbrecLocal", "OrbrecAWS", "OrbrecSlurm", "OrbrecHostFactory", "OrbrecLeases",
+            "OrbrecCore", "OrbrecSpec", "OrbrecStore", "OrbrecStorePostgres", "OrbrecAttempts", "OrbrecLocal", "OrbrecAWS", "OrbrecSlurm", "OrbrecHostFactory", "OrbrecLeases",
             "OrbrecEngine", "OrbrecAPI", "OrbrecServer", "OrbrecMCP",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Yams", package: "Yams"),
@@ -120,7 +123,7 @@ let package = Package(
             "OrbrecStore", "OrbrecStorePostgres", "OrbrecCore", "OrbrecTestSupport", .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         .testTarget(name: "OrbrecProcessTests", dependencies: ["OrbrecProcess"]),
-        .testTarget(name: "OrbrecLocalTests", dependencies: ["OrbrecLocal", "OrbrecCore"]),
+        .testTarget(name: "OrbrecLocalTests", dependencies: ["OrbrecLocal", "OrbrecAttempts", "OrbrecCore"]),
         .testTarget(name: "OrbrecSlurmTests", dependencies: ["OrbrecSlurm", "OrbrecCore"], exclude: ["Fixtures"]),
         .testTarget(name: "OrbrecHostFactoryTests", dependencies: ["OrbrecHostFactory", "OrbrecCore"], exclude: ["Fixtures"]),
         .testTarget(name: "OrbrecAWSTests", dependencies: ["OrbrecAWS", "OrbrecCore"], exclude: ["Fixtures"]),

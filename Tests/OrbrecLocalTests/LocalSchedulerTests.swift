@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import OrbrecAttempts
 import OrbrecCore
 import OrbrecLocal
 import Synchronization

@@ -1,4 +1,5 @@
 public import OrbrecCore
+internal import OrbrecAttempts
 internal import Foundation
 internal import Glibc
 

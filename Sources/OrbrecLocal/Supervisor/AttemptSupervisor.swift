@@ -1,4 +1,5 @@
 internal import Foundation
+internal import OrbrecProcess
 internal import Glibc
 
 /// The process that runs a local scheduler's attempts (`orbrec _supervise`): one per orbrec

@@ -1,4 +1,6 @@
 public import OrbrecCore
+internal import OrbrecAttempts
+internal import OrbrecProcess
 internal import Foundation
 internal import Glibc
 internal import Synchronization

@@ -1,4 +1,5 @@
 internal import Foundation
+internal import OrbrecAttempts
 
 /// What orbrec tells its attempt supervisor, one JSON object a line on the supervisor's stdin.
 struct SupervisorOrder: Codable, Sendable {

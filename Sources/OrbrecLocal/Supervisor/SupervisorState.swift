@@ -1,4 +1,6 @@
 internal import Foundation
+internal import OrbrecAttempts
+internal import OrbrecProcess
 internal import Glibc
 
 /// The supervisor's attempts in flight, and what it does with orders, ends and deadlines.

@@ -1,5 +1,5 @@
 public import OrbrecCore
-internal import OrbrecLocal
+internal import OrbrecAttempts
 internal import Foundation
 
 extension SlurmScheduler {

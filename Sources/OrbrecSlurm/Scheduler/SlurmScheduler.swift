@@ -1,5 +1,5 @@
 public import OrbrecCore
-internal import OrbrecLocal
+internal import OrbrecAttempts
 internal import Foundation
 
 /// The `slurm` scheduler: attempts are Slurm jobs. A pool's first attempts go out as one

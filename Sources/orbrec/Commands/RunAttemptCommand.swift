@@ -1,6 +1,6 @@
 internal import ArgumentParser
 internal import Foundation
-internal import OrbrecLocal
+internal import OrbrecAttempts
 
 /// `orbrec _run-attempt`: the runner of one local attempt, started by the local scheduler.
 /// Not for people: hidden from help.

@@ -2,7 +2,7 @@ internal import ArgumentParser
 internal import Foundation
 internal import OrbrecCore
 internal import OrbrecEngine
-internal import OrbrecLocal
+internal import OrbrecAttempts
 internal import OrbrecSpec
 internal import OrbrecStore
 

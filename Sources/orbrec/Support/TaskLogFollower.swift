@@ -1,6 +1,6 @@
 internal import Foundation
 internal import OrbrecCore
-internal import OrbrecLocal
+internal import OrbrecAttempts
 internal import OrbrecStore
 
 /// `tasks logs POOL KEY -f`: prints an attempt's output as it is written, as `tail -f` does,

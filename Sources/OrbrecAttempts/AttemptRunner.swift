@@ -1,5 +1,6 @@
 internal import Foundation
 internal import Glibc
+internal import OrbrecProcess
 internal import Synchronization
 
 /// The process that runs one attempt (`orbrec _run-attempt`). It is a session leader
@@ -146,16 +147,11 @@ public enum AttemptRunner {
         return finish(&result, options)
     }
 
-    struct SpawnError: Error { var code: Int32 }
-
     /// The command in a process group of its own, in the runner's session (a cluster job's).
+    /// The runner waits for it itself (its loop above), so it is not a watched `ChildProcess`.
     private static func spawn(_ options: Options) throws(SpawnError) -> pid_t {
-        do throws(CommandSpawner.Failure) {
-            return try CommandSpawner.spawn(argv: options.argv, environment: nil, workdir: nil, stdout: options.stdoutPath,
-                                            stderr: options.stderrPath, grouping: .processGroup)
-        } catch {
-            throw SpawnError(code: error.code)
-        }
+        try DetachedProcess.spawn(ProcessLaunch(options.argv, stdout: .file(options.stdoutPath), stderr: .file(options.stderrPath),
+                                                grouping: .processGroup))
     }
 
     private static func finish(_ result: inout AttemptResult, _ options: Options) -> Int32 {

@@ -24,7 +24,7 @@ public struct AttemptResult: Codable, Sendable, Hashable {
                        startedAt: Instant(millisecondsSinceEpoch: startedAt), endedAt: Instant(millisecondsSinceEpoch: endedAt), host: host)
     }
 
-    func write(to path: String) throws {
+    public func write(to path: String) throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         try UnsyncedFile.write(try encoder.encode(self), to: path)

@@ -2,11 +2,12 @@ internal import Glibc
 
 /// Signal handlers as the supervisor and the runner install them: nothing else blocked while
 /// one runs, and the signal unblocked (whoever started the process may have left it blocked).
-enum SignalHandlers {
-    static func install(_ numbers: [Int32], flags: Int32 = SA_RESTART, _ handler: @escaping @convention(c) (Int32) -> Void) {
+public enum SignalHandlers {
+    /// `flags` nil: SA_RESTART.
+    public static func install(_ numbers: [Int32], flags: Int32? = nil, _ handler: @escaping @convention(c) (Int32) -> Void) {
         var action = sigaction()
         action.__sigaction_handler.sa_handler = handler
-        action.sa_flags = flags
+        action.sa_flags = flags ?? SA_RESTART
         sigemptyset(&action.sa_mask)
         var unblock = sigset_t()
         sigemptyset(&unblock)

@@ -29,7 +29,3 @@ public struct AttemptFiles: Sendable, Hashable {
     /// The key as one safe path component (`TaskKeyPath`).
     static func escape(_ key: String) -> String { TaskKeyPath.component(key) }
 }
-
-extension String {
-    func leftPadded(to width: Int) -> String { String(repeating: "0", count: max(0, width - count)) + self }
-}
