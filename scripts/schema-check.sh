@@ -33,6 +33,7 @@ SCHEMA_REJECTS=(
   53-taskpool-bad-retry-and-resources 55-scheduler-types-and-matrix 57-workflow-rules
   58-policy-rules 60-field-indented-too-little 61-spec-indented-under-metadata
   62-empty-spec-fields-at-top-level 63-nested-field-one-level-out 68-taskpool-api-source
+  69-scheduler-ssh-block
 )
 # Corpus cases that do not parse as YAML (syntax errors, duplicate keys): no schema to apply.
 UNPARSABLE=(

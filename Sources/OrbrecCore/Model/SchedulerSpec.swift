@@ -32,9 +32,11 @@ public struct SchedulerSpec: Hashable, Sendable, Codable {
     public var account: String?
     public var qos: String?
     public var extraArgs: [String]?
+    /// A slurm scheduler on a cluster reached over SSH; nil runs Slurm's commands on this host.
+    public var ssh: SSHSettings?
 
     public init(metadata: Metadata, type: SchedulerType, slots: Int? = nil, partition: String? = nil,
-                account: String? = nil, qos: String? = nil, extraArgs: [String]? = nil) {
+                account: String? = nil, qos: String? = nil, extraArgs: [String]? = nil, ssh: SSHSettings? = nil) {
         self.metadata = metadata
         self.type = type
         self.slots = slots
@@ -42,6 +44,7 @@ public struct SchedulerSpec: Hashable, Sendable, Codable {
         self.account = account
         self.qos = qos
         self.extraArgs = extraArgs
+        self.ssh = ssh
     }
 
     public var name: String { metadata.name }

@@ -32,6 +32,7 @@ enum SchedulerDecoder {
         let account = spec.nonEmptyString("account")
         let qos = spec.nonEmptyString("qos")
         let extraArgs = spec.stringList("extraArgs")
+        let ssh = ssh(spec)
         if let extraArgs {
             for argument in extraArgs {
                 if let option = Self.ownedOption(in: argument) {
@@ -44,12 +45,15 @@ enum SchedulerDecoder {
         for field in ["partition", "account", "qos", "extraArgs"] where type == .local && spec.value(field) != nil {
             context.error("field-not-applicable", "spec.\(field) applies to slurm, pbs and lsf schedulers, not local", at: spec.value(field))
         }
+        if type != .slurm && spec.value("ssh") != nil {
+            context.error("field-not-applicable", "spec.ssh applies to slurm schedulers, not \(type.rawValue)", at: spec.value("ssh"))
+        }
         if type != .local && slots != nil {
             context.error("field-not-applicable", "spec.slots applies to local schedulers; the cluster decides how many jobs run",
                           at: spec.value("slots"))
         }
         var scheduler = SchedulerSpec(metadata: metadata, type: type, slots: slots, partition: partition, account: account,
-                                      qos: qos, extraArgs: extraArgs)
+                                      qos: qos, extraArgs: extraArgs, ssh: type == .slurm ? ssh : nil)
         // A local scheduler runs as many attempts at once as the machine has cores, unless told;
         // kept apart from `slots` so the spec hashes the same on every host.
         if type == .local { scheduler.hostCores = ProcessInfo.processInfo.activeProcessorCount }
