@@ -32,6 +32,9 @@ public struct SchedulerSpec: Hashable, Sendable, Codable {
     public var account: String?
     public var qos: String?
     public var extraArgs: [String]?
+    /// Where `partition` and `account` are written, for the plan's check of them (never hashed).
+    public var partitionLocation: SourceLocation?
+    public var accountLocation: SourceLocation?
     /// A slurm scheduler on a cluster reached over SSH; nil runs Slurm's commands on this host.
     public var ssh: SSHSettings?
 

@@ -28,8 +28,12 @@ public struct TaskPoolSpec: Hashable, Sendable, Codable {
         public var walltime: ConfigDuration?
         public var partition: String?
         public var gpus: Int?
+        /// Where `partition` is written, for the plan's check of it (never hashed).
+        public var partitionLocation: SourceLocation?
 
-        public init(cpus: Int? = nil, memoryMB: Int? = nil, walltime: ConfigDuration? = nil, partition: String? = nil, gpus: Int? = nil) {
+        public init(cpus: Int? = nil, memoryMB: Int? = nil, walltime: ConfigDuration? = nil, partition: String? = nil, gpus: Int? = nil,
+                    partitionLocation: SourceLocation? = nil) {
+            self.partitionLocation = partitionLocation
             self.cpus = cpus
             self.memoryMB = memoryMB
             self.walltime = walltime

@@ -24,6 +24,9 @@ public struct PlanInput: Sendable, Hashable {
     /// `destroy`: plan as if the configuration declared nothing: every machine returned,
     /// every unfinished task cancelled.
     public var destroy: Bool = false
+    /// What each scheduler said of its partitions and accounts, for those the configuration
+    /// names; a scheduler left out is not checked (a plan without refresh).
+    public var queues: [String: QueueObservation] = [:]
 
     public init(desired: DesiredState, observed: ObservedState, recorded: [RecordedMachine] = [],
                 known: [KnownResource] = [], allowEmpty: Bool = false, tasks: [TaskStatus] = [],

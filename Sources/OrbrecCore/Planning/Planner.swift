@@ -24,6 +24,9 @@ public struct Planner: Sendable {
         plan.warnings += grantRequests(&input.desired, machines: machines)
         errors += checkMaxMachines(input.desired)
         errors += checkSurgery(input, machines: machines)
+        let queueCheck = checkQueues(input)
+        errors += queueCheck.errors
+        plan.warnings += queueCheck.warnings
 
         for (provider, reason) in input.observed.unreachableProviders.sorted(by: { $0.key < $1.key }) {
             plan.warnings.append(.warning(

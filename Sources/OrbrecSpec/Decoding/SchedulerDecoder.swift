@@ -57,6 +57,9 @@ enum SchedulerDecoder {
         // A local scheduler runs as many attempts at once as the machine has cores, unless told;
         // kept apart from `slots` so the spec hashes the same on every host.
         if type == .local { scheduler.hostCores = ProcessInfo.processInfo.activeProcessorCount }
+        // Where they are written, for the plan's check of them against the cluster's.
+        scheduler.partitionLocation = spec.location(of: "partition")
+        scheduler.accountLocation = spec.location(of: "account")
         return DecodedResource(spec: .scheduler(scheduler), nameLocation: envelope.nameLocation, typeLocation: spec.location(of: "type"))
     }
 }

@@ -48,7 +48,7 @@ enum TaskPoolDecoder {
         if let reader = spec.mapping("resources", owner: "spec.resources") {
             resources = TaskPoolSpec.Resources(cpus: reader.integer("cpus", minimum: 1), memoryMB: reader.integer("memoryMB", minimum: 1),
                                                walltime: reader.duration("walltime"), partition: reader.nonEmptyString("partition"),
-                                               gpus: reader.integer("gpus", minimum: 0))
+                                               gpus: reader.integer("gpus", minimum: 0), partitionLocation: reader.location(of: "partition"))
         }
         let parallelism = spec.integer("parallelism", minimum: 1)
         var retry = RetryPolicy.default

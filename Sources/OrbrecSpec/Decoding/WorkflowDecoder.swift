@@ -172,7 +172,7 @@ enum WorkflowDecoder {
             if let limits = reader.mapping("resources", owner: "\(path).run.resources") {
                 resources = TaskPoolSpec.Resources(cpus: limits.integer("cpus", minimum: 1), memoryMB: limits.integer("memoryMB", minimum: 1),
                                                    walltime: limits.duration("walltime"), partition: limits.nonEmptyString("partition"),
-                                                   gpus: limits.integer("gpus", minimum: 0))
+                                                   gpus: limits.integer("gpus", minimum: 0), partitionLocation: limits.location(of: "partition"))
             }
             work = scheduler.flatMap { scheduler in command.map { .run(scheduler: scheduler, command: $0, resources: resources) } }
         }
