@@ -37,6 +37,8 @@ swift test --skip-build --no-parallel "$@"
 # The HTTP API against its OpenAPI document, with schemathesis driving a real daemon. A fixed
 # seed keeps CI reproducible; SCHEMATHESIS_SEED= (empty) explores with a random one.
 SCHEMATHESIS_SEED="${SCHEMATHESIS_SEED-1}" bash scripts/openapi-check.sh
+# The web console in headless Chromium against real daemons (screenshots in .build/test-artifacts/console).
+bash scripts/browser-check.sh
 # The JSON Schema of 'orbrec schema' against a real validator (check-jsonschema): every
 # example passes, and the invalid corpus is refused or passed exactly as listed.
 bash scripts/schema-check.sh

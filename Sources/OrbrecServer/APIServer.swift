@@ -26,6 +26,9 @@ public struct APIServer: Sendable {
     /// the MCP library.
     let mcp: MCPHandler?
     let limits: HTTPLimits
+    /// Where the daemon's local scheduler keeps attempts' output (`orbrec tasks logs`), for the
+    /// console's logs route; nil when not known (the route then finds only recorded locations).
+    public var taskDirectory: String?
 
     public typealias MCPHandler = @Sendable (_ method: String, _ headers: [String: String], _ body: Data, _ scopes: Set<AccessScope>)
         async -> (status: Int, headers: [String: String], body: Data)
@@ -97,6 +100,10 @@ public struct APIServer: Sendable {
                   streams: StreamCounter(limit: limits.eventStreams, perClient: limits.eventStreamsPerClient),
                   limits: limits).register(on: router)
         DiscoveryRoutes(servesMCP: mcp != nil, loopbackOnly: loopbackOnly).register(on: router)
+        // The web console at / and the API routes it added (Console/).
+        ConsoleRoutes().register(on: router)
+        ConsoleAPIRoutes(store: store, loop: loop, access: access, loopbackOnly: loopbackOnly, limits: limits,
+                         taskDirectory: taskDirectory).register(on: router.group("/api/v1"))
         if let mcp {
             // POST only (stateless: no server-sent stream, no session to delete). Any valid token
             // gets in (RouteScopes); each tool call is checked against its scopes.

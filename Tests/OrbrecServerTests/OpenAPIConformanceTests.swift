@@ -40,6 +40,7 @@ struct OpenAPIConformanceTests {
         "getRequest", "listTasks", "listActions", "streamEvents", "reconcile", "claimTask", "heartbeatTask", "completeTask", "failTask",
         "releaseTask", "requestMachines", "returnMachines", "listTemplates", "getTemplate",
         "listWorkflows", "getWorkflow", "listWorkflowRuns", "startWorkflowRun", "getWorkflowRun", "cancelWorkflowRun", "getAgentCard",
+        "getConsole", "getConsoleAsset", "getPlan", "requeueTasks", "whoAmI",
     ]
 
     @Test func everyRouteIsDocumentedAndEveryDocumentedRouteServed() async throws {

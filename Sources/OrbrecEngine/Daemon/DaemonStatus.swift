@@ -9,6 +9,9 @@ public struct DaemonStatus: Sendable {
     /// Problems of the newest configuration when it is invalid (the last valid one stays in force).
     public var configurationErrors: [Diagnostic] = []
     public var report: StatusReport?
+    /// What is left to do after the last pass (its plan re-made once its actions ran), each
+    /// action with its reason: what the next pass will act on unless something changes.
+    public var plan: Plan?
     public var lastPassAt: Instant?
     public var lastPassError: String?
     public var passes: Int = 0

@@ -100,7 +100,10 @@ extension ReconcileLoop {
                 if !outcomes.isEmpty { for note in after.workflowNotes { log.info(note) } }
                 let settled = outcomes.isEmpty ? result : ((try? reconciler.plan(after, allowEmpty: options.allowEmpty)) ?? result)
                 let report = try await reconciler.recordApplied(after, plan: settled.plan)
-                status.update { $0.report = report }
+                status.update {
+                    $0.report = report
+                    $0.plan = settled.plan
+                }
                 failedKeys.formUnion(unobservedKeys(desired, after, among: wanted))
                 let planned = Set(settled.scheduled.map(\.action.resource))
                 undeclaredKeys = Set(after.known.map(\.id).filter { $0.isReconcileKey }).subtracting(desired.reconcileKeys)

@@ -52,6 +52,15 @@ enum RouteScopes {
         ("GET /api/v1/workflows/{name}/runs/{id}", .scoped(.read)),
         ("POST /api/v1/workflows/{name}/runs", .scoped(.operate)),
         ("POST /api/v1/workflows/{name}/runs/{id}/cancel", .scoped(.operate)),
+        // The web console (ConsoleRoutes): files without data, open so the page can ask for a
+        // token; what it shows comes from the routes above and below, each with its own scope.
+        ("GET /", .open),
+        ("GET /console/{asset}", .open),
+        // What the console added (ConsoleAPIRoutes).
+        ("GET /api/v1/pools/{pool}/tasks/{key}/logs", .scoped(.read)),
+        ("POST /api/v1/pools/{pool}/requeue", .scoped(.operate)),
+        ("GET /api/v1/plan", .scoped(.read)),
+        ("GET /api/v1/whoami", .scoped(.read)),
         // Any token may speak MCP; each tool call is checked against the tool's scope (OrbrecMCP's ToolScopes).
         ("POST /mcp", .anyToken),
     ]

@@ -82,11 +82,13 @@ struct Daemon {
         // MCP over HTTP at /mcp: the tools of `orbrec mcp`, for agents that reach the daemon.
         let mcpEndpoint = try await MCPHTTPEndpoint.start(
             OrbrecMCPServer(backend: SessionMCPBackend(session: session, loop: loop), version: Orbrec.configuration.version))
-        let server = APIServer(host: address.host, port: address.port, access: access, store: store, loop: loop, pulse: pulse, log: log,
-                               mcp: { method, headers, body, scopes in
-                                   await mcpEndpoint.handle(method: method, headers: headers, body: body, path: "/mcp", scopes: scopes)
-                               },
-                               limits: httpLimits)
+        var api = APIServer(host: address.host, port: address.port, access: access, store: store, loop: loop, pulse: pulse, log: log,
+                            mcp: { method, headers, body, scopes in
+                                await mcpEndpoint.handle(method: method, headers: headers, body: body, path: "/mcp", scopes: scopes)
+                            },
+                            limits: httpLimits)
+        api.taskDirectory = session.taskDirectory
+        let server = api
         let serverFailure = FailureNote()
         let config = session.global.config
         let policies = session.global.policyDirectories
