@@ -139,7 +139,7 @@ let package = Package(
             "OrbrecEngine", "OrbrecStore", "OrbrecCore", "OrbrecTestSupport",
         ]),
         .testTarget(name: "EndToEndTests", dependencies: [
-            "orbrec", "OrbrecTestSupport",
+            "orbrec", "OrbrecTestSupport", "OrbrecCore",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),

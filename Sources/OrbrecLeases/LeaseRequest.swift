@@ -13,10 +13,10 @@ public struct LeaseRequest {
     /// Why a request is refused before it acts: a bad request, or a result that is too large.
     public struct Refusal: Error, Sendable, Equatable {
         public var tooLarge: Bool
-        public var code: String
+        public var code: APIErrorCode
         public var message: String
 
-        static func bad(_ message: String, code: String = "bad-request") -> Refusal {
+        static func bad(_ message: String, code: APIErrorCode = .badRequest) -> Refusal {
             Refusal(tooLarge: false, code: code, message: message)
         }
     }
@@ -90,7 +90,7 @@ public struct LeaseRequest {
             throw .bad("result must be JSON that can be written back")
         }
         guard data.count <= Self.maxResultBytes else {
-            throw Refusal(tooLarge: true, code: "too-large", message: "result is over 256 KiB")
+            throw Refusal(tooLarge: true, code: .tooLarge, message: "result is over 256 KiB")
         }
         return String(decoding: data, as: UTF8.self)
     }
@@ -129,7 +129,7 @@ public struct LeaseRequest {
     public static func taskID(_ text: String) throws(Refusal) -> TaskID {
         let decoded = text.removingPercentEncoding ?? text
         guard let colon = decoded.firstIndex(of: ":"), colon != decoded.startIndex, decoded.index(after: colon) != decoded.endIndex else {
-            throw .bad("a task id is POOL:KEY (percent-encoded), like sims:7", code: "bad-task-id")
+            throw .bad("a task id is POOL:KEY (percent-encoded), like sims:7", code: .badTaskID)
         }
         return TaskID(pool: String(decoded[..<colon]), key: String(decoded[decoded.index(after: colon)...]))
     }

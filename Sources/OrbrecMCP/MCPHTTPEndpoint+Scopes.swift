@@ -1,6 +1,7 @@
 internal import Foundation
 internal import MCP
 internal import OrbrecCore
+internal import OrbrecAPI
 
 extension MCPHTTPEndpoint {
     typealias Answer = (status: Int, headers: [String: String], body: Data)
@@ -20,32 +21,17 @@ extension MCPHTTPEndpoint {
             let requirement = ToolScopes.table[tool]
             if requirement?.isMet(by: scopes) == true { continue }
             let failure = requirement.map {
-                Refused(code: "missing-scope", message: "this token lacks the \($0.scope.rawValue) scope, which the tool \(tool) needs",
-                        scope: $0.scope.rawValue)
-            } ?? Refused(code: "unscoped-tool", message: "the tool \(tool) has no scope (ToolScopes.table), so no token may call it over HTTP",
-                         scope: nil)
+                ErrorDocument(.missingScope, "this token lacks the \($0.scope.rawValue) scope, which the tool \(tool) needs",
+                              scope: $0.scope.rawValue)
+            } ?? ErrorDocument(.unscopedTool, "the tool \(tool) has no scope (ToolScopes.table), so no token may call it over HTTP")
             return answer(failure, to: object["id"], batch: messages.count > 1)
         }
         return nil
     }
 
-    /// The tool failure's body: `{"error": {"code", "message", "scope"}}`.
-    struct Refused: Encodable {
-        struct Body: Encodable {
-            var code: String
-            var message: String
-            var scope: String?
-        }
-        var error: Body
-
-        init(code: String, message: String, scope: String?) {
-            error = Body(code: code, message: message, scope: scope)
-        }
-    }
-
-    private static func answer(_ refused: Refused, to id: Value?, batch: Bool) -> Answer {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+    /// The tool failure's body: `{"error": {"code", "message", "scope"}}`, as the HTTP API's 403.
+    private static func answer(_ refused: ErrorDocument, to id: Value?, batch: Bool) -> Answer {
+        let encoder = APIJSON.encoder()
         let data = (try? encoder.encode(refused)) ?? Data()
         let json = ["Content-Type": "application/json"]
         // A batch is refused whole, as the API refuses a request; a notification gets no answer.

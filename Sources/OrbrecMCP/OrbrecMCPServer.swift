@@ -1,6 +1,7 @@
 internal import Logging
 internal import MCP
 internal import OrbrecAPI
+internal import OrbrecCore
 
 /// orbrec as a Model Context Protocol server: tools to read the resources, their status, a
 /// plan preview, requests and tasks, to requeue dead letters, and for workers of pull pools
@@ -70,11 +71,11 @@ public struct OrbrecMCPServer: Sendable {
             backend.log("tool call", [("tool", name), ("ms", "\(Int(started.duration(to: .now) / .milliseconds(1)))")])
             return result
         } catch let failure as ToolFailure {
-            backend.log("tool call failed", [("tool", name), ("code", failure.code), ("message", failure.message)])
+            backend.log("tool call failed", [("tool", name), ("code", failure.code.rawValue), ("message", failure.message)])
             return ToolResult.failure(failure)
         } catch {
-            backend.log("tool call failed", [("tool", name), ("code", "internal"), ("message", "\(error)")])
-            return ToolResult.failure(ToolFailure("internal", "\(error)"))
+            backend.log("tool call failed", [("tool", name), ("code", APIErrorCode.internalError.rawValue), ("message", "\(error)")])
+            return ToolResult.failure(ToolFailure(.internalError, "\(error)"))
         }
     }
 
@@ -147,7 +148,7 @@ public struct OrbrecMCPServer: Sendable {
         case "release_task":
             return try ToolResult.success(try await leases.report(.release, id: try arguments.string("id"), token: try arguments.string("token")))
         default:
-            throw ToolFailure("internal", "the tool \(name) is listed but not served")
+            throw ToolFailure(.internalError, "the tool \(name) is listed but not served")
         }
     }
 }

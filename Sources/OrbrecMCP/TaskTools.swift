@@ -31,7 +31,7 @@ struct TaskTools: Sendable {
         try backend.checkMayJournal()
         let desired = try backend.desired()
         guard let store = try await backend.openExistingStore() else {
-            throw ToolFailure("unknown-task", "TaskPool/\(pool) has no task '\(TextEscaping.quoted(key, limit: 80))' (there is no state yet)")
+            throw ToolFailure(.unknownTask, "TaskPool/\(pool) has no task '\(TextEscaping.quoted(key, limit: 80))' (there is no state yet)")
         }
         let answer = try await Self.refused {
             try await backend.reconciler(for: store).cancelTask(pool: pool, key: key, actor: backend.actor, configured: desired)
@@ -54,18 +54,18 @@ struct TaskTools: Sendable {
 extension ToolArguments {
     /// A task key as the API reads it: any string (the engine's rules judge it, as `invalid-key`).
     func taskKey() throws(ToolFailure) -> String {
-        guard case .string(let key)? = values["key"] else { throw ToolFailure("invalid-key", "key is required: a string that names the task") }
+        guard case .string(let key)? = values["key"] else { throw ToolFailure(.invalidKey, "key is required: a string that names the task") }
         return key
     }
 
     /// `args` as the API reads it: an object of strings, or nothing.
     func taskArgs() throws(ToolFailure) -> [String: String] {
         guard let value = values["args"] else { return [:] }
-        guard case .object(let object) = value else { throw ToolFailure("invalid-args", "args must be an object of strings") }
+        guard case .object(let object) = value else { throw ToolFailure(.invalidArgs, "args must be an object of strings") }
         var args: [String: String] = [:]
         for (name, item) in object {
             guard case .string(let text) = item else {
-                throw ToolFailure("invalid-args", "args.\(String(name.prefix(64))) must be a string; args is a flat object of strings")
+                throw ToolFailure(.invalidArgs, "args.\(String(name.prefix(64))) must be a string; args is a flat object of strings")
             }
             args[name] = text
         }

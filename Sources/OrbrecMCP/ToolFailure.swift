@@ -4,19 +4,13 @@ public import OrbrecCore
 /// diagnostics (with `file:line:col`) when the configuration is at fault. Rendered as a
 /// result with `isError: true`, never as a protocol error, so an agent can read and act on it.
 public struct ToolFailure: Error, Sendable, Hashable {
-    /// One of `APIErrorCode`'s, as the HTTP API answers the same refusal (`invalid-arguments`,
-    /// `invalid-configuration`, `unknown-pool`, `not-a-pull-pool`, `stale_attempt`, …), or an
-    /// engine refusal's code passed on as it is.
-    public var code: String
+    /// As the HTTP API answers the same refusal (`invalid-arguments`, `invalid-configuration`,
+    /// `unknown-pool`, `not-a-pull-pool`, `stale_attempt`, an engine refusal's code, …).
+    public var code: APIErrorCode
     public var message: String
     public var diagnostics: [Diagnostic]
 
     public init(_ code: APIErrorCode, _ message: String, diagnostics: [Diagnostic] = []) {
-        self.init(code.rawValue, message, diagnostics: diagnostics)
-    }
-
-    /// For a code that comes from elsewhere as text (an engine refusal's).
-    public init(_ code: String, _ message: String, diagnostics: [Diagnostic] = []) {
         self.code = code
         self.message = message
         self.diagnostics = diagnostics

@@ -16,7 +16,8 @@ enum ToolResult {
     }
 
     static func failure(_ failure: ToolFailure) -> CallTool.Result {
-        let data = (try? APIJSON.data(FailureDocument(failure))) ?? Data(#"{"error":{"code":"internal","message":"unencodable failure"}}"#.utf8)
+        let document = ErrorDocument(failure.code, failure.message, diagnostics: failure.diagnostics)
+        let data = (try? APIJSON.data(document)) ?? Data(#"{"error":{"code":"internal","message":"unencodable failure"}}"#.utf8)
         return (try? self.json(data, isError: true))
             ?? CallTool.Result(content: [.text(text: String(decoding: data, as: UTF8.self), annotations: nil, _meta: nil)], isError: true)
     }

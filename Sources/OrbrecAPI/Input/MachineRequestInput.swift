@@ -1,4 +1,5 @@
 public import Foundation
+public import OrbrecCore
 
 /// The bodies of `POST /api/v1/machines/request` and `/machines/return`, read and checked
 /// before the state is looked at. Anyone with the token chooses these bytes: a wrong type, a
@@ -15,10 +16,10 @@ public enum MachineRequestInput {
 
     /// Why a body was refused: a code (`bad-request`, `invalid-count`, `unknown-field`) and a message.
     public struct Refusal: Error, Sendable, Equatable {
-        public var code: String
+        public var code: APIErrorCode
         public var message: String
 
-        init(_ code: String, _ message: String) {
+        init(_ code: APIErrorCode, _ message: String) {
             self.code = code
             self.message = message
         }
@@ -28,11 +29,11 @@ public enum MachineRequestInput {
     public static func request(_ body: Data) throws(Refusal) -> (template: String, count: Int) {
         let fields = try object(body, allowed: ["template_id", "count"])
         guard let template = fields["template_id"] as? String, !template.isEmpty, template.count <= maxNameLength else {
-            throw Refusal("bad-request", "template_id must be a non-empty string (at most \(maxNameLength) characters)")
+            throw Refusal(.badRequest, "template_id must be a non-empty string (at most \(maxNameLength) characters)")
         }
-        guard fields["count"] != nil else { throw Refusal("invalid-count", "count is required: how many machines, 1 to \(maxCount)") }
+        guard fields["count"] != nil else { throw Refusal(.invalidCount, "count is required: how many machines, 1 to \(maxCount)") }
         guard let count = integer("count", in: body), (1...Int64(maxCount)).contains(count) else {
-            throw Refusal("invalid-count", "count must be an integer from 1 to \(maxCount)")
+            throw Refusal(.invalidCount, "count must be an integer from 1 to \(maxCount)")
         }
         return (template, Int(count))
     }
@@ -41,13 +42,13 @@ public enum MachineRequestInput {
     public static func machineIDs(_ body: Data) throws(Refusal) -> [String] {
         let fields = try object(body, allowed: ["machine_ids"])
         guard let items = fields["machine_ids"] as? [Any], !items.isEmpty, items.count <= maxMachines else {
-            throw Refusal("bad-request", "machine_ids must be an array of 1 to \(maxMachines) machine ids")
+            throw Refusal(.badRequest, "machine_ids must be an array of 1 to \(maxMachines) machine ids")
         }
         var ids: [String] = []
         var seen: Set<String> = []
         for item in items {
             guard let id = item as? String, !id.isEmpty, id.count <= maxNameLength else {
-                throw Refusal("bad-request", "machine_ids must hold non-empty strings (at most \(maxNameLength) characters each)")
+                throw Refusal(.badRequest, "machine_ids must hold non-empty strings (at most \(maxNameLength) characters each)")
             }
             if seen.insert(id).inserted { ids.append(id) }
         }
@@ -57,12 +58,12 @@ public enum MachineRequestInput {
     /// The body as one JSON object with no field but `allowed`.
     public static func object(_ body: Data, allowed: Set<String>) throws(Refusal) -> [String: Any] {
         guard let fields = try? JSONSerialization.jsonObject(with: body) as? [String: Any] else {
-            throw Refusal("bad-request", "the body must be a JSON object")
+            throw Refusal(.badRequest, "the body must be a JSON object")
         }
         let unknown = fields.keys.filter { !allowed.contains($0) }.sorted()
         guard unknown.isEmpty else {
             let shown = unknown.prefix(5).map { String($0.prefix(64)) }.joined(separator: ", ")
-            throw Refusal("unknown-field", "no field \(shown) here; the fields are \(allowed.sorted().joined(separator: ", "))")
+            throw Refusal(.unknownField, "no field \(shown) here; the fields are \(allowed.sorted().joined(separator: ", "))")
         }
         return fields
     }

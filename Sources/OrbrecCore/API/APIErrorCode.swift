@@ -2,7 +2,7 @@
 /// and MCP (a tool result with `isError` and `code`): the same refusal answers the same code
 /// whichever way it was asked. Codes are kebab-case; the lease API's four keep the snake_case
 /// names they were published with (docs/decisions.md), on both sides.
-public enum APIErrorCode: String, Sendable, CaseIterable {
+public enum APIErrorCode: String, Sendable, CaseIterable, Codable, CustomStringConvertible {
     // Any request.
     case badRequest = "bad-request"
     case unknownField = "unknown-field"
@@ -58,10 +58,15 @@ public enum APIErrorCode: String, Sendable, CaseIterable {
     case overLimit = "over-limit"
     case policyDenied = "policy-denied"
     case alreadyReturning = "already-returning"
+    /// A request an idempotency key made was withdrawn: a retry with that key cannot bring it back.
+    case withdrawn
     // MCP tools: their arguments, and what they do with the configuration and the state.
     case invalidArguments = "invalid-arguments"
     case invalidConfiguration = "invalid-configuration"
     case noState = "no-state"
     case stateLocked = "state-locked"
     case planFailed = "plan-failed"
+
+    /// The code as it is written on the wire, also in messages.
+    public var description: String { rawValue }
 }

@@ -22,8 +22,8 @@ extension Reconciler {
     public func createTask(pool name: String, key: String, args: [String: String], idempotencyKey: String?, actor: String,
                            configured: DesiredState) async throws -> TaskCreation {
         let pool = try apiPool(name, in: configured)
-        if let problem = APITaskRules.keyProblem(key) { throw TaskRequestRefused("invalid-key", problem) }
-        if let problem = APITaskRules.argsProblem(args, for: pool) { throw TaskRequestRefused("invalid-args", problem) }
+        if let problem = APITaskRules.keyProblem(key) { throw TaskRequestRefused(.invalidKey, problem) }
+        if let problem = APITaskRules.argsProblem(args, for: pool) { throw TaskRequestRefused(.invalidArgs, problem) }
         let task = APITask(pool: name, key: key, args: args, actor: actor, createdAt: clock.now())
         let journaled = try await store.recordAPITask(task, idempotencyKey: idempotencyKey, at: task.createdAt)
         checkpoint("task.after-journal")
@@ -32,14 +32,14 @@ extension Reconciler {
             return TaskCreation(entry: entry, created: true, replayed: false)
         case .idempotencyKeySeen(let entry):
             guard entry.task.pool == name, entry.task.key == key, entry.task.args == args else {
-                throw TaskRequestRefused("idempotency_key_reused",
+                throw TaskRequestRefused(.idempotencyKeyReused,
                                          "this Idempotency-Key made task '\(TextEscaping.quoted(entry.task.key, limit: 80))' of TaskPool/\(entry.task.pool) "
                                              + "with other args; use a new key for a different task")
             }
             return TaskCreation(entry: entry, created: false, replayed: true)
         case .keyExists(let entry):
             guard entry.task.args == args else {
-                throw TaskRequestRefused("task-exists",
+                throw TaskRequestRefused(.taskExists,
                                          "TaskPool/\(name) has task '\(TextEscaping.quoted(key, limit: 80))' already, posted with other args; "
                                              + "a key names one task: post another key for other args")
             }
@@ -80,17 +80,17 @@ extension Reconciler {
     private func apiPool(_ name: String, in configured: DesiredState) throws(TaskRequestRefused) -> TaskPoolSpec {
         guard let pool = configured.pools[name] else {
             let known = configured.apiPools
-            throw TaskRequestRefused("unknown-pool", "no TaskPool \(TextEscaping.quoted(name, limit: 63)) in the configuration"
+            throw TaskRequestRefused(.unknownPool, "no TaskPool \(TextEscaping.quoted(name, limit: 63)) in the configuration"
                                          + (known.isEmpty ? "" : "; api pools: \(known.joined(separator: ", "))"))
         }
         guard pool.isAPI else {
-            throw TaskRequestRefused("not-an-api-pool", "TaskPool/\(name) lists its tasks in its file; only a pool with source: api takes tasks "
+            throw TaskRequestRefused(.notAnAPIPool, "TaskPool/\(name) lists its tasks in its file; only a pool with source: api takes tasks "
                                          + "from the API")
         }
         return pool
     }
 
     private func unknownTask(_ pool: String, _ key: String) -> TaskRequestRefused {
-        TaskRequestRefused("unknown-task", "TaskPool/\(pool) has no task '\(TextEscaping.quoted(key, limit: 80))'")
+        TaskRequestRefused(.unknownTask, "TaskPool/\(pool) has no task '\(TextEscaping.quoted(key, limit: 80))'")
     }
 }

@@ -39,8 +39,8 @@ extension ReconcileLoop {
     }
 
     private func taskConfiguration(allowStopping: Bool = false) throws -> DesiredState {
-        guard let desired else { throw TaskRequestRefused("not-ready", "no valid configuration is loaded; see /readyz") }
-        if isStopping && !allowStopping { throw TaskRequestRefused("not-ready", "the daemon is stopping") }
+        guard let desired else { throw TaskRequestRefused(.notReady, "no valid configuration is loaded; see /readyz") }
+        if isStopping && !allowStopping { throw TaskRequestRefused(.notReady, "the daemon is stopping") }
         return desired
     }
 }

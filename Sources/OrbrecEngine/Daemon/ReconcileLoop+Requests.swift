@@ -53,8 +53,8 @@ extension ReconcileLoop {
     }
 
     private func inForce(allowStopping: Bool = false) throws -> DesiredState {
-        guard let desired else { throw MachineRequestRefused("not-ready", "no valid configuration is loaded; see /readyz") }
-        if isStopping && !allowStopping { throw MachineRequestRefused("not-ready", "the daemon is stopping") }
+        guard let desired else { throw MachineRequestRefused(.notReady, "no valid configuration is loaded; see /readyz") }
+        if isStopping && !allowStopping { throw MachineRequestRefused(.notReady, "the daemon is stopping") }
         return desired
     }
 }

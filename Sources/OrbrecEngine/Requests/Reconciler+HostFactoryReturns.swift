@@ -9,11 +9,11 @@ extension Reconciler {
     /// holds already answers that request (`created` false) rather than refusing them.
     public func returnMachinesAdoptingReclaimed(_ machines: [String], actor: String) async throws -> (id: String, machines: [String], created: Bool) {
         let named = Array(Set(machines)).sorted()
-        guard !named.isEmpty else { throw MachineRequestRefused("invalid-count", "a return request names at least one machine") }
+        guard !named.isEmpty else { throw MachineRequestRefused(.invalidCount, "a return request names at least one machine") }
         var unknown: [String] = []
         for id in named where try await store.machine(id: id) == nil { unknown.append(id) }
         guard unknown.isEmpty else {
-            throw MachineRequestRefused("unknown-machine", "not a machine this state knows: \(unknown.joined(separator: ", "))")
+            throw MachineRequestRefused(.unknownMachine, "not a machine this state knows: \(unknown.joined(separator: ", "))")
         }
         // Named by a return request already: asked back by name, or a reclaim that request adopted.
         let asked = try await store.machineReturns(machines: named).filter { $0.reason == .returned || $0.id != $0.demandId }
@@ -24,7 +24,7 @@ extension Reconciler {
         let id = Identifiers.request(RequestKind.return.idPrefix)
         let recorded = try await store.recordReturnAdoptingReclaimed(id: id, machines: named, actor: actor, at: clock.now())
         guard !recorded.isEmpty else {
-            throw MachineRequestRefused("already-returning", "every machine named is being returned already: \(named.joined(separator: ", "))")
+            throw MachineRequestRefused(.alreadyReturning, "every machine named is being returned already: \(named.joined(separator: ", "))")
         }
         return (id, recorded, true)
     }

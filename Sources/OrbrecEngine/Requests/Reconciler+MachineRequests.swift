@@ -9,21 +9,21 @@ extension Reconciler {
     public func requestMachines(template: String, count: Int, configured: DesiredState, actor: String, replaceLost: Bool? = nil,
                                 idempotencyKey: String? = nil) async throws -> (demand: MachineDemand, created: Bool) {
         guard count > 0, count <= MachineDemand.maxCount else {
-            throw MachineRequestRefused("invalid-count", "a machine request asks for 1 to \(MachineDemand.maxCount) machines, not \(count)")
+            throw MachineRequestRefused(.invalidCount, "a machine request asks for 1 to \(MachineDemand.maxCount) machines, not \(count)")
         }
         guard let spec = configured.templates[template] else {
             let known = configured.templates.keys.sorted()
-            throw MachineRequestRefused("unknown-template", "no template \(template) in the configuration"
+            throw MachineRequestRefused(.unknownTemplate, "no template \(template) in the configuration"
                                             + (known.isEmpty ? "" : "; templates: \(known.joined(separator: ", "))"))
         }
         if let idempotencyKey, let earlier = try await store.demand(idempotencyKey: idempotencyKey) {
             // A retry answers what the first call got; the same key for another request is a mistake.
             guard earlier.template == template, earlier.requested == count else {
-                throw MachineRequestRefused("idempotency_key_reused", "the idempotency key was used for \(earlier.id) "
+                throw MachineRequestRefused(.idempotencyKeyReused, "the idempotency key was used for \(earlier.id) "
                                                 + "(\(earlier.requested) of template \(earlier.template)), not for \(count) of \(template)")
             }
             if earlier.closedAt != nil {
-                throw MachineRequestRefused("withdrawn", "\(earlier.id), which this idempotency key made, was withdrawn; ask again with a new key")
+                throw MachineRequestRefused(.withdrawn, "\(earlier.id), which this idempotency key made, was withdrawn; ask again with a new key")
             }
             return (earlier, false)
         }
@@ -69,7 +69,7 @@ extension Reconciler {
             guard limits.isEmpty else {
                 // The request's own line says it all (its count and the total); the fleets' lines repeat it.
                 let own = limits.filter { $0.message.hasPrefix(ResourceID(.fleet, demand.id).description + " ") }
-                throw MachineRequestRefused("over-limit", (own.isEmpty ? limits : own).map(\.message).joined(separator: "; "))
+                throw MachineRequestRefused(.overLimit, (own.isEmpty ? limits : own).map(\.message).joined(separator: "; "))
             }
             return
         }
@@ -77,10 +77,10 @@ extension Reconciler {
         // a request that would wait from the start is refused instead.
         let own = ResourceID(.fleet, demand.id).description + " "
         let held = result.plan.warnings.filter { $0.code == "request-over-limit" && $0.message.hasPrefix(own) }
-        if !held.isEmpty { throw MachineRequestRefused("over-limit", held.map(\.message).joined(separator: "; ")) }
+        if !held.isEmpty { throw MachineRequestRefused(.overLimit, held.map(\.message).joined(separator: "; ")) }
         if result.policy.blocks(overridden: false) {
             let denials = result.policy.blocking.map { "\($0.policy)/\($0.rule): \($0.message)" }
-            throw MachineRequestRefused("policy-denied", "a policy denies the request: " + denials.joined(separator: "; "))
+            throw MachineRequestRefused(.policyDenied, "a policy denies the request: " + denials.joined(separator: "; "))
         }
     }
 
@@ -91,12 +91,12 @@ extension Reconciler {
         let held = Dictionary(try await store.activeMachines().map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         let unknown = machines.filter { held[$0] == nil }
         guard unknown.isEmpty else {
-            throw MachineRequestRefused("unknown-machine", "not a machine this state holds: \(unknown.joined(separator: ", "))")
+            throw MachineRequestRefused(.unknownMachine, "not a machine this state holds: \(unknown.joined(separator: ", "))")
         }
         let id = Identifiers.request(RequestKind.return.idPrefix)
         let recorded = try await store.recordReturn(id: id, machines: Array(Set(machines)).sorted(), actor: actor, at: clock.now())
         guard !recorded.isEmpty else {
-            throw MachineRequestRefused("already-returning", "every machine named is being returned already: \(machines.joined(separator: ", "))")
+            throw MachineRequestRefused(.alreadyReturning, "every machine named is being returned already: \(machines.joined(separator: ", "))")
         }
         return (id, recorded)
     }
@@ -115,7 +115,7 @@ extension Reconciler {
     /// machines (a request that wants none scales down), and never provisions more.
     public func withdrawRequests(_ ids: [String], actor: String) async throws -> (returnID: String?, machines: [String]) {
         for id in ids where try await store.demand(id: id) == nil {
-            throw MachineRequestRefused("unknown-request", "no machine request \(id)")
+            throw MachineRequestRefused(.unknownRequest, "no machine request \(id)")
         }
         let wanted = Set(ids)
         let held = try await store.activeMachines().filter { wanted.contains($0.fleet) && $0.state.isHeld }.map(\.id).sorted()
@@ -133,7 +133,7 @@ extension Reconciler {
 
     /// The machines a machine request holds now, for `machines return --request`.
     public func heldMachines(ofRequest id: String) async throws -> [String] {
-        guard try await store.demand(id: id) != nil else { throw MachineRequestRefused("unknown-request", "no machine request \(id)") }
+        guard try await store.demand(id: id) != nil else { throw MachineRequestRefused(.unknownRequest, "no machine request \(id)") }
         return try await store.activeMachines().filter { $0.fleet == id && $0.state.isHeld }.map(\.id)
     }
 
@@ -180,7 +180,7 @@ extension Reconciler {
                                                     template: nil, requested: members.count, message: request.message,
                                                     createdAt: request.createdAt, machines: machines))
             } else {
-                throw MachineRequestRefused("unknown-request", "no request \(id)")
+                throw MachineRequestRefused(.unknownRequest, "no request \(id)")
             }
         }
         return reports

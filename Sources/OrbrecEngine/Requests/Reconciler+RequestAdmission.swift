@@ -18,12 +18,12 @@ extension Reconciler {
         let held = Set(try await store.activeMachines().map(\.id))
         let unknown = machines.filter { !held.contains($0) }
         guard unknown.isEmpty else {
-            throw MachineRequestRefused("unknown-machine", "not a machine this state holds: \(unknown.joined(separator: ", "))")
+            throw MachineRequestRefused(.unknownMachine, "not a machine this state holds: \(unknown.joined(separator: ", "))")
         }
         let (policy, _) = try await returnPolicy(machines, configured: configured)
         if policy.blocks(overridden: false) {
             let denials = policy.blocking.map { "\($0.policy)/\($0.rule): \($0.message)" }
-            throw MachineRequestRefused("policy-denied", "a policy denies the return: " + denials.joined(separator: "; "))
+            throw MachineRequestRefused(.policyDenied, "a policy denies the return: " + denials.joined(separator: "; "))
         }
         return try await returnMachines(machines, actor: actor)
     }

@@ -30,7 +30,7 @@ struct APIRoutes: Sendable {
             return try JSONBody.response(try await store.machines(includeFinished: all).map(MachineDocument.init))
         }
         api.get("/requests") { request, _ in
-            let limit = try integer(request, "limit")
+            let limit = try limit(request)
             var documents: [RequestDocument] = []
             for request in try await store.requests(limit: limit) {
                 documents.append(RequestDocument(request, machines: try await store.requestMachines(requestID: request.id)))
@@ -58,7 +58,7 @@ struct APIRoutes: Sendable {
             return try JSONBody.response(documents)
         }
         api.get("/actions") { request, _ in
-            let limit = try integer(request, "limit")
+            let limit = try limit(request)
             let resource = try request.uri.queryParameters.get("resource").map { text -> ResourceID in
                 guard let id = ResourceID(parsing: text) else {
                     throw APIError(.badRequest, .badResource, "resource must be KIND/NAME, like Fleet/web")
@@ -89,9 +89,9 @@ struct APIRoutes: Sendable {
         }
     }
 
-    func integer(_ request: Request, _ name: String) throws -> Int? {
-        guard let text = request.uri.queryParameters.get(name) else { return nil }
-        guard let value = Int(text), value > 0 else { throw APIError(.badRequest, "bad-\(name)", "\(name) must be a positive integer") }
+    func limit(_ request: Request) throws -> Int? {
+        guard let text = request.uri.queryParameters.get("limit") else { return nil }
+        guard let value = Int(text), value > 0 else { throw APIError(.badRequest, .badLimit, "limit must be a positive integer") }
         return value
     }
 

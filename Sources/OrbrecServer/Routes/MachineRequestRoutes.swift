@@ -28,7 +28,7 @@ struct MachineRequestRoutes: Sendable {
             let name = raw.removingPercentEncoding ?? raw
             let offers = try await offers()
             guard let offer = offers.first(where: { $0.template.name == name }) else {
-                throw MachineRequestRefused("unknown-template", "no template \(name.prefix(MachineRequestInput.maxNameLength)) in the configuration in force"
+                throw MachineRequestRefused(.unknownTemplate, "no template \(name.prefix(MachineRequestInput.maxNameLength)) in the configuration in force"
                                                 + (offers.isEmpty ? "" : "; templates: \(offers.map(\.template.name).joined(separator: ", "))")).apiError
             }
             return try JSONBody.response(TemplateDocument(offer))
@@ -108,7 +108,7 @@ struct MachineRequestRoutes: Sendable {
         do {
             guard let first = try await loop.requestReports([id]).first else { throw APIError.notFound("no request \(id)") }
             report = first
-        } catch let refused as MachineRequestRefused where refused.code == "unknown-request" {
+        } catch let refused as MachineRequestRefused where refused.code == .unknownRequest {
             throw APIError.notFound("no request \(id.prefix(MachineRequestInput.maxNameLength))")
         }
         let record = try await store.request(id: id)

@@ -78,7 +78,7 @@ struct TaskRoutes: Sendable {
 
     static func idempotencyKey(_ request: Request) throws -> String? {
         guard let key = request.headers[HTTPField.Name("Idempotency-Key")!], !key.isEmpty else { return nil }
-        guard key.count <= 200 else { throw APIError(.badRequest, "bad-idempotency-key", "Idempotency-Key is at most 200 characters") }
+        guard key.count <= 200 else { throw APIError(.badRequest, .badIdempotencyKey, "Idempotency-Key is at most 200 characters") }
         return key
     }
 
@@ -105,9 +105,9 @@ extension TaskRequestRefused {
     /// what the pool or the journal does not allow, 503 when no configuration is in force.
     var apiError: APIError {
         let status: HTTPResponse.Status = switch code {
-        case "invalid-key", "invalid-args": .badRequest
-        case "unknown-pool", "unknown-task": .notFound
-        case "not-ready": .serviceUnavailable
+        case .invalidKey, .invalidArgs: .badRequest
+        case .unknownPool, .unknownTask: .notFound
+        case .notReady: .serviceUnavailable
         // not-an-api-pool, task-exists, idempotency_key_reused.
         default: .conflict
         }

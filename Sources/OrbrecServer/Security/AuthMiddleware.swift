@@ -48,7 +48,7 @@ struct AuthMiddleware: RouterMiddleware {
     private func authenticate(_ request: Request, _ caller: inout TokenEntry?) -> Response? {
         guard !access.keyring.isEmpty else {
             access.refusals.count(.unauthorized)
-            return JSONBody.error(APIError(.unauthorized, "unauthorized", "this needs a bearer token, and the daemon has none: "
+            return JSONBody.error(APIError(.unauthorized, .unauthorized, "this needs a bearer token, and the daemon has none: "
                                            + "start it with --token-file, --tokens-file or ORBREC_TOKEN"))
         }
         guard let entry = access.keyring.identify(request.headers) else {

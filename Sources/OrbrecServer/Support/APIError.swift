@@ -4,19 +4,14 @@ internal import OrbrecCore
 internal import OrbrecStore
 
 /// An error the API answers with: an HTTP status, a stable code and a message, rendered
-/// as `{"error": {"code": …, "message": …}}`. Thrown anywhere below the router, it is answered
-/// by the router itself (HTTPResponseError).
+/// as `{"error": {"code": …, "message": …}}` (ErrorDocument, as MCP's tool failures). Thrown
+/// anywhere below the router, it is answered by the router itself (HTTPResponseError).
 struct APIError: Error, Sendable, HTTPResponseError {
     var status: HTTPResponse.Status
-    var code: String
+    var code: APIErrorCode
     var message: String
 
     init(_ status: HTTPResponse.Status, _ code: APIErrorCode, _ message: String) {
-        self.init(status, code.rawValue, message)
-    }
-
-    /// For a code that comes from elsewhere as text: an engine refusal's, a lease request's.
-    init(_ status: HTTPResponse.Status, _ code: String, _ message: String) {
         self.status = status
         self.code = code
         self.message = message

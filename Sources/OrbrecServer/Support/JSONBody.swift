@@ -15,16 +15,9 @@ enum JSONBody {
     }
 
     static func error(_ error: APIError) -> Response {
-        struct Envelope: Encodable {
-            struct Body: Encodable {
-                var code: String
-                var message: String
-            }
-            var error: Body
-        }
         var headers: HTTPFields = [:]
         if error.status == .unauthorized { headers[.wwwAuthenticate] = "Bearer realm=\"orbrec\"" }
-        let response = (try? Self.response(Envelope(error: .init(code: error.code, message: error.message)), status: error.status))
+        let response = (try? Self.response(ErrorDocument(error.code, error.message), status: error.status))
             ?? Response(status: error.status)
         var withHeaders = response
         for field in headers { withHeaders.headers.append(field) }

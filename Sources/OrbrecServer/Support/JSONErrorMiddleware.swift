@@ -22,7 +22,9 @@ struct JSONErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             case .notFound: throw APIError(error.status, .notFound, error.body ?? error.status.reasonPhrase)
             case .methodNotAllowed: throw APIError(error.status, .methodNotAllowed, error.body ?? error.status.reasonPhrase)
             case .badRequest: throw APIError(error.status, .badRequest, error.body ?? error.status.reasonPhrase)
-            default: throw APIError(error.status, "http-\(error.status.code)", error.body ?? error.status.reasonPhrase)
+            // Whatever else the router answers is the caller's request at fault, or the daemon's.
+            default: throw APIError(error.status, error.status.code < 500 ? .badRequest : .internalError,
+                                    error.body ?? error.status.reasonPhrase)
             }
         } catch {
             onUnexpected("\(request.method) \(request.uri.path): \(error)")

@@ -1,4 +1,5 @@
 internal import HTTPTypes
+internal import OrbrecCore
 internal import OrbrecEngine
 internal import OrbrecAPI
 
@@ -8,9 +9,9 @@ extension MachineRequestRefused {
     /// now (a limit, a policy, a return already under way), 503 when no configuration is in force.
     var apiError: APIError {
         let status: HTTPResponse.Status = switch code {
-        case "invalid-count": .badRequest
-        case "unknown-template", "unknown-machine", "unknown-request": .notFound
-        case "not-ready": .serviceUnavailable
+        case .invalidCount: .badRequest
+        case .unknownTemplate, .unknownMachine, .unknownRequest: .notFound
+        case .notReady: .serviceUnavailable
         // over-limit, policy-denied, already-returning, and whatever the engine refuses next.
         default: .conflict
         }

@@ -24,7 +24,7 @@ extension HostFactoryCommand {
         func run() async throws {
             try await HostFactoryCall(script: .requestReturnMachines, inputFile: input.file).run(global) { session, data in
                 let named = try HostFactoryCall.decode(HostFactoryMachineList.self, from: data).machines
-                guard !named.isEmpty else { throw MachineRequestRefused("invalid-count", "no machine to return in the input") }
+                guard !named.isEmpty else { throw MachineRequestRefused(.invalidCount, "no machine to return in the input") }
                 let desired = try session.loadConfiguration().desired
                 guard let store = try await session.openExistingStore() else { throw CommandFailure(.error, session.noStateMessage) }
                 let driver = MachineRequestDriver(session: session, store: store, desired: desired)
@@ -32,7 +32,7 @@ extension HostFactoryCommand {
                 let ids = named.compactMap(machines.resolve)
                 let unknown = named.filter { machines.resolve($0) == nil }.map { $0.machineId ?? $0.name }
                 guard !ids.isEmpty else {
-                    throw MachineRequestRefused("unknown-machine", "not a machine this state knows: \(unknown.joined(separator: ", "))")
+                    throw MachineRequestRefused(.unknownMachine, "not a machine this state knows: \(unknown.joined(separator: ", "))")
                 }
                 if !unknown.isEmpty {
                     session.logger.log(.warn, "left out machines this state does not know", [("machines", unknown.joined(separator: ","))])
@@ -43,7 +43,7 @@ extension HostFactoryCommand {
                 let (policy, _) = try await driver.reconciler.returnPolicy(ids, configured: desired)
                 if policy.blocks(overridden: false) {
                     let denials = policy.blocking.map { "\($0.policy)/\($0.rule): \($0.message)" }
-                    throw MachineRequestRefused("policy-denied", "a policy denies the return: " + denials.joined(separator: "; "))
+                    throw MachineRequestRefused(.policyDenied, "a policy denies the return: " + denials.joined(separator: "; "))
                 }
                 let returned = try await driver.reconciler.returnMachinesAdoptingReclaimed(ids, actor: Session.actor)
                 let message = returned.created ? "returning \(returned.machines.count) machine(s)"

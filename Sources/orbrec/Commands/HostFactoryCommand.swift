@@ -120,7 +120,7 @@ extension HostFactoryCommand {
                     do {
                         let report = try await driver.reconciler.requestReports([id])
                         requests += report.map { HostFactoryRequestStatus.Request($0, names: names) }
-                    } catch let refused as MachineRequestRefused where refused.code == "unknown-request" {
+                    } catch let refused as MachineRequestRefused where refused.code == .unknownRequest {
                         requests.append(HostFactoryRequestStatus.Request(unknown: id))
                     }
                 }

@@ -78,6 +78,6 @@ struct MachineRequestDriver {
 extension MachineRequestRefused {
     /// As a command reports it: exit 1 with the code and message, or 3 when a policy denied it.
     var commandFailure: CommandFailure {
-        CommandFailure(code == "policy-denied" ? .policyDenied : .error, "\(message) (\(code))")
+        CommandFailure(code == .policyDenied ? .policyDenied : .error, "\(message) (\(code))")
     }
 }

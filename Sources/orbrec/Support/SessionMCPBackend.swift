@@ -41,7 +41,7 @@ struct SessionMCPBackend: MCPBackend {
     func checkMayJournal() throws {
         guard let role = loop?.status.current.role, !role.leads else { return }
         let leader = role.leader?.api.map { " at \($0)" } ?? ""
-        throw ToolFailure("not-leader", "this daemon follows; the leader\(leader) reconciles the state: ask it")
+        throw ToolFailure(.notLeader, "this daemon follows; the leader\(leader) reconciles the state: ask it")
     }
 
     func moveOn(requests ids: [String], configured: DesiredState, store: StateStore, journaled: Bool) async {
