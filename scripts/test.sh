@@ -7,6 +7,7 @@ source scripts/lib/deps.sh
 source scripts/lib/moto.sh
 source scripts/lib/orb.sh
 source scripts/lib/slurm.sh
+source scripts/lib/sshd.sh
 source scripts/lib/postgres.sh
 source scripts/lib/schemathesis.sh
 source scripts/lib/jsonschema.sh
@@ -14,6 +15,7 @@ ensure_build_deps
 ensure_moto
 ensure_orb
 ensure_slurm
+ensure_sshd
 ensure_postgres
 ensure_schemathesis
 ensure_jsonschema
@@ -25,8 +27,11 @@ export ORBREC_BIN="$PWD/.build/debug/orbrec"
 # every signature. Stopped when this script ends, however it ends.
 # And a real single-node Slurm (slurmctld, slurmd, munge) for the slurm scheduler's tests,
 # and a throwaway PostgreSQL server on loopback for the PostgreSQL state backend's.
-trap 'stop_motos; stop_slurm; stop_postgres' EXIT
+trap 'stop_motos; stop_sshd; stop_slurm; stop_postgres' EXIT
 start_slurm
+# A throwaway sshd on loopback standing for a cluster's login node (Slurm over SSH), after
+# start_slurm so that its sessions get SLURM_CONF.
+start_sshd
 start_postgres
 start_moto ORBREC_TEST_MOTO
 start_moto ORBREC_TEST_MOTO_AUTH INITIAL_NO_AUTH_ACTION_COUNT=0

@@ -160,7 +160,9 @@ import Testing
         let settings = SSHSettings(host: server.host, port: server.port, user: server.user, identityFile: server.key,
                                    knownHostsFile: server.knownHosts, remoteRunnerPath: base + "/bin/runner", remoteDirectory: base + "/files")
         let files = ClusterFiles(connection: server.connection(), settings: settings, schedulerName: "hpc", localRunner: runner, version: "test")
-        let layout = try await files.layout(owner: "state-1")
+        #expect(try await files.layout(owner: "state-1").runner == base + "/bin/runner")
+        #expect(!FileManager.default.fileExists(atPath: base + "/bin/runner"), "reading installs nothing")
+        let layout = try await files.layoutWithRunner(owner: "state-1")
         #expect(layout.runner == base + "/bin/runner" && layout.root == base + "/files" && layout.home.hasPrefix("/"))
         #expect(try String(contentsOfFile: layout.runner, encoding: .utf8) == "#!/bin/sh\necho first\n")
         #expect(FileManager.default.isExecutableFile(atPath: layout.runner))
@@ -174,10 +176,10 @@ import Testing
         #expect(Array(results.keys) == [name])
         // orbrec changed (another build): a new process replaces the copy; the same one does not copy again.
         try Data("#!/bin/sh\necho second\n".utf8).write(to: URL(fileURLWithPath: runner))
-        _ = try await files.layout(owner: "state-1")
+        _ = try await files.layoutWithRunner(owner: "state-1")
         #expect(try String(contentsOfFile: layout.runner, encoding: .utf8) == "#!/bin/sh\necho first\n", "cached for this process")
         let again = ClusterFiles(connection: server.connection(), settings: settings, schedulerName: "hpc", localRunner: runner, version: "test")
-        _ = try await again.layout(owner: "state-1")
+        _ = try await again.layoutWithRunner(owner: "state-1")
         #expect(try String(contentsOfFile: layout.runner, encoding: .utf8) == "#!/bin/sh\necho second\n")
         // The default places: under the login's home, named by version, state and scheduler.
         let defaults = ClusterFiles(connection: server.connection(), settings: SSHSettings(host: server.host, user: server.user, identityFile: server.key,

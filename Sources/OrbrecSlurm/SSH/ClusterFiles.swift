@@ -92,8 +92,11 @@ public actor ClusterFiles {
         chmod 755 "$t"; mv -f -- "$t" "$1"
         """#
 
-    /// The layout for `owner`'s attempts, with the runner installed (once per process, and
-    /// again whenever the cluster's copy differs from this orbrec).
+    /// The cluster's checksum of the runner when it was last probed ("none": missing).
+    private var probedSum: String?
+
+    /// The layout for `owner`'s attempts (one command, once per process). Reading needs no
+    /// runner: observation and `tasks logs` never install one.
     public func layout(owner: String) async throws(ProviderError) -> Layout {
         if let known = layouts[owner] { return known }
         let probe = try await path.run(["sh", "-c", Self.probeScript, "sh", configuredRunner])
@@ -103,21 +106,31 @@ public actor ClusterFiles {
                                 + "exit \(probe.status) \(probe.stderr.prefix(300))", retryable: true)
         }
         let home = lines[0]
-        let runner = Self.absolute(configuredRunner, home: home)
-        if installed != runner {
-            let wanted = try await localChecksum()
-            if lines[1] != wanted {
-                let copy = try await path.run(["sh", "-c", Self.installScript, "sh", runner, wanted], input: .file(localRunner),
-                                              timeout: .seconds(900))
-                guard copy.status == 0 else {
-                    throw ProviderError(code: "runner-install-failed", message: "cannot install orbrec's runner at \(runner) on "
-                                        + "\(settings.destination): exit \(copy.status) \(copy.stderr.prefix(300))", retryable: true)
-                }
-            }
-            installed = runner
-        }
-        let layout = Layout(home: home, runner: runner, root: Self.absolute(configuredRoot(owner: owner), home: home))
+        probedSum = lines[1]
+        let layout = Layout(home: home, runner: Self.absolute(configuredRunner, home: home),
+                            root: Self.absolute(configuredRoot(owner: owner), home: home))
         layouts[owner] = layout
+        return layout
+    }
+
+    /// The layout, with orbrec's runner installed: copied when the cluster has none or one
+    /// whose checksum differs from this orbrec's (another version), checked once per process.
+    public func layoutWithRunner(owner: String) async throws(ProviderError) -> Layout {
+        let layout = try await layout(owner: owner)
+        guard installed != layout.runner else { return layout }
+        let wanted = try await localChecksum()
+        if probedSum != wanted {
+            let copy = try await path.run(["sh", "-c", Self.installScript, "sh", layout.runner, wanted], input: .file(localRunner),
+                                          timeout: .seconds(900))
+            guard copy.status == 0 else {
+                // Checked again from the start next time: this orbrec's file may have changed meanwhile.
+                localSum = nil
+                throw ProviderError(code: "runner-install-failed", message: "cannot install orbrec's runner at \(layout.runner) on "
+                                    + "\(settings.destination): exit \(copy.status) \(copy.stderr.prefix(300))", retryable: true)
+            }
+            probedSum = wanted
+        }
+        installed = layout.runner
         return layout
     }
 

@@ -27,6 +27,13 @@ extension SlurmScheduler {
                                 message: "scontrol show job exited \(output.status): \(output.stderr.trimmingCharacters(in: .whitespacesAndNewlines))",
                                 retryable: true)
         }
+        // Over SSH the runners' results are on the cluster: read in one command up front (every
+        // open attempt's, or every result there is), not one command per attempt.
+        let fetched = try await clusterResults(owner: owner, open: open.map { Array($0.keys) })
+        func result(task: TaskID, attempt: Int, owner: String) -> AttemptResult? {
+            guard let fetched else { return self.result(task: task, attempt: attempt, owner: owner) }
+            return fetched[AttemptKey(task: task, attempt: attempt)]
+        }
         var found: [AttemptKey: ObservedAttempt] = [:]
         var held: Set<String> = []  // job ids Slurm still holds
         var manifests: [String: AttemptManifest] = [:]
@@ -80,8 +87,9 @@ extension SlurmScheduler {
                                              jobID: seenByAttempt[key] ?? "slurm", outcome: result.outcome)
             }
         } else {
-            for path in AttemptFiles.resultFiles(under: root) {
-                guard let result = AttemptResult.read(from: path), result.owner == owner, result.scheduler == name else { continue }
+            let results = fetched.map { Array($0.values) } ?? AttemptFiles.resultFiles(under: root).compactMap(AttemptResult.read(from:))
+            for result in results {
+                guard result.owner == owner, result.scheduler == name else { continue }
                 let task = TaskID(pool: result.pool, key: result.key)
                 let id = AttemptKey(task: task, attempt: result.attempt)
                 guard found[id] == nil else { continue }
@@ -138,6 +146,25 @@ extension SlurmScheduler {
             guard fields.count == 4, let attempt = Int(fields[2]) else { return nil }
             return SeenJob(jobID: jobID, rawID: fields[0], key: AttemptKey(task: TaskID(pool: fields[1], key: fields[3]), attempt: attempt))
         }
+    }
+
+    /// The results on the cluster of `open` (nil: every result there), by attempt; nil for a
+    /// Slurm on this host, whose results are read where they lie.
+    func clusterResults(owner: String, open: [AttemptKey]?) async throws(ProviderError) -> [AttemptKey: AttemptResult]? {
+        guard let cluster else { return nil }
+        let layout = try await cluster.layout(owner: owner)
+        let files: [String: [UInt8]]
+        if let open {
+            files = try await cluster.read(open.map { AttemptFiles(root: layout.root, pool: $0.task.pool, key: $0.task.key).result($0.attempt) })
+        } else {
+            files = try await cluster.results(under: layout.root)
+        }
+        var results: [AttemptKey: AttemptResult] = [:]
+        for bytes in files.values {
+            guard let result = try? JSONDecoder().decode(AttemptResult.self, from: Data(bytes)), result.owner == owner else { continue }
+            results[AttemptKey(task: TaskID(pool: result.pool, key: result.key), attempt: result.attempt)] = result
+        }
+        return results
     }
 
     func result(task: TaskID, attempt: Int, owner: String) -> AttemptResult? {

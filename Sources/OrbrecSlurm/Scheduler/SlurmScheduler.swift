@@ -19,14 +19,33 @@ public final class SlurmScheduler: Scheduler {
     /// First attempts as one job array (the default); off, one sbatch per attempt (the
     /// benchmark's comparison, `ORBREC_SLURM_ARRAYS=0`).
     let useArrays: Bool
+    /// Where every Slurm command runs: here, or on the cluster over SSH (`spec.ssh`).
+    let commands: SlurmCommandPath
+    /// Over SSH: the runner and the attempts' files on the cluster. Nil when Slurm is here.
+    let cluster: ClusterFiles?
 
-    public init(spec: SchedulerSpec, root: String, runner: String, useArrays: Bool = true) {
+    /// - Parameters:
+    ///   - connection: the cluster's login node (from `spec.ssh`, paths made absolute), or nil
+    ///     for a Slurm on this host.
+    ///   - version: orbrec's version, naming the runner installed on the cluster.
+    public init(spec: SchedulerSpec, root: String, runner: String, useArrays: Bool = true, connection: SSHConnection? = nil,
+                version: String = "dev") {
         name = spec.name
         self.spec = spec
         self.root = root
         self.runner = runner
         self.useArrays = useArrays
+        if let connection, let settings = spec.ssh {
+            commands = SlurmCommandPath(route: .ssh(connection))
+            cluster = ClusterFiles.shared(connection: connection, settings: settings, schedulerName: spec.name, localRunner: runner, version: version)
+        } else {
+            commands = .local
+            cluster = nil
+        }
     }
+
+    /// Closes the shared SSH connection, if any.
+    public func closeConnection() async { await commands.closeConnection() }
 
     var slurmDirectory: String { root + "/.slurm" }
     var script: String { slurmDirectory + "/job.sh" }
@@ -60,7 +79,16 @@ public final class SlurmScheduler: Scheduler {
                            array: Bool) async -> [AttemptOutcomeReport] {
         var resources = order.resources
         resources.walltime = order.walltime ?? resources.walltime
-        let manifest = AttemptManifest(owner: order.owner, scheduler: name, pool: order.pool, root: root, env: order.env,
+        // Over SSH the job's files are the cluster's: the runner installed there, the manifest
+        // copied there, outputs and results written there. The manifest is kept here too, for
+        // observation (an array's index to its key).
+        let place: JobPlace
+        do throws(ProviderError) {
+            place = try await jobPlace(owner: order.owner)
+        } catch {
+            return attempts.map { failed($0, order, error) }
+        }
+        let manifest = AttemptManifest(owner: order.owner, scheduler: name, pool: order.pool, root: place.root, env: order.env,
                                        workdir: order.workdir, walltimeMilliseconds: resources.walltime?.milliseconds, entries: attempts)
         let path = manifestPath(manifestName)
         do {
@@ -68,18 +96,35 @@ public final class SlurmScheduler: Scheduler {
         } catch {
             return attempts.map { failed($0, order, ProviderError(code: "slurm-files", message: "cannot write \(path): \(error)")) }
         }
+        let jobManifest = place.slurmDirectory + "/manifests/\(manifestName).json"
+        if let cluster {
+            do throws(ProviderError) {
+                guard let bytes = FileManager.default.contents(atPath: path) else {
+                    throw ProviderError(code: "slurm-files", message: "cannot read \(path)")
+                }
+                try await cluster.write(Array(bytes), to: jobManifest)
+            } catch {
+                return attempts.map { failed($0, order, error) }
+            }
+        }
         let identity = SlurmJobIdentity(owner: order.owner, pool: order.pool,
                                         subject: array ? .array(actionID: manifestName) : .attempt(key: attempts[0].key, attempt: attempts[0].attempt))
         let arguments = SbatchArguments(identity: identity, scheduler: spec, resources: resources,
                                         array: array ? SbatchArguments.arraySpec(count: attempts.count, throttle: order.parallelism) : nil,
-                                        outputDirectory: slurmDirectory + "/out", script: script)
-        let argv = arguments.argv + [runner, "_run-attempt", "--manifest=\(path)"]
+                                        outputDirectory: place.slurmDirectory + "/out", script: place.slurmDirectory + "/job.sh")
+        let argv = arguments.argv + [place.runner, "_run-attempt", "--manifest=\(jobManifest)"]
         let output: SlurmCommand.Output
         do throws(ProviderError) {
             // The job gets the submitting environment (sbatch's --export=ALL), without orbrec's own
             // variables: a failpoint or a state path is not the task's business.
             output = try await slurm(argv, environment: ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("ORBREC_") })
         } catch {
+            // The connection broke while sbatch may have run: whether the job exists is for
+            // observation to find, by its comment, never for a second sbatch.
+            if error.code == SSHFailure.Reason.connectionLost.rawValue {
+                let unknown = ProviderError(code: ProviderError.outcomeUnknown, message: error.message, retryable: true)
+                return attempts.map { failed($0, order, unknown) }
+            }
             return attempts.map { failed($0, order, error) }
         }
         let jobID = output.stdout.split(whereSeparator: \.isNewline).first.map { String($0.split(separator: ";").first ?? "") } ?? ""
@@ -93,9 +138,33 @@ public final class SlurmScheduler: Scheduler {
         }
     }
 
+    /// Where a job's files are, as the job sees them.
+    struct JobPlace {
+        /// The attempts' outputs and results (`AttemptFiles`' root).
+        var root: String
+        /// The batch script, manifests and Slurm's own output.
+        var slurmDirectory: String
+        /// The orbrec executable the job runs.
+        var runner: String
+    }
+
+    /// Here: the state's directory and this orbrec. Over SSH: the cluster's directory for this
+    /// state and scheduler, and the runner orbrec installed there (the batch script and the
+    /// directories made once per process).
+    func jobPlace(owner: String) async throws(ProviderError) -> JobPlace {
+        guard let cluster else { return JobPlace(root: root, slurmDirectory: slurmDirectory, runner: runner) }
+        let layout = try await cluster.layoutWithRunner(owner: owner)
+        let place = JobPlace(root: layout.root, slurmDirectory: layout.root + "/.slurm", runner: layout.runner)
+        try await cluster.prepareOnce(directories: [place.slurmDirectory + "/out", place.slurmDirectory + "/manifests"],
+                                      script: Array(Self.scriptText.utf8), at: place.slurmDirectory + "/job.sh")
+        return place
+    }
+
     private func failed(_ attempt: SubmitOrder.Attempt, _ order: SubmitOrder, _ error: ProviderError) -> AttemptOutcomeReport {
         AttemptOutcomeReport(task: TaskID(pool: order.pool, key: attempt.key), attempt: attempt.attempt, error: error)
     }
+
+    static let scriptText = "#!/bin/sh\n# Written by orbrec: runs orbrec's attempt runner with the arguments sbatch was given.\nexec \"$@\"\n"
 
     private func prepareDirectories() throws {
         for directory in ["manifests", "cancelled", "seen", "out"] {
@@ -103,7 +172,7 @@ public final class SlurmScheduler: Scheduler {
         }
         // A fixed script, the same for every job: the attempt comes from the manifest given
         // as the script's arguments, which sbatch passes on as an argv.
-        let text = "#!/bin/sh\n# Written by orbrec: runs orbrec's attempt runner with the arguments sbatch was given.\nexec \"$@\"\n"
+        let text = Self.scriptText
         if (try? String(contentsOfFile: script, encoding: .utf8)) != text {
             try text.write(toFile: script, atomically: true, encoding: .utf8)
             chmod(script, 0o755)
@@ -112,7 +181,7 @@ public final class SlurmScheduler: Scheduler {
 
     /// Every Slurm command goes through here: the one place that decides where it runs.
     func slurm(_ argv: [String], environment: [String: String]? = nil) async throws(ProviderError) -> SlurmCommand.Output {
-        try await SlurmCommand.run(argv, environment: environment)
+        try await commands.run(argv, environment: environment)
     }
 
     // MARK: Cancel

@@ -42,7 +42,11 @@ struct TasksCommand: AsyncParsableCommand {
                     .flatMap(OutputLocation.init(parsing:))
                 let files = AttemptFiles(root: recorded?.directory ?? session.taskDirectory, pool: pool, key: key)
                 let path = stderr ? files.stderr(number) : files.stdout(number)
-                guard let data = FileManager.default.contents(atPath: path) else {
+                var found = FileManager.default.contents(atPath: path)
+                if found == nil {
+                    found = try await Self.clusterOutput(session, store: store, pool: pool, key: key, attempt: number, standardError: stderr)
+                }
+                guard let data = found else {
                     if let recorded, recorded.host != Session.hostName {
                         throw CommandFailure(.error, "attempt \(number) of \(pool)/\(key) was started from \(recorded.host): its output "
                             + "stays there, at \(path) (run 'orbrec tasks logs' on \(recorded.host), or copy the file)")

@@ -142,6 +142,8 @@ struct Session {
         let runner = Self.executablePath
         let environment = ProcessInfo.processInfo.environment
         let hostFactory = hostFactoryProviders(environment: environment, failpoint: failpoint)
+        let configuration = global.config
+        let stateDirectory = self.stateDirectory
         return Reconciler(store: store, providerFactory: { spec in
             switch spec.type {
             case .local: LocalProvider(name: spec.name, logDirectory: logDirectory, afterSpawn: { failpoint("local.after-spawn") })
@@ -151,7 +153,9 @@ struct Session {
         }, schedulerFactory: { spec in
             switch spec.type {
             case .local: LocalScheduler(name: spec.name, root: taskDirectory, runner: runner, slots: spec.effectiveSlots, ends: Self.attemptEnds)
-            case .slurm: SlurmScheduler(spec: spec, root: taskDirectory, runner: runner, useArrays: environment["ORBREC_SLURM_ARRAYS"] != "0")
+            case .slurm: SlurmScheduler(spec: spec, root: taskDirectory, runner: runner, useArrays: environment["ORBREC_SLURM_ARRAYS"] != "0",
+                                        connection: Self.sshConnection(for: spec, configuration: configuration, stateDirectory: stateDirectory),
+                                        version: Self.runnerVersion)
             case .leases: LeaseScheduler(name: spec.name, store: store, clock: SystemClock())
             case .pbs, .lsf: nil
             }
