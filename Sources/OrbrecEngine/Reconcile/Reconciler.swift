@@ -77,6 +77,7 @@ public final class Reconciler: Sendable {
         var snapshot = Snapshot(desired: desired, observed: observed, recorded: recorded, known: try await store.knownResources(),
                                 tasks: tasks, poolStartedAt: try await store.poolStartTimes(), now: clock.now())
         snapshot.templateHistory = try await store.templateHistory()
+        if refresh { snapshot.queues = await observeQueues(try schedulers(for: desired), desired: desired) }
         snapshot.configured = configured
         // Also with no workflow left: a run of a removed workflow is cancelled here.
         let runsRunning = sync && refresh ? try await !store.workflowRuns(runningOnly: true).isEmpty : false

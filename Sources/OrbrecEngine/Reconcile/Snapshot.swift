@@ -17,6 +17,8 @@ public struct Snapshot: Sendable {
     public var workflowNotes: [String] = []
     /// What each recorded template hash was made from, for the fields a replacement changes.
     public var templateHistory: [String: [String: String]] = [:]
+    /// What schedulers said of the partitions and accounts the configuration names (refresh only).
+    public var queues: [String: QueueObservation] = [:]
 
     public init(desired: DesiredState, observed: ObservedState = ObservedState(), recorded: [MachineRecord] = [],
                 known: [KnownResource] = [], tasks: [TaskStatus] = [], poolStartedAt: [String: Instant] = [:], now: Instant = .epoch) {
@@ -44,6 +46,7 @@ public struct Snapshot: Sendable {
         input.targets = surgery.targets
         input.replaceMachines = surgery.replaceMachines
         input.destroy = surgery.destroy
+        input.queues = queues
         return input
     }
 }

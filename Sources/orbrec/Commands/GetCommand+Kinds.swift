@@ -1,9 +1,9 @@
 internal import ArgumentParser
 internal import OrbrecCore
 internal import OrbrecEngine
-internal import OrbrecAPI
 internal import OrbrecStore
 internal import OrbrecSpec
+internal import OrbrecAPI
 
 /// What `orbrec get KIND [NAME]` lists, one function per kind. Each returns the text (a
 /// table, or the JSON or YAML document) rather than printing it, so a caller that shows it
@@ -24,16 +24,18 @@ extension GetCommand {
         case .pools: return try await pools(session, store: store)
         case .templates: return try templates(session)
         case .workflows: return try await workflows(session, store: store)
+        case .partitions: return try await partitions(session, store: store)
+        case .jobs: return try await jobs(session, store: store)
         }
     }
 
     /// The rendered listing: the document, or the table (`empty` when there are no rows).
-    private func render<T: Encodable>(_ rows: [T], table: () -> Table, empty: String) throws -> Listing {
+    func render<T: Encodable>(_ rows: [T], table: () -> Table, empty: String) throws -> Listing {
         if output.isDocument { return Listing(text: try StructuredOutput.string(rows, as: output), found: !rows.isEmpty) }
         return Listing(text: rows.isEmpty ? empty : table().rendered, found: !rows.isEmpty)
     }
 
-    private var wide: Bool { output == .wide }
+    var wide: Bool { output == .wide }
 
     /// Labels by resource, from the configuration when it can be read, else as last applied.
     private func labels(_ session: Session, store: StateStore?) async -> [ResourceID: [String: String]] {

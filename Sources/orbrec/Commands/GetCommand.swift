@@ -2,12 +2,12 @@ internal import ArgumentParser
 internal import OrbrecCore
 internal import OrbrecEngine
 internal import OrbrecStore
-internal import OrbrecAPI
 internal import OrbrecSpec
+internal import OrbrecAPI
 
 struct GetCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "get", abstract: "List objects: fleets, pools, templates, workflows (declared); machines, requests, tasks, actions (observed).",
+        commandName: "get", abstract: "List objects: fleets, pools, templates, workflows (declared); machines, requests, tasks, actions (observed); partitions, jobs (the schedulers' queues).",
         discussion: """
             With NAME, only that one: a fleet, pool, template or workflow name, a machine, request or action id, \
             or for tasks a pool (POOL) or one task (POOL/KEY). A NAME that matches nothing is an error (exit 1).
@@ -15,24 +15,30 @@ struct GetCommand: AsyncParsableCommand {
 
     enum Object: String, ExpressibleByArgument, CaseIterable {
         case fleets, pools, templates, workflows, machines, requests, tasks, actions
+        /// What the schedulers report now of their queues.
+        case partitions, jobs
 
         /// The singular and the kind name are accepted too: `get fleet`, `get taskpools`.
         init?(argument: String) {
             let word = argument.lowercased()
             let aliases: [String: Object] = ["fleet": .fleets, "pool": .pools, "taskpool": .pools, "taskpools": .pools,
                                              "template": .templates, "workflow": .workflows, "machine": .machines,
-                                             "request": .requests, "task": .tasks, "action": .actions]
+                                             "request": .requests, "task": .tasks, "action": .actions, "partition": .partitions,
+                                             "job": .jobs]
             guard let object = Object(rawValue: word) ?? aliases[word] else { return nil }
             self = object
         }
 
         /// Read from the configuration (with the state for their status); the others only from the state.
-        var isDeclared: Bool { [.fleets, .pools, .templates, .workflows].contains(self) }
+        var isDeclared: Bool { [.fleets, .pools, .templates, .workflows].contains(self) || isQueue }
+
+        /// Asked of the schedulers the configuration declares, with or without a state.
+        var isQueue: Bool { self == .partitions || self == .jobs }
     }
 
     @OptionGroup var global: GlobalOptions
 
-    @Argument(help: "fleets | pools | templates | workflows | machines | requests | tasks | actions")
+    @Argument(help: "fleets | pools | templates | workflows | machines | requests | tasks | actions | partitions | jobs")
     var object: Object
 
     @Argument(help: ArgumentHelp("Only this one (for tasks: POOL or POOL/KEY).", valueName: "name"), completion: ResourceCompletion.kind(.getName))
@@ -44,7 +50,7 @@ struct GetCommand: AsyncParsableCommand {
 
     var output: OutputFormat { outputOptions.format }
 
-    @Flag(help: "Include returned and failed machines.")
+    @Flag(help: "Include returned and failed machines; with jobs, the user's jobs that this state did not submit.")
     var all = false
 
     @Flag(name: [.customShort("w"), .long], help: "Show it again whenever the state changes, until Ctrl-C.")
@@ -70,7 +76,7 @@ struct GetCommand: AsyncParsableCommand {
             // A pool's tasks may not exist yet (nothing submitted): an empty list, not an error.
             if let name, !listing.found, !(object == .tasks && !name.contains("/")) {
                 throw CommandFailure(.error, "no \(object.rawValue.dropLast()) \(name)"
-                    + (object.isDeclared ? " in the configuration" : " in the state") + (filters.isFiltering ? " matching the filters" : ""))
+                    + (object.isQueue ? " on the schedulers" : object.isDeclared ? " in the configuration" : " in the state") + (filters.isFiltering ? " matching the filters" : ""))
             }
             session.terminal.out(listing.text)
             return .success

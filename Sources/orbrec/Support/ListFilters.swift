@@ -11,6 +11,9 @@ struct ListFilters: ParsableArguments {
     @Option(help: ArgumentHelp("Only machines (and requests) of this fleet.", valueName: "fleet"))
     var fleet: String?
 
+    @Option(help: ArgumentHelp("Only partitions and jobs of this scheduler.", valueName: "scheduler"))
+    var scheduler: String?
+
     @Option(name: [.customShort("s"), .long],
             help: ArgumentHelp("Only objects in this state: running, pending, completed, dead_letter, OutOfSync, Healthy, failed…", valueName: "state"))
     var status: String?
@@ -49,5 +52,5 @@ struct ListFilters: ParsableArguments {
 }
 
 extension ListFilters {
-    var isFiltering: Bool { pool != nil || fleet != nil || status != nil || !selectors.isEmpty }
+    var isFiltering: Bool { pool != nil || fleet != nil || scheduler != nil || status != nil || !selectors.isEmpty }
 }

@@ -1,0 +1,120 @@
+import Foundation
+import Testing
+
+/// Issue 21 items 3 and 6 on the real single-node Slurm that scripts/test.sh starts (partitions
+/// `debug`, the default, and `short`), through the binary: `get partitions`, `get jobs`, and a
+/// partition the cluster does not have refused at plan time, where it is written.
+@Suite(.serialized) struct SlurmQueueEndToEndTests {
+    func requireSlurm() throws {
+        try #require(ProcessInfo.processInfo.environment["ORBREC_TEST_SLURM"] == "1" && ProcessInfo.processInfo.environment["SLURM_CONF"] != nil,
+                     "no Slurm: run the tests with scripts/test.sh, which starts a single-node Slurm")
+    }
+
+    /// Line 13 holds `partition: NAME` at column 16 (what the unknown-partition test expects).
+    func writePool(_ h: Harness, partition: String, command: String = #"["sleep", "30"]"#) throws {
+        try h.write("slurm.yaml", """
+            apiVersion: orbrec/v1
+            kind: Scheduler
+            metadata: {name: hpc}
+            spec: {type: slurm}
+            ---
+            apiVersion: orbrec/v1
+            kind: TaskPool
+            metadata: {name: sims}
+            spec:
+              scheduler: hpc
+              items: [a, b, c]
+              resources:
+                partition: \(partition)
+              command: \(command)
+              retry: {maxAttempts: 1}
+            """)
+    }
+
+    func json(_ text: String) throws -> [[String: Any]] {
+        try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [[String: Any]] ?? []
+    }
+
+    /// `A/I/O/T` CPUs of a partition as sinfo itself prints them.
+    func sinfoCPUs(_ h: Harness, _ partition: String) throws -> [Int] {
+        let result = try h.runProgram("/usr/bin/env", ["sinfo", "-h", "-p", partition, "-o", "%C"])
+        return result.stdout.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: "/").compactMap { Int($0) }
+    }
+
+    @Test func getPartitionsShowsTheTestPartitionsWithTheirCPUs() throws {
+        try requireSlurm()
+        let h = try Harness()
+        try writePool(h, partition: "short")
+        // No state yet: the cluster is asked all the same, and no state is made for it.
+        let table = try h.orbrec("get", "partitions")
+        #expect(table.status == 0, "\(table.stdout)\(table.stderr)")
+        let lines = table.stdout.split(separator: "\n").map(String.init)
+        #expect(lines.first?.hasPrefix("SCHEDULER  PARTITION  STATE") == true, "\(table.stdout)")
+        let cpus = try sinfoCPUs(h, "debug")
+        #expect(cpus.count == 4 && cpus[3] > 0)
+        #expect(lines.contains { $0.hasPrefix("hpc") && $0.contains("debug*") && $0.contains("up") && $0.contains("/\(cpus[3])") && $0.contains("unlimited") },
+                "\(table.stdout)")
+        #expect(lines.contains { $0.contains(" short ") && $0.contains("10:00") }, "\(table.stdout)")
+        #expect(!FileManager.default.fileExists(atPath: h.state), "a read made no state")
+
+        let documents = try json(try h.orbrec("get", "partitions", "--scheduler", "hpc", "-o", "json").stdout)
+        let debug = try #require(documents.first { $0["name"] as? String == "debug" })
+        #expect(debug["default"] as? Bool == true && debug["state"] as? String == "up" && debug["time_limit"] as? String == "unlimited")
+        let shownCPUs = try #require(debug["cpus"] as? [String: Any])
+        #expect(shownCPUs["total"] as? Int == cpus[3])
+        let short = try #require(documents.first { $0["name"] as? String == "short" })
+        #expect(short["time_limit_seconds"] as? Int == 600)
+        #expect(try h.orbrec("get", "partition", "short", "-o", "json").stdout.contains("\"short\""))
+        let unknown = try h.orbrec("get", "partitions", "--scheduler", "nope")
+        #expect(unknown.status == 1 && unknown.stderr.contains("no scheduler nope in the configuration"), "\(unknown.stderr)")
+    }
+
+    @Test func getJobsShowsAPoolsJobsWhileTheyRun() throws {
+        try requireSlurm()
+        let h = try Harness()
+        try writePool(h, partition: "debug")
+        // Someone else's job of the same user, which only --all shows.
+        let outside = try h.runProgram("/usr/bin/env", ["sbatch", "--parsable", "--job-name=not-orbrec", "--hold", "--wrap", "true"])
+        let outsideID = outside.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        defer { _ = try? h.runProgram("/usr/bin/env", ["scancel", outsideID]) }
+        #expect(outside.status == 0 && !outsideID.isEmpty, "\(outside.stderr)")
+        let apply = try h.orbrec("apply", "--auto-approve")
+        #expect(apply.status == 0, "\(apply.stdout)\(apply.stderr)")
+        defer { _ = try? h.orbrec("tasks", "cancel", "sims") }
+
+        var mine: [[String: Any]] = []
+        for _ in 0..<40 where mine.filter({ $0["state"] as? String == "RUNNING" }).isEmpty {
+            mine = try json(try h.orbrec("get", "jobs", "-o", "json").stdout)
+            Thread.sleep(forTimeInterval: 0.25)
+        }
+        #expect(Set(mine.compactMap { $0["key"] as? String }) == ["a", "b", "c"], "\(mine)")
+        #expect(mine.allSatisfy { $0["pool"] as? String == "sims" && $0["mine"] as? Bool == true && $0["partition"] as? String == "debug" })
+        #expect(mine.contains { $0["state"] as? String == "RUNNING" }, "\(mine)")
+        #expect(!mine.contains { $0["id"] as? String == outsideID })
+
+        let table = try h.orbrec("get", "jobs")
+        #expect(table.stdout.contains("SCHEDULER  JOB") && table.stdout.contains("sims") && table.stdout.contains("RUNNING"), "\(table.stdout)")
+        let all = try json(try h.orbrec("get", "jobs", "--all", "-o", "json").stdout)
+        let theirs = try #require(all.first { $0["id"] as? String == outsideID }, "\(all)")
+        #expect(theirs["mine"] as? Bool == false && theirs["name"] as? String == "not-orbrec" && theirs["reason"] as? String == "JobHeldUser")
+        #expect(all.count >= mine.count + 1)
+    }
+
+    @Test func anUnknownPartitionFailsPlanWithItsLocationAndAppliesNothing() throws {
+        try requireSlurm()
+        let h = try Harness()
+        try writePool(h, partition: "nope")
+        let plan = try h.orbrec("plan")
+        #expect(plan.status == 1)
+        #expect(plan.stderr.contains("slurm.yaml:13:16: error: TaskPool/sims: scheduler hpc has no partition nope (partitions: debug, short)"),
+                "\(plan.stdout)\(plan.stderr)")
+        let apply = try h.orbrec("apply", "--auto-approve")
+        #expect(apply.status == 1 && apply.stderr.contains("has no partition nope"), "\(apply.stdout)\(apply.stderr)")
+        #expect(try json(try h.orbrec("get", "tasks", "-o", "json").stdout).isEmpty, "nothing was submitted")
+        #expect(try json(try h.orbrec("get", "jobs", "-o", "json").stdout).isEmpty, "Slurm holds no job of this state")
+        // A partition it has plans and applies.
+        try writePool(h, partition: "short", command: #"["true"]"#)
+        let fixed = try h.orbrec("apply", "--auto-approve", "--wait", "--timeout", "60s")
+        #expect(fixed.status == 0, "\(fixed.stdout)\(fixed.stderr)")
+    }
+}
