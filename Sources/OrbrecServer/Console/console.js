@@ -7,6 +7,8 @@
 const Orbrec = (() => {
   const TOKEN_KEY = "orbrec.token";
   const THEME_KEY = "orbrec.theme";
+  // How many of the events before the page opened it shows.
+  const BACKFILL = 200;
   const pages = {};
   const listeners = new Set();
   const state = {
@@ -200,7 +202,7 @@ const Orbrec = (() => {
         const reader = response.body.getReader();
         const decoder = new TextDecoder();
         let buffer = "";
-        for (;;) {
+        reading: for (;;) {
           const { value, done } = await reader.read();
           if (done) break;
           buffer += decoder.decode(value, { stream: true });
@@ -208,12 +210,18 @@ const Orbrec = (() => {
           while ((end = buffer.search(/\r?\n\r?\n/)) >= 0) {
             const block = buffer.slice(0, end);
             buffer = buffer.slice(end).replace(/^\r?\n\r?\n/, "");
-            dispatchBlock(block);
+            if (dispatchBlock(block) === "backfill") {
+              // The first stream starts at the newest event: ask again from a little before it.
+              reader.cancel().catch(() => {});
+              delay = 0;
+              break reading;
+            }
           }
         }
       } catch (error) {
         if (controller.signal.aborted) return;
       }
+      if (delay === 0) { delay = 1000; continue; }
       setLive("retry", "reconnecting…");
       await new Promise((resolve) => setTimeout(resolve, delay));
       delay = Math.min(delay * 2, 15000);
@@ -226,7 +234,10 @@ const Orbrec = (() => {
       if (line.startsWith(":")) {
         // ": connected; events after N" names where the stream starts.
         const m = /events after (\d+)/.exec(line);
-        if (m && state.lastSeq === null) state.lastSeq = Number(m[1]);
+        if (m && state.lastSeq === null) {
+          state.lastSeq = Math.max(0, Number(m[1]) - BACKFILL);
+          if (state.lastSeq < Number(m[1])) return "backfill";
+        }
         continue;
       }
       const colon = line.indexOf(":");

@@ -258,7 +258,7 @@
         if (body) body.replaceChildren(...(eventRows().length ? eventRows() : [el("tr", {}, el("td", { colspan: 7, class: "empty" }, "no event yet"))]));
       };
       return el("div", {}, heading("Events"),
-        el("p", { class: "muted" }, "The journal's events as they happen (since this page was opened), over the daemon's event stream."),
+        el("p", { class: "muted" }, "The journal's events as they happen (and the last ones before this page opened), over the daemon's event stream."),
         el("div", { class: "filters", role: "search", "aria-label": "Filter events" },
           el("label", {}, "Kind", el("select", { id: "event-kind", onchange: (e) => { eventFilter.kind = e.target.value; redraw(); } },
             el("option", { value: "" }, "every kind"), kinds.map((k) => el("option", { value: k, selected: eventFilter.kind === k }, k)))),
