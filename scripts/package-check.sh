@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The Debian package, installed on this machine: builds it (scripts/package.sh), installs it
 # with dpkg -i, and checks what a person who installs it gets:
-#   - /usr/bin/orbrec runs without the Swift toolchain's libraries, and is stripped;
+#   - /usr/bin/orbrec runs with the Swift toolchain's libraries hidden, and is stripped;
 #   - the unit passes `systemd-analyze verify`; the user it runs as exists;
 #   - the man page, the completions and the conffiles are where Debian looks for them;
 #   - the quickstart from the installed binary: the example configuration of /etc/orbrec,
@@ -9,8 +9,8 @@
 #     every machine returned;
 #   - the daemon from the installed binary answers /readyz;
 # then purges the package (and the user, if this script's install created it). Needs root
-# (or sudo). ORBREC_PKG_SCRATCH and ORBREC_PKG_BIN are passed on to package.sh: CI reuses a
-# release build there. ORBREC_PKG_DEB checks a .deb already built.
+# (or sudo) and unshare --mount. ORBREC_PKG_SCRATCH, ORBREC_PKG_BIN and ORBREC_PKG_COMPRESS
+# are passed on to package.sh; ORBREC_PKG_DEB checks a .deb already built.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -65,10 +65,15 @@ step "installed $(basename "$deb")"
 grep -q '^orbrec [0-9]' "$work/version.txt" || fail "orbrec version printed no version"
 ! ldd /usr/bin/orbrec | grep -E 'libswift|libFoundation|libdispatch|/opt/swift|not found' \
   || fail "/usr/bin/orbrec needs the Swift toolchain's libraries"
-# The same with the toolchain's library directory out of reach: the loader has no other path.
-env -i PATH=/usr/bin:/bin LD_LIBRARY_PATH=/nonexistent /usr/bin/orbrec --help >/dev/null || fail "orbrec --help failed"
+# And it runs with the toolchain's runtime libraries gone: an empty directory mounted over
+# theirs, in a mount namespace of its own, as on a machine without Swift.
+swift_libs=$(cd "$(dirname "$(readlink -f "$(command -v swift)")")/../lib/swift/linux" && pwd)
+[ -e "$swift_libs/libswiftCore.so" ] || fail "no libswiftCore.so in $swift_libs"
+$sudo unshare --mount sh -c 'mount -t tmpfs none "$1" && [ ! -e "$1/libswiftCore.so" ] && /usr/bin/orbrec version >/dev/null && /usr/bin/orbrec validate -c /etc/orbrec/config' \
+  sh "$swift_libs" >"$work/unshare.log" 2>&1 \
+  || { cat "$work/unshare.log" >&2; fail "/usr/bin/orbrec does not run with $swift_libs hidden"; }
 file -L /usr/bin/orbrec | grep -q ', stripped' || fail "/usr/bin/orbrec is not stripped: $(file -L /usr/bin/orbrec)"
-step "binary $(du -h /usr/bin/orbrec | cut -f1), stripped, no toolchain library"
+step "binary $(du -h /usr/bin/orbrec | cut -f1), stripped, runs with the toolchain's libraries hidden"
 
 # The files Debian's tools look for.
 for path in /lib/systemd/system/orbrec.service /usr/share/man/man1/orbrec.1.gz \
