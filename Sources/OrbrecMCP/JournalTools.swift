@@ -50,28 +50,18 @@ struct JournalTools: Sendable {
     }
 
     /// `requeue_tasks`: as `orbrec tasks requeue POOL [KEYS…] [--all-dead-letter]`, under the state lock.
-    func requeueTasks(pool: String, keys: [String], allDeadLetter: Bool) async throws -> RequeueAnswer {
+    func requeueTasks(pool: String, keys: [String], allDeadLetter: Bool) async throws -> RequeueDocument {
         guard !keys.isEmpty || allDeadLetter else { throw ToolFailure.invalidArguments("name task keys or pass all_dead_letter: true") }
         let store = try await backend.existingStore(for: "there are no tasks to requeue")
         let lock = try await backend.lock(store, operation: "tasks requeue")
         return try await withCleanup {
-            let tasks = try await store.tasks(pool: pool).map(\.status)
-            if tasks.isEmpty, backend.desiredIfValid()?.pools[pool] == nil {
-                throw ToolFailure(.unknownPool, "no task pool \(pool) in the configuration or the state")
+            let requeued = try await TaskTools.refused {
+                try await backend.reconciler(for: store).requeueTasks(pool: pool, keys: keys, allDeadLetter: allDeadLetter,
+                                                                      declared: backend.desiredIfValid()?.pools[pool] != nil,
+                                                                      actor: "\(backend.actor) over MCP")
             }
-            let chosen = allDeadLetter ? tasks.filter { $0.state == .deadLetter } : try keys.map { key in
-                guard let task = tasks.first(where: { $0.key == key }) else { throw ToolFailure(.unknownTask, "no task \(pool)/\(key) in the state") }
-                return task
-            }
-            let refused = chosen.filter { TaskLifecycle.requeue($0) == nil }.map { "\($0.key) (\($0.state.rawValue))" }
-            guard refused.isEmpty else {
-                throw ToolFailure(.notRequeueable,
-                                  "only dead-lettered or cancelled tasks can be requeued: \(refused.joined(separator: ", ")); nothing was requeued")
-            }
-            let requeued = chosen.compactMap(TaskLifecycle.requeue)
-            try await store.setTasks(requeued, cause: "requeued by \(backend.actor) over MCP", at: SystemClock().now())
-            return RequeueAnswer(pool: pool, requeued: requeued.map(\.key),
-                                 message: "requeued \(requeued.count) task(s) of \(pool); the next apply or daemon pass runs them")
+            return RequeueDocument(pool: pool, requeued: requeued,
+                                   message: "requeued \(requeued.count) task(s) of \(pool); the next apply or daemon pass runs them")
         } cleanup: {
             try? await store.unlock(id: lock.id)
         }
@@ -120,11 +110,4 @@ struct LeaseView: Encodable, Sendable {
         leaseExpiresAt = record.state == .leased ? record.expiresAt.map(LeaseTaskView.iso) : nil
         reason = record.reason
     }
-}
-
-/// `requeue_tasks`' answer.
-struct RequeueAnswer: Encodable, Sendable {
-    var pool: String
-    var requeued: [String]
-    var message: String
 }

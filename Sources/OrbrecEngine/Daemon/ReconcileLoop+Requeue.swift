@@ -10,36 +10,22 @@ extension ReconcileLoop {
     public func requeueTasks(pool: String, keys: [String], allDeadLetter: Bool, actor: String) async throws -> [String] {
         guard desired != nil else { throw TaskRequestRefused(.notReady, "no valid configuration is loaded; see /readyz") }
         guard !isStopping else { throw TaskRequestRefused(.notReady, "the daemon is stopping") }
-        guard !keys.isEmpty || allDeadLetter else { throw TaskRequestRefused(.badRequest, "name task keys or ask for all_dead_letter") }
         let lockID: String
         do {
             lockID = try await acquireLock()
         } catch let failure as PassFailure {
             throw TaskRequestRefused(failure.lockBusy ? .stateLocked : .notReady, failure.message)
         }
-        let requeued: [TaskStatus]
+        let requeued: [String]
         do {
-            let tasks = try await store.tasks(pool: pool).map(\.status)
-            if tasks.isEmpty, pools[pool] == nil {
-                throw TaskRequestRefused(.unknownPool, "no task pool \(pool) in the configuration or the state")
-            }
-            let chosen = allDeadLetter ? tasks.filter { $0.state == .deadLetter } : try keys.map { key in
-                guard let task = tasks.first(where: { $0.key == key }) else { throw TaskRequestRefused(.unknownTask, "no task \(pool)/\(key)") }
-                return task
-            }
-            let refused = chosen.filter { TaskLifecycle.requeue($0) == nil }.map { "\($0.key) (\($0.state.rawValue))" }
-            guard refused.isEmpty else {
-                throw TaskRequestRefused(.notRequeueable,
-                                         "only dead-lettered or cancelled tasks can be requeued: \(refused.joined(separator: ", ")); nothing was requeued")
-            }
-            requeued = chosen.compactMap(TaskLifecycle.requeue)
-            if !requeued.isEmpty { try await store.setTasks(requeued, cause: "requeued by \(actor)", at: clock.now()) }
+            requeued = try await reconciler.requeueTasks(pool: pool, keys: keys, allDeadLetter: allDeadLetter,
+                                                         declared: pools[pool] != nil, actor: actor)
         } catch {
             await lock.release(lockID)
             throw error
         }
         await lock.release(lockID)
         if !requeued.isEmpty { tasksJournaled(pool: pool) }
-        return requeued.map(\.key)
+        return requeued
     }
 }

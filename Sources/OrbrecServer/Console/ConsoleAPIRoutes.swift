@@ -5,6 +5,7 @@ internal import NIOCore
 internal import OrbrecCore
 internal import OrbrecEngine
 internal import OrbrecStore
+internal import OrbrecAPI
 
 /// The API routes the web console needed beyond those the CLI's and agents' clients use: an
 /// attempt's output (`orbrec tasks logs`), requeueing dead letters (`orbrec tasks requeue`),
@@ -75,7 +76,7 @@ struct ConsoleAPIRoutes: Sendable {
             try await loop.requeueTasks(pool: pool, keys: input.keys, allDeadLetter: input.allDeadLetter,
                                         actor: MachineRequestRoutes.actor(context))
         }
-        return try JSONBody.response(RequeueAnswer(pool: pool, requeued: keys))
+        return try JSONBody.response(RequeueDocument(pool: pool, requeued: keys))
     }
 
     func plan() throws -> Response {
@@ -101,7 +102,3 @@ struct WhoAmIAnswer: Encodable {
     var tokens: Bool
 }
 
-struct RequeueAnswer: Encodable {
-    var pool: String
-    var requeued: [String]
-}

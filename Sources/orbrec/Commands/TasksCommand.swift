@@ -76,18 +76,16 @@ struct TasksCommand: AsyncParsableCommand {
             try await Session.run(global) { session in
                 guard let store = try await session.openExistingStore() else { throw CommandFailure(.error, session.noStateMessage) }
                 let lock = try await session.lock(store, operation: "tasks requeue", timeout: lockTimeout)
+                // The configuration only tells a declared pool with no task yet from a name that is none.
+                let declared = (try? session.loadConfiguration().desired.pools[pool]) != nil
                 return try await withCleanup {
-                    let tasks = try await store.tasks(pool: pool).map(\.status)
-                    let chosen = allDeadLetter ? tasks.filter { $0.state == .deadLetter } : try keys.map { key in
-                        guard let task = tasks.first(where: { $0.key == key }) else { throw CommandFailure(.error, "no task \(pool)/\(key)") }
-                        return task
+                    let requeued: [String]
+                    do {
+                        requeued = try await session.reconciler(store).requeueTasks(pool: pool, keys: keys, allDeadLetter: allDeadLetter,
+                                                                                    declared: declared, actor: Session.actor)
+                    } catch let refused as TaskRequestRefused {
+                        throw CommandFailure(.error, refused.message)
                     }
-                    let refused = chosen.filter { TaskLifecycle.requeue($0) == nil }.map { "\($0.key) (\($0.state.rawValue))" }
-                    guard refused.isEmpty else {
-                        throw CommandFailure(.error, "only dead-lettered or cancelled tasks can be requeued: \(refused.joined(separator: ", ")); nothing was requeued")
-                    }
-                    let requeued = chosen.compactMap(TaskLifecycle.requeue)
-                    try await store.setTasks(requeued, cause: "requeued by \(Session.actor)", at: SystemClock().now())
                     session.terminal.out("Requeued \(requeued.count) task(s) of \(pool); the next apply runs them.")
                     return .success
                 } cleanup: {
