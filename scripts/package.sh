@@ -6,7 +6,7 @@
 #   /etc/orbrec/config/*.yaml               examples/quickstart (conffiles)
 #   /usr/share/man/man1/orbrec.1.gz         scripts/lib/manpage.py, from the binary's help
 #   bash, zsh and fish completions          from the binary
-#   /usr/share/doc/orbrec/                  copyright (with the bundled libraries' licenses),
+#   /usr/share/doc/orbrec/                  copyright (with the bundled libraries' licences),
 #                                           changelog, the examples
 # The postinst creates the system user `orbrec` the unit runs as; the unit is not enabled.
 #
@@ -14,13 +14,15 @@
 #   ORBREC_PKG_SCRATCH=.build bash scripts/package.sh   # the release build's scratch path
 #   ORBREC_PKG_BIN=path/to/orbrec bash scripts/package.sh  # package a binary already built
 #
-# ORBREC_PKG_SCRATCH (default .build) is passed to `swift build --scratch-path`: a release
-# build already there is reused (only relinked with --static-swift-stdlib). ORBREC_PKG_OUT
-# is where the .deb is written (default SCRATCH/deb); ORBREC_PKG_VERSION overrides the
-# version (default: the binary's `orbrec --version`, +git<commits>.<commit>);
-# ORBREC_PKG_MAINTAINER the Maintainer (default: git's user.name and user.email);
-# ORBREC_PKG_COMPRESS dpkg-deb's compressor (default xz: 26 MB in 45 s; zstd: 38 MB in
-# under a second). The last line printed on stdout is the .deb's path.
+# ORBREC_PKG_SCRATCH (default .build) is passed to `swift build --scratch-path`: a static
+# release build already there is reused (seconds); a plain `swift build -c release` there is
+# not, since --static-swift-stdlib changes how every module is compiled (a whole rebuild,
+# 10 to 13 minutes on 2 cores). ORBREC_PKG_OUT is where the .deb is written (default
+# SCRATCH/deb). ORBREC_PKG_VERSION overrides the version (default: the binary's
+# `orbrec --version`, +git<commits>.<commit>); ORBREC_PKG_MAINTAINER the Maintainer
+# (default: git's user.name and user.email); ORBREC_PKG_COMPRESS dpkg-deb's compressor
+# (default xz: 26 MB in 45 s; zstd: 38 MB in under a second, which Debian 12's dpkg installs
+# but lintian calls malformed). The last line printed on stdout is the .deb's path.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
