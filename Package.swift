@@ -72,7 +72,7 @@ let package = Package(
         .target(name: "OrbrecSlurm", dependencies: ["OrbrecCore", "OrbrecAttempts", "OrbrecProcess"]),
         // The hostfactory provider: any HostFactory provider plugin driven through its five
         // scripts, and the documents of that interface (shared with `orbrec hostfactory`).
-        .target(name: "OrbrecHostFactory", dependencies: ["OrbrecCore"]),
+        .target(name: "OrbrecHostFactory", dependencies: ["OrbrecCore", "OrbrecProcess"]),
         .target(name: "OrbrecEngine", dependencies: ["OrbrecCore", "OrbrecStore"]),
         // The scheduler behind pull pools: attempts offered to and leased by workers, in the state.
         .target(name: "OrbrecLeases", dependencies: ["OrbrecCore", "OrbrecStore"]),
@@ -102,7 +102,7 @@ let package = Package(
         .executableTarget(name: "orbrec-journal-bench", dependencies: ["OrbrecCore", "OrbrecStore", "OrbrecStorePostgres"],
                           path: "Benchmarks/JournalBench"),
         .executableTarget(name: "orbrec", dependencies: [
-            "OrbrecCore", "OrbrecSpec", "OrbrecStore", "OrbrecStorePostgres", "OrbrecAttempts", "OrbrecLocal", "OrbrecAWS", "OrbrecSlurm", "OrbrecHostFactory", "OrbrecLeases",
+            "OrbrecCore", "OrbrecSpec", "OrbrecStore", "OrbrecStorePostgres", "OrbrecProcess", "OrbrecAttempts", "OrbrecLocal", "OrbrecAWS", "OrbrecSlurm", "OrbrecHostFactory", "OrbrecLeases",
             "OrbrecEngine", "OrbrecAPI", "OrbrecServer", "OrbrecMCP",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Yams", package: "Yams"),

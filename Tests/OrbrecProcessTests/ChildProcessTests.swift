@@ -115,6 +115,19 @@ import Testing
         #expect(await child.wait(atMost: .milliseconds(1)) == exit)
     }
 
+    @Test func cancellingAWaitAtMostEndsTheWaitNotTheChild() async throws {
+        let child = try ChildProcess.start(ProcessLaunch(["sleep", "30"]))
+        let started = ContinuousClock.now
+        let waiting = Task { await child.wait(atMost: .seconds(20)) }
+        try await Task.sleep(for: .milliseconds(100))
+        waiting.cancel()
+        #expect(await waiting.value == nil)
+        #expect(ContinuousClock.now - started < .seconds(5))
+        #expect(kill(child.pid, 0) == 0)
+        child.terminate(grace: .milliseconds(100))
+        #expect(await child.wait().termination == .signaled(SIGTERM))
+    }
+
     @Test func cancellingTheWaitingTaskTerminatesTheChild() async throws {
         let started = ContinuousClock.now
         let task = Task { try await ChildProcess.run(ProcessLaunch(["sleep", "30"]), grace: .milliseconds(200)) }

@@ -1,6 +1,7 @@
 public import OrbrecCore
 internal import Foundation
 internal import Glibc
+internal import OrbrecProcess
 
 /// One HostFactory provider plugin: its scripts, and the environment HostFactory gives them.
 ///
@@ -65,7 +66,7 @@ public struct HostFactoryPlugin: Sendable {
     /// What one run of a script left.
     struct ScriptRun {
         var script: HostFactoryScript
-        var ending: ScriptProcess.Ending
+        var ending: ScriptEnding
         var stdout: String
         var stderr: String
     }
@@ -100,18 +101,18 @@ public struct HostFactoryPlugin: Sendable {
     /// Runs `script` on the input written for `call`, holding the call's lock for as long as it
     /// runs. With `.leaveRunning` a script still running at the timeout is left to run with the
     /// lock (`.stillRunning`); its files stay for whoever settles the call.
-    func run(_ script: HostFactoryScript, call: String, atTimeout: ScriptProcess.AtTimeout = .kill) async throws(ProviderError) -> ScriptRun {
+    func run(_ script: HostFactoryScript, call: String, atTimeout: AtTimeout = .kill) async throws(ProviderError) -> ScriptRun {
         let paths = files(call)
         guard hasScript(script) else {
             throw ProviderError(code: "PluginScriptMissing", message: "\(scriptPath(script)) is missing or not executable")
         }
         let lock = try CallLock.take(paths.lock)
         defer { close(lock) }
-        let ending: ScriptProcess.Ending
+        let ending: ScriptEnding
         do {
-            ending = try await ScriptProcess.run([scriptPath(script), "-f", paths.input], environment: environment,
-                                                 directory: workDirectory, stdoutPath: paths.output, stderrPath: paths.errors,
-                                                 lock: lock, timeout: .milliseconds(timeout.milliseconds), atTimeout: atTimeout)
+            ending = try await Self.runScript([scriptPath(script), "-f", paths.input], environment: environment,
+                                              directory: workDirectory, stdoutPath: paths.output, stderrPath: paths.errors,
+                                              lock: lock, timeout: .milliseconds(timeout.milliseconds), atTimeout: atTimeout)
         } catch {
             throw ProviderError(code: "PluginScriptFailed", message: "cannot run \(scriptPath(script)): \(error.message)")
         }

@@ -1,4 +1,5 @@
 public import OrbrecCore
+internal import OrbrecProcess
 internal import Foundation
 internal import Glibc
 internal import Synchronization
@@ -84,8 +85,9 @@ public final class LocalProvider: Provider {
             environment[MachineTags.template] = order.template.name
             environment[MachineTags.templateHash] = order.templateHash
             environment[MachineTags.stopTimeout] = String(stopTimeout.milliseconds)
-            do throws(DetachedProcess.SpawnError) {
-                let pid = try DetachedProcess.spawn(argv: argv, environment: environment, logPath: "\(logDirectory)/\(machineID).log")
+            do throws(SpawnError) {
+                let pid = try DetachedProcess.spawn(ProcessLaunch(argv, environment: environment, stdout: .file("\(logDirectory)/\(machineID).log"),
+                                                                  stderr: .stdout, grouping: .session))
                 children.withLock { _ = $0.insert(pid) }
                 ProcFileSystem.waitUntilTagged(pid, tag: MachineTags.machine)
                 afterSpawn()

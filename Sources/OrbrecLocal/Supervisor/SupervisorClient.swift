@@ -77,9 +77,10 @@ final class SupervisorClient: Sendable {
         let argv = [runner, "_supervise", "--owner=\(owner)", "--scheduler=\(scheduler)", "--root=\(root)", "--grace-ms=\(grace)",
                     "--parent=\(getpid())"]
         let pid: Int32
-        do throws(DetachedProcess.SpawnError) {
-            pid = try DetachedProcess.spawn(argv: argv, environment: tagged, logPath: root + "/.supervisor.log",
-                                            stdin: toChild.read, stdout: fromChild.write)
+        do throws(SpawnError) {
+            pid = try DetachedProcess.spawn(ProcessLaunch(argv, environment: tagged, stdin: .descriptor(toChild.read),
+                                                          stdout: .descriptor(fromChild.write), stderr: .file(root + "/.supervisor.log"),
+                                                          grouping: .session))
         } catch {
             for fd in [toChild.read, toChild.write, fromChild.read, fromChild.write] { close(fd) }
             throw ProviderError(code: "spawn-failed", message: "cannot start the attempt supervisor \(runner): \(error.message)")

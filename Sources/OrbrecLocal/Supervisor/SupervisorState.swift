@@ -174,9 +174,10 @@ struct SupervisorState {
             note(files.stderr(order.attempt), "orbrec: the attempt has no command")
             return endAtOnce(run, seq: order.seq, exitCode: 126)
         }
-        do throws(CommandSpawner.Failure) {
-            let pid = try CommandSpawner.spawn(argv: argv, environment: environment.map { "\($0.key)=\($0.value)" }, workdir: order.workdir,
-                                               stdout: files.stdout(order.attempt), stderr: files.stderr(order.attempt))
+        do throws(SpawnError) {
+            let pid = try DetachedProcess.spawn(ProcessLaunch(argv, environment: environment, workingDirectory: order.workdir,
+                                                              stdout: .file(files.stdout(order.attempt)),
+                                                              stderr: .file(files.stderr(order.attempt)), grouping: .session))
             run.ticks = ProcFileSystem.stat(of: pid)?.startTicks ?? 0
             running[pid] = run
             runningByPool[order.pool, default: 0] += 1

@@ -1,5 +1,6 @@
 internal import Dispatch
 internal import Glibc
+internal import Synchronization
 
 /// A child orbrec starts and waits for without blocking a thread: an argv with its
 /// environment, directory and stdin, its stdout and stderr captured up to a limit (or sent
@@ -28,7 +29,10 @@ public final class ChildProcess: @unchecked Sendable {
     private var timedOut = false
     private var ended: ChildExit?
     private var waiters: [Int: (ChildExit?) -> Void] = [:]
-    private var nextWaiter = 0
+    /// Waiters whose task was cancelled before they were in `waiters`.
+    private var cancelledWaiters: Set<Int> = []
+    /// Taken off the queue, so a cancellation can name its waiter before it is registered.
+    private let waiterIDs = Atomic<Int>(0)
 
     /// Starts `launch`. With `timeout`, the child (its whole group, unless `grouping` is
     /// `.inherit`) gets TERM once it has run that long and KILL `grace` later. With
@@ -128,35 +132,43 @@ public final class ChildProcess: @unchecked Sendable {
     // MARK: Waiting
 
     /// Waits for the child's end (and the last of its captured output). Returns at once when
-    /// it has already ended; any number of tasks may wait.
+    /// it has already ended; any number of tasks may wait. Cancelling the task does not end the
+    /// wait (nor the child): `run` and `terminate` are for that.
     public func wait() async -> ChildExit {
+        let id = waiterIDs.add(1, ordering: .relaxed).newValue
         let exit = await withCheckedContinuation { (continuation: CheckedContinuation<ChildExit?, Never>) in
             queue.async { [self] in
                 if let ended { return continuation.resume(returning: ended) }
-                addWaiter { continuation.resume(returning: $0) }
+                waiters[id] = { continuation.resume(returning: $0) }
             }
         }
         return exit!
     }
 
-    /// Waits at most `limit`: nil when the child still runs (it is left running).
+    /// Waits at most `limit`, or until the task is cancelled: nil when the child still runs
+    /// (it is left running, and still reaped when it ends).
     public func wait(atMost limit: Duration) async -> ChildExit? {
-        await withCheckedContinuation { (continuation: CheckedContinuation<ChildExit?, Never>) in
+        let id = waiterIDs.add(1, ordering: .relaxed).newValue
+        return await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<ChildExit?, Never>) in
+                queue.async { [self] in
+                    if let ended { return continuation.resume(returning: ended) }
+                    if cancelledWaiters.remove(id) != nil { return continuation.resume(returning: nil) }
+                    waiters[id] = { continuation.resume(returning: $0) }
+                    queue.asyncAfter(deadline: .now() + limit.dispatchInterval) { [self] in
+                        waiters.removeValue(forKey: id)?(nil)
+                    }
+                }
+            }
+        } onCancel: {
             queue.async { [self] in
-                if let ended { return continuation.resume(returning: ended) }
-                let id = addWaiter { continuation.resume(returning: $0) }
-                queue.asyncAfter(deadline: .now() + limit.dispatchInterval) { [self] in
-                    waiters.removeValue(forKey: id)?(nil)
+                if let waiter = waiters.removeValue(forKey: id) {
+                    waiter(nil)
+                } else if ended == nil {
+                    cancelledWaiters.insert(id)
                 }
             }
         }
-    }
-
-    @discardableResult
-    private func addWaiter(_ waiter: @escaping (ChildExit?) -> Void) -> Int {
-        nextWaiter += 1
-        waiters[nextWaiter] = waiter
-        return nextWaiter
     }
 
     // MARK: Signals
