@@ -25,6 +25,8 @@ public struct StatusReport: Sendable, Hashable {
     }
 
     public var rows: [Row]
+    /// Slots used and free of each scheduler that could tell, when they were asked (`show`).
+    public var schedulerSlots: [SchedulerSlots] = []
 
     /// - Parameters:
     ///   - desired: the desired state with the running workflow runs applied (their fleet counts

@@ -37,7 +37,12 @@ struct StatusCommand: AsyncParsableCommand {
         } else {
             Reconciler.status(withoutState: desired, now: SystemClock().now())
         }
-        let report = view.report, problems = view.problems
+        var report = view.report
+        let problems = view.problems
+        // Each scheduler's used and free slots, asked of the schedulers now (not journaled).
+        if let store, let slots = try? await session.reconciler(store).schedulerSlots(of: desired) {
+            report.show(slots.items.map(\.item))
+        }
         if json { return try StructuredOutput.string(StatusDocument(report: report, problems: problems), as: output.format) }
         var lines: [String] = []
         if watching {
