@@ -51,8 +51,16 @@ public final class ChildProcess: @unchecked Sendable {
             }
             return made
         }
+        /// A captured stream becomes a pipe: its write end for the child, its read end watched here.
+        func captured(_ output: ProcessLaunch.Output) throws(SpawnError) -> (child: ProcessLaunch.Output, ours: (fd: Int32, limit: Int)?) {
+            guard case .capture(let limit) = output else { return (output, nil) }
+            let made = try pipe()
+            ours.append(made.read)
+            theirs.append(made.write)
+            return (.descriptor(made.write), (made.read, limit))
+        }
         var inputBytes: [UInt8]?
-        var stdinFD: Int32?, stdoutFD: (fd: Int32, limit: Int)?, stderrFD: (fd: Int32, limit: Int)?
+        var stdinFD: Int32?
         if case .bytes(let bytes) = launch.stdin {
             ignoreBrokenPipes()
             let made = try pipe()
@@ -62,20 +70,10 @@ public final class ChildProcess: @unchecked Sendable {
             stdinFD = made.write
             inputBytes = bytes
         }
-        if case .capture(let limit) = launch.stdout {
-            let made = try pipe()
-            ours.append(made.read)
-            theirs.append(made.write)
-            spawned.stdout = .descriptor(made.write)
-            stdoutFD = (made.read, limit)
-        }
-        if case .capture(let limit) = launch.stderr {
-            let made = try pipe()
-            ours.append(made.read)
-            theirs.append(made.write)
-            spawned.stderr = .descriptor(made.write)
-            stderrFD = (made.read, limit)
-        }
+        let stdout = try captured(launch.stdout)
+        let stderr = try captured(launch.stderr)
+        spawned.stdout = stdout.child
+        spawned.stderr = stderr.child
         let pid: pid_t
         do {
             pid = try Spawner.spawn(spawned)
@@ -85,7 +83,7 @@ public final class ChildProcess: @unchecked Sendable {
         }
         theirs.forEach { _ = close($0) }
         let child = ChildProcess(pid: pid, signalsGroup: launch.grouping != .inherit, endsGroupAtExit: endsGroupAtExit)
-        child.watch(stdin: stdinFD.map { ($0, inputBytes ?? []) }, stdout: stdoutFD, stderr: stderrFD, timeout: timeout, grace: grace)
+        child.watch(stdin: stdinFD.map { ($0, inputBytes ?? []) }, stdout: stdout.ours, stderr: stderr.ours, timeout: timeout, grace: grace)
         return child
     }
 
