@@ -121,7 +121,6 @@ import Testing
         defer { try? sshd.start() }
         let unreachable = try h.orbrec("tasks", "logs", "sims", "ok")
         #expect(unreachable.status == 1 && unreachable.stderr.contains("ssh-no-connection"), "\(unreachable.stderr)")
-        try sshd.start()
     }
 
     @Test func sshdStoppedMidPoolIsReportedUnreachableAndThePoolFinishesOnceItIsBack() throws {
@@ -149,6 +148,7 @@ import Testing
         // Down for longer than the attempts take: they end meanwhile, unseen.
         sleep(8)
         try sshd.start()
+        // Back: the next look sees the cluster again.
         let result = try apply.wait(timeout: 240)
         #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
         let tasks = try tasks(h)

@@ -35,6 +35,10 @@ _sshd_write_scripts() {
 #!/usr/bin/env bash
 # Written by scripts/lib/sshd.sh: starts the test sshd on 127.0.0.1:$port.
 set -euo pipefail
+# Already running: nothing to do (a second one could not bind the port, and its pid would
+# replace the running one's in sshd.pid).
+pid=\$(cat "$SSHD_DIR/sshd.pid" 2>/dev/null || true)
+if [ -n "\$pid" ] && [ "\$(cat "/proc/\$pid/comm" 2>/dev/null || true)" = sshd ]; then exit 0; fi
 mkdir -p /run/sshd
 # -D: no fork, so the pid recorded is the server's; -e: log to stderr (the log file).
 # No PAM (no login session machinery in a container), keys only, this directory's files only.
