@@ -62,5 +62,11 @@ import Testing
             #expect(synced.reason == row.sync.rawValue, "\(row.id)")
             #expect(ready.message == row.message, "\(row.id)")
         }
+
+        // A follower does not ask the scheduler: it shows what the journal recorded.
+        let follower = Reconciler(store: store, providerFactory: { _ in nil }, schedulerFactory: { _ in FakeScheduler(name: "cluster") },
+                                  clock: ManualClock(), actor: "follower@host")
+        let followed = try await follower.status(of: desired, refresh: false)
+        #expect(followed.report.rows.first { $0.id == scheduler.id } == scheduler)
     }
 }

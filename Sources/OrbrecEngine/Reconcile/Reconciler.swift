@@ -79,6 +79,7 @@ public final class Reconciler: Sendable {
         snapshot.templateHistory = try await store.templateHistory()
         if refresh { snapshot.queues = await observeQueues(try schedulers(for: desired), desired: desired) }
         snapshot.configured = configured
+        snapshot.refreshed = refresh
         // Also with no workflow left: a run of a removed workflow is cancelled here.
         let runsRunning = sync && refresh ? try await !store.workflowRuns(runningOnly: true).isEmpty : false
         if sync && refresh && (!configured.workflows.isEmpty || desired != configured || runsRunning) {

@@ -7,6 +7,9 @@ public struct Snapshot: Sendable {
     /// The configuration `desired` was made from: it still holds the pools workflow steps refer
     /// to, which `desired` leaves out (they do not run on their own) and status shows as patterns.
     public var configured: DesiredState
+    /// Whether providers and schedulers were asked (false: the journal stood in for them, and
+    /// what they were last seen to be is in the journal's conditions, not in `observed`).
+    public var refreshed = true
     public var observed: ObservedState
     public var recorded: [MachineRecord]
     public var known: [KnownResource]

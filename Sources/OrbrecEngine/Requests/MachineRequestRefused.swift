@@ -12,17 +12,5 @@ public struct MachineRequestRefused: Error, Sendable, Hashable, CustomStringConv
         self.message = message
     }
 
-    /// A code given as text must be one of `APIErrorCode`'s: for work written before the codes
-    /// were an enumeration. Use a case.
-    @available(*, deprecated, message: "pass an APIErrorCode case")
-    public init(_ code: String, _ message: String) {
-        guard let known = APIErrorCode(rawValue: code) else {
-            assertionFailure("\(code) is not an APIErrorCode")
-            self.init(.internalError, message)
-            return
-        }
-        self.init(known, message)
-    }
-
     public var description: String { message }
 }

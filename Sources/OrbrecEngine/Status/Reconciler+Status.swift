@@ -12,8 +12,22 @@ extension Reconciler {
         return StatusView(report: try await statusReport(snapshot, plan: plan), problems: problems, snapshot: snapshot, plan: plan)
     }
 
-    /// The snapshot's status report, with a row per workflow from the journal's runs.
+    /// The snapshot's status report, with a row per workflow from the journal's runs. A
+    /// snapshot that did not ask the providers and schedulers (a follower's) shows them as the
+    /// journal last recorded them, so it says what the leader's `status` said.
     public func statusReport(_ snapshot: Snapshot, plan: Plan?) async throws -> StatusReport {
+        var snapshot = snapshot
+        if !snapshot.refreshed {
+            for record in try await store.resources() where [.provider, .scheduler].contains(record.kind) {
+                guard let ready = record.conditions.first(where: { $0.type == "Ready" }),
+                      ready.status == "False", ready.reason == StatusReport.Health.degraded.rawValue else { continue }
+                if record.kind == .provider {
+                    snapshot.observed.unreachableProviders[record.name] = ready.message
+                } else {
+                    snapshot.observed.unreachableSchedulers[record.name] = ready.message
+                }
+            }
+        }
         var due: [String: String] = [:]
         for (workflow, decision) in try await dueWorkflowRuns(snapshot.configured) {
             due[workflow] = Self.dueReason(decision)
