@@ -362,6 +362,10 @@ def scenario_a(check, orbrec, directory):
         check.expect(len(rows(d, ".dag path.edge")) >= 4, "the DAG draws an edge for each need")
         label = d.find_element(By.CSS_SELECTOR, '.dag g.node[data-step="report"]').get_attribute("aria-label")
         check.expect(label.startswith("report: succeeded"), f"a step's accessible name gives its state and timing ({label!r})")
+        notice = d.find_element(By.ID, "notice")
+        check.expect(notice.text == "Start nightly: done" and notice.get_attribute("role") == "alert",
+                     f"the start is announced in the alert region ({notice.text!r})")
+        d.execute_script("document.getElementById('notice').hidden = true;")
         check.shot("workflows")
 
         # Events: the stream seen since the page opened, with filters.
