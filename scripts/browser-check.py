@@ -186,7 +186,7 @@ def non_loopback_address():
 
 
 class Daemon:
-    def __init__(self, orbrec, directory, host, config, token):
+    def __init__(self, orbrec, directory, host, config, token, extra=()):
         self.directory = directory
         self.config_dir = os.path.join(directory, "config")
         os.makedirs(self.config_dir)
@@ -198,7 +198,7 @@ class Daemon:
         self.log = open(os.path.join(directory, "daemon.log"), "w")
         self.process = subprocess.Popen(
             [orbrec, "-c", self.config_dir, "--state", os.path.join(directory, "state.db"), "run",
-             "--listen", f"{host}:{self.port}", "--observe-interval", "2s", "--task-interval", "1s"],
+             "--listen", f"{host}:{self.port}", "--observe-interval", "2s", "--task-interval", "1s", *extra],
             stdout=self.log, stderr=subprocess.STDOUT, env=env, start_new_session=True)
         self.token = token
 
@@ -438,9 +438,25 @@ def scenario_a(check, orbrec, directory):
         daemon.stop()
 
 
+def tokens_file(orbrec, path, entries):
+    """A tokens file of (name, secret, scopes), each secret hashed by `orbrec token hash`."""
+    lines = ["tokens:"]
+    for name, secret, scopes in entries:
+        digest = subprocess.run([orbrec, "token", "hash"], input=secret, capture_output=True, text=True, check=True).stdout.strip()
+        lines += [f"  - name: {name}", f"    sha256: {digest}", f"    scopes: [{', '.join(scopes)}]"]
+    with open(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w") as f:
+        f.write("\n".join(lines) + "\n")
+    return path
+
+
+VIEWER = "viewer-secret-0123456789abcdef"
+
+
 def scenario_b(check, orbrec, directory):
     host = non_loopback_address()
-    daemon = Daemon(orbrec, os.path.join(directory, "b"), host or "127.0.0.1", MINIMAL, TOKEN + "-b")
+    os.makedirs(os.path.join(directory, "b-tokens"))
+    tokens = tokens_file(orbrec, os.path.join(directory, "b-tokens", "tokens.yaml"), [("viewer", VIEWER, ["read"])])
+    daemon = Daemon(orbrec, os.path.join(directory, "b"), host or "127.0.0.1", MINIMAL, TOKEN + "-b", extra=("--tokens-file", tokens))
     try:
         daemon.wait_ready()
         d = check.driver
@@ -457,7 +473,14 @@ def scenario_b(check, orbrec, directory):
         give_token(check, TOKEN + "-b")
         check.wait("the right token closes the dialog", lambda d: d.find_element(By.ID, "token-dialog").get_attribute("open") is None)
         check.wait("the right token shows the resources", lambda d: rows(d, '#resources tr[data-resource="Fleet/guarded"]'))
+        check.wait("the page offers actions to the operator's token", lambda d: rows(d, "#reconcile-now"))
         check.ok(f"token: asked for on {'a non-loopback address' if host else 'loopback (no other address here)'}, a wrong one refused, the right one accepted")
+        # A token with the read scope only: the same page, without actions.
+        give_token(check, VIEWER)
+        check.wait("whoami names the read-only token", lambda d: d.find_element(By.ID, "who").text == "token viewer · read")
+        check.wait("the read-only token shows the resources", lambda d: rows(d, '#resources tr[data-resource="Fleet/guarded"]'))
+        check.expect(not rows(d, "#reconcile-now"), "a read token is offered no action")
+        check.shot("read-only")
     finally:
         daemon.stop()
 
