@@ -97,6 +97,17 @@ spec:
     - name: report
       needs: [simulate, check]
       run: {{scheduler: cpu, command: ["sh", "-c", "echo reported"]}}
+---
+apiVersion: orbrec/v1
+kind: Workflow
+metadata: {{name: slow}}
+spec:
+  steps:
+    - name: wait
+      run: {{scheduler: cpu, command: ["sleep", "60"]}}
+    - name: after
+      needs: [wait]
+      run: {{scheduler: cpu, command: ["true"]}}
 """
 
 # A guardrail that holds every plan back while the fleet asks for more than 2 machines.
@@ -367,6 +378,22 @@ def scenario_a(check, orbrec, directory):
                      f"the start is announced in the alert region ({notice.text!r})")
         d.execute_script("document.getElementById('notice').hidden = true;")
         check.shot("workflows")
+
+        # A run cancelled from the page: its running step stops, the one after it never starts.
+        d.get(daemon.base + "/#/workflows/slow")
+        check.wait("the slow workflow's page offers to start a run", lambda d: rows(d, "#start-run") and "slow" in d.find_element(By.ID, "wf-title").text)
+        d.find_element(By.ID, "start-run").click()
+        check.wait("its first step runs", lambda d: rows(d, '.dag g.node[data-step="wait"][data-state="running"]'), timeout=15)
+        d.find_element(By.ID, "cancel-run").click()
+        check.wait("the cancelled run's step is drawn cancelled", lambda d: rows(d, '.dag g.node[data-step="wait"][data-state="cancelled"]'), timeout=15)
+        runs = daemon.get("/api/v1/workflows/slow/runs")
+        check.expect(runs and runs[0]["state"] == "cancelled", f"the API agrees: the run is cancelled ({runs[0]['state'] if runs else 'no run'})")
+
+        # Reconcile now, from the overview.
+        d.get(daemon.base + "/#/overview")
+        check.wait("the overview offers to reconcile now", lambda d: rows(d, "#reconcile-now"))
+        d.find_element(By.ID, "reconcile-now").click()
+        check.wait("reconcile now is accepted", lambda d: d.find_element(By.ID, "notice").text == "Reconcile now: done")
 
         # Events: the stream seen since the page opened, with filters.
         d.get(daemon.base + "/#/events")
