@@ -58,6 +58,11 @@ struct InProcessDaemon: Sendable {
           items: [one]
         ---
         apiVersion: orbrec/v1
+        kind: Scheduler
+        metadata: {name: cpu}
+        spec: {type: local, slots: 2}
+        ---
+        apiVersion: orbrec/v1
         kind: Workflow
         metadata: {name: nightly}
         spec:
@@ -73,8 +78,14 @@ struct InProcessDaemon: Sendable {
         try Self.configuration.write(toFile: directory + "/config/orbrec.yaml", atomically: true, encoding: .utf8)
         let store = try StateStore(path: directory + "/state/state.db")
         let provider = LocalProvider(name: "here", logDirectory: directory + "/machines")
+        let taskRoot = directory + "/tasks"
         let reconciler = Reconciler(store: store, providerFactory: { _ in provider }, schedulerFactory: { spec in
-            spec.type == .leases ? LeaseScheduler(name: spec.name, store: store, clock: SystemClock()) : nil
+            switch spec.type {
+            case .leases: LeaseScheduler(name: spec.name, store: store, clock: SystemClock())
+            // Only its queues are asked (partitions and jobs): no pool runs on it.
+            case .local: LocalScheduler(name: spec.name, root: taskRoot, runner: "/bin/false", slots: 2)
+            default: nil
+            }
         }, actor: "test@in-process")
         // The state's own lock, waited for up to the loop's timeout as the daemon waits (the
         // loop's flow steps and passes take it in turn).

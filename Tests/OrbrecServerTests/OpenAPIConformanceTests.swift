@@ -41,6 +41,7 @@ struct OpenAPIConformanceTests {
         "releaseTask", "requestMachines", "returnMachines", "listTemplates", "getTemplate",
         "listWorkflows", "getWorkflow", "listWorkflowRuns", "startWorkflowRun", "getWorkflowRun", "cancelWorkflowRun", "getAgentCard",
         "getConsole", "getConsoleAsset", "getPlan", "requeueTasks", "whoAmI",
+        "listSchedulerPartitions", "listSchedulerJobs",
     ]
 
     @Test func everyRouteIsDocumentedAndEveryDocumentedRouteServed() async throws {

@@ -45,6 +45,9 @@ public enum APIErrorCode: String, Sendable, CaseIterable, Codable, CustomStringC
     case unknownRun = "unknown-run"
     case runInProgress = "run-in-progress"
     case runFinished = "run-finished"
+    // Schedulers' queues (partitions and jobs).
+    case unknownScheduler = "unknown-scheduler"
+    case schedulerUnreachable = "scheduler-unreachable"
     // The lease API, named as first published.
     case staleAttempt = "stale_attempt"
     case machineGone = "machine_gone"

@@ -115,11 +115,15 @@ public struct QueueListing<Item: Sendable>: Sendable {
 /// A scheduler asked for by name that the configuration does not declare.
 public enum QueueListingError: Error, Sendable, CustomStringConvertible {
     case unknownScheduler(String, known: [String])
+    /// The daemon has no valid configuration loaded yet.
+    case notReady
 
     public var description: String {
         switch self {
         case .unknownScheduler(let name, let known):
-            "no scheduler \(name) in the configuration" + (known.isEmpty ? "" : " (schedulers: \(known.joined(separator: ", ")))")
+            "no scheduler \(name.prefix(64)) in the configuration" + (known.isEmpty ? "" : " (schedulers: \(known.joined(separator: ", ")))")
+        case .notReady:
+            "no valid configuration is loaded; see /readyz"
         }
     }
 }

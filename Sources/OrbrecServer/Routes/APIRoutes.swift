@@ -76,6 +76,7 @@ struct APIRoutes: Sendable {
         MachineRequestRoutes(store: store, loop: loop, limits: limits).register(on: api)
         TaskRoutes(store: store, loop: loop, limits: limits).register(on: api)
         WorkflowRoutes(loop: loop, limits: limits).register(on: api)
+        QueueRoutes(loop: loop).register(on: api)
         api.post("/reconcile") { _, _ in
             if let role = loop.status.current.role, !role.leads {
                 throw APIError.notLeader(role.leader)

@@ -52,6 +52,9 @@ enum RouteScopes {
         ("GET /api/v1/workflows/{name}/runs/{id}", .scoped(.read)),
         ("POST /api/v1/workflows/{name}/runs", .scoped(.operate)),
         ("POST /api/v1/workflows/{name}/runs/{id}/cancel", .scoped(.operate)),
+        // A scheduler's queues, asked of it now (QueueRoutes).
+        ("GET /api/v1/schedulers/{name}/partitions", .scoped(.read)),
+        ("GET /api/v1/schedulers/{name}/jobs", .scoped(.read)),
         // The web console (ConsoleRoutes): files without data, open so the page can ask for a
         // token; what it shows comes from the routes above and below, each with its own scope.
         ("GET /", .open),
