@@ -207,25 +207,26 @@ extension GetCommand {
         }, empty: name.map { "No template \($0) in the configuration." } ?? "No templates.")
     }
 
+    /// `get workflows`: the document `workflows list`, `GET /api/v1/workflows` and MCP's
+    /// `list_workflows` answer, from the same engine call.
     private func workflows(_ session: Session, store: StateStore?) async throws -> Listing {
         let desired = try session.loadConfiguration().desired
-        let runs = try await store?.workflowRuns() ?? []
-        let rows = desired.workflows.values.sorted { $0.name < $1.name }
-            .filter { (name == nil || $0.name == name) && filters.matches(labels: $0.metadata.labels) }
-            .map { workflow in
-                let last = runs.filter { $0.workflow == workflow.name }.max { $0.createdAt < $1.createdAt }
-                return WorkflowRowDocument(name: workflow.name, steps: workflow.steps.map(\.name), labels: workflow.metadata.labels,
-                                           lastRun: last?.id, lastState: last?.state.rawValue,
-                                           lastStartedAt: last?.createdAt.millisecondsSinceEpoch, lastEndedAt: last?.endedAt?.millisecondsSinceEpoch)
-            }
-            .filter { filters.status == nil || filters.matches(state: $0.lastState ?? "") }
-        return try render(rows, table: {
+        let summaries = if let store {
+            try await WorkflowsCommand.refused { try await session.reconciler(store).workflowSummaries(desired) }
+        } else {
+            Reconciler.workflowSummaries(withoutState: desired, now: SystemClock().now())
+        }
+        let chosen = summaries
+            .filter { (name == nil || $0.spec.name == name) && filters.matches(labels: $0.spec.metadata.labels) }
+            .filter { filters.status == nil || filters.matches(state: $0.lastRun?.state.rawValue ?? "") }
+        return try render(chosen.map { WorkflowSummaryDocument($0) }, table: {
             var table = wide ? Table("NAME", "STEPS", "LAST RUN", "STATE", "STARTED", "ENDED", "LABELS") : Table("NAME", "STEPS", "LAST RUN", "STATE")
-            for row in rows {
-                var cells = [row.name, "\(row.steps.count)", row.lastRun ?? "-", row.lastState ?? "-"]
+            for summary in chosen {
+                let last = summary.lastRun
+                var cells = [summary.spec.name, "\(summary.spec.steps.count)", last?.id ?? "-", last?.state.rawValue ?? "-"]
                 if wide {
-                    cells += [row.lastStartedAt.map { Format.time(Instant(millisecondsSinceEpoch: $0)) } ?? "-",
-                              row.lastEndedAt.map { Format.time(Instant(millisecondsSinceEpoch: $0)) } ?? "-", Self.labelText(row.labels)]
+                    cells += [last.map { Format.time($0.createdAt) } ?? "-", last?.endedAt.map(Format.time) ?? "-",
+                              Self.labelText(summary.spec.metadata.labels)]
                 }
                 table.add(cells)
             }
@@ -293,24 +294,5 @@ struct TemplateDocument: Encodable {
     enum CodingKeys: String, CodingKey {
         case name, provider, labels, fleets
         case specHash = "spec_hash"
-    }
-}
-
-/// `get workflows -o json`: a workflow and its latest run.
-struct WorkflowRowDocument: Encodable {
-    var name: String
-    var steps: [String]
-    var labels: [String: String]
-    var lastRun: String?
-    var lastState: String?
-    var lastStartedAt: Int64?
-    var lastEndedAt: Int64?
-
-    enum CodingKeys: String, CodingKey {
-        case name, steps, labels
-        case lastRun = "last_run"
-        case lastState = "last_state"
-        case lastStartedAt = "last_started_at"
-        case lastEndedAt = "last_ended_at"
     }
 }
