@@ -216,4 +216,43 @@ import Testing
         #expect(local.filter { $0.hasSuffix("/1.out") }.count == 4, "cluster-a's three and the gather step's: \(local)")
         #expect(!runID.isEmpty)
     }
+
+    /// The connection drops after sbatch was sent: ssh exits 255 as when the login node goes
+    /// away mid-command, though the job was made. A wrapper in front of the real ssh (first in
+    /// PATH) lets the first sbatch run through the real sshd, then loses its answer. The job
+    /// must be found by its comment and adopted: never submitted again, never lost.
+    @Test func aSubmissionWhoseAnswerIsLostIsFoundByItsCommentNotSentTwice() throws {
+        let sshd = try Self.sshd()
+        let h = try Harness()
+        let bin = h.directory + "/bin"
+        try FileManager.default.createDirectory(atPath: bin, withIntermediateDirectories: true)
+        let marker = h.directory + "/sbatch-answer-lost"
+        try """
+            #!/bin/sh
+            # The first ssh that runs sbatch: run it for real, then lose the answer.
+            case "$*" in
+              *sbatch*)
+                if [ ! -e \(marker) ]; then
+                  : > \(marker)
+                  /usr/bin/ssh "$@" > /dev/null 2>&1
+                  echo "Connection to 127.0.0.1 closed by remote host." >&2
+                  exit 255
+                fi ;;
+            esac
+            exec /usr/bin/ssh "$@"
+            """.write(toFile: bin + "/ssh", atomically: true, encoding: .utf8)
+        chmod(bin + "/ssh", 0o755)
+        let items = ["a", "b", "c", "d"]
+        try h.write("slurm.yaml", Self.scheduler(h, sshd) + "\n---\n" + Self.pool(items: items, command: #"["sh", "-c", "sleep 1"]"#))
+        let path = bin + ":" + (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin")
+        let apply = try h.orbrec(["apply", "--auto-approve", "--wait", "--timeout", "120s"], environment: ["PATH": path])
+        #expect(FileManager.default.fileExists(atPath: marker), "the first sbatch's answer was lost")
+        #expect(apply.status == 0, "\(apply.stdout)\(apply.stderr)")
+        let tasks = try tasks(h)
+        #expect(tasks.count == 4 && tasks.allSatisfy { $0["state"] as? String == "completed" }, "\(tasks)")
+        #expect(tasks.allSatisfy { ($0["attempts_started"] as? Int) == 1 }, "adopted by its comment, not resubmitted: \(tasks)")
+        let jobs = try slurmJobs(h, owner: try h.stateID())
+        #expect(jobs.count == 4, "one Slurm job per task: \(jobs)")
+        #expect(Set(jobs.map(\.comment)).count == 1 && jobs[0].comment.contains(":@"), "the one array sbatch made: \(jobs)")
+    }
 }
