@@ -24,7 +24,7 @@ public struct OrbrecMCPServer: Sendable {
         Broker, list_templates and get_template show what can be asked for, request_machines asks for machines of a \
         template, get_request_status follows requests, return_machines gives machines back. list_workflows shows the \
         workflows; start_workflow_run starts a run (answered at once), get_workflow_run follows its steps, \
-        cancel_workflow_run stops it. create_task posts a task (a key and string args) to a pool with source: api, \
+        cancel_workflow_run stops it. list_partitions and list_jobs show what the schedulers hold now. create_task posts a task (a key and string args) to a pool with source: api, \
         cancel_task cancels one. Workers of pull pools \
         call claim_task, then complete_task or fail_task (heartbeat_task to extend the lease, release_task to give the \
         task back) with the token the claim returned; every answer carries next_actions. A failed call returns \
@@ -104,6 +104,12 @@ public struct OrbrecMCPServer: Sendable {
         case "return_machines":
             return try ToolResult.success(try await requests.returnMachines(
                 try arguments.ids("machine_ids", limit: MachineRequestInput.maxMachines)))
+        case "list_partitions":
+            return try ToolResult.success(try await QueueTools(backend: backend).listPartitions(
+                scheduler: try arguments.optionalString("scheduler", maxLength: 63)))
+        case "list_jobs":
+            return try ToolResult.success(try await QueueTools(backend: backend).listJobs(
+                scheduler: try arguments.optionalString("scheduler", maxLength: 63), all: try arguments.flag("all")))
         case "list_workflows":
             return try ToolResult.success(try await WorkflowTools(backend: backend).listWorkflows())
         case "start_workflow_run":

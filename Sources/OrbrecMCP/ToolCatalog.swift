@@ -64,6 +64,20 @@ enum ToolCatalog {
                 + "configured fleet is replaced unless its count drops. Refused as unknown-machine, already-returning or policy-denied.",
              inputSchema: JSONSchema.object(["machine_ids": JSONSchema.strings("The machines' ids.")], required: ["machine_ids"]),
              annotations: .init(readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: true)),
+        Tool(name: "list_partitions", title: "List partitions",
+             description: "The partitions (queues) of each scheduler, or of one, as it reports them now (sinfo on a Slurm cluster, "
+                + "here or over SSH; a local scheduler is one partition local with its slots): state (up, down, drain, inactive), "
+                + "default, nodes idle/allocated/mixed/down/drained/other, cpus allocated/idle/other/total, memory_mb, time_limit. "
+                + "Schedulers that could not be asked are in unreachable. Refused as unknown-scheduler. Writes nothing.",
+             inputSchema: JSONSchema.object(["scheduler": JSONSchema.string("Only this scheduler.")]),
+             annotations: .init(readOnlyHint: true, openWorldHint: true)),
+        Tool(name: "list_jobs", title: "List jobs",
+             description: "The jobs the schedulers hold now (pending, running, finishing) that this state submitted, each with its "
+                + "pool, key and attempt when orbrec can tell, its state, time used and limit, and why it waits (reason); with all, "
+                + "also the user's other jobs (mine: false). Refused as unknown-scheduler or no-state. Writes nothing.",
+             inputSchema: JSONSchema.object(["scheduler": JSONSchema.string("Only this scheduler."),
+                                             "all": JSONSchema.boolean("Also the user's jobs this state did not submit.")]),
+             annotations: .init(readOnlyHint: true, openWorldHint: true)),
         Tool(name: "list_workflows", title: "List workflows",
              description: "The configuration's workflows: steps in order, trigger (on_change, schedule, next_scheduled_at), "
                 + "concurrency, state (running or idle), running_runs and last_run. Writes nothing.",

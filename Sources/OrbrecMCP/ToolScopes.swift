@@ -24,6 +24,8 @@ enum ToolScopes {
         ("get_workflow_run", .read),
         ("start_workflow_run", .operate),
         ("cancel_workflow_run", .operate),
+        ("list_partitions", .read),
+        ("list_jobs", .read),
         ("create_task", .operate),
         ("cancel_task", .operate),
         ("claim_task", .worker),

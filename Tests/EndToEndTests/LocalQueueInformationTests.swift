@@ -40,5 +40,18 @@ import Testing
 
         let status = try h.orbrec("status")
         #expect(status.stdout.contains("reachable, 2 used, 1 free of 3 (local)"), "\(status.stdout)")
+
+        // The same over MCP (orbrec mcp, stdio).
+        let client = try h.startMCP()
+        _ = try client.initialize()
+        let listed = try client.call("list_partitions", ["scheduler": "cpu"])
+        #expect(!listed.isError, "\(listed.body)")
+        let partition = try #require((listed.body["partitions"] as? [[String: Any]])?.first)
+        #expect(partition["name"] as? String == "local" && (partition["cpus"] as? [String: Any])?["allocated"] as? Int == 2)
+        let mcpJobs = try client.call("list_jobs")
+        #expect((mcpJobs.body["jobs"] as? [[String: Any]])?.compactMap { $0["key"] as? String }.sorted() == ["a", "b"], "\(mcpJobs.body)")
+        let unknown = try client.call("list_jobs", ["scheduler": "gpu"])
+        #expect(unknown.isError && unknown.errorCode == "unknown-scheduler", "\(unknown.body)")
+        #expect(try client.close().status == 0)
     }
 }

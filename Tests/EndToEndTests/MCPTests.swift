@@ -11,7 +11,7 @@ struct MCPTests {
         "claim_task", "complete_task", "fail_task", "heartbeat_task", "release_task",
         "list_templates", "get_template", "request_machines", "get_request_status", "return_machines",
         "list_workflows", "start_workflow_run", "get_workflow_run", "cancel_workflow_run",
-        "create_task", "cancel_task",
+        "create_task", "cancel_task", "list_partitions", "list_jobs",
     ]
 
     /// A fleet of one and a pull pool of two tasks.
