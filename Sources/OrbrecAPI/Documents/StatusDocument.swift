@@ -9,6 +9,16 @@ public struct StatusDocument: Encodable, Sendable {
         public var sync: String
         public var health: String
         public var message: String
+
+        /// One resource's status row, as `status`, `describe` and the API show it.
+        public init(_ row: StatusReport.Row) {
+            resource = row.id.description
+            desired = row.desired
+            observed = row.observed
+            sync = row.sync.rawValue
+            health = row.health.rawValue
+            message = row.message
+        }
     }
 
     public var resources: [Resource]
@@ -25,10 +35,7 @@ public struct StatusDocument: Encodable, Sendable {
     }
 
     public init(report: StatusReport, problems: [Diagnostic]) {
-        resources = report.rows.map {
-            Resource(resource: $0.id.description, desired: $0.desired, observed: $0.observed, sync: $0.sync.rawValue,
-                     health: $0.health.rawValue, message: $0.message)
-        }
+        resources = report.rows.map(Resource.init)
         self.problems = problems.map(DiagnosticDocument.init)
         converged = report.isConverged && problems.isEmpty
     }

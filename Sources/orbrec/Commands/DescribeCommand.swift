@@ -68,8 +68,7 @@ struct DescribeCommand: AsyncParsableCommand {
         if let desired, declared != nil {
             let view = try await session.resourceStatus(desired, store: store)
             if let row = view.report.rows.first(where: { $0.id == id }) {
-                document.status = .init(desired: row.desired, observed: row.observed, sync: row.sync.rawValue, health: row.health.rawValue,
-                                        message: row.message)
+                document.status = StatusDocument.Resource(row)
             }
             if id.kind == .fleet {
                 let live = Dictionary(view.snapshot.machines.map { ($0.id, $0.state) }, uniquingKeysWith: { first, _ in first })
@@ -111,14 +110,6 @@ struct DescribeCommand: AsyncParsableCommand {
 
 /// `orbrec describe -o json`: what the text shows, as fields.
 struct DescriptionDocument: Encodable {
-    struct StatusRow: Encodable {
-        var desired: String
-        var observed: String
-        var sync: String
-        var health: String
-        var message: String
-    }
-
     struct ConditionRow: Encodable {
         var type: String
         var status: String
@@ -148,7 +139,8 @@ struct DescriptionDocument: Encodable {
     var annotations: [String: String] = [:]
     /// The spec as written (as last applied, for a resource no longer in the configuration).
     var spec: PolicyValue?
-    var status: StatusRow?
+    /// The resource's row of `status` (its `resource` field names it again).
+    var status: StatusDocument.Resource?
     var conditions: [ConditionRow] = []
     var machine: MachineDocument?
     var machines: [MachineDocument]?
