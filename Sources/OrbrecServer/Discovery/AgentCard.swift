@@ -30,7 +30,7 @@ struct AgentCard: Encodable, Sendable {
 
         struct Refusal: Encodable, Sendable {
             var status: Int
-            var code: String
+            var code: APIErrorCode
             var description: String
         }
 
@@ -110,9 +110,9 @@ struct AgentCard: Encodable, Sendable {
             ],
             readsWithoutToken: loopbackOnly,
             refusals: [
-                .init(status: 401, code: "unauthorized", description: "No token, or one the daemon does not know (WWW-Authenticate: Bearer)."),
-                .init(status: 403, code: "missing-scope", description: "The token lacks the scope; the error's `scope` names it."),
-                .init(status: 429, code: "rate-limited", description: "The token is over its rate limit; retry after Retry-After seconds."),
+                .init(status: 401, code: .unauthorized, description: "No token, or one the daemon does not know (WWW-Authenticate: Bearer)."),
+                .init(status: 403, code: .missingScope, description: "The token lacks the scope; the error's `scope` names it."),
+                .init(status: 429, code: .rateLimited, description: "The token is over its rate limit; retry after Retry-After seconds."),
             ])
         capabilities = Self.capabilities(openapi, servesMCP: servesMCP)
     }
