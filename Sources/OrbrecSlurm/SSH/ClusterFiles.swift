@@ -80,8 +80,27 @@ public actor ClusterFiles {
         path.hasPrefix("/") ? path : (home == "/" ? "" : home) + "/" + path
     }
 
+    /// The first line of every script's answer: what a login's startup files print before it
+    /// (a banner, a module system's notes) is skipped, never read as the answer.
+    static let marker = "orbrec-cluster-files-1"
+
+    /// What follows the marker's line; nothing when it is missing.
+    static func afterMarker(_ bytes: [UInt8]) -> [UInt8] {
+        let line = Array((marker + "\n").utf8)
+        guard bytes.count >= line.count else { return [] }
+        var index = 0
+        while index + line.count <= bytes.count {
+            if (index == 0 || bytes[index - 1] == UInt8(ascii: "\n")) && Array(bytes[index..<index + line.count]) == line {
+                return Array(bytes[(index + line.count)...])
+            }
+            guard let next = bytes[index...].firstIndex(of: UInt8(ascii: "\n")) else { return [] }
+            index = next + 1
+        }
+        return []
+    }
+
     /// The home directory, and the runner's checksum there ("none" when it is missing).
-    static let probeScript = #"pwd; if [ -f "$1" ]; then sha256sum -- "$1" | cut -c1-64; else echo none; fi"#
+    static let probeScript = #"echo \#(marker); pwd; if [ -f "$1" ]; then sha256sum -- "$1" | cut -c1-64; else echo none; fi"#
 
     /// stdin to `$1` through a temporary name, checked against the checksum `$2` before it is
     /// renamed into place, so a copy cut short is never run.
@@ -100,7 +119,8 @@ public actor ClusterFiles {
     public func layout(owner: String) async throws(ProviderError) -> Layout {
         if let known = layouts[owner] { return known }
         let probe = try await path.run(["sh", "-c", Self.probeScript, "sh", configuredRunner])
-        let lines = probe.stdout.split(whereSeparator: \.isNewline).map(String.init)
+        let lines = Array(Self.afterMarker(Array(probe.stdout.utf8)).split(separator: UInt8(ascii: "\n"))
+            .map { String(decoding: $0, as: UTF8.self) })
         guard probe.status == 0, lines.count == 2, lines[0].hasPrefix("/") else {
             throw ProviderError(code: "slurm-files", message: "cannot read the home directory on \(settings.destination): "
                                 + "exit \(probe.status) \(probe.stderr.prefix(300))", retryable: true)
@@ -176,7 +196,7 @@ public actor ClusterFiles {
 
     /// Each file as a line with its size (-1 when missing), then its bytes. A file that grows
     /// meanwhile is cut at the size given; results are written whole (renamed into place).
-    static let readScript = #"for f do if [ -f "$f" ] && n=$(wc -c < "$f"); then printf '%s\n' $n; head -c $n -- "$f"; else echo -1; fi; done"#
+    static let readScript = #"echo \#(marker); for f do if [ -f "$f" ] && n=$(wc -c < "$f"); then printf '%s\n' $n; head -c $n -- "$f"; else echo -1; fi; done"#
 
     /// The files of `files` that exist, with their bytes, in one command.
     public func read(_ files: [String]) async throws(ProviderError) -> [String: [UInt8]] {
@@ -199,7 +219,7 @@ public actor ClusterFiles {
                 throw ProviderError(code: "slurm-files", message: "cannot read files on \(settings.destination): \(output.stderr.text.prefix(300))",
                                     retryable: true)
             }
-            for (file, bytes) in zip(batch, Self.frames(output.stdout.bytes, count: batch.count)) {
+            for (file, bytes) in zip(batch, Self.frames(Self.afterMarker(output.stdout.bytes), count: batch.count)) {
                 if let bytes { found[file] = bytes }
             }
         }
@@ -215,16 +235,17 @@ public actor ClusterFiles {
                   let size = Int(String(decoding: bytes[index..<newline], as: UTF8.self).filter { $0 != " " }) else { break }
             index = newline + 1
             if size < 0 { out.append(nil); continue }
-            let end = min(bytes.count, index + size)
-            out.append(Array(bytes[index..<end]))
-            index = end
+            // An answer cut short (the connection dropped): the rest is missing, not misread.
+            guard index + size <= bytes.count else { break }
+            out.append(Array(bytes[index..<index + size]))
+            index += size
         }
         while out.count < count { out.append(nil) }
         return out
     }
 
     /// Every `*.result.json` under `$1`, outside hidden directories, one path a line.
-    static let listScript = #"[ -d "$1" ] || exit 0; find "$1" -mindepth 1 -name '.*' -prune -o -type f -name '*.result.json' -print"#
+    static let listScript = #"echo \#(marker); [ -d "$1" ] || exit 0; find "$1" -mindepth 1 -name '.*' -prune -o -type f -name '*.result.json' -print"#
 
     /// Every result file under `root`, with its bytes.
     public func results(under root: String) async throws(ProviderError) -> [String: [UInt8]] {
@@ -233,6 +254,7 @@ public actor ClusterFiles {
             throw ProviderError(code: "slurm-files", message: "cannot list results on \(settings.destination): \(listing.stderr.prefix(300))",
                                 retryable: true)
         }
-        return try await read(listing.stdout.split(whereSeparator: \.isNewline).map(String.init))
+        return try await read(Self.afterMarker(Array(listing.stdout.utf8)).split(separator: UInt8(ascii: "\n"))
+            .map { String(decoding: $0, as: UTF8.self) })
     }
 }

@@ -127,9 +127,16 @@ public final class SlurmScheduler: Scheduler {
             }
             return attempts.map { failed($0, order, error) }
         }
-        let jobID = output.stdout.split(whereSeparator: \.isNewline).first.map { String($0.split(separator: ";").first ?? "") } ?? ""
+        // The last line: over SSH, a login's startup files may print before sbatch does.
+        let jobID = output.stdout.split(whereSeparator: \.isNewline).last.map { String($0.split(separator: ";").first ?? "") } ?? ""
         guard output.status == 0, !jobID.isEmpty, jobID.allSatisfy(\.isNumber) else {
             let message = output.stderr.trimmingCharacters(in: .whitespacesAndNewlines)
+            if output.status == 0 {
+                // sbatch succeeded, so the job exists: found by its comment, never submitted again.
+                let unknown = ProviderError(code: ProviderError.outcomeUnknown, message: "sbatch answered no job id: \(output.stdout.suffix(200))",
+                                            retryable: true)
+                return attempts.map { failed($0, order, unknown) }
+            }
             return attempts.map { failed($0, order, ProviderError(code: "sbatch-failed", message: "sbatch exited \(output.status): \(message)")) }
         }
         return attempts.enumerated().map { index, attempt in
