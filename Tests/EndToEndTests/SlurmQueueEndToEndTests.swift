@@ -98,6 +98,11 @@ import Testing
         let theirs = try #require(all.first { $0["id"] as? String == outsideID }, "\(all)")
         #expect(theirs["mine"] as? Bool == false && theirs["name"] as? String == "not-orbrec" && theirs["reason"] as? String == "JobHeldUser")
         #expect(all.count >= mine.count + 1)
+        // status: the CPUs of the partition the scheduler's jobs go to (the default, debug), used and free.
+        let status = try h.orbrec("status")
+        let row = try #require(status.stdout.split(separator: "\n").first { $0.hasPrefix("Scheduler/hpc") }, "\(status.stdout)")
+        let cpus = try sinfoCPUs(h, "debug")
+        #expect(row.contains("reachable, ") && row.contains(" free of \(cpus[3]) (debug)") && !row.contains("reachable, 0 used"), "\(row)")
     }
 
     @Test func anUnknownPartitionFailsPlanWithItsLocationAndAppliesNothing() throws {
@@ -116,5 +121,23 @@ import Testing
         try writePool(h, partition: "short", command: #"["true"]"#)
         let fixed = try h.orbrec("apply", "--auto-approve", "--wait", "--timeout", "60s")
         #expect(fixed.status == 0, "\(fixed.stdout)\(fixed.stderr)")
+    }
+
+    /// The check blocks nothing it could not make: a warning at the partition, no unknown-partition
+    /// error. (The plan still ends 1, as before: a scheduler that cannot be observed at all is
+    /// reported by its own rule, which leaves its pools unchanged.)
+    @Test func aClusterOutOfReachLeavesThePartitionUnchecked() throws {
+        try requireSlurm()
+        let h = try Harness()
+        try writePool(h, partition: "nope")
+        // A configuration Slurm's clients cannot use: sinfo fails at once (a missing file would
+        // have them retry for a minute).
+        try "".write(toFile: h.directory + "/empty-slurm.conf", atomically: true, encoding: .utf8)
+        let plan = try h.orbrec("plan", environment: ["SLURM_CONF": h.directory + "/empty-slurm.conf"])
+        let output = plan.stdout + plan.stderr
+        #expect(output.contains("slurm.yaml:13:16: warning: scheduler hpc could not be asked for its partitions and accounts"), "\(output)")
+        #expect(output.contains("partition nope not checked"), "\(output)")
+        #expect(!output.contains("has no partition"), "\(output)")
+        #expect(output.contains("scheduler hpc could not be observed"), "the scheduler's own rule still speaks: \(output)")
     }
 }
