@@ -33,6 +33,18 @@ if [ -z "$deb" ]; then
   deb=$(bash scripts/package.sh | tail -1)
 fi
 [ -f "$deb" ] || { echo "package-check: no package at '$deb'" >&2; exit 1; }
+# A file of the package already here without an installed package (scripts/install.sh with
+# PREFIX=/usr, a hand-written /etc/orbrec/config/fleet.yaml): dpkg -i would overwrite it and
+# the purge at the end delete it.
+present=()
+while IFS= read -r path; do
+  if [ -e "$path" ] || [ -L "$path" ]; then present+=("$path"); fi
+done < <(dpkg-deb --fsys-tarfile "$deb" | tar -t | sed -n -e 's#^\./#/#' -e '/[^/]$/p')
+if [ "${#present[@]}" -gt 0 ]; then
+  echo "package-check: files of the package are on this machine already; installing and purging it would replace and delete them:" >&2
+  printf '  %s\n' "${present[@]}" >&2
+  exit 1
+fi
 
 work=$(mktemp -d /tmp/orbrec-package-check.XXXXXX)
 chmod 755 "$work"
