@@ -110,19 +110,13 @@ struct TasksCommand: AsyncParsableCommand {
                 guard let store = try await session.openExistingStore() else { throw CommandFailure(.error, session.noStateMessage) }
                 let lock = try await session.lock(store, operation: "tasks cancel", timeout: lockTimeout)
                 return try await withCleanup {
-                    let reconciler = session.reconciler(store)
-                    let snapshot = try await reconciler.snapshot(of: desired, sync: true)
-                    // The pool's tasks: those journaled and, for a declared pool, those not yet submitted.
-                    var statuses = Dictionary(snapshot.tasks.filter { $0.pool == pool }.map { ($0.key, $0) }, uniquingKeysWith: { first, _ in first })
-                    // An api pool's are the journal's (the snapshot's desired state holds them).
-                    for definition in snapshot.desired.pools[pool]?.tasks ?? [] where statuses[definition.key] == nil {
-                        statuses[definition.key] = TaskStatus(pool: pool, key: definition.key)
+                    let outcomes: [ActionOutcome]
+                    do {
+                        outcomes = try await session.reconciler(store).cancelTasks(pool: pool, keys: keys, actor: Session.actor, configured: desired)
+                    } catch let refused as TaskRequestRefused {
+                        throw CommandFailure(.error, refused.message)
                     }
-                    let open = statuses.values.filter { !$0.state.isFinished && (keys.isEmpty || keys.contains($0.key)) }
-                        .sorted { NaturalOrder.less($0.key, $1.key) }
-                    let unknown = keys.filter { statuses[$0] == nil }
-                    guard unknown.isEmpty else { throw CommandFailure(.error, "no task \(unknown.map { "\(pool)/\($0)" }.joined(separator: ", "))") }
-                    guard !open.isEmpty else {
+                    guard !outcomes.isEmpty else {
                         if output.format.isDocument {
                             session.terminal.err("Nothing to cancel in \(pool).")
                             try session.terminal.document(OutcomesDocument([]), as: output.format)
@@ -131,11 +125,6 @@ struct TasksCommand: AsyncParsableCommand {
                         }
                         return .success
                     }
-                    let scheduler = desired.pools[pool]?.scheduler ?? snapshot.observed.attempts.first { $0.task.pool == pool }?.scheduler ?? ""
-                    let action = PlannedAction(verb: .cancel, resource: ResourceID(.taskPool, pool), reason: ActionReason("operator-cancel"),
-                                               provider: scheduler, template: "", templateHash: "",
-                                               taskAttempts: open.map { TaskAttemptRef(key: $0.key, attempt: $0.attemptsStarted) })
-                    let outcomes = try await reconciler.execute([ScheduledAction(action)], snapshot: snapshot, parallelism: 1)
                     if output.format.isDocument {
                         try session.terminal.document(OutcomesDocument(outcomes), as: output.format)
                         return outcomes.allSatisfy(\.succeeded) ? .success : .error

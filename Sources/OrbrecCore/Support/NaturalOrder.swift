@@ -1,7 +1,7 @@
 /// Orders text as people count: runs of digits by their value, so task keys `2` < `10` and
 /// `seed=2` < `seed=10`; other text by its characters.
-enum NaturalOrder {
-    static func less(_ lhs: String, _ rhs: String) -> Bool {
+public enum NaturalOrder {
+    public static func less(_ lhs: String, _ rhs: String) -> Bool {
         let left = runs(lhs), right = runs(rhs)
         for (a, b) in zip(left, right) where a != b {
             switch (a, b) {
