@@ -42,14 +42,8 @@ struct RequestTools: Sendable {
         let reconciler = backend.reconciler(for: store)
         let actor = backend.actor
         let answer = try await Self.refused {
-            try await RequestAdmission.oneAtATime {
-                try await reconciler.requestMachines(template: template, count: count, configured: desired, actor: actor,
+            try await reconciler.admitMachineRequest(template: template, count: count, configured: desired, actor: actor,
                                                      idempotencyKey: idempotencyKey)
-            }
-        }
-        if !answer.created && (answer.demand.template != template || answer.demand.requested != count) {
-            throw ToolFailure(.idempotencyKeyReused, "this idempotency_key made \(answer.demand.id), a request for "
-                              + "\(answer.demand.requested) machine(s) of \(answer.demand.template); use a new key for a different request")
         }
         backend.log("machines requested over MCP", [("request", answer.demand.id), ("template", template), ("count", "\(count)")])
         await backend.moveOn(requests: [answer.demand.id], configured: desired, store: store, journaled: answer.created)
@@ -82,7 +76,7 @@ struct RequestTools: Sendable {
         let reconciler = backend.reconciler(for: store)
         let actor = backend.actor
         let answer = try await Self.refused {
-            try await RequestAdmission.oneAtATime { try await reconciler.returnMachinesChecked(machines, configured: desired, actor: actor) }
+            try await reconciler.admitReturn(machines, configured: desired, actor: actor)
         }
         backend.log("machines returned over MCP", [("request", answer.id), ("machines", answer.machines.joined(separator: ","))])
         await backend.moveOn(requests: [answer.id], configured: desired, store: store, journaled: true)

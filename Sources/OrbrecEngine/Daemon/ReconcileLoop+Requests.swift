@@ -6,29 +6,23 @@ extension ReconcileLoop {
     /// The configuration in force; nil until a valid one is loaded.
     public var configuration: DesiredState? { desired }
 
-    /// Journals a request for `count` machines of `template` (as `Reconciler.requestMachines`)
+    /// Journals a request for `count` machines of `template` (as `Reconciler.admitMachineRequest`)
     /// and has the loop provision it now.
     public func requestMachines(template: String, count: Int, actor: String, idempotencyKey: String?) async throws
         -> (demand: MachineDemand, created: Bool) {
         let configured = try inForce()
-        let reconciler = self.reconciler
-        let answer = try await RequestAdmission.oneAtATime {
-            try await reconciler.requestMachines(template: template, count: count, configured: configured, actor: actor,
-                                                 idempotencyKey: idempotencyKey)
-        }
+        let answer = try await reconciler.admitMachineRequest(template: template, count: count, configured: configured, actor: actor,
+                                                              idempotencyKey: idempotencyKey)
         requestsJournaled(fleets: [answer.demand.id])
         return answer
     }
 
-    /// Journals a return request (as `Reconciler.returnMachinesChecked`) and has the loop return
+    /// Journals a return request (as `Reconciler.admitReturn`) and has the loop return
     /// the machines now.
     public func returnMachines(_ machines: [String], actor: String) async throws -> (id: String, machines: [String]) {
         let configured = try inForce()
-        let reconciler = self.reconciler
         let fleets = try await reconciler.fleets(holding: machines)
-        let answer = try await RequestAdmission.oneAtATime {
-            try await reconciler.returnMachinesChecked(machines, configured: configured, actor: actor)
-        }
+        let answer = try await reconciler.admitReturn(machines, configured: configured, actor: actor)
         requestsJournaled(fleets: fleets)
         return answer
     }

@@ -34,7 +34,14 @@ extension Reconciler {
         // Two callers with one key at once: the journal keeps the first, and both are answered it.
         let answer = try await store.recordDemand(demand, idempotencyKey: idempotencyKey, at: now)
         checkpoint("request.after-journal")
-        guard answer.created else { return answer }
+        guard answer.created else {
+            // Another caller journaled a request with this key meanwhile: it answers only a retry of itself.
+            guard answer.demand.template == template, answer.demand.requested == count else {
+                throw MachineRequestRefused(.idempotencyKeyReused, "the idempotency key was used for \(answer.demand.id) "
+                                                + "(\(answer.demand.requested) of template \(answer.demand.template)), not for \(count) of \(template)")
+            }
+            return answer
+        }
         // Judged again now that it is journaled, beside every request journaled before it: two
         // processes (HostFactory calls in parallel) may each have found room for theirs alone. The
         // earlier request keeps the room; a later one that no longer fits is withdrawn and refused.

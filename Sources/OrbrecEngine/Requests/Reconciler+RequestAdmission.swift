@@ -8,6 +8,24 @@ extension Reconciler {
         TemplateOffer.all(configured: configured, effective: try await effectiveDesired(configured))
     }
 
+    /// A machine request as the API, MCP and the CLI take it: `requestMachines`, admitted one at
+    /// a time within the process (`RequestAdmission`), so two checked side by side cannot both
+    /// take the last room. A key that made another request is refused (`idempotency_key_reused`)
+    /// whether it was seen before or journaled by another caller meanwhile.
+    public func admitMachineRequest(template: String, count: Int, configured: DesiredState, actor: String,
+                                    idempotencyKey: String?) async throws -> (demand: MachineDemand, created: Bool) {
+        try await RequestAdmission.oneAtATime {
+            try await self.requestMachines(template: template, count: count, configured: configured, actor: actor,
+                                           idempotencyKey: idempotencyKey)
+        }
+    }
+
+    /// A return request as the API and MCP take it (`returnMachinesChecked`), admitted one at a
+    /// time within the process as machine requests are.
+    public func admitReturn(_ machines: [String], configured: DesiredState, actor: String) async throws -> (id: String, machines: [String]) {
+        try await RequestAdmission.oneAtATime { try await self.returnMachinesChecked(machines, configured: configured, actor: actor) }
+    }
+
     /// A return request as the API and MCP take it: every machine named must be one the state
     /// holds, and the plan of their returns must pass the policies (there is no override from
     /// there, unlike `machines return --policy-override`); then it is journaled as

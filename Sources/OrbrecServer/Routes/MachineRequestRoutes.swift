@@ -49,12 +49,6 @@ struct MachineRequestRoutes: Sendable {
         } catch let refused as MachineRequestRefused {
             throw refused.apiError
         }
-        // The same key answers the request it made, and only that request.
-        if !answer.created && (answer.demand.template != asked.template || answer.demand.requested != asked.count) {
-            throw APIError(.conflict, .idempotencyKeyReused,
-                           "this Idempotency-Key made \(answer.demand.id), a request for \(answer.demand.requested) machine(s) of "
-                               + "\(answer.demand.template); use a new key for a different request")
-        }
         let report = try await loop.requestReports([answer.demand.id])
         guard let first = report.first else { throw APIError.notFound("no request \(answer.demand.id)") }
         let next = MachineRequestNextActions.derive(requestID: first.id, kind: first.kind, status: first.status)

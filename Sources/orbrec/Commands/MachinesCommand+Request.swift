@@ -50,8 +50,8 @@ extension MachinesCommand {
                 let driver = MachineRequestDriver(session: session, store: store, desired: desired)
                 let answer: (demand: MachineDemand, created: Bool)
                 do {
-                    answer = try await driver.reconciler.requestMachines(template: template, count: count, configured: desired,
-                                                                         actor: Session.actor, idempotencyKey: idempotencyKey)
+                    answer = try await driver.reconciler.admitMachineRequest(template: template, count: count, configured: desired,
+                                                                             actor: Session.actor, idempotencyKey: idempotencyKey)
                 } catch let refused as MachineRequestRefused {
                     throw refused.commandFailure
                 }
