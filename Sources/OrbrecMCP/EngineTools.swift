@@ -40,7 +40,7 @@ struct EngineTools: Sendable {
     /// with `sync: false` (nothing observed is written back, no workflow run starts), no
     /// action is journaled, no lock is taken, and without a state none is created: with no
     /// state nothing can be owned yet, so the plan is made against an empty world.
-    func planPreview(allowEmpty: Bool) async throws -> JSONText {
+    func planPreview(allowEmpty: Bool) async throws -> PlanDocument {
         let desired = try backend.desired()
         if let store = try await backend.openExistingStore() {
             let reconciler = backend.reconciler(for: store)
@@ -51,7 +51,9 @@ struct EngineTools: Sendable {
             } catch {
                 throw ToolFailure(.planFailed, "no plan could be made", diagnostics: error.diagnostics)
             }
-            return JSONText(try await backend.planDocument(result, configured: desired, stateID: store.stateID, reconciler: reconciler))
+            var document = PlanDocument(result, stateID: store.stateID)
+            if !desired.workflows.isEmpty { document.workflowRuns = try await PlanDocument.workflowRuns(reconciler, configured: desired) }
+            return document
         }
         let snapshot = Snapshot(desired: desired, now: SystemClock().now())
         let plan: Plan
@@ -62,7 +64,7 @@ struct EngineTools: Sendable {
         }
         let result = PlanResult(plan: plan, scheduled: plan.actions.map { ScheduledAction($0) }, snapshot: snapshot,
                                 policy: Reconciler.checkPolicies(plan, snapshot: snapshot))
-        return JSONText(try await backend.planDocument(result, configured: desired, stateID: "", reconciler: nil))
+        return PlanDocument(result, stateID: "")
     }
 }
 
@@ -73,10 +75,4 @@ struct ResourcesAnswer: Encodable, Sendable {
     var problems: [DiagnosticDocument]
     /// The configuration's revision.
     var revision: String
-}
-
-/// A document that is already JSON text (the plan document, rendered by the CLI's code).
-struct JSONText: Sendable {
-    var text: String
-    init(_ text: String) { self.text = text }
 }

@@ -24,10 +24,6 @@ public protocol MCPBackend: Sendable {
     /// a `ToolFailure` (`state-locked`, naming the holder) when another process holds it.
     func lock(_ store: StateStore, operation: String) async throws -> LockRecord
 
-    /// The document `orbrec plan --json` prints for `result` (`reconciler` is nil when there is
-    /// no state yet), as JSON text.
-    func planDocument(_ result: PlanResult, configured: DesiredState, stateID: String, reconciler: Reconciler?) async throws -> String
-
     /// A line for the log (stderr); stdout carries the protocol only.
     func log(_ message: String, _ fields: [(String, String)])
 

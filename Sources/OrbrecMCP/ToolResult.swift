@@ -10,11 +10,6 @@ enum ToolResult {
         try json(APIJSON.data(value), isError: false)
     }
 
-    /// A document already rendered (pretty-printed) elsewhere, made compact like every answer.
-    static func success(_ text: JSONText) throws -> CallTool.Result {
-        try success(try JSONDecoder().decode(Value.self, from: Data(text.text.utf8)))
-    }
-
     static func failure(_ failure: ToolFailure) -> CallTool.Result {
         let document = ErrorDocument(failure.code, failure.message, diagnostics: failure.diagnostics)
         let data = (try? APIJSON.data(document)) ?? Data(#"{"error":{"code":"internal","message":"unencodable failure"}}"#.utf8)

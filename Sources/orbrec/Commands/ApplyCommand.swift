@@ -4,6 +4,7 @@ internal import OrbrecCore
 internal import OrbrecSpec
 internal import OrbrecEngine
 internal import OrbrecStore
+internal import OrbrecAPI
 
 struct ApplyCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -221,7 +222,12 @@ struct ApplyCommand: AsyncParsableCommand {
         guard document.stateID == stateID else {
             throw CommandFailure(.stalePlan, "the saved plan was made for state \(document.stateID), not this state (\(stateID))")
         }
-        let scheduled = try document.scheduledActions()
+        let scheduled: [ScheduledAction]
+        do {
+            scheduled = try document.scheduledActions()
+        } catch {
+            throw CommandFailure(.error, error.message)
+        }
         var changed: [String] = []
         for resource in Set(scheduled.map(\.action.resource)).sorted() {
             let then = document.resourceVersions[resource.description]

@@ -4,6 +4,7 @@ internal import OrbrecCore
 internal import OrbrecSpec
 internal import OrbrecStore
 internal import OrbrecEngine
+internal import OrbrecAPI
 
 struct PlanCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -60,11 +61,7 @@ struct PlanCommand: AsyncParsableCommand {
             var document = PlanDocument(result, stateID: store.stateID, policyOverride: policyOverride)
             document.config = StateLocation.absolute(global.config)
             document.state = global.stateShown
-            var runs: [PlanDocument.WorkflowStart] = []
-            for (workflow, decision) in try await reconciler.dueWorkflowRuns(desired) {
-                runs += decision.starts.map { .init(workflow: workflow, trigger: $0.trigger.rawValue, reason: $0.reason, started: true) }
-                runs += decision.held.map { .init(workflow: workflow, trigger: nil, reason: $0, started: false) }
-            }
+            let runs = try await PlanDocument.workflowRuns(reconciler, configured: desired)
             if !desired.workflows.isEmpty { document.workflowRuns = runs }
             if json {
                 try session.terminal.document(document, as: output.format)

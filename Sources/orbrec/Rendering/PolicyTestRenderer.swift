@@ -1,4 +1,5 @@
 internal import OrbrecCore
+internal import OrbrecAPI
 
 /// `orbrec policy test`: every rule with how many checks it made and what failed, then a
 /// count line in conftest's manner.

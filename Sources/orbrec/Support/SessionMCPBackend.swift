@@ -79,19 +79,6 @@ struct SessionMCPBackend: MCPBackend {
         }
     }
 
-    func planDocument(_ result: PlanResult, configured: DesiredState, stateID: String, reconciler: Reconciler?) async throws -> String {
-        var document = PlanDocument(result, stateID: stateID)
-        if let reconciler, !configured.workflows.isEmpty {
-            var runs: [PlanDocument.WorkflowStart] = []
-            for (workflow, decision) in try await reconciler.dueWorkflowRuns(configured) {
-                runs += decision.starts.map { .init(workflow: workflow, trigger: $0.trigger.rawValue, reason: $0.reason, started: true) }
-                runs += decision.held.map { .init(workflow: workflow, trigger: nil, reason: $0, started: false) }
-            }
-            document.workflowRuns = runs
-        }
-        return try JSONOutput.string(document)
-    }
-
     func log(_ message: String, _ fields: [(String, String)]) {
         session.logger.debug(message, fields)
     }

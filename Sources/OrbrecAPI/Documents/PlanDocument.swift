@@ -1,33 +1,33 @@
-internal import OrbrecCore
-internal import OrbrecEngine
+public import OrbrecCore
+public import OrbrecEngine
 
 /// The `plan --json` document, also the saved-plan file of `plan --out`. Its shape is a
 /// documented contract (docs/cli.md): fields are added, never renamed or removed, within a
 /// `format_version`.
-struct PlanDocument: Codable {
-    static let currentFormat = "1.0"
+public struct PlanDocument: Codable, Sendable {
+    public static let currentFormat = "1.0"
 
-    struct Action: Codable {
-        var id: String
-        var verb: String
-        var resource: String
-        var reason: String
-        var detail: String
-        var resourceVersion: String
-        var provider: String
-        var template: String
-        var templateHash: String
-        var count: Int
-        var machines: [String]
-        var wave: Int?
-        var waves: Int?
-        var surgeFirst: Bool
-        var returnProvider: String?
+    public struct Action: Codable, Sendable {
+        public var id: String
+        public var verb: String
+        public var resource: String
+        public var reason: String
+        public var detail: String
+        public var resourceVersion: String
+        public var provider: String
+        public var template: String
+        public var templateHash: String
+        public var count: Int
+        public var machines: [String]
+        public var wave: Int?
+        public var waves: Int?
+        public var surgeFirst: Bool
+        public var returnProvider: String?
         /// For task actions: `[{"key", "attempt"}]`.
-        var taskAttempts: [TaskAttemptRef]?
+        public var taskAttempts: [TaskAttemptRef]?
         /// For a replace: the fields that differ from the spec the machine was made from
         /// (absent when none are known, and from older plans).
-        var changes: [Change]?
+        public var changes: [Change]?
 
         enum CodingKeys: String, CodingKey {
             case id, verb, resource, reason, detail, provider, template, count, machines, wave, waves, changes
@@ -41,19 +41,19 @@ struct PlanDocument: Codable {
 
     /// One changed field: `before`/`after` are rendered values (absent: the field is not set on
     /// that side); a sensitive field reads `(sensitive)`, never its value.
-    struct Change: Codable {
-        var field: String
-        var before: String?
-        var after: String?
-        var forcesReplacement: Bool
-        var sensitive: Bool
+    public struct Change: Codable, Sendable {
+        public var field: String
+        public var before: String?
+        public var after: String?
+        public var forcesReplacement: Bool
+        public var sensitive: Bool
 
         enum CodingKeys: String, CodingKey {
             case field, before, after, sensitive
             case forcesReplacement = "forces_replacement"
         }
 
-        init(_ change: FieldChange) {
+        public init(_ change: FieldChange) {
             field = change.field
             before = change.before
             after = change.after
@@ -61,62 +61,62 @@ struct PlanDocument: Codable {
             sensitive = change.sensitive
         }
 
-        var fieldChange: FieldChange {
+        public var fieldChange: FieldChange {
             FieldChange(field: field, before: before, after: after, forcesReplacement: forcesReplacement, sensitive: sensitive)
         }
     }
 
     /// A resource whose spec changes without an action (applying records it).
-    struct Update: Codable {
-        var resource: String
-        var changes: [Change]
+    public struct Update: Codable, Sendable {
+        public var resource: String
+        public var changes: [Change]
     }
 
-    struct Drift: Codable {
-        var kind: String
-        var resource: String
-        var machine: String
-        var message: String
+    public struct Drift: Codable, Sendable {
+        public var kind: String
+        public var resource: String
+        public var machine: String
+        public var message: String
     }
 
-    struct Message: Codable {
-        var code: String
-        var message: String
-        var location: String?
+    public struct Message: Codable, Sendable {
+        public var code: String
+        public var message: String
+        public var location: String?
     }
 
-    struct Policy: Codable {
-        var violations: [Violation]
+    public struct Policy: Codable, Sendable {
+        public var violations: [Violation]
         /// Whether the violations stop an apply (absent from plans saved before policies).
-        var blocked: Bool?
+        public var blocked: Bool?
         /// The `--policy-override` reason the plan was made with, if any.
-        var override: String?
-        var policies: Int?
-        var rules: Int?
-        var evaluations: Int?
+        public var override: String?
+        public var policies: Int?
+        public var rules: Int?
+        public var evaluations: Int?
     }
 
     /// A failed rule: `code` (`policy-deny`, `policy-warn`, `policy-error`), `message` and
     /// `location` as in `warnings[]`, with what failed where.
-    struct Violation: Codable {
-        var code: String
-        var message: String
-        var location: String?
-        var policy: String?
-        var rule: String?
-        var enforcement: String?
-        var level: String?
-        var resource: String?
-        var ruleLocation: String?
-        var blocking: Bool?
-        var overridable: Bool?
+    public struct Violation: Codable, Sendable {
+        public var code: String
+        public var message: String
+        public var location: String?
+        public var policy: String?
+        public var rule: String?
+        public var enforcement: String?
+        public var level: String?
+        public var resource: String?
+        public var ruleLocation: String?
+        public var blocking: Bool?
+        public var overridable: Bool?
 
         enum CodingKeys: String, CodingKey {
             case code, message, location, policy, rule, enforcement, level, resource, blocking, overridable
             case ruleLocation = "rule_location"
         }
 
-        init(_ violation: PolicyViolation) {
+        public init(_ violation: PolicyViolation) {
             code = violation.code
             message = violation.message
             location = violation.location?.description
@@ -131,32 +131,32 @@ struct PlanDocument: Codable {
         }
     }
 
-    var formatVersion: String
-    var configRevision: String
-    var stateID: String
-    var summary: [String: Int]
-    var actions: [Action]
-    var drift: [Drift]
+    public var formatVersion: String
+    public var configRevision: String
+    public var stateID: String
+    public var summary: [String: Int]
+    public var actions: [Action]
+    public var drift: [Drift]
     /// Workflow runs the next apply would start, with why (absent from older plans).
-    var workflowRuns: [WorkflowStart]?
+    public var workflowRuns: [WorkflowStart]?
 
-    struct WorkflowStart: Codable {
-        var workflow: String
-        var trigger: String?
-        var reason: String
-        var started: Bool
+    public struct WorkflowStart: Codable, Sendable {
+        public var workflow: String
+        public var trigger: String?
+        public var reason: String
+        public var started: Bool
     }
-    var warnings: [Message]
-    var policy: Policy
-    var resourceVersions: [String: String]
+    public var warnings: [Message]
+    public var policy: Policy
+    public var resourceVersions: [String: String]
     /// Resources updated in place (absent from older plans).
-    var updates: [Update]?
+    public var updates: [Update]?
     /// With `--target`: every resource the plan covers (absent when it covers everything).
-    var targets: [String]?
+    public var targets: [String]?
     /// The configuration (directory or file) and the state the plan was made with, as absolute
     /// paths, so `orbrec apply PLANFILE` finds both from any directory (absent from older plans).
-    var config: String?
-    var state: String?
+    public var config: String?
+    public var state: String?
 
     enum CodingKeys: String, CodingKey {
         case summary, actions, drift, warnings, policy, config, state
@@ -168,7 +168,7 @@ struct PlanDocument: Codable {
         case workflowRuns = "workflow_runs"
     }
 
-    init(_ result: PlanResult, stateID: String, policyOverride: String? = nil) {
+    public init(_ result: PlanResult, stateID: String, policyOverride: String? = nil) {
         let plan = result.plan
         formatVersion = Self.currentFormat
         configRevision = plan.configRevision
@@ -194,11 +194,17 @@ struct PlanDocument: Codable {
         resourceVersions = Dictionary(uniqueKeysWithValues: plan.resourceVersions.map { ($0.key.description, $0.value) })
     }
 
+    /// An action of a saved plan the engine does not know (a verb or a resource it cannot read).
+    public struct UnknownAction: Error, Sendable, CustomStringConvertible {
+        public var message: String
+        public var description: String { message }
+    }
+
     /// The actions of a saved plan, as the engine executes them.
-    func scheduledActions() throws -> [ScheduledAction] {
-        try actions.map { action in
+    public func scheduledActions() throws(UnknownAction) -> [ScheduledAction] {
+        try actions.map { (action) throws(UnknownAction) -> ScheduledAction in
             guard let verb = Verb(rawValue: action.verb), let resource = ResourceID(parsing: action.resource) else {
-                throw CommandFailure(.error, "the saved plan has an action the engine does not know: \(action.verb) \(action.resource)")
+                throw UnknownAction(message: "the saved plan has an action the engine does not know: \(action.verb) \(action.resource)")
             }
             let reasonParts = action.reason.split(separator: " ", maxSplits: 1).map(String.init)
             let reason = ActionReason(reasonParts[0], detail: reasonParts.count > 1 ? reasonParts[1] : nil)
