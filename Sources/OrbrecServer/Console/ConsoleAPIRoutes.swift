@@ -64,8 +64,11 @@ struct ConsoleAPIRoutes: Sendable {
         let recorded = try await store.attempts(pool: pool, key: key).first { $0.attempt == number }?.outputLocation
         let text = try TaskOutput(taskDirectory: taskDirectory).read(pool: pool, key: key, attempt: number, stream: stream,
                                                                    recordedLocation: recorded)
-        return Response(status: .ok, headers: [.contentType: "text/plain; charset=utf-8", .cacheControl: "no-cache"],
-                        body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
+        // nosniff: a task's output is text, never a script or page another site could include
+        // from a loopback daemon (whose reads need no token) and have the browser run.
+        var headers: HTTPFields = [.contentType: "text/plain; charset=utf-8", .cacheControl: "no-cache"]
+        headers[HTTPField.Name("X-Content-Type-Options")!] = "nosniff"
+        return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
     }
 
     func requeue(_ request: Request, _ context: ServerContext) async throws -> Response {

@@ -1,4 +1,5 @@
 internal import Foundation
+internal import Glibc
 internal import HTTPTypes
 internal import OrbrecCore
 internal import OrbrecStore
@@ -25,7 +26,7 @@ struct TaskOutput {
             throw APIError(.notFound, .notFound, "attempt \(attempt) of \(pool)/\(key) has no output kept by orbrec")
         }
         let path = "\(root)/\(pool)/\(TaskKeyPath.component(key))/\(attempt).\(stream.suffix)"
-        guard let handle = FileHandle(forReadingAtPath: path) else {
+        guard let handle = Self.openRegularFile(path) else {
             if let recorded, recorded.host != ProcessInfo.processInfo.hostName {
                 throw APIError(.notFound, .notFound, "attempt \(attempt) of \(pool)/\(key) was started from \(recorded.host): its output stays there")
             }
@@ -35,9 +36,26 @@ struct TaskOutput {
         let size = (try? handle.seekToEnd()) ?? 0
         let skipped = size > UInt64(Self.maxBytes) ? size - UInt64(Self.maxBytes) : 0
         try? handle.seek(toOffset: skipped)
-        let data = (try? handle.readToEnd()) ?? Data()
+        // At most maxBytes even while the attempt still writes: reading to the end of a file
+        // that grows as fast as it is read would never stop.
+        let data = (try? handle.read(upToCount: Self.maxBytes)) ?? Data()
         let text = String(decoding: data, as: UTF8.self)
         return skipped > 0 ? "[… the first \(skipped) bytes are left out]\n" + text : text
+    }
+
+    /// The file at `path` when it is a regular file, not through a symbolic link. The attempt's
+    /// command runs as the daemon's user and may replace its output file: a link to the tokens
+    /// file or an SSH key would hand it to every reader of the API, and a FIFO would block the
+    /// open (a thread of the daemon's cooperative pool) until something writes to it.
+    static func openRegularFile(_ path: String) -> FileHandle? {
+        let fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        var status = stat()
+        guard fstat(fd, &status) == 0, status.st_mode & S_IFMT == S_IFREG else {
+            close(fd)
+            return nil
+        }
+        return FileHandle(fileDescriptor: fd, closeOnDealloc: true)
     }
 
     /// `host:/path`, as the state records where files were made.
