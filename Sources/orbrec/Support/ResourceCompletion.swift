@@ -80,7 +80,7 @@ enum ResourceCompletion {
         /// `tasks logs POOL KEY`) that take a value, besides the global ones.
         static let commandOptionsTakingValues: Set<String> = [
             "-o", "--output", "--pool", "--fleet", "-s", "--status", "-l", "--selector", "--limit", "--lock-timeout", "--timeout",
-            "--target", "--replace", "--attempt",
+            "--target", "--replace", "--attempt", "--scheduler",
         ]
 
         static let optionsTakingValues = commandOptionsTakingValues.union(
