@@ -43,7 +43,13 @@ enum Spawner {
         for (target, source) in launch.descriptors.sorted(by: { $0.key < $1.key }) where target > 2 {
             posix_spawn_file_actions_adddup2(&actions, source, target)
         }
-        _ = spawnAddCloseFrom(&actions, max(3, (launch.descriptors.keys.max() ?? 2) + 1))
+        // Closed: every descriptor above stderr but those handed over, below the highest of
+        // them one by one (a close of one not open is no error), above it all at once.
+        let highest = max(2, launch.descriptors.keys.max() ?? 2)
+        for fd in stride(from: Int32(3), to: highest, by: 1) where launch.descriptors[fd] == nil {
+            posix_spawn_file_actions_addclose(&actions, fd)
+        }
+        _ = spawnAddCloseFrom(&actions, highest + 1)
         // Last: the files above are opened relative to orbrec's directory, not the child's.
         if let directory = launch.workingDirectory { _ = directory.withCString { spawnAddChdir(&actions, $0) } }
 
