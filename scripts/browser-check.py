@@ -31,7 +31,7 @@ import urllib.error
 import urllib.request
 
 from selenium import webdriver
-from selenium.common.exceptions import TimeoutException, WebDriverException
+from selenium.common.exceptions import StaleElementReferenceException, TimeoutException, WebDriverException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
@@ -266,6 +266,27 @@ def rows(driver, selector):
     return driver.find_elements(By.CSS_SELECTOR, selector)
 
 
+def settled(action, attempts=40):
+    """Runs action() again when a live update redrew the page under it: the element it found
+    was replaced before it was used (StaleElementReferenceException). A stale element takes
+    no click and no keys, so running the whole action again does nothing twice."""
+    for attempt in range(attempts):
+        try:
+            return action()
+        except StaleElementReferenceException:
+            if attempt == attempts - 1:
+                raise
+            time.sleep(0.05)
+
+
+def click(driver, by, selector):
+    settled(lambda: driver.find_element(by, selector).click())
+
+
+def seqs(driver):
+    return settled(lambda: [int(r.get_attribute("data-seq")) for r in rows(driver, "#events tr[data-seq]")])
+
+
 def console_errors(driver):
     """Errors the page logged: a script error or a resource the policy refused. (An API answer
     with an error status is logged too; the page handles those, so they are left out.)"""
@@ -279,7 +300,7 @@ def console_errors(driver):
 def give_token(check, token):
     d = check.driver
     if not d.find_element(By.ID, "token-dialog").get_attribute("open"):
-        d.find_element(By.ID, "token-button").click()
+        click(d, By.ID, "token-button")
     field = check.wait("the token dialog opens", lambda d: d.find_element(By.ID, "token-input"))
     field.clear()
     field.send_keys(token)
@@ -346,15 +367,15 @@ def scenario_a(check, orbrec, directory):
         check.wait("task good completed", lambda d: rows(d, 'section[data-pool="jobs"] tr[data-task="good"][data-state="completed"]'), timeout=30)
         bar = d.find_element(By.CSS_SELECTOR, 'section[data-pool="jobs"] [role="progressbar"]')
         check.expect(bar.get_attribute("aria-valuenow") == "2" and bar.get_attribute("aria-valuemax") == "2", "the progress bar says 2 of 2 finished")
-        d.find_element(By.CSS_SELECTOR, 'section[data-pool="jobs"] tr[data-task="flaky"][data-attempt="1"] button[data-logs]').click()
+        click(d, By.CSS_SELECTOR, 'section[data-pool="jobs"] tr[data-task="flaky"][data-attempt="1"] button[data-logs]')
         check.wait("the log of flaky's attempt 1 opens in place",
                    lambda d: any("flaky failed on attempt 1" in p.text for p in rows(d, 'section[data-pool="jobs"] pre.logs')))
         check.shot("pools-logs")
-        d.find_element(By.XPATH, '//section[@data-pool="jobs"]//tr[@class="logs-row"]//button[text()="stderr"]').click()
+        click(d, By.XPATH, '//section[@data-pool="jobs"]//tr[@class="logs-row"]//button[text()="stderr"]')
         check.wait("its standard error shows too", lambda d: any("mesh diverged" in p.text for p in rows(d, 'section[data-pool="jobs"] pre.logs')))
 
         # The dead letter is requeued from the page and runs again (and succeeds: the marker is there).
-        d.find_element(By.CSS_SELECTOR, 'section[data-pool="jobs"] button[data-requeue="flaky"]').click()
+        click(d, By.CSS_SELECTOR, 'section[data-pool="jobs"] button[data-requeue="flaky"]')
         check.wait("flaky runs a second attempt and completes",
                    lambda d: rows(d, 'section[data-pool="jobs"] tr[data-task="flaky"][data-attempt="2"][data-state="completed"]'), timeout=30)
         tasks = daemon.get("/api/v1/tasks?pool=jobs")
@@ -366,7 +387,7 @@ def scenario_a(check, orbrec, directory):
         # Workflows: a run started from the page, drawn as a DAG whose steps all end.
         d.get(daemon.base + "/#/workflows/nightly")
         check.wait("the workflow page offers to start a run", lambda d: rows(d, "#start-run"))
-        d.find_element(By.ID, "start-run").click()
+        click(d, By.ID, "start-run")
         check.wait("the run's DAG shows its four steps", lambda d: len(rows(d, ".dag g.node")) == 4)
         check.wait("every step of the run succeeded",
                    lambda d: len(rows(d, '.dag g.node[data-state="succeeded"]')) == 4, timeout=40)
@@ -382,9 +403,9 @@ def scenario_a(check, orbrec, directory):
         # A run cancelled from the page: its running step stops, the one after it never starts.
         d.get(daemon.base + "/#/workflows/slow")
         check.wait("the slow workflow's page offers to start a run", lambda d: rows(d, "#start-run") and "slow" in d.find_element(By.ID, "wf-title").text)
-        d.find_element(By.ID, "start-run").click()
+        click(d, By.ID, "start-run")
         check.wait("its first step runs", lambda d: rows(d, '.dag g.node[data-step="wait"][data-state="running"]'), timeout=15)
-        d.find_element(By.ID, "cancel-run").click()
+        click(d, By.ID, "cancel-run")
         check.wait("the cancelled run's step is drawn cancelled", lambda d: rows(d, '.dag g.node[data-step="wait"][data-state="cancelled"]'), timeout=15)
         runs = daemon.get("/api/v1/workflows/slow/runs")
         check.expect(runs and runs[0]["state"] == "cancelled", f"the API agrees: the run is cancelled ({runs[0]['state'] if runs else 'no run'})")
@@ -392,7 +413,7 @@ def scenario_a(check, orbrec, directory):
         # Reconcile now, from the overview.
         d.get(daemon.base + "/#/overview")
         check.wait("the overview offers to reconcile now", lambda d: rows(d, "#reconcile-now"))
-        d.find_element(By.ID, "reconcile-now").click()
+        click(d, By.ID, "reconcile-now")
         check.wait("reconcile now is accepted", lambda d: d.find_element(By.ID, "notice").text == "Reconcile now: done")
 
         # Events: the stream seen since the page opened, with filters.
@@ -400,16 +421,15 @@ def scenario_a(check, orbrec, directory):
         # A new page load starts a new stream: make an event happen after it.
         check.wait("the live stream is connected", lambda d: d.find_element(By.ID, "live").get_attribute("data-state") == "on")
         check.wait("the events before the page opened are shown", lambda d: len(rows(d, "#events tr[data-seq]")) >= 10)
-        newest = max(int(r.get_attribute("data-seq")) for r in rows(d, "#events tr[data-seq]"))
+        newest = max(seqs(d))
         daemon.write_config(CONFIG.format(count=2, marker=marker))
         check.wait("events after the file save arrive live",
-                   lambda d: max(int(r.get_attribute("data-seq")) for r in rows(d, "#events tr[data-seq]")) > newest, timeout=5)
-        before = len(rows(d, "#events tr[data-seq]"))
-        field = d.find_element(By.ID, "event-resource")
-        field.send_keys("no-such-resource-xyz")
+                   lambda d: max(seqs(d), default=0) > newest, timeout=5)
+        before = len(seqs(d))
+        settled(lambda: d.find_element(By.ID, "event-resource").send_keys("no-such-resource-xyz"))
         check.wait("a filter hides what does not match", lambda d: len(rows(d, "#events tr[data-seq]")) == 0)
-        field.clear()
-        field.send_keys("Fleet/workers")
+        settled(lambda: d.find_element(By.ID, "event-resource").clear())
+        settled(lambda: d.find_element(By.ID, "event-resource").send_keys("Fleet/workers"))
         check.wait("a filter keeps what matches",
                    lambda d: rows(d, "#events tr[data-seq]") and all("Fleet/workers" in r.text for r in rows(d, "#events tr[data-seq]")))
         check.ok(f"events: {before} shown (the last before the page opened, then live), filtered by resource")
@@ -424,7 +444,7 @@ def scenario_a(check, orbrec, directory):
                    timeout=10)
         check.wait("the plan shows the policy that holds it", lambda d: "the cap is 2" in d.find_element(By.ID, "main").text)
         plan = daemon.get("/api/v1/plan")
-        check.expect(len(rows(d, "#plan-actions tr[data-verb]")) == len(plan["actions"]) and plan["policy_denials"],
+        check.expect(settled(lambda: len(rows(d, "#plan-actions tr[data-verb]"))) == len(plan["actions"]) and plan["policy_denials"],
                      f"the page lists the plan's {len(plan['actions'])} action(s) and its {len(plan['policy_denials'])} denial(s)")
         check.shot("plan")
 
@@ -450,14 +470,14 @@ def scenario_a(check, orbrec, directory):
         check.wait("the overview loads again", lambda d: rows(d, "#resources tr[data-resource]"))
         pressed = d.find_element(By.ID, "theme-toggle").get_attribute("aria-pressed")
         if pressed == "true":
-            d.find_element(By.ID, "theme-toggle").click()
-        d.find_element(By.ID, "theme-toggle").click()
+            click(d, By.ID, "theme-toggle")
+        click(d, By.ID, "theme-toggle")
         check.expect(d.execute_script("return document.documentElement.dataset.theme") == "dark"
                      and d.find_element(By.ID, "theme-toggle").get_attribute("aria-pressed") == "true", "the toggle turns the dark theme on")
         background = d.execute_script("return getComputedStyle(document.body).backgroundColor")
         check.expect(background in ("rgb(17, 19, 24)",), f"the dark theme darkens the page ({background})")
         check.shot("overview-dark")
-        d.find_element(By.ID, "theme-toggle").click()
+        click(d, By.ID, "theme-toggle")
 
         errors = console_errors(d)
         check.expect(not errors, "the page logged no script error or refused resource" + (f": {errors}" if errors else ""))
