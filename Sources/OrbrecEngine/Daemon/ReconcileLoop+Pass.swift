@@ -27,82 +27,94 @@ extension ReconcileLoop {
         do {
             let lockID = try await acquireLock()
             try await withCleanup {
-                for line in try await reconciler.recoverInterrupted(desired: desired) { log.info(line) }
-                let snapshot = try await reconciler.snapshot(of: desired, sync: true)
-                for note in snapshot.workflowNotes { log.info(note) }
-                pools.replace(with: snapshot.desired.pools)
-                // What workflow runs add is acted on in every pass: their pools, and the fleets
-                // whose count a run step set.
-                var wanted = wanted
-                for name in snapshot.desired.pools.keys where desired.pools[name] == nil { wanted.insert(ResourceID(.taskPool, name)) }
-                for (name, fleet) in snapshot.desired.fleets where desired.fleets[name]?.count != fleet.count { wanted.insert(ResourceID(.fleet, name)) }
-                // So is what commands asked for: machine requests (fleets of their own, above) and
-                // the machines return requests name, whichever fleet holds them.
-                for machine in snapshot.recorded where snapshot.desired.returning.contains(machine.id) { wanted.insert(ResourceID(.fleet, machine.fleet)) }
-                let result: PlanResult
-                do throws(PlanFailure) {
-                    result = try reconciler.plan(snapshot, allowEmpty: options.allowEmpty)
-                } catch {
-                    throw PassFailure(message: "no plan could be made: " + error.diagnostics.map(\.rendered).joined(separator: "; "))
-                }
                 // A removal right after a change may be half of a multi-file edit (a file moved
                 // between directories, a checkout): it waits for the configuration to be quiet.
                 let pruneFrom = lastChangeAt.map { $0.adding(options.pruneDelay) }
                 let holding = pruneFrom.map { scheduledAt < $0 } ?? false
-                var scheduled: [ScheduledAction] = []
-                let denials = try await reconciler.unresolvedDenials(result.policy, revision: desired.revision).map { violation in
-                    "Policy/\(violation.policy) \(violation.rule) \(violation.resource?.description ?? "plan"): \(violation.message)"
-                }
-                await reportPolicyDenials(denials, revision: desired.revision)
-                for item in result.scheduled where wanted.contains(item.action.resource) && denials.isEmpty {
-                    if holding && item.action.reason == .removedFromConfig {
-                        held.insert(item.action.resource)
-                    } else {
-                        scheduled.append(item)
-                    }
-                }
-                if !held.isEmpty {
-                    log.info("removal held until the configuration is quiet", [("resources", held.map(\.description).sorted().joined(separator: ",")),
-                                                                               ("for", "\(options.pruneDelay)")])
-                }
-                if !scheduled.isEmpty {
-                    log.info("reconciling", [("keys", keys.map(\.description).sorted().joined(separator: ",")),
-                                             ("actions", "\(scheduled.count)")])
-                }
+                var wanted = wanted
+                var denials: [String] = []
                 let log = self.log
                 let metrics = self.metrics
                 let journaled = self.journaled
                 let progressed: @Sendable () -> Void = { [weak self] in self?.markProgress() }
-                let outcomes = try await reconciler.execute(scheduled, snapshot: snapshot, parallelism: options.parallelism,
-                                                            shouldStop: { [weak self] in self?.isStopping ?? true }, progress: { event in
-                    switch event {
-                    case .started(let item):
-                        journaled()
-                        progressed()
-                        log.debug("action started", [("id", item.id), ("verb", item.action.verb.rawValue),
-                                                     ("resource", item.action.resource.description)])
-                    case .finished(let outcome):
-                        progressed()
-                        metrics.recordAction(verb: outcome.action.verb.rawValue, succeeded: outcome.succeeded)
-                        log.emit(outcome.succeeded ? .info : .warning, outcome.succeeded ? "action succeeded" : "action failed",
-                                 [("id", outcome.id), ("verb", outcome.action.verb.rawValue),
-                                  ("resource", outcome.action.resource.description), ("message", outcome.message)]
-                                 + (outcome.requests.isEmpty ? [] : [("requests", outcome.requests.joined(separator: ","))]))
-                    case .waiting, .note, .pools:
-                        break
-                    }
-                })
-                if isStopping {
-                    try await store.cancelPlannedActions(reason: "the daemon stopped before it started", at: clock.now())
+                let passOptions = ApplyPassOptions(allowEmpty: options.allowEmpty, parallelism: options.parallelism,
+                                                   shouldStop: { [weak self] in self?.isStopping ?? true })
+                let pass: ApplyPassResult
+                do {
+                    pass = try await reconciler.applyPass(desired: desired, options: passOptions, progress: { event in
+                        switch event {
+                        case .started(let item):
+                            journaled()
+                            progressed()
+                            log.debug("action started", [("id", item.id), ("verb", item.action.verb.rawValue),
+                                                         ("resource", item.action.resource.description)])
+                        case .finished(let outcome):
+                            progressed()
+                            metrics.recordAction(verb: outcome.action.verb.rawValue, succeeded: outcome.succeeded)
+                            log.emit(outcome.succeeded ? .info : .warning, outcome.succeeded ? "action succeeded" : "action failed",
+                                     [("id", outcome.id), ("verb", outcome.action.verb.rawValue),
+                                      ("resource", outcome.action.resource.description), ("message", outcome.message)]
+                                     + (outcome.requests.isEmpty ? [] : [("requests", outcome.requests.joined(separator: ","))]))
+                        case .note(let text), .recovered(let text):
+                            log.info(text)
+                        case .waiting, .pools:
+                            break
+                        }
+                    }, choose: { result in
+                        let snapshot = result.snapshot
+                        pools.replace(with: snapshot.desired.pools)
+                        // What workflow runs add is acted on in every pass: their pools, and the fleets
+                        // whose count a run step set.
+                        for name in snapshot.desired.pools.keys where desired.pools[name] == nil { wanted.insert(ResourceID(.taskPool, name)) }
+                        for (name, fleet) in snapshot.desired.fleets where desired.fleets[name]?.count != fleet.count {
+                            wanted.insert(ResourceID(.fleet, name))
+                        }
+                        // So is what commands asked for: machine requests (fleets of their own, above) and
+                        // the machines return requests name, whichever fleet holds them.
+                        for machine in snapshot.recorded where snapshot.desired.returning.contains(machine.id) {
+                            wanted.insert(ResourceID(.fleet, machine.fleet))
+                        }
+                        denials = try await reconciler.unresolvedDenials(result.policy, revision: desired.revision).map { violation in
+                            "Policy/\(violation.policy) \(violation.rule) \(violation.resource?.description ?? "plan"): \(violation.message)"
+                        }
+                        await reportPolicyDenials(denials, revision: desired.revision)
+                        var scheduled: [ScheduledAction] = []
+                        for item in result.scheduled where wanted.contains(item.action.resource) && denials.isEmpty {
+                            if holding && item.action.reason == .removedFromConfig {
+                                held.insert(item.action.resource)
+                            } else {
+                                scheduled.append(item)
+                            }
+                        }
+                        if !held.isEmpty {
+                            log.info("removal held until the configuration is quiet",
+                                     [("resources", held.map(\.description).sorted().joined(separator: ",")), ("for", "\(options.pruneDelay)")])
+                        }
+                        if !scheduled.isEmpty {
+                            log.info("reconciling", [("keys", keys.map(\.description).sorted().joined(separator: ",")),
+                                                     ("actions", "\(scheduled.count)")])
+                        }
+                        return scheduled
+                    })
+                } catch let failure as PlanFailure {
+                    throw PassFailure(message: "no plan could be made: " + failure.diagnostics.map(\.rendered).joined(separator: "; "))
                 }
+                let outcomes = pass.outcomes
                 for outcome in outcomes where !outcome.succeeded { failedKeys.insert(outcome.action.resource) }
-                let after = outcomes.isEmpty ? snapshot : try await reconciler.snapshot(of: desired, sync: true)
-                if !outcomes.isEmpty { for note in after.workflowNotes { log.info(note) } }
-                let settled = outcomes.isEmpty ? result : ((try? reconciler.plan(after, allowEmpty: options.allowEmpty)) ?? result)
-                let report = try await reconciler.recordApplied(after, plan: settled.plan)
-                status.update {
-                    $0.report = report
-                    $0.plan = settled.plan
+                if pass.stopped {
+                    try await store.cancelPlannedActions(reason: "the daemon stopped before it started", at: clock.now())
+                    flow = nil
+                    flowPools = []
+                    if !outcomes.isEmpty { journaled() }
+                    return
+                }
+                let after = pass.after
+                let settled = pass.settled
+                if let report = pass.report {
+                    status.update {
+                        $0.report = report
+                        $0.plan = settled
+                    }
                 }
                 failedKeys.formUnion(unobservedKeys(desired, after, among: wanted))
                 let planned = Set(settled.scheduled.map(\.action.resource))

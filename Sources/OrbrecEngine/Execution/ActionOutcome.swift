@@ -15,6 +15,8 @@ public enum ApplyProgress: Sendable {
     case started(ScheduledAction)
     case finished(ActionOutcome)
     case waiting(StatusReport)
+    /// An action a stopped process left journaled, carried on before the pass plans.
+    case recovered(String)
     /// A workflow run started, a step started or ended, a run ended.
     case note(String)
     /// Pools moving on events: each one's counts (at most four times a second).

@@ -77,80 +77,34 @@ struct ApplyCommand: AsyncParsableCommand {
                     })
                     defer { withExtendedLifetime(interruption) {} }
                     let reconciler = session.reconciler(store)
-                    for line in try await reconciler.recoverInterrupted(desired: desired) { session.terminal.note(line) }
-
-                    let snapshot = try await reconciler.snapshot(of: desired, sync: true)
-                    for note in snapshot.workflowNotes { session.terminal.out("• \(note)") }
-                    let current: PlanResult
-                    do throws(PlanFailure) {
-                        current = try reconciler.plan(snapshot, allowEmpty: allowEmpty, surgery: surgery.surgery)
-                    } catch {
-                        throw CommandFailure(.error, "no plan could be made; nothing was applied", diagnostics: error.diagnostics)
-                    }
-                    session.render(current.plan.warnings)
-
-                    let scheduled: [ScheduledAction]
-                    if let planFile {
-                        scheduled = try savedActions(planFile, current: current, stateID: store.stateID)
-                        for applied in scheduled where try await store.action(id: applied.id) != nil {
-                            throw CommandFailure(.stalePlan, "the saved plan was already applied (action \(applied.id) is in the journal); run 'orbrec plan' again")
-                        }
-                        session.terminal.out("Applying the saved plan \(planFile) (\(scheduled.count) action(s)).")
-                    } else {
-                        session.terminal.out(PlanRenderer(terminal: session.terminal).render(current))
-                        scheduled = current.scheduled
-                    }
-                    // A saved plan is judged by the actions it will carry out, as well as by the plan of now.
-                    var policy = current.policy
-                    if planFile != nil {
-                        let saved = Plan(actions: scheduled.map(\.action), resourceVersions: current.plan.resourceVersions,
-                                         configRevision: current.plan.configRevision)
-                        policy = policy.merged(with: Reconciler.checkPolicies(saved, snapshot: snapshot))
-                    }
-                    if let policies = PolicyRenderer(terminal: session.terminal).render(policy, override: policyOverride) {
-                        session.terminal.out("\n" + policies)
-                    }
-                    if policy.blocks(overridden: policyOverride != nil) {
-                        throw CommandFailure(.policyDenied, "a policy denied the plan; nothing was applied")
-                    }
-                    if planFile == nil {
-                        if !scheduled.isEmpty && !autoApprove {
-                            guard confirm(session) else {
-                                session.terminal.out("Apply cancelled.")
-                                return .error
-                            }
-                        }
-                    }
-
-                    interruption.carryingOut { [terminal = session.terminal] in
-                        terminal.endProgress()
-                        terminal.err("\nInterrupted: starting nothing more; what is in flight finishes. Ctrl-C again leaves at once.")
-                        // Ends a wait between passes now rather than at its end.
-                        Session.attemptEnds.requestLook()
-                    }
                     // Journaled only when something is carried out under it.
                     var overridden: Set<PolicyViolation> = []
-                    if let policyOverride, !scheduled.isEmpty, policy.blocking.contains(where: \.isOverridable) {
-                        try await reconciler.recordPolicyOverride(policy, reason: policyOverride, configRevision: current.plan.configRevision)
-                        overridden = Set(policy.blocking.filter(\.isOverridable))
+                    let pass: ApplyPassResult
+                    do {
+                        let options = ApplyPassOptions(allowEmpty: allowEmpty, surgery: surgery.surgery, parallelism: parallelism,
+                                                       shouldStop: { interruption.isInterrupted })
+                        pass = try await reconciler.applyPass(desired: desired, options: options, progress: { event in
+                            report(event, session)
+                        }, choose: { current in
+                            try await choose(from: current, store: store, reconciler: reconciler, session: session,
+                                             interruption: interruption, overridden: &overridden)
+                        })
+                    } catch let failure as PlanFailure {
+                        throw CommandFailure(.error, "no plan could be made; nothing was applied", diagnostics: failure.diagnostics)
+                    } catch is ApplyCancelled {
+                        session.terminal.out("Apply cancelled.")
+                        return .error
                     }
-                    let outcomes = try await reconciler.execute(scheduled, snapshot: snapshot, parallelism: parallelism,
-                                                                shouldStop: { interruption.isInterrupted }, progress: { event in
-                        report(event, session)
-                    })
-                    if interruption.isInterrupted { return await interrupted(session, reconciler, store, desired: desired) }
-                    let after = try await reconciler.snapshot(of: desired, sync: true)
-                    for note in after.workflowNotes { session.terminal.out("• \(note)") }
-                    let settled = try? reconciler.plan(after, allowEmpty: allowEmpty)
-                    try await reconciler.recordApplied(after, plan: settled?.plan ?? current.plan)
-                    let failed = outcomes.filter { !$0.succeeded }
-                    if !scheduled.isEmpty {
+                    if pass.stopped { return await interrupted(session, reconciler, store, desired: desired) }
+                    let failed = pass.failed
+                    if !pass.carriedOut.isEmpty {
                         session.terminal.out("\n" + session.terminal.bold("Apply complete:")
-                            + " \(outcomes.count - failed.count) action(s) succeeded, \(failed.count) failed.")
+                            + " \(pass.outcomes.count - failed.count) action(s) succeeded, \(failed.count) failed.")
                     }
                     if !failed.isEmpty {
                         throw CommandFailure(.error, "\(failed.count) action(s) failed; see 'orbrec history' and 'orbrec get requests'")
                     }
+                    let current = pass.planned
                     try failIfAdaptersWereUnobserved(current.plan)
                     if wait {
                         do {
@@ -206,6 +160,51 @@ struct ApplyCommand: AsyncParsableCommand {
                 if output.format.isDocument { await printJournaled(store, since: applyStarted, session) }
             }
         }
+    }
+
+    /// Between the plan and its execution: the plan (or the saved one) shown, judged by the
+    /// policies, confirmed; answers what to carry out. Throws `ApplyCancelled` on a "no".
+    private func choose(from current: PlanResult, store: StateStore, reconciler: Reconciler, session: Session,
+                        interruption: Interruption, overridden: inout Set<PolicyViolation>) async throws -> [ScheduledAction] {
+        session.render(current.plan.warnings)
+        let scheduled: [ScheduledAction]
+        if let planFile {
+            scheduled = try savedActions(planFile, current: current, stateID: store.stateID)
+            for applied in scheduled where try await store.action(id: applied.id) != nil {
+                throw CommandFailure(.stalePlan, "the saved plan was already applied (action \(applied.id) is in the journal); run 'orbrec plan' again")
+            }
+            session.terminal.out("Applying the saved plan \(planFile) (\(scheduled.count) action(s)).")
+        } else {
+            session.terminal.out(PlanRenderer(terminal: session.terminal).render(current))
+            scheduled = current.scheduled
+        }
+        // A saved plan is judged by the actions it will carry out, as well as by the plan of now.
+        var policy = current.policy
+        if planFile != nil {
+            let saved = Plan(actions: scheduled.map(\.action), resourceVersions: current.plan.resourceVersions,
+                             configRevision: current.plan.configRevision)
+            policy = policy.merged(with: Reconciler.checkPolicies(saved, snapshot: current.snapshot))
+        }
+        if let policies = PolicyRenderer(terminal: session.terminal).render(policy, override: policyOverride) {
+            session.terminal.out("\n" + policies)
+        }
+        if policy.blocks(overridden: policyOverride != nil) {
+            throw CommandFailure(.policyDenied, "a policy denied the plan; nothing was applied")
+        }
+        if planFile == nil && !scheduled.isEmpty && !autoApprove {
+            guard confirm(session) else { throw ApplyCancelled() }
+        }
+        interruption.carryingOut { [terminal = session.terminal] in
+            terminal.endProgress()
+            terminal.err("\nInterrupted: starting nothing more; what is in flight finishes. Ctrl-C again leaves at once.")
+            // Ends a wait between passes now rather than at its end.
+            Session.attemptEnds.requestLook()
+        }
+        if let policyOverride, !scheduled.isEmpty, policy.blocking.contains(where: \.isOverridable) {
+            try await reconciler.recordPolicyOverride(policy, reason: policyOverride, configRevision: current.plan.configRevision)
+            overridden = Set(policy.blocking.filter(\.isOverridable))
+        }
+        return scheduled
     }
 
     /// The actions of a saved plan, refused when any resource they touch has changed since.
@@ -269,6 +268,8 @@ private func report(_ event: ApplyProgress, _ session: Session, pools display: P
         let mark = outcome.succeeded ? session.terminal.green("✓") : session.terminal.red("✗")
         let requests = outcome.requests.isEmpty ? "" : " [\(outcome.requests.joined(separator: ", "))]"
         session.terminal.out("\(mark) \(outcome.action.verb.rawValue) \(outcome.action.resource): \(outcome.message)\(requests)")
+    case .recovered(let text):
+        session.terminal.note(text)
     case .note(let text):
         display?.end()
         session.terminal.endProgress()
@@ -286,3 +287,6 @@ private func report(_ event: ApplyProgress, _ session: Session, pools display: P
         session.terminal.progress("waiting: \(parts.joined(separator: ", "))\(detail.isEmpty ? "" : " — \(detail)")")
     }
 }
+
+/// The user answered something other than "yes": nothing was carried out.
+private struct ApplyCancelled: Error {}

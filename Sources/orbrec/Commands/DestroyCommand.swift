@@ -47,52 +47,55 @@ struct DestroyCommand: AsyncParsableCommand {
             let lock = try await session.lock(store, operation: "destroy", timeout: lockTimeout)
             return try await withCleanup {
                 let reconciler = session.reconciler(store)
-                let nothing = DesiredState()
-                for line in try await reconciler.recoverInterrupted(desired: nothing) { session.terminal.note(line) }
-                let snapshot = try await reconciler.snapshot(of: nothing, sync: true)
-                for note in snapshot.workflowNotes { session.terminal.out("• \(note)") }
                 let surgery = PlanSurgery(targets: Set(targets.compactMap { ResourceID(parsing: $0) }), destroy: true)
-                let result: PlanResult
-                do throws(PlanFailure) {
-                    result = try reconciler.plan(snapshot, allowEmpty: true, surgery: surgery)
-                } catch {
-                    throw CommandFailure(.error, "no destroy plan could be made; nothing was changed", diagnostics: error.diagnostics)
-                }
-                session.render(result.plan.warnings)
                 // Machine requests go with everything else (the targeted ones with --target).
                 let requests = targets.isEmpty ? nil : targets.compactMap { ResourceID(parsing: $0) }.filter { $0.kind == .fleet }.map(\.name)
+                // The state forgets what it no longer holds; a targeted destroy leaves the rest as applied.
+                let options = ApplyPassOptions(allowEmpty: true, surgery: surgery, parallelism: parallelism, recordsApplied: targets.isEmpty)
+                let pass: ApplyPassResult
+                do {
+                    pass = try await reconciler.applyPass(desired: DesiredState(), options: options, progress: { event in
+                        switch event {
+                        case .recovered(let line):
+                            session.terminal.note(line)
+                        case .note(let note):
+                            session.terminal.out("• \(note)")
+                        case .finished(let outcome):
+                            let mark = outcome.succeeded ? session.terminal.green("✓") : session.terminal.red("✗")
+                            session.terminal.out("\(mark) \(outcome.action.verb.rawValue) \(outcome.action.resource): \(outcome.message)")
+                        case .started, .waiting, .pools:
+                            break
+                        }
+                    }, choose: { result in
+                        session.render(result.plan.warnings)
+                        if result.plan.isEmpty {
+                            try await reconciler.closeRequests(requests)
+                            return []
+                        }
+                        session.terminal.out(PlanRenderer(terminal: session.terminal).render(result))
+                        if !autoApprove {
+                            session.terminal.out("\nDo you really want to destroy everything the state holds?\n"
+                                + "  Every machine listed is returned and every task cancelled. Only 'yes' will be accepted to confirm.\n")
+                            FileHandle.standardOutput.write(Data("  Enter a value: ".utf8))
+                            guard readLine()?.trimmingCharacters(in: .whitespaces) == "yes" else { throw DestroyCancelled() }
+                        }
+                        try await reconciler.closeRequests(requests)
+                        return result.scheduled
+                    })
+                } catch let failure as PlanFailure {
+                    throw CommandFailure(.error, "no destroy plan could be made; nothing was changed", diagnostics: failure.diagnostics)
+                } catch is DestroyCancelled {
+                    session.terminal.out("Destroy cancelled.")
+                    return .error
+                }
+                let result = pass.planned
                 if result.plan.isEmpty {
-                    try await reconciler.closeRequests(requests)
                     session.terminal.out(session.terminal.green("No changes.") + " The state holds no machine and no unfinished task.")
-                    if targets.isEmpty { try await reconciler.recordApplied(snapshot, plan: result.plan) }
                     return .success
                 }
-                session.terminal.out(PlanRenderer(terminal: session.terminal).render(result))
-                if !autoApprove {
-                    session.terminal.out("\nDo you really want to destroy everything the state holds?\n"
-                        + "  Every machine listed is returned and every task cancelled. Only 'yes' will be accepted to confirm.\n")
-                    FileHandle.standardOutput.write(Data("  Enter a value: ".utf8))
-                    guard readLine()?.trimmingCharacters(in: .whitespaces) == "yes" else {
-                        session.terminal.out("Destroy cancelled.")
-                        return .error
-                    }
-                }
-                try await reconciler.closeRequests(requests)
-                let outcomes = try await reconciler.execute(result.scheduled, snapshot: snapshot, parallelism: parallelism, progress: { event in
-                    if case .finished(let outcome) = event {
-                        let mark = outcome.succeeded ? session.terminal.green("✓") : session.terminal.red("✗")
-                        session.terminal.out("\(mark) \(outcome.action.verb.rawValue) \(outcome.action.resource): \(outcome.message)")
-                    }
-                })
-                let after = try await reconciler.snapshot(of: nothing, sync: true)
-                // The state forgets what it no longer holds; a targeted destroy leaves the rest as applied.
-                if targets.isEmpty {
-                    let settled = try? reconciler.plan(after, allowEmpty: true, surgery: surgery)
-                    try await reconciler.recordApplied(after, plan: settled?.plan ?? result.plan)
-                }
-                let failed = outcomes.filter { !$0.succeeded }
+                let failed = pass.failed
                 session.terminal.out("\n" + session.terminal.bold("Destroy complete:")
-                    + " \(outcomes.count - failed.count) action(s) succeeded, \(failed.count) failed.")
+                    + " \(pass.outcomes.count - failed.count) action(s) succeeded, \(failed.count) failed.")
                 if !failed.isEmpty {
                     throw CommandFailure(.error, "\(failed.count) action(s) failed; see 'orbrec history' and 'orbrec get requests'")
                 }
@@ -104,3 +107,6 @@ struct DestroyCommand: AsyncParsableCommand {
         }
     }
 }
+
+/// The user answered something other than "yes": nothing was destroyed.
+private struct DestroyCancelled: Error {}
