@@ -443,9 +443,13 @@ def scenario_a(check, orbrec, directory):
                    lambda d: any("scale-up" in r.text and "Fleet/workers" in r.text for r in rows(d, '#plan-actions tr[data-verb="provision"]')),
                    timeout=10)
         check.wait("the plan shows the policy that holds it", lambda d: "the cap is 2" in d.find_element(By.ID, "main").text)
+        # The answer is the plan document of `orbrec plan --json`, with the daemon's denials.
         plan = daemon.get("/api/v1/plan")
-        check.expect(settled(lambda: len(rows(d, "#plan-actions tr[data-verb]"))) == len(plan["actions"]) and plan["policy_denials"],
-                     f"the page lists the plan's {len(plan['actions'])} action(s) and its {len(plan['policy_denials'])} denial(s)")
+        listed = settled(lambda: sorted(tuple(c.text for c in r.find_elements(By.TAG_NAME, "td")[1:4])
+                                        for r in rows(d, "#plan-actions tr[data-verb]")))
+        planned = sorted((a["verb"], a["resource"], a["reason"]) for a in plan["actions"])
+        check.expect(plan["format_version"] == "1.0" and listed == planned and plan["policy_denials"],
+                     f"the page lists the plan's {len(plan['actions'])} action(s), each with its reason, and its {len(plan['policy_denials'])} denial(s)")
         check.shot("plan")
 
         # Keyboard: the skip link comes first; a nav link opens its page with Enter.

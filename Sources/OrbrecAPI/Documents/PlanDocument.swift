@@ -157,6 +157,14 @@ public struct PlanDocument: Codable, Sendable {
     /// paths, so `orbrec apply PLANFILE` finds both from any directory (absent from older plans).
     public var config: String?
     public var state: String?
+    /// Only in the daemon's `GET /api/v1/plan`, which answers this document for the plan its
+    /// last pass left: when that plan was made (the observation it came from, milliseconds
+    /// since the epoch). Absent from `plan --json`, saved plans and `plan_preview`.
+    public var plannedAt: Int64?
+    /// Only in the daemon's `GET /api/v1/plan`: the blocking policy violations that hold the
+    /// daemon back (it carries out nothing while there are any). Unlike `policy.blocked`, these
+    /// leave out what an operator's recorded `--policy-override` lets through.
+    public var policyDenials: [String]?
 
     enum CodingKeys: String, CodingKey {
         case summary, actions, drift, warnings, policy, config, state
@@ -166,6 +174,8 @@ public struct PlanDocument: Codable, Sendable {
         case updates, targets
         case resourceVersions = "resource_versions"
         case workflowRuns = "workflow_runs"
+        case plannedAt = "planned_at"
+        case policyDenials = "policy_denials"
     }
 
     public init(_ result: PlanResult, stateID: String, policyOverride: String? = nil) {

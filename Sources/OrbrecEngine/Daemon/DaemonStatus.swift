@@ -10,8 +10,10 @@ public struct DaemonStatus: Sendable {
     public var configurationErrors: [Diagnostic] = []
     public var report: StatusReport?
     /// What is left to do after the last pass (its plan re-made once its actions ran), each
-    /// action with its reason: what the next pass will act on unless something changes.
-    public var plan: Plan?
+    /// action with its reason: what the next pass will act on unless something changes. The
+    /// whole result, as `orbrec plan` has it (action ids, the policy report, and the snapshot
+    /// it was made from, whose `now` is when), so `GET /api/v1/plan` answers the plan document.
+    public var plan: PlanResult?
     public var lastPassAt: Instant?
     public var lastPassError: String?
     public var passes: Int = 0

@@ -87,10 +87,16 @@ struct ConsoleAPIRoutes: Sendable {
         if status.follows {
             throw APIError(.serviceUnavailable, .notReady, "this daemon follows; the leader plans (ask its /api/v1/plan)")
         }
-        guard let plan = status.plan else {
+        guard let result = status.plan else {
             throw APIError(.serviceUnavailable, .notReady, "no reconcile pass has finished yet")
         }
-        return try JSONBody.response(PlanAnswer(plan, status: status))
+        // The plan document of `plan --json` and `plan_preview`, with what only the daemon
+        // knows: when its plan was made, and what holds it back. The daemon has no
+        // `--policy-override`: `policy.blocked` judges the plan as a plain `apply` would.
+        var document = PlanDocument(result, stateID: store.stateID)
+        document.plannedAt = result.snapshot.now.millisecondsSinceEpoch
+        document.policyDenials = status.policyDenials
+        return try JSONBody.response(document)
     }
 }
 

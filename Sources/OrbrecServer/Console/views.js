@@ -282,30 +282,39 @@
   });
 
   // ---- Plan ----
+  // The plan document of `orbrec plan --json`, as the daemon's last pass left it, with the
+  // daemon's own `planned_at` and `policy_denials`.
   const symbols = { provision: ["+", "v-plus"], submit: ["+", "v-plus"], retry: ["+", "v-plus"], return: ["-", "v-minus"], cancel: ["-", "v-minus"], replace: ["-/+", "v-tilde"], "dead-letter": ["!", "v-minus"] };
+  const taskVerbs = new Set(["submit", "retry", "cancel", "dead-letter"]);
+  // Machines or attempts an action touches, as the plan's summary counts them.
+  const unitsOf = (a) => a.verb === "provision" ? a.count : taskVerbs.has(a.verb) ? (a.task_attempts || []).length : Math.max(a.machines.length, a.count);
   Orbrec.register("plan", {
     title: "Plan",
     async render() {
       const plan = await maybe(get("/api/v1/plan"), null);
       const root = el("div", {}, heading("Plan", reconcileButton()));
       if (!plan) return root.append(el("p", { class: "empty" }, "No reconcile pass has finished yet.")), root;
-      root.append(el("p", { class: "muted" }, `What the daemon would act on next, as its last pass (${time(plan.planned_at)}) left it. Revision ${plan.revision ? plan.revision.slice(0, 12) : "–"}.`));
-      if (plan.policy_denials.length) {
+      root.append(el("p", { class: "muted" }, `What the daemon would act on next, as its last pass (${time(plan.planned_at)}) left it. Revision ${plan.config_revision ? plan.config_revision.slice(0, 12) : "–"}.`));
+      const denials = plan.policy_denials || [];
+      if (denials.length) {
         root.append(el("div", { class: "panel" }, el("h2", {}, "Held by policy: nothing is carried out"),
-          el("ul", {}, plan.policy_denials.map((d) => el("li", { class: "error" }, d)))));
+          el("ul", {}, denials.map((d) => el("li", { class: "error" }, d)))));
       }
       root.append(el("div", { class: "cards", role: "list", "aria-label": "Units per verb" },
         Object.entries(plan.summary).filter(([, n]) => n).map(([verb, n]) => el("div", { class: "card", role: "listitem" }, el("div", { class: "n" }, n), el("div", { class: "muted" }, verb))),
         Object.values(plan.summary).every((n) => !n) ? el("div", { class: "card", role: "listitem" }, el("div", { class: "n" }, "✓"), el("div", { class: "muted" }, "nothing to do")) : null));
       root.append(el("div", { class: "panel" }, table("Actions, each with its reason", ["", "Verb", "Resource", "Reason", "Detail", "Units"],
-        plan.actions.map((a) => el("tr", { "data-verb": a.verb },
+        plan.actions.map((a) => el("tr", { "data-verb": a.verb, "data-id": a.id },
           el("td", { class: "verb " + (symbols[a.verb] || ["", ""])[1], "aria-hidden": "true" }, (symbols[a.verb] || ["?"])[0]),
-          el("td", {}, a.verb), el("td", {}, a.resource), el("td", { class: "mono" }, a.reason), el("td", {}, a.detail), el("td", {}, String(a.units)))), { id: "plan-actions" })));
+          el("td", {}, a.verb), el("td", {}, a.resource), el("td", { class: "mono" }, a.reason), el("td", {}, a.detail), el("td", {}, String(unitsOf(a))))), { id: "plan-actions" })));
       if (plan.drift.length) {
         root.append(el("div", { class: "panel" }, el("h2", {}, "Drift"), table("What the adapters report that the journal did not expect", ["Kind", "Resource", "Machine", "Message"],
           plan.drift.map((d) => el("tr", {}, el("td", {}, badge(d.kind)), el("td", {}, d.resource), el("td", { class: "mono" }, d.machine), el("td", {}, d.message))))));
       }
-      if (plan.warnings.length) root.append(el("div", { class: "panel" }, el("h2", {}, "Warnings"), el("ul", {}, plan.warnings.map((w) => el("li", {}, w)))));
+      if (plan.warnings.length) {
+        root.append(el("div", { class: "panel" }, el("h2", {}, "Warnings"), el("ul", { id: "plan-warnings" },
+          plan.warnings.map((w) => el("li", {}, w.location ? `${w.location}: ` : "", el("span", { class: "mono" }, w.code), `: ${w.message}`)))));
+      }
       return root;
     },
   });
