@@ -134,4 +134,98 @@ struct OperationParityTests {
         let returned = try h.orbrec("machines", "return", "--request", id, "--wait", "--timeout", "60s")
         #expect(returned.status == 0, "\(returned.stdout)\(returned.stderr)")
     }
+
+    /// The return journal, read with sqlite3 (not orbrec): one `id|machine|reason|actor` row per
+    /// machine named, in the order journaled.
+    static func returnRows(_ h: Harness) throws -> [[String]] {
+        let result = try h.spawn("/usr/bin/sqlite3", [h.state, "SELECT id, machine_id, reason, actor FROM machine_returns ORDER BY created_at, machine_id"])
+            .wait(timeout: 30)
+        #expect(result.status == 0, "sqlite3: \(result.stderr)")
+        return result.stdout.split(separator: "\n").map { $0.split(separator: "|", omittingEmptySubsequences: false).map(String.init) }
+    }
+
+    /// `machines return` and REST's `POST /api/v1/machines/return` are one engine operation
+    /// (`Reconciler.admitReturn`) on one SQLite state under one no-mass-return policy: the same
+    /// refusals in the same order (a machine the state does not hold is `unknown-machine` before
+    /// any policy is asked; a mass return is `policy-denied`), nothing journaled by either; the
+    /// same return request rows, each with its caller; and the CLI's `--policy-override`
+    /// journaled by that operation with the same actor as its return. The unknown machine in a
+    /// return the policy would deny tells the CLI's own check from the engine's: a CLI that
+    /// judged the policy itself first answered `policy-denied` (exit 3) there.
+    @Test("A return by the CLI, with and without --policy-override, and one over REST leave the same journal")
+    func machineReturnIsOneOperation() async throws {
+        let h = try Harness()
+        try h.writeFleet(count: 5)
+        try h.write("policies/returns.yaml", """
+            apiVersion: orbrec/v1
+            kind: Policy
+            metadata: {name: no-mass-return}
+            spec:
+              enforcement: soft-mandatory
+              rules:
+                - name: mass-return
+                  scope: plan
+                  deny: "size(plan.returns) > 2"
+                  message: "this plan returns {{size(plan.returns)}} machines at once"
+            """)
+        let applied = try h.orbrec("apply", "--auto-approve")
+        #expect(applied.status == 0, "\(applied.stdout)\(applied.stderr)")
+        let machines = try h.runningMachines().sorted()
+        try #require(machines.count == 5, "\(machines)")
+        let daemon = try h.startDaemon(environment: ["ORBREC_TOKEN": MachineRequestAPITests.token])
+        defer { _ = try? daemon.stop() }
+        _ = try await daemon.eventually("ready") { try await daemon.get("/readyz").status == 200 ? true : nil }
+        func rest(_ ids: [String]) async throws -> DaemonProcess.Reply {
+            let body = "{\"machine_ids\": [" + ids.map { "\"\($0)\"" }.joined(separator: ", ") + "]}"
+            return try await MachineRequestAPITests.post(daemon, "/api/v1/machines/return", body)
+        }
+
+        // Refused alike, and nothing journaled by either.
+        let unknownREST = try await rest(Array(machines.prefix(3)) + ["m-nope"])
+        #expect(MachineRequestAPITests.outcome(unknownREST) == "404 unknown-machine", "\(unknownREST.body)")
+        let unknownCLI = try h.orbrec(["machines", "return"] + Array(machines.prefix(3)) + ["m-nope"])
+        #expect(unknownCLI.status == 1, "the engine's check, before the policies: \(unknownCLI.stdout)\(unknownCLI.stderr)")
+        #expect(unknownCLI.stderr.contains("not a machine this state holds: m-nope (unknown-machine)"), "\(unknownCLI.stderr)")
+        let deniedREST = try await rest(Array(machines.prefix(3)))
+        #expect(MachineRequestAPITests.outcome(deniedREST) == "409 policy-denied", "\(deniedREST.body)")
+        #expect(deniedREST.body.contains("this plan returns 3 machines at once"), "\(deniedREST.body)")
+        let deniedCLI = try h.orbrec(["machines", "return"] + Array(machines.prefix(3)))
+        #expect(deniedCLI.status == 3, "\(deniedCLI.stdout)\(deniedCLI.stderr)")
+        #expect(deniedCLI.stderr.contains("a policy denied the return; nothing was returned"), "\(deniedCLI.stderr)")
+        #expect(deniedCLI.stdout.contains("this plan returns 3 machines at once"), "the report is shown: \(deniedCLI.stdout)")
+        #expect(try Self.returnRows(h).isEmpty, "a refused return journals nothing")
+        let none = try h.orbrec("policy", "overrides", "-o", "json")
+        #expect((try JSONSerialization.jsonObject(with: Data(none.stdout.utf8)) as? [Any])?.isEmpty == true, "\(none.stdout)")
+
+        // One machine each way, then three by the CLI with an override.
+        let byREST = try await rest([machines[0]])
+        #expect(byREST.status == 202, "\(byREST.body)")
+        let restID = try #require(try byREST.object()["request_id"] as? String, "\(byREST.body)")
+        let byCLI = try h.orbrec("machines", "return", machines[1])
+        #expect(byCLI.status == 0, "\(byCLI.stdout)\(byCLI.stderr)")
+        let overridden = try h.orbrec(["machines", "return", "--policy-override", "decommissioning the rack"] + Array(machines.suffix(3)))
+        #expect(overridden.status == 0, "\(overridden.stdout)\(overridden.stderr)")
+        #expect(overridden.stdout.contains("Policy check overridden:") && overridden.stdout.contains("decommissioning the rack"),
+                "\(overridden.stdout)")
+
+        let rows = try Self.returnRows(h)
+        #expect(rows.count == 5, "one row per machine named: \(rows)")
+        let byMachine = Dictionary(rows.map { ($0[1], $0) }, uniquingKeysWith: { first, _ in first })
+        let restRow = try #require(byMachine[machines[0]], "\(rows)")
+        let cliRow = try #require(byMachine[machines[1]], "\(rows)")
+        #expect(restRow[0] == restID && restRow[3].hasPrefix("api@"), "\(restRow)")
+        #expect(cliRow[0].hasPrefix("ret-") && cliRow[0] != restID && !cliRow[3].hasPrefix("api@") && !cliRow[3].isEmpty, "\(cliRow)")
+        #expect(byCLI.stdout.contains("\(cliRow[0]): returning \(machines[1])"), "\(byCLI.stdout)")
+        #expect(cliRow[2] == restRow[2], "the same kind of return: \(rows)")
+        let overriddenRows = machines.suffix(3).compactMap { byMachine[$0] }
+        #expect(overriddenRows.count == 3 && Set(overriddenRows.map { $0[0] }).count == 1, "one return request: \(rows)")
+        #expect(overriddenRows.allSatisfy { $0[2] == restRow[2] && $0[3] == cliRow[3] }, "\(rows)")
+
+        let overrides = try h.orbrec("policy", "overrides", "-o", "json")
+        let overrideRows = try JSONSerialization.jsonObject(with: Data(overrides.stdout.utf8)) as? [[String: Any]] ?? []
+        #expect(overrideRows.count == 1, "one overridden violation, journaled once: \(overrides.stdout)")
+        #expect(overrideRows.first?["policy"] as? String == "Policy/no-mass-return", "\(overrideRows)")
+        #expect((overrideRows.first?["cause"] as? String)?.hasPrefix("overridden by \(cliRow[3]): decommissioning the rack") == true,
+                "the override's actor is the return's: \(overrideRows)")
+    }
 }

@@ -327,6 +327,34 @@ import Testing
         #expect(overrides.stdout.contains("decommissioning the rack"), "\(overrides.stdout)")
     }
 
+    /// Machine requests given back whole (`--all --template`, `--request`) pass the same check
+    /// as a return of chosen machines (`Reconciler.admitWithdrawal`), on the machines they hold:
+    /// denied, nothing is withdrawn; overridden, the override is journaled and they are withdrawn.
+    @Test func requestsGivenBackWholeAreJudgedOnWhatTheyHold() throws {
+        let h = try Harness()
+        try MachineRequestTests.writeTemplate(h)
+        try writeNoMassReturn(h, over: 2)
+        let two = try #require(try MachineRequestTests.request(h, "sleeper", "2")["request_id"] as? String)
+        let one = try #require(try MachineRequestTests.request(h, "sleeper", "1")["request_id"] as? String)
+        #expect(try h.runningMachines().count == 3)
+        let refused = try h.orbrec("machines", "return", "--all", "--template", "sleeper")
+        #expect(refused.status == 3, "\(refused.stdout)\(refused.stderr)")
+        #expect(refused.stderr.contains("a policy denied the return; nothing was returned"), "\(refused.stderr)")
+        #expect(refused.stdout.contains("this plan returns 3 machines at once") && !refused.stdout.contains("withdrawn:"), "\(refused.stdout)")
+        #expect(try h.runningMachines().count == 3, "nothing was returned")
+        let overridden = try h.orbrec("machines", "return", "--all", "--template", "sleeper", "--policy-override", "end of the campaign")
+        #expect(overridden.status == 0, "\(overridden.stdout)\(overridden.stderr)")
+        #expect(overridden.stdout.contains("Policy check overridden:") && overridden.stdout.contains("withdrawn: \(two), \(one)"),
+                "\(overridden.stdout)")
+        #expect(try h.runningMachines().isEmpty)
+        #expect(try h.orbrec("policy", "overrides").stdout.contains("end of the campaign"))
+        // A request that holds nothing any more is withdrawn again without a plan to judge.
+        let again = try h.orbrec("machines", "return", "--request", one)
+        #expect(again.status == 0 && again.stdout.contains("withdrawn: \(one)") && !again.stdout.contains("Policy"), "\(again.stdout)\(again.stderr)")
+        let unknown = try h.orbrec("machines", "return", "--request", "req-nope")
+        #expect(unknown.status == 1 && unknown.stderr.contains("no machine request req-nope (unknown-request)"), "\(unknown.stderr)")
+    }
+
     @Test func theWorkflowExampleRunsUnderTheShippedPolicies() throws {
         let h = try Harness()
         let example = try String(contentsOfFile: Self.repository + "/examples/workflow/orbrec.yaml", encoding: .utf8)

@@ -24,7 +24,7 @@ extension ReconcileLoop {
         let fleets = try await reconciler.fleets(holding: machines)
         let answer = try await reconciler.admitReturn(machines, configured: configured, actor: actor)
         requestsJournaled(fleets: fleets)
-        return answer
+        return (answer.id, answer.machines)
     }
 
     /// Each request's report (machine requests, return requests, and requests a plan's action made).

@@ -23,14 +23,16 @@ extension Reconciler {
         }
     }
 
-    /// Journals that `actor` let a plan through despite soft-mandatory violations, with why:
-    /// one event per overridden violation, before any action of the plan is carried out.
-    public func recordPolicyOverride(_ report: PolicyReport, reason: String, configRevision: String) async throws {
+    /// Journals that `actor` (this reconciler's when nil) let a plan through despite
+    /// soft-mandatory violations, with why: one event per overridden violation, before any
+    /// action of the plan is carried out.
+    public func recordPolicyOverride(_ report: PolicyReport, reason: String, configRevision: String, actor: String? = nil) async throws {
         let now = clock.now()
+        let who = actor ?? self.actor
         for violation in report.blocking where violation.isOverridable {
             try await store.recordEvent(resource: ResourceID(.policy, violation.policy).description, subject: violation.subjectKey,
                                         from: violation.level.rawValue, to: "overridden",
-                                        cause: "overridden by \(actor): \(reason) (config \(configRevision.prefix(12)))", at: now)
+                                        cause: "overridden by \(who): \(reason) (config \(configRevision.prefix(12)))", at: now)
         }
     }
 }

@@ -6,10 +6,14 @@ public import OrbrecCore
 public struct MachineRequestRefused: Error, Sendable, Hashable, CustomStringConvertible {
     public var code: APIErrorCode
     public var message: String
+    /// For a return a policy denied (`policy-denied`): the whole report, for a caller that shows
+    /// it as it shows a plan's (the CLI); nil otherwise.
+    public var policy: PolicyReport?
 
-    public init(_ code: APIErrorCode, _ message: String) {
+    public init(_ code: APIErrorCode, _ message: String, policy: PolicyReport? = nil) {
         self.code = code
         self.message = message
+        self.policy = policy
     }
 
     public var description: String { message }

@@ -138,18 +138,6 @@ extension Reconciler {
         try await store.demands(openOnly: true).filter { $0.template == template }.map(\.id)
     }
 
-    /// The machines a machine request holds now, for `machines return --request`.
-    public func heldMachines(ofRequest id: String) async throws -> [String] {
-        guard try await store.demand(id: id) != nil else { throw MachineRequestRefused(.unknownRequest, "no machine request \(id)") }
-        return try await store.activeMachines().filter { $0.fleet == id && $0.state.isHeld }.map(\.id)
-    }
-
-    /// The held machines of every machine request of `template`, for `machines return --all --template`.
-    public func heldRequestMachines(template: String) async throws -> [String] {
-        let demands = Set(try await store.demands(openOnly: true).filter { $0.template == template }.map(\.id))
-        return try await store.activeMachines().filter { demands.contains($0.fleet) && $0.state.isHeld }.map(\.id)
-    }
-
     /// Each request's report, in the order asked: a machine request (`req-…` from `machines
     /// request`), a return request (`ret-…`), or a request a plan's action made.
     public func requestReports(_ ids: [String]) async throws -> [MachineRequestReport] {

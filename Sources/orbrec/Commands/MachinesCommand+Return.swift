@@ -58,57 +58,42 @@ extension MachinesCommand {
                 guard let store = try await session.openExistingStore() else { throw CommandFailure(.error, session.noStateMessage) }
                 let driver = MachineRequestDriver(session: session, store: store, desired: desired)
                 let reconciler = driver.reconciler
-                // --request and --all --template give requests back whole: they are withdrawn, so
-                // they want nothing more, and what they hold is returned.
-                let requests: [String]?
-                let machines: [String]
-                do {
-                    if let request {
-                        requests = [request]
-                        machines = try await reconciler.heldMachines(ofRequest: request)
-                    } else if let template {
-                        requests = try await reconciler.openRequests(template: template)
-                        machines = try await reconciler.heldRequestMachines(template: template)
-                    } else {
-                        requests = nil
-                        machines = ids
-                    }
-                } catch let refused as MachineRequestRefused {
-                    throw refused.commandFailure
-                }
                 let say = output.format.isDocument ? session.terminal.err : session.terminal.out
-                if machines.isEmpty && (requests ?? []).isEmpty {
-                    say("no machine to return")
-                    if output.format.isDocument { try session.terminal.document(OutcomesDocument([]), as: output.format) }
-                    return .success
-                }
-                // A return is a plan of its own: plan rules (no mass return) judge it before it is journaled.
-                if !machines.isEmpty {
-                    let (policy, revision) = try await reconciler.returnPolicy(machines, configured: desired)
-                    if let rendered = PolicyRenderer(terminal: session.terminal).render(policy, override: policyOverride), !policy.violations.isEmpty {
-                        say(rendered)
-                    }
-                    if policy.blocks(overridden: policyOverride != nil) {
-                        throw CommandFailure(.policyDenied, "a policy denied the return; nothing was returned")
-                    }
-                    if let policyOverride, policy.blocking.contains(where: \.isOverridable) {
-                        try await reconciler.recordPolicyOverride(policy, reason: policyOverride, configRevision: revision)
-                    }
-                }
+                // The engine checks and journals the return as it does for the API and MCP
+                // (unknown machines, then the policies, the override journaled with who and
+                // why); this command only shows what it said. --request and --all --template
+                // give requests back whole: they are withdrawn, so they want nothing more, and
+                // what they hold is returned after the same check.
                 let returned: (id: String, machines: [String])
                 do {
-                    if let requests {
-                        let withdrawn = try await reconciler.withdrawRequests(requests, actor: Session.actor)
+                    if !ids.isEmpty {
+                        let admitted = try await reconciler.admitReturn(ids, configured: desired, actor: Session.actor,
+                                                                        policyOverride: policyOverride)
+                        show(admitted.policy, say: say, session: session)
+                        returned = (admitted.id, admitted.machines)
+                    } else {
+                        var requests = request.map { [$0] } ?? []
+                        if let template { requests = try await reconciler.openRequests(template: template) }
+                        if requests.isEmpty {
+                            say("no machine to return")
+                            if output.format.isDocument { try session.terminal.document(OutcomesDocument([]), as: output.format) }
+                            return .success
+                        }
+                        let withdrawn = try await reconciler.admitWithdrawal(requests, configured: desired, actor: Session.actor,
+                                                                             policyOverride: policyOverride)
+                        show(withdrawn.policy, say: say, session: session)
                         say("withdrawn: \(requests.joined(separator: ", "))")
                         guard let id = withdrawn.returnID else {
                             if output.format.isDocument { try session.terminal.document(OutcomesDocument([]), as: output.format) }
                             return .success
                         }
                         returned = (id, withdrawn.machines)
-                    } else {
-                        returned = try await reconciler.returnMachines(machines, actor: Session.actor)
                     }
                 } catch let refused as MachineRequestRefused {
+                    if refused.code == .policyDenied, let policy = refused.policy {
+                        show(policy, say: say, session: session)
+                        throw CommandFailure(.policyDenied, "a policy denied the return; nothing was returned")
+                    }
                     throw refused.commandFailure
                 }
                 say("\(returned.id): returning \(returned.machines.joined(separator: ", "))")
@@ -138,6 +123,15 @@ extension MachinesCommand {
                 }
                 return outcomes.allSatisfy(\.succeeded) ? .success : .error
             }
+        }
+
+        /// The policy section of the return's plan, when a rule found anything (a return every
+        /// rule passes says nothing of the policies).
+        private func show(_ policy: PolicyReport, say: (String) -> Void, session: Session) {
+            guard !policy.violations.isEmpty, let rendered = PolicyRenderer(terminal: session.terminal).render(policy, override: policyOverride) else {
+                return
+            }
+            say(rendered)
         }
     }
 }
