@@ -150,7 +150,9 @@ import Testing
         try #"{"requests": [{"requestId": "\#(request)"}]}"#.write(toFile: input, atomically: true, encoding: .utf8)
         let started = Date()
         let status = try h.runProgram(orb.scripts + "/getRequestStatus.sh", ["-f", input], environment: orb.env.merging(Self.credentials) { $1 }
-            .merging(["HF_PROVIDER_CONFDIR": orb.conf, "HF_PROVIDER_WORKDIR": orb.work, "HF_PROVIDER_LOGDIR": orb.work + "/logs"]) { $1 })
+            .merging(["HF_PROVIDER_CONFDIR": orb.conf, "HF_PROVIDER_WORKDIR": orb.work, "HF_PROVIDER_LOGDIR": orb.work + "/logs",
+                       // ORB's scripts log to $HF_LOGDIR/scripts.log, by default in the working directory (the repository's).
+                       "HF_LOGDIR": orb.work + "/logs"]) { $1 })
         let seconds = Date().timeIntervalSince(started)
         #expect(status.status == 0, "\(status.stdout)\(status.stderr)")
         let document = try h.json(String(status.stdout[(status.stdout.firstIndex(of: "{") ?? status.stdout.startIndex)...]))

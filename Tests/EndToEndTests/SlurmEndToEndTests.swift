@@ -29,34 +29,15 @@ import Testing
             """)
     }
 
-    func tasks(_ h: Harness) throws -> [[String: Any]] {
-        let result = try h.orbrec("get", "tasks", "-o", "json")
-        return try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [[String: Any]] ?? []
-    }
-
-    func jobIDs(_ task: [String: Any]) -> [String] {
-        ((task["attempts"] as? [[String: Any]]) ?? []).compactMap { $0["job_id"] as? String }
-    }
-
-    /// Every job of this state in Slurm: (job id, comment).
-    func slurmJobs(_ h: Harness, owner: String) throws -> [(id: String, comment: String)] {
-        let result = try h.runProgram("/usr/bin/env", ["squeue", "-h", "-t", "all", "-o", "%i|%k"])
-        return result.stdout.split(whereSeparator: \.isNewline).compactMap { line in
-            let parts = line.split(separator: "|", maxSplits: 1).map(String.init)
-            guard parts.count == 2, parts[1].contains(":\(owner):") else { return nil }
-            return (parts[0], parts[1])
-        }
-    }
-
     @Test func aPoolRunsAsOneThrottledArrayToCompletion() throws {
         try requireSlurm()
         let h = try Harness()
         try writePool(h, items: ["a", "b", "c", "d", "e", "f"], command: #"["sh", "-c", "echo out-${item}; echo err-${item} >&2"]"#)
         let apply = try h.orbrec("apply", "--auto-approve", "--wait", "--timeout", "90s")
         #expect(apply.status == 0, "\(apply.stdout)\(apply.stderr)")
-        let tasks = try tasks(h)
+        let tasks = try h.allTasks()
         #expect(tasks.count == 6 && tasks.allSatisfy { $0["state"] as? String == "completed" })
-        let ids = tasks.flatMap(jobIDs)
+        let ids = tasks.flatMap(Harness.jobIDs)
         let arrays = Set(ids.compactMap { $0.split(separator: "_").first.map(String.init) })
         #expect(ids.allSatisfy { $0.contains("_") } && arrays.count == 1, "one job array for the first attempts: \(ids)")
         let array = try #require(arrays.first)
@@ -75,10 +56,10 @@ import Testing
         try writePool(h, items: ["ok", "bad"], command: #"["sh", "-c", "test ${item} = ok || exit 3"]"#)
         let apply = try h.orbrec("apply", "--auto-approve", "--wait", "--timeout", "90s")
         #expect(apply.status == 1, "dead letters fail --wait: \(apply.stdout)\(apply.stderr)")
-        let bad = try #require(try tasks(h).first { $0["key"] as? String == "bad" })
+        let bad = try #require(try h.allTasks().first { $0["key"] as? String == "bad" })
         #expect(bad["state"] as? String == "dead_letter")
         #expect(bad["attempts_consumed"] as? Int == 2)
-        let ids = jobIDs(bad)
+        let ids = Harness.jobIDs(bad)
         #expect(ids.count == 2 && ids[0].contains("_") && !ids[1].contains("_"), "first in the array, the retry on its own: \(ids)")
         let attempts = bad["attempts"] as? [[String: Any]] ?? []
         #expect(attempts.allSatisfy { $0["exit_code"] as? Int == 3 })
@@ -91,11 +72,11 @@ import Testing
         #expect(try h.orbrec("apply", "--auto-approve").status == 0)
         var running = false
         for _ in 0..<60 where !running {
-            running = try tasks(h).contains { $0["key"] as? String == "long" && $0["state"] as? String == "running" }
+            running = try h.allTasks().contains { $0["key"] as? String == "long" && $0["state"] as? String == "running" }
             if !running { usleep(250_000) }
         }
-        let long = try #require(try tasks(h).first { $0["key"] as? String == "long" })
-        let job = try #require(jobIDs(long).first)
+        let long = try #require(try h.allTasks().first { $0["key"] as? String == "long" })
+        let job = try #require(Harness.jobIDs(long).first)
         // Cancelled while it runs in Slurm, not while it still waits for the scheduler.
         var slurmState = ""
         for _ in 0..<80 where slurmState != "RUNNING" {
@@ -109,7 +90,7 @@ import Testing
         var state = ""
         for _ in 0..<80 where state != "cancelled" {
             _ = try h.orbrec("apply", "--auto-approve")
-            state = try tasks(h).first { $0["key"] as? String == "long" }?["state"] as? String ?? ""
+            state = try h.allTasks().first { $0["key"] as? String == "long" }?["state"] as? String ?? ""
             if state != "cancelled" { usleep(250_000) }
         }
         #expect(state == "cancelled")
@@ -126,10 +107,10 @@ import Testing
         #expect(killed.status == 9 || killed.status == 137, "\(failpoint): \(killed.status) \(killed.stderr)")
         let rerun = try h.orbrec("apply", "--auto-approve", "--wait", "--timeout", "90s")
         #expect(rerun.status == 0, "\(rerun.stdout)\(rerun.stderr)")
-        let tasks = try tasks(h)
+        let tasks = try h.allTasks()
         #expect(tasks.count == 4 && tasks.allSatisfy { $0["state"] as? String == "completed" })
         let owner = try h.stateID()
-        let jobs = try slurmJobs(h, owner: owner)
+        let jobs = try h.slurmJobs(owner: owner)
         // Each task ran once: one array task or one job per key, never two.
         #expect(jobs.count == 4, "\(failpoint): \(jobs.map(\.id))")
         #expect(Set(jobs.map(\.comment)).count == jobs.count || jobs.allSatisfy { $0.comment.contains(":@") }, "one job per attempt")
@@ -145,7 +126,7 @@ import Testing
         try writePool(h, items: ["slow"], command: #"["sleep", "600"]"#, maxAttempts: 1, resources: "{walltime: 30s}")
         let apply = try h.orbrec("apply", "--auto-approve", "--wait", "--timeout", "170s")
         #expect(apply.status == 1, "\(apply.stdout)\(apply.stderr)")
-        let slow = try #require(try tasks(h).first)
+        let slow = try #require(try h.allTasks().first)
         #expect(slow["state"] as? String == "dead_letter")
         let attempt = try #require((slow["attempts"] as? [[String: Any]])?.first)
         #expect(attempt["failure_class"] as? String == "timeout" || (slow["last_result"] as? String) == "timeout", "\(slow)")

@@ -65,25 +65,6 @@ import Testing
         """
     }
 
-    func tasks(_ h: Harness) throws -> [[String: Any]] {
-        let result = try h.orbrec("get", "tasks", "-o", "json")
-        return try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [[String: Any]] ?? []
-    }
-
-    func jobIDs(_ task: [String: Any]) -> [String] {
-        ((task["attempts"] as? [[String: Any]]) ?? []).compactMap { $0["job_id"] as? String }
-    }
-
-    /// Every job Slurm holds for this state, one row per array task: (job id, comment).
-    func slurmJobs(_ h: Harness, owner: String) throws -> [(id: String, comment: String)] {
-        let result = try h.runProgram("/usr/bin/env", ["squeue", "-h", "-t", "all", "-r", "-o", "%i|%k"])
-        return result.stdout.split(whereSeparator: \.isNewline).compactMap { line in
-            let parts = line.split(separator: "|", maxSplits: 1).map(String.init)
-            guard parts.count == 2, parts[1].contains(":\(owner):") else { return nil }
-            return (parts[0], parts[1])
-        }
-    }
-
     static func sha256(_ h: Harness, _ path: String) throws -> String {
         String(try h.runProgram("/usr/bin/env", ["sha256sum", "--", path]).stdout.prefix(64))
     }
@@ -96,13 +77,13 @@ import Testing
             command: #"["sh", "-c", "echo out-\"$1\"; echo err-\"$1\" >&2; test \"$1\" != bad || exit 3", "sh", "${item}"]"#))
         let apply = try h.orbrec("apply", "--auto-approve", "--wait", "--timeout", "120s")
         #expect(apply.status == 1, "dead letters fail --wait: \(apply.stdout)\(apply.stderr)")
-        let tasks = try tasks(h)
+        let tasks = try h.allTasks()
         let states = Dictionary(uniqueKeysWithValues: tasks.map { ($0["key"] as? String ?? "", $0["state"] as? String ?? "") })
         #expect(states == ["ok": "completed", "it's $(odd)": "completed", "bad": "dead_letter"], "\(states)")
         let bad = try #require(tasks.first { $0["key"] as? String == "bad" })
         #expect(bad["attempts_consumed"] as? Int == 2)
         #expect((bad["attempts"] as? [[String: Any]] ?? []).allSatisfy { $0["exit_code"] as? Int == 3 }, "\(bad)")
-        let ids = jobIDs(bad)
+        let ids = Harness.jobIDs(bad)
         #expect(ids.count == 2 && ids[0].contains("_") && !ids[1].contains("_"), "first in the array, the retry on its own: \(ids)")
         // The attempts' files are on the cluster, not beside the state; logs come over SSH.
         #expect(FileManager.default.fileExists(atPath: h.directory + "/cluster/sims/ok/1.out"))
@@ -132,7 +113,7 @@ import Testing
         // Stopped while the first array runs, before the pool is done.
         var running = false
         for _ in 0..<120 where !running {
-            running = try tasks(h).contains { $0["state"] as? String == "running" && !jobIDs($0).isEmpty }
+            running = try h.allTasks().contains { $0["state"] as? String == "running" && !Harness.jobIDs($0).isEmpty }
             if !running { usleep(250_000) }
         }
         #expect(running)
@@ -151,13 +132,13 @@ import Testing
         // Back: the next look sees the cluster again.
         let result = try apply.wait(timeout: 240)
         #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
-        let tasks = try tasks(h)
+        let tasks = try h.allTasks()
         #expect(tasks.count == 6 && tasks.allSatisfy { $0["state"] as? String == "completed" }, "\(tasks)")
         // Nothing lost, nothing twice: each task ran in exactly one Slurm job (array task or
         // single job), and every job of this state is one orbrec recorded.
         let owner = try h.stateID()
-        let jobs = try slurmJobs(h, owner: owner)
-        let recorded = tasks.flatMap(jobIDs)
+        let jobs = try h.slurmJobs(arrayTasks: true, owner: owner)
+        let recorded = tasks.flatMap(Harness.jobIDs)
         #expect(jobs.count == 6 && Set(recorded).count == recorded.count, "jobs \(jobs.map(\.id)), recorded \(recorded)")
         #expect(Set(jobs.map(\.id)) == Set(recorded), "every Slurm job is one orbrec knows: \(jobs.map(\.id)) vs \(recorded)")
     }
@@ -173,7 +154,7 @@ import Testing
         #expect(said.contains("ssh-host-key-changed") && said.contains("does not match the one in \(sshd.wrongKnownHosts)"), "\(said)")
         let apply = try h.orbrec("apply", "--auto-approve")
         #expect(apply.status == 1)
-        #expect(try slurmJobs(h, owner: try h.stateID()).isEmpty, "nothing submitted past a refused host key")
+        #expect(try h.slurmJobs(arrayTasks: true, owner: try h.stateID()).isEmpty, "nothing submitted past a refused host key")
         let status = try h.orbrec("status", "-o", "json")
         #expect(status.stdout.contains("unreachable") && status.stdout.contains("ssh-host-key-changed"), "\(status.stdout)")
     }
@@ -208,7 +189,7 @@ import Testing
         // SSH), cluster-a's beside the state. Every job is in the one Slurm, by this state's comment.
         let runID = run["run_id"] as? String ?? ""
         let owner = try h.stateID()
-        let jobs = try slurmJobs(h, owner: owner)
+        let jobs = try h.slurmJobs(arrayTasks: true, owner: owner)
         #expect(jobs.count == 7, "3 + 3 simulations and the gather step: \(jobs)")
         let remote = try FileManager.default.subpathsOfDirectory(atPath: h.directory + "/cluster").filter { $0.hasSuffix("/1.out") }
         #expect(remote.count == 3, "cluster-b's three outputs: \(remote)")
@@ -248,10 +229,10 @@ import Testing
         let apply = try h.orbrec(["apply", "--auto-approve", "--wait", "--timeout", "120s"], environment: ["PATH": path])
         #expect(FileManager.default.fileExists(atPath: marker), "the first sbatch's answer was lost")
         #expect(apply.status == 0, "\(apply.stdout)\(apply.stderr)")
-        let tasks = try tasks(h)
+        let tasks = try h.allTasks()
         #expect(tasks.count == 4 && tasks.allSatisfy { $0["state"] as? String == "completed" }, "\(tasks)")
         #expect(tasks.allSatisfy { ($0["attempts_started"] as? Int) == 1 }, "adopted by its comment, not resubmitted: \(tasks)")
-        let jobs = try slurmJobs(h, owner: try h.stateID())
+        let jobs = try h.slurmJobs(arrayTasks: true, owner: try h.stateID())
         #expect(jobs.count == 4, "one Slurm job per task: \(jobs)")
         #expect(Set(jobs.map(\.comment)).count == 1 && jobs[0].comment.contains(":@"), "the one array sbatch made: \(jobs)")
     }
