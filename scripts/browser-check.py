@@ -469,6 +469,14 @@ def scenario_a(check, orbrec, directory):
         check.wait("Enter opens the pools page", lambda d: d.execute_script("return location.hash") == "#/pools")
         check.wait("the pools page is drawn", lambda d: rows(d, 'section[data-pool="jobs"]'))
 
+        # A link with a broken escape (#/pools/%) still draws its page, not a blank one.
+        # (A fresh load: that is when a throwing router left the page blank.)
+        d.get(daemon.base + "/#/pools/%")
+        d.refresh()
+        check.wait("a hash that is not valid percent-encoding still draws the pools page",
+                   lambda d: d.execute_script("return document.title").startswith("Pools")
+                   and d.find_elements(By.CSS_SELECTOR, "#main h1"))
+
         # The dark theme, by its toggle.
         d.get(daemon.base + "/#/overview")
         check.wait("the overview loads again", lambda d: rows(d, "#resources tr[data-resource]"))

@@ -29,6 +29,30 @@ extension MCPHTTPEndpoint {
         return nil
     }
 
+    /// The answer to a `tools/list` without the tools `scopes` do not open (a read token's
+    /// client is not offered `return_machines`), or nil when `request` lists no tools or the
+    /// answer is not JSON (left as the transport gave it).
+    static func toolsListed(_ response: Data, for request: Data, scopes: Set<AccessScope>) -> Data? {
+        guard let message = try? JSONDecoder().decode(Value.self, from: request) else { return nil }
+        let listing = Set((message.arrayValue ?? [message]).compactMap { item -> Value? in
+            guard let object = item.objectValue, object["method"]?.stringValue == "tools/list" else { return nil }
+            return object["id"]
+        })
+        guard !listing.isEmpty, let answer = try? JSONDecoder().decode(Value.self, from: response) else { return nil }
+        func filtered(_ item: Value) -> Value {
+            guard var object = item.objectValue, let id = object["id"], listing.contains(id),
+                  var result = object["result"]?.objectValue, let tools = result["tools"]?.arrayValue else { return item }
+            result["tools"] = .array(tools.filter { tool in
+                guard let name = tool.objectValue?["name"]?.stringValue else { return false }
+                return ToolScopes.table[name]?.isMet(by: scopes) == true
+            })
+            object["result"] = .object(result)
+            return .object(object)
+        }
+        let rewritten: Value = answer.arrayValue.map { .array($0.map(filtered)) } ?? filtered(answer)
+        return try? APIJSON.encoder().encode(rewritten)
+    }
+
     /// The tool failure's body: `{"error": {"code", "message", "scope"}}`, as the HTTP API's 403.
     private static func answer(_ refused: ErrorDocument, to id: Value?, batch: Bool) -> Answer {
         let encoder = APIJSON.encoder()

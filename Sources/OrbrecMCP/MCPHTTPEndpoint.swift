@@ -33,7 +33,9 @@ public final class MCPHTTPEndpoint: Sendable {
                        scopes: Set<AccessScope>) async -> (status: Int, headers: [String: String], body: Data) {
         if let refused = Self.refusal(body, scopes: scopes) { return refused }
         let response = await transport.handleRequest(HTTPRequest(method: method, headers: headers, body: body, path: path))
-        return (response.statusCode, response.headers, response.bodyData ?? Data())
+        let answer = response.bodyData ?? Data()
+        guard let listed = Self.toolsListed(answer, for: body, scopes: scopes) else { return (response.statusCode, response.headers, answer) }
+        return (response.statusCode, response.headers.filter { $0.key.lowercased() != "content-length" }, listed)
     }
 
     public func stop() async { await server.stop() }

@@ -33,8 +33,18 @@ struct ApplyPassParityTests {
             for h in [byCLI, byDaemon] { _ = try? h.orbrec("destroy", "--auto-approve") }
         }
 
-        let apply = try byCLI.orbrec("apply", "--auto-approve", "--wait", "--timeout", "60s")
+        // Without --wait: `apply --wait` records through its own loop (converge), not the pass.
+        // The second apply, once the machines run, records what the pass sees of them.
+        let apply = try byCLI.orbrec("apply", "--auto-approve")
         #expect(apply.status == 0, "\(apply.stdout)\(apply.stderr)")
+        let deadline = Date().addingTimeInterval(60)
+        while Date() < deadline {
+            let machines = try byCLI.json("{\"m\": " + byCLI.orbrec("get", "machines", "-o", "json").stdout + "}")["m"] as? [[String: Any]] ?? []
+            if machines.filter({ $0["state"] as? String == "running" }).count == 2 { break }
+            usleep(100_000)
+        }
+        let again = try byCLI.orbrec("apply", "--auto-approve")
+        #expect(again.status == 0 && again.stdout.contains("No changes"), "\(again.stdout)\(again.stderr)")
 
         let daemon = try byDaemon.startDaemon()
         _ = try await daemon.eventually("2 running machines and the fleet recorded synced", timeout: 60) {

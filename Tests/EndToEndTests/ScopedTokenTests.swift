@@ -281,6 +281,18 @@ struct ScopedTokenTests {
         #expect(initialized.status == 200, "\(initialized.body)")
         #expect(try await DaemonMCPTests.rpc(daemon, "tools/list", [:], token: nil).status == 401)
 
+        // tools/list offers each token only what it may call.
+        func listed(_ token: String) async throws -> Set<String> {
+            let reply = try await DaemonMCPTests.rpc(daemon, "tools/list", [:], id: 4, token: token)
+            #expect(reply.status == 200, "\(reply.body)")
+            return Set(((try reply.object()["result"] as? [String: Any])?["tools"] as? [[String: Any]] ?? []).compactMap { $0["name"] as? String })
+        }
+        let forReader = try await listed(Self.reader)
+        #expect(forReader.contains("status") && forReader.contains("list_tasks"), "\(forReader.sorted())")
+        #expect(forReader.isDisjoint(with: ["return_machines", "claim_task", "requeue_tasks", "create_task"]), "\(forReader.sorted())")
+        let forWorker = try await listed(Self.worker)
+        #expect(forWorker.contains("claim_task") && !forWorker.contains("return_machines"), "\(forWorker.sorted())")
+
         let status = try await call("status", token: Self.reader)
         #expect(status.error == nil, "\(status.body)")
         let returning = try await call("return_machines", ["machine_ids": ["sleeper-x"]], token: Self.reader)

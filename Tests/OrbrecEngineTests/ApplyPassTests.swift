@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import OrbrecCore
 import OrbrecEngine
 import OrbrecStore
@@ -60,15 +61,47 @@ import Testing
         #expect(try await store.resources().isEmpty, "the configuration was not recorded as applied")
     }
 
-    @Test func aStoppedPassStartsNothingAndRecordsNothing() async throws {
-        let pass = try await reconciler.applyPass(desired: desired(),
-                                                  options: ApplyPassOptions(allowEmpty: false, parallelism: 1, shouldStop: { true })) { $0.scheduled }
+    @Test func aPassStoppedBeforeItsFirstActionStartsNothingAndRecordsNothing() async throws {
+        let options = ApplyPassOptions(allowEmpty: false, parallelism: 1, shouldStop: { true }, stopReason: "told to stop")
+        let pass = try await reconciler.applyPass(desired: desired(), options: options) { $0.scheduled }
         #expect(pass.stopped)
         #expect(pass.report == nil)
         #expect(provider.held.isEmpty, "a stopped pass starts no action")
-        // Journaled before the stop was seen: the caller cancels what is still planned.
-        #expect(try await store.actions().allSatisfy { $0.state == .planned })
+        // Journaled before the stop was seen, then cancelled: nothing is left planned for a later recovery.
+        let actions = try await store.actions()
+        #expect(actions.count == 2 && actions.allSatisfy { $0.state == .cancelled && $0.error == "told to stop" }, "\(actions)")
         #expect(try await store.resources().isEmpty)
+    }
+
+    @Test func aPassStoppedMidWayCancelsWhatItDidNotStartAndRecordsWhatItDid() async throws {
+        let stop = Mutex(false)
+        let options = ApplyPassOptions(allowEmpty: false, parallelism: 1, shouldStop: { stop.withLock { $0 } }, stopReason: "told to stop")
+        let pass = try await reconciler.applyPass(desired: desired(), options: options, progress: { event in
+            if case .finished = event { stop.withLock { $0 = true } }
+        }) { $0.scheduled }
+        #expect(pass.stopped)
+        #expect(pass.outcomes.count == 1)
+        let done = try #require(pass.outcomes.first?.action.resource)
+        let actions = try await store.actions()
+        #expect(actions.first { $0.resource == done }?.state == .succeeded)
+        #expect(actions.first { $0.resource != done }?.state == .cancelled)
+        // What it did is recorded, as a finished pass records it.
+        let report = try #require(pass.report)
+        #expect(report.rows.first { $0.id == done }?.sync == .synced)
+        #expect(try await store.resources().contains { $0.id == done })
+    }
+
+    @Test func theSnapshotIsHeardOfBeforeThePlanEvenWhenNoPlanCanBeMade() async throws {
+        // An empty configuration over a state that holds machines is refused without allowEmpty
+        // (`empty-configuration`).
+        _ = try await reconciler.applyPass(desired: desired(), options: ApplyPassOptions(allowEmpty: false, parallelism: 4)) { $0.scheduled }
+        #expect(provider.held.count == 3)
+        let heard = Mutex(false)
+        await #expect(throws: PlanFailure.self) {
+            _ = try await reconciler.applyPass(desired: DesiredState(), options: ApplyPassOptions(allowEmpty: false, parallelism: 1),
+                                               observed: { _ in heard.withLock { $0 = true } }) { $0.scheduled }
+        }
+        #expect(heard.withLock { $0 })
     }
 
     @Test func aTargetedPassRecordsTheStatusOfEverything() async throws {

@@ -105,6 +105,15 @@ import Testing
         _ = kill(-child.pid, SIGKILL)
     }
 
+    @Test func aGrandchildThatKeepsWritingDoesNotHoldTheWait() async throws {
+        // In a session of its own, so the child's end kills nothing: it writes for as long as
+        // the pipe is open, and dies of SIGPIPE once orbrec's end is closed.
+        let child = try ChildProcess.start(ProcessLaunch(["sh", "-c", "for i in 1 2 3 4; do setsid yes & done; sleep 0.3; exit 0"], stdout: .capture(limit: 1 << 16)))
+        let exit = await child.wait(atMost: .seconds(20))
+        #expect(exit?.termination == .exited(0), "the wait ended with the child")
+        #expect(exit?.stdout.truncated == true)
+    }
+
     @Test func waitAtMostLeavesTheChildRunning() async throws {
         let child = try ChildProcess.start(ProcessLaunch(["sleep", "0.5"]))
         #expect(await child.wait(atMost: .milliseconds(50)) == nil)

@@ -38,7 +38,8 @@ extension ReconcileLoop {
                 let journaled = self.journaled
                 let progressed: @Sendable () -> Void = { [weak self] in self?.markProgress() }
                 let passOptions = ApplyPassOptions(allowEmpty: options.allowEmpty, parallelism: options.parallelism,
-                                                   shouldStop: { [weak self] in self?.isStopping ?? true })
+                                                   shouldStop: { [weak self] in self?.isStopping ?? true },
+                                                   stopReason: "the daemon stopped before it started")
                 let pass: ApplyPassResult
                 do {
                     pass = try await reconciler.applyPass(desired: desired, options: passOptions, progress: { event in
@@ -60,9 +61,10 @@ extension ReconcileLoop {
                         case .waiting, .pools:
                             break
                         }
+                    }, observed: { snapshot in
+                        pools.replace(with: snapshot.desired.pools)
                     }, choose: { result in
                         let snapshot = result.snapshot
-                        pools.replace(with: snapshot.desired.pools)
                         // What workflow runs add is acted on in every pass: their pools, and the fleets
                         // whose count a run step set.
                         for name in snapshot.desired.pools.keys where desired.pools[name] == nil { wanted.insert(ResourceID(.taskPool, name)) }
@@ -101,15 +103,9 @@ extension ReconcileLoop {
                 }
                 let outcomes = pass.outcomes
                 for outcome in outcomes where !outcome.succeeded { failedKeys.insert(outcome.action.resource) }
-                if pass.stopped {
-                    try await store.cancelPlannedActions(reason: "the daemon stopped before it started", at: clock.now())
-                    flow = nil
-                    flowPools = []
-                    if !outcomes.isEmpty { journaled() }
-                    return
-                }
                 let after = pass.after
                 let settled = pass.settled
+                // Nil only when a stop came before any action of the pass started: nothing changed.
                 if let report = pass.report {
                     status.update {
                         $0.report = report

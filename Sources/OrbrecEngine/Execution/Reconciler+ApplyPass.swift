@@ -12,16 +12,20 @@ public struct ApplyPassOptions: Sendable {
     /// Whether the configuration is recorded as applied after the actions (a targeted destroy
     /// leaves the state as it was applied).
     public var recordsApplied: Bool
-    /// Once true nothing more starts; the pass ends with `stopped` and records nothing.
+    /// Once true nothing more starts: what was journaled but not started is cancelled with
+    /// `stopReason`, and the pass ends `stopped` (still recording what the actions it carried
+    /// out changed, as a finished pass does).
     public var shouldStop: @Sendable () -> Bool
+    public var stopReason: String
 
     public init(allowEmpty: Bool, surgery: PlanSurgery = PlanSurgery(), parallelism: Int, recordsApplied: Bool = true,
-                shouldStop: @escaping @Sendable () -> Bool = { false }) {
+                shouldStop: @escaping @Sendable () -> Bool = { false }, stopReason: String = "the pass stopped before it started") {
         self.allowEmpty = allowEmpty
         self.surgery = surgery
         self.parallelism = parallelism
         self.recordsApplied = recordsApplied
         self.shouldStop = shouldStop
+        self.stopReason = stopReason
     }
 }
 
@@ -38,7 +42,8 @@ public struct ApplyPassResult: Sendable {
     public var settled: PlanResult
     /// The status recorded with the configuration as applied; nil when the pass recorded nothing.
     public var report: StatusReport?
-    /// The pass was told to stop: what was not started is still `planned` in the journal.
+    /// The pass was told to stop before it had started every action it chose: those it had
+    /// not started are cancelled in the journal.
     public var stopped: Bool
 
     public var failed: [ActionOutcome] { outcomes.filter { !$0.succeeded } }
@@ -51,21 +56,29 @@ extension Reconciler {
     /// and carry it out, observe again and record the configuration as applied with the status
     /// of the state it left. The caller holds the state lock.
     ///
-    /// Throws `PlanFailure` when no plan can be made, and whatever `choose` throws (nothing was
-    /// carried out then). `choose` runs in the caller's isolation (the daemon's loop).
+    /// `observed` hears of the snapshot before anything is planned from it (the daemon's pool
+    /// catalog must know a run's pools even when no plan can be made). Throws `PlanFailure` when
+    /// no plan can be made, and whatever `choose` throws (nothing was carried out then). `choose` runs in the caller's isolation (the daemon's loop).
     public func applyPass(desired: DesiredState, options: ApplyPassOptions, isolation: isolated (any Actor)? = #isolation,
                           progress: @escaping @Sendable (ApplyProgress) -> Void = { _ in },
+                          observed: (Snapshot) async -> Void = { _ in },
                           choose: (PlanResult) async throws -> [ScheduledAction]) async throws -> ApplyPassResult {
         for line in try await recoverInterrupted(desired: desired) { progress(.recovered(line)) }
         let before = try await snapshot(of: desired, sync: true)
         for note in before.workflowNotes { progress(.note(note)) }
+        await observed(before)
         let planned = try plan(before, allowEmpty: options.allowEmpty, surgery: options.surgery)
         let chosen = try await choose(planned)
         let outcomes = try await execute(chosen, snapshot: before, parallelism: options.parallelism,
                                          shouldStop: options.shouldStop, progress: progress)
         var result = ApplyPassResult(planned: planned, carriedOut: chosen, outcomes: outcomes, after: before, settled: planned,
-                                     report: nil, stopped: options.shouldStop())
-        if result.stopped { return result }
+                                     report: nil, stopped: outcomes.count < chosen.count && options.shouldStop())
+        if result.stopped {
+            try await store.cancelPlannedActions(reason: options.stopReason, at: clock.now())
+            // Nothing changed; what did change is recorded below, as a finished pass records it (a
+            // provider it used is then known to the state should the configuration drop it).
+            if outcomes.isEmpty { return result }
+        }
         if !outcomes.isEmpty {
             result.after = try await snapshot(of: desired, sync: true)
             for note in result.after.workflowNotes { progress(.note(note)) }

@@ -119,6 +119,8 @@ public final class ChildProcess: @unchecked Sendable {
             }
             if let timeout {
                 after(timeout) { [self] in
+                    // An exit that came just before the timer, its end not handled yet, is no timeout.
+                    guard !hasExited() else { return }
                     timedOut = true
                     send(SIGTERM)
                     after(grace) { [self] in send(SIGKILL) }
@@ -184,6 +186,15 @@ public final class ChildProcess: @unchecked Sendable {
         }
     }
 
+    /// Whether the child has ended (a zombie not reaped yet), without reaping it.
+    private func hasExited() -> Bool {
+        var info = siginfo_t()
+        while waitid(P_PID, id_t(pid), &info, WEXITED | WNOHANG | WNOWAIT) < 0 {
+            if errno != EINTR { return ended != nil }
+        }
+        return info._sifields._sigchld.si_pid == pid
+    }
+
     /// Only before the reap: until then the pid (and the group's id) cannot be anyone else's.
     private func send(_ number: Int32) {
         guard ended == nil else { return }
@@ -206,8 +217,10 @@ public final class ChildProcess: @unchecked Sendable {
         if endsGroupAtExit && signalsGroup { _ = kill(-pid, SIGKILL) }
         // What the child wrote is in the pipes by now; a grandchild that kept them open (an ssh
         // master, a daemon) does not hold the wait up.
+        // A grandchild that keeps writing would keep the last read going for ever: what the
+        // child left is read, up to a bound.
         for reader in [stdoutReader, stderrReader] {
-            _ = reader?.drain()
+            _ = reader?.drain(atMost: OutputReader.finalReads)
             reader?.close()
         }
         input?.close()

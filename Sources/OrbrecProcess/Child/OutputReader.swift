@@ -23,11 +23,15 @@ final class OutputReader {
         source.resume()
     }
 
-    /// Reads what the pipe holds now; true at end of file (or an error: nothing more will come).
-    func drain() -> Bool {
+    /// How many reads the last drain takes at most, once the child has ended: 64 of 64 KiB.
+    static let finalReads = 64
+
+    /// Reads what the pipe holds now, in at most `reads` reads; true at end of file (or an
+    /// error: nothing more will come).
+    func drain(atMost reads: Int = .max) -> Bool {
         guard source != nil else { return true }
         var chunk = [UInt8](repeating: 0, count: 65536)
-        while true {
+        for _ in 0..<reads {
             let count = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
             if count > 0 {
                 let room = max(0, limit - output.bytes.count)
@@ -41,6 +45,7 @@ final class OutputReader {
                 return errno != EAGAIN
             }
         }
+        return false
     }
 
     /// Stops reading; the descriptor is closed once dispatch lets go of it.

@@ -264,7 +264,10 @@ const Orbrec = (() => {
   function register(name, page) { pages[name] = page; }
 
   function currentRoute() {
-    const parts = (location.hash.replace(/^#\/?/, "") || "overview").split("/").map(decodeURIComponent);
+    // A part that is not valid percent-encoding (#/pools/%) is taken as written: decodeURIComponent
+    // would throw, and the page would stay blank.
+    const decoded = (part) => { try { return decodeURIComponent(part); } catch { return part; } };
+    const parts = (location.hash.replace(/^#\/?/, "") || "overview").split("/").map(decoded);
     return { name: pages[parts[0]] ? parts[0] : "overview", args: parts.slice(1) };
   }
 

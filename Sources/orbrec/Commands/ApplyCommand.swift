@@ -82,7 +82,8 @@ struct ApplyCommand: AsyncParsableCommand {
                     let pass: ApplyPassResult
                     do {
                         let options = ApplyPassOptions(allowEmpty: allowEmpty, surgery: surgery.surgery, parallelism: parallelism,
-                                                       shouldStop: { interruption.isInterrupted })
+                                                       shouldStop: { interruption.isInterrupted },
+                                                       stopReason: "the apply was interrupted (SIGINT) before it started")
                         pass = try await reconciler.applyPass(desired: desired, options: options, progress: { event in
                             report(event, session)
                         }, choose: { current in
