@@ -23,8 +23,8 @@ public struct OrbrecMCPServer: Sendable {
         show_request and list_tasks; requeue_tasks moves dead-lettered tasks back to pending. As with the Open Resource \
         Broker, list_templates and get_template show what can be asked for, request_machines asks for machines of a \
         template, get_request_status follows requests, return_machines gives machines back. list_workflows shows the \
-        workflows; start_workflow_run starts a run (answered at once), get_workflow_run follows its steps, \
-        cancel_workflow_run stops it. list_partitions and list_jobs show what the schedulers hold now. create_task posts a task (a key and string args) to a pool with source: api, \
+        workflows and list_workflow_runs a workflow's runs; start_workflow_run starts a run (answered at once), \
+        get_workflow_run follows its steps, cancel_workflow_run stops it. list_partitions and list_jobs show what the schedulers hold now. create_task posts a task (a key and string args) to a pool with source: api, \
         cancel_task cancels one. Workers of pull pools \
         call claim_task, then complete_task or fail_task (heartbeat_task to extend the lease, release_task to give the \
         task back) with the token the claim returned; every answer carries next_actions. A failed call returns \
@@ -112,6 +112,9 @@ public struct OrbrecMCPServer: Sendable {
                 scheduler: try arguments.optionalString("scheduler", maxLength: 63), all: try arguments.flag("all")))
         case "list_workflows":
             return try ToolResult.success(try await WorkflowTools(backend: backend).listWorkflows())
+        case "list_workflow_runs":
+            return try ToolResult.success(try await WorkflowTools(backend: backend).runs(
+                workflow: try arguments.identifier("workflow"), limit: try arguments.limit()))
         case "start_workflow_run":
             return try ToolResult.success(try await WorkflowTools(backend: backend).start(
                 workflow: try arguments.identifier("workflow"),

@@ -82,6 +82,17 @@ enum ToolCatalog {
              description: "The configuration's workflows: steps in order, trigger (on_change, schedule, next_scheduled_at), "
                 + "concurrency, state (running or idle), running_runs and last_run. Writes nothing.",
              inputSchema: JSONSchema.object(), annotations: .init(readOnlyHint: true, openWorldHint: false)),
+        Tool(name: "list_workflow_runs", title: "List a workflow's runs",
+             description: "A workflow's runs, newest first, as `orbrec workflows runs NAME -o json` and GET "
+                + "/api/v1/workflows/{name}/runs, in an object: {\"runs\": [...]}, each with its run_id, state, trigger, "
+                + "scheduled_for, spec_hash, created_at and ended_at (milliseconds since the epoch) and its steps' states and times "
+                + "(get_workflow_run adds why it started and what each step caused). A workflow gone from the configuration still "
+                + "has its runs. Refused as unknown-workflow. Writes nothing.",
+             inputSchema: JSONSchema.object([
+                "workflow": JSONSchema.string("The workflow's name."),
+                "limit": ["type": "integer", "minimum": 1, "description": "At most this many runs, the newest."],
+             ], required: ["workflow"]),
+             annotations: .init(readOnlyHint: true, openWorldHint: false)),
         Tool(name: "start_workflow_run", title: "Start a workflow run",
              description: "Starts a run of a workflow now, as `orbrec workflows start` and POST /api/v1/workflows/{name}/runs: the run "
                 + "(wr-…) is journaled and answered at once with its steps pending and next_actions; the daemon (or the next apply) "

@@ -21,6 +21,7 @@ enum ToolScopes {
         ("return_machines", .operate),
         ("requeue_tasks", .operate),
         ("list_workflows", .read),
+        ("list_workflow_runs", .read),
         ("get_workflow_run", .read),
         ("start_workflow_run", .operate),
         ("cancel_workflow_run", .operate),

@@ -18,6 +18,11 @@ struct WorkflowTools: Sendable {
 
     typealias RunAnswer = NextActionsAnswer<WorkflowRunDocument, LeaseAnswer.Action>
 
+    /// A workflow's runs, in an object for the same reason.
+    struct Runs: Encodable, Sendable {
+        var runs: [WorkflowRunDocument]
+    }
+
     /// `list_workflows`.
     func listWorkflows() async throws -> Workflows {
         let desired = try backend.desired()
@@ -27,6 +32,30 @@ struct WorkflowTools: Sendable {
         }
         let summaries = try await Self.refused { try await backend.reconciler(for: store).workflowSummaries(desired) }
         return Workflows(workflows: summaries.map { WorkflowSummaryDocument($0) })
+    }
+
+    /// `list_workflow_runs`: the engine call `orbrec workflows runs` and GET
+    /// `/api/v1/workflows/{name}/runs` make, so the three answer the same runs and refusals.
+    func runs(workflow: String, limit: Int?) async throws -> Runs {
+        // As `orbrec workflows runs`: the configuration only tells a workflow with no runs yet
+        // from a name that is none, so one being edited (invalid for now) does not hide the runs.
+        let desired = backend.desiredIfValid()
+        do {
+            guard let store = try await backend.openExistingStore() else {
+                guard let desired, desired.workflows[workflow] != nil else {
+                    throw Reconciler.unknownWorkflow(workflow, configured: desired ?? DesiredState())
+                }
+                return Runs(runs: [])
+            }
+            let runs = try await backend.reconciler(for: store).workflowRuns(workflow: workflow, configured: desired ?? DesiredState(),
+                                                                            limit: limit)
+            return Runs(runs: runs.map(WorkflowRunDocument.init))
+        } catch let refused as WorkflowRunRefused {
+            // A name with no runs is unknown only if the configuration could say so; when it
+            // could not, its diagnostics (invalid-configuration) say why.
+            if refused.code == .unknownWorkflow && desired == nil { _ = try backend.desired() }
+            throw ToolFailure(refused.code, refused.message)
+        }
     }
 
     /// `start_workflow_run`: journaled, then carried out (by the daemon's loop, or by the next
@@ -96,6 +125,15 @@ struct WorkflowTools: Sendable {
 }
 
 extension ToolArguments {
+    /// `limit`, as the API's `?limit=` takes it: any positive integer.
+    func limit() throws(ToolFailure) -> Int? {
+        do {
+            return try optionalInteger("limit", in: 1...Int64(Int.max)).map { Int($0) }
+        } catch {
+            throw .invalidArguments("limit must be a positive integer")
+        }
+    }
+
     /// A name or id, as the API's paths take them: a non-empty string of at most
     /// `MachineRequestInput.maxNameLength` characters.
     func identifier(_ name: String) throws(ToolFailure) -> String {

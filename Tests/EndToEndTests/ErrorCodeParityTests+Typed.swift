@@ -35,6 +35,8 @@ extension ErrorCodeParityTests {
                 tool: "cancel_task", arguments: ["pool": "inbox", "key": "nope"], expected: .unknownTask),
         Refusal(name: "a run of an unknown workflow", method: .POST, path: "/api/v1/workflows/nope/runs", body: nil, status: 404,
                 tool: "start_workflow_run", arguments: ["workflow": "nope"], expected: .unknownWorkflow),
+        Refusal(name: "the runs of an unknown workflow", method: .GET, path: "/api/v1/workflows/nope/runs", body: nil, status: 404,
+                tool: "list_workflow_runs", arguments: ["workflow": "nope"], expected: .unknownWorkflow),
         Refusal(name: "an unknown run", method: .GET, path: "/api/v1/workflows/nightly/runs/wr-nope", body: nil, status: 404,
                 tool: "get_workflow_run", arguments: ["run_id": "wr-nope"], expected: .unknownRun),
         Refusal(name: "machines of an unknown template", method: .POST, path: "/api/v1/machines/request",

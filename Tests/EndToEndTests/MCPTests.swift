@@ -10,7 +10,7 @@ struct MCPTests {
         "list_resources", "status", "plan_preview", "show_request", "list_tasks", "requeue_tasks",
         "claim_task", "complete_task", "fail_task", "heartbeat_task", "release_task",
         "list_templates", "get_template", "request_machines", "get_request_status", "return_machines",
-        "list_workflows", "start_workflow_run", "get_workflow_run", "cancel_workflow_run",
+        "list_workflows", "list_workflow_runs", "start_workflow_run", "get_workflow_run", "cancel_workflow_run",
         "create_task", "cancel_task", "list_partitions", "list_jobs",
     ]
 

@@ -288,7 +288,7 @@ struct ScopedTokenTests {
             return Set(((try reply.object()["result"] as? [String: Any])?["tools"] as? [[String: Any]] ?? []).compactMap { $0["name"] as? String })
         }
         let forReader = try await listed(Self.reader)
-        #expect(forReader.contains("status") && forReader.contains("list_tasks"), "\(forReader.sorted())")
+        #expect(forReader.contains("status") && forReader.contains("list_tasks") && forReader.contains("list_workflow_runs"), "\(forReader.sorted())")
         #expect(forReader.isDisjoint(with: ["return_machines", "claim_task", "requeue_tasks", "create_task"]), "\(forReader.sorted())")
         let forWorker = try await listed(Self.worker)
         #expect(forWorker.contains("claim_task") && !forWorker.contains("return_machines"), "\(forWorker.sorted())")

@@ -77,6 +77,11 @@ struct WorkflowAPITests {
         (caused(step)["tasks"] as? [String: Any])?[state] as? Int ?? 0
     }
 
+    /// A JSON value with its keys sorted, to compare two answers whole.
+    static func canonical(_ value: Any) throws -> String {
+        String(decoding: try JSONSerialization.data(withJSONObject: value, options: [.sortedKeys]), as: UTF8.self)
+    }
+
     static func ready(_ daemon: DaemonProcess) async throws {
         _ = try await daemon.eventually("ready", timeout: 30) { try await daemon.get("/readyz").status == 200 ? true : nil }
     }
@@ -293,6 +298,31 @@ struct WorkflowAPITests {
         #expect(!cancelled.isError && cancelled.body["state"] as? String == "cancelled", "\(cancelled.body)")
         #expect(try await call("cancel_workflow_run", ["run_id": slowID]).body.errorCode == "run-finished")
         _ = try await daemon.eventually("the cancelled run's task gone", timeout: 30) { h.runningCommands(pool: "\(slowID)-work").isEmpty ? true : nil }
+
+        // list_workflow_runs answers each workflow's runs as GET /api/v1/workflows/{name}/runs
+        // does (in an object: structured content is one), with the same limit and refusal.
+        for (workflow, expected) in [("pair", [id: "succeeded"]), ("slow", [slowID: "cancelled"])] {
+            let listedRuns = try await call("list_workflow_runs", ["workflow": workflow])
+            let runs = try #require(listedRuns.body["runs"] as? [[String: Any]], "\(listedRuns.body)")
+            #expect(!listedRuns.isError && runs.count == 1, "\(listedRuns.body)")
+            #expect(runs.map { $0["run_id"] as? String ?? "" } == Array(expected.keys) && runs.map { $0["state"] as? String ?? "" } == Array(expected.values),
+                    "\(listedRuns.body)")
+            // Ended runs, so both answers hold still; a late step message is waited out, not ignored.
+            let same = try await daemon.eventually("MCP and REST to answer \(workflow)'s runs alike", timeout: 15) { () -> Bool? in
+                let mcp = try await call("list_workflow_runs", ["workflow": workflow]).body["runs"] ?? [Any]()
+                let rest = try await daemon.get("/api/v1/workflows/\(workflow)/runs")
+                guard rest.status == 200 else { return nil }
+                return try Self.canonical(mcp) == Self.canonical(try rest.json()) ? true : nil
+            }
+            #expect(same == true)
+        }
+        let limited = try await call("list_workflow_runs", ["workflow": "pair", "limit": 1]).body["runs"] ?? [Any]()
+        #expect(try Self.canonical(limited) == Self.canonical(try await daemon.get("/api/v1/workflows/pair/runs?limit=1").json()))
+        #expect((try await call("list_workflow_runs", ["workflow": "swap"]).body["runs"] as? [Any])?.isEmpty == true, "a workflow with no run yet")
+        #expect(try await call("list_workflow_runs", ["workflow": "nope"]).body.errorCode == "unknown-workflow")
+        #expect(Self.outcome(try await daemon.get("/api/v1/workflows/nope/runs")) == "404 unknown-workflow")
+        #expect(try await call("list_workflow_runs", ["workflow": "pair", "limit": 0]).body.errorCode == "invalid-arguments")
+        #expect(try await call("list_workflow_runs", [:]).body.errorCode == "invalid-arguments", "workflow is required")
         #expect(try daemon.stop().status == 0)
     }
 
@@ -302,6 +332,9 @@ struct WorkflowAPITests {
         try Self.configure(h)
         let client = try h.startMCP()
         _ = try client.initialize()
+        // No state yet: a configured workflow has no runs, a name that is none is refused.
+        #expect((try client.call("list_workflow_runs", ["workflow": "pair"]).body["runs"] as? [Any])?.isEmpty == true)
+        #expect(try client.call("list_workflow_runs", ["workflow": "nope"]).errorCode == "unknown-workflow")
         let started = try client.call("start_workflow_run", ["workflow": "pair"])
         #expect(!started.isError, "\(started.body)")
         let id = try #require(started.body["run_id"] as? String, "\(started.body)")
@@ -312,6 +345,20 @@ struct WorkflowAPITests {
         let done = try client.call("get_workflow_run", ["run_id": id]).body
         #expect(done["state"] as? String == "succeeded" && Self.steps(done).count == 2, "\(done)")
         #expect(Self.actions(done)["start"]?["tool"] as? String == "start_workflow_run", "\(done)")
+
+        // A second run (the first has ended, so forbid allows it): list_workflow_runs answers
+        // both, newest first, as `orbrec workflows runs -o json` prints them.
+        let second = try #require(try client.call("start_workflow_run", ["workflow": "pair"]).body["run_id"] as? String)
+        let listed = try client.call("list_workflow_runs", ["workflow": "pair"])
+        let runs = try #require(listed.body["runs"] as? [[String: Any]], "\(listed.body)")
+        #expect(runs.map { $0["run_id"] as? String ?? "" } == [second, id] && runs.map { $0["state"] as? String ?? "" } == ["running", "succeeded"],
+                "\(listed.body)")
+        let printed = try h.orbrec("workflows", "runs", "pair", "-o", "json")
+        #expect(printed.status == 0, "\(printed.stderr)")
+        #expect(try Self.canonical(runs) == Self.canonical(try JSONSerialization.jsonObject(with: Data(printed.stdout.utf8))), "\(printed.stdout)")
+        let newest = try client.call("list_workflow_runs", ["workflow": "pair", "limit": 1]).body["runs"] as? [[String: Any]]
+        #expect(newest?.map { $0["run_id"] as? String ?? "" } == [second], "\(String(describing: newest))")
+        #expect(try client.call("list_workflow_runs", ["workflow": "nope"]).errorCode == "unknown-workflow")
         #expect(try client.close().status == 0)
     }
 
