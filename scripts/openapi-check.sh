@@ -29,7 +29,9 @@ token="openapi-check-$(python3 -c 'import secrets; print(secrets.token_hex(16))'
 # what machine requests can add: past it they are 409 over-limit); a local scheduler with a push
 # pool of two `true` tasks; and a pull pool for the lease API. Its 300 tasks outlast the run's
 # claims (leases of up to an hour), so the stateful phase still gets 200s and follows the
-# document's links to heartbeat, complete, fail and release with real tokens.
+# document's links to heartbeat, complete, fail and release with real tokens. The pool `feed`
+# takes its tasks from the API (`source: api`), so the task routes answer more than 404: its
+# command echoes the args of the document's example task (mesh, seed) on the local scheduler.
 cat >"$config/openapi-check.yaml" <<'EOF'
 apiVersion: orbrec/v1
 kind: Provider
@@ -55,6 +57,11 @@ apiVersion: orbrec/v1
 kind: TaskPool
 metadata: {name: letters}
 spec: {scheduler: cpu, items: [a, b], command: ["true"]}
+---
+apiVersion: orbrec/v1
+kind: TaskPool
+metadata: {name: feed}
+spec: {scheduler: cpu, source: api, command: ["echo", "${args.mesh}", "${args.seed}"]}
 ---
 apiVersion: orbrec/v1
 kind: TaskPool

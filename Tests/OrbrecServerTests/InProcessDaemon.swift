@@ -12,7 +12,8 @@ import Synchronization
 /// The parts `orbrec run` wires, in this process: a SQLite state in a temporary directory, a
 /// reconcile loop over a local provider and the lease scheduler, and the API server whose
 /// router tests call without a socket. Machines are real `sleep` processes, returned by
-/// `tearDown`.
+/// `tearDown`; the api pool's attempts are real `echo` processes under the built binary's
+/// attempt supervisor (`orbrec _supervise`), as `orbrec run` starts them.
 struct InProcessDaemon: Sendable {
     static let token = "in-process-test-token-0123456789"
 
@@ -25,8 +26,11 @@ struct InProcessDaemon: Sendable {
     let failures = LoggedFailures()
 
     /// A local provider with a fleet of one `sleep` machine (template `sleeper`, room for four),
-    /// a pull pool `jobs` of 300 tasks, and a workflow `nightly` whose one step waits on a pull
-    /// pool no worker claims from (a run of it stays running until cancelled).
+    /// a pull pool `jobs` of 300 tasks, a workflow `nightly` whose one step waits on a pull
+    /// pool no worker claims from (a run of it stays running until cancelled), and a pool
+    /// `feed` whose tasks are posted to the API (`source: api`), run on the local scheduler
+    /// `cpu`: its command echoes the args of the OpenAPI document's example task (`run-7`,
+    /// mesh and seed), so the task routes answer that example as the document shows it.
     static let configuration = """
         apiVersion: orbrec/v1
         kind: Provider
@@ -63,6 +67,14 @@ struct InProcessDaemon: Sendable {
         spec: {type: local, slots: 2}
         ---
         apiVersion: orbrec/v1
+        kind: TaskPool
+        metadata: {name: feed}
+        spec:
+          scheduler: cpu
+          source: api
+          command: ["echo", "${args.mesh}", "${args.seed}"]
+        ---
+        apiVersion: orbrec/v1
         kind: Workflow
         metadata: {name: nightly}
         spec:
@@ -82,8 +94,8 @@ struct InProcessDaemon: Sendable {
         let reconciler = Reconciler(store: store, providerFactory: { _ in provider }, schedulerFactory: { spec in
             switch spec.type {
             case .leases: LeaseScheduler(name: spec.name, store: store, clock: SystemClock())
-            // Only its queues are asked (partitions and jobs): no pool runs on it.
-            case .local: LocalScheduler(name: spec.name, root: taskRoot, runner: "/bin/false", slots: 2)
+            // The api pool `feed` runs on it; its queues are also asked (partitions and jobs).
+            case .local: LocalScheduler(name: spec.name, root: taskRoot, runner: Self.runner, slots: 2)
             default: nil
             }
         }, actor: "test@in-process")
@@ -104,13 +116,25 @@ struct InProcessDaemon: Sendable {
                              options: DaemonOptions(observeInterval: .seconds(1), taskInterval: .seconds(1)),
                              lock: lock, log: DaemonLog { _, _, _ in })
         let failures = self.failures
-        server = APIServer(host: "127.0.0.1", port: 0, token: BearerToken(Self.token), store: store, loop: loop, pulse: EventPulse(),
+        var server = APIServer(host: "127.0.0.1", port: 0, token: BearerToken(Self.token), store: store, loop: loop, pulse: EventPulse(),
                            log: DaemonLog { level, message, fields in
                                if level == .error { failures.append(([message] + fields.map { "\($0.0)=\($0.1)" }).joined(separator: " ")) }
                            })
+        // Where the local scheduler keeps attempts' output, as `orbrec run` tells its server:
+        // the logs route reads an attempt of `feed` there.
+        server.taskDirectory = taskRoot
+        self.server = server
         self.store = store
         self.provider = provider
     }
+
+    /// The attempt supervisor the local scheduler starts: the built `orbrec` (ORBREC_BIN, or
+    /// this package's debug build).
+    static let runner: String = {
+        if let path = ProcessInfo.processInfo.environment["ORBREC_BIN"], !path.isEmpty { return path }
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        return root.appendingPathComponent(".build/debug/orbrec").path
+    }()
 
     struct LockBusy: Error {}
 

@@ -42,6 +42,8 @@ struct OpenAPIConformanceTests {
         "listWorkflows", "getWorkflow", "listWorkflowRuns", "startWorkflowRun", "getWorkflowRun", "cancelWorkflowRun", "getAgentCard",
         "getConsole", "getConsoleAsset", "getPlan", "requeueTasks", "whoAmI",
         "listSchedulerPartitions", "listSchedulerJobs",
+        // The api pool `feed`, posted to with the document's example task (`run-7`).
+        "listPoolTasks", "createTask", "getPoolTask", "cancelPoolTask", "getTaskLogs",
     ]
 
     @Test func everyRouteIsDocumentedAndEveryDocumentedRouteServed() async throws {
@@ -128,7 +130,7 @@ struct OpenAPIConformanceTests {
         var answered: Set<String> = []
         for operation in operations where !operation.streams && !Self.servedElsewhere.contains(operation.route) {
             var call = try Call(operation, token: InProcessDaemon.token)
-            try await prepare(&call, for: operation, fixtures: fixtures, client: client)
+            try await prepare(&call, for: operation, fixtures: fixtures, client: client, daemon: daemon)
             let response = try await call.send(client)
             let problems = check.problems(response, for: operation, call: call)
             #expect(problems == [], "\(operation)")
@@ -140,6 +142,8 @@ struct OpenAPIConformanceTests {
                         "\(call) answered \(status): \(String(buffer: response.body).prefix(300))")
             }
             if operation.id == "getOpenAPIDocument" { #expect(String(buffer: response.body) == OpenAPIDocument.json) }
+            // The example task's attempt ran its command with the example's args (`echo fine 7`).
+            if operation.id == "getTaskLogs" { #expect(String(buffer: response.body) == "fine 7\n") }
             answered.insert(operation.id)
             try await refusals(of: operation, call: call, client: client, check: check)
         }
@@ -158,7 +162,7 @@ struct OpenAPIConformanceTests {
     /// Fills in what a call needs from the state: a task's lease to act on, a request made, a
     /// machine to return.
     func prepare(_ call: inout Call, for operation: DocumentedOperation, fixtures: Fixtures,
-                 client: some TestClientProtocol) async throws {
+                 client: some TestClientProtocol, daemon: InProcessDaemon) async throws {
         switch operation.id {
         case "heartbeatTask", "completeTask", "failTask", "releaseTask":
             let lease = try await claim(client)
@@ -173,9 +177,33 @@ struct OpenAPIConformanceTests {
             call.body = .object(["machine_ids": .array([.string(fixtures.machineID)])])
         case "getWorkflowRun", "cancelWorkflowRun":
             call.pathValues["id"] = fixtures.runID
+        case "listPoolTasks":
+            // Called before the example task is posted (the paths are taken in order): a task
+            // of its own, and no filter that would leave it out, so the page holds one to check.
+            try await post(key: "listed", client)
+            call.query = call.query.filter { $0.0 == "limit" }
+        case "cancelPoolTask":
+            // A task of its own: `run-7` is left to finish, for its output.
+            try await post(key: "to-cancel", client)
+            call.pathValues["key"] = "to-cancel"
+        case "getPoolTask":
+            // Read once it has completed, so the answer holds an attempt with its exit code and
+            // the last result (a pending task has neither); its output is then there for
+            // `getTaskLogs`, called after.
+            let finished = try await eventually { try await daemon.store.task(pool: "feed", key: "run-7")?.state == .completed }
+            try #require(finished, "task feed/run-7 did not complete within 30 s")
         default:
             break
         }
+    }
+
+    /// Posts a task to the api pool `feed` through the API, with the args its command uses.
+    func post(key: String, _ client: some TestClientProtocol) async throws {
+        var call = Call(method: .post, path: "/api/v1/pools/feed/tasks",
+                        body: .object(["key": .string(key), "args": .object(["mesh": .string("coarse"), "seed": .string("1")])]))
+        call.headers[.authorization] = "Bearer \(InProcessDaemon.token)"
+        let response = try await call.send(client)
+        try #require(response.status == .created, "posting task \(key) answered \(response.status.code): \(String(buffer: response.body).prefix(300))")
     }
 
     /// A task of the pull pool `jobs` claimed through the API (its tasks are offered by the
