@@ -67,12 +67,3 @@ struct EngineTools: Sendable {
         return PlanDocument(result, stateID: "")
     }
 }
-
-/// `list_resources`' answer.
-struct ResourcesAnswer: Encodable, Sendable {
-    var resources: [ResourceDocument]
-    /// What stops a plan (as in `status --json`).
-    var problems: [DiagnosticDocument]
-    /// The configuration's revision.
-    var revision: String
-}
