@@ -69,6 +69,45 @@ import Testing
         #expect(unknown.status == 1 && unknown.stderr.contains("no scheduler nope in the configuration"), "\(unknown.stderr)")
     }
 
+    /// The routes and MCP tools answer what the CLI answers, on the real cluster.
+    @Test func partitionsAndJobsOverRESTAndMCPAreTheCLIs() async throws {
+        try requireSlurm()
+        let h = try Harness()
+        try writePool(h, partition: "debug")
+        let daemon = try await APITaskTests.start(h)
+        defer {
+            _ = try? daemon.stop()
+            _ = try? h.orbrec("tasks", "cancel", "sims")
+        }
+        let ours = try await daemon.eventually("the pool's 3 jobs over REST", timeout: 60) { () -> [[String: Any]]? in
+            let jobs = try await daemon.get("/api/v1/schedulers/hpc/jobs", token: APITaskTests.token).array()
+            return jobs.filter { $0["pool"] as? String == "sims" }.count == 3 ? jobs : nil
+        }
+        #expect(ours.allSatisfy { $0["scheduler"] as? String == "hpc" && $0["partition"] as? String == "debug" }, "\(ours)")
+        let cli = try json(try h.orbrec("get", "jobs", "-o", "json").stdout)
+        #expect(Set(cli.compactMap { $0["id"] as? String }) == Set(ours.compactMap { $0["id"] as? String }), "CLI \(cli) REST \(ours)")
+
+        let partitions = try await daemon.get("/api/v1/schedulers/hpc/partitions", token: APITaskTests.token).array()
+        let byCLI = try json(try h.orbrec("get", "partitions", "-o", "json").stdout)
+        func stable(_ documents: [[String: Any]]) -> [String] {
+            documents.map { "\($0["name"] ?? "-") \($0["state"] ?? "-") \($0["time_limit"] ?? "-") \($0["default"] ?? "-")" }.sorted()
+        }
+        #expect(stable(partitions) == stable(byCLI) && stable(partitions).count == 2, "\(partitions)")
+        let unknown = try await daemon.get("/api/v1/schedulers/nope/partitions", token: APITaskTests.token)
+        #expect(unknown.status == 404, "\(unknown.status) \(unknown.body)")
+
+        // And over the daemon's MCP endpoint.
+        let listed = try await DaemonMCPTests.rpc(daemon, "tools/call", ["name": "list_partitions", "arguments": ["scheduler": "hpc"]],
+                                                  token: APITaskTests.token)
+        let listedBody = (try listed.object()["result"] as? [String: Any])?["structuredContent"] as? [String: Any]
+        #expect(stable(listedBody?["partitions"] as? [[String: Any]] ?? []) == stable(byCLI), "\(listed.body)")
+        let jobs = try await DaemonMCPTests.rpc(daemon, "tools/call", ["name": "list_jobs", "arguments": ["scheduler": "hpc"]],
+                                                token: APITaskTests.token)
+        let jobsBody = (try jobs.object()["result"] as? [String: Any])?["structuredContent"] as? [String: Any]
+        let mcpIDs = Set((jobsBody?["jobs"] as? [[String: Any]] ?? []).compactMap { $0["id"] as? String })
+        #expect(Set(ours.compactMap { $0["id"] as? String }).isSubset(of: mcpIDs), "\(jobs.body)")
+    }
+
     @Test func getJobsShowsAPoolsJobsWhileTheyRun() throws {
         try requireSlurm()
         let h = try Harness()
