@@ -104,6 +104,24 @@ import Testing
         #expect(unreachable.status == 1 && unreachable.stderr.contains("ssh-no-connection"), "\(unreachable.stderr)")
     }
 
+    /// Every command of a pool's apply goes over one SSH connection (ControlMaster): sshd
+    /// authenticates once, and runs many commands on it.
+    @Test func aPoolsCommandsShareOneConnection() throws {
+        let sshd = try Self.sshd()
+        let h = try Harness()
+        try h.write("slurm.yaml", Self.scheduler(h, sshd) + "\n---\n" + Self.pool(items: ["a", "b", "c"], command: #"["true"]"#))
+        let log = sshd.directory + "/sshd.log"
+        func count(_ text: String) throws -> Int {
+            Int(try h.runProgram("/usr/bin/env", ["grep", "-c", "-a", "--", text, log]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)) ?? -1
+        }
+        let (authenticated, commands) = (try count("Accepted publickey"), try count("Starting session: command"))
+        let apply = try h.orbrec("apply", "--auto-approve", "--wait", "--timeout", "90s")
+        #expect(apply.status == 0, "\(apply.stdout)\(apply.stderr)")
+        let ran = try count("Starting session: command") - commands
+        #expect(ran >= 3, "the apply ran \(ran) command(s) over SSH")
+        #expect(try count("Accepted publickey") - authenticated == 1, "one connection for \(ran) commands")
+    }
+
     @Test func sshdStoppedMidPoolIsReportedUnreachableAndThePoolFinishesOnceItIsBack() throws {
         let sshd = try Self.sshd()
         let h = try Harness()
