@@ -103,7 +103,7 @@ extension SQLiteBackend {
             // the same transaction, not when the leases would have timed out.
             if [.terminating, .returned, .lost, .failed].contains(state) {
                 let reason = state == .lost ? "machine \(id) was lost" : "machine \(id) is being returned"
-                try Self.revoke(db, machines: [id], reason: reason, at: now)
+                _ = try Self.revoke(db, machines: [id], reason: reason, at: now)
             }
         }
     }
